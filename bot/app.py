@@ -1,0 +1,90 @@
+"""Builds the one python-telegram-bot Application every front (run, demo, tests) uses."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats
+from telegram.constants import ParseMode
+from telegram.ext import Application, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot.config import Config
+from handlers import common, resident, routes, survey
+from handlers.context import BotContext, attach
+from handlers.labels import COMMAND_MENU
+from surveys.env import Clock, Settings, utc_now
+from surveys.scoring import Thresholds
+from surveys.services import Services
+
+App = Application[Any, BotContext, Any, Any, Any, Any]
+
+
+def settings_from(config: Config) -> Settings:
+    return Settings(
+        bot_username=config.bot_username,
+        timezone=ZoneInfo(config.timezone),
+        thresholds=dataclasses.replace(Thresholds(), min_group=config.min_group),
+    )
+
+
+def build_application(
+    config: Config,
+    *,
+    services: Services | None = None,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    clock: Clock = utc_now,
+) -> App:
+    """Wires handlers in order; opens the database in post_init unless `services` is given."""
+    token = config.token.reveal() if config.token else "0:offline"
+    builder = (
+        Application.builder()
+        .token(token)
+        .base_url(config.api_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo(config.timezone)))
+        .context_types(ContextTypes(context=BotContext))
+        .post_init(_post_init(config, services, clock))
+        .post_shutdown(_post_shutdown(owned=services is None))
+    )
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    app: App = builder.build()
+
+    # -2: nothing outside private chats gets further.
+    app.add_handlers(common.GUARDS[:1], group=-2)
+    # -1: edited messages are answered and stopped here.
+    app.add_handlers(common.GUARDS[1:], group=-1)
+    # 0: commands, then buttons and typed text, then whatever is left (unknown commands, media).
+    app.add_handlers(resident.HANDLERS + survey.HANDLERS + common.HANDLERS)
+    app.add_handlers(routes.HANDLERS)
+    app.add_handlers(common.FALLBACKS)
+    app.add_error_handler(common.on_error)
+    return app
+
+
+def _post_init(config: Config, services: Services | None, clock: Clock):
+    async def post_init(app: App) -> None:
+        svc = services or await Services.open(
+            str(config.db_path), clock=clock, settings=settings_from(config)
+        )
+        attach(app, svc)
+        await app.bot.set_my_commands(
+            [BotCommand(name, text) for name, text in COMMAND_MENU],
+            scope=BotCommandScopeAllPrivateChats(),
+        )
+
+    return post_init
+
+
+def _post_shutdown(*, owned: bool):
+    async def post_shutdown(app: App) -> None:
+        svc = app.bot_data.get("services")
+        if owned and svc is not None:
+            await svc.close()
+
+    return post_shutdown

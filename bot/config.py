@@ -1,0 +1,60 @@
+"""Configuration from YKIEN_* environment variables (and command-line overrides)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+
+
+class Secret(str):
+    """A string that never shows itself in logs, reprs or tracebacks."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    def __str__(self) -> str:
+        return "**********"
+
+    def reveal(self) -> str:
+        return str.__str__(self)
+
+
+@dataclass(frozen=True)
+class Config:
+    token: Secret | None = None
+    api_url: str = DEFAULT_API_URL
+    db_path: Path = Path("ykien.db")
+    bot_username: str = "ykien_bot"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    min_group: int = 5
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Config:
+        token = environ.get("YKIEN_TOKEN") or environ.get("YKIEN_BOT_TOKEN")
+        min_group = environ.get("YKIEN_MIN_GROUP", "5")
+        if not min_group.isdigit() or int(min_group) < 3:
+            raise ValueError("YKIEN_MIN_GROUP phải là số nguyên từ 3 trở lên")
+        return cls(
+            token=Secret(token) if token else None,
+            api_url=environ.get("YKIEN_API_URL", DEFAULT_API_URL),
+            db_path=Path(environ.get("YKIEN_DB") or environ.get("YKIEN_DB_PATH") or "ykien.db"),
+            bot_username=environ.get("YKIEN_BOT_USERNAME", "ykien_bot"),
+            timezone=environ.get("YKIEN_TIMEZONE", "Asia/Ho_Chi_Minh"),
+            min_group=int(min_group),
+            log_level=environ.get("YKIEN_LOG_LEVEL", "INFO"),
+        )
+
+    def override(self, **changes: object) -> Config:
+        """Command-line flags win over the environment; None means 'not given'."""
+        given = {k: v for k, v in changes.items() if v is not None}
+        if "token" in given:
+            given["token"] = Secret(str(given["token"]))
+        if "db_path" in given:
+            given["db_path"] = Path(str(given["db_path"]))
+        return replace(self, **given)  # type: ignore[arg-type]

@@ -1,0 +1,130 @@
+"""The callback-data codec (at most 64 bytes) and the inline keyboards built on it.
+
+Callback data is untrusted: `parse` accepts only these shapes, with numbers in range, and the
+domain then checks every press against the stored state and the presser's identity.
+  p:<province>            pick a province to search in
+  c:<commune>             join a commune from the search results
+  v:<village>             pick a village
+  go                      start the open round
+  a:<response>:<q>:<val>  answer question index q with a button value
+  s:<response>:<q>        skip an optional question
+  e:<response>:<q>        re-ask an answered question to change it
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from handlers import labels
+from surveys.answering import Step
+from surveys.model import Question, QuestionKind
+
+_MAX_ID = 2**53
+_PATTERNS = {
+    "p": re.compile(r"^p:(\d{1,6})$"),
+    "c": re.compile(r"^c:(\d{1,7})$"),
+    "v": re.compile(r"^v:(\d{1,12})$"),
+    "go": re.compile(r"^go$"),
+    "a": re.compile(r"^a:(\d{1,15}):(\d{1,2}):([a-z0-9]{1,8})$"),
+    "s": re.compile(r"^s:(\d{1,15}):(\d{1,2})$"),
+    "e": re.compile(r"^e:(\d{1,15}):(\d{1,2})$"),
+}
+
+
+@dataclass(frozen=True)
+class Press:
+    kind: str  # one of the keys of _PATTERNS
+    ids: tuple[int, ...] = ()
+    value: str = ""
+
+
+def parse(data: str | None) -> Press | None:
+    """The press a callback payload encodes, or None for anything malformed."""
+    if not data or len(data.encode()) > 64:
+        return None
+    kind = data.split(":", 1)[0]
+    pattern = _PATTERNS.get(kind)
+    match = pattern.match(data) if pattern else None
+    if match is None:
+        return None
+    groups = match.groups()
+    if kind == "a":
+        ids = (int(groups[0]), int(groups[1]))
+        return Press(kind, ids, groups[2]) if ids[0] < _MAX_ID else None
+    ids = tuple(int(g) for g in groups)
+    return Press(kind, ids) if all(i < _MAX_ID for i in ids) else None
+
+
+def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+
+
+def provinces(items: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+    buttons = [InlineKeyboardButton(name, callback_data=f"p:{code}") for code, name in items]
+    return InlineKeyboardMarkup(_rows(buttons, 2))
+
+
+def communes(items: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(name, callback_data=f"c:{code}")] for code, name in items]
+    )
+
+
+def villages(items: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+    buttons = [InlineKeyboardButton(name, callback_data=f"v:{vid}") for vid, name in items]
+    return InlineKeyboardMarkup(_rows(buttons, 2))
+
+
+def start_survey() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(labels.START_SURVEY, callback_data="go")]])
+
+
+def answer_label(question: Question, value: int | str | None) -> str:
+    if value is None:
+        return labels.SKIPPED
+    if question.kind is QuestionKind.SCALE and isinstance(value, int):
+        return labels.SCALE[value]
+    if question.kind is QuestionKind.YESNO and isinstance(value, int):
+        return labels.YESNO[value]
+    if question.kind is QuestionKind.CHOICE:
+        return next((c.label for c in question.choices if c.code == value), str(value))
+    return str(value)
+
+
+def question(step: Step, index: int) -> InlineKeyboardMarkup | None:
+    """One button per answer; a comment question only has 'skip' (the answer is typed)."""
+    q = step.survey.questions[index]
+    rid = step.response.id
+    if q.kind is QuestionKind.SCALE:
+        rows = [
+            [InlineKeyboardButton(labels.SCALE[v], callback_data=f"a:{rid}:{index}:{v}")]
+            for v in (1, 2, 3, 4, 5, 0)
+        ]
+    elif q.kind is QuestionKind.YESNO:
+        rows = [
+            [
+                InlineKeyboardButton(labels.YESNO[v], callback_data=f"a:{rid}:{index}:{v}")
+                for v in (1, 0)
+            ]
+        ]
+    elif q.kind is QuestionKind.CHOICE:
+        rows = [
+            [InlineKeyboardButton(c.label, callback_data=f"a:{rid}:{index}:{c.code}")]
+            for c in q.choices
+        ]
+    else:
+        rows = [[InlineKeyboardButton(labels.SKIP, callback_data=f"s:{rid}:{index}")]]
+    return InlineKeyboardMarkup(rows)
+
+
+def review(step: Step) -> InlineKeyboardMarkup:
+    rid = step.response.id
+    buttons = [
+        InlineKeyboardButton(labels.EDIT.format(number=i + 1), callback_data=f"e:{rid}:{i}")
+        for i in range(len(step.survey.questions))
+    ]
+    return InlineKeyboardMarkup(_rows(buttons, 3))

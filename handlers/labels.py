@@ -1,0 +1,25 @@
+"""Button labels: short, in Vietnamese, readable on a small screen."""
+
+from __future__ import annotations
+
+SCALE = {
+    1: "1 · Rất không hài lòng",
+    2: "2 · Không hài lòng",
+    3: "3 · Bình thường",
+    4: "4 · Hài lòng",
+    5: "5 · Rất hài lòng",
+    0: "Không biết / không sử dụng",
+}
+YESNO = {1: "Có", 0: "Không"}
+SKIP = "Bỏ qua"
+START_SURVEY = "Bắt đầu khảo sát"
+EDIT = "Sửa câu {number}"
+SKIPPED = "(bỏ qua)"
+
+# The resident's command menu (Telegram shows these descriptions beside /commands).
+COMMAND_MENU: tuple[tuple[str, str], ...] = (
+    ("survey", "Trả lời khảo sát đang mở"),
+    ("start", "Tham gia xã, phường của bạn"),
+    ("help", "Hướng dẫn sử dụng"),
+    ("cancel", "Hủy thao tác đang làm"),
+)

@@ -1,0 +1,30 @@
+"""Small helpers every handler uses to answer in the person's chat."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Message, Update
+
+from handlers.texts import render
+
+
+async def reply(
+    update: Update, template: str, markup: InlineKeyboardMarkup | None = None, **ctx: object
+) -> Message | None:
+    """Sends a rendered template to the chat the update came from."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    return await chat.send_message(render(template, **ctx), reply_markup=markup)
+
+
+async def alert(update: Update, template: str, **ctx: object) -> None:
+    """Answers a button press with a pop-up the person must dismiss (refusals must be seen)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(render(template, **ctx), show_alert=True)
+
+
+def command_args(update: Update) -> str:
+    """What follows the command word, e.g. 'abc' in '/survey abc'."""
+    text = update.effective_message.text if update.effective_message else None
+    parts = (text or "").split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""

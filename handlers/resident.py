@@ -1,0 +1,120 @@
+"""Joining a commune: by join link, or by province and typed name; then the village."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler
+
+from handlers import keyboards
+from handlers.context import BotContext
+from handlers.replies import alert, command_args, reply
+from surveys.residents import Membership, SearchOutcome, parse_join_payload
+
+
+def _name(update: Update) -> str:
+    user = update.effective_user
+    return user.full_name if user else ""
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """Joins by link payload, or greets a member, or starts the commune search."""
+    user_id = update.effective_user.id
+    residents = context.services.residents
+    payload = command_args(update)
+    if payload:
+        token = parse_join_payload(payload)
+        membership = await residents.join_by_token(user_id, _name(update), token) if token else None
+        if membership is None:
+            await reply(update, "resident_bad_payload.html")
+            return
+        await welcome(update, context, membership)
+        return
+    membership = await residents.membership(user_id)
+    if membership is not None:
+        await reply(update, "resident_welcome_back.html", membership=membership)
+        await offer_round(update, context, membership)
+        return
+    provinces = await residents.provinces()
+    await reply(
+        update,
+        "resident_pick_province.html",
+        keyboards.provinces([(p.code, p.name) for p in provinces]),
+    )
+
+
+async def welcome(update: Update, context: BotContext, membership: Membership) -> None:
+    """Names the commune, says what is collected and why, then asks the village if needed."""
+    await reply(update, "resident_welcome.html", membership=membership)
+    if membership.villages and membership.village is None:
+        await ask_village(update, membership)
+        return
+    await offer_round(update, context, membership)
+
+
+async def ask_village(update: Update, membership: Membership) -> None:
+    markup = keyboards.villages([(v.id, v.name) for v in membership.villages])
+    await reply(update, "resident_pick_village.html", markup, membership=membership)
+
+
+async def offer_round(update: Update, context: BotContext, membership: Membership) -> None:
+    """Offers the commune's open round with a start button, if there is one."""
+    round_ = await context.services.answering.open_round(membership.commune.code)
+    if round_ is None:
+        await reply(update, "resident_no_round.html", membership=membership)
+        return
+    survey = await context.services.answering.survey(round_.survey_id)
+    await reply(
+        update, "resident_round_offer.html", keyboards.start_survey(), survey=survey, round=round_
+    )
+
+
+async def pick_province(update: Update, context: BotContext, province_code: int) -> None:
+    """Remembers the province (in the database) and asks for the commune's name."""
+    province = await context.services.residents.begin_search(
+        update.effective_user.id, province_code
+    )
+    if province is None:
+        await alert(update, "alert_invalid_button.html")
+        return
+    await update.callback_query.answer()
+    await reply(update, "resident_type_commune.html", province=province)
+
+
+async def search(update: Update, context: BotContext) -> bool:
+    """Treats typed text as a commune name when a search is pending; False if none is."""
+    text = update.effective_message.text or ""
+    result = await context.services.residents.search(update.effective_user.id, text)
+    if result.outcome is SearchOutcome.NOT_SEARCHING:
+        return False
+    if result.outcome is SearchOutcome.FOUND:
+        markup = keyboards.communes([(c.code, c.name) for c in result.matches])
+        await reply(update, "resident_search_found.html", markup, result=result)
+    else:
+        await reply(update, f"resident_search_{result.outcome.value}.html", result=result)
+    return True
+
+
+async def pick_commune(update: Update, context: BotContext, commune_code: int) -> None:
+    membership = await context.services.residents.join(
+        update.effective_user.id, _name(update), commune_code
+    )
+    if membership is None:
+        await alert(update, "alert_invalid_button.html")
+        return
+    await update.callback_query.answer()
+    await welcome(update, context, membership)
+
+
+async def pick_village(update: Update, context: BotContext, village_id: int) -> None:
+    village = await context.services.residents.choose_village(update.effective_user.id, village_id)
+    if village is None:
+        await alert(update, "alert_invalid_button.html")
+        return
+    await update.callback_query.answer()
+    await reply(update, "resident_village_chosen.html", village=village)
+    membership = await context.services.residents.membership(update.effective_user.id)
+    assert membership is not None
+    await offer_round(update, context, membership)
+
+
+HANDLERS: list[BaseHandler] = [CommandHandler("start", start)]

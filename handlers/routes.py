@@ -1,0 +1,44 @@
+"""One entry for every button press and one for every typed text, routed by what they carry."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+
+from handlers import keyboards, resident, survey
+from handlers.context import BotContext
+from handlers.replies import alert, reply
+
+
+async def on_press(update: Update, context: BotContext) -> None:
+    """Parses the untrusted callback data and hands it to the step it names."""
+    press = keyboards.parse(update.callback_query.data)
+    if press is None:
+        await alert(update, "alert_invalid_button.html")
+        return
+    if press.kind == "p":
+        await resident.pick_province(update, context, press.ids[0])
+    elif press.kind == "c":
+        await resident.pick_commune(update, context, press.ids[0])
+    elif press.kind == "v":
+        await resident.pick_village(update, context, press.ids[0])
+    elif press.kind == "go":
+        await survey.on_start_press(update, context)
+    else:
+        await survey.on_answer_press(update, context, press.kind, press.ids, press.value)
+
+
+async def on_text(update: Update, context: BotContext) -> None:
+    """A commune name while searching, a comment while one is asked, otherwise a hint."""
+    if await resident.search(update, context):
+        return
+    if await survey.comment(update, context):
+        return
+    membership = await context.services.residents.membership(update.effective_user.id)
+    await reply(update, "resident_text_fallback.html", membership=membership)
+
+
+HANDLERS: list[BaseHandler] = [
+    CallbackQueryHandler(on_press),
+    MessageHandler(filters.TEXT & ~filters.COMMAND, on_text),
+]

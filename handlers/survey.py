@@ -1,0 +1,153 @@
+"""A resident answering: one message per question, one tap per answer, a review at the end."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from telegram import Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CommandHandler
+
+from handlers import keyboards
+from handlers.context import BotContext
+from handlers.replies import alert, command_args, reply
+from handlers.resident import ask_village
+from handlers.texts import render
+from surveys.answering import Outcome, Result, Step
+
+# Refusals of a button press, shown as a pop-up: template per outcome.
+_PRESS_REFUSALS = {
+    Outcome.UNKNOWN: "alert_invalid_button.html",
+    Outcome.NOT_YOURS: "alert_not_yours.html",
+    Outcome.CLOSED: "alert_round_closed.html",
+    Outcome.NOT_YET: "alert_not_yet.html",
+    Outcome.NOT_JOINED: "alert_not_joined.html",
+}
+
+
+async def survey_command(update: Update, context: BotContext) -> None:
+    """Continues (or starts) the open round where the resident left it."""
+    if command_args(update):
+        await reply(update, "resident_command_args.html", command="survey")
+        return
+    await continue_survey(update, context)
+
+
+async def continue_survey(update: Update, context: BotContext) -> None:
+    user_id = update.effective_user.id
+    membership = await context.services.residents.membership(user_id)
+    if membership is None:
+        await reply(update, "resident_not_joined.html")
+        return
+    if membership.villages and membership.village is None:
+        await ask_village(update, membership)
+        return
+    result = await context.services.answering.current(user_id)
+    if result.outcome is Outcome.NO_ROUND or result.step is None:
+        await reply(update, "resident_no_round.html", membership=membership)
+        return
+    await show(update, result.step, again=True)
+
+
+async def show(update: Update, step: Step, *, again: bool = False) -> None:
+    """Asks the step's question, or shows the review when every question is answered."""
+    if step.index is None:
+        await reply(
+            update,
+            "resident_review.html",
+            keyboards.review(step),
+            step=step,
+            label=keyboards.answer_label,
+            again=again,
+        )
+        return
+    await reply(
+        update,
+        "resident_question.html",
+        keyboards.question(step, step.index),
+        step=step,
+        number=step.index + 1,
+    )
+
+
+async def on_start_press(update: Update, context: BotContext) -> None:
+    await update.callback_query.answer()
+    await continue_survey(update, context)
+
+
+async def on_answer_press(
+    update: Update, context: BotContext, kind: str, ids: tuple[int, ...], value: str
+) -> None:
+    """Stores the tapped answer, marks the question with it, then asks the next question."""
+    answering = context.services.answering
+    user_id = update.effective_user.id
+    response_id, index = ids
+    if kind == "a":
+        result = await answering.answer(user_id, response_id, index, value)
+    elif kind == "s":
+        result = await answering.skip(user_id, response_id, index)
+    else:
+        result = await answering.revisit(user_id, response_id, index)
+        if result.ok and result.step is not None:
+            await update.callback_query.answer()
+            await show(update, result.step)
+            return
+    if not result.ok:
+        await alert(
+            update, _PRESS_REFUSALS.get(result.outcome, "alert_invalid_button.html"), result=result
+        )
+        return
+    await acknowledge(update, result, pressed=True)
+
+
+async def acknowledge(update: Update, result: Result, *, pressed: bool) -> None:
+    """After the commit: confirm, mark the question message with the answer, move on."""
+    assert result.step is not None and result.question is not None
+    label = keyboards.answer_label(result.question, result.extra.get("value"))  # type: ignore[arg-type]
+    tasks = []
+    if pressed:
+        query = update.callback_query
+        tasks.append(query.answer(render(f"alert_{result.outcome.value}.html", label=label)))
+        tasks.append(_mark(update, result, label))
+    if result.outcome is not Outcome.UNCHANGED or not pressed:
+        tasks.append(show(update, result.step))
+    await asyncio.gather(*tasks)
+
+
+async def _mark(update: Update, result: Result, label: str) -> None:
+    """Replaces the question's buttons by the chosen answer; an old message may refuse edits."""
+    assert result.step is not None and result.index is not None
+    text = render(
+        "resident_question_answered.html",
+        step=result.step,
+        number=result.index + 1,
+        question=result.question,
+        label=label,
+    )
+    # "message is not modified" or too old to edit: the answer is stored either way.
+    with contextlib.suppress(BadRequest):
+        await update.callback_query.edit_message_text(text, reply_markup=None)
+
+
+async def comment(update: Update, context: BotContext) -> bool:
+    """Typed text as a pending comment; False when no comment is pending."""
+    text = update.effective_message.text or ""
+    result = await context.services.answering.comment(update.effective_user.id, text)
+    if result is None:
+        return False
+    if result.outcome is Outcome.BUTTON_EXPECTED:
+        await reply(update, "resident_button_expected.html", result=result)
+    elif result.outcome is Outcome.TOO_LONG:
+        await reply(update, "resident_comment_too_long.html", result=result)
+    elif result.outcome is Outcome.EMPTY:
+        await reply(update, "resident_comment_empty.html")
+    elif result.outcome is Outcome.CLOSED:
+        await reply(update, "resident_round_closed.html")
+    else:
+        await reply(update, "resident_comment_saved.html")
+        await acknowledge(update, result, pressed=False)
+    return True
+
+
+HANDLERS: list[BaseHandler] = [CommandHandler("survey", survey_command)]

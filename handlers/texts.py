@@ -1,0 +1,44 @@
+"""One Jinja2 environment for every outgoing message; templates live in handlers/templates/."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    """0.9123 -> '91,2%' (Vietnamese decimal comma); None -> '—'."""
+    if value is None:
+        return "—"
+    return f"{value * 100:.{digits}f}%".replace(".", ",")
+
+
+def vn_datetime(value: datetime | None, tz: ZoneInfo = VN) -> str:
+    """A moment as people in Vietnam read it: 19:00 23/11/2026."""
+    if value is None:
+        return "—"
+    return value.astimezone(tz).strftime("%H:%M %d/%m/%Y")
+
+
+def shorten(text: str, width: int = 70) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+ENV = Environment(
+    loader=PackageLoader("handlers"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=False,
+)
+ENV.filters.update(pct=pct, vn_datetime=vn_datetime, shorten=shorten)
+
+
+def render(name: str, **context: object) -> str:
+    """Renders `name` (e.g. 'resident_welcome.html') and trims surrounding blank space."""
+    return ENV.get_template(name).render(**context).strip()

@@ -1,0 +1,104 @@
+"""Rows as frozen dataclasses: the vocabulary storage hands to the domain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+
+@dataclass(frozen=True)
+class Province:
+    code: int
+    name: str
+    division_type: str
+
+
+@dataclass(frozen=True)
+class Commune:
+    code: int
+    name: str
+    division_type: str
+    province_code: int
+    province_name: str
+
+
+@dataclass(frozen=True)
+class Village:
+    id: int
+    commune_code: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Resident:
+    id: int
+    telegram_user_id: int
+    display_name: str
+    commune_code: int | None
+    village_id: int | None
+    joined_at: datetime
+    stopped_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ChatState:
+    state: str  # 'search_commune' (ref: province code) or 'edit_comment' (ref: response id)
+    ref: int
+    question_id: str | None = None
+
+
+@dataclass(frozen=True)
+class SurveyRow:
+    id: str
+    title: str
+    definition: str  # JSON
+    source: str
+    added_at: datetime
+
+
+@dataclass(frozen=True)
+class Round:
+    id: int
+    commune_code: int
+    survey_id: str
+    opens_at: datetime
+    closes_at: datetime | None
+    closed_at: datetime | None
+    created_at: datetime
+
+    def is_open(self, now: datetime) -> bool:
+        if self.closed_at is not None or now < self.opens_at:
+            return False
+        return self.closes_at is None or now < self.closes_at
+
+
+@dataclass(frozen=True)
+class Response:
+    id: int
+    round_id: int
+    resident_id: int
+    started_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    question_id: str
+    value_int: int | None
+    value_text: str | None
+    skipped: bool
+    answered_at: datetime
+
+
+def ts(value: datetime) -> str:
+    """Stored timestamps are ISO 8601 in UTC, so they sort and compare correctly as text."""
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def dt(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def dt_req(value: str) -> datetime:
+    return datetime.fromisoformat(value)

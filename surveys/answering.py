@@ -1,0 +1,254 @@
+"""A resident answering a round: one stored answer per tap, the next question derived from them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from storage import residents as residents_db
+from storage import responses as responses_db
+from storage import surveys as surveys_db
+from storage.records import Answer, ChatState, Resident, Response, Round
+from surveys import flow
+from surveys.definitions import survey_from_dict
+from surveys.env import Env
+from surveys.model import Question, QuestionKind, Survey
+
+EDIT_COMMENT = "edit_comment"
+
+
+class Outcome(StrEnum):
+    STORED = "stored"  # a new answer was committed
+    CHANGED = "changed"  # an earlier answer to the question was replaced
+    UNCHANGED = "unchanged"  # the same answer again (a replayed tap): nothing changes
+    NOT_JOINED = "not_joined"  # the person has not joined a commune
+    NO_ROUND = "no_round"  # the commune has no round open now
+    UNKNOWN = "unknown"  # no such response, question or value: tampered or out of range
+    NOT_YOURS = "not_yours"  # the response belongs to someone else
+    CLOSED = "closed"  # the round no longer accepts answers
+    NOT_YET = "not_yet"  # a question after the next unanswered one
+    BUTTON_EXPECTED = "button_expected"  # text typed while a button question waits
+    TOO_LONG = "too_long"  # a comment over the limit
+    EMPTY = "empty"  # a comment with nothing in it
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where a resident stands in a round: `index` is the question to ask, None when done."""
+
+    round: Round
+    survey: Survey
+    response: Response
+    answers: dict[str, Answer]
+    index: int | None
+
+    @property
+    def question(self) -> Question | None:
+        return None if self.index is None else self.survey.questions[self.index]
+
+    @property
+    def done(self) -> bool:
+        return self.index is None
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    step: Step | None = None  # what to show next, on success or to re-ask
+    question: Question | None = None  # the question the input was about
+    index: int | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in (Outcome.STORED, Outcome.CHANGED, Outcome.UNCHANGED)
+
+
+class AnsweringService:
+    def __init__(self, env: Env) -> None:
+        self.env = env
+        self._surveys: dict[str, Survey] = {}  # definitions never change once stored
+
+    async def survey(self, survey_id: str) -> Survey | None:
+        if survey_id not in self._surveys:
+            row = await surveys_db.get_survey(self.env.db.conn, survey_id)
+            if row is None:
+                return None
+            self._surveys[survey_id] = survey_from_dict(json.loads(row.definition))
+        return self._surveys[survey_id]
+
+    async def _resident(self, user_id: int) -> Resident | None:
+        resident = await residents_db.get_by_telegram_id(self.env.db.conn, user_id)
+        return resident if resident and resident.commune_code is not None else None
+
+    async def open_round(self, commune_code: int) -> Round | None:
+        rounds = await surveys_db.open_rounds(self.env.db.conn, commune_code, self.env.now())
+        return rounds[0] if rounds else None
+
+    async def _step(self, round_: Round, response: Response, index: int | None = None) -> Step:
+        survey = await self.survey(round_.survey_id)
+        assert survey is not None
+        answers = {
+            a.question_id: a for a in await responses_db.list_answers(self.env.db.conn, response.id)
+        }
+        if index is None:
+            index = flow.next_index(survey, answers)
+        return Step(round_, survey, response, answers, index)
+
+    async def current(self, user_id: int) -> Result:
+        """The step a resident is at in their commune's open round, starting it if needed."""
+        resident = await self._resident(user_id)
+        if resident is None:
+            return Result(Outcome.NOT_JOINED)
+        assert resident.commune_code is not None
+        round_ = await self.open_round(resident.commune_code)
+        if round_ is None:
+            return Result(Outcome.NO_ROUND)
+        async with self.env.db.transaction() as conn:
+            response = await responses_db.get_or_create(
+                conn, round_.id, resident.id, self.env.now()
+            )
+        return Result(Outcome.UNCHANGED, await self._step(round_, response))
+
+    async def _owned(
+        self, user_id: int, response_id: int, index: int
+    ) -> tuple[Result | None, Step | None]:
+        """Checks a tap against the stored state; returns a refusal, or the step it acts on."""
+        response = await responses_db.get(self.env.db.conn, response_id)
+        resident = await self._resident(user_id)
+        if response is None:
+            return Result(Outcome.UNKNOWN), None
+        if resident is None or response.resident_id != resident.id:
+            return Result(Outcome.NOT_YOURS), None
+        round_ = await surveys_db.get_round(self.env.db.conn, response.round_id)
+        assert round_ is not None
+        if round_.commune_code != resident.commune_code:
+            return Result(Outcome.NOT_YOURS), None
+        if not round_.is_open(self.env.now()):
+            return Result(Outcome.CLOSED), None
+        step = await self._step(round_, response)
+        if not 0 <= index < len(step.survey.questions):
+            return Result(Outcome.UNKNOWN), None
+        question = step.survey.questions[index]
+        answered = question.id in step.answers
+        if not answered and index != step.index:
+            return Result(Outcome.NOT_YET, step, question, index), None
+        return None, step
+
+    async def answer(self, user_id: int, response_id: int, index: int, raw: str) -> Result:
+        """Stores the value a button stands for; committed before the caller acknowledges it."""
+        refusal, step = await self._owned(user_id, response_id, index)
+        if refusal is not None:
+            return refusal
+        assert step is not None
+        question = step.survey.questions[index]
+        value = flow.parse_button_value(question, raw)
+        if value is None:
+            return Result(Outcome.UNKNOWN)
+        return await self._store(step, index, value)
+
+    async def skip(self, user_id: int, response_id: int, index: int) -> Result:
+        """Skips an optional (comment) question."""
+        refusal, step = await self._owned(user_id, response_id, index)
+        if refusal is not None:
+            return refusal
+        assert step is not None
+        if not step.survey.questions[index].optional:
+            return Result(Outcome.UNKNOWN)
+        return await self._store(step, index, None)
+
+    async def revisit(self, user_id: int, response_id: int, index: int) -> Result:
+        """Re-asks an answered question so the resident can change it while the round is open."""
+        refusal, step = await self._owned(user_id, response_id, index)
+        if refusal is not None:
+            return refusal
+        assert step is not None
+        question = step.survey.questions[index]
+        async with self.env.db.transaction() as conn:
+            if question.kind is QuestionKind.TEXT:
+                state = ChatState(EDIT_COMMENT, response_id, question.id)
+                await residents_db.set_chat_state(conn, user_id, state, self.env.now())
+        shown = await self._step(step.round, step.response, index)
+        return Result(Outcome.UNCHANGED, shown, question, index)
+
+    async def comment(self, user_id: int, text: str) -> Result | None:
+        """Typed text as the answer to a pending comment question; None if none is pending."""
+        resident = await self._resident(user_id)
+        if resident is None:
+            return None
+        state = await residents_db.get_chat_state(self.env.db.conn, user_id)
+        if state is not None and state.state == EDIT_COMMENT and state.question_id:
+            response = await responses_db.get(self.env.db.conn, state.ref)
+            if response is not None:
+                round_ = await surveys_db.get_round(self.env.db.conn, response.round_id)
+                assert round_ is not None
+                step = await self._step(round_, response)
+                index = step.survey.index_of(state.question_id)
+                return await self._typed(user_id, step, index, text)
+        assert resident.commune_code is not None
+        round_ = await self.open_round(resident.commune_code)
+        if round_ is None:
+            return None
+        response = await responses_db.find(self.env.db.conn, round_.id, resident.id)
+        if response is None:
+            return None
+        step = await self._step(round_, response)
+        if step.index is None:
+            return None
+        if step.survey.questions[step.index].kind is not QuestionKind.TEXT:
+            return Result(Outcome.BUTTON_EXPECTED, step, step.question, step.index)
+        return await self._typed(user_id, step, step.index, text)
+
+    async def _typed(self, user_id: int, step: Step, index: int, text: str) -> Result:
+        question = step.survey.questions[index]
+        if not step.round.is_open(self.env.now()):
+            return Result(Outcome.CLOSED, None, question, index)
+        if not text.strip():
+            return Result(Outcome.EMPTY, step, question, index)
+        if not flow.comment_ok(text):
+            return Result(Outcome.TOO_LONG, step, question, index, {"length": len(text)})
+        return await self._store(step, index, text.strip(), clear_state_for=user_id)
+
+    async def _store(
+        self, step: Step, index: int, value: int | str | None, *, clear_state_for: int | None = None
+    ) -> Result:
+        question = step.survey.questions[index]
+        earlier = step.answers.get(question.id)
+        if earlier is not None and value is not None and flow.same_value(earlier, value):
+            return Result(
+                Outcome.UNCHANGED,
+                await self._step(step.round, step.response),
+                question,
+                index,
+                {"value": value},
+            )
+        if earlier is not None and value is None and earlier.skipped:
+            return Result(
+                Outcome.UNCHANGED,
+                await self._step(step.round, step.response),
+                question,
+                index,
+                {"value": value},
+            )
+        now = self.env.now()
+        async with self.env.db.transaction() as conn:
+            await responses_db.upsert_answer(
+                conn,
+                step.response.id,
+                question.id,
+                value_int=value if isinstance(value, int) else None,
+                value_text=value if isinstance(value, str) else None,
+                skipped=value is None,
+                now=now,
+            )
+            answers = {
+                a.question_id: a for a in await responses_db.list_answers(conn, step.response.id)
+            }
+            if flow.is_complete(step.survey, answers):
+                await responses_db.mark_completed(conn, step.response.id, now)
+            if clear_state_for is not None:
+                await residents_db.clear_chat_state(conn, clear_state_for)
+        nxt = await self._step(step.round, step.response)
+        outcome = Outcome.CHANGED if earlier is not None else Outcome.STORED
+        return Result(outcome, nxt, question, index, {"value": value})

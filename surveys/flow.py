@@ -1,0 +1,43 @@
+"""Where a resident is in a survey, derived from stored answers alone (no conversation state)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from storage.records import Answer
+from surveys.model import COMMENT_MAX, SCALE_VALUES, YESNO_VALUES, Question, QuestionKind, Survey
+
+
+def next_index(survey: Survey, answers: Mapping[str, Answer]) -> int | None:
+    """The first question without a stored answer (or skip), or None when the survey is done."""
+    for i, question in enumerate(survey.questions):
+        if question.id not in answers:
+            return i
+    return None
+
+
+def is_complete(survey: Survey, answers: Mapping[str, Answer]) -> bool:
+    return next_index(survey, answers) is None
+
+
+def parse_button_value(question: Question, raw: str) -> int | str | None:
+    """The stored value a button code stands for, or None if the code is not one of its buttons."""
+    if question.kind is QuestionKind.CHOICE:
+        return raw if any(c.code == raw for c in question.choices) else None
+    if question.kind in (QuestionKind.SCALE, QuestionKind.YESNO):
+        if not raw.isascii() or not raw.isdigit() or len(raw) > 1:
+            return None
+        allowed = SCALE_VALUES if question.kind is QuestionKind.SCALE else YESNO_VALUES
+        value = int(raw)
+        return value if value in allowed else None
+    return None
+
+
+def comment_ok(text: str) -> bool:
+    return 0 < len(text.strip()) <= COMMENT_MAX
+
+
+def same_value(answer: Answer, value: int | str) -> bool:
+    if answer.skipped:
+        return False
+    return answer.value_int == value if isinstance(value, int) else answer.value_text == value

@@ -1,0 +1,196 @@
+"""Surveys in the catalog, rounds that put one to a commune, and a round's scores."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+
+from storage import communes as communes_db
+from storage import residents as residents_db
+from storage import responses as responses_db
+from storage import surveys as surveys_db
+from storage.records import Commune, Round
+from surveys.definitions import catalog, load_survey, survey_from_dict, survey_to_dict
+from surveys.env import Env
+from surveys.model import Survey
+from surveys.scoring import RoundScore, Thresholds, score_round
+
+
+class RoundError(StrEnum):
+    UNKNOWN_COMMUNE = "unknown_commune"
+    UNKNOWN_SURVEY = "unknown_survey"
+    UNKNOWN_ROUND = "unknown_round"
+    ALREADY_OPEN = "already_open"  # the commune has an open round of this survey
+    ALREADY_CLOSED = "already_closed"
+    CLOSES_BEFORE_OPENS = "closes_before_opens"
+    CLOSES_IN_PAST = "closes_in_past"
+    DUPLICATE_SURVEY = "duplicate_survey"
+    NO_ROUNDS = "no_rounds"
+
+
+class RoundRefused(Exception):
+    def __init__(self, error: RoundError, **details: object) -> None:
+        super().__init__(error.value)
+        self.error = error
+        self.details = details
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    round: Round
+    commune: Commune
+    survey_title: str
+    started: int
+    completed: int
+
+    def status(self, now: datetime) -> str:
+        if self.round.is_open(now):
+            return "open"
+        if self.round.closed_at is None and now < self.round.opens_at:
+            return "scheduled"
+        return "closed"
+
+
+@dataclass(frozen=True)
+class Summary:
+    commune: Commune
+    round: Round
+    survey: Survey
+    score: RoundScore
+    started: int
+    completed: int
+    thresholds: Thresholds
+
+
+class RoundService:
+    def __init__(self, env: Env) -> None:
+        self.env = env
+
+    async def sync_catalog(self) -> None:
+        """Stores shipped surveys not yet in the database; stored ones are never rewritten."""
+        async with self.env.db.transaction() as conn:
+            for survey in catalog():
+                await surveys_db.insert_survey(
+                    conn,
+                    survey.id,
+                    survey.title,
+                    json.dumps(survey_to_dict(survey)),
+                    "catalog",
+                    self.env.now(),
+                )
+
+    async def surveys(self) -> list[Survey]:
+        rows = await surveys_db.list_surveys(self.env.db.conn)
+        return [survey_from_dict(json.loads(r.definition)) for r in rows]
+
+    async def survey(self, survey_id: str) -> Survey | None:
+        row = await surveys_db.get_survey(self.env.db.conn, survey_id)
+        return survey_from_dict(json.loads(row.definition)) if row else None
+
+    async def add_survey(self, path: Path) -> Survey:
+        """Validates a survey file (raising SurveyFileError) and stores it under a new id."""
+        survey = load_survey(path)
+        async with self.env.db.transaction() as conn:
+            added = await surveys_db.insert_survey(
+                conn,
+                survey.id,
+                survey.title,
+                json.dumps(survey_to_dict(survey)),
+                str(path),
+                self.env.now(),
+            )
+        if not added:
+            raise RoundRefused(RoundError.DUPLICATE_SURVEY, survey=survey.id)
+        return survey
+
+    async def open(
+        self,
+        commune_code: int,
+        survey_id: str,
+        *,
+        opens_at: datetime | None = None,
+        closes_at: datetime | None = None,
+    ) -> Round:
+        now = self.env.now()
+        opens = opens_at or now
+        conn = self.env.db.conn
+        if await communes_db.get_commune(conn, commune_code) is None:
+            raise RoundRefused(RoundError.UNKNOWN_COMMUNE, commune=commune_code)
+        if await surveys_db.get_survey(conn, survey_id) is None:
+            raise RoundRefused(RoundError.UNKNOWN_SURVEY, survey=survey_id)
+        if closes_at is not None and closes_at <= now:
+            raise RoundRefused(RoundError.CLOSES_IN_PAST)
+        if closes_at is not None and closes_at <= opens:
+            raise RoundRefused(RoundError.CLOSES_BEFORE_OPENS)
+        async with self.env.db.transaction() as tx:
+            for existing in await surveys_db.open_rounds(tx, commune_code, now):
+                if existing.survey_id == survey_id:
+                    raise RoundRefused(RoundError.ALREADY_OPEN, round=existing.id)
+            round_id = await surveys_db.insert_round(
+                tx, commune_code, survey_id, opens, closes_at, now
+            )
+        round_ = await surveys_db.get_round(conn, round_id)
+        assert round_ is not None
+        return round_
+
+    async def close(self, round_id: int) -> Round:
+        conn = self.env.db.conn
+        round_ = await surveys_db.get_round(conn, round_id)
+        if round_ is None:
+            raise RoundRefused(RoundError.UNKNOWN_ROUND, round=round_id)
+        if not round_.is_open(self.env.now()) and round_.closed_at is not None:
+            raise RoundRefused(RoundError.ALREADY_CLOSED, round=round_id)
+        async with self.env.db.transaction() as tx:
+            await surveys_db.close_round(tx, round_id, self.env.now())
+        closed = await surveys_db.get_round(conn, round_id)
+        assert closed is not None
+        return closed
+
+    async def list(self, commune_code: int | None = None) -> list[RoundInfo]:
+        conn = self.env.db.conn
+        infos = []
+        titles = {s.id: s.title for s in await surveys_db.list_surveys(conn)}
+        for round_ in await surveys_db.list_rounds(conn, commune_code=commune_code):
+            commune = await communes_db.get_commune(conn, round_.commune_code)
+            assert commune is not None
+            started, completed = await responses_db.count_responses(conn, round_.id)
+            infos.append(
+                RoundInfo(round_, commune, titles.get(round_.survey_id, ""), started, completed)
+            )
+        return infos
+
+    async def summary(self, commune_code: int, round_id: int | None = None) -> Summary:
+        """Scores a commune's round (the latest one when none is named) from stored answers."""
+        conn = self.env.db.conn
+        commune = await communes_db.get_commune(conn, commune_code)
+        if commune is None:
+            raise RoundRefused(RoundError.UNKNOWN_COMMUNE, commune=commune_code)
+        if round_id is None:
+            rounds = await surveys_db.list_rounds(conn, commune_code=commune_code)
+            if not rounds:
+                raise RoundRefused(RoundError.NO_ROUNDS, commune=commune_code)
+            round_ = rounds[-1]
+        else:
+            found = await surveys_db.get_round(conn, round_id)
+            if found is None or found.commune_code != commune_code:
+                raise RoundRefused(RoundError.UNKNOWN_ROUND, round=round_id)
+            round_ = found
+        survey = await self.survey(round_.survey_id)
+        assert survey is not None
+        overall = survey.overall
+        respondents = (
+            await responses_db.count_answering(conn, round_.id, overall.id) if overall else 0
+        )
+        score = score_round(
+            survey,
+            await responses_db.value_counts(conn, round_.id),
+            respondents=respondents,
+            registered=await residents_db.count_in_commune(conn, commune_code),
+            thresholds=self.env.settings.thresholds,
+        )
+        started, completed = await responses_db.count_responses(conn, round_.id)
+        thresholds = self.env.settings.thresholds
+        return Summary(commune, round_, survey, score, started, completed, thresholds)

@@ -1,0 +1,50 @@
+"""The domain's front door: one object per process; handlers and the CLI call only this."""
+
+from __future__ import annotations
+
+from storage import communes as communes_db
+from storage.db import Database
+from surveys import units
+from surveys.answering import AnsweringService
+from surveys.env import Clock, Env, Settings, utc_now
+from surveys.residents import ResidentService
+from surveys.rounds import RoundService
+
+
+class Services:
+    """Groups the use cases by who they serve; each shares one Env."""
+
+    def __init__(self, db: Database, *, clock: Clock = utc_now, settings: Settings | None = None):
+        self.env = Env(db, clock, settings or Settings())
+        self.residents = ResidentService(self.env)
+        self.answering = AnsweringService(self.env)
+        self.rounds = RoundService(self.env)
+
+    @property
+    def db(self) -> Database:
+        return self.env.db
+
+    @property
+    def settings(self) -> Settings:
+        return self.env.settings
+
+    @classmethod
+    async def open(
+        cls, path: str, *, clock: Clock = utc_now, settings: Settings | None = None
+    ) -> Services:
+        """Opens (creating and migrating if needed) the database and seeds reference data."""
+        db = await Database.open(path)
+        services = cls(db, clock=clock, settings=settings)
+        await services.seed()
+        return services
+
+    async def seed(self) -> None:
+        """Loads provinces, communes and the survey catalog the first time; cheap afterwards."""
+        if await communes_db.count_provinces(self.db.conn) == 0:
+            async with self.db.transaction() as conn:
+                await communes_db.upsert_provinces(conn, units.province_rows())
+                await communes_db.upsert_communes(conn, units.commune_rows())
+        await self.rounds.sync_catalog()
+
+    async def close(self) -> None:
+        await self.db.close()
