@@ -1,0 +1,73 @@
+"""Shared fixtures: an injected clock, a migrated in-memory database, domain factories."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from storage.db import Database
+from surveys.env import Settings
+from surveys.services import Services
+
+# Thôn-level test commune: Xã Tân Uyên, tỉnh Lai Châu (official code 3598).
+COMMUNE = 3598
+OTHER_COMMUNE = 25747  # Phường Thủ Dầu Một, TP Hồ Chí Minh
+SURVEY = "ntm-2026"
+
+
+class FakeClock:
+    """A clock tests move by hand: nothing in the suite waits for real time."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 23, 3, 0, tzinfo=UTC))  # 10:00 in Hà Nội
+
+
+@pytest.fixture
+async def db() -> AsyncIterator[Database]:
+    database = await Database.open(":memory:")
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+async def services(db: Database, clock: FakeClock) -> Services:
+    svc = Services(db, clock=clock, settings=Settings(bot_username="ykien_test_bot"))
+    await svc.seed()
+    return svc
+
+
+async def table_counts(db: Database) -> dict[str, int]:
+    """Row counts of every table, to show that refused input changed nothing."""
+    async with db.conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    ) as cur:
+        names = [r[0] for r in await cur.fetchall()]
+    counts = {}
+    for name in names:
+        async with db.conn.execute(f"SELECT count(*) FROM {name}") as cur:
+            row = await cur.fetchone()
+            counts[name] = row[0]
+    return counts
+
+
+async def snapshot(db: Database) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of the tables people change, to compare before and after refused input."""
+    out = {}
+    for table in ("residents", "chat_states", "responses", "answers", "rounds", "villages",
+                  "surveys", "join_links", "group_chats"):
+        async with db.conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2") as cur:
+            out[table] = [tuple(r) for r in await cur.fetchall()]
+    return out

@@ -1,0 +1,130 @@
+"""The survey loop in the domain: every tap is checked against stored state and identity."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from surveys.answering import Outcome
+from surveys.services import Services
+from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, FakeClock, snapshot
+
+LAN, BINH = 1001, 1002
+
+
+async def _joined_with_round(services: Services, clock: FakeClock) -> int:
+    await services.residents.join(LAN, "Lan", COMMUNE)
+    await services.residents.join(BINH, "Bình", COMMUNE)
+    round_ = await services.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7))
+    return round_.id
+
+
+async def test_answers_walk_the_survey_and_complete_it(services: Services, clock) -> None:
+    await _joined_with_round(services, clock)
+    step = (await services.answering.current(LAN)).step
+    assert step is not None and step.index == 0
+    for i, question in enumerate(step.survey.questions):
+        if question.kind == "text":
+            result = await services.answering.comment(LAN, "Cần thêm đèn đường")
+        elif question.kind == "yesno":
+            result = await services.answering.answer(LAN, step.response.id, i, "1")
+        else:
+            result = await services.answering.answer(LAN, step.response.id, i, "4")
+        assert result is not None and result.outcome is Outcome.STORED, (i, result)
+    assert result.step is not None and result.step.done
+    info = (await services.rounds.list(COMMUNE))[0]
+    assert (info.started, info.completed) == (1, 1)
+
+
+async def test_restart_continues_at_next_unanswered(services: Services, clock) -> None:
+    await _joined_with_round(services, clock)
+    step = (await services.answering.current(LAN)).step
+    await services.answering.answer(LAN, step.response.id, 0, "5")
+    await services.answering.answer(LAN, step.response.id, 1, "2")
+    fresh = Services(services.db, clock=clock)  # nothing carried over in memory
+    again = (await fresh.answering.current(LAN)).step
+    assert again.index == 2
+    first, second = (q.id for q in again.survey.questions[:2])
+    assert (again.answers[first].value_int, again.answers[second].value_int) == (5, 2)
+
+
+async def test_later_answer_replaces_earlier(services: Services, clock) -> None:
+    await _joined_with_round(services, clock)
+    step = (await services.answering.current(LAN)).step
+    await services.answering.answer(LAN, step.response.id, 0, "2")
+    changed = await services.answering.answer(LAN, step.response.id, 0, "5")
+    assert changed.outcome is Outcome.CHANGED
+    first = step.survey.questions[0].id
+    assert changed.step.answers[first].value_int == 5
+
+
+async def test_refusals_change_nothing(services: Services, clock) -> None:
+    await _joined_with_round(services, clock)
+    lan = (await services.answering.current(LAN)).step
+    binh = (await services.answering.current(BINH)).step
+    await services.answering.answer(LAN, lan.response.id, 0, "4")
+    before = await snapshot(services.db)
+    cases = [
+        (BINH, lan.response.id, 1, "4", Outcome.NOT_YOURS),  # someone else's response
+        (LAN, 999_999, 0, "4", Outcome.UNKNOWN),  # no such response
+        (LAN, lan.response.id, 40, "4", Outcome.UNKNOWN),  # question out of range
+        (LAN, lan.response.id, 1, "9", Outcome.UNKNOWN),  # value out of range
+        (LAN, lan.response.id, 5, "4", Outcome.NOT_YET),  # skipping ahead
+        (LAN, lan.response.id, 0, "4", Outcome.UNCHANGED),  # replayed tap
+        (7777, binh.response.id, 0, "4", Outcome.NOT_YOURS),  # a stranger
+    ]
+    for user, response_id, index, raw, expected in cases:
+        result = await services.answering.answer(user, response_id, index, raw)
+        assert result.outcome is expected, (user, response_id, index, raw)
+    assert await snapshot(services.db) == before
+
+
+async def test_closed_round_accepts_nothing(services: Services, clock) -> None:
+    round_id = await _joined_with_round(services, clock)
+    step = (await services.answering.current(LAN)).step
+    await services.rounds.close(round_id)
+    before = await snapshot(services.db)
+    result = await services.answering.answer(LAN, step.response.id, 0, "4")
+    assert result.outcome is Outcome.CLOSED
+    assert await snapshot(services.db) == before
+
+
+async def test_round_past_its_close_time_accepts_nothing(services: Services, clock) -> None:
+    await _joined_with_round(services, clock)
+    step = (await services.answering.current(LAN)).step
+    clock.advance(days=8)
+    result = await services.answering.answer(LAN, step.response.id, 0, "4")
+    assert result.outcome is Outcome.CLOSED
+
+
+async def test_moved_resident_cannot_answer_old_commune_round(services: Services, clock) -> None:
+    await _joined_with_round(services, clock)
+    step = (await services.answering.current(LAN)).step
+    await services.residents.join(LAN, "Lan", OTHER_COMMUNE)
+    result = await services.answering.answer(LAN, step.response.id, 0, "4")
+    assert result.outcome is Outcome.NOT_YOURS
+
+
+async def test_comment_limits(services: Services, clock) -> None:
+    await _joined_with_round(services, clock)
+    step = (await services.answering.current(LAN)).step
+    text_index = next(i for i, q in enumerate(step.survey.questions) if q.kind == "text")
+    for i in range(text_index):
+        q = step.survey.questions[i]
+        await services.answering.answer(LAN, step.response.id, i, "1" if q.kind == "yesno" else "3")
+    before = await snapshot(services.db)
+    too_long = await services.answering.comment(LAN, "x" * 1001)
+    assert too_long.outcome is Outcome.TOO_LONG
+    empty = await services.answering.comment(LAN, "   ")
+    assert empty.outcome is Outcome.EMPTY
+    assert await snapshot(services.db) == before
+    ok = await services.answering.comment(LAN, "x" * 1000)
+    assert ok.outcome is Outcome.STORED
+
+
+async def test_text_while_button_question_waits(services: Services, clock) -> None:
+    await _joined_with_round(services, clock)
+    await services.answering.current(LAN)
+    before = await snapshot(services.db)
+    result = await services.answering.comment(LAN, "5")
+    assert result.outcome is Outcome.BUTTON_EXPECTED
+    assert await snapshot(services.db) == before
