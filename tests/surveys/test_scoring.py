@@ -285,7 +285,7 @@ def test_thresholds_reject_nonsense(kwargs: dict[str, object]) -> None:
 
 
 def test_presets() -> None:
-    assert PRESET_90 == Thresholds()
+    assert Thresholds() == PRESET_90
     assert (PRESET_95.overall, PRESET_95.question_floor, PRESET_95.fail_below) == (0.95, 0.85, 0.9)
     assert Verdict.PASS.value == "dat" and Verdict.INSUFFICIENT.value == "chua_du_mau"
 
