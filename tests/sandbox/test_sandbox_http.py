@@ -26,6 +26,10 @@ from telegram.ext import Application
 
 from bot.sandbox import Sandbox, SandboxServer
 
+# PTB 22's own RetryAfter.__init__ reads the deprecated int-valued ``retry_after``.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:.*`retry_after`:telegram.warnings.PTBDeprecationWarning"
+)
 App = Application[Any, Any, Any, Any, Any, Any]
 TOKEN = "123:TEST"
 REPO = Path(__file__).resolve().parents[2]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dtm
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,11 +21,22 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.error import BadRequest, EndPointNotFound, Forbidden, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    EndPointNotFound,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+)
 from telegram.ext import Application
 
 from bot.sandbox import FakeClock, Sandbox, process_pending
 
+# PTB 22's own RetryAfter.__init__ reads the deprecated int-valued ``retry_after``.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:.*`retry_after`:telegram.warnings.PTBDeprecationWarning"
+)
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
@@ -276,7 +288,10 @@ async def test_unknown_method_fails_loudly_and_is_recorded(
 ) -> None:
     with pytest.raises(EndPointNotFound):
         await inproc_app.bot.do_api_request("sendDice", api_kwargs={"chat_id": 42})
-    assert sandbox.unimplemented_calls == [("sendDice", {"chat_id": 42})]
+    # through a regular Bot method PTB maps the 404 to InvalidToken, keeping our description
+    with pytest.raises(InvalidToken, match="sendDice is not implemented by the sandbox"):
+        await inproc_app.bot.send_dice(42)
+    assert sandbox.unimplemented_calls == [("sendDice", {"chat_id": 42})] * 2
     status, body = await sandbox.call("sendPoll", {})
     assert status == 404
     assert body["description"] == "Not Found: method sendPoll is not implemented by the sandbox"
@@ -431,3 +446,21 @@ async def test_wait_for_flags_predicates_the_sandbox_cannot_see(sandbox: Sandbox
     with pytest.raises(TimeoutError, match="became true without a sandbox event"):
         await sandbox.wait_for(lambda: outside["done"], timeout=0.01)  # the timeout is the test
     await flip
+
+
+async def test_polling_in_process(make_inproc_app: Callable[[], App], sandbox: Sandbox) -> None:
+    """start_polling works over SandboxRequest too: long polls park on the same loop."""
+    lan = sandbox.user(42)
+    async with make_inproc_app() as app:
+        assert app.updater is not None
+        await app.updater.start_polling(timeout=30)
+        await app.start()
+        lan.start()
+        question = await sandbox.wait_for(lambda: lan.last)
+        lan.press(question, "Có")
+        await sandbox.wait_for(lambda: question.text == "Bạn chọn: yes")
+        await app.updater.stop()
+        await app.stop()
+    outcomes = [r.outcome for r in sandbox.call_log if r.method == "getUpdates"]
+    assert "cancelled" in outcomes and outcomes[-1] == "ok"  # stop() cancels, then confirms
+    assert sandbox.pending_updates == 0
