@@ -459,6 +459,11 @@ async def test_polling_in_process(make_inproc_app: Callable[[], App], sandbox: S
         question = await sandbox.wait_for(lambda: lan.last)
         lan.press(question, "Có")
         await sandbox.wait_for(lambda: question.text == "Bạn chọn: yes")
+        await sandbox.wait_for(
+            lambda: sandbox.call_log[-1].method == "getUpdates"
+            and sandbox.call_log[-1].outcome == "pending",
+            what="the next long poll to park",
+        )
         await app.updater.stop()
         await app.stop()
     outcomes = [r.outcome for r in sandbox.call_log if r.method == "getUpdates"]
