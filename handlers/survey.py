@@ -109,9 +109,8 @@ async def acknowledge(update: Update, result: Result, *, pressed: bool) -> None:
     if pressed:
         query = update.callback_query
         tasks.append(query.answer(render(f"alert_{result.outcome.value}.html", label=label)))
+        tasks.append(_mark(update, result, label))
     if result.outcome is not Outcome.UNCHANGED:
-        if pressed:
-            tasks.append(_mark(update, result, label))
         tasks.append(show(update, result.step))
     await asyncio.gather(*tasks)
 

@@ -119,8 +119,9 @@ def add_control_routes(app: web.Application, sandbox: Sandbox) -> None:
         data = await body(request)
         if "fail_next" in data:
             spec = data["fail_next"]
-            sandbox.fail_next(spec["method"], int(spec.get("count", 1)),
-                              kind=spec.get("kind", "429"))  # fmt: skip
+            sandbox.fail_next(
+                spec["method"], int(spec.get("count", 1)), kind=spec.get("kind", "429")
+            )
         if "flood_limit" in data:
             spec = data["flood_limit"]
             sandbox.set_flood_limit(spec.get("global_per_second"), spec.get("per_chat_per_second"))

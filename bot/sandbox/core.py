@@ -3,7 +3,8 @@
 Everything observable goes through :meth:`Sandbox.call`, which records the call,
 applies injected failures and flood limits, dispatches to the registered method and
 wakes anyone waiting in :meth:`Sandbox.wait_for`.  Waiting is event-driven: the
-timeouts here are safety nets, never the mechanism.
+timeouts here are safety nets, never the mechanism.  A sandbox lives in one event
+loop and is not thread-safe (SimUser actions are plain, synchronous methods).
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ class Sandbox:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.call_log: list[CallRecord] = []
         self.unimplemented_calls: list[tuple[str, dict[str, Any]]] = []
+        self.internal_errors: list[tuple[str, dict[str, Any], Exception]] = []
         self.warnings: list[str] = []
         self.webhook = WebhookState()
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
@@ -122,6 +124,7 @@ class Sandbox:
             result = spec.fn(self, Params(values))
             if inspect.isawaitable(result):
                 result = await result
+            result = json.loads(json.dumps(result))  # detach from internal state
         except ApiError as exc:
             record.outcome, record.status, record.description = "error", exc.code, exc.description
             self.stats.errors[str(exc.code)] += 1
@@ -135,14 +138,19 @@ class Sandbox:
         except asyncio.CancelledError:
             record.outcome = "cancelled"
             raise
+        except Exception as exc:  # a sandbox bug: answer 500, and keep it for the fixture
+            record.outcome, record.status = "crash", 500
+            record.description = f"Internal Server Error: sandbox crashed: {exc!r}"
+            self.internal_errors.append((name, values, exc))
+            return 500, ApiError(500, record.description).body()
+        else:
+            record.outcome, record.status, record.result = "ok", 200, result
+            self.stats.ok[name] += 1
+            if name in SEND_METHODS:
+                self.stats.sent[name] += 1
+            return 200, {"ok": True, "result": result}
         finally:
             self.notify()
-        result = json.loads(json.dumps(result))  # detach from internal state
-        record.outcome, record.status, record.result = "ok", 200, result
-        self.stats.ok[name] += 1
-        if name in SEND_METHODS:
-            self.stats.sent[name] += 1
-        return 200, {"ok": True, "result": result}
 
     def _check_token(self, token: str | None) -> None:
         if token is None:
@@ -358,4 +366,3 @@ class Sandbox:
         if chat is None:
             raise KeyError(f"no chat {chat_id} in the sandbox; create it with sandbox.user()")
         return chat
-

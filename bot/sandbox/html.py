@@ -166,7 +166,7 @@ class _Parser:
         top = self.stack.pop()
         if name != top.tag:
             raise HtmlParseError(
-                f'Unmatched end tag at byte offset {self.byte_offset(begin)}, expected '
+                f"Unmatched end tag at byte offset {self.byte_offset(begin)}, expected "
                 f'"</{top.tag}>", found "</{name}>"'
             )
         self.pos = end + 1

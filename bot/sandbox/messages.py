@@ -156,7 +156,9 @@ def _reply_to(sb: Sandbox, chat: ChatRecord, p: Params) -> dict[str, Any] | None
     message_id = params.get("message_id", p.opt_int("reply_to_message_id"))
     if message_id is None:
         return None
-    target = sb.world.get_message(chat.id, int(message_id))
+    if not isinstance(message_id, int) or isinstance(message_id, bool):
+        raise bad_request("message to be replied not found")
+    target = sb.world.get_message(chat.id, message_id)
     if target is None:
         if params.get("allow_sending_without_reply") or p.opt_bool("allow_sending_without_reply"):
             return None
@@ -312,8 +314,9 @@ def send_photo(sb: Sandbox, p: Params) -> dict[str, Any]:
     chat = sending_chat(sb, p)
     upload = _media(sb, p, "photo")
     size = {"file_id": upload.file_id, "file_unique_id": upload.file_unique_id}
-    content: dict[str, Any] = {"photo": [size | {"file_size": upload.size, "width": 320,
-                                                 "height": 320}]}  # fmt: skip
+    content: dict[str, Any] = {
+        "photo": [size | {"file_size": upload.size, "width": 320, "height": 320}]
+    }
     html = _caption(sb, p, content)
     stored = _send(sb, chat, p, content, parse_markup(p))
     stored.photo, stored.html = upload, html
@@ -348,8 +351,16 @@ def copy_message(sb: Sandbox, p: Params) -> dict[str, Any]:
     source = sb.world.get_message(source_chat.id, message_id)
     if source is None:
         raise bad_request("message to copy not found")
-    keys = ("text", "entities", "caption", "caption_entities", "photo", "document", "sticker",
-            "voice")  # fmt: skip
+    keys = (
+        "text",
+        "entities",
+        "caption",
+        "caption_entities",
+        "photo",
+        "document",
+        "sticker",
+        "voice",
+    )
     content = {k: v for k, v in source.snapshot().items() if k in keys}
     html = _caption(sb, p, content) if p.has("caption") else source.html
     stored = _send(sb, chat, p, content, parse_markup(p))

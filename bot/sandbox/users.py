@@ -124,8 +124,9 @@ def keyboard_labels(markup: dict[str, Any] | None) -> list[list[str]] | None:
     """Reply keyboard rows as labels (buttons may be strings or KeyboardButton objects)."""
     if not markup or "keyboard" not in markup:
         return None
-    return [[b if isinstance(b, str) else str(b.get("text")) for b in row]
-            for row in markup["keyboard"]]  # fmt: skip
+    return [
+        [b if isinstance(b, str) else str(b.get("text")) for b in row] for row in markup["keyboard"]
+    ]
 
 
 class _Chatter:
@@ -201,6 +202,8 @@ class SimUser(_Chatter):
                 f"user {self.id} cannot press a button on message {message_id} in chat "
                 f"{chat_id}: no such live bot message"
             )
+        if 0 < chat_id != self.id:
+            raise AssertionError(f"user {self.id} cannot see private chat {chat_id}")
         rows = stored.data.get("reply_markup", {}).get("inline_keyboard", [])
         buttons = [b for row in rows for b in row]
         button = next((b for b in buttons if b["text"] == label_or_data), None) or next(
@@ -230,8 +233,9 @@ class SimUser(_Chatter):
             query_id, self.id, chat_id, message_id, data
         )
         chat = self.sandbox.world.chats[chat_id].as_json()
-        message = stored.snapshot() if stored else {"chat": chat, "message_id": message_id,
-                                                    "date": 0}  # fmt: skip
+        message = (
+            stored.snapshot() if stored else {"chat": chat, "message_id": message_id, "date": 0}
+        )
         payload = {
             "id": query_id,
             "from": self.json,
@@ -248,16 +252,22 @@ class SimUser(_Chatter):
     def send_sticker(self, emoji: str = "👍") -> dict[str, Any]:
         """A regular static sticker."""
         sticker = self._file("sticker") | {
-            "type": "regular", "width": 512, "height": 512, "is_animated": False,
-            "is_video": False, "emoji": emoji,
-        }  # fmt: skip
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": emoji,
+        }
         return self._post(self.chat, {"sticker": sticker})
 
     def send_photo(self, caption: str | None = None) -> dict[str, Any]:
         """A photo (two sizes, as Telegram sends)."""
         file = self._file("photo")
-        sizes = [file | {"width": 90, "height": 90, "file_size": 1_200},
-                 file | {"width": 800, "height": 800, "file_size": 64_000}]  # fmt: skip
+        sizes = [
+            file | {"width": 90, "height": 90, "file_size": 1_200},
+            file | {"width": 800, "height": 800, "file_size": 64_000},
+        ]
         content: dict[str, Any] = {"photo": sizes}
         if caption:
             content["caption"] = caption
@@ -265,8 +275,11 @@ class SimUser(_Chatter):
 
     def send_voice(self, duration: int = 3) -> dict[str, Any]:
         """A voice note."""
-        voice = self._file("voice") | {"duration": duration, "mime_type": "audio/ogg",
-                                       "file_size": 4_000 * duration}  # fmt: skip
+        voice = self._file("voice") | {
+            "duration": duration,
+            "mime_type": "audio/ogg",
+            "file_size": 4_000 * duration,
+        }
         return self._post(self.chat, {"voice": voice})
 
     def send_contact(self, phone_number: str, *, own: bool = True) -> dict[str, Any]:
@@ -283,9 +296,11 @@ class SimUser(_Chatter):
 
     def edit(self, message: dict[str, Any] | int, new_text: str) -> dict[str, Any]:
         """Edit one of this user's own messages → an ``edited_message`` update."""
-        data = message.get("message", message) if isinstance(message, dict) else None
-        chat_id = data["chat"]["id"] if data else self.id
-        message_id = data["message_id"] if data else int(message)  # type: ignore[arg-type]
+        if isinstance(message, dict):  # an update from send() or a message dict
+            data = message.get("message", message)
+            chat_id, message_id = int(data["chat"]["id"]), int(data["message_id"])
+        else:
+            chat_id, message_id = self.id, message
         stored = self.sandbox.world.get_message(chat_id, message_id)
         if stored is None or stored.from_bot or stored.data["from"]["id"] != self.id:
             raise AssertionError(f"user {self.id} has no message {message_id} in chat {chat_id}")

@@ -41,6 +41,7 @@ def sandbox(clock: FakeClock) -> Iterator[Sandbox]:
     sb = Sandbox(clock=clock)
     yield sb
     assert not sb.unimplemented_calls, f"bot called unimplemented methods: {sb.unimplemented_calls}"
+    assert not sb.internal_errors, f"the sandbox itself crashed: {sb.internal_errors}"
 
 
 async def _start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

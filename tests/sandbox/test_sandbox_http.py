@@ -192,9 +192,10 @@ async def test_long_poll_wakes_up_when_an_update_arrives(
 
 
 async def test_second_poller_terminates_the_first(server: SandboxServer, sandbox: Sandbox) -> None:
-    async with Bot(TOKEN, base_url=server.api_url) as one, Bot(
-        TOKEN, base_url=server.api_url
-    ) as two:
+    async with (
+        Bot(TOKEN, base_url=server.api_url) as one,
+        Bot(TOKEN, base_url=server.api_url) as two,
+    ):
         first = asyncio.create_task(one.get_updates(timeout=30))
         await sandbox.wait_for(lambda: polling(sandbox))
         assert await two.get_updates(timeout=0) == ()

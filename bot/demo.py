@@ -1,0 +1,127 @@
+"""`ykien demo`: the whole system offline: sandbox over HTTP, the real bot, simulated residents."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from bot.app import build_application, settings_from
+from bot.config import Config
+from bot.sandbox import Sandbox, SandboxServer
+from bot.simulate import Persona, Tally, journey
+from handlers.texts import render
+from surveys.services import Services
+
+# Three communes of Lai Châu, each with its villages and a different mood.
+COMMUNES: dict[int, tuple[float, tuple[str, ...]]] = {
+    3598: (0.95, ("Bản Nà Ban", "Bản Hô Be", "Bản Phiêng Phát", "Bản Tân Muôn")),
+    3390: (0.88, ("Bản Bình Lư", "Bản Nà Đon", "Bản Lùng Thàng")),
+    3394: (0.70, ("Bản Sin Suối Hồ", "Bản Thào Giàng Phìn", "Bản Vàng Pheo", "Bản Can Hồ")),
+}
+COMMENTS = (
+    "Cần làm thêm đèn đường ở ngõ xóm.",
+    "Mong xã sửa đoạn kênh mương đầu bản.",
+    "Trạm y tế nên có thêm thuốc.",
+    "Internet buổi tối hơi chậm.",
+)
+CONCURRENCY = 60
+
+
+async def _residents(
+    sandbox: Sandbox,
+    payloads: dict[int, str],
+    residents: int,
+    rng: random.Random,
+    tallies: list[Tally],
+) -> None:
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(i: int) -> None:
+        code = rng.choice(list(COMMUNES))
+        persona = _persona(rng, COMMUNES[code][0])
+        user = sandbox.user(10_000 + i, first_name=f"Cư dân {i}")
+        async with gate:
+            tallies.append(
+                await journey(sandbox, user, payloads[code], random.Random(rng.random()), persona)
+            )
+
+    await asyncio.gather(*(one(i) for i in range(residents)))
+
+
+def _persona(rng: random.Random, satisfaction: float) -> Persona:
+    return Persona(
+        satisfaction=satisfaction,
+        leaves_after=rng.randint(1, 10) if rng.random() < 0.1 else None,
+        changes_one=rng.random() < 0.15,
+        comment=rng.choice(COMMENTS) if rng.random() < 0.3 else None,
+    )
+
+
+async def demo(config: Config, *, residents: int, seed: int) -> int:
+    started = time.perf_counter()
+    workdir = Path(tempfile.mkdtemp(prefix="ykien-demo-"))
+    db_path = workdir / "ykien.db"
+    config = config.override(db_path=db_path, token="123456:DEMO")
+    services = await Services.open(str(db_path), settings=settings_from(config))
+    payloads = {}
+    for code, (_, villages) in COMMUNES.items():
+        await services.residents.add_villages(code, list(villages))
+        await services.rounds.open(
+            code, "ntm-2026", closes_at=services.env.now() + timedelta(days=14)
+        )
+        token = await services.residents.join_token(code)
+        payloads[code] = f"j{token}"
+
+    try:
+        return await _run(config, services, payloads, db_path, residents, seed, started)
+    finally:
+        await services.close()
+
+
+async def _run(
+    config: Config,
+    services: Services,
+    payloads: dict[int, str],
+    db_path: Path,
+    residents: int,
+    seed: int,
+    started: float,
+) -> int:
+    rng = random.Random(seed)
+    sandbox = Sandbox(bot_username=config.bot_username)
+    tallies: list[Tally] = []
+    async with SandboxServer(sandbox) as server:
+        app = build_application(config.override(api_url=server.api_url), services=services)
+        async with app:
+            await app.post_init(app)  # type: ignore[misc]
+            assert app.updater is not None
+            await app.updater.start_polling(poll_interval=0.0, timeout=10)
+            await app.start()
+            try:
+                await _residents(sandbox, payloads, residents, rng, tallies)
+            finally:
+                await app.updater.stop()
+                await app.stop()
+
+    elapsed = time.perf_counter() - started
+    print(
+        render(
+            "cli_demo_done.txt",
+            residents=residents,
+            elapsed=elapsed,
+            answers=sum(t.answers for t in tallies),
+            finished=sum(t.finished for t in tallies),
+        )
+    )
+    tz = services.settings.timezone
+    for code in COMMUNES:
+        summary = await services.rounds.summary(code)
+        print()
+        print(render("cli_summary.txt", s=summary, score=summary.score, tz=tz))
+    print()
+    print(render("cli_demo_db.txt", path=db_path))
+    return 0
