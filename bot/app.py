@@ -12,6 +12,7 @@ from telegram.ext import Application, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.config import Config
+from bot.ordering import PerChatUpdateProcessor
 from handlers import common, resident, routes, survey
 from handlers.context import BotContext, attach
 from handlers.labels import COMMAND_MENU
@@ -48,6 +49,7 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init(config, services, clock))
         .post_shutdown(_post_shutdown(owned=services is None))
+        .concurrent_updates(PerChatUpdateProcessor(config.concurrency))
     )
     if request is not None:
         builder = builder.request(request)

@@ -24,11 +24,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--db", dest="db_path", default=argparse.SUPPRESS)
 
     demo = sub.add_parser("demo", help="chạy toàn hệ thống ngoại tuyến với sandbox")
-    demo.add_argument("--residents", type=int, default=300)
+    demo.add_argument("--residents", type=int, default=200)
     demo.add_argument("--seed", type=int, default=2026)
 
-    communes = sub.add_parser("communes", help="xã, phường").add_subparsers(dest="action",
-                                                                          required=True)
+    communes = sub.add_parser("communes", help="xã, phường").add_subparsers(
+        dest="action", required=True
+    )
     clist = communes.add_parser("list")
     clist.add_argument("--province", type=int)
     clist.add_argument("--search")
@@ -38,20 +39,23 @@ def _parser() -> argparse.ArgumentParser:
     link.add_argument("--qr", metavar="FILE.png")
 
     village = sub.add_parser("village", help="thôn, tổ dân phố").add_subparsers(
-        dest="action", required=True)
+        dest="action", required=True
+    )
     vadd = village.add_parser("add")
     vadd.add_argument("--commune", type=int, required=True)
     vadd.add_argument("names", nargs="+")
     village.add_parser("list").add_argument("--commune", type=int, required=True)
 
-    survey = sub.add_parser("survey", help="bộ câu hỏi").add_subparsers(dest="action",
-                                                                      required=True)
+    survey = sub.add_parser("survey", help="bộ câu hỏi").add_subparsers(
+        dest="action", required=True
+    )
     survey.add_parser("list")
     survey.add_parser("show").add_argument("id")
     survey.add_parser("add").add_argument("file")
 
-    rnd = sub.add_parser("round", help="đợt lấy ý kiến").add_subparsers(dest="action",
-                                                                      required=True)
+    rnd = sub.add_parser("round", help="đợt lấy ý kiến").add_subparsers(
+        dest="action", required=True
+    )
     ropen = rnd.add_parser("open")
     ropen.add_argument("--commune", type=int, required=True)
     ropen.add_argument("--survey", required=True)

@@ -57,8 +57,9 @@ async def dispatch(config: Config, args: argparse.Namespace) -> int:
         print(render(exc.template, **exc.ctx), file=sys.stderr)
         return BAD_INPUT
     except RoundRefused as exc:
-        print(render("cli_refused.txt", error=exc.error.value, details=exc.details),
-              file=sys.stderr)
+        print(
+            render("cli_refused.txt", error=exc.error.value, details=exc.details), file=sys.stderr
+        )
         return BAD_INPUT
     except SurveyFileError as exc:
         print(render("cli_error.txt", reason="survey_file", detail=str(exc)), file=sys.stderr)
@@ -105,8 +106,11 @@ async def _act(services: Services, config: Config, args: argparse.Namespace) -> 
                 raise CliError("cli_error.txt", reason="bad_village")
             added = await services.residents.add_villages(commune.code, names)
             return render("cli_villages_added.txt", commune=commune, added=added)
-        return render("cli_villages.txt", commune=commune,
-                      villages=await services.residents.villages(commune.code))
+        return render(
+            "cli_villages.txt",
+            commune=commune,
+            villages=await services.residents.villages(commune.code),
+        )
     if cmd == "survey":
         if action == "list":
             return render("cli_surveys.txt", surveys=await services.rounds.surveys())
@@ -123,13 +127,15 @@ async def _act(services: Services, config: Config, args: argparse.Namespace) -> 
             if opens is not None and opens < now:
                 raise CliError("cli_error.txt", reason="time_in_past", value=args.at)
             closes = parse_time(args.closes, tz) if args.closes else None
-            round_ = await services.rounds.open(args.commune, args.survey, opens_at=opens,
-                                                closes_at=closes)
+            round_ = await services.rounds.open(
+                args.commune, args.survey, opens_at=opens, closes_at=closes
+            )
             return render("cli_round_opened.txt", round=round_, tz=tz)
         if action == "close":
             return render("cli_round_closed.txt", round=await services.rounds.close(args.id))
-        return render("cli_rounds.txt", rounds=await services.rounds.list(args.commune), now=now,
-                      tz=tz)
+        return render(
+            "cli_rounds.txt", rounds=await services.rounds.list(args.commune), now=now, tz=tz
+        )
     if cmd == "summary":
         summary = await services.rounds.summary(args.commune, args.round)
         if args.format == "json":

@@ -33,6 +33,7 @@ class Config:
     timezone: str = "Asia/Ho_Chi_Minh"
     min_group: int = 5
     log_level: str = "INFO"
+    concurrency: int = 64  # updates handled at once (from different chats)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Config:

@@ -9,8 +9,9 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from bot.app import build_application, settings_from
+from bot.app import settings_from
 from bot.config import Config
+from bot.process import BotProcess
 from bot.sandbox import Sandbox, SandboxServer
 from bot.simulate import Persona, Tally, journey
 from handlers.texts import render
@@ -91,21 +92,17 @@ async def _run(
     seed: int,
     started: float,
 ) -> int:
+    """The bot runs in its own process, as in production; this one plays Telegram and people."""
     rng = random.Random(seed)
     sandbox = Sandbox(bot_username=config.bot_username)
     tallies: list[Tally] = []
     async with SandboxServer(sandbox) as server:
-        app = build_application(config.override(api_url=server.api_url), services=services)
-        async with app:
-            await app.post_init(app)  # type: ignore[misc]
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0.0, timeout=10)
-            await app.start()
-            try:
-                await _residents(sandbox, payloads, residents, rng, tallies)
-            finally:
-                await app.updater.stop()
-                await app.stop()
+        bot = BotProcess(sandbox, server.api_url, db_path)
+        await bot.start()
+        try:
+            await _residents(sandbox, payloads, residents, rng, tallies)
+        finally:
+            await bot.stop()
 
     elapsed = time.perf_counter() - started
     print(

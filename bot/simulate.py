@@ -34,7 +34,9 @@ async def _next_with_buttons(sandbox: Sandbox, user: SimUser, since: int) -> Sim
     def found() -> SimMessage | None:
         return next((m for m in user.messages[since:] if m.buttons), None)
 
-    return await sandbox.wait_for(found, timeout=30.0, what=f"buttons for user {user.id}")
+    return await sandbox.wait_for(
+        found, timeout=30.0, what=f"buttons for user {user.id}", chat=user.id
+    )
 
 
 def _scale_label(rng: random.Random, persona: Persona) -> str:
@@ -94,7 +96,9 @@ async def journey(
         popups = len(user.callback_answers)
         user.press(question, _scale_label(rng, persona))
         # A new value brings the review back; the same value only gets its pop-up.
-        await sandbox.wait_for(lambda: len(user.callback_answers) > popups, timeout=30.0)
+        await sandbox.wait_for(
+            lambda: len(user.callback_answers) > popups, timeout=30.0, chat=user.id
+        )
         tally.answers += 1
     tally.finished = True
     return tally

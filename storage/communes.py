@@ -7,6 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from storage import sql
 from storage.records import Commune, Province, Village, ts
 
 _COMMUNE_SELECT = (
@@ -22,8 +23,7 @@ def _commune(row: aiosqlite.Row) -> Commune:
 
 
 async def count_provinces(conn: aiosqlite.Connection) -> int:
-    async with conn.execute("SELECT count(*) FROM provinces") as cur:
-        row = await cur.fetchone()
+    row = await sql.one(conn, "SELECT count(*) FROM provinces")
     return int(row[0]) if row else 0
 
 
@@ -52,32 +52,33 @@ async def upsert_communes(
 
 
 async def list_provinces(conn: aiosqlite.Connection) -> list[Province]:
-    async with conn.execute("SELECT code, name, division_type FROM provinces ORDER BY code") as cur:
-        return [Province(r["code"], r["name"], r["division_type"]) for r in await cur.fetchall()]
+    return [
+        Province(r["code"], r["name"], r["division_type"])
+        for r in await sql.rows(
+            conn, "SELECT code, name, division_type FROM provinces ORDER BY code"
+        )
+    ]
 
 
 async def get_province(conn: aiosqlite.Connection, code: int) -> Province | None:
-    async with conn.execute(
-        "SELECT code, name, division_type FROM provinces WHERE code = ?", (code,)
-    ) as cur:
-        r = await cur.fetchone()
+    r = await sql.one(
+        conn, "SELECT code, name, division_type FROM provinces WHERE code = ?", (code,)
+    )
     return Province(r["code"], r["name"], r["division_type"]) if r else None
 
 
 async def get_commune(conn: aiosqlite.Connection, code: int) -> Commune | None:
-    async with conn.execute(f"{_COMMUNE_SELECT} WHERE c.code = ?", (code,)) as cur:
-        row = await cur.fetchone()
+    row = await sql.one(conn, f"{_COMMUNE_SELECT} WHERE c.code = ?", (code,))
     return _commune(row) if row else None
 
 
 async def list_communes(
     conn: aiosqlite.Connection, *, province_code: int | None = None
 ) -> list[Commune]:
-    sql, args = _COMMUNE_SELECT, ()
+    query, args = _COMMUNE_SELECT, ()
     if province_code is not None:
-        sql, args = f"{sql} WHERE c.province_code = ?", (province_code,)
-    async with conn.execute(f"{sql} ORDER BY c.code", args) as cur:
-        return [_commune(r) for r in await cur.fetchall()]
+        query, args = f"{query} WHERE c.province_code = ?", (province_code,)
+    return [_commune(r) for r in await sql.rows(conn, f"{query} ORDER BY c.code", args)]
 
 
 async def search_communes(
@@ -85,20 +86,21 @@ async def search_communes(
 ) -> list[Commune]:
     """Communes whose folded name contains `folded` (already folded by the caller)."""
     pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    sql = f"{_COMMUNE_SELECT} WHERE c.name_folded LIKE ? ESCAPE '\\'"
+    query = f"{_COMMUNE_SELECT} WHERE c.name_folded LIKE ? ESCAPE '\\'"
     args: tuple[object, ...] = (pattern,)
     if province_code is not None:
-        sql += " AND c.province_code = ?"
+        query += " AND c.province_code = ?"
         args += (province_code,)
-    async with conn.execute(f"{sql} ORDER BY c.name LIMIT ?", (*args, limit)) as cur:
-        return [_commune(r) for r in await cur.fetchall()]
+    return [
+        _commune(r)
+        for r in await sql.rows(conn, f"{query} ORDER BY c.name LIMIT ?", (*args, limit))
+    ]
 
 
 async def get_join_token(conn: aiosqlite.Connection, commune_code: int) -> str | None:
-    async with conn.execute(
-        "SELECT token FROM join_links WHERE commune_code = ?", (commune_code,)
-    ) as cur:
-        row = await cur.fetchone()
+    row = await sql.one(
+        conn, "SELECT token FROM join_links WHERE commune_code = ?", (commune_code,)
+    )
     return row["token"] if row else None
 
 
@@ -112,11 +114,11 @@ async def insert_join_token(
 
 
 async def commune_by_join_token(conn: aiosqlite.Connection, token: str) -> Commune | None:
-    async with conn.execute(
+    row = await sql.one(
+        conn,
         f"{_COMMUNE_SELECT} JOIN join_links j ON j.commune_code = c.code WHERE j.token = ?",
         (token,),
-    ) as cur:
-        row = await cur.fetchone()
+    )
     return _commune(row) if row else None
 
 
@@ -130,16 +132,18 @@ async def insert_village(conn: aiosqlite.Connection, commune_code: int, name: st
 
 
 async def list_villages(conn: aiosqlite.Connection, commune_code: int) -> list[Village]:
-    async with conn.execute(
-        "SELECT id, commune_code, name FROM villages WHERE commune_code = ? ORDER BY name",
-        (commune_code,),
-    ) as cur:
-        return [Village(r["id"], r["commune_code"], r["name"]) for r in await cur.fetchall()]
+    return [
+        Village(r["id"], r["commune_code"], r["name"])
+        for r in await sql.rows(
+            conn,
+            "SELECT id, commune_code, name FROM villages WHERE commune_code = ? ORDER BY name",
+            (commune_code,),
+        )
+    ]
 
 
 async def get_village(conn: aiosqlite.Connection, village_id: int) -> Village | None:
-    async with conn.execute(
-        "SELECT id, commune_code, name FROM villages WHERE id = ?", (village_id,)
-    ) as cur:
-        r = await cur.fetchone()
+    r = await sql.one(
+        conn, "SELECT id, commune_code, name FROM villages WHERE id = ?", (village_id,)
+    )
     return Village(r["id"], r["commune_code"], r["name"]) if r else None

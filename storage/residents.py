@@ -6,6 +6,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from storage import sql
 from storage.records import ChatState, Resident, dt, dt_req, ts
 
 _SELECT = (
@@ -27,14 +28,12 @@ def _resident(r: aiosqlite.Row) -> Resident:
 
 
 async def get_by_telegram_id(conn: aiosqlite.Connection, user_id: int) -> Resident | None:
-    async with conn.execute(f"{_SELECT} WHERE telegram_user_id = ?", (user_id,)) as cur:
-        row = await cur.fetchone()
+    row = await sql.one(conn, f"{_SELECT} WHERE telegram_user_id = ?", (user_id,))
     return _resident(row) if row else None
 
 
 async def get(conn: aiosqlite.Connection, resident_id: int) -> Resident | None:
-    async with conn.execute(f"{_SELECT} WHERE id = ?", (resident_id,)) as cur:
-        row = await cur.fetchone()
+    row = await sql.one(conn, f"{_SELECT} WHERE id = ?", (resident_id,))
     return _resident(row) if row else None
 
 
@@ -67,18 +66,18 @@ async def set_village(conn: aiosqlite.Connection, resident_id: int, village_id: 
 
 
 async def count_in_commune(conn: aiosqlite.Connection, commune_code: int) -> int:
-    async with conn.execute(
-        "SELECT count(*) FROM residents WHERE commune_code = ?", (commune_code,)
-    ) as cur:
-        row = await cur.fetchone()
+    row = await sql.one(
+        conn, "SELECT count(*) FROM residents WHERE commune_code = ?", (commune_code,)
+    )
     return int(row[0]) if row else 0
 
 
 async def get_chat_state(conn: aiosqlite.Connection, user_id: int) -> ChatState | None:
-    async with conn.execute(
-        "SELECT state, ref, question_id FROM chat_states WHERE telegram_user_id = ?", (user_id,)
-    ) as cur:
-        row = await cur.fetchone()
+    row = await sql.one(
+        conn,
+        "SELECT state, ref, question_id FROM chat_states WHERE telegram_user_id = ?",
+        (user_id,),
+    )
     return ChatState(row["state"], row["ref"], row["question_id"]) if row else None
 
 

@@ -6,7 +6,8 @@ from datetime import datetime
 
 import aiosqlite
 
-from storage.records import Answer, Response, dt, dt_req, ts
+from storage import sql
+from storage.records import Answer, Response, Round, dt, dt_req, ts
 
 _SELECT = "SELECT id, round_id, resident_id, started_at, updated_at, completed_at FROM responses"
 
@@ -23,16 +24,14 @@ def _response(r: aiosqlite.Row) -> Response:
 
 
 async def get(conn: aiosqlite.Connection, response_id: int) -> Response | None:
-    async with conn.execute(f"{_SELECT} WHERE id = ?", (response_id,)) as cur:
-        row = await cur.fetchone()
+    row = await sql.one(conn, f"{_SELECT} WHERE id = ?", (response_id,))
     return _response(row) if row else None
 
 
 async def find(conn: aiosqlite.Connection, round_id: int, resident_id: int) -> Response | None:
-    async with conn.execute(
-        f"{_SELECT} WHERE round_id = ? AND resident_id = ?", (round_id, resident_id)
-    ) as cur:
-        row = await cur.fetchone()
+    row = await sql.one(
+        conn, f"{_SELECT} WHERE round_id = ? AND resident_id = ?", (round_id, resident_id)
+    )
     return _response(row) if row else None
 
 
@@ -50,21 +49,22 @@ async def get_or_create(
 
 
 async def list_answers(conn: aiosqlite.Connection, response_id: int) -> list[Answer]:
-    async with conn.execute(
+    found = await sql.rows(
+        conn,
         "SELECT question_id, value_int, value_text, skipped, answered_at FROM answers "
         "WHERE response_id = ?",
         (response_id,),
-    ) as cur:
-        return [
-            Answer(
-                r["question_id"],
-                r["value_int"],
-                r["value_text"],
-                bool(r["skipped"]),
-                dt_req(r["answered_at"]),
-            )
-            for r in await cur.fetchall()
-        ]
+    )
+    return [
+        Answer(
+            r["question_id"],
+            r["value_int"],
+            r["value_text"],
+            bool(r["skipped"]),
+            dt_req(r["answered_at"]),
+        )
+        for r in found
+    ]
 
 
 async def upsert_answer(
@@ -98,33 +98,60 @@ async def mark_completed(conn: aiosqlite.Connection, response_id: int, now: date
 async def value_counts(conn: aiosqlite.Connection, round_id: int) -> dict[str, dict[int, int]]:
     """question id -> {value -> answers} over the round's numeric answers."""
     counts: dict[str, dict[int, int]] = {}
-    async with conn.execute(
+    found = await sql.rows(
+        conn,
         "SELECT a.question_id, a.value_int, count(*) AS n FROM answers a "
         "JOIN responses r ON r.id = a.response_id "
         "WHERE r.round_id = ? AND a.skipped = 0 AND a.value_int IS NOT NULL "
         "GROUP BY a.question_id, a.value_int",
         (round_id,),
-    ) as cur:
-        for row in await cur.fetchall():
-            counts.setdefault(row["question_id"], {})[row["value_int"]] = row["n"]
+    )
+    for row in found:
+        counts.setdefault(row["question_id"], {})[row["value_int"]] = row["n"]
     return counts
 
 
 async def count_answering(conn: aiosqlite.Connection, round_id: int, question_id: str) -> int:
     """Residents with a stored, not skipped answer to one question (overall: respondents)."""
-    async with conn.execute(
+    row = await sql.one(
+        conn,
         "SELECT count(*) FROM answers a JOIN responses r ON r.id = a.response_id "
         "WHERE r.round_id = ? AND a.question_id = ? AND a.skipped = 0",
         (round_id, question_id),
-    ) as cur:
-        row = await cur.fetchone()
+    )
     return int(row[0]) if row else 0
 
 
 async def count_responses(conn: aiosqlite.Connection, round_id: int) -> tuple[int, int]:
     """(started, completed) responses in a round."""
-    async with conn.execute(
-        "SELECT count(*), count(completed_at) FROM responses WHERE round_id = ?", (round_id,)
-    ) as cur:
-        row = await cur.fetchone()
+    row = await sql.one(
+        conn, "SELECT count(*), count(completed_at) FROM responses WHERE round_id = ?", (round_id,)
+    )
     return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+async def get_with_owner(
+    conn: aiosqlite.Connection, response_id: int
+) -> tuple[Response, Round, int, int | None] | None:
+    """A response, its round, and its owner's Telegram id and current commune, in one read."""
+    row = await sql.one(
+        conn,
+        "SELECT r.id, r.round_id, r.resident_id, r.started_at, r.updated_at, r.completed_at, "
+        "p.telegram_user_id, p.commune_code AS resident_commune, o.commune_code, o.survey_id, "
+        "o.opens_at, o.closes_at, o.closed_at, o.created_at FROM responses r "
+        "JOIN residents p ON p.id = r.resident_id JOIN rounds o ON o.id = r.round_id "
+        "WHERE r.id = ?",
+        (response_id,),
+    )
+    if row is None:
+        return None
+    round_ = Round(
+        row["round_id"],
+        row["commune_code"],
+        row["survey_id"],
+        dt_req(row["opens_at"]),
+        dt(row["closes_at"]),
+        dt(row["closed_at"]),
+        dt_req(row["created_at"]),
+    )
+    return _response(row), round_, row["telegram_user_id"], row["resident_commune"]

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import aiosqlite
 
+from storage import sql
 from storage.records import Round, SurveyRow, dt, dt_req, ts
 
 _ROUND_SELECT = (
@@ -47,18 +48,22 @@ async def insert_survey(
 
 
 async def get_survey(conn: aiosqlite.Connection, survey_id: str) -> SurveyRow | None:
-    async with conn.execute(
-        "SELECT id, title, definition, source, added_at FROM surveys WHERE id = ?", (survey_id,)
-    ) as cur:
-        row = await cur.fetchone()
+    row = await sql.one(
+        conn,
+        "SELECT id, title, definition, source, added_at FROM surveys WHERE id = ?",
+        (survey_id,),
+    )
     return _survey(row) if row else None
 
 
 async def list_surveys(conn: aiosqlite.Connection) -> list[SurveyRow]:
-    async with conn.execute(
-        "SELECT id, title, definition, source, added_at FROM surveys ORDER BY added_at, id"
-    ) as cur:
-        return [_survey(r) for r in await cur.fetchall()]
+    return [
+        _survey(r)
+        for r in await sql.rows(
+            conn,
+            "SELECT id, title, definition, source, added_at FROM surveys ORDER BY added_at, id",
+        )
+    ]
 
 
 async def insert_round(
@@ -79,30 +84,31 @@ async def insert_round(
 
 
 async def get_round(conn: aiosqlite.Connection, round_id: int) -> Round | None:
-    async with conn.execute(f"{_ROUND_SELECT} WHERE id = ?", (round_id,)) as cur:
-        row = await cur.fetchone()
+    row = await sql.one(conn, f"{_ROUND_SELECT} WHERE id = ?", (round_id,))
     return _round(row) if row else None
 
 
 async def list_rounds(
     conn: aiosqlite.Connection, *, commune_code: int | None = None
 ) -> list[Round]:
-    sql, args = _ROUND_SELECT, ()
+    query, args = _ROUND_SELECT, ()
     if commune_code is not None:
-        sql, args = f"{sql} WHERE commune_code = ?", (commune_code,)
-    async with conn.execute(f"{sql} ORDER BY id", args) as cur:
-        return [_round(r) for r in await cur.fetchall()]
+        query, args = f"{query} WHERE commune_code = ?", (commune_code,)
+    return [_round(r) for r in await sql.rows(conn, f"{query} ORDER BY id", args)]
 
 
 async def open_rounds(conn: aiosqlite.Connection, commune_code: int, now: datetime) -> list[Round]:
     """Rounds accepting answers now, newest first."""
     stamp = ts(now)
-    async with conn.execute(
-        f"{_ROUND_SELECT} WHERE commune_code = ? AND closed_at IS NULL AND opens_at <= ? "
-        "AND (closes_at IS NULL OR closes_at > ?) ORDER BY opens_at DESC, id DESC",
-        (commune_code, stamp, stamp),
-    ) as cur:
-        return [_round(r) for r in await cur.fetchall()]
+    return [
+        _round(r)
+        for r in await sql.rows(
+            conn,
+            f"{_ROUND_SELECT} WHERE commune_code = ? AND closed_at IS NULL AND opens_at <= ? "
+            "AND (closes_at IS NULL OR closes_at > ?) ORDER BY opens_at DESC, id DESC",
+            (commune_code, stamp, stamp),
+        )
+    ]
 
 
 async def close_round(conn: aiosqlite.Connection, round_id: int, now: datetime) -> bool:

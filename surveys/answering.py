@@ -115,15 +115,11 @@ class AnsweringService:
         self, user_id: int, response_id: int, index: int
     ) -> tuple[Result | None, Step | None]:
         """Checks a tap against the stored state; returns a refusal, or the step it acts on."""
-        response = await responses_db.get(self.env.db.conn, response_id)
-        resident = await self._resident(user_id)
-        if response is None:
+        found = await responses_db.get_with_owner(self.env.db.conn, response_id)
+        if found is None:
             return Result(Outcome.UNKNOWN), None
-        if resident is None or response.resident_id != resident.id:
-            return Result(Outcome.NOT_YOURS), None
-        round_ = await surveys_db.get_round(self.env.db.conn, response.round_id)
-        assert round_ is not None
-        if round_.commune_code != resident.commune_code:
+        response, round_, owner, commune_code = found
+        if owner != user_id or commune_code != round_.commune_code:
             return Result(Outcome.NOT_YOURS), None
         if not round_.is_open(self.env.now()):
             return Result(Outcome.CLOSED), None
@@ -131,8 +127,7 @@ class AnsweringService:
         if not 0 <= index < len(step.survey.questions):
             return Result(Outcome.UNKNOWN), None
         question = step.survey.questions[index]
-        answered = question.id in step.answers
-        if not answered and index != step.index:
+        if question.id not in step.answers and index != step.index:
             return Result(Outcome.NOT_YET, step, question, index), None
         return None, step
 
@@ -218,7 +213,7 @@ class AnsweringService:
         if earlier is not None and value is not None and flow.same_value(earlier, value):
             return Result(
                 Outcome.UNCHANGED,
-                await self._step(step.round, step.response),
+                step,
                 question,
                 index,
                 {"value": value},
@@ -226,7 +221,7 @@ class AnsweringService:
         if earlier is not None and value is None and earlier.skipped:
             return Result(
                 Outcome.UNCHANGED,
-                await self._step(step.round, step.response),
+                step,
                 question,
                 index,
                 {"value": value},
@@ -242,13 +237,14 @@ class AnsweringService:
                 skipped=value is None,
                 now=now,
             )
-            answers = {
-                a.question_id: a for a in await responses_db.list_answers(conn, step.response.id)
-            }
-            if flow.is_complete(step.survey, answers):
+            stored = await responses_db.list_answers(conn, step.response.id)
+            answers = {a.question_id: a for a in stored}
+            if step.response.completed_at is None and flow.is_complete(step.survey, answers):
                 await responses_db.mark_completed(conn, step.response.id, now)
             if clear_state_for is not None:
                 await residents_db.clear_chat_state(conn, clear_state_for)
-        nxt = await self._step(step.round, step.response)
+        nxt = Step(
+            step.round, step.survey, step.response, answers, flow.next_index(step.survey, answers)
+        )
         outcome = Outcome.CHANGED if earlier is not None else Outcome.STORED
         return Result(outcome, nxt, question, index, {"value": value})

@@ -38,10 +38,16 @@ def summary_to_dict(summary: Summary, now: datetime) -> dict[str, Any]:
     status = "open" if r.is_open(now) else ("scheduled" if now < r.opens_at else "closed")
     return {
         "version": JSON_VERSION,
-        "commune": {"code": c.code, "name": c.name, "province_code": c.province_code,
-                    "province_name": c.province_name},
+        "commune": {
+            "code": c.code,
+            "name": c.name,
+            "province_code": c.province_code,
+            "province_name": c.province_name,
+        },
         "round": {
-            "id": r.id, "survey_id": r.survey_id, "status": status,
+            "id": r.id,
+            "survey_id": r.survey_id,
+            "status": status,
             "opens_at": r.opens_at.isoformat(),
             "closes_at": r.closes_at.isoformat() if r.closes_at else None,
             "closed_at": r.closed_at.isoformat() if r.closed_at else None,

@@ -33,7 +33,7 @@ from bot.sandbox.store import (
     WebhookState,
     World,
 )
-from bot.sandbox.updates import Pulse, UpdateQueue
+from bot.sandbox.updates import ALL, Pulse, UpdateQueue
 
 if TYPE_CHECKING:
     from bot.sandbox.users import SimGroup, SimMessage, SimUser
@@ -108,7 +108,8 @@ class Sandbox:
         record = CallRecord(name, values)
         self.calls.append((name, values))
         self.call_log.append(record)
-        self.notify()
+        scope = self._scope(values)
+        self._pulse.notify(scope)
         try:
             self._check_token(token)
             if spec is None:
@@ -150,7 +151,17 @@ class Sandbox:
                 self.stats.sent[name] += 1
             return 200, {"ok": True, "result": result}
         finally:
-            self.notify()
+            self._pulse.notify(scope)
+
+    def _scope(self, values: Mapping[str, Any]) -> Any:
+        """The chat a call touches, so only that chat's waiters wake; ALL when unsure."""
+        chat_id = values.get("chat_id")
+        if isinstance(chat_id, int):
+            return chat_id
+        if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
+            return int(chat_id)
+        pending = self.pending_callbacks.get(str(values.get("callback_query_id", "")))
+        return pending.chat_id if pending is not None else ALL
 
     def _check_token(self, token: str | None) -> None:
         if token is None:
@@ -176,12 +187,14 @@ class Sandbox:
         timeout: float = 5.0,  # noqa: ASYNC109 - a safety net, reported with context
         *,
         what: str | None = None,
+        chat: int | None = None,
     ) -> T:
         """Return the predicate's first truthy value, re-checked after every sandbox event.
 
         Only sandbox events (calls, updates, failure-injection changes, :meth:`notify`)
         trigger a re-check, so the predicate must read sandbox state; one that turns
         true silently is reported as an error rather than costing a hidden timeout.
+        With ``chat``, only calls touching that chat (or of unknown chat) re-check it.
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -191,7 +204,7 @@ class Sandbox:
                 return value
             if loop.time() >= deadline:
                 raise TimeoutError(self._timeout_message(predicate, what, timeout))
-            if not await self._pulse.wait(deadline) and predicate():
+            if not await self._pulse.wait(deadline, chat) and predicate():
                 # True now, yet no sandbox event announced it: the predicate reads state the
                 # sandbox cannot see, and this wait silently cost the whole timeout.
                 raise TimeoutError(

@@ -17,34 +17,44 @@ from bot.sandbox.params import Params
 OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 
 
+ALL: Any = object()  # notify() scope: wake every waiter
+
+
 class Pulse:
     """Condition-like wake-up that synchronous code (SimUser actions) can fire too.
 
     ``asyncio.Condition.notify_all`` needs the lock, i.e. an ``await``; SimUser actions
     are plain methods, so waiters park on futures that :meth:`notify` resolves.
+    Waiters may give a chat as their scope: then only events in that chat (or events of
+    every scope) wake them, so hundreds of simulated residents don't all wake for each call.
     """
 
     def __init__(self) -> None:
-        self._waiters: set[asyncio.Future[None]] = set()
+        self._waiters: dict[int | None, set[asyncio.Future[None]]] = {}
 
-    def notify(self) -> None:
-        """Wake every current waiter."""
-        for waiter in self._waiters:
-            if not waiter.done():
-                waiter.set_result(None)
-        self._waiters.clear()
+    def notify(self, scope: Any = ALL) -> None:
+        """Wake unscoped waiters, and those of `scope` (a chat id), or everyone for ALL."""
+        keys = list(self._waiters) if scope is ALL else [None] if scope is None else [None, scope]
+        for key in keys:
+            for waiter in self._waiters.pop(key, ()):
+                if not waiter.done():
+                    waiter.set_result(None)
 
-    async def wait(self, deadline: float) -> bool:
+    async def wait(self, deadline: float, scope: int | None = None) -> bool:
         """Wait for the next :meth:`notify`; False if the loop-time ``deadline`` passed first."""
         waiter = asyncio.get_running_loop().create_future()
-        self._waiters.add(waiter)
+        self._waiters.setdefault(scope, set()).add(waiter)
         try:
             async with asyncio.timeout_at(deadline):
                 await waiter
         except TimeoutError:
             return False
         finally:
-            self._waiters.discard(waiter)
+            waiting = self._waiters.get(scope)
+            if waiting is not None:
+                waiting.discard(waiter)
+                if not waiting:
+                    del self._waiters[scope]
         return True
 
 
@@ -67,7 +77,7 @@ class UpdateQueue:
         update = {"update_id": self._next_update_id, kind: payload}
         self._next_update_id += 1
         self._updates.append(update)
-        self._pulse.notify()
+        self._pulse.notify(None)  # the long poll waits unscoped; chat waiters need not wake
         return copy.deepcopy(update)
 
     def take(self) -> list[dict[str, Any]]:

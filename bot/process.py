@@ -1,0 +1,73 @@
+"""Runs `ykien run` as a separate process against a sandbox: demo, kill -9 test, benchmarks."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from bot.sandbox import Sandbox
+
+TOKEN = "123456:SANDBOX"
+
+
+class BotProcess:
+    """The real bot in its own process, polling the sandbox's HTTP front."""
+
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        api_url: str,
+        db_path: Path,
+        *,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        self.sandbox = sandbox
+        self.api_url = api_url
+        self.db_path = db_path
+        self.env = {**os.environ, "YKIEN_LOG_LEVEL": "WARNING", **(extra_env or {})}
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def start(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109 - startup budget
+        """Starts the bot and returns once it is polling for updates."""
+        polls = len(self.sandbox.calls_to("getUpdates"))
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "--db",
+            str(self.db_path),
+            "run",
+            "--token",
+            TOKEN,
+            "--api-url",
+            self.api_url,
+            env=self.env,
+        )
+        await self.sandbox.wait_for(
+            lambda: len(self.sandbox.calls_to("getUpdates")) > polls or self.proc.returncode,
+            timeout=timeout,
+            what="the bot process to start polling",
+        )
+        if self.proc.returncode is not None:
+            raise RuntimeError(f"the bot exited at start with code {self.proc.returncode}")
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    async def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, exactly like a power cut."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        await self.proc.wait()
+
+    async def stop(self) -> int:
+        """SIGINT, as Ctrl+C: PTB stops polling and closes the database."""
+        assert self.proc is not None
+        if self.proc.returncode is None:
+            self.proc.send_signal(signal.SIGINT)
+        return await self.proc.wait()
