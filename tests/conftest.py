@@ -66,8 +66,17 @@ async def table_counts(db: Database) -> dict[str, int]:
 async def snapshot(db: Database) -> dict[str, list[tuple[object, ...]]]:
     """Every row of the tables people change, to compare before and after refused input."""
     out = {}
-    for table in ("residents", "chat_states", "responses", "answers", "rounds", "villages",
-                  "surveys", "join_links", "group_chats"):
+    for table in (
+        "residents",
+        "chat_states",
+        "responses",
+        "answers",
+        "rounds",
+        "villages",
+        "surveys",
+        "join_links",
+        "group_chats",
+    ):
         async with db.conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2") as cur:
             out[table] = [tuple(r) for r in await cur.fetchall()]
     return out

@@ -39,6 +39,10 @@ def test_sql_stays_in_storage() -> None:
     for package in ("bot", "handlers", "surveys"):
         for path in (ROOT / package).rglob("*.py"):
             tree = ast.parse(path.read_text(encoding="utf-8"))
-            calls = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute)
-                     and n.attr in {"execute", "executemany", "executescript"}]
+            calls = [
+                n
+                for n in ast.walk(tree)
+                if isinstance(n, ast.Attribute)
+                and n.attr in {"execute", "executemany", "executescript"}
+            ]
             assert not calls, f"{path.relative_to(ROOT)} runs SQL"

@@ -43,8 +43,21 @@ def test_link_with_qr_poster(db_path, tmp_path, capsys) -> None:
 
 
 def test_round_lifecycle_and_summary(db_path, capsys) -> None:
-    assert main(["round", "open", "--commune", str(COMMUNE), "--survey", "ntm-2026",
-                 "--closes", "2099-12-31 21:00"]) == 0
+    assert (
+        main(
+            [
+                "round",
+                "open",
+                "--commune",
+                str(COMMUNE),
+                "--survey",
+                "ntm-2026",
+                "--closes",
+                "2099-12-31 21:00",
+            ]
+        )
+        == 0
+    )
     assert "Đã tạo đợt 1" in capsys.readouterr().out
     assert main(["round", "list"]) == 0
     assert "open" in capsys.readouterr().out
@@ -56,19 +69,51 @@ def test_round_lifecycle_and_summary(db_path, capsys) -> None:
     assert "Chưa đủ mẫu" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["round", "open", "--commune", "99999999", "--survey", "ntm-2026"], "không có xã/phường"),
-    (["round", "open", "--commune", str(COMMUNE), "--survey", "khong-co"], "không có bộ câu hỏi"),
-    (["round", "open", "--commune", str(COMMUNE), "--survey", "ntm-2026", "--closes", "mai"],
-     "không đúng dạng"),
-    (["round", "open", "--commune", str(COMMUNE), "--survey", "ntm-2026", "--closes",
-      "2020-01-01 10:00"], "đã qua"),
-    (["round", "open", "--commune", str(COMMUNE), "--survey", "ntm-2026", "--at",
-      "2099-01-02 10:00", "--closes", "2099-01-01 10:00"], "giờ đóng phải sau giờ mở"),
-    (["round", "close", "42"], "không có đợt"),
-    (["summary", "--commune", str(COMMUNE)], "chưa có đợt"),
-    (["village", "list", "--commune", "1"], "không có xã/phường"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["round", "open", "--commune", "99999999", "--survey", "ntm-2026"], "không có xã/phường"),
+        (
+            ["round", "open", "--commune", str(COMMUNE), "--survey", "khong-co"],
+            "không có bộ câu hỏi",
+        ),
+        (
+            ["round", "open", "--commune", str(COMMUNE), "--survey", "ntm-2026", "--closes", "mai"],
+            "không đúng dạng",
+        ),
+        (
+            [
+                "round",
+                "open",
+                "--commune",
+                str(COMMUNE),
+                "--survey",
+                "ntm-2026",
+                "--closes",
+                "2020-01-01 10:00",
+            ],
+            "đã qua",
+        ),
+        (
+            [
+                "round",
+                "open",
+                "--commune",
+                str(COMMUNE),
+                "--survey",
+                "ntm-2026",
+                "--at",
+                "2099-01-02 10:00",
+                "--closes",
+                "2099-01-01 10:00",
+            ],
+            "giờ đóng phải sau giờ mở",
+        ),
+        (["round", "close", "42"], "không có đợt"),
+        (["summary", "--commune", str(COMMUNE)], "chưa có đợt"),
+        (["village", "list", "--commune", "1"], "không có xã/phường"),
+    ],
+)
 def test_bad_arguments_exit_2_and_change_nothing(db_path, capsys, argv, message) -> None:
     main(["communes", "list", "--search", "zzzz"])  # creates the database
     before = rows(db_path)
@@ -86,13 +131,18 @@ def test_second_open_round_of_same_survey_is_refused(db_path, capsys) -> None:
 
 
 BAD_SURVEYS = {
-    "wrong_type.toml": ('id = "x"\ntitle = "T"\ndescription = "D"\n[[questions]]\nid = "a"\n'
-                        'kind = "yesno"\ntext = 5\noverall = true\n', "questions[1].text"),
-    "duplicate.toml": ('id = "x"\ntitle = "T"\ndescription = "D"\n'
-                       '[[questions]]\nid = "a"\nkind = "scale"\ntext = "Q"\n'
-                       'criteria_2026 = [2]\ncriteria_2021 = [2]\n'
-                       '[[questions]]\nid = "a"\nkind = "yesno"\ntext = "Q2"\noverall = true\n',
-                       "questions[2].id"),
+    "wrong_type.toml": (
+        'id = "x"\ntitle = "T"\ndescription = "D"\n[[questions]]\nid = "a"\n'
+        'kind = "yesno"\ntext = 5\noverall = true\n',
+        "questions[1].text",
+    ),
+    "duplicate.toml": (
+        'id = "x"\ntitle = "T"\ndescription = "D"\n'
+        '[[questions]]\nid = "a"\nkind = "scale"\ntext = "Q"\n'
+        "criteria_2026 = [2]\ncriteria_2021 = [2]\n"
+        '[[questions]]\nid = "a"\nkind = "yesno"\ntext = "Q2"\noverall = true\n',
+        "questions[2].id",
+    ),
 }
 
 
@@ -111,9 +161,11 @@ def test_bad_survey_file_is_rejected_whole(db_path, tmp_path, capsys, name) -> N
 
 def test_good_survey_file_is_added_once(db_path, tmp_path, capsys) -> None:
     path = tmp_path / "mini.toml"
-    path.write_text('id = "mini"\ntitle = "Nhỏ"\ndescription = "Một câu"\n[[questions]]\n'
-                    'id = "chung"\nkind = "yesno"\ntext = "Hài lòng không?"\noverall = true\n',
-                    encoding="utf-8")
+    path.write_text(
+        'id = "mini"\ntitle = "Nhỏ"\ndescription = "Một câu"\n[[questions]]\n'
+        'id = "chung"\nkind = "yesno"\ntext = "Hài lòng không?"\noverall = true\n',
+        encoding="utf-8",
+    )
     assert main(["survey", "add", str(path)]) == 0
     assert "mini" in capsys.readouterr().out
     assert main(["survey", "add", str(path)]) == 2

@@ -20,10 +20,14 @@ def _referenced() -> set[str]:
         for path in (ROOT / package).rglob("*.py"):
             names.update(LITERAL.findall(path.read_text(encoding="utf-8")))
     # Names the handlers build from enum values.
-    names.update(f"resident_search_{o.value}.html" for o in SearchOutcome
-                 if o not in (SearchOutcome.FOUND, SearchOutcome.NOT_SEARCHING))
-    names.update(f"alert_{o.value}.html" for o in (Outcome.STORED, Outcome.CHANGED,
-                                                    Outcome.UNCHANGED))
+    names.update(
+        f"resident_search_{o.value}.html"
+        for o in SearchOutcome
+        if o not in (SearchOutcome.FOUND, SearchOutcome.NOT_SEARCHING)
+    )
+    names.update(
+        f"alert_{o.value}.html" for o in (Outcome.STORED, Outcome.CHANGED, Outcome.UNCHANGED)
+    )
     return names
 
 

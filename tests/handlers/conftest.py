@@ -34,10 +34,13 @@ class Harness:
         await self.pump()
         return [m.text for m in user.messages[before:]]
 
-    async def press(self, user: SimUser, label: str, message: SimMessage | None = None) -> list[str]:
+    async def press(
+        self, user: SimUser, label: str, message: SimMessage | None = None
+    ) -> list[str]:
         """Taps the newest button with this label (or data); returns the new bot messages."""
         target = message or next(
-            m for m in reversed(user.messages)
+            m
+            for m in reversed(user.messages)
             if any(label in (text, data) for row in m.buttons for text, data in row)
         )
         before = len(user.messages)

@@ -17,8 +17,10 @@ async def unchanged_after(harness, action) -> list[str]:
     return replies
 
 
-@pytest.mark.parametrize("payload", ["garbage", "jnosuchtoken123", "j" + "a" * 60, "j😀😀😀😀",
-                                     "j123' OR 1=1", "i12345678"])
+@pytest.mark.parametrize(
+    "payload",
+    ["garbage", "jnosuchtoken123", "j" + "a" * 60, "j😀😀😀😀", "j123' OR 1=1", "i12345678"],
+)
 async def test_bad_start_payload(harness, payload) -> None:
     lan = harness.user(1)
     replies = await unchanged_after(harness, lambda: harness.send(lan, f"/start {payload}"))
@@ -72,20 +74,23 @@ async def test_press_on_another_rounds_question(harness, clock) -> None:
     assert "đã kết thúc" in lan.callback_answers[-1]
 
 
-@pytest.mark.parametrize("data", [
-    "a:1:0:9",  # value out of range
-    "a:1:99:4",  # question out of range
-    "a:999999:0:4",  # no such response
-    "a:1:0:",  # truncated
-    "a:1:0:4:extra",  # extra field
-    "zz:1",  # unknown kind
-    "a:-1:0:4",
-    "a:1:0:4" + " " * 60,  # over 64 bytes
-    "p:99999",  # no such province
-    "c:99999999",  # no such commune
-    "v:424242",  # no such village
-    "a:1:5:4",  # a question not reached yet
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        "a:1:0:9",  # value out of range
+        "a:1:99:4",  # question out of range
+        "a:999999:0:4",  # no such response
+        "a:1:0:",  # truncated
+        "a:1:0:4:extra",  # extra field
+        "zz:1",  # unknown kind
+        "a:-1:0:4",
+        "a:1:0:4" + " " * 60,  # over 64 bytes
+        "p:99999",  # no such province
+        "c:99999999",  # no such commune
+        "v:424242",  # no such village
+        "a:1:5:4",  # a question not reached yet
+    ],
+)
 async def test_tampered_button_data(harness, clock, data) -> None:
     lan = await joined(harness, clock)
     await harness.send(lan, "/survey")
@@ -110,8 +115,10 @@ async def test_text_where_a_button_is_expected(harness, clock) -> None:
     lan = await joined(harness, clock)
     await harness.send(lan, "/survey")
     replies = await unchanged_after(harness, lambda: harness.send(lan, "4"))
-    assert replies == ["Câu 1 cần trả lời bằng nút bấm. Hãy bấm một nút ngay dưới câu hỏi "
-                       "(hoặc gõ /survey để hiện lại câu hỏi)."]
+    assert replies == [
+        "Câu 1 cần trả lời bằng nút bấm. Hãy bấm một nút ngay dưới câu hỏi "
+        "(hoặc gõ /survey để hiện lại câu hỏi)."
+    ]
 
 
 async def test_comment_over_the_limit(harness, clock) -> None:
@@ -150,8 +157,10 @@ async def test_edited_message_is_not_reread(harness, clock) -> None:
         return [m.text for m in lan.messages[before:]]
 
     replies = await unchanged_after(harness, act)
-    assert replies == ["Bot không đọc lại tin nhắn đã sửa, nên không có gì thay đổi. Nếu cần, "
-                       "hãy gửi một tin nhắn mới."]
+    assert replies == [
+        "Bot không đọc lại tin nhắn đã sửa, nên không có gì thay đổi. Nếu cần, "
+        "hãy gửi một tin nhắn mới."
+    ]
 
 
 @pytest.mark.parametrize("command", ["/survey now please", "/cancel everything"])

@@ -38,8 +38,14 @@ async def test_one_tap_stores_marks_and_asks_next(harness, clock) -> None:
     replies = await harness.send(lan, "/survey")
     first = lan.last
     assert replies[-1].startswith("Câu 1/13")
-    assert first.labels() == ["1 · Rất không hài lòng", "2 · Không hài lòng", "3 · Bình thường",
-                              "4 · Hài lòng", "5 · Rất hài lòng", "Không biết / không sử dụng"]
+    assert first.labels() == [
+        "1 · Rất không hài lòng",
+        "2 · Không hài lòng",
+        "3 · Bình thường",
+        "4 · Hài lòng",
+        "5 · Rất hài lòng",
+        "Không biết / không sử dụng",
+    ]
     replies = await harness.press(lan, "5 · Rất hài lòng")
     assert replies[-1].startswith("Câu 2/13")
     assert "✅ 5 · Rất hài lòng" in first.text and first.labels() == []

@@ -55,8 +55,11 @@ async def test_migration_over_existing_data_keeps_rows() -> None:
 async def test_failed_migration_rolls_back_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     conn = await _connect()
     shipped = migrate.available()
-    broken = Migration(len(shipped) + 1, "broken",
-                       "CREATE TABLE half_done (x INTEGER);\nINSERT INTO no_such_table VALUES (1);")
+    broken = Migration(
+        len(shipped) + 1,
+        "broken",
+        "CREATE TABLE half_done (x INTEGER);\nINSERT INTO no_such_table VALUES (1);",
+    )
     monkeypatch.setattr(migrate, "available", lambda: [*shipped, broken])
     with pytest.raises(aiosqlite.OperationalError):
         await migrate.apply(conn)

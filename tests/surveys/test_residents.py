@@ -48,8 +48,7 @@ async def test_search_outcomes_change_nothing(services: Services) -> None:
     assert (await services.residents.search(5, "x")).outcome is SearchOutcome.TOO_SHORT
     assert (await services.residents.search(5, "%")).outcome is SearchOutcome.TOO_SHORT
     assert (await services.residents.search(5, "%_%_")).outcome is SearchOutcome.TOO_SHORT
-    assert (await services.residents.search(6, "tan uyen")).outcome is (
-        SearchOutcome.NOT_SEARCHING)
+    assert (await services.residents.search(6, "tan uyen")).outcome is (SearchOutcome.NOT_SEARCHING)
     assert await snapshot(services.db) == before
 
 
