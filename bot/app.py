@@ -53,6 +53,10 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request)
+    else:
+        # httpcore scans every pooled connection on each request: a small pool is cheaper
+        # than PTB's 256, and waiting a few milliseconds for a free connection is fine.
+        builder = builder.connection_pool_size(config.http_pool).pool_timeout(10.0)
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     app: App = builder.build()

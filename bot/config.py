@@ -34,6 +34,7 @@ class Config:
     min_group: int = 5
     log_level: str = "INFO"
     concurrency: int = 64  # updates handled at once (from different chats)
+    http_pool: int = 16  # connections to the Bot API server
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Config:

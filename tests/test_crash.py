@@ -19,7 +19,9 @@ WAIT = 20.0  # a safety net for a slow machine; every wait ends on a sandbox eve
 async def _prepare(db_path: Path) -> str:
     services = await Services.open(str(db_path))
     try:
-        await services.rounds.open(COMMUNE, SURVEY, closes_at=services.env.now() + timedelta(days=7))
+        await services.rounds.open(
+            COMMUNE, SURVEY, closes_at=services.env.now() + timedelta(days=7)
+        )
         token = await services.residents.join_token(COMMUNE)
     finally:
         await services.close()
@@ -41,9 +43,11 @@ async def _stored(db_path: Path) -> dict[str, int | None]:
 
 async def _question(sandbox: Sandbox, user: SimUser, since: int):
     return await sandbox.wait_for(
-        lambda: next((m for m in user.messages[since:] if m.text.startswith("Câu ") and m.buttons),
-                     None),
-        timeout=WAIT, what="the next question",
+        lambda: next(
+            (m for m in user.messages[since:] if m.text.startswith("Câu ") and m.buttons), None
+        ),
+        timeout=WAIT,
+        what="the next question",
     )
 
 
