@@ -27,10 +27,11 @@ async def tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_chat.send_message("Câu tiếp", reply_markup=KEYBOARD)
 
 
-def main(api_url: str) -> None:
-    app = (
-        Application.builder().token("654321:ECHO").base_url(api_url).concurrent_updates(64).build()
-    )
+def main(api_url: str, pool: int | None) -> None:
+    builder = Application.builder().token("654321:ECHO").base_url(api_url).concurrent_updates(64)
+    if pool is not None:  # else PTB's default pool
+        builder = builder.connection_pool_size(pool).pool_timeout(10.0)
+    app = builder.build()
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CallbackQueryHandler(tap))
     app.run_polling()
