@@ -31,8 +31,10 @@ class Tally:
 
 
 async def _next_with_buttons(sandbox: Sandbox, user: SimUser, since: int) -> SimMessage:
+    """The first message with buttons that the bot sent after message id `since`."""
+
     def found() -> SimMessage | None:
-        return next((m for m in user.messages[since:] if m.buttons), None)
+        return next((m for m in sandbox.messages_after(user.id, since) if m.buttons), None)
 
     return await sandbox.wait_for(
         found, timeout=30.0, what=f"buttons for user {user.id}", chat=user.id
@@ -63,7 +65,7 @@ def _pick(message: SimMessage, rng: random.Random, persona: Persona) -> str | No
 
 
 async def _press(sandbox: Sandbox, user: SimUser, message: SimMessage, label: str) -> SimMessage:
-    since = len(user.messages)
+    since = sandbox.last_message_id(user.id)
     user.press(message, label)
     return await _next_with_buttons(sandbox, user, since)
 
@@ -73,7 +75,7 @@ async def journey(
 ) -> Tally:
     """Join by link, pick a village, answer the round; returns what the bot acknowledged."""
     tally = Tally()
-    since = len(user.messages)
+    since = sandbox.last_message_id(user.id)
     user.start(payload)
     screen = await _next_with_buttons(sandbox, user, since)
     if labels.START_SURVEY not in screen.labels():  # the village question comes first
@@ -84,7 +86,7 @@ async def journey(
             return tally
         label = _pick(screen, rng, persona)
         if label is None and persona.comment:
-            since = len(user.messages)
+            since = sandbox.last_message_id(user.id)
             user.send(persona.comment)
             screen = await _next_with_buttons(sandbox, user, since)
         else:

@@ -322,6 +322,28 @@ class Sandbox:
         chat.deleted = False
         return SimGroup(self, chat_id)
 
+    def messages_after(self, chat_id: int, message_id: int) -> list[SimMessage]:
+        """The bot's live messages in a chat newer than `message_id`, oldest first.
+
+        Scans from the newest message back, so a waiter polling for "something new" costs
+        what is new, not the whole chat history.
+        """
+        from bot.sandbox.users import SimMessage
+
+        found = []
+        for stored in reversed(self.world.messages.get(chat_id, {}).values()):
+            if stored.message_id <= message_id:
+                break
+            if stored.from_bot and not stored.deleted:
+                found.append(SimMessage(stored))
+        found.reverse()
+        return found
+
+    def last_message_id(self, chat_id: int) -> int:
+        """The id of the newest message in a chat (0 when empty)."""
+        chat = self.world.messages.get(chat_id, {})
+        return next(reversed(chat), 0) if chat else 0
+
     def messages_in(self, chat_id: int) -> list[SimMessage]:
         """Live views of the bot's messages in any chat."""
         from bot.sandbox.users import SimMessage
