@@ -38,14 +38,14 @@ class Config:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Config:
-        token = environ.get("YKIEN_TOKEN") or environ.get("YKIEN_BOT_TOKEN")
+        token = environ.get("YKIEN_TOKEN")
         min_group = environ.get("YKIEN_MIN_GROUP", "5")
         if not min_group.isdigit() or int(min_group) < 3:
             raise ValueError("YKIEN_MIN_GROUP phải là số nguyên từ 3 trở lên")
         return cls(
             token=Secret(token) if token else None,
             api_url=environ.get("YKIEN_API_URL", DEFAULT_API_URL),
-            db_path=Path(environ.get("YKIEN_DB") or environ.get("YKIEN_DB_PATH") or "ykien.db"),
+            db_path=Path(environ.get("YKIEN_DB") or "ykien.db"),
             bot_username=environ.get("YKIEN_BOT_USERNAME", "ykien_bot"),
             timezone=environ.get("YKIEN_TIMEZONE", "Asia/Ho_Chi_Minh"),
             min_group=int(min_group),

@@ -180,3 +180,27 @@ def test_villages(db_path, capsys) -> None:
     assert "Đã có sẵn: Bản Nà Ban" in capsys.readouterr().out
     assert main(["village", "list", "--commune", str(COMMUNE)]) == 0
     assert "Bản Hô Be" in capsys.readouterr().out
+
+
+def test_first_use_seeds_every_province_and_commune(db_path, capsys) -> None:
+    assert main(["migrate"]) == 0
+
+    async def count() -> tuple[int, int]:
+        db = await Database.open(db_path)
+        try:
+            (provinces,) = await db.conn.execute_fetchall("SELECT count(*) FROM provinces")
+            (communes,) = await db.conn.execute_fetchall("SELECT count(*) FROM communes")
+            return provinces[0], communes[0]
+        finally:
+            await db.close()
+
+    assert asyncio.run(count()) == (34, 3321)
+
+
+def test_token_is_never_printed(capsys) -> None:
+    from bot.config import Config
+
+    config = Config.from_env({"YKIEN_TOKEN": "999:VERY-SECRET"})
+    shown = f"{config!r} {config} {config.token} {config.token!r}"
+    assert "VERY-SECRET" not in shown
+    assert config.token is not None and config.token.reveal() == "999:VERY-SECRET"

@@ -20,6 +20,7 @@ class Harness:
     sandbox: Sandbox
     app: Any
     services: Services
+    errors: list[BaseException]
 
     def user(self, user_id: int, name: str = "Lan") -> SimUser:
         return self.sandbox.user(user_id, first_name=name)
@@ -67,7 +68,15 @@ async def harness(services: Services, clock: FakeClock) -> AsyncIterator[Harness
         get_updates_request=SandboxRequest(sandbox),
         clock=clock,
     )
+    errors: list[BaseException] = []
+
+    async def collect(update: object, context: Any) -> None:
+        errors.append(context.error)
+
+    app.add_error_handler(collect)
     async with app:
         await app.post_init(app)
-        yield Harness(sandbox, app, services)
+        yield Harness(sandbox, app, services, errors)
     assert not sandbox.unimplemented_calls
+    assert not sandbox.internal_errors, sandbox.internal_errors
+    assert not errors, f"handlers raised: {errors!r}"
