@@ -13,7 +13,7 @@ from telegram.request import BaseRequest
 
 from bot.config import Config
 from bot.ordering import PerChatUpdateProcessor
-from handlers import common, resident, routes, survey
+from handlers import common, features, resident, routes, survey
 from handlers.context import BotContext, attach
 from handlers.labels import COMMAND_MENU
 from surveys.env import Clock, Settings, utc_now
@@ -28,6 +28,7 @@ def settings_from(config: Config) -> Settings:
         bot_username=config.bot_username,
         timezone=ZoneInfo(config.timezone),
         thresholds=dataclasses.replace(Thresholds(), min_group=config.min_group),
+        admin_ids=config.admin_ids,
     )
 
 
@@ -67,6 +68,7 @@ def build_application(
     app.add_handlers(common.GUARDS[1:], group=-1)
     # 0: commands, then buttons and typed text, then whatever is left (unknown commands, media).
     app.add_handlers(resident.HANDLERS + survey.HANDLERS + common.HANDLERS)
+    app.add_handlers(features.HANDLERS)
     app.add_handlers(routes.HANDLERS)
     app.add_handlers(common.FALLBACKS)
     app.add_error_handler(common.on_error)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from bot import commands
 from bot.config import Config
+from bot.extensions import CLI_GROUPS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser("migrate", help="áp dụng migration")
     migrate.add_argument("--list", action="store_true")
+    for group in CLI_GROUPS:
+        group.add_parsers(sub)
     return p
 
 

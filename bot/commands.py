@@ -5,29 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from bot.app import build_application, settings_from
+from bot.cli_support import BAD_INPUT, OK, CliError, parse_time
 from bot.config import Config
+from bot.extensions import CLI_GROUPS
 from handlers.texts import render
 from storage import migrate
 from surveys.definitions import SurveyFileError, survey_to_dict
 from surveys.report import summary_to_dict
 from surveys.rounds import RoundRefused
 from surveys.services import Services
-
-OK, BAD_INPUT = 0, 2
-
-
-class CliError(Exception):
-    """A refusal to print on stderr (rendered from a template), exiting with BAD_INPUT."""
-
-    def __init__(self, template: str, **ctx: object) -> None:
-        super().__init__(template)
-        self.template = template
-        self.ctx = ctx
 
 
 def run(config: Config) -> int:
@@ -38,15 +27,6 @@ def run(config: Config) -> int:
     print(render("cli_running.txt", config=config, api_url=config.api_url), file=sys.stderr)
     app.run_polling(allowed_updates=None, drop_pending_updates=False)
     return OK
-
-
-def parse_time(text: str, tz: ZoneInfo) -> datetime:
-    """'2026-12-01 19:00' (Vietnam time unless an offset is given) -> aware datetime."""
-    try:
-        value = datetime.fromisoformat(text.strip().replace(" ", "T", 1))
-    except ValueError as exc:
-        raise CliError("cli_error.txt", reason="bad_time", value=text) from exc
-    return value if value.tzinfo else value.replace(tzinfo=tz)
 
 
 async def dispatch(config: Config, args: argparse.Namespace) -> int:
@@ -151,4 +131,7 @@ async def _act(services: Services, config: Config, args: argparse.Namespace) -> 
             version = await migrate.current_version(services.db.conn)
             return render("cli_migrations.txt", migrations=migrate.available(), version=version)
         return render("cli_migrated.txt", version=await migrate.current_version(services.db.conn))
+    for group in CLI_GROUPS:
+        if cmd in group.COMMANDS:
+            return await group.act(services, config, args)
     raise CliError("cli_error.txt", reason="unknown_command", value=cmd)

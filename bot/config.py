@@ -35,6 +35,7 @@ class Config:
     log_level: str = "INFO"
     concurrency: int = 64  # updates handled at once (from different chats)
     http_pool: int = 16  # connections to the Bot API server
+    admin_ids: frozenset[int] = frozenset()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Config:
@@ -42,7 +43,11 @@ class Config:
         min_group = environ.get("YKIEN_MIN_GROUP", "5")
         if not min_group.isdigit() or int(min_group) < 3:
             raise ValueError("YKIEN_MIN_GROUP phải là số nguyên từ 3 trở lên")
+        admins = environ.get("YKIEN_ADMINS", "").replace(",", " ").split()
+        if not all(a.isdigit() for a in admins):
+            raise ValueError("YKIEN_ADMINS phải là các số Telegram id, cách nhau bằng dấu phẩy")
         return cls(
+            admin_ids=frozenset(int(a) for a in admins),
             token=Secret(token) if token else None,
             api_url=environ.get("YKIEN_API_URL", DEFAULT_API_URL),
             db_path=Path(environ.get("YKIEN_DB") or "ykien.db"),

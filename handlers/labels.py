@@ -23,3 +23,7 @@ COMMAND_MENU: tuple[tuple[str, str], ...] = (
     ("help", "Hướng dẫn sử dụng"),
     ("cancel", "Hủy thao tác đang làm"),
 )
+
+# Added to the menu of people who hold the role (see surveys.access.Role).
+STAFF_MENU: tuple[tuple[str, str], ...] = ()
+OFFICER_MENU: tuple[tuple[str, str], ...] = ()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from handlers import keyboards, resident, survey
+from handlers import features, keyboards, resident, survey
 from handlers.context import BotContext
 from handlers.replies import alert, reply
 
@@ -34,6 +34,9 @@ async def on_text(update: Update, context: BotContext) -> None:
         return
     if await survey.comment(update, context):
         return
+    for step in features.TEXT_STEPS:
+        if await step(update, context):
+            return
     membership = await context.services.residents.membership(update.effective_user.id)
     await reply(update, "resident_text_fallback.html", membership=membership)
 

@@ -42,9 +42,12 @@ class Resident:
 
 @dataclass(frozen=True)
 class ChatState:
-    state: str  # 'search_commune' (ref: province code) or 'edit_comment' (ref: response id)
+    """A pending step of one chat; each feature names its states (see its module)."""
+
+    state: str  # e.g. 'search_commune' (ref: province code), 'edit_comment' (ref: response id)
     ref: int
     question_id: str | None = None
+    data: str = "{}"  # small JSON payload for multi-step flows
 
 
 @dataclass(frozen=True)
@@ -102,3 +105,27 @@ def dt(value: str | None) -> datetime | None:
 
 def dt_req(value: str) -> datetime:
     return datetime.fromisoformat(value)
+
+
+@dataclass(frozen=True)
+class Grant:
+    id: int
+    telegram_user_id: int
+    role: str  # 'staff' | 'officer' | 'admin'
+    commune_code: int | None
+    province_code: int | None
+    granted_at: datetime
+    granted_by: str
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    commune_code: int | None
+    province_code: int | None
+    outcome: str
+    detail: str

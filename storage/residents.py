@@ -75,21 +75,21 @@ async def count_in_commune(conn: aiosqlite.Connection, commune_code: int) -> int
 async def get_chat_state(conn: aiosqlite.Connection, user_id: int) -> ChatState | None:
     row = await sql.one(
         conn,
-        "SELECT state, ref, question_id FROM chat_states WHERE telegram_user_id = ?",
+        "SELECT state, ref, question_id, data FROM chat_states WHERE telegram_user_id = ?",
         (user_id,),
     )
-    return ChatState(row["state"], row["ref"], row["question_id"]) if row else None
+    return ChatState(row["state"], row["ref"], row["question_id"], row["data"]) if row else None
 
 
 async def set_chat_state(
     conn: aiosqlite.Connection, user_id: int, state: ChatState, now: datetime
 ) -> None:
     await conn.execute(
-        "INSERT INTO chat_states(telegram_user_id, state, ref, question_id, updated_at) "
-        "VALUES (?, ?, ?, ?, ?) ON CONFLICT(telegram_user_id) DO UPDATE SET "
+        "INSERT INTO chat_states(telegram_user_id, state, ref, question_id, data, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(telegram_user_id) DO UPDATE SET "
         "state = excluded.state, ref = excluded.ref, question_id = excluded.question_id, "
-        "updated_at = excluded.updated_at",
-        (user_id, state.state, state.ref, state.question_id, ts(now)),
+        "data = excluded.data, updated_at = excluded.updated_at",
+        (user_id, state.state, state.ref, state.question_id, state.data, ts(now)),
     )
 
 

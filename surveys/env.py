@@ -23,6 +23,7 @@ class Settings:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
     thresholds: Thresholds = field(default_factory=Thresholds)
     search_limit: int = 8  # commune matches shown as buttons; more asks the resident to narrow
+    admin_ids: frozenset[int] = frozenset()  # Telegram ids that are administrators by configuration
 
 
 @dataclass

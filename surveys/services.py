@@ -5,6 +5,7 @@ from __future__ import annotations
 from storage import communes as communes_db
 from storage.db import Database
 from surveys import units
+from surveys.access import AccessService
 from surveys.answering import AnsweringService
 from surveys.env import Clock, Env, Settings, utc_now
 from surveys.residents import ResidentService
@@ -19,6 +20,7 @@ class Services:
         self.residents = ResidentService(self.env)
         self.answering = AnsweringService(self.env)
         self.rounds = RoundService(self.env)
+        self.access = AccessService(self.env)
 
     @property
     def db(self) -> Database:

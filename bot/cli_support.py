@@ -1,0 +1,26 @@
+"""What every command-line action shares: exit codes, refusals, and reading a time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+OK, BAD_INPUT = 0, 2
+
+
+class CliError(Exception):
+    """A refusal to print on stderr (rendered from a template), exiting with BAD_INPUT."""
+
+    def __init__(self, template: str, **ctx: object) -> None:
+        super().__init__(template)
+        self.template = template
+        self.ctx = ctx
+
+
+def parse_time(text: str, tz: ZoneInfo) -> datetime:
+    """'2026-12-01 19:00' (Vietnam time unless an offset is given) -> aware datetime."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace(" ", "T", 1))
+    except ValueError as exc:
+        raise CliError("cli_error.txt", reason="bad_time", value=text) from exc
+    return value if value.tzinfo else value.replace(tzinfo=tz)

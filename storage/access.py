@@ -1,0 +1,122 @@
+"""Role grants and the append-only audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from storage import sql
+from storage.records import AuditEntry, Grant, dt, dt_req, ts
+
+_GRANT = (
+    "SELECT id, telegram_user_id, role, commune_code, province_code, granted_at, granted_by, "
+    "revoked_at FROM grants"
+)
+
+
+def _grant(r: aiosqlite.Row) -> Grant:
+    return Grant(
+        r["id"],
+        r["telegram_user_id"],
+        r["role"],
+        r["commune_code"],
+        r["province_code"],
+        dt_req(r["granted_at"]),
+        r["granted_by"],
+        dt(r["revoked_at"]),
+    )
+
+
+async def active_grants(conn: aiosqlite.Connection, user_id: int) -> list[Grant]:
+    found = await sql.rows(
+        conn, f"{_GRANT} WHERE telegram_user_id = ? AND revoked_at IS NULL ORDER BY id", (user_id,)
+    )
+    return [_grant(r) for r in found]
+
+
+async def all_grants(conn: aiosqlite.Connection, *, include_revoked: bool = False) -> list[Grant]:
+    where = "" if include_revoked else " WHERE revoked_at IS NULL"
+    return [_grant(r) for r in await sql.rows(conn, f"{_GRANT}{where} ORDER BY id")]
+
+
+async def get_grant(conn: aiosqlite.Connection, grant_id: int) -> Grant | None:
+    row = await sql.one(conn, f"{_GRANT} WHERE id = ?", (grant_id,))
+    return _grant(row) if row else None
+
+
+async def insert_grant(
+    conn: aiosqlite.Connection,
+    user_id: int,
+    role: str,
+    *,
+    commune_code: int | None,
+    province_code: int | None,
+    granted_by: str,
+    now: datetime,
+) -> int:
+    """Adds a grant unless the same active one exists; returns its id either way."""
+    existing = await sql.one(
+        conn,
+        "SELECT id FROM grants WHERE telegram_user_id = ? AND role = ? AND revoked_at IS NULL "
+        "AND commune_code IS ? AND province_code IS ?",
+        (user_id, role, commune_code, province_code),
+    )
+    if existing is not None:
+        return int(existing["id"])
+    cur = await conn.execute(
+        "INSERT INTO grants(telegram_user_id, role, commune_code, province_code, granted_at, "
+        "granted_by) VALUES (?, ?, ?, ?, ?, ?)",
+        (user_id, role, commune_code, province_code, ts(now), granted_by),
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+async def revoke_grant(conn: aiosqlite.Connection, grant_id: int, now: datetime) -> bool:
+    cur = await conn.execute(
+        "UPDATE grants SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", (ts(now), grant_id)
+    )
+    return cur.rowcount == 1
+
+
+async def append_audit(
+    conn: aiosqlite.Connection,
+    *,
+    at: datetime,
+    actor: str,
+    action: str,
+    commune_code: int | None,
+    province_code: int | None,
+    outcome: str,
+    detail: str = "",
+) -> None:
+    await conn.execute(
+        "INSERT INTO audit_log(at, actor, action, commune_code, province_code, outcome, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (ts(at), actor, action, commune_code, province_code, outcome, detail),
+    )
+
+
+async def audit_entries(
+    conn: aiosqlite.Connection, since: datetime | None = None, limit: int = 1000
+) -> list[AuditEntry]:
+    found = await sql.rows(
+        conn,
+        "SELECT id, at, actor, action, commune_code, province_code, outcome, detail "
+        "FROM audit_log WHERE at >= ? ORDER BY id LIMIT ?",
+        (ts(since) if since else "", limit),
+    )
+    return [
+        AuditEntry(
+            r["id"],
+            dt_req(r["at"]),
+            r["actor"],
+            r["action"],
+            r["commune_code"],
+            r["province_code"],
+            r["outcome"],
+            r["detail"],
+        )
+        for r in found
+    ]

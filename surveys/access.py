@@ -1,0 +1,212 @@
+"""Who may do what, where: the one access check every handler and command-line action uses.
+
+A person holds any number of grants: staff of a commune, officer of a province or of one
+commune (several grants make a list), administrator. Each action names the roles that may
+perform it; a grant covers a scope (a commune, or a province) by its own commune or province.
+Every refusal is written to the audit log, and callers record what they did with `audit`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from storage import access as access_db
+from storage import communes as communes_db
+from storage.records import AuditEntry, Grant
+from surveys.env import Env
+
+
+class Role(StrEnum):
+    STAFF = "staff"
+    OFFICER = "officer"
+    ADMIN = "admin"
+
+
+class Action(StrEnum):
+    MANAGE_ROUNDS = "rounds.manage"  # open, schedule, cancel, close rounds; broadcasts
+    VIEW_PROGRESS = "rounds.progress"
+    SEND_REMINDERS = "rounds.remind"
+    ANSWER_QUESTIONS = "questions.answer"  # the commune's queue of residents' questions
+    MANAGE_FAQ = "faq.manage"  # turn an answer into an FAQ entry
+    MANAGE_VILLAGES = "villages.manage"
+    ENTER_SHEETS = "sheets.enter"  # paper sheets and household codes
+    VIEW_SUMMARY = "summary.view"
+    EXPORT = "summary.export"  # reports and spreadsheets
+    MANAGE_ROLES = "roles.manage"
+
+
+_STAFF_AND_UP = frozenset({Role.STAFF, Role.ADMIN})
+_READERS = frozenset({Role.STAFF, Role.OFFICER, Role.ADMIN})
+
+WHO_MAY: dict[Action, frozenset[Role]] = {
+    Action.MANAGE_ROUNDS: _STAFF_AND_UP,
+    Action.VIEW_PROGRESS: frozenset({Role.STAFF, Role.OFFICER, Role.ADMIN}),
+    Action.SEND_REMINDERS: _STAFF_AND_UP,
+    Action.ANSWER_QUESTIONS: _STAFF_AND_UP,
+    Action.MANAGE_FAQ: _STAFF_AND_UP,
+    Action.MANAGE_VILLAGES: _STAFF_AND_UP,
+    Action.ENTER_SHEETS: _STAFF_AND_UP,
+    Action.VIEW_SUMMARY: _READERS,  # staff see their own commune's results too
+    Action.EXPORT: _READERS,
+    Action.MANAGE_ROLES: frozenset({Role.ADMIN}),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where an action applies: one commune, one province, or everywhere (both None)."""
+
+    commune: int | None = None
+    province: int | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A Telegram user, or the operator at the command line (who holds the database)."""
+
+    user_id: int | None
+
+    @classmethod
+    def operator(cls) -> Actor:
+        return cls(None)
+
+    @property
+    def label(self) -> str:
+        return "cli" if self.user_id is None else f"tg:{self.user_id}"
+
+
+class Forbidden(Exception):
+    """Raised by `require`; the refusal is already in the audit log."""
+
+    def __init__(self, action: Action, scope: Scope) -> None:
+        super().__init__(f"{action.value} refused")
+        self.action = action
+        self.scope = scope
+
+
+class AccessService:
+    def __init__(self, env: Env) -> None:
+        self._env = env
+
+    async def grants(self, user_id: int) -> list[Grant]:
+        found = await access_db.active_grants(self._env.db.conn, user_id)
+        if user_id in self._env.settings.admin_ids:
+            found.append(_configured_admin(user_id, self._env))
+        return found
+
+    async def roles(self, user_id: int) -> set[Role]:
+        return {Role(g.role) for g in await self.grants(user_id)}
+
+    async def allowed(self, actor: Actor, action: Action, scope: Scope) -> bool:
+        """The check itself, with no side effect (for menus and listings)."""
+        if actor.user_id is None:
+            return True
+        allowed_roles = WHO_MAY[action]
+        grants = [g for g in await self.grants(actor.user_id) if Role(g.role) in allowed_roles]
+        if not grants:
+            return False
+        province = scope.province
+        if scope.commune is not None:
+            commune = await communes_db.get_commune(self._env.db.conn, scope.commune)
+            if commune is None:
+                return any(g.role == Role.ADMIN for g in grants)
+            province = commune.province_code
+        return any(_covers(g, scope.commune, province) for g in grants)
+
+    async def require(self, actor: Actor, action: Action, scope: Scope) -> None:
+        """Raises Forbidden (after auditing the refusal) unless the actor may act here."""
+        if not await self.allowed(actor, action, scope):
+            await self.audit(actor, action, scope, outcome="refused")
+            raise Forbidden(action, scope)
+
+    async def communes(self, user_id: int, action: Action) -> list[int] | None:
+        """The communes where the user may perform the action; None means every commune."""
+        allowed_roles = WHO_MAY[action]
+        grants = [g for g in await self.grants(user_id) if Role(g.role) in allowed_roles]
+        if any(g.role == Role.ADMIN for g in grants):
+            return None
+        codes = {g.commune_code for g in grants if g.commune_code is not None}
+        conn = self._env.db.conn
+        for province in {g.province_code for g in grants if g.province_code is not None}:
+            codes.update(
+                c.code for c in await communes_db.list_communes(conn, province_code=province)
+            )
+        return sorted(codes)
+
+    async def grant(
+        self,
+        user_id: int,
+        role: Role,
+        *,
+        commune: int | None = None,
+        province: int | None = None,
+        by: Actor | None = None,
+    ) -> int:
+        actor = by or Actor.operator()
+        async with self._env.db.transaction() as conn:
+            grant_id = await access_db.insert_grant(
+                conn,
+                user_id,
+                role.value,
+                commune_code=commune,
+                province_code=province,
+                granted_by=actor.label,
+                now=self._env.now(),
+            )
+        await self.audit(
+            actor, Action.MANAGE_ROLES, Scope(commune, province), detail=f"grant {role} {user_id}"
+        )
+        return grant_id
+
+    async def revoke(self, grant_id: int, *, by: Actor | None = None) -> Grant | None:
+        """Revokes an active grant; None when there is no such active grant."""
+        async with self._env.db.transaction() as conn:
+            grant = await access_db.get_grant(conn, grant_id)
+            if grant is None or not await access_db.revoke_grant(conn, grant_id, self._env.now()):
+                return None
+        scope = Scope(grant.commune_code, grant.province_code)
+        await self.audit(
+            by or Actor.operator(), Action.MANAGE_ROLES, scope, detail=f"revoke {grant_id}"
+        )
+        return grant
+
+    async def audit_log(self, since: datetime | None = None) -> list[AuditEntry]:
+        return await access_db.audit_entries(self._env.db.conn, since)
+
+    async def audit(
+        self,
+        actor: Actor,
+        action: Action | str,
+        scope: Scope,
+        *,
+        outcome: str = "ok",
+        detail: str = "",
+    ) -> None:
+        async with self._env.db.transaction() as conn:
+            await access_db.append_audit(
+                conn,
+                at=self._env.now(),
+                actor=actor.label,
+                action=str(action),
+                commune_code=scope.commune,
+                province_code=scope.province,
+                outcome=outcome,
+                detail=detail,
+            )
+
+
+def _covers(grant: Grant, commune: int | None, province: int | None) -> bool:
+    if grant.role == Role.ADMIN:
+        return True
+    if commune is None and province is None:
+        return False  # only administrators act everywhere
+    if grant.commune_code is not None:
+        return commune is not None and grant.commune_code == commune
+    return grant.province_code is not None and grant.province_code == province
+
+
+def _configured_admin(user_id: int, env: Env) -> Grant:
+    now = env.now()
+    return Grant(0, user_id, Role.ADMIN.value, None, None, now, "config", None)
