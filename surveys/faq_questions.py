@@ -13,13 +13,15 @@ from enum import StrEnum
 
 from storage import faq as faq_db
 from storage import residents as residents_db
-from storage.faq import QuestionRow
+from storage.faq import QuestionRow  # re-exported for handlers, which may not import storage
 from storage.records import ChatState
 from surveys.access import AccessService, Action, Actor, Scope
 from surveys.env import Env
 from surveys.faq_content import Entry, FaqFileError, parse_entry
 from surveys.faq_match import Verdict
 from surveys.faq_service import FaqService, staff_entry, to_row
+
+__all__ = ["MAX_REPLY", "Outcome", "QuestionRow", "QuestionService", "Queued", "Result"]
 
 REPLY_STATE = "faq_reply"
 OVERDUE_AFTER = timedelta(hours=48)
