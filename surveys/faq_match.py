@@ -54,6 +54,7 @@ class Match:
     verdict: Verdict
     candidates: tuple[Candidate, ...] = ()
     meaningful: bool = True  # False: no word at all (emoji, punctuation, greetings only)
+    ranked: tuple[Candidate, ...] = ()  # the best few whatever the verdict (for measuring)
 
     @property
     def best(self) -> Candidate | None:
@@ -88,6 +89,13 @@ class Matcher:
             for t in ts:
                 self._postings.setdefault(t, []).append(eid)
         self._vocab = sorted(self._idf)
+        # Per word, the phrasings that use it, as (entry, phrasing index, word idf / phrasing idf).
+        self._phrase_postings: dict[str, list[tuple[str, int, float]]] = {}
+        for eid, phrasings in self._phrasings.items():
+            for i, (_, words) in enumerate(phrasings):
+                size = sum(self._idf[w] for w in words) or 1.0
+                for w in words:
+                    self._phrase_postings.setdefault(w, []).append((eid, i, self._idf[w] / size))
         self._fixes: dict[str, tuple[str, ...]] = {}
 
     def __len__(self) -> int:
@@ -140,32 +148,34 @@ class Matcher:
             return [], False
         weights = {w: self._idf[w] for w in words}
         total = sum(weights.values()) + unknown * self._unknown
-        reached = {eid for w in words for eid in self._postings.get(w, ())}
+        coverage: dict[str, float] = {}
+        for w, v in weights.items():
+            for eid in self._postings.get(w, ()):
+                coverage[eid] = coverage.get(eid, 0.0) + v / total
+        # How much of each phrasing the query covers; an entry counts its closest phrasing.
+        shares: dict[tuple[str, int], float] = {}
+        for w in weights:
+            for eid, i, part in self._phrase_postings.get(w, ()):
+                shares[eid, i] = shares.get((eid, i), 0.0) + part
+        closest: dict[str, tuple[float, int]] = {}
+        for (eid, i), share in shares.items():
+            if share > closest.get(eid, (-1.0, 0))[0]:
+                closest[eid] = (share, i)
         scored = []
-        for eid in reached:
-            coverage = sum(v for w, v in weights.items() if w in self._terms[eid]) / total
-            question, precision = self._closest(eid, weights)
-            scored.append(Candidate(eid, question, 0.7 * coverage + 0.3 * precision))
+        for eid, cov in coverage.items():
+            share, i = closest[eid]
+            question = self._phrasings[eid][i][0]
+            scored.append(Candidate(eid, question, 0.7 * cov + 0.3 * share))
         scored.sort(key=lambda c: (-c.score, c.entry_id))
         return scored[:limit], True
-
-    def _closest(self, eid: str, weights: dict[str, float]) -> tuple[str, float]:
-        """The entry's phrasing whose words the query covers most (by weight)."""
-        best_q, best = self._phrasings[eid][0][0], -1.0
-        for question, words in self._phrasings[eid]:
-            size = sum(self._idf.get(w, 0.0) for w in words) or 1.0
-            share = sum(self._idf[w] for w in words if w in weights) / size
-            if share > best:
-                best_q, best = question, share
-        return best_q, max(best, 0.0)
 
     def match(self, text: str) -> Match:
         ranked, meaningful = self.rank(text, MAX_CANDIDATES + 1)
         if not ranked or ranked[0].score < UNSURE:
-            return Match(Verdict.NONE, (), meaningful)
+            return Match(Verdict.NONE, (), meaningful, tuple(ranked))
         top = ranked[0]
         runner = ranked[1].score if len(ranked) > 1 else 0.0
         if top.score >= CONFIDENT and top.score - runner >= MARGIN:
-            return Match(Verdict.CONFIDENT, (top,))
+            return Match(Verdict.CONFIDENT, (top,), ranked=tuple(ranked))
         shortlist = tuple(c for c in ranked[:MAX_CANDIDATES] if c.score >= UNSURE)
-        return Match(Verdict.UNSURE, shortlist)
+        return Match(Verdict.UNSURE, shortlist, ranked=tuple(ranked))
