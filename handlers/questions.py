@@ -20,6 +20,7 @@ _PRESS_REFUSALS = {
     Outcome.FORBIDDEN: "alert_question_forbidden.html",
     Outcome.ALREADY: "alert_question_already.html",
     Outcome.NOT_ANSWERED: "alert_question_not_answered.html",
+    Outcome.NOT_AN_ENTRY: "alert_question_not_an_entry.html",
 }
 
 

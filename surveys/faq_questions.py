@@ -41,6 +41,7 @@ class Outcome(StrEnum):
     FORBIDDEN = "forbidden"
     EMPTY = "empty"
     TOO_LONG = "too_long"
+    NOT_AN_ENTRY = "not_an_entry"  # fails the FAQ's checks (e.g. a question over 300 characters)
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ class QuestionService:
             categories = {c.id for c in await self.faq.categories()}
             parse_entry(_as_table(entry), "staff", categories, min_questions=1)
         except FaqFileError:
-            return Result(Outcome.UNKNOWN, question)
+            return Result(Outcome.NOT_AN_ENTRY, question)
         await self.faq.add(to_row(entry, "staff"))
         async with self.env.db.transaction() as conn:
             await faq_db.link_question_entry(conn, question.id, entry_id)

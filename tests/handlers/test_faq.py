@@ -134,7 +134,7 @@ async def test_faq_with_words_is_a_question(harness) -> None:
     assert (await harness.send(lan, "/faq ocop"))[0].startswith("OCOP là gì?")
 
 
-@pytest.mark.parametrize("text", ["😀😀😀", "?!?!...", "   .  ", "ạ ạ ạ"])
+@pytest.mark.parametrize("text", ["😀😀😀", "?!?!...", "   .  ", "   ", "ạ ạ ạ"])
 async def test_nothing_to_read_gets_a_hint_and_stores_nothing(harness, text) -> None:
     lan = await member(harness)
     before = await table_counts(harness.services.db)

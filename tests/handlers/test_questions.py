@@ -163,3 +163,17 @@ async def test_add_to_faq_before_answering_is_refused(harness) -> None:
     text = await harness.press_raw(officer, f"q:f:{qid}")
     assert text.startswith("Câu hỏi chưa được trả lời")
     assert await table_counts(harness.services.db) == before
+
+
+async def test_a_question_too_long_for_the_faq_is_refused_as_entry(harness) -> None:
+    long_question = "chuyện nhà tôi " * 30 + "giấy phép xây chuồng bò"
+    lan = await asked(harness, text=long_question)
+    officer = await staff(harness)
+    await harness.send(officer, "/questions")
+    await harness.press(officer, "Trả lời")
+    await harness.send(officer, "Bạn hỏi bộ phận một cửa.")
+    assert lan.last.text.endswith("Bạn hỏi bộ phận một cửa.")
+    before = await table_counts(harness.services.db)
+    await harness.press(officer, "Thêm vào câu hỏi thường gặp")
+    assert officer.callback_answers[-1].startswith("Không thêm được: câu hỏi dài quá 300 ký tự")
+    assert await table_counts(harness.services.db) == before
