@@ -108,7 +108,7 @@ class Matcher:
         if token in self._fixes:
             return self._fixes[token]
         fixed: tuple[str, ...] = ()
-        edits = _max_edits(token)
+        edits = _max_edits(token) if token.isalpha() else 0  # "2025" is not a typo of "2024"
         if edits:
             found = process.extract(
                 token, self._vocab, scorer=OSA.distance, score_cutoff=edits, limit=None

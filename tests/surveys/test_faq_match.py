@@ -103,3 +103,7 @@ def test_accuracy_floor_on_shipped_faq() -> None:
     refused = sum(matcher.match(q["text"]).verdict is not Verdict.CONFIDENT for q in outside)
     assert top1 / len(inside) >= 0.85
     assert refused / len(outside) >= 0.80
+
+
+def test_numbers_are_not_corrected(matcher) -> None:
+    assert matcher.correct("2025") == ()
