@@ -177,3 +177,27 @@ async def test_a_question_too_long_for_the_faq_is_refused_as_entry(harness) -> N
     await harness.press(officer, "Thêm vào câu hỏi thường gặp")
     assert officer.callback_answers[-1].startswith("Không thêm được: câu hỏi dài quá 300 ký tự")
     assert await table_counts(harness.services.db) == before
+
+
+async def test_cancel_drops_the_reply_and_the_text_is_a_question_again(harness) -> None:
+    lan = await asked(harness)
+    officer = await staff(harness)
+    await harness.send(officer, "/questions")
+    await harness.press(officer, "Trả lời")
+    await harness.send(officer, "/cancel")
+    seen_by_lan = len(lan.messages)
+    replies = await harness.send(officer, "quen pass vneid")
+    assert replies[0].startswith("Quên mật khẩu VNeID")
+    assert len(lan.messages) == seen_by_lan
+    assert await rows(harness, "SELECT answer FROM faq_questions") == [(None,)]
+
+
+@pytest.mark.parametrize("data", ["q:a:999999", "q:f:999999", "q:a:0", "q:x:1", "q:a:-1"])
+async def test_forged_staff_buttons_change_nothing(harness, data) -> None:
+    await asked(harness)
+    officer = await staff(harness)
+    await harness.send(officer, "/questions")
+    before = await table_counts(harness.services.db)
+    text = await harness.press_raw(officer, data)
+    assert text.startswith("Nút bấm này không hợp lệ")
+    assert await table_counts(harness.services.db) == before
