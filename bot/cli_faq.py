@@ -35,7 +35,7 @@ async def act(services: Services, config: Config, args: argparse.Namespace) -> s
         path = Path(args.file)
         if not await asyncio.to_thread(path.is_file):
             raise CliError(
-                "cli_faq_error.txt", file=path.name, entry="", field="", reason="no such file"
+                "cli_faq_error.txt", file=path.name, entry="", field="", reason="không có tệp này"
             )
         try:
             imported = await faq.import_file(path)

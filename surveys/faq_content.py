@@ -61,29 +61,31 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        raise FaqFileError(path.name, f"unreadable: {exc.__class__.__name__}") from exc
+        raise FaqFileError(path.name, f"không đọc được tệp ({exc.__class__.__name__})") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise FaqFileError(path.name, f"not TOML: {exc}") from exc
+        raise FaqFileError(path.name, f"cú pháp TOML sai ({exc})") from exc
 
 
 def load_categories(path: Path) -> list[Category]:
     data = _read_toml(path)
     items = data.get("category")
     if not isinstance(items, list) or not items:
-        raise FaqFileError(path.name, "no [[category]] tables")
+        raise FaqFileError(path.name, "không có bảng [[category]] nào")
     found: dict[str, Category] = {}
     for item in items:
         cid = item.get("id") if isinstance(item, dict) else None
         if not isinstance(cid, str) or not CATEGORY_ID.match(cid):
-            raise FaqFileError(path.name, "must match [a-z0-9-]{1,20}", str(cid), "id")
+            raise FaqFileError(
+                path.name, "chỉ gồm a-z, 0-9, dấu gạch ngang, 1-20 ký tự", str(cid), "id"
+            )
         if cid in found:
-            raise FaqFileError(path.name, "duplicate category id", cid, "id")
+            raise FaqFileError(path.name, "mã chủ đề bị trùng", cid, "id")
         title = item.get("title")
         if not isinstance(title, str) or not title.strip():
-            raise FaqFileError(path.name, "must be a non-empty string", cid, "title")
+            raise FaqFileError(path.name, "phải là chuỗi không rỗng", cid, "title")
         order = item.get("order")
         if not isinstance(order, int) or isinstance(order, bool):
-            raise FaqFileError(path.name, "must be an integer", cid, "order")
+            raise FaqFileError(path.name, "phải là số nguyên", cid, "order")
         found[cid] = Category(cid, title.strip(), order)
     return sorted(found.values(), key=lambda c: (c.order, c.id))
 
@@ -93,40 +95,44 @@ def parse_entry(
 ) -> Entry:
     """One [[entry]] table, checked field by field."""
     if not isinstance(item, dict):
-        raise FaqFileError(file, "must be a table", "", "entry")
+        raise FaqFileError(file, "phải là một bảng [[entry]]", "", "entry")
     eid = item.get("id")
     if not isinstance(eid, str) or not ENTRY_ID.match(eid):
-        raise FaqFileError(file, "must match [a-z0-9-]{3,40}", str(eid)[:40], "id")
+        raise FaqFileError(
+            file, "chỉ gồm a-z, 0-9, dấu gạch ngang, 3-40 ký tự", str(eid)[:40], "id"
+        )
     unknown = sorted(set(item) - _FIELDS)
     if unknown:
-        raise FaqFileError(file, f"unknown field {unknown[0]!r}", eid, unknown[0])
+        raise FaqFileError(file, f"trường lạ {unknown[0]!r}", eid, unknown[0])
     category = item.get("category")
     if category not in categories:
-        raise FaqFileError(file, f"unknown category {category!r}", eid, "category")
+        raise FaqFileError(
+            file, f"không có chủ đề {category!r} trong categories.toml", eid, "category"
+        )
     questions = item.get("questions")
     if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
-        raise FaqFileError(file, "must be a list of strings", eid, "questions")
+        raise FaqFileError(file, "phải là danh sách chuỗi", eid, "questions")
     cleaned = tuple(dict.fromkeys(" ".join(q.split()) for q in questions if q.strip()))
     if len(cleaned) < min_questions:
         raise FaqFileError(
-            file, f"needs at least {min_questions} different phrasings", eid, "questions"
+            file, f"cần ít nhất {min_questions} cách hỏi khác nhau", eid, "questions"
         )
     if any(len(q) > MAX_QUESTION for q in cleaned):
-        raise FaqFileError(file, f"a phrasing is over {MAX_QUESTION} characters", eid, "questions")
+        raise FaqFileError(file, f"có cách hỏi dài quá {MAX_QUESTION} ký tự", eid, "questions")
     answer = item.get("answer")
     if not isinstance(answer, str) or not answer.strip():
-        raise FaqFileError(file, "must be a non-empty string", eid, "answer")
+        raise FaqFileError(file, "phải là chuỗi không rỗng", eid, "answer")
     answer = answer.strip()
     if len(answer) > MAX_ANSWER:
-        raise FaqFileError(file, f"{len(answer)} characters, at most {MAX_ANSWER}", eid, "answer")
+        raise FaqFileError(file, f"dài {len(answer)} ký tự, tối đa {MAX_ANSWER}", eid, "answer")
     if _HTML_TAG.search(answer):
-        raise FaqFileError(file, "plain text only, no HTML tags", eid, "answer")
+        raise FaqFileError(file, "chỉ viết chữ thường, không dùng thẻ HTML", eid, "answer")
     source = item.get("source", "")
     if not isinstance(source, str) or len(source) > MAX_SOURCE:
-        raise FaqFileError(file, f"must be a string of at most {MAX_SOURCE}", eid, "source")
+        raise FaqFileError(file, f"phải là chuỗi tối đa {MAX_SOURCE} ký tự", eid, "source")
     reviewed = item.get("reviewed")
     if not isinstance(reviewed, date) or hasattr(reviewed, "hour"):
-        raise FaqFileError(file, "must be a TOML date like 2026-11-01", eid, "reviewed")
+        raise FaqFileError(file, "phải là ngày TOML, ví dụ 2026-11-01", eid, "reviewed")
     return Entry(eid, category, cleaned, answer, source.strip(), reviewed)
 
 
@@ -135,16 +141,18 @@ def load_entries(path: Path, categories: set[str], seen: set[str] | None = None)
     data = _read_toml(path)
     extra = sorted(set(data) - {"entry"})
     if extra:
-        raise FaqFileError(path.name, f"unexpected top-level key {extra[0]!r}", "", extra[0])
+        raise FaqFileError(
+            path.name, f"khóa lạ {extra[0]!r} ngoài các bảng [[entry]]", "", extra[0]
+        )
     items = data.get("entry")
     if not isinstance(items, list) or not items:
-        raise FaqFileError(path.name, "no [[entry]] tables")
+        raise FaqFileError(path.name, "không có bảng [[entry]] nào")
     taken = set(seen or ())
     entries = []
     for item in items:
         entry = parse_entry(item, path.name, categories)
         if entry.id in taken:
-            raise FaqFileError(path.name, "duplicate entry id", entry.id, "id")
+            raise FaqFileError(path.name, "mã câu hỏi bị trùng", entry.id, "id")
         taken.add(entry.id)
         entries.append(entry)
     return entries
