@@ -101,7 +101,9 @@ async def _category(update: Update, context: BotContext, category_id: str) -> No
     await update.callback_query.answer()
     found = await context.services.faq.entries(category_id)
     items = [(e.id, shorten(e.questions[0], _BUTTON_TEXT)) for e in found]
-    await reply(update, "resident_faq_category.html", kb.entries(items), category=category)
+    await reply(
+        update, "resident_faq_category.html", kb.entries(items), category=category, count=len(items)
+    )
 
 
 async def _entry(update: Update, context: BotContext, entry_id: str) -> None:

@@ -124,7 +124,10 @@ async def test_faq_browses_categories_entries_and_answers(harness) -> None:
     await harness.press(lan, "Quên mật khẩu VNeID thì làm sao?")
     assert "OTP" in lan.last.text
     await harness.press(lan, "Sổ sức khỏe điện tử", lan.messages[-3])
-    assert lan.last.text.startswith("Sổ sức khỏe điện tử")
+    assert lan.last.text == (
+        "Sổ sức khỏe điện tử\nChủ đề này chưa có câu hỏi nào. Bạn cứ gõ câu hỏi của mình, "
+        "hoặc chọn chủ đề khác."
+    )
     await harness.press(lan, "« Các chủ đề")
     assert lan.last.text.startswith("Câu hỏi thường gặp")
 

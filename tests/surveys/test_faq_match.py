@@ -39,6 +39,7 @@ def test_abbreviations_expand() -> None:
         ("kahi", ("khai",)),
         ("dnag", ("dang",)),
         ("postmrat", ("postmart",)),
+        ("pohstmaat", ("postmart",)),  # two edits in a long word
         ("khaisinh", ("khai", "sinh")),
     ],
 )
