@@ -15,7 +15,7 @@ from storage import faq as faq_db
 from storage import residents as residents_db
 from storage.faq import QuestionRow  # re-exported for handlers, which may not import storage
 from storage.records import ChatState
-from surveys.access import AccessService, Action, Actor, Scope
+from surveys.access import AccessService, Action, Actor, Forbidden, Scope
 from surveys.env import Env
 from surveys.faq_content import Entry, FaqFileError, parse_entry
 from surveys.faq_match import Verdict
@@ -99,10 +99,7 @@ class QuestionService:
         if question is None:
             return Result(Outcome.UNKNOWN)
         scope = Scope(commune=question.commune_code)
-        if not await self.access.allowed(Actor(user_id), Action.ANSWER_QUESTIONS, scope):
-            await self.access.audit(
-                Actor(user_id), Action.ANSWER_QUESTIONS, scope, outcome="refused"
-            )
+        if not await self._permitted(user_id, Action.ANSWER_QUESTIONS, scope):
             return Result(Outcome.FORBIDDEN)
         if question.answer is not None:
             return Result(Outcome.ALREADY, question)
@@ -126,7 +123,7 @@ class QuestionService:
         if question is None:
             return Result(Outcome.UNKNOWN)
         scope = Scope(commune=question.commune_code)
-        if not await self.access.allowed(Actor(user_id), Action.ANSWER_QUESTIONS, scope):
+        if not await self._permitted(user_id, Action.ANSWER_QUESTIONS, scope):
             async with self.env.db.transaction() as conn:
                 await residents_db.clear_chat_state(conn, user_id)
             return Result(Outcome.FORBIDDEN)
@@ -148,8 +145,7 @@ class QuestionService:
         if question is None:
             return Result(Outcome.UNKNOWN)
         scope = Scope(commune=question.commune_code)
-        if not await self.access.allowed(Actor(user_id), Action.MANAGE_FAQ, scope):
-            await self.access.audit(Actor(user_id), Action.MANAGE_FAQ, scope, outcome="refused")
+        if not await self._permitted(user_id, Action.MANAGE_FAQ, scope):
             return Result(Outcome.FORBIDDEN)
         if question.answer is None:
             return Result(Outcome.NOT_ANSWERED, question)
@@ -168,6 +164,14 @@ class QuestionService:
             await faq_db.link_question_entry(conn, question.id, entry_id)
         await self.access.audit(Actor(user_id), Action.MANAGE_FAQ, scope, detail=entry_id)
         return Result(Outcome.ADDED, question, entry_id)
+
+    async def _permitted(self, user_id: int, action: Action, scope: Scope) -> bool:
+        """The one access check (surveys.access); a refusal is audited by it."""
+        try:
+            await self.access.require(Actor(user_id), action, scope)
+        except Forbidden:
+            return False
+        return True
 
     async def _category_for(self, text: str) -> str:
         """The category of the closest existing entry, else the first category."""

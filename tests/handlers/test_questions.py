@@ -201,3 +201,20 @@ async def test_forged_staff_buttons_change_nothing(harness, data) -> None:
     text = await harness.press_raw(officer, data)
     assert text.startswith("Nút bấm này không hợp lệ")
     assert await table_counts(harness.services.db) == before
+
+
+async def test_reply_after_the_role_was_revoked_is_refused(harness) -> None:
+    lan = await asked(harness)
+    officer = await staff(harness)
+    grant = (await harness.services.access.grants(STAFF))[0]
+    await harness.send(officer, "/questions")
+    await harness.press(officer, "Trả lời")
+    await harness.services.access.revoke(grant.id)
+    seen_by_lan = len(lan.messages)
+    replies = await harness.send(officer, "Câu trả lời muộn.")
+    assert replies[0].startswith("Không gửi được câu trả lời")
+    assert len(lan.messages) == seen_by_lan
+    assert await rows(harness, "SELECT answer FROM faq_questions") == [(None,)]
+    assert await rows(harness, f"SELECT * FROM chat_states WHERE telegram_user_id = {STAFF}") == []
+    refused = await rows(harness, "SELECT action FROM audit_log WHERE outcome = 'refused'")
+    assert refused == [("questions.answer",)]
