@@ -30,6 +30,7 @@ def test_abbreviations_expand() -> None:
     assert terms("bhyt cho tre") == ["bao", "hiem", "y", "te", "cho", "tre"]
     assert terms("làm giấy khai sinh") == ["dang", "ki", "khai", "sinh"]
     assert terms("đăng ký hộ khẩu") == ["dang", "ki", "thuong", "tru"]
+    assert terms("VN-eID dichvucong.gov.vn") == ["vneid", "dich", "vu", "cong", "gov", "vn"]
     assert terms("dvc ntm htx") == ["dich", "vu", "cong", "nong", "thon", "moi", "hop", "tac", "xa"]
 
 
