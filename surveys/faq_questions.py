@@ -1,8 +1,8 @@
 """Questions the FAQ could not answer, sent to the resident's commune and answered by its staff.
 
 States of a staff member's chat: `faq_reply` (ref: the question being answered) while they type.
-A question is answered once; the resident's phone and Telegram id never leave this module's
-callers except as the chat to deliver the answer to.
+A question is answered once. Staff see the resident's village, never their Telegram id: the id
+is read only as the chat the answer is delivered to.
 """
 
 from __future__ import annotations
