@@ -13,9 +13,14 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import BaseHandler
 
+from handlers import faq, questions
 from handlers.context import BotContext
 
 TextStep = Callable[[Update, BotContext], Awaitable[bool]]
 
 HANDLERS: list[BaseHandler] = []
 TEXT_STEPS: list[TextStep] = []
+
+HANDLERS += faq.HANDLERS
+# A staff member's typed answer first; a resident's free-text question must stay the LAST step.
+TEXT_STEPS += [questions.reply_step, faq.question]

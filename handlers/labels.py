@@ -15,15 +15,22 @@ SKIP = "Bỏ qua"
 START_SURVEY = "Bắt đầu khảo sát"
 EDIT = "Sửa câu {number}"
 SKIPPED = "(bỏ qua)"
+FAQ_BACK = "« Các chủ đề"
+FAQ_HELPFUL = "👍 Hữu ích"
+FAQ_UNHELPFUL = "👎 Chưa đúng ý"
+FAQ_SEND_TO_COMMUNE = "Gửi câu hỏi cho xã"
+QUESTION_ANSWER = "Trả lời"
+QUESTION_TO_FAQ = "Thêm vào câu hỏi thường gặp"
 
 # The resident's command menu (Telegram shows these descriptions beside /commands).
 COMMAND_MENU: tuple[tuple[str, str], ...] = (
     ("survey", "Trả lời khảo sát đang mở"),
+    ("faq", "Câu hỏi thường gặp về dịch vụ công"),
     ("start", "Tham gia xã, phường của bạn"),
     ("help", "Hướng dẫn sử dụng"),
     ("cancel", "Hủy thao tác đang làm"),
 )
 
 # Added to the menu of people who hold the role (see surveys.access.Role).
-STAFF_MENU: tuple[tuple[str, str], ...] = ()
+STAFF_MENU: tuple[tuple[str, str], ...] = (("questions", "Câu hỏi của người dân đang chờ trả lời"),)
 OFFICER_MENU: tuple[tuple[str, str], ...] = ()

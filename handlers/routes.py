@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 
 from handlers import features, keyboards, resident, survey
 from handlers.context import BotContext
-from handlers.replies import alert, reply
+from handlers.replies import alert
 
 
 async def on_press(update: Update, context: BotContext) -> None:
@@ -29,7 +29,10 @@ async def on_press(update: Update, context: BotContext) -> None:
 
 
 async def on_text(update: Update, context: BotContext) -> None:
-    """A commune name while searching, a comment while one is asked, otherwise a hint."""
+    """A commune name while searching, a comment while one is asked, then the features' steps.
+
+    The last feature step (handlers.faq.question) takes any text left as a resident's question.
+    """
     if await resident.search(update, context):
         return
     if await survey.comment(update, context):
@@ -37,8 +40,6 @@ async def on_text(update: Update, context: BotContext) -> None:
     for step in features.TEXT_STEPS:
         if await step(update, context):
             return
-    membership = await context.services.residents.membership(update.effective_user.id)
-    await reply(update, "resident_text_fallback.html", membership=membership)
 
 
 HANDLERS: list[BaseHandler] = [

@@ -8,6 +8,8 @@ from surveys import units
 from surveys.access import AccessService
 from surveys.answering import AnsweringService
 from surveys.env import Clock, Env, Settings, utc_now
+from surveys.faq_questions import QuestionService
+from surveys.faq_service import FaqService
 from surveys.residents import ResidentService
 from surveys.rounds import RoundService
 
@@ -21,6 +23,8 @@ class Services:
         self.answering = AnsweringService(self.env)
         self.rounds = RoundService(self.env)
         self.access = AccessService(self.env)
+        self.faq = FaqService(self.env)
+        self.questions = QuestionService(self.env, self.access, self.faq)
 
     @property
     def db(self) -> Database:
@@ -47,6 +51,7 @@ class Services:
                 await communes_db.upsert_provinces(conn, units.province_rows())
                 await communes_db.upsert_communes(conn, units.commune_rows())
         await self.rounds.sync_catalog()
+        await self.faq.sync_package()
 
     async def close(self) -> None:
         await self.db.close()

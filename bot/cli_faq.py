@@ -1,0 +1,58 @@
+"""`ykien faq list | import FILE.toml | export [-o FILE] | review`: the FAQ, scriptable."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+
+from bot.cli_support import CliError
+from bot.config import Config
+from handlers.texts import render
+from surveys.faq_content import FaqFileError
+from surveys.services import Services
+
+COMMANDS = {"faq"}
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    faq = sub.add_parser("faq", help="câu hỏi thường gặp").add_subparsers(
+        dest="action", required=True
+    )
+    faq.add_parser("list")
+    faq.add_parser("import").add_argument("file")
+    faq.add_parser("export").add_argument("-o", "--output")
+    faq.add_parser("review")
+
+
+async def act(services: Services, config: Config, args: argparse.Namespace) -> str:
+    faq = services.faq
+    if args.action == "list":
+        categories = await faq.categories()
+        entries = await faq.entries()
+        return render("cli_faq_list.txt", categories=categories, entries=entries)
+    if args.action == "import":
+        path = Path(args.file)
+        if not await asyncio.to_thread(path.is_file):
+            raise CliError(
+                "cli_faq_error.txt", file=path.name, entry="", field="", reason="không có tệp này"
+            )
+        try:
+            imported = await faq.import_file(path)
+        except FaqFileError as exc:
+            raise CliError(
+                "cli_faq_error.txt",
+                file=exc.file,
+                entry=exc.entry,
+                field=exc.field,
+                reason=exc.reason,
+            ) from exc
+        return render("cli_faq_imported.txt", entries=imported)
+    if args.action == "export":
+        text = await faq.export()
+        if args.output:
+            await asyncio.to_thread(Path(args.output).write_text, text, encoding="utf-8")
+            return render("cli_written.txt", path=args.output)
+        return text
+    today = services.env.now().astimezone(services.settings.timezone).date()
+    return render("cli_faq_review.txt", review=await faq.review(today))

@@ -1,0 +1,99 @@
+"""Commune staff answering residents' questions: /questions, a reply button, the typed answer.
+
+The access check (Action.ANSWER_QUESTIONS, Action.MANAGE_FAQ) is done by surveys.faq_questions
+for the commune each question belongs to; the resident receives the answer in their chat.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.error import Forbidden as TelegramForbidden
+
+from handlers import faq_keyboards as kb
+from handlers.context import BotContext
+from handlers.replies import alert, command_args, reply
+from handlers.texts import render
+from surveys.faq_questions import MAX_REPLY, Outcome, QuestionRow
+
+_PRESS_REFUSALS = {
+    Outcome.UNKNOWN: "alert_faq_invalid.html",
+    Outcome.FORBIDDEN: "alert_question_forbidden.html",
+    Outcome.ALREADY: "alert_question_already.html",
+    Outcome.NOT_ANSWERED: "alert_question_not_answered.html",
+    Outcome.NOT_AN_ENTRY: "alert_question_not_an_entry.html",
+}
+
+
+async def queue_command(update: Update, context: BotContext) -> None:
+    """Lists the open questions of the staff member's communes, oldest first."""
+    if command_args(update):
+        await reply(update, "resident_command_args.html", command="questions")
+        return
+    queue = await context.services.questions.queue(update.effective_user.id)
+    if queue is None:
+        await reply(update, "staff_questions_forbidden.html")
+        return
+    await reply(update, "staff_questions.html", count=len(queue))
+    for item in queue:
+        await reply(
+            update,
+            "staff_question.html",
+            kb.answer_question(item.question.id),
+            item=item,
+        )
+
+
+async def on_press(update: Update, context: BotContext, press: kb.Press) -> None:
+    questions = context.services.questions
+    user_id = update.effective_user.id
+    if press.kind == "qa":
+        result = await questions.begin_reply(user_id, press.number)
+        if result.outcome is Outcome.READY and result.question is not None:
+            await update.callback_query.answer()
+            await reply(update, "staff_reply_prompt.html", question=result.question)
+            return
+    else:
+        result = await questions.to_faq(user_id, press.number)
+        if result.outcome is Outcome.ADDED:
+            await update.callback_query.answer()
+            await reply(update, "staff_faq_added.html", entry_id=result.entry_id)
+            return
+    await alert(update, _PRESS_REFUSALS.get(result.outcome, "alert_faq_invalid.html"))
+
+
+async def reply_step(update: Update, context: BotContext) -> bool:
+    """The answer a staff member types after pressing 'Trả lời'; False when none is pending."""
+    text = update.effective_message.text or ""
+    result = await context.services.questions.reply(update.effective_user.id, text)
+    if result is None:
+        return False
+    question = result.question
+    if result.outcome is Outcome.SENT and question is not None:
+        delivered = await _deliver(context, question)
+        await reply(
+            update,
+            "staff_reply_sent.html",
+            kb.make_entry(question.id),
+            delivered=delivered,
+        )
+    elif result.outcome is Outcome.EMPTY:
+        await reply(update, "staff_reply_empty.html")
+    elif result.outcome is Outcome.TOO_LONG:
+        await reply(update, "staff_reply_too_long.html", limit=MAX_REPLY, length=len(text))
+    elif result.outcome is Outcome.ALREADY:
+        await reply(update, "staff_reply_already.html")
+    else:
+        await reply(update, "staff_reply_refused.html")
+    return True
+
+
+async def _deliver(context: BotContext, question: QuestionRow) -> bool:
+    """Sends the answer to the resident; False when they blocked the bot (it stays stored)."""
+    try:
+        await context.bot.send_message(
+            question.resident_user_id,
+            render("resident_faq_staff_answer.html", question=question),
+        )
+    except TelegramForbidden:
+        return False
+    return True

@@ -1,0 +1,274 @@
+"""FAQ categories and entries, residents' asks and feedback, and the communes' question queues."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import aiosqlite
+
+from storage import sql
+from storage.records import dt, dt_req, ts
+
+
+@dataclass(frozen=True)
+class FaqCategoryRow:
+    id: str
+    title: str
+    order: int
+
+
+@dataclass(frozen=True)
+class FaqEntryRow:
+    id: str
+    category: str
+    questions: tuple[str, ...]
+    answer: str
+    source: str
+    reviewed: date
+    origin: str  # 'package' (shipped), 'import' (ykien faq import), 'staff' (from an answer)
+
+
+@dataclass(frozen=True)
+class AskRow:
+    id: int
+    telegram_user_id: int
+    text: str
+    verdict: str
+    entry_id: str | None
+    asked_at: datetime
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    id: int
+    ask_id: int
+    commune_code: int
+    resident_id: int
+    resident_user_id: int
+    village: str | None
+    text: str
+    asked_at: datetime
+    answer: str | None
+    answered_at: datetime | None
+    entry_id: str | None
+
+
+async def replace_categories(
+    conn: aiosqlite.Connection, categories: Sequence[FaqCategoryRow]
+) -> None:
+    await conn.executemany(
+        "INSERT INTO faq_categories(id, title, ord) VALUES (?, ?, ?) "
+        "ON CONFLICT(id) DO UPDATE SET title = excluded.title, ord = excluded.ord",
+        [(c.id, c.title, c.order) for c in categories],
+    )
+
+
+async def list_categories(conn: aiosqlite.Connection) -> list[FaqCategoryRow]:
+    found = await sql.rows(conn, "SELECT id, title, ord FROM faq_categories ORDER BY ord, id")
+    return [FaqCategoryRow(r["id"], r["title"], r["ord"]) for r in found]
+
+
+def _entry(r: aiosqlite.Row) -> FaqEntryRow:
+    return FaqEntryRow(
+        r["id"],
+        r["category_id"],
+        tuple(json.loads(r["questions"])),
+        r["answer"],
+        r["source"],
+        date.fromisoformat(r["reviewed"]),
+        r["origin"],
+    )
+
+
+_ENTRY = "SELECT id, category_id, questions, answer, source, reviewed, origin FROM faq_entries"
+
+
+async def list_entries(conn: aiosqlite.Connection) -> list[FaqEntryRow]:
+    return [_entry(r) for r in await sql.rows(conn, f"{_ENTRY} ORDER BY category_id, id")]
+
+
+async def get_entry(conn: aiosqlite.Connection, entry_id: str) -> FaqEntryRow | None:
+    row = await sql.one(conn, f"{_ENTRY} WHERE id = ?", (entry_id,))
+    return _entry(row) if row else None
+
+
+async def upsert_entry(
+    conn: aiosqlite.Connection, entry: FaqEntryRow, now: datetime, *, keep_other_origins: bool
+) -> bool:
+    """Writes an entry; with keep_other_origins, only rows of the same origin are replaced."""
+    guard = "WHERE faq_entries.origin = excluded.origin" if keep_other_origins else ""
+    cur = await conn.execute(
+        "INSERT INTO faq_entries(id, category_id, questions, answer, source, reviewed, origin, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+        "category_id = excluded.category_id, questions = excluded.questions, "
+        "answer = excluded.answer, source = excluded.source, reviewed = excluded.reviewed, "
+        f"origin = excluded.origin, updated_at = excluded.updated_at {guard}",
+        (
+            entry.id,
+            entry.category,
+            json.dumps(list(entry.questions), ensure_ascii=False),
+            entry.answer,
+            entry.source,
+            entry.reviewed.isoformat(),
+            entry.origin,
+            ts(now),
+        ),
+    )
+    return cur.rowcount > 0
+
+
+async def insert_ask(
+    conn: aiosqlite.Connection,
+    user_id: int,
+    text: str,
+    verdict: str,
+    entry_id: str | None,
+    now: datetime,
+) -> int:
+    cur = await conn.execute(
+        "INSERT INTO faq_asks(telegram_user_id, text, verdict, entry_id, asked_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (user_id, text, verdict, entry_id, ts(now)),
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+async def get_ask(conn: aiosqlite.Connection, ask_id: int) -> AskRow | None:
+    r = await sql.one(
+        conn,
+        "SELECT id, telegram_user_id, text, verdict, entry_id, asked_at FROM faq_asks WHERE id = ?",
+        (ask_id,),
+    )
+    if r is None:
+        return None
+    return AskRow(
+        r["id"],
+        r["telegram_user_id"],
+        r["text"],
+        r["verdict"],
+        r["entry_id"],
+        dt_req(r["asked_at"]),
+    )
+
+
+async def set_ask_entry(conn: aiosqlite.Connection, ask_id: int, entry_id: str) -> None:
+    await conn.execute("UPDATE faq_asks SET entry_id = ? WHERE id = ?", (entry_id, ask_id))
+
+
+async def set_feedback(
+    conn: aiosqlite.Connection, ask_id: int, entry_id: str, helpful: bool, now: datetime
+) -> None:
+    """One verdict per answer shown; pressing the other button changes it."""
+    await conn.execute(
+        "INSERT INTO faq_feedback(ask_id, entry_id, helpful, at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(ask_id) DO UPDATE SET helpful = excluded.helpful, at = excluded.at",
+        (ask_id, entry_id, int(helpful), ts(now)),
+    )
+
+
+async def get_feedback(conn: aiosqlite.Connection, ask_id: int) -> bool | None:
+    row = await sql.one(conn, "SELECT helpful FROM faq_feedback WHERE ask_id = ?", (ask_id,))
+    return None if row is None else bool(row[0])
+
+
+async def unhelpful_counts(conn: aiosqlite.Connection) -> list[tuple[str, int, int]]:
+    """(entry id, 👎 count, 👍 count) for entries with at least one 👎, most 👎 first."""
+    found = await sql.rows(
+        conn,
+        "SELECT entry_id, sum(helpful = 0) AS down, sum(helpful = 1) AS up FROM faq_feedback "
+        "GROUP BY entry_id HAVING down > 0 ORDER BY down DESC, entry_id",
+    )
+    return [(r["entry_id"], r["down"], r["up"]) for r in found]
+
+
+async def unmatched_texts(conn: aiosqlite.Connection, limit: int) -> list[str]:
+    found = await sql.rows(
+        conn,
+        "SELECT text FROM faq_asks WHERE verdict = 'none' ORDER BY asked_at DESC LIMIT ?",
+        (limit,),
+    )
+    return [r["text"] for r in found]
+
+
+async def insert_question(
+    conn: aiosqlite.Connection,
+    ask_id: int,
+    commune_code: int,
+    resident_id: int,
+    text: str,
+    now: datetime,
+) -> int | None:
+    """None when this ask was already sent to the commune."""
+    cur = await conn.execute(
+        "INSERT INTO faq_questions(ask_id, commune_code, resident_id, text, asked_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT(ask_id) DO NOTHING",
+        (ask_id, commune_code, resident_id, text, ts(now)),
+    )
+    return cur.lastrowid if cur.rowcount == 1 else None
+
+
+_QUESTION = (
+    "SELECT q.id, q.ask_id, q.commune_code, q.resident_id, r.telegram_user_id, v.name AS village, "
+    "q.text, q.asked_at, q.answer, q.answered_at, q.entry_id FROM faq_questions q "
+    "JOIN residents r ON r.id = q.resident_id LEFT JOIN villages v ON v.id = r.village_id"
+)
+
+
+def _question(r: aiosqlite.Row) -> QuestionRow:
+    return QuestionRow(
+        r["id"],
+        r["ask_id"],
+        r["commune_code"],
+        r["resident_id"],
+        r["telegram_user_id"],
+        r["village"],
+        r["text"],
+        dt_req(r["asked_at"]),
+        r["answer"],
+        dt(r["answered_at"]),
+        r["entry_id"],
+    )
+
+
+async def get_question(conn: aiosqlite.Connection, question_id: int) -> QuestionRow | None:
+    row = await sql.one(conn, f"{_QUESTION} WHERE q.id = ?", (question_id,))
+    return _question(row) if row else None
+
+
+async def open_questions(
+    conn: aiosqlite.Connection, communes: Sequence[int] | None, limit: int
+) -> list[QuestionRow]:
+    """Unanswered questions, oldest first; communes=None means every commune."""
+    where = "q.answer IS NULL"
+    args: list[object] = []
+    if communes is not None:
+        where += f" AND q.commune_code IN ({','.join('?' * len(communes))})"
+        args.extend(communes)
+    found = await sql.rows(
+        conn, f"{_QUESTION} WHERE {where} ORDER BY q.asked_at, q.id LIMIT ?", [*args, limit]
+    )
+    return [_question(r) for r in found]
+
+
+async def answer_question(
+    conn: aiosqlite.Connection, question_id: int, answer: str, by: int, now: datetime
+) -> bool:
+    """False when someone answered it first."""
+    cur = await conn.execute(
+        "UPDATE faq_questions SET answer = ?, answered_by = ?, answered_at = ? "
+        "WHERE id = ? AND answer IS NULL",
+        (answer, by, ts(now), question_id),
+    )
+    return cur.rowcount == 1
+
+
+async def link_question_entry(conn: aiosqlite.Connection, question_id: int, entry_id: str) -> bool:
+    cur = await conn.execute(
+        "UPDATE faq_questions SET entry_id = ? WHERE id = ? AND entry_id IS NULL",
+        (entry_id, question_id),
+    )
+    return cur.rowcount == 1

@@ -1,0 +1,193 @@
+"""FAQ content files: categories.toml and content/<category>.toml, read and validated whole.
+
+A file is accepted only if every entry in it is valid; the first problem is reported with the
+file, the entry id, the field and the reason, so the caller stores nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+CATEGORY_ID = re.compile(r"^[a-z0-9-]{1,20}$")
+ENTRY_ID = re.compile(r"^[a-z0-9-]{3,40}$")
+MIN_QUESTIONS = 3
+MAX_QUESTION = 300
+MAX_ANSWER = 900
+MAX_SOURCE = 300
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_FIELDS = {"id", "category", "questions", "answer", "source", "reviewed"}
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    title: str
+    order: int
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    category: str
+    questions: tuple[str, ...]
+    answer: str
+    source: str
+    reviewed: date
+
+
+class FaqFileError(Exception):
+    """A content file that cannot be used: where (file, entry, field) and why."""
+
+    def __init__(self, file: str, reason: str, entry: str = "", field: str = "") -> None:
+        super().__init__(f"{file}: {entry or '-'}.{field or '-'}: {reason}")
+        self.file = file
+        self.entry = entry
+        self.field = field
+        self.reason = reason
+
+
+def package_dir() -> Path:
+    """The FAQ shipped with ykien (surveys/faq/)."""
+    return Path(str(resources.files("surveys") / "faq"))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FaqFileError(path.name, f"không đọc được tệp ({exc.__class__.__name__})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise FaqFileError(path.name, f"cú pháp TOML sai ({exc})") from exc
+
+
+def load_categories(path: Path) -> list[Category]:
+    data = _read_toml(path)
+    items = data.get("category")
+    if not isinstance(items, list) or not items:
+        raise FaqFileError(path.name, "không có bảng [[category]] nào")
+    found: dict[str, Category] = {}
+    for item in items:
+        cid = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(cid, str) or not CATEGORY_ID.match(cid):
+            raise FaqFileError(
+                path.name, "chỉ gồm a-z, 0-9, dấu gạch ngang, 1-20 ký tự", str(cid), "id"
+            )
+        if cid in found:
+            raise FaqFileError(path.name, "mã chủ đề bị trùng", cid, "id")
+        title = item.get("title")
+        if not isinstance(title, str) or not title.strip():
+            raise FaqFileError(path.name, "phải là chuỗi không rỗng", cid, "title")
+        order = item.get("order")
+        if not isinstance(order, int) or isinstance(order, bool):
+            raise FaqFileError(path.name, "phải là số nguyên", cid, "order")
+        found[cid] = Category(cid, title.strip(), order)
+    return sorted(found.values(), key=lambda c: (c.order, c.id))
+
+
+def parse_entry(
+    item: object, file: str, categories: set[str], *, min_questions: int = MIN_QUESTIONS
+) -> Entry:
+    """One [[entry]] table, checked field by field."""
+    if not isinstance(item, dict):
+        raise FaqFileError(file, "phải là một bảng [[entry]]", "", "entry")
+    eid = item.get("id")
+    if not isinstance(eid, str) or not ENTRY_ID.match(eid):
+        raise FaqFileError(
+            file, "chỉ gồm a-z, 0-9, dấu gạch ngang, 3-40 ký tự", str(eid)[:40], "id"
+        )
+    unknown = sorted(set(item) - _FIELDS)
+    if unknown:
+        raise FaqFileError(file, f"trường lạ {unknown[0]!r}", eid, unknown[0])
+    category = item.get("category")
+    if category not in categories:
+        raise FaqFileError(
+            file, f"không có chủ đề {category!r} trong categories.toml", eid, "category"
+        )
+    questions = item.get("questions")
+    if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
+        raise FaqFileError(file, "phải là danh sách chuỗi", eid, "questions")
+    cleaned = tuple(dict.fromkeys(" ".join(q.split()) for q in questions if q.strip()))
+    if len(cleaned) < min_questions:
+        raise FaqFileError(
+            file, f"cần ít nhất {min_questions} cách hỏi khác nhau", eid, "questions"
+        )
+    if any(len(q) > MAX_QUESTION for q in cleaned):
+        raise FaqFileError(file, f"có cách hỏi dài quá {MAX_QUESTION} ký tự", eid, "questions")
+    answer = item.get("answer")
+    if not isinstance(answer, str) or not answer.strip():
+        raise FaqFileError(file, "phải là chuỗi không rỗng", eid, "answer")
+    answer = answer.strip()
+    if len(answer) > MAX_ANSWER:
+        raise FaqFileError(file, f"dài {len(answer)} ký tự, tối đa {MAX_ANSWER}", eid, "answer")
+    if _HTML_TAG.search(answer):
+        raise FaqFileError(file, "chỉ viết chữ thường, không dùng thẻ HTML", eid, "answer")
+    source = item.get("source", "")
+    if not isinstance(source, str) or len(source) > MAX_SOURCE:
+        raise FaqFileError(file, f"phải là chuỗi tối đa {MAX_SOURCE} ký tự", eid, "source")
+    reviewed = item.get("reviewed")
+    if not isinstance(reviewed, date) or hasattr(reviewed, "hour"):
+        raise FaqFileError(file, "phải là ngày TOML, ví dụ 2026-11-01", eid, "reviewed")
+    return Entry(eid, category, cleaned, answer, source.strip(), reviewed)
+
+
+def load_entries(path: Path, categories: set[str], seen: set[str] | None = None) -> list[Entry]:
+    """Every [[entry]] of one file; ids must be unique here and against `seen`."""
+    data = _read_toml(path)
+    extra = sorted(set(data) - {"entry"})
+    if extra:
+        raise FaqFileError(
+            path.name, f"khóa lạ {extra[0]!r} ngoài các bảng [[entry]]", "", extra[0]
+        )
+    items = data.get("entry")
+    if not isinstance(items, list) or not items:
+        raise FaqFileError(path.name, "không có bảng [[entry]] nào")
+    taken = set(seen or ())
+    entries = []
+    for item in items:
+        entry = parse_entry(item, path.name, categories)
+        if entry.id in taken:
+            raise FaqFileError(path.name, "mã câu hỏi bị trùng", entry.id, "id")
+        taken.add(entry.id)
+        entries.append(entry)
+    return entries
+
+
+def load_dir(root: Path) -> tuple[list[Category], list[Entry]]:
+    """categories.toml and every content/*.toml under root (missing content: no entries)."""
+    categories = load_categories(root / "categories.toml")
+    ids = {c.id for c in categories}
+    entries: list[Entry] = []
+    content = root / "content"
+    for path in sorted(content.glob("*.toml")) if content.is_dir() else []:
+        entries.extend(load_entries(path, ids, {e.id for e in entries}))
+    return categories, entries
+
+
+def entry_to_toml(entry: Entry) -> str:
+    """One [[entry]] table as TOML (the export format, read back by load_entries)."""
+    lines = [
+        "[[entry]]",
+        f"id = {_toml_str(entry.id)}",
+        f"category = {_toml_str(entry.category)}",
+        "questions = [",
+        *(f"  {_toml_str(q)}," for q in entry.questions),
+        "]",
+        f"answer = {_toml_str(entry.answer)}",
+    ]
+    if entry.source:
+        lines.append(f"source = {_toml_str(entry.source)}")
+    lines.append(f"reviewed = {entry.reviewed.isoformat()}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_str(value: str) -> str:
+    """A TOML basic string; JSON escapes are valid TOML escapes for these characters."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    escaped = escaped.replace("\t", "\\t").replace("\r", "\\r")
+    return f'"{escaped}"'

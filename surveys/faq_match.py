@@ -1,0 +1,181 @@
+"""The kept FAQ matcher: weighted term coverage with typo correction against the FAQ's words.
+
+Why this one (benchmarks/faq_match.py measures it against SQLite FTS5, bm25s and rapidfuzz):
+residents' messages are short, in any order, often misspelt and without diacritics. Each query
+word is mapped to a word the FAQ uses (exactly, or within 1-2 edits, or split when two words
+were typed together), then an entry scores by the share of the query's weight (idf) it covers,
+blended with how much of its closest phrasing the query covers. A word the FAQ never uses
+counts against every entry, which is what lets "giá lúa hôm nay" get no answer at all.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from surveys.faq_terms import STOPWORDS, terms
+
+CONFIDENT = 0.66  # score at or above: answer directly
+UNSURE = 0.40  # score at or above: offer candidates
+MARGIN = 0.06  # a confident answer must beat the next entry by this much
+MAX_CANDIDATES = 3
+
+
+class Phrased(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def questions(self) -> Sequence[str]: ...
+
+
+class Verdict(StrEnum):
+    CONFIDENT = "confident"
+    UNSURE = "unsure"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry_id: str
+    question: str  # the entry's phrasing closest to the query
+    score: float
+
+
+@dataclass(frozen=True)
+class Match:
+    verdict: Verdict
+    candidates: tuple[Candidate, ...] = ()
+    meaningful: bool = True  # False: no word at all (emoji, punctuation, greetings only)
+    ranked: tuple[Candidate, ...] = ()  # the best few whatever the verdict (for measuring)
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+def _max_edits(token: str) -> int:
+    # Short syllables have too many one-edit neighbours ("noi"/"moi"): leave them alone.
+    if len(token) >= 7:
+        return 2
+    return 1 if len(token) >= 4 else 0
+
+
+class Matcher:
+    """Built once from the entries (milliseconds); `match` is pure and thread-safe."""
+
+    def __init__(self, entries: Iterable[Phrased]) -> None:
+        self._phrasings: dict[str, list[tuple[str, frozenset[str]]]] = {}
+        self._terms: dict[str, frozenset[str]] = {}
+        df: Counter[str] = Counter()
+        for entry in entries:
+            phrasings = [(q, frozenset(terms(q)) - STOPWORDS) for q in entry.questions]
+            union = frozenset().union(*(t for _, t in phrasings))
+            self._phrasings[entry.id] = phrasings
+            self._terms[entry.id] = union
+            df.update(union)
+        n = max(len(self._terms), 1)
+        self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        self._unknown = max(self._idf.values(), default=1.0)
+        self._postings: dict[str, list[str]] = {}
+        for eid, ts in self._terms.items():
+            for t in ts:
+                self._postings.setdefault(t, []).append(eid)
+        self._vocab = sorted(self._idf)
+        # Per word, the phrasings that use it, as (entry, phrasing index, word idf / phrasing idf).
+        self._phrase_postings: dict[str, list[tuple[str, int, float]]] = {}
+        for eid, phrasings in self._phrasings.items():
+            for i, (_, words) in enumerate(phrasings):
+                size = sum(self._idf[w] for w in words) or 1.0
+                for w in words:
+                    self._phrase_postings.setdefault(w, []).append((eid, i, self._idf[w] / size))
+        self._fixes: dict[str, tuple[str, ...]] = {}
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    def correct(self, token: str) -> tuple[str, ...]:
+        """The FAQ word(s) a typed word stands for; () when it is none of them."""
+        if token in self._idf:
+            return (token,)
+        if token in self._fixes:
+            return self._fixes[token]
+        fixed: tuple[str, ...] = ()
+        edits = _max_edits(token) if token.isalpha() else 0  # "2025" is not a typo of "2024"
+        if edits:
+            found = process.extract(
+                token, self._vocab, scorer=OSA.distance, score_cutoff=edits, limit=None
+            )
+            if found:
+                best = min(d for _, d, _ in found)
+                # Among the nearest words, the most common one is the likeliest intent.
+                word = max((w for w, d, _ in found if d == best), key=lambda w: -self._idf[w])
+                fixed = (word,)
+        if not fixed and len(token) >= 5:
+            for cut in range(2, len(token) - 1):
+                left, right = token[:cut], token[cut:]
+                if left in self._idf and right in self._idf:
+                    fixed = (left, right)
+                    break
+        self._fixes[token] = fixed
+        return fixed
+
+    def query_terms(self, text: str) -> tuple[list[str], int]:
+        """Corrected content words of the query, and how many words matched no FAQ word."""
+        words: list[str] = []
+        unknown = 0
+        for token in terms(text):
+            if token in STOPWORDS:
+                continue
+            fixed = self.correct(token)
+            if fixed:
+                words.extend(fixed)
+            else:
+                unknown += 1
+        return list(dict.fromkeys(words)), unknown
+
+    def rank(self, text: str, limit: int = MAX_CANDIDATES) -> tuple[list[Candidate], bool]:
+        """Best entries first, and whether the query had any meaningful word."""
+        words, unknown = self.query_terms(text)
+        if not words and not unknown:
+            return [], False
+        weights = {w: self._idf[w] for w in words}
+        total = sum(weights.values()) + unknown * self._unknown
+        coverage: dict[str, float] = {}
+        for w, v in weights.items():
+            for eid in self._postings.get(w, ()):
+                coverage[eid] = coverage.get(eid, 0.0) + v / total
+        # How much of each phrasing the query covers; an entry counts its closest phrasing.
+        shares: dict[tuple[str, int], float] = {}
+        for w in weights:
+            for eid, i, part in self._phrase_postings.get(w, ()):
+                shares[eid, i] = shares.get((eid, i), 0.0) + part
+        closest: dict[str, tuple[float, int]] = {}
+        for (eid, i), share in shares.items():
+            if share > closest.get(eid, (-1.0, 0))[0]:
+                closest[eid] = (share, i)
+        scored = []
+        for eid, cov in coverage.items():
+            share, i = closest[eid]
+            question = self._phrasings[eid][i][0]
+            scored.append(Candidate(eid, question, 0.7 * cov + 0.3 * share))
+        scored.sort(key=lambda c: (-c.score, c.entry_id))
+        return scored[:limit], True
+
+    def match(self, text: str) -> Match:
+        ranked, meaningful = self.rank(text, MAX_CANDIDATES + 1)
+        if not ranked or ranked[0].score < UNSURE:
+            return Match(Verdict.NONE, (), meaningful, tuple(ranked))
+        top = ranked[0]
+        runner = ranked[1].score if len(ranked) > 1 else 0.0
+        if top.score >= CONFIDENT and top.score - runner >= MARGIN:
+            return Match(Verdict.CONFIDENT, (top,), ranked=tuple(ranked))
+        shortlist = tuple(c for c in ranked[:MAX_CANDIDATES] if c.score >= UNSURE)
+        return Match(Verdict.UNSURE, shortlist, ranked=tuple(ranked))

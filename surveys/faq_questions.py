@@ -1,0 +1,191 @@
+"""Questions the FAQ could not answer, sent to the resident's commune and answered by its staff.
+
+States of a staff member's chat: `faq_reply` (ref: the question being answered) while they type.
+A question is answered once. Staff see the resident's village, never their Telegram id: the id
+is read only as the chat the answer is delivered to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from storage import faq as faq_db
+from storage import residents as residents_db
+from storage.faq import QuestionRow  # re-exported for handlers, which may not import storage
+from storage.records import ChatState
+from surveys.access import AccessService, Action, Actor, Forbidden, Scope
+from surveys.env import Env
+from surveys.faq_content import Entry, FaqFileError, parse_entry
+from surveys.faq_match import Verdict
+from surveys.faq_service import FaqService, staff_entry, to_row
+
+__all__ = ["MAX_REPLY", "Outcome", "QuestionRow", "QuestionService", "Queued", "Result"]
+
+REPLY_STATE = "faq_reply"
+OVERDUE_AFTER = timedelta(hours=48)
+QUEUE_LIMIT = 10
+MAX_REPLY = 900  # an answer may become an FAQ entry, which has this limit
+
+
+class Outcome(StrEnum):
+    SENT = "sent"  # handed to the commune / answer delivered
+    READY = "ready"  # the staff member may type the answer now
+    ADDED = "added"  # became an FAQ entry
+    UNKNOWN = "unknown"  # no such question (forged or stale button)
+    NOT_YOURS = "not_yours"
+    NOT_JOINED = "not_joined"  # the resident has no commune to send it to
+    ALREADY = "already"  # already sent / answered / in the FAQ
+    NOT_ANSWERED = "not_answered"
+    FORBIDDEN = "forbidden"
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+    NOT_AN_ENTRY = "not_an_entry"  # fails the FAQ's checks (e.g. a question over 300 characters)
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    question: QuestionRow | None = None
+    entry_id: str = ""
+
+
+@dataclass(frozen=True)
+class Queued:
+    question: QuestionRow
+    overdue: bool
+
+
+class QuestionService:
+    def __init__(self, env: Env, access: AccessService, faq: FaqService) -> None:
+        self.env = env
+        self.access = access
+        self.faq = faq
+
+    @property
+    def _conn(self):  # type: ignore[no-untyped-def]
+        return self.env.db.conn
+
+    async def send(self, user_id: int, ask_id: int) -> Result:
+        """Puts the resident's unanswered question in their commune's queue."""
+        ask = await faq_db.get_ask(self._conn, ask_id)
+        if ask is None:
+            return Result(Outcome.UNKNOWN)
+        if ask.telegram_user_id != user_id:
+            return Result(Outcome.NOT_YOURS)
+        resident = await residents_db.get_by_telegram_id(self._conn, user_id)
+        if resident is None or resident.commune_code is None:
+            return Result(Outcome.NOT_JOINED)
+        async with self.env.db.transaction() as conn:
+            qid = await faq_db.insert_question(
+                conn, ask_id, resident.commune_code, resident.id, ask.text, self.env.now()
+            )
+        if qid is None:
+            return Result(Outcome.ALREADY)
+        return Result(Outcome.SENT, await faq_db.get_question(self._conn, qid))
+
+    async def queue(self, user_id: int) -> list[Queued] | None:
+        """Open questions of the communes this person answers for; None if they answer none."""
+        communes = await self.access.communes(user_id, Action.ANSWER_QUESTIONS)
+        if communes == []:
+            return None
+        found = await faq_db.open_questions(self._conn, communes, QUEUE_LIMIT)
+        now = self.env.now()
+        return [Queued(q, now - q.asked_at > OVERDUE_AFTER) for q in found]
+
+    async def begin_reply(self, user_id: int, question_id: int) -> Result:
+        question = await faq_db.get_question(self._conn, question_id)
+        if question is None:
+            return Result(Outcome.UNKNOWN)
+        scope = Scope(commune=question.commune_code)
+        if not await self._permitted(user_id, Action.ANSWER_QUESTIONS, scope):
+            return Result(Outcome.FORBIDDEN)
+        if question.answer is not None:
+            return Result(Outcome.ALREADY, question)
+        async with self.env.db.transaction() as conn:
+            await residents_db.set_chat_state(
+                conn, user_id, ChatState(REPLY_STATE, question_id), self.env.now()
+            )
+        return Result(Outcome.READY, question)
+
+    async def reply(self, user_id: int, text: str) -> Result | None:
+        """The typed answer to the question being answered; None when none is."""
+        state = await residents_db.get_chat_state(self._conn, user_id)
+        if state is None or state.state != REPLY_STATE:
+            return None
+        answer = text.strip()
+        if not answer:
+            return Result(Outcome.EMPTY)
+        if len(answer) > MAX_REPLY:
+            return Result(Outcome.TOO_LONG)
+        question = await faq_db.get_question(self._conn, state.ref)
+        if question is None:
+            return Result(Outcome.UNKNOWN)
+        scope = Scope(commune=question.commune_code)
+        if not await self._permitted(user_id, Action.ANSWER_QUESTIONS, scope):
+            async with self.env.db.transaction() as conn:
+                await residents_db.clear_chat_state(conn, user_id)
+            return Result(Outcome.FORBIDDEN)
+        async with self.env.db.transaction() as conn:
+            stored = await faq_db.answer_question(
+                conn, question.id, answer, user_id, self.env.now()
+            )
+            await residents_db.clear_chat_state(conn, user_id)
+        if not stored:
+            return Result(Outcome.ALREADY, question)
+        await self.access.audit(
+            Actor(user_id), Action.ANSWER_QUESTIONS, scope, detail=f"question {question.id}"
+        )
+        return Result(Outcome.SENT, await faq_db.get_question(self._conn, question.id))
+
+    async def to_faq(self, user_id: int, question_id: int) -> Result:
+        """Turns an answered question into an FAQ entry the matcher uses from now on."""
+        question = await faq_db.get_question(self._conn, question_id)
+        if question is None:
+            return Result(Outcome.UNKNOWN)
+        scope = Scope(commune=question.commune_code)
+        if not await self._permitted(user_id, Action.MANAGE_FAQ, scope):
+            return Result(Outcome.FORBIDDEN)
+        if question.answer is None:
+            return Result(Outcome.NOT_ANSWERED, question)
+        if question.entry_id is not None:
+            return Result(Outcome.ALREADY, question, question.entry_id)
+        entry_id = f"xa-{question.commune_code}-{question.id}"
+        category = await self._category_for(question.text)
+        entry = staff_entry(entry_id, category, question.text, question.answer, self._today())
+        try:  # the same checks as a content file, with fewer phrasings required
+            categories = {c.id for c in await self.faq.categories()}
+            parse_entry(_as_table(entry), "staff", categories, min_questions=1)
+        except FaqFileError:
+            return Result(Outcome.NOT_AN_ENTRY, question)
+        await self.faq.add(to_row(entry, "staff"))
+        async with self.env.db.transaction() as conn:
+            await faq_db.link_question_entry(conn, question.id, entry_id)
+        await self.access.audit(Actor(user_id), Action.MANAGE_FAQ, scope, detail=entry_id)
+        return Result(Outcome.ADDED, question, entry_id)
+
+    async def _permitted(self, user_id: int, action: Action, scope: Scope) -> bool:
+        """The one access check (surveys.access); a refusal is audited by it."""
+        try:
+            await self.access.require(Actor(user_id), action, scope)
+        except Forbidden:
+            return False
+        return True
+
+    async def _category_for(self, text: str) -> str:
+        """The category of the closest existing entry, else the first category."""
+        match = (await self.faq.matcher()).match(text)
+        if match.verdict is not Verdict.NONE and match.best is not None:
+            entry = await self.faq.entry(match.best.entry_id)
+            if entry is not None:
+                return entry.category
+        categories = await self.faq.categories()
+        return next((c.id for c in categories if c.id == "dvc"), categories[0].id)
+
+    def _today(self) -> date:
+        return self.env.now().astimezone(self.env.settings.timezone).date()
+
+
+def _as_table(entry: Entry) -> dict[str, object]:
+    return {**asdict(entry), "questions": list(entry.questions)}

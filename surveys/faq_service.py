@@ -1,0 +1,206 @@
+"""The FAQ as residents and operators use it: ask, browse, give feedback, import, export, review.
+
+The database holds the FAQ (shipped entries are synced into it at start; imported and
+staff-made entries live beside them); the matcher is rebuilt from it after every change, so a
+new entry answers the next question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from storage import faq as faq_db
+from storage.faq import AskRow, FaqCategoryRow, FaqEntryRow
+from surveys import faq_content
+from surveys.env import Env
+from surveys.faq_content import Entry
+from surveys.faq_match import Match, Matcher, Verdict
+from surveys.text import fold
+
+MAX_STORED_TEXT = 1000  # what is kept of a (possibly 4,000-character) question
+STALE_AFTER = timedelta(days=365)
+REVIEW_LIMIT = 200  # unmatched questions read by `faq review`
+SIMILAR = 70  # rapidfuzz token_set_ratio at which two unmatched questions are grouped
+
+
+class FeedbackOutcome(StrEnum):
+    STORED = "stored"
+    UNKNOWN = "unknown"  # no such answer was shown (forged or stale button)
+    NOT_YOURS = "not_yours"
+
+
+@dataclass(frozen=True)
+class Asked:
+    """A question and what the FAQ made of it; ask_id is None when nothing was stored."""
+
+    text: str
+    match: Match
+    ask_id: int | None
+    entries: dict[str, FaqEntryRow]
+
+
+@dataclass(frozen=True)
+class Review:
+    stale: list[FaqEntryRow]
+    unhelpful: list[tuple[FaqEntryRow, int, int]]  # entry, 👎, 👍
+    unmatched: list[list[str]]  # groups of similar questions, largest first
+
+
+def to_row(entry: Entry, origin: str) -> FaqEntryRow:
+    return FaqEntryRow(
+        entry.id,
+        entry.category,
+        entry.questions,
+        entry.answer,
+        entry.source,
+        entry.reviewed,
+        origin,
+    )
+
+
+class FaqService:
+    def __init__(self, env: Env, root: Path | None = None) -> None:
+        self.env = env
+        self.root = root or faq_content.package_dir()
+        self._matcher: Matcher | None = None
+        self._entries: dict[str, FaqEntryRow] = {}
+
+    async def sync_package(self) -> None:
+        """Stores the shipped categories and entries; imported or staff entries are kept."""
+        categories, entries = faq_content.load_dir(self.root)
+        async with self.env.db.transaction() as conn:
+            await faq_db.replace_categories(
+                conn, [FaqCategoryRow(c.id, c.title, c.order) for c in categories]
+            )
+            for entry in entries:
+                await faq_db.upsert_entry(
+                    conn, to_row(entry, "package"), self.env.now(), keep_other_origins=True
+                )
+        await self.reload()
+
+    async def reload(self) -> None:
+        rows = await faq_db.list_entries(self.env.db.conn)
+        self._entries = {e.id: e for e in rows}
+        self._matcher = Matcher(rows)
+
+    async def matcher(self) -> Matcher:
+        if self._matcher is None:
+            await self.reload()
+        assert self._matcher is not None
+        return self._matcher
+
+    async def categories(self) -> list[FaqCategoryRow]:
+        return await faq_db.list_categories(self.env.db.conn)
+
+    async def entries(self, category: str | None = None) -> list[FaqEntryRow]:
+        await self.matcher()
+        found = sorted(self._entries.values(), key=lambda e: (e.category, e.id))
+        return [e for e in found if category is None or e.category == category]
+
+    async def entry(self, entry_id: str) -> FaqEntryRow | None:
+        await self.matcher()
+        return self._entries.get(entry_id)
+
+    async def ask(self, user_id: int, text: str) -> Asked:
+        """Matches a typed question and records it (for feedback, hand-off and review)."""
+        matcher = await self.matcher()
+        match = matcher.match(text)
+        if not match.meaningful:
+            return Asked(text, match, None, {})
+        best = match.best.entry_id if match.verdict is Verdict.CONFIDENT and match.best else None
+        async with self.env.db.transaction() as conn:
+            ask_id = await faq_db.insert_ask(
+                conn, user_id, text[:MAX_STORED_TEXT], match.verdict.value, best, self.env.now()
+            )
+        entries = {c.entry_id: self._entries[c.entry_id] for c in match.candidates}
+        return Asked(text, match, ask_id, entries)
+
+    async def own_ask(self, user_id: int, ask_id: int) -> AskRow | None:
+        ask = await faq_db.get_ask(self.env.db.conn, ask_id)
+        return ask if ask is not None and ask.telegram_user_id == user_id else None
+
+    async def feedback(self, user_id: int, ask_id: int, helpful: bool) -> FeedbackOutcome:
+        """👍/👎 on an answer the bot gave this resident; anything else is refused."""
+        ask = await faq_db.get_ask(self.env.db.conn, ask_id)
+        if ask is None or ask.entry_id is None:
+            return FeedbackOutcome.UNKNOWN
+        if ask.telegram_user_id != user_id:
+            return FeedbackOutcome.NOT_YOURS
+        async with self.env.db.transaction() as conn:
+            await faq_db.set_feedback(conn, ask_id, ask.entry_id, helpful, self.env.now())
+        return FeedbackOutcome.STORED
+
+    async def pick(self, user_id: int, ask_id: int, entry_id: str) -> FaqEntryRow | None:
+        """A resident chose one of the offered candidates; feedback then refers to it."""
+        ask = await self.own_ask(user_id, ask_id)
+        entry = await self.entry(entry_id)
+        if ask is None or ask.verdict != Verdict.UNSURE.value or entry is None:
+            return None
+        async with self.env.db.transaction() as conn:
+            await faq_db.set_ask_entry(conn, ask_id, entry_id)
+        return entry
+
+    async def import_file(self, path: Path) -> list[Entry]:
+        """Validates the whole file, then stores every entry in one transaction (or none)."""
+        categories = {c.id for c in await self.categories()}
+        entries = faq_content.load_entries(path, categories)
+        async with self.env.db.transaction() as conn:
+            for entry in entries:
+                await faq_db.upsert_entry(
+                    conn, to_row(entry, "import"), self.env.now(), keep_other_origins=False
+                )
+        await self.reload()
+        return entries
+
+    async def add(self, entry: FaqEntryRow) -> None:
+        """A staff-made entry (already validated by the caller); the matcher sees it at once."""
+        async with self.env.db.transaction() as conn:
+            await faq_db.upsert_entry(conn, entry, self.env.now(), keep_other_origins=False)
+        await self.reload()
+
+    async def export(self) -> str:
+        rows = await self.entries()
+        parts = [
+            faq_content.entry_to_toml(
+                Entry(e.id, e.category, e.questions, e.answer, e.source, e.reviewed)
+            )
+            for e in rows
+        ]
+        return "\n".join(parts)
+
+    async def review(self, today: date) -> Review:
+        rows = await self.entries()
+        stale = [e for e in rows if e.reviewed < today - STALE_AFTER]
+        by_id = {e.id: e for e in rows}
+        unhelpful = [
+            (by_id[eid], down, up)
+            for eid, down, up in await faq_db.unhelpful_counts(self.env.db.conn)
+            if eid in by_id
+        ]
+        texts = await faq_db.unmatched_texts(self.env.db.conn, REVIEW_LIMIT)
+        return Review(stale, unhelpful, group_similar(texts))
+
+
+def group_similar(texts: list[str]) -> list[list[str]]:
+    """Greedy grouping of folded texts by token-set similarity, largest groups first."""
+    groups: list[tuple[str, list[str]]] = []
+    for text in texts:
+        key = fold(text)
+        for head, members in groups:
+            if fuzz.token_set_ratio(key, head) >= SIMILAR:
+                members.append(text)
+                break
+        else:
+            groups.append((key, [text]))
+    return sorted((m for _, m in groups), key=len, reverse=True)
+
+
+def staff_entry(entry_id: str, category: str, question: str, answer: str, today: date) -> Entry:
+    """An entry from a staff answer: the resident's words, with and without diacritics."""
+    phrasings = tuple(dict.fromkeys([" ".join(question.split()), fold(question)]))
+    return Entry(entry_id, category, phrasings, answer.strip(), "", today)

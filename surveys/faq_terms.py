@@ -1,0 +1,135 @@
+"""From what a resident types to comparable terms: folding, spelling variants, abbreviations.
+
+Every FAQ method (the kept matcher and the ones the benchmark compares) reads text through
+`terms`, so they differ only in how they rank.
+"""
+
+from __future__ import annotations
+
+import re
+
+from surveys.text import fold
+
+MAX_CHARS = 600  # a rambling 4,000-character message is read up to here
+_TOKEN = re.compile(r"[a-z0-9]+")
+# "ky"/"ki", "ly"/"li", "my"/"mi": both spellings are correct Vietnamese, so both become "i".
+_Y_AFTER_CONSONANT = re.compile(r"^([bcdghklmnpqrstvx]+)y$")
+
+# Folded abbreviations and everyday wording -> the words the FAQ uses. Longest phrase wins.
+ABBREVIATIONS: dict[str, str] = {
+    "cccd": "can cuoc",
+    "can cuoc cong dan": "can cuoc",
+    "cmnd": "can cuoc chung minh",
+    "cmt": "can cuoc chung minh",
+    "dvc": "dich vu cong",
+    "dichvucong": "dich vu cong",
+    "vn eid": "vneid",
+    "vnid": "vneid",
+    "gks": "khai sinh",
+    "ssk": "so suc khoe",
+    "dvcqg": "dich vu cong quoc gia",
+    "bhyt": "bao hiem y te",
+    "bhxh": "bao hiem xa hoi",
+    "ntm": "nong thon moi",
+    "htx": "hop tac xa",
+    "ocop": "ocop mot xa mot san pham",
+    "tthc": "thu tuc hanh chinh",
+    "ubnd": "uy ban xa",
+    "cks": "chu ki so",
+    "mm": "mobile money",
+    "momo": "vi dien tu",
+    "giay khai sinh": "khai sinh",
+    "lam giay khai sinh": "dang ki khai sinh",
+    "lam khai sinh": "dang ki khai sinh",
+    "ho khau": "thuong tru",
+    "nhap khau": "dang ki thuong tru",
+    "dang ki ho khau": "dang ki thuong tru",
+    "lam ho khau": "dang ki thuong tru",
+    "dk": "dang ki",
+    "dki": "dang ki",
+    "dky": "dang ki",
+    "mk": "mat khau",
+    "pass": "mat khau",
+    "password": "mat khau",
+    "sdt": "so dien thoai",
+    "dt": "dien thoai",
+    "tk": "tai khoan",
+    "acc": "tai khoan",
+    "account": "tai khoan",
+    "app": "ung dung",
+    "hs": "ho so",
+    "lv1": "muc 1",
+    "lv2": "muc 2",
+    "lvl1": "muc 1",
+    "lvl2": "muc 2",
+    "level 1": "muc 1",
+    "level 2": "muc 2",
+    "cap 1": "muc 1",
+    "cap 2": "muc 2",
+    "muc1": "muc 1",
+    "muc2": "muc 2",
+    "ca xa": "cong an xa",
+    "ko": "khong",
+    "k": "khong",
+    "kg": "khong",
+    "khg": "khong",
+    "hok": "khong",
+    "hong": "khong",
+    "dc": "duoc",
+    "j": "gi",
+    "ji": "gi",
+    "ntn": "nhu the nao",
+    "bn": "bao nhieu",
+    "bnhieu": "bao nhieu",
+    "vs": "voi",
+    "bik": "biet",
+    "bit": "biet",
+    "ck": "chuyen khoan",
+    "ok": "",
+    "oke": "",
+}
+
+# Words that carry no topic: they weigh nothing when scoring (greetings, question words).
+_STOPWORDS = """a ad ah anh ba bac be bi cac cach cho chi co con cua da day de den di do
+    duoc em gi giup gium ha hay hoi huong khi khong la lam len ma minh muon nao nay ne nhe nhi
+    nhu nhung o oi ong phai ra roi sao se thi thay toi tren va van ve vay voi xin
+    nha nhe a u uh vang da cam on chao xin hello hi alo"""
+STOPWORDS = frozenset(_STOPWORDS.split())
+
+_ABBR_MAX = max(len(k.split()) for k in ABBREVIATIONS)
+
+
+def _respell(token: str) -> str:
+    return _Y_AFTER_CONSONANT.sub(r"\1i", token)
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Folded word tokens with spelling variants unified; no abbreviation expansion yet."""
+    return [_respell(t) for t in _TOKEN.findall(fold(text[:MAX_CHARS]))]
+
+
+def expand(tokens: list[str]) -> list[str]:
+    """Replaces known abbreviations and phrasings (longest first) by the FAQ's words."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for n in range(min(_ABBR_MAX, len(tokens) - i), 0, -1):
+            phrase = " ".join(tokens[i : i + n])
+            if phrase in ABBREVIATIONS:
+                out.extend(ABBREVIATIONS[phrase].split())
+                i += n
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+def terms(text: str) -> list[str]:
+    """The comparable words of a text: folded, respelled, abbreviations expanded."""
+    return expand(raw_tokens(text))
+
+
+def content_terms(text: str) -> list[str]:
+    """terms() without the stopwords (what a keyword engine should search for)."""
+    return [t for t in terms(text) if t not in STOPWORDS]
