@@ -70,7 +70,7 @@ def test_out_of_scope_gets_no_confident_answer(matcher) -> None:
 
 def test_accuracy_floor_on_fixture_eval(matcher) -> None:
     """A regression of the kept method fails here (measured: 100% / 100% on this set)."""
-    queries = tomllib.loads((DATA / "faq_eval.toml").read_text(encoding="utf-8"))["query"]
+    queries = tomllib.loads((DATA / "faq_fixture_eval.toml").read_text(encoding="utf-8"))["query"]
     inside = [q for q in queries if q["expect"]]
     outside = [q for q in queries if not q["expect"]]
     top1 = sum(
@@ -88,10 +88,10 @@ def test_accuracy_floor_on_shipped_faq() -> None:
     """The real evaluation set against the shipped FAQ (both arrive with the content work)."""
     from surveys.faq_content import package_dir
 
-    eval_file = DATA.parent.parent / "benchmarks" / "faq_eval.toml"
+    eval_file = DATA / "faq_eval.toml"
     entries = load_dir(package_dir())[1]
     if not eval_file.exists() or not entries:
-        pytest.skip("benchmarks/faq_eval.toml or surveys/faq/content/*.toml not there yet")
+        pytest.skip("tests/data/faq_eval.toml or surveys/faq/content/*.toml not there yet")
     matcher = Matcher(entries)
     queries = tomllib.loads(eval_file.read_text(encoding="utf-8"))["query"]
     inside = [q for q in queries if q["expect"]]

@@ -1,7 +1,7 @@
 """Which FAQ matcher to keep: accuracy, refusals and latency of each method on an eval file.
 
-    python benchmarks/faq_match.py --eval benchmarks/faq_eval.toml [--faq surveys/faq]
-    python benchmarks/faq_match.py --eval tests/data/faq_eval.toml --faq tests/data/faq
+    python benchmarks/faq.py --eval tests/data/faq_eval.toml [--faq surveys/faq]
+    python benchmarks/faq.py --eval tests/data/faq_fixture_eval.toml --faq tests/data/faq
 
 Methods, all reading text through surveys.faq_terms (folding, đ, y/i, abbreviations):
   fts5       SQLite FTS5 over the folded phrasings, OR of the query's words, bm25 rank
