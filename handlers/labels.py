@@ -15,11 +15,15 @@ SKIP = "Bỏ qua"
 START_SURVEY = "Bắt đầu khảo sát"
 EDIT = "Sửa câu {number}"
 SKIPPED = "(bỏ qua)"
+DELETE_CONFIRM = "Xóa danh tính của tôi"
+DELETE_KEEP = "Không, giữ nguyên"
 
 # The resident's command menu (Telegram shows these descriptions beside /commands).
 COMMAND_MENU: tuple[tuple[str, str], ...] = (
     ("survey", "Trả lời khảo sát đang mở"),
     ("start", "Tham gia xã, phường của bạn"),
+    ("mydata", "Xem dữ liệu ykien lưu về bạn"),
+    ("deletedata", "Xóa danh tính của bạn khỏi ykien"),
     ("help", "Hướng dẫn sử dụng"),
     ("cancel", "Hủy thao tác đang làm"),
 )

@@ -8,6 +8,8 @@ from surveys import units
 from surveys.access import AccessService
 from surveys.answering import AnsweringService
 from surveys.env import Clock, Env, Settings, utc_now
+from surveys.invitations import InvitationService
+from surveys.privacy import PrivacyService
 from surveys.residents import ResidentService
 from surveys.rounds import RoundService
 
@@ -21,6 +23,8 @@ class Services:
         self.answering = AnsweringService(self.env)
         self.rounds = RoundService(self.env)
         self.access = AccessService(self.env)
+        self.invitations = InvitationService(self.env)
+        self.privacy = PrivacyService(self.env)
 
     @property
     def db(self) -> Database:
