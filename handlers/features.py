@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import BaseHandler
 
-from handlers import privacy, roles
+from handlers import privacy, roles, villages
 from handlers.context import BotContext
 
 TextStep = Callable[[Update, BotContext], Awaitable[bool]]
@@ -27,3 +27,5 @@ START_PAYLOADS: list[StartPayload] = []
 HANDLERS += privacy.HANDLERS
 HANDLERS += roles.HANDLERS
 START_PAYLOADS += roles.START_PAYLOADS
+HANDLERS += villages.HANDLERS
+TEXT_STEPS += villages.TEXT_STEPS

@@ -17,6 +17,7 @@ EDIT = "Sửa câu {number}"
 SKIPPED = "(bỏ qua)"
 DELETE_CONFIRM = "Xóa danh tính của tôi"
 DELETE_KEEP = "Không, giữ nguyên"
+ADD_VILLAGE = "Thêm thôn"
 
 # The resident's command menu (Telegram shows these descriptions beside /commands).
 COMMAND_MENU: tuple[tuple[str, str], ...] = (
@@ -29,5 +30,5 @@ COMMAND_MENU: tuple[tuple[str, str], ...] = (
 )
 
 # Added to the menu of people who hold the role (see surveys.access.Role).
-STAFF_MENU: tuple[tuple[str, str], ...] = ()
+STAFF_MENU: tuple[tuple[str, str], ...] = (("villages", "Thôn, tổ dân phố của xã"),)
 OFFICER_MENU: tuple[tuple[str, str], ...] = ()

@@ -12,6 +12,7 @@ from surveys.invitations import InvitationService
 from surveys.privacy import PrivacyService
 from surveys.residents import ResidentService
 from surveys.rounds import RoundService
+from surveys.villages import VillageService
 
 
 class Services:
@@ -25,6 +26,7 @@ class Services:
         self.access = AccessService(self.env)
         self.invitations = InvitationService(self.env)
         self.privacy = PrivacyService(self.env)
+        self.villages = VillageService(self.env, self.access)
 
     @property
     def db(self) -> Database:
