@@ -88,7 +88,7 @@ async def village_name(update: Update, context: BotContext) -> bool:
         await context.services.residents.cancel(user_id)
         await reply(update, "role_forbidden.html")
         return True
-    await reply(update, "role_village_added.html", name=name, added=added)
+    await reply(update, "role_village_added.html", village=name, added=added)
     return True
 
 

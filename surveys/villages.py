@@ -14,6 +14,8 @@ NAME_MAX = 60
 
 def clean_name(text: str) -> str | None:
     """One line, spaces collapsed, 1..NAME_MAX characters; None otherwise."""
+    if "\n" in text.strip():
+        return None
     name = " ".join(text.split())
     return name if 0 < len(name) <= NAME_MAX and name.isprintable() else None
 

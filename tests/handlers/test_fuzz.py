@@ -31,7 +31,7 @@ EXAMPLES, STEPS = 40, 250  # 10,000 updates
 USERS = st.sampled_from([1, 2, 3, 4])
 COMMANDS = [
     "start", "help", "cancel", "survey", "mydata", "deletedata", "stop", "faq",
-    "summary", "rounds", "broadcast", "questions", "xoa_het", "START",
+    "summary", "rounds", "broadcast", "questions", "villages", "xoa_het", "START",
 ]  # fmt: skip
 SHORT = st.text(max_size=40)
 PAYLOAD = st.one_of(
