@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot import cli_roles
+from bot import cli_households, cli_roles
 
 CLI_GROUPS: list[ModuleType] = []
 CLI_GROUPS.append(cli_roles)
+CLI_GROUPS.append(cli_households)

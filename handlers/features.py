@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import BaseHandler
 
-from handlers import privacy, roles, villages
+from handlers import households, privacy, roles, villages
 from handlers.context import BotContext
 
 TextStep = Callable[[Update, BotContext], Awaitable[bool]]
@@ -29,3 +29,4 @@ HANDLERS += roles.HANDLERS
 START_PAYLOADS += roles.START_PAYLOADS
 HANDLERS += villages.HANDLERS
 TEXT_STEPS += villages.TEXT_STEPS
+START_PAYLOADS += households.START_PAYLOADS

@@ -8,6 +8,7 @@ from surveys import units
 from surveys.access import AccessService
 from surveys.answering import AnsweringService
 from surveys.env import Clock, Env, Settings, utc_now
+from surveys.households import HouseholdService
 from surveys.invitations import InvitationService
 from surveys.privacy import PrivacyService
 from surveys.residents import ResidentService
@@ -27,6 +28,7 @@ class Services:
         self.invitations = InvitationService(self.env)
         self.privacy = PrivacyService(self.env)
         self.villages = VillageService(self.env, self.access)
+        self.households = HouseholdService(self.env)
 
     @property
     def db(self) -> Database:

@@ -17,3 +17,15 @@ CREATE TABLE menu_dirty (
 -- Set when a resident's identity was removed (/deletedata or the retention period); the row
 -- stays, with no Telegram id or name, so the answers still count as anonymous answers.
 ALTER TABLE residents ADD COLUMN erased_at TEXT;
+
+-- Households (hộ gia đình): a code printed on a paper sheet for the village front committee to
+-- hand out; every member who opens its link is bound to the household, village and commune.
+CREATE TABLE households (
+    id           INTEGER PRIMARY KEY,
+    commune_code INTEGER NOT NULL REFERENCES communes(code),
+    village_id   INTEGER NOT NULL REFERENCES villages(id),
+    code         TEXT NOT NULL UNIQUE,   -- short, unambiguous, typed by staff for paper sheets
+    issued_at    TEXT NOT NULL
+);
+CREATE INDEX households_by_village ON households(village_id);
+ALTER TABLE residents ADD COLUMN household_id INTEGER REFERENCES households(id);
