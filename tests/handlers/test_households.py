@@ -84,3 +84,44 @@ def test_cli_bad_input(tmp_path: Path, monkeypatch, capsys, extra, message) -> N
     assert main(["households", "issue", "--commune", str(COMMUNE), *extra, "-o", str(out)]) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+async def test_one_counted_answer_per_household(harness, clock) -> None:
+    """Two members answer: only the latest complete answer counts; others count as before."""
+    from datetime import timedelta
+
+    from tests.conftest import SURVEY
+    from tests.handlers.test_survey import SCALE_4, answer_all
+
+    issued = await sheet(harness, 2)
+    await harness.services.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7))
+    code = issued.households[0][0].code
+    lan, binh, cuc = harness.user(1), harness.user(2), harness.user(3)
+    for member in (lan, binh):
+        await harness.send(member, f"/start {household_payload(code)}")
+    await harness.services.residents.join(3, "Cúc", COMMUNE)  # no household code
+    await harness.services.residents.choose_village(3, issued.village.id)
+
+    async def overall_answers(person, yes: bool) -> None:
+        await harness.send(person, "/survey")
+        for _ in range(11):
+            await harness.press(person, SCALE_4)
+        await harness.press(person, "Có" if yes else "Không")
+        await harness.press(person, "Bỏ qua")
+
+    await overall_answers(lan, yes=False)
+    clock.advance(minutes=5)
+    await overall_answers(binh, yes=True)  # the household's latest complete answer
+    await answer_all(harness, cuc, comment=None)
+    summary = await harness.services.rounds.summary(COMMUNE)
+    score = summary.score
+    assert summary.households == 2
+    assert score.registered == 3  # two issued households + one resident outside households
+    assert score.respondents == 2
+    from storage import responses as responses_db
+
+    counts = await responses_db.value_counts(harness.services.db.conn, summary.round.id)
+    assert counts["tong_the"] == {1: 2}  # Bình's yes and Cúc's yes; Lan's no is not counted
+    assert counts["duong"] == {4: 2}  # Lan's answers are kept but not counted
+    rows = await harness.services.db.conn.execute_fetchall("SELECT count(*) FROM responses")
+    assert rows[0][0] == 3
