@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot import cli_households, cli_roles
+from bot import cli_backup, cli_households, cli_roles
 
 CLI_GROUPS: list[ModuleType] = []
 CLI_GROUPS.append(cli_roles)
 CLI_GROUPS.append(cli_households)
+CLI_GROUPS.append(cli_backup)

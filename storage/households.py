@@ -57,3 +57,12 @@ async def issued(conn: aiosqlite.Connection, commune_code: int) -> int:
     return await sql.scalar(
         conn, "SELECT count(*) FROM households WHERE commune_code = ?", (commune_code,)
     )
+
+
+async def code_of(conn: aiosqlite.Connection, resident_id: int) -> str | None:
+    row = await sql.one(
+        conn,
+        "SELECT h.code FROM residents r JOIN households h ON h.id = r.household_id WHERE r.id = ?",
+        (resident_id,),
+    )
+    return str(row[0]) if row else None

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from storage import access as access_db
+from storage import households as households_db
 from storage import privacy as privacy_db
 from storage import residents as residents_db
 from storage import responses as responses_db
@@ -41,6 +42,7 @@ class MyData:
     responses: list[StoredAnswers] = field(default_factory=list)
     chat_state: ChatState | None = None
     grants: list[Grant] = field(default_factory=list)
+    household: str | None = None  # the household code the account is bound to
 
     @property
     def empty(self) -> bool:
@@ -88,6 +90,7 @@ class PrivacyService:
             stored,
             state,
             grants,
+            await households_db.code_of(conn, resident.id),
         )
 
     async def erase(self, user_id: int) -> bool:

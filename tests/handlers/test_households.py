@@ -29,6 +29,7 @@ async def test_members_join_the_same_household(harness) -> None:
     assert "Hộ có 1 thành viên" in replies[1]
     replies = await harness.send(binh, f"/start {household_payload(household.code)}")
     assert "Hộ có 2 thành viên" in replies[1]
+    assert f"• Hộ gia đình: mã {household.code}" in (await harness.send(binh, "/mydata"))[0]
     rows = await harness.services.db.conn.execute_fetchall(
         "SELECT telegram_user_id, commune_code, village_id, household_id FROM residents "
         "ORDER BY telegram_user_id"
