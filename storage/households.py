@@ -66,3 +66,35 @@ async def code_of(conn: aiosqlite.Connection, resident_id: int) -> str | None:
         (resident_id,),
     )
     return str(row[0]) if row else None
+
+
+PAPER_BASE = 10**12  # paper sheets answer as a stand-in member with Telegram id -(BASE + household)
+
+
+async def paper_member(conn: aiosqlite.Connection, household: Household, now: datetime) -> int:
+    """The household's paper-sheet member (no Telegram account, never messaged); its id."""
+    stand_in = -(PAPER_BASE + household.id)
+    await conn.execute(
+        "INSERT INTO residents(telegram_user_id, display_name, commune_code, village_id, "
+        "household_id, joined_at, stopped_at) VALUES (?, '', ?, ?, ?, ?, ?) "
+        "ON CONFLICT(telegram_user_id) DO NOTHING",
+        (stand_in, household.commune_code, household.village_id, household.id, ts(now), ts(now)),
+    )
+    row = await sql.one(conn, "SELECT id FROM residents WHERE telegram_user_id = ?", (stand_in,))
+    assert row is not None
+    return int(row[0])
+
+
+async def conflicts(conn: aiosqlite.Connection, round_id: int) -> list[tuple[str, int, int]]:
+    """(household code, complete chat responses, complete paper sheets) where both exist."""
+    rows = await sql.rows(
+        conn,
+        "SELECT h.code, sum(p.telegram_user_id > 0), sum(p.telegram_user_id <= ?) "
+        "FROM responses r JOIN residents p ON p.id = r.resident_id "
+        "JOIN households h ON h.id = p.household_id "
+        "WHERE r.round_id = ? AND r.completed_at IS NOT NULL GROUP BY h.id "
+        "HAVING sum(p.telegram_user_id > 0) > 0 AND sum(p.telegram_user_id <= ?) > 0 "
+        "ORDER BY h.code",
+        (-PAPER_BASE, round_id, -PAPER_BASE),
+    )
+    return [(str(r[0]), int(r[1]), int(r[2])) for r in rows]

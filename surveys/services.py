@@ -13,6 +13,7 @@ from surveys.invitations import InvitationService
 from surveys.privacy import PrivacyService
 from surveys.residents import ResidentService
 from surveys.rounds import RoundService
+from surveys.sheets import SheetService
 from surveys.villages import VillageService
 
 
@@ -29,6 +30,7 @@ class Services:
         self.privacy = PrivacyService(self.env)
         self.villages = VillageService(self.env, self.access)
         self.households = HouseholdService(self.env)
+        self.sheets = SheetService(self.env)
 
     @property
     def db(self) -> Database:
