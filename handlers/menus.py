@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Bot, BotCommand, BotCommandScopeChat
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from handlers import labels
 from surveys.access import Role
@@ -50,7 +50,11 @@ async def redo_marked(bot: Bot, services: Services) -> int:
     """Redoes the menus marked at the command line, and the configured administrators'."""
     marked = set(await services.invitations.menus_to_redo())
     for user_id in sorted(marked | services.settings.admin_ids):
-        await refresh(bot, services, user_id)
+        try:
+            await refresh(bot, services, user_id)
+        except TelegramError:  # flood control or the network: keep the mark, start anyway
+            log.warning("menu of %s left for the next start", services.privacy.pseudonym(user_id))
+            continue
         if user_id in marked:
             await services.invitations.menu_done(user_id)
     return len(marked)

@@ -169,3 +169,17 @@ async def test_menu_for_someone_never_seen_waits(harness) -> None:
 async def test_configured_admin_gets_every_menu(harness) -> None:
     assert menus.menu_for({Role.ADMIN}) == [*labels.COMMAND_MENU, STAFF_ITEM, OFFICER_ITEM]
     assert menus.menu_for(set()) == list(labels.COMMAND_MENU)
+
+
+async def test_menu_failure_at_start_keeps_the_mark(harness) -> None:
+    """Flood control while redoing menus: the bot still starts, and tries again next time."""
+    issued = await harness.services.invitations.issue(Role.STAFF, communes=[COMMUNE])
+    await harness.send(harness.user(7), f"/start {payload_of(issued.link)}")
+    (grant,) = await harness.services.access.grants(7)
+    await harness.services.access.revoke(grant.id)
+    harness.sandbox.fail_next("deleteMyCommands", kind="429", retry_after=0)
+    await menus.redo_marked(harness.app.bot, harness.services)
+    assert await harness.services.invitations.menus_to_redo() == [7]
+    assert chat_menu(harness, 7) == [*labels.COMMAND_MENU, STAFF_ITEM]
+    await menus.redo_marked(harness.app.bot, harness.services)
+    assert chat_menu(harness, 7) == []
