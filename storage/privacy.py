@@ -65,12 +65,13 @@ async def erase_identity(
 
 
 async def inactive_since(conn: aiosqlite.Connection, before: datetime) -> list[tuple[int, int]]:
-    """(resident id, Telegram id) of identified residents with no activity since `before`."""
+    """(resident id, Telegram id) of identified residents with no activity since `before`
+    (paper-sheet stand-ins have no identity and a negative id: they are left alone)."""
     rows = await sql.rows(
         conn,
         "SELECT s.id, s.telegram_user_id FROM residents s "
         "LEFT JOIN responses p ON p.resident_id = s.id "
-        "WHERE s.erased_at IS NULL GROUP BY s.id "
+        "WHERE s.erased_at IS NULL AND s.telegram_user_id > 0 GROUP BY s.id "
         "HAVING max(s.joined_at, coalesce(max(p.updated_at), '')) < ? ORDER BY s.id",
         (ts(before),),
     )

@@ -166,3 +166,26 @@ def test_paper_and_chat_conflict_counts_once(setup, tmp_path, capsys) -> None:
             await db.close()
 
     asyncio.run(check())
+
+
+def test_retention_leaves_paper_members_alone(setup, tmp_path, monkeypatch, capsys) -> None:
+    path = write_csv(tmp_path / "s.csv", setup, [sheet_row(setup, setup["codes"][0])])
+    assert main(["sheets", "import", str(path)]) == 0
+    monkeypatch.setenv("YKIEN_RETENTION_DAYS", "1")
+
+    async def later() -> int:
+        from datetime import timedelta
+
+        from surveys.env import Settings, utc_now
+
+        services = await Services.open(
+            str(setup["db"]),
+            clock=lambda: utc_now() + timedelta(days=30),
+            settings=Settings(retention_days=1),
+        )
+        try:
+            return await services.privacy.run_retention()
+        finally:
+            await services.close()
+
+    assert asyncio.run(later()) == 0
