@@ -13,7 +13,7 @@ from telegram.request import BaseRequest
 
 from bot.config import Config
 from bot.ordering import PerChatUpdateProcessor
-from handlers import common, features, resident, routes, survey
+from handlers import common, features, flood, menus, resident, retention, routes, survey
 from handlers.context import BotContext, attach
 from handlers.labels import COMMAND_MENU
 from surveys.env import Clock, Settings, utc_now
@@ -24,11 +24,17 @@ App = Application[Any, BotContext, Any, Any, Any, Any]
 
 
 def settings_from(config: Config) -> Settings:
+    keyed = {"pseudonym_key": config.pseudonym_key.reveal()} if config.pseudonym_key else {}
     return Settings(
+        **keyed,
         bot_username=config.bot_username,
         timezone=ZoneInfo(config.timezone),
         thresholds=dataclasses.replace(Thresholds(), min_group=config.min_group),
         admin_ids=config.admin_ids,
+        retention_days=config.retention_days,
+        flood_count=config.flood_count,
+        flood_window=config.flood_window,
+        flood_pause=config.flood_pause,
     )
 
 
@@ -62,6 +68,8 @@ def build_application(
         builder = builder.get_updates_request(get_updates_request)
     app: App = builder.build()
 
+    # -3: a person sending too much is warned once, then ignored for a while.
+    app.add_handlers(flood.HANDLERS, group=-3)
     # -2: nothing outside private chats gets further.
     app.add_handlers(common.GUARDS[:1], group=-2)
     # -1: edited messages are answered and stopped here.
@@ -85,6 +93,8 @@ def _post_init(config: Config, services: Services | None, clock: Clock):
             [BotCommand(name, text) for name, text in COMMAND_MENU],
             scope=BotCommandScopeAllPrivateChats(),
         )
+        await menus.redo_marked(app.bot, svc)
+        retention.schedule(app)
 
     return post_init
 

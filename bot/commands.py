@@ -13,6 +13,7 @@ from bot.config import Config
 from bot.extensions import CLI_GROUPS
 from handlers.texts import render
 from storage import migrate
+from surveys.access import Actor, Scope
 from surveys.definitions import SurveyFileError, survey_to_dict
 from surveys.report import summary_to_dict
 from surveys.rounds import RoundRefused
@@ -31,8 +32,10 @@ def run(config: Config) -> int:
 
 async def dispatch(config: Config, args: argparse.Namespace) -> int:
     services = await Services.open(str(config.db_path), settings=settings_from(config))
+    outcome = "failed"
     try:
         out = await _act(services, config, args)
+        outcome = "ok"
     except CliError as exc:
         print(render(exc.template, **exc.ctx), file=sys.stderr)
         return BAD_INPUT
@@ -45,10 +48,25 @@ async def dispatch(config: Config, args: argparse.Namespace) -> int:
         print(render("cli_error.txt", reason="survey_file", detail=str(exc)), file=sys.stderr)
         return BAD_INPUT
     finally:
-        await services.close()
+        try:
+            await _audit(services, args, outcome)
+        finally:
+            await services.close()
     if out:
         print(out)
     return OK
+
+
+async def _audit(services: Services, args: argparse.Namespace, outcome: str) -> None:
+    """Every command-line action goes to the audit log, done or refused, as the operator."""
+    commune = getattr(args, "commune", None)
+    if isinstance(commune, list):
+        commune = commune[0] if len(commune) == 1 else None
+    province = getattr(args, "province", None)
+    name = " ".join(str(p) for p in (args.command, getattr(args, "action", None)) if p)
+    await services.access.audit(
+        Actor.operator(), f"cli:{name}", Scope(commune, province), outcome=outcome
+    )
 
 
 async def _commune(services: Services, code: int):

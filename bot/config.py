@@ -36,6 +36,11 @@ class Config:
     concurrency: int = 64  # updates handled at once (from different chats)
     http_pool: int = 16  # connections to the Bot API server
     admin_ids: frozenset[int] = frozenset()
+    pseudonym_key: Secret | None = None  # HMAC key for residents' pseudonyms (logs, exports)
+    retention_days: int = 0  # 0: identities are kept until the resident deletes them
+    flood_count: int = 20  # updates per person per flood_window seconds
+    flood_window: float = 10.0
+    flood_pause: float = 60.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Config:
@@ -46,7 +51,13 @@ class Config:
         admins = environ.get("YKIEN_ADMINS", "").replace(",", " ").split()
         if not all(a.isdigit() for a in admins):
             raise ValueError("YKIEN_ADMINS phải là các số Telegram id, cách nhau bằng dấu phẩy")
+        key = environ.get("YKIEN_PSEUDONYM_KEY")
         return cls(
+            pseudonym_key=Secret(key) if key else None,
+            retention_days=int(_number(environ, "YKIEN_RETENTION_DAYS", 0, 0)),
+            flood_count=int(_number(environ, "YKIEN_FLOOD_COUNT", 20, 1)),
+            flood_window=_number(environ, "YKIEN_FLOOD_WINDOW", 10, 0.1),
+            flood_pause=_number(environ, "YKIEN_FLOOD_PAUSE", 60, 0),
             admin_ids=frozenset(int(a) for a in admins),
             token=Secret(token) if token else None,
             api_url=environ.get("YKIEN_API_URL", DEFAULT_API_URL),
@@ -65,3 +76,15 @@ class Config:
         if "db_path" in given:
             given["db_path"] = Path(str(given["db_path"]))
         return replace(self, **given)  # type: ignore[arg-type]
+
+
+def _number(environ: Mapping[str, str], name: str, default: float, minimum: float) -> float:
+    """A numeric setting at or above `minimum`, or a clear ValueError naming the variable."""
+    raw = environ.get(name, "").strip() or str(default)
+    try:
+        value = float(raw)
+    except ValueError:
+        value = minimum - 1
+    if not value >= minimum or value != value or value == float("inf"):
+        raise ValueError(f"{name} phải là số từ {minimum:g} trở lên (đang là {raw!r})")
+    return value

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot import cli_faq
+from bot import cli_backup, cli_faq, cli_households, cli_roles, cli_sheets
 
 CLI_GROUPS: list[ModuleType] = []
 CLI_GROUPS.append(cli_faq)
+CLI_GROUPS.append(cli_roles)
+CLI_GROUPS.append(cli_households)
+CLI_GROUPS.append(cli_backup)
+CLI_GROUPS.append(cli_sheets)

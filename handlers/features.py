@@ -4,6 +4,8 @@ HANDLERS are added after the resident and survey commands and before the catch-a
 text routes, so a feature's CallbackQueryHandler(pattern=...) sees its own buttons first.
 TEXT_STEPS are tried in order for typed text that is neither a commune search nor a pending
 survey comment; each returns True when the text was its business.
+START_PAYLOADS are tried in order for a `/start <payload>` before the commune join link; each
+returns True when the payload was its kind (an invitation, a household code).
 """
 
 from __future__ import annotations
@@ -13,14 +15,22 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import BaseHandler
 
-from handlers import faq, questions
+from handlers import faq, households, privacy, questions, roles, villages
 from handlers.context import BotContext
 
 TextStep = Callable[[Update, BotContext], Awaitable[bool]]
+StartPayload = Callable[[Update, BotContext, str], Awaitable[bool]]
 
 HANDLERS: list[BaseHandler] = []
 TEXT_STEPS: list[TextStep] = []
 
+START_PAYLOADS: list[StartPayload] = []
+HANDLERS += privacy.HANDLERS
+HANDLERS += roles.HANDLERS
+START_PAYLOADS += roles.START_PAYLOADS
+HANDLERS += villages.HANDLERS
+TEXT_STEPS += villages.TEXT_STEPS
+START_PAYLOADS += households.START_PAYLOADS
 HANDLERS += faq.HANDLERS
 # A staff member's typed answer first; a resident's free-text question must stay the LAST step.
 TEXT_STEPS += [questions.reply_step, faq.question]

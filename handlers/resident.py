@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from handlers import keyboards
+from handlers import features, keyboards
 from handlers.context import BotContext
 from handlers.replies import alert, command_args, reply
 from surveys.residents import Membership, SearchOutcome, parse_join_payload
@@ -22,6 +22,9 @@ async def start(update: Update, context: BotContext) -> None:
     residents = context.services.residents
     payload = command_args(update)
     if payload:
+        for step in features.START_PAYLOADS:
+            if await step(update, context, payload):
+                return
         token = parse_join_payload(payload)
         membership = await residents.join_by_token(user_id, _name(update), token) if token else None
         if membership is None:

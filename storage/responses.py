@@ -95,16 +95,27 @@ async def mark_completed(conn: aiosqlite.Connection, response_id: int, now: date
     )
 
 
+# The responses that count in a round: every response of a resident outside any household, and
+# one per household: its members' latest completed response, else the latest updated one.
+_COUNTED = (
+    "WITH counted AS (SELECT r.id FROM responses r JOIN residents p ON p.id = r.resident_id "
+    "WHERE r.round_id = :round AND (p.household_id IS NULL OR r.id = ("
+    "SELECT r2.id FROM responses r2 JOIN residents p2 ON p2.id = r2.resident_id "
+    "WHERE r2.round_id = r.round_id AND p2.household_id = p.household_id "
+    "ORDER BY r2.completed_at IS NULL, r2.updated_at DESC, r2.id DESC LIMIT 1))) "
+)
+
+
 async def value_counts(conn: aiosqlite.Connection, round_id: int) -> dict[str, dict[int, int]]:
     """question id -> {value -> answers} over the round's numeric answers."""
     counts: dict[str, dict[int, int]] = {}
     found = await sql.rows(
         conn,
-        "SELECT a.question_id, a.value_int, count(*) AS n FROM answers a "
-        "JOIN responses r ON r.id = a.response_id "
-        "WHERE r.round_id = ? AND a.skipped = 0 AND a.value_int IS NOT NULL "
+        f"{_COUNTED}SELECT a.question_id, a.value_int, count(*) AS n FROM answers a "
+        "JOIN counted c ON c.id = a.response_id "
+        "WHERE a.skipped = 0 AND a.value_int IS NOT NULL "
         "GROUP BY a.question_id, a.value_int",
-        (round_id,),
+        {"round": round_id},
     )
     for row in found:
         counts.setdefault(row["question_id"], {})[row["value_int"]] = row["n"]
@@ -112,12 +123,13 @@ async def value_counts(conn: aiosqlite.Connection, round_id: int) -> dict[str, d
 
 
 async def count_answering(conn: aiosqlite.Connection, round_id: int, question_id: str) -> int:
-    """Residents with a stored, not skipped answer to one question (overall: respondents)."""
+    """Counted units (residents, or households where codes are used) with a stored, not
+    skipped answer to one question (the overall question: respondents)."""
     row = await sql.one(
         conn,
-        "SELECT count(*) FROM answers a JOIN responses r ON r.id = a.response_id "
-        "WHERE r.round_id = ? AND a.question_id = ? AND a.skipped = 0",
-        (round_id, question_id),
+        f"{_COUNTED}SELECT count(*) FROM answers a JOIN counted c ON c.id = a.response_id "
+        "WHERE a.question_id = :question AND a.skipped = 0",
+        {"round": round_id, "question": question_id},
     )
     return int(row[0]) if row else 0
 

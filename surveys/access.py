@@ -14,8 +14,10 @@ from enum import StrEnum
 
 from storage import access as access_db
 from storage import communes as communes_db
+from storage import invitations as invitations_db
 from storage.records import AuditEntry, Grant
 from surveys.env import Env
+from surveys.pseudonym import pseudonym
 
 
 class Role(StrEnum):
@@ -118,7 +120,11 @@ class AccessService:
     async def require(self, actor: Actor, action: Action, scope: Scope) -> None:
         """Raises Forbidden (after auditing the refusal) unless the actor may act here."""
         if not await self.allowed(actor, action, scope):
-            await self.audit(actor, action, scope, outcome="refused")
+            label = actor.label
+            if actor.user_id is not None and not await self.grants(actor.user_id):
+                # A resident trying a staff command: the log names them by pseudonym only.
+                label = f"p:{pseudonym(self._env.settings.pseudonym_key, actor.user_id)}"
+            await self.audit(actor, action, scope, outcome="refused", actor_label=label)
             raise Forbidden(action, scope)
 
     async def communes(self, user_id: int, action: Action) -> list[int] | None:
@@ -155,6 +161,7 @@ class AccessService:
                 granted_by=actor.label,
                 now=self._env.now(),
             )
+            await invitations_db.mark_menu_dirty(conn, user_id, self._env.now())
         await self.audit(
             actor, Action.MANAGE_ROLES, Scope(commune, province), detail=f"grant {role} {user_id}"
         )
@@ -166,11 +173,16 @@ class AccessService:
             grant = await access_db.get_grant(conn, grant_id)
             if grant is None or not await access_db.revoke_grant(conn, grant_id, self._env.now()):
                 return None
+            await invitations_db.mark_menu_dirty(conn, grant.telegram_user_id, self._env.now())
         scope = Scope(grant.commune_code, grant.province_code)
         await self.audit(
             by or Actor.operator(), Action.MANAGE_ROLES, scope, detail=f"revoke {grant_id}"
         )
         return grant
+
+    async def all_grants(self) -> list[Grant]:
+        """Every active grant in the database (configured administrators are not stored)."""
+        return await access_db.all_grants(self._env.db.conn)
 
     async def audit_log(self, since: datetime | None = None) -> list[AuditEntry]:
         return await access_db.audit_entries(self._env.db.conn, since)
@@ -183,12 +195,13 @@ class AccessService:
         *,
         outcome: str = "ok",
         detail: str = "",
+        actor_label: str | None = None,
     ) -> None:
         async with self._env.db.transaction() as conn:
             await access_db.append_audit(
                 conn,
                 at=self._env.now(),
-                actor=actor.label,
+                actor=actor_label or actor.label,
                 action=str(action),
                 commune_code=scope.commune,
                 province_code=scope.province,

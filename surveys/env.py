@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +25,13 @@ class Settings:
     thresholds: Thresholds = field(default_factory=Thresholds)
     search_limit: int = 8  # commune matches shown as buttons; more asks the resident to narrow
     admin_ids: frozenset[int] = frozenset()  # Telegram ids that are administrators by configuration
+    # HMAC key for residents' pseudonyms in logs and exports; without one configured, a random
+    # key per process keeps logs pseudonymous (but not linkable across restarts).
+    pseudonym_key: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)
+    retention_days: int = 0  # identities of residents inactive this long are removed; 0: never
+    flood_count: int = 20  # updates a person may send per flood_window seconds
+    flood_window: float = 10.0
+    flood_pause: float = 60.0  # seconds ignored after going over the limit
 
 
 @dataclass

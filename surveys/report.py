@@ -52,6 +52,8 @@ def summary_to_dict(summary: Summary, now: datetime) -> dict[str, Any]:
             "closes_at": r.closes_at.isoformat() if r.closes_at else None,
             "closed_at": r.closed_at.isoformat() if r.closed_at else None,
         },
+        "unit": "household" if summary.households else "resident",
+        "households_issued": summary.households,
         "registered": s.registered,
         "started": summary.started,
         "completed": summary.completed,

@@ -63,6 +63,7 @@ class Summary:
     started: int
     completed: int
     thresholds: Thresholds
+    households: int = 0  # issued household codes: one answer per household counts; 0: residents
 
 
 class RoundService:
@@ -181,6 +182,7 @@ class RoundService:
         survey = await self.survey(round_.survey_id)
         assert survey is not None
         overall = survey.overall
+        households, others = await residents_db.count_units(conn, commune_code)
         respondents = (
             await responses_db.count_answering(conn, round_.id, overall.id) if overall else 0
         )
@@ -188,9 +190,11 @@ class RoundService:
             survey,
             await responses_db.value_counts(conn, round_.id),
             respondents=respondents,
-            registered=await residents_db.count_in_commune(conn, commune_code),
+            registered=households + others,
             thresholds=self.env.settings.thresholds,
         )
         started, completed = await responses_db.count_responses(conn, round_.id)
         thresholds = self.env.settings.thresholds
-        return Summary(commune, round_, survey, score, started, completed, thresholds)
+        return Summary(
+            commune, round_, survey, score, started, completed, thresholds, households=households
+        )

@@ -10,8 +10,13 @@ from surveys.answering import AnsweringService
 from surveys.env import Clock, Env, Settings, utc_now
 from surveys.faq_questions import QuestionService
 from surveys.faq_service import FaqService
+from surveys.households import HouseholdService
+from surveys.invitations import InvitationService
+from surveys.privacy import PrivacyService
 from surveys.residents import ResidentService
 from surveys.rounds import RoundService
+from surveys.sheets import SheetService
+from surveys.villages import VillageService
 
 
 class Services:
@@ -25,6 +30,11 @@ class Services:
         self.access = AccessService(self.env)
         self.faq = FaqService(self.env)
         self.questions = QuestionService(self.env, self.access, self.faq)
+        self.invitations = InvitationService(self.env)
+        self.privacy = PrivacyService(self.env)
+        self.villages = VillageService(self.env, self.access)
+        self.households = HouseholdService(self.env)
+        self.sheets = SheetService(self.env)
 
     @property
     def db(self) -> Database:

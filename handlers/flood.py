@@ -1,0 +1,43 @@
+"""Per-person flood limit, before any other handler: one polite warning, then silence."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
+
+from handlers.context import BotContext
+from handlers.replies import alert, reply
+from surveys.flood import FloodLimit, Verdict
+
+FLOOD_KEY = "flood_limit"
+
+
+def _limit(context: BotContext) -> FloodLimit:
+    limit = context.bot_data.get(FLOOD_KEY)
+    if limit is None:
+        s = context.services.settings
+        limit = context.bot_data[FLOOD_KEY] = FloodLimit(
+            s.flood_count, s.flood_window, s.flood_pause
+        )
+    return limit
+
+
+async def flood_guard(update: Update, context: BotContext) -> None:
+    """Lets the update through unless its sender went over the limit."""
+    user = update.effective_user
+    if user is None:
+        return
+    now = context.services.env.now().timestamp()
+    verdict = _limit(context).check(user.id, now)
+    if verdict is Verdict.PASS:
+        return
+    if verdict is Verdict.WARN:
+        pause = round(context.services.settings.flood_pause)
+        if update.callback_query is not None:
+            await alert(update, "alert_flood.html")
+        elif update.effective_chat is not None and update.effective_chat.type == "private":
+            await reply(update, "resident_flood.html", seconds=pause)
+    raise ApplicationHandlerStop
+
+
+HANDLERS: list[BaseHandler] = [TypeHandler(Update, flood_guard)]

@@ -1,0 +1,29 @@
+"""Household links (`/start h<code>`): bind the account to the household, village and commune."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from handlers.context import BotContext
+from handlers.replies import reply
+from handlers.resident import offer_round
+from surveys.households import parse_household_payload
+
+
+async def household(update: Update, context: BotContext, payload: str) -> bool:
+    """Joins the household of a printed code; an unknown code changes nothing."""
+    code = parse_household_payload(payload)
+    if code is None:
+        return False
+    user = update.effective_user
+    joined = await context.services.households.join(user.id, user.full_name, code)
+    if joined is None:
+        await reply(update, "resident_household_unknown.html")
+        return True
+    await reply(update, "resident_welcome.html", membership=joined.membership)
+    await reply(update, "resident_household_joined.html", joined=joined)
+    await offer_round(update, context, joined.membership)
+    return True
+
+
+START_PAYLOADS = [household]

@@ -1,0 +1,80 @@
+"""/mydata shows what is stored about the person; /deletedata removes their identity."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from handlers import keyboards, labels
+from handlers.context import BotContext
+from handlers.replies import alert, command_args, reply
+from handlers.texts import render
+
+log = logging.getLogger(__name__)
+LIMIT = 4096  # Telegram's message length
+
+
+def _chunks(text: str) -> list[str]:
+    """Splits at line ends so each part fits in one Telegram message (tags never span lines)."""
+    parts = [""]
+    for line in text.splitlines(keepends=True):
+        if len(parts[-1]) + len(line) > LIMIT:
+            parts.append("")
+        parts[-1] += line
+    return [p for p in parts if p.strip()]
+
+
+async def mydata(update: Update, context: BotContext) -> None:
+    """Shows every stored fact about the person: membership, answers, comments, roles."""
+    if command_args(update):
+        await reply(update, "resident_command_args.html", command="mydata")
+        return
+    data = await context.services.privacy.my_data(update.effective_user.id)
+    text = render(
+        "priv_mydata.html",
+        data=data,
+        label=keyboards.answer_label,
+        tz=context.services.settings.timezone,
+    )
+    for part in _chunks(text):
+        await update.effective_chat.send_message(part)
+
+
+async def deletedata(update: Update, context: BotContext) -> None:
+    """Asks for confirmation before removing the person's identity."""
+    if command_args(update):
+        await reply(update, "resident_command_args.html", command="deletedata")
+        return
+    markup = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(labels.DELETE_CONFIRM, callback_data="d:yes")],
+            [InlineKeyboardButton(labels.DELETE_KEEP, callback_data="d:no")],
+        ]
+    )
+    await reply(update, "priv_delete_confirm.html", markup)
+
+
+async def on_delete_press(update: Update, context: BotContext) -> None:
+    """d:yes removes the identity (once); d:no keeps everything; anything else is refused."""
+    data = update.callback_query.data
+    if data not in ("d:yes", "d:no"):
+        await alert(update, "alert_invalid_button.html")
+        return
+    await update.callback_query.answer()
+    if data == "d:no":
+        await reply(update, "priv_delete_kept.html")
+        return
+    privacy = context.services.privacy
+    user_id = update.effective_user.id
+    erased = await privacy.erase(user_id)
+    log.info("identity erased for %s: %s", privacy.pseudonym(user_id), erased)
+    await reply(update, "priv_deleted.html", erased=erased)
+
+
+HANDLERS: list[BaseHandler] = [
+    CommandHandler("mydata", mydata),
+    CommandHandler("deletedata", deletedata),
+    CallbackQueryHandler(on_delete_press, pattern=r"^d:"),
+]

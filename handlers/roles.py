@@ -1,0 +1,39 @@
+"""Invitation links for staff and officers: opening one grants the role and sets the menu."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler
+
+from handlers import menus
+from handlers.context import BotContext
+from handlers.replies import reply
+from surveys.invitations import Redeem, parse_invite_payload
+
+
+async def invitation(update: Update, context: BotContext, payload: str) -> bool:
+    """`/start i<token>`: grants the invited role once; any other state is explained."""
+    token = parse_invite_payload(payload)
+    if token is None:
+        return False
+    user_id = update.effective_user.id
+    services = context.services
+    result = await services.invitations.redeem(user_id, token)
+    if result.outcome is Redeem.GRANTED:
+        if await menus.refresh(context.bot, services, user_id):
+            await services.invitations.menu_done(user_id)
+        else:
+            await services.invitations.mark_menu_dirty(user_id)
+    await reply(
+        update,
+        "role_invitation.html",
+        outcome=result.outcome.value,
+        invitation=result.invitation,
+        places=result.places,
+        tz=services.settings.timezone,
+    )
+    return True
+
+
+START_PAYLOADS = [invitation]
+HANDLERS: list[BaseHandler] = []

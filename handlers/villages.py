@@ -1,0 +1,99 @@
+"""Staff list and add their commune's villages in chat (/villages, buttons h:add:<commune>)."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from handlers import labels
+from handlers.context import BotContext
+from handlers.replies import alert, command_args, reply
+from surveys.access import Action, Actor, Forbidden, Scope
+from surveys.villages import clean_name
+
+_ADD = re.compile(r"^h:add:(\d{1,7})$")
+
+
+def _add_button(commune_code: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(labels.ADD_VILLAGE, callback_data=f"h:add:{commune_code}")]]
+    )
+
+
+async def villages(update: Update, context: BotContext) -> None:
+    """Lists a commune's villages with an 'add' button; refuses outside the person's scope."""
+    user_id = update.effective_user.id
+    service = context.services.villages
+    arg = command_args(update)
+    if arg and not (arg.isdigit() and len(arg) <= 7):
+        await reply(update, "role_villages_bad_code.html", value=arg[:20])
+        return
+    allowed = await service.manageable(user_id)
+    if not arg and allowed == []:
+        try:
+            await context.services.access.require(Actor(user_id), Action.MANAGE_VILLAGES, Scope())
+        except Forbidden:
+            await reply(update, "role_forbidden.html")
+        return
+    if not arg and (allowed is None or len(allowed) != 1):
+        await reply(update, "role_villages_pick.html", communes=allowed or [])
+        return
+    code = int(arg) if arg else allowed[0]  # type: ignore[index]
+    try:
+        opened = await service.open(user_id, code)
+    except Forbidden:
+        await reply(update, "role_forbidden.html")
+        return
+    if opened is None:
+        await reply(update, "role_villages_bad_code.html", value=arg)
+        return
+    commune, found = opened
+    await reply(update, "role_villages.html", _add_button(code), commune=commune, villages=found)
+
+
+async def on_press(update: Update, context: BotContext) -> None:
+    """h:add:<commune>: asks for the new village's name, after checking the role again."""
+    match = _ADD.match(update.callback_query.data or "")
+    if match is None:
+        await alert(update, "alert_invalid_button.html")
+        return
+    try:
+        commune = await context.services.villages.begin_add(update.effective_user.id, int(match[1]))
+    except Forbidden:
+        await alert(update, "alert_forbidden.html")
+        return
+    if commune is None:
+        await alert(update, "alert_invalid_button.html")
+        return
+    await update.callback_query.answer()
+    await reply(update, "role_village_ask_name.html", commune=commune)
+
+
+async def village_name(update: Update, context: BotContext) -> bool:
+    """Typed text while a village name is awaited; False when none is."""
+    user_id = update.effective_user.id
+    service = context.services.villages
+    commune_code = await service.pending(user_id)
+    if commune_code is None:
+        return False
+    name = clean_name(update.effective_message.text or "")
+    if name is None:
+        await reply(update, "role_village_bad_name.html")
+        return True
+    try:
+        added = await service.add(user_id, commune_code, name)
+    except Forbidden:
+        await context.services.residents.cancel(user_id)
+        await reply(update, "role_forbidden.html")
+        return True
+    await reply(update, "role_village_added.html", village=name, added=added)
+    return True
+
+
+HANDLERS: list[BaseHandler] = [
+    CommandHandler("villages", villages),
+    CallbackQueryHandler(on_press, pattern=r"^h:"),
+]
+TEXT_STEPS = [village_name]

@@ -1,0 +1,100 @@
+"""Household codes and the residents bound to them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from storage import sql
+from storage.records import ts
+
+
+@dataclass(frozen=True)
+class Household:
+    id: int
+    commune_code: int
+    village_id: int
+    code: str
+
+
+async def insert_many(
+    conn: aiosqlite.Connection, commune_code: int, village_id: int, codes: list[str], now: datetime
+) -> list[Household]:
+    found = []
+    for code in codes:
+        cur = await conn.execute(
+            "INSERT INTO households(commune_code, village_id, code, issued_at) VALUES (?, ?, ?, ?)",
+            (commune_code, village_id, code, ts(now)),
+        )
+        assert cur.lastrowid is not None
+        found.append(Household(cur.lastrowid, commune_code, village_id, code))
+    return found
+
+
+async def by_code(conn: aiosqlite.Connection, code: str) -> Household | None:
+    row = await sql.one(
+        conn, "SELECT id, commune_code, village_id, code FROM households WHERE code = ?", (code,)
+    )
+    return Household(row[0], row[1], row[2], row[3]) if row else None
+
+
+async def bind(conn: aiosqlite.Connection, resident_id: int, household: Household) -> None:
+    await conn.execute(
+        "UPDATE residents SET household_id = ?, village_id = ? WHERE id = ?",
+        (household.id, household.village_id, resident_id),
+    )
+
+
+async def members(conn: aiosqlite.Connection, household_id: int) -> int:
+    return await sql.scalar(
+        conn, "SELECT count(*) FROM residents WHERE household_id = ?", (household_id,)
+    )
+
+
+async def issued(conn: aiosqlite.Connection, commune_code: int) -> int:
+    return await sql.scalar(
+        conn, "SELECT count(*) FROM households WHERE commune_code = ?", (commune_code,)
+    )
+
+
+async def code_of(conn: aiosqlite.Connection, resident_id: int) -> str | None:
+    row = await sql.one(
+        conn,
+        "SELECT h.code FROM residents r JOIN households h ON h.id = r.household_id WHERE r.id = ?",
+        (resident_id,),
+    )
+    return str(row[0]) if row else None
+
+
+PAPER_BASE = 10**12  # paper sheets answer as a stand-in member with Telegram id -(BASE + household)
+
+
+async def paper_member(conn: aiosqlite.Connection, household: Household, now: datetime) -> int:
+    """The household's paper-sheet member (no Telegram account, never messaged); its id."""
+    stand_in = -(PAPER_BASE + household.id)
+    await conn.execute(
+        "INSERT INTO residents(telegram_user_id, display_name, commune_code, village_id, "
+        "household_id, joined_at, stopped_at) VALUES (?, '', ?, ?, ?, ?, ?) "
+        "ON CONFLICT(telegram_user_id) DO NOTHING",
+        (stand_in, household.commune_code, household.village_id, household.id, ts(now), ts(now)),
+    )
+    row = await sql.one(conn, "SELECT id FROM residents WHERE telegram_user_id = ?", (stand_in,))
+    assert row is not None
+    return int(row[0])
+
+
+async def conflicts(conn: aiosqlite.Connection, round_id: int) -> list[tuple[str, int, int]]:
+    """(household code, complete chat responses, complete paper sheets) where both exist."""
+    rows = await sql.rows(
+        conn,
+        "SELECT h.code, sum(p.telegram_user_id > 0), sum(p.telegram_user_id <= ?) "
+        "FROM responses r JOIN residents p ON p.id = r.resident_id "
+        "JOIN households h ON h.id = p.household_id "
+        "WHERE r.round_id = ? AND r.completed_at IS NOT NULL GROUP BY h.id "
+        "HAVING sum(p.telegram_user_id > 0) > 0 AND sum(p.telegram_user_id <= ?) > 0 "
+        "ORDER BY h.code",
+        (-PAPER_BASE, round_id, -PAPER_BASE),
+    )
+    return [(str(r[0]), int(r[1]), int(r[2])) for r in rows]

@@ -1,0 +1,78 @@
+"""What is stored about one resident, and removing their identity from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from storage import sql
+from storage.records import ts
+
+# Rows elsewhere that name the person by Telegram id: deleted when the identity goes.
+# A feature that stores a Telegram id or free text of a resident adds its statement here
+# (parameters :user_id and :resident_id); tests/surveys/test_privacy.py scans every table.
+ERASE_STATEMENTS: list[str] = [
+    "DELETE FROM chat_states WHERE telegram_user_id = :user_id",
+    "DELETE FROM menu_dirty WHERE telegram_user_id = :user_id",
+]
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    id: int
+    round_id: int
+    survey_id: str
+    started_at: str
+    completed_at: str | None
+
+
+async def responses_of(conn: aiosqlite.Connection, resident_id: int) -> list[StoredResponse]:
+    rows = await sql.rows(
+        conn,
+        "SELECT p.id, p.round_id, r.survey_id, p.started_at, p.completed_at "
+        "FROM responses p JOIN rounds r ON r.id = p.round_id "
+        "WHERE p.resident_id = ? ORDER BY p.id",
+        (resident_id,),
+    )
+    return [StoredResponse(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+
+async def erase_identity(
+    conn: aiosqlite.Connection,
+    resident_id: int,
+    user_id: int,
+    comments: list[tuple[int, str]],
+    now: datetime,
+) -> None:
+    """Detaches the resident row from the person: no Telegram id, no name, no comments.
+
+    The row keeps its id (a negative of it stands in for the Telegram id, which must stay
+    unique), its commune and village, so the answers hanging off it still count the same.
+    """
+    await conn.execute(
+        "UPDATE residents SET telegram_user_id = -id, display_name = '', "
+        "stopped_at = coalesce(stopped_at, ?), erased_at = ? WHERE id = ?",
+        (ts(now), ts(now), resident_id),
+    )
+    await conn.executemany(
+        "UPDATE answers SET value_text = NULL WHERE response_id = ? AND question_id = ?",
+        comments,
+    )
+    for statement in ERASE_STATEMENTS:
+        await conn.execute(statement, {"user_id": user_id, "resident_id": resident_id})
+
+
+async def inactive_since(conn: aiosqlite.Connection, before: datetime) -> list[tuple[int, int]]:
+    """(resident id, Telegram id) of identified residents with no activity since `before`
+    (paper-sheet stand-ins have no identity and a negative id: they are left alone)."""
+    rows = await sql.rows(
+        conn,
+        "SELECT s.id, s.telegram_user_id FROM residents s "
+        "LEFT JOIN responses p ON p.resident_id = s.id "
+        "WHERE s.erased_at IS NULL AND s.telegram_user_id > 0 GROUP BY s.id "
+        "HAVING max(s.joined_at, coalesce(max(p.updated_at), '')) < ? ORDER BY s.id",
+        (ts(before),),
+    )
+    return [(int(r[0]), int(r[1])) for r in rows]

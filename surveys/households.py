@@ -1,0 +1,103 @@
+"""Household codes: issued per village in batches for paper sheets, opened by members' phones.
+
+A code is 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L), so staff can also
+type it from a paper sheet; the link carries it as `/start h<code>`.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from storage import communes as communes_db
+from storage import households as households_db
+from storage import residents as residents_db
+from storage.households import Household
+from storage.records import Commune, Village
+from surveys.env import Env
+from surveys.residents import Membership, ResidentService
+
+ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+MAX_COUNT = 500
+_PAYLOAD = re.compile(rf"^h([{ALPHABET}]{{{CODE_LENGTH}}})$")
+
+
+def household_payload(code: str) -> str:
+    return f"h{code}"
+
+
+def parse_household_payload(payload: str) -> str | None:
+    match = _PAYLOAD.match(payload)
+    return match[1] if match else None
+
+
+class HouseholdRefused(Exception):
+    def __init__(self, reason: str, value: object = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.value = value
+
+
+@dataclass(frozen=True)
+class IssuedSheet:
+    commune: Commune
+    village: Village
+    households: list[tuple[Household, str]]  # with the link each QR code carries
+
+
+@dataclass(frozen=True)
+class Joined:
+    membership: Membership
+    household: Household
+    members: int
+
+
+class HouseholdService:
+    def __init__(self, env: Env) -> None:
+        self.env = env
+        self._residents = ResidentService(env)
+
+    def link(self, code: str) -> str:
+        return f"https://t.me/{self.env.settings.bot_username}?start={household_payload(code)}"
+
+    async def issue(self, commune_code: int, village_name: str, count: int) -> IssuedSheet:
+        """Creates `count` household codes for one village; raises HouseholdRefused."""
+        conn = self.env.db.conn
+        commune = await communes_db.get_commune(conn, commune_code)
+        if commune is None:
+            raise HouseholdRefused("unknown_commune", commune_code)
+        name = " ".join(village_name.split())
+        village = next(
+            (v for v in await communes_db.list_villages(conn, commune_code) if v.name == name),
+            None,
+        )
+        if village is None:
+            raise HouseholdRefused("unknown_village", name)
+        if not 1 <= count <= MAX_COUNT:
+            raise HouseholdRefused("bad_count", count)
+        codes = [
+            "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH)) for _ in range(count)
+        ]
+        async with self.env.db.transaction() as conn:
+            made = await households_db.insert_many(
+                conn, commune_code, village.id, codes, self.env.now()
+            )
+        return IssuedSheet(commune, village, [(h, self.link(h.code)) for h in made])
+
+    async def join(self, user_id: int, name: str, code: str) -> Joined | None:
+        """Binds the account to the household (and its village, commune); None if unknown."""
+        household = await households_db.by_code(self.env.db.conn, code)
+        if household is None:
+            return None
+        async with self.env.db.transaction() as conn:
+            resident = await residents_db.upsert_membership(
+                conn, user_id, name[:64], household.commune_code, self.env.now()
+            )
+            await residents_db.clear_chat_state(conn, user_id)
+            await households_db.bind(conn, resident.id, household)
+            members = await households_db.members(conn, household.id)
+        membership = await self._residents.membership(user_id)
+        assert membership is not None
+        return Joined(membership, household, members)

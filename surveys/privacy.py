@@ -1,0 +1,127 @@
+"""Residents own their data: see all of it, remove their identity, and a retention period.
+
+Removing an identity keeps the answers (so every score stays the same) but detaches them from
+the person: no Telegram id, no name, no free-text comments, no pending chat step remain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from storage import access as access_db
+from storage import households as households_db
+from storage import privacy as privacy_db
+from storage import residents as residents_db
+from storage import responses as responses_db
+from storage.records import Answer, ChatState, Grant, Resident, dt, dt_req
+from surveys.env import Env
+from surveys.model import QuestionKind, Survey
+from surveys.pseudonym import pseudonym
+from surveys.residents import ResidentService
+from surveys.rounds import RoundService
+
+
+@dataclass(frozen=True)
+class StoredAnswers:
+    round_id: int
+    survey: Survey
+    started_at: datetime
+    completed_at: datetime | None
+    answers: dict[str, Answer]
+
+
+@dataclass(frozen=True)
+class MyData:
+    """Everything ykien stores about one person, for /mydata."""
+
+    user_id: int
+    resident: Resident | None
+    commune: str | None
+    village: str | None
+    responses: list[StoredAnswers] = field(default_factory=list)
+    chat_state: ChatState | None = None
+    grants: list[Grant] = field(default_factory=list)
+    household: str | None = None  # the household code the account is bound to
+
+    @property
+    def empty(self) -> bool:
+        return self.resident is None and self.chat_state is None and not self.grants
+
+
+class PrivacyService:
+    def __init__(self, env: Env) -> None:
+        self.env = env
+        self._residents = ResidentService(env)
+        self._rounds = RoundService(env)
+
+    def pseudonym(self, user_id: int) -> str:
+        return pseudonym(self.env.settings.pseudonym_key, user_id)
+
+    async def my_data(self, user_id: int) -> MyData:
+        conn = self.env.db.conn
+        resident = await residents_db.get_by_telegram_id(conn, user_id)
+        state = await residents_db.get_chat_state(conn, user_id)
+        grants = await access_db.active_grants(conn, user_id)
+        if resident is None:
+            return MyData(user_id, None, None, None, [], state, grants)
+        membership = await self._residents.membership(user_id)
+        stored = []
+        for response in await privacy_db.responses_of(conn, resident.id):
+            survey = await self._rounds.survey(response.survey_id)
+            assert survey is not None  # rounds reference stored surveys
+            answers = {a.question_id: a for a in await responses_db.list_answers(conn, response.id)}
+            stored.append(
+                StoredAnswers(
+                    response.round_id,
+                    survey,
+                    dt_req(response.started_at),
+                    dt(response.completed_at),
+                    answers,
+                )
+            )
+        return MyData(
+            user_id,
+            resident,
+            f"{membership.commune.name}, {membership.commune.province_name}"
+            if membership
+            else None,
+            membership.village.name if membership and membership.village else None,
+            stored,
+            state,
+            grants,
+            await households_db.code_of(conn, resident.id),
+        )
+
+    async def erase(self, user_id: int) -> bool:
+        """Removes the person's identity; False when nothing identifies them any more."""
+        conn = self.env.db.conn
+        resident = await residents_db.get_by_telegram_id(conn, user_id)
+        if resident is None:
+            async with self.env.db.transaction() as conn:
+                return await residents_db.clear_chat_state(conn, user_id)
+        await self._erase(resident.id, user_id)
+        return True
+
+    async def _erase(self, resident_id: int, user_id: int) -> None:
+        conn = self.env.db.conn
+        comments: list[tuple[int, str]] = []
+        for response in await privacy_db.responses_of(conn, resident_id):
+            survey = await self._rounds.survey(response.survey_id)
+            assert survey is not None
+            comments.extend(
+                (response.id, q.id) for q in survey.questions if q.kind is QuestionKind.TEXT
+            )
+        async with self.env.db.transaction() as conn:
+            await privacy_db.erase_identity(conn, resident_id, user_id, comments, self.env.now())
+
+    async def run_retention(self) -> int:
+        """Erases residents inactive for the retention period; returns how many."""
+        days = self.env.settings.retention_days
+        if days <= 0:
+            return 0
+        before = self.env.now() - timedelta(days=days)
+        expired = await privacy_db.inactive_since(self.env.db.conn, before)
+        for resident_id, user_id in expired:
+            await self._erase(resident_id, user_id)
+        return len(expired)

@@ -1,0 +1,115 @@
+"""Paper sheets: households without a smartphone answer on paper; staff import them.
+
+A sheet is stored as the response of the household's paper stand-in member, so the household
+rule applies unchanged: one answer per household counts (the latest complete one), a paper sheet
+and a chat answer never count twice, and households with both are listed as conflicts.
+Every row is checked before anything is stored: one bad row imports nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from storage import households as households_db
+from storage import responses as responses_db
+from storage import surveys as surveys_db
+from surveys.env import Env
+from surveys.flow import comment_ok, parse_button_value
+from surveys.model import QuestionKind, Survey
+from surveys.rounds import RoundService
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # 2 = the first data row (line 1 is the header)
+    reason: str  # unknown_round, round_closed, unknown_household, other_commune, missing, bad_value
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Parsed:
+    round_id: int
+    household: households_db.Household
+    survey: Survey
+    values: dict[str, int | str | None]  # None: an optional question left empty
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    imported: int
+    errors: list[RowError]
+    conflicts: dict[int, list[tuple[str, int, int]]]  # round -> households with both
+
+
+class SheetService:
+    def __init__(self, env: Env) -> None:
+        self.env = env
+        self._rounds = RoundService(env)
+
+    async def import_rows(self, rows: Sequence[Mapping[str, str]]) -> ImportResult:
+        parsed: list[Parsed] = []
+        errors: list[RowError] = []
+        for number, row in enumerate(rows, start=2):
+            result = await self._parse(number, row)
+            if isinstance(result, RowError):
+                errors.append(result)
+            else:
+                parsed.append(result)
+        if errors or not parsed:
+            return ImportResult(0, errors, {})
+        now = self.env.now()
+        async with self.env.db.transaction() as conn:
+            for sheet in parsed:
+                member = await households_db.paper_member(conn, sheet.household, now)
+                response = await responses_db.get_or_create(conn, sheet.round_id, member, now)
+                for question_id, value in sheet.values.items():
+                    await responses_db.upsert_answer(
+                        conn,
+                        response.id,
+                        question_id,
+                        value_int=value if isinstance(value, int) else None,
+                        value_text=value if isinstance(value, str) else None,
+                        skipped=value is None,
+                        now=now,
+                    )
+                await responses_db.mark_completed(conn, response.id, now)
+        rounds = sorted({s.round_id for s in parsed})
+        return ImportResult(len(parsed), [], {r: await self.conflicts(r) for r in rounds})
+
+    async def conflicts(self, round_id: int) -> list[tuple[str, int, int]]:
+        return await households_db.conflicts(self.env.db.conn, round_id)
+
+    async def _parse(self, number: int, row: Mapping[str, str]) -> Parsed | RowError:
+        conn = self.env.db.conn
+        raw_round = (row.get("round") or "").strip()
+        round_ = await surveys_db.get_round(conn, int(raw_round)) if raw_round.isdigit() else None
+        if round_ is None:
+            return RowError(number, "unknown_round", raw_round)
+        if round_.closed_at is not None:
+            return RowError(number, "round_closed", raw_round)
+        code = (row.get("household") or "").strip().upper()
+        household = await households_db.by_code(conn, code)
+        if household is None:
+            return RowError(number, "unknown_household", code)
+        if household.commune_code != round_.commune_code:
+            return RowError(number, "other_commune", code)
+        survey = await self._rounds.survey(round_.survey_id)
+        assert survey is not None
+        values: dict[str, int | str | None] = {}
+        for question in survey.questions:
+            cell = (row.get(question.id) or "").strip()
+            if not cell:
+                if not question.optional:
+                    return RowError(number, "missing", question.id)
+                values[question.id] = None
+            elif question.kind is QuestionKind.TEXT:
+                if not comment_ok(cell):
+                    return RowError(number, "bad_value", question.id)
+                values[question.id] = cell
+            else:
+                value = parse_button_value(question, cell)
+                if value is None:
+                    return RowError(number, "bad_value", f"{question.id}={cell[:20]}")
+                values[question.id] = value
+        return Parsed(round_.id, household, survey, values)

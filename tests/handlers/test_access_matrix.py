@@ -1,0 +1,172 @@
+"""The full access matrix: role x command x scope, through the real Application.
+
+Every command that needs a role is a row of COMMANDS (features add theirs): how to issue it for
+a commune, the Action it needs, and how a refusal looks. Each row runs for every role and every
+scope (own commune, another commune of the same province, a commune of another province): an
+allowed combination is served; a forbidden one gets the clear refusal and leaves no trace but
+one audit entry. The command line acts as the operator and is audited on every action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from storage.db import Database
+from surveys.access import WHO_MAY, Action, Role
+from tests.conftest import COMMUNE, OTHER_COMMUNE, snapshot, table_counts
+
+NEIGHBOUR, LAI_CHAU = 3394, 12  # another commune of Lai Châu, and Lai Châu
+SCOPES = {"own": COMMUNE, "neighbour": NEIGHBOUR, "other_province": OTHER_COMMUNE}
+FORBIDDEN_REPLY = (
+    "Bạn không có quyền làm việc này ở đây. Lệnh này dành cho cán bộ của đúng xã, phường; nếu "
+    "bạn là cán bộ, hãy xin quản trị viên một lời mời. Không có gì bị thay đổi."
+)
+FORBIDDEN_ALERT = "Bạn không có quyền làm việc này ở xã, phường này. Không có gì bị thay đổi."
+
+# Who is who: (Telegram id, role, grant scope), and which of SCOPES each one covers.
+PEOPLE = {
+    "resident": (21, None, {}),
+    "staff": (22, Role.STAFF, {"commune": COMMUNE}),
+    "officer": (23, Role.OFFICER, {"province": LAI_CHAU}),
+    "listed_officer": (24, Role.OFFICER, {"commune": NEIGHBOUR}),
+    "admin": (25, Role.ADMIN, {}),
+}
+COVERS = {
+    "resident": set(),
+    "staff": {"own"},
+    "officer": {"own", "neighbour"},
+    "listed_officer": {"neighbour"},
+    "admin": {"own", "neighbour", "other_province"},
+}
+
+Send = Callable[..., Awaitable[str]]
+
+
+async def send_text(harness, user, text: str) -> str:
+    return "\n".join(await harness.send(user, text))
+
+
+async def press(harness, user, data: str) -> str:
+    await harness.send(user, "/help")  # a message to press on
+    return await harness.press_raw(user, data)
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    action: Action
+    issue: Callable[[int], str]  # commune code -> the text sent or the callback data pressed
+    send: Send
+    refusal: str
+
+
+COMMANDS: list[Command] = [
+    Command("/villages CODE", Action.MANAGE_VILLAGES, "/villages {}".format, send_text,
+            FORBIDDEN_REPLY),
+    Command("h:add:CODE", Action.MANAGE_VILLAGES, "h:add:{}".format, press, FORBIDDEN_ALERT),
+]  # fmt: skip
+
+
+def expected(who: str, action: Action, scope: str) -> bool:
+    role = PEOPLE[who][1]
+    return role is not None and role in WHO_MAY[action] and scope in COVERS[who]
+
+
+async def grant_everyone(harness) -> None:
+    for user_id, role, scope in PEOPLE.values():
+        if role is not None:
+            await harness.services.access.grant(user_id, role, **scope)
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
+@pytest.mark.parametrize("who", list(PEOPLE))
+async def test_matrix(harness, command: Command, who: str) -> None:
+    await grant_everyone(harness)
+    user_id = PEOPLE[who][0]
+    user = harness.user(user_id)
+    db = harness.services.db
+    for scope, commune in SCOPES.items():
+        await harness.services.residents.cancel(user_id)  # no step left from the last scope
+        before = await snapshot(db), await table_counts(db)
+        audit_before = await harness.services.access.audit_log()
+        answer = await command.send(harness, user, command.issue(commune))
+        allowed = expected(who, command.action, scope)
+        assert (command.refusal not in answer) is allowed, (who, scope, answer)
+        if allowed:
+            continue
+        snap, counts = before
+        assert await snapshot(db) == snap, (who, scope)
+        assert await table_counts(db) == counts | {"audit_log": counts["audit_log"] + 1}
+        entry = (await harness.services.access.audit_log())[-1]
+        assert len(await harness.services.access.audit_log()) == len(audit_before) + 1
+        assert (entry.action, entry.commune_code, entry.outcome) == (
+            command.action.value,
+            commune,
+            "refused",
+        )
+
+
+async def test_matrix_covers_every_role_and_scope() -> None:
+    """The rows above mean something: each command is allowed and refused somewhere."""
+    for command in COMMANDS:
+        outcomes = {expected(w, command.action, s) for w in PEOPLE for s in SCOPES}
+        assert outcomes == {True, False}
+
+
+async def test_no_role_at_all_is_refused_and_audited(harness) -> None:
+    user = harness.user(21)
+    before = await snapshot(harness.services.db)
+    assert await harness.send(user, "/villages") == [FORBIDDEN_REPLY]
+    assert await snapshot(harness.services.db) == before
+    entry = (await harness.services.access.audit_log())[-1]
+    assert entry.outcome == "refused" and entry.actor.startswith("p:")
+
+
+async def test_revoked_between_button_and_name(harness) -> None:
+    """The role is checked again at every step: a name typed after revocation is refused."""
+    await grant_everyone(harness)
+    user = harness.user(22)
+    await harness.send(user, "/villages")
+    await harness.press(user, "Thêm thôn")
+    (grant,) = await harness.services.access.grants(22)
+    await harness.services.access.revoke(grant.id)
+    before = await harness.services.residents.villages(COMMUNE)
+    assert await harness.send(user, "Bản Mới") == [FORBIDDEN_REPLY]
+    assert await harness.services.residents.villages(COMMUNE) == before
+
+
+CLI_COMMANDS = [
+    ["village", "add", "--commune", str(COMMUNE), "Bản Lướt"],
+    ["village", "list", "--commune", str(COMMUNE)],
+    ["round", "list", "--commune", str(COMMUNE)],
+    ["invite", "staff", "--commune", str(COMMUNE)],
+    ["invite", "list"],
+    ["roles", "list"],
+    ["audit"],
+]
+
+
+@pytest.mark.parametrize("argv", CLI_COMMANDS, ids=" ".join)
+def test_command_line_is_the_operator_and_audited(tmp_path: Path, monkeypatch, argv) -> None:
+    import asyncio
+
+    monkeypatch.setenv("YKIEN_DB", str(tmp_path / "y.db"))
+    assert main(argv) == 0
+
+    async def last_entry():
+        db = await Database.open(tmp_path / "y.db")
+        try:
+            rows = await db.conn.execute_fetchall(
+                "SELECT actor, action, outcome FROM audit_log ORDER BY id DESC LIMIT 1"
+            )
+            return tuple(rows[0])
+        finally:
+            await db.close()
+
+    name = " ".join(a for a in argv[:2] if not a.startswith("-"))
+    assert asyncio.run(last_entry()) == ("cli", f"cli:{name}", "ok")

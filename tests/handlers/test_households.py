@@ -1,0 +1,128 @@
+"""Household codes: a printable sheet with QR codes; opening a code binds the account to the
+household, its village and commune; more members join the same household; bad codes change
+nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from surveys.households import ALPHABET, household_payload
+from tests.conftest import COMMUNE, snapshot, table_counts
+
+
+async def sheet(harness, count: int = 3):
+    await harness.services.residents.add_villages(COMMUNE, ["Bản Nà Ún"])
+    return await harness.services.households.issue(COMMUNE, "Bản  Nà Ún", count)
+
+
+async def test_members_join_the_same_household(harness) -> None:
+    issued = await sheet(harness)
+    household, link = issued.households[0]
+    assert link == f"https://t.me/ykien_test_bot?start=h{household.code}"
+    lan, binh = harness.user(1, "Lan"), harness.user(2, "Bình")
+    replies = await harness.send(lan, f"/start {household_payload(household.code)}")
+    assert "Xã Tân Uyên" in replies[0]
+    assert replies[1].startswith(f"Bạn đã vào hộ gia đình mã {household.code}, Bản Nà Ún.")
+    assert "Hộ có 1 thành viên" in replies[1]
+    replies = await harness.send(binh, f"/start {household_payload(household.code)}")
+    assert "Hộ có 2 thành viên" in replies[1]
+    assert f"• Hộ gia đình: mã {household.code}" in (await harness.send(binh, "/mydata"))[0]
+    rows = await harness.services.db.conn.execute_fetchall(
+        "SELECT telegram_user_id, commune_code, village_id, household_id FROM residents "
+        "ORDER BY telegram_user_id"
+    )
+    assert [tuple(r) for r in rows] == [
+        (1, COMMUNE, issued.village.id, household.id),
+        (2, COMMUNE, issued.village.id, household.id),
+    ]
+
+
+@pytest.mark.parametrize(
+    "payload", ["hAAAAAAAA", "h" + ALPHABET[:8], "hAAAA", "h0OIL1ABC", "h" + "A" * 9]
+)
+async def test_unknown_household_code_changes_nothing(harness, payload) -> None:
+    await sheet(harness)
+    before = await snapshot(harness.services.db), await table_counts(harness.services.db)
+    (reply,) = await harness.send(harness.user(3), f"/start {payload}")
+    assert reply in (
+        "Mã hộ gia đình này không đúng. Hãy quét lại mã QR trên phiếu của hộ, hoặc hỏi tổ Mặt "
+        "trận thôn. Không có gì bị thay đổi.",
+        "Đường link tham gia này không đúng hoặc đã cũ. Hãy quét lại mã QR ở trụ sở xã, hoặc gõ "
+        "/start để tự tìm xã của bạn.",
+    )
+    assert (await snapshot(harness.services.db), await table_counts(harness.services.db)) == before
+
+
+def test_cli_sheet_with_qr_codes(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("YKIEN_DB", str(tmp_path / "y.db"))
+    assert main(["village", "add", "--commune", str(COMMUNE), "Bản Nà Ún"]) == 0
+    out = tmp_path / "sheet.html"
+    argv = ["households", "issue", "--commune", str(COMMUNE), "--village", "Bản Nà Ún"]
+    assert main([*argv, "--count", "4", "-o", str(out)]) == 0
+    assert f"Phiếu in (có mã QR): {out}" in capsys.readouterr().out
+    html = out.read_text(encoding="utf-8")
+    assert html.count("<svg") == 4 and html.count("https://t.me/ykien_bot?start=h") == 4
+    assert main([*argv, "--count", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and all("\thttps://t.me/ykien_bot?start=h" in line for line in lines[1:])
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--village", "Không có", "--count", "3"], "xã chưa có thôn «Không có»"),
+        (["--village", "Bản Nà Ún", "--count", "0"], "số hộ phải từ 1 đến 500"),
+        (["--village", "Bản Nà Ún", "--count", "501"], "số hộ phải từ 1 đến 500"),
+    ],
+)
+def test_cli_bad_input(tmp_path: Path, monkeypatch, capsys, extra, message) -> None:
+    monkeypatch.setenv("YKIEN_DB", str(tmp_path / "y.db"))
+    assert main(["village", "add", "--commune", str(COMMUNE), "Bản Nà Ún"]) == 0
+    out = tmp_path / "sheet.html"
+    assert main(["households", "issue", "--commune", str(COMMUNE), *extra, "-o", str(out)]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+async def test_one_counted_answer_per_household(harness, clock) -> None:
+    """Two members answer: only the latest complete answer counts; others count as before."""
+    from datetime import timedelta
+
+    from tests.conftest import SURVEY
+    from tests.handlers.test_survey import SCALE_4, answer_all
+
+    issued = await sheet(harness, 2)
+    await harness.services.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7))
+    code = issued.households[0][0].code
+    lan, binh, cuc = harness.user(1), harness.user(2), harness.user(3)
+    for member in (lan, binh):
+        await harness.send(member, f"/start {household_payload(code)}")
+    await harness.services.residents.join(3, "Cúc", COMMUNE)  # no household code
+    await harness.services.residents.choose_village(3, issued.village.id)
+
+    async def overall_answers(person, yes: bool) -> None:
+        await harness.send(person, "/survey")
+        for _ in range(11):
+            await harness.press(person, SCALE_4)
+        await harness.press(person, "Có" if yes else "Không")
+        await harness.press(person, "Bỏ qua")
+
+    await overall_answers(lan, yes=False)
+    clock.advance(minutes=5)
+    await overall_answers(binh, yes=True)  # the household's latest complete answer
+    await answer_all(harness, cuc, comment=None)
+    summary = await harness.services.rounds.summary(COMMUNE)
+    score = summary.score
+    assert summary.households == 2
+    assert score.registered == 3  # two issued households + one resident outside households
+    assert score.respondents == 2
+    from storage import responses as responses_db
+
+    counts = await responses_db.value_counts(harness.services.db.conn, summary.round.id)
+    assert counts["tong_the"] == {1: 2}  # Bình's yes and Cúc's yes; Lan's no is not counted
+    assert counts["duong"] == {4: 2}  # Lan's answers are kept but not counted
+    rows = await harness.services.db.conn.execute_fetchall("SELECT count(*) FROM responses")
+    assert rows[0][0] == 3

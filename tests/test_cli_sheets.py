@@ -1,0 +1,191 @@
+"""Paper sheets: `ykien sheets import FILE.csv` stores a household's answers; one bad row imports
+nothing and names the row; a household with a paper sheet and a chat answer counts once and is
+listed as a conflict."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from storage import responses as responses_db
+from storage.db import Database
+from surveys.services import Services
+from tests.conftest import COMMUNE, SURVEY, table_counts
+
+
+@pytest.fixture
+def setup(tmp_path: Path, monkeypatch) -> dict:
+    path = tmp_path / "y.db"
+    monkeypatch.setenv("YKIEN_DB", str(path))
+
+    async def prepare() -> dict:
+        services = await Services.open(str(path))
+        try:
+            await services.residents.add_villages(COMMUNE, ["Bản Nà Ún"])
+            sheet = await services.households.issue(COMMUNE, "Bản Nà Ún", 2)
+            round_ = await services.rounds.open(COMMUNE, SURVEY)
+            survey = await services.rounds.survey(SURVEY)
+            assert survey is not None
+            return {
+                "db": path,
+                "round": round_.id,
+                "codes": [h.code for h, _ in sheet.households],
+                "questions": [q for q in survey.questions],
+            }
+        finally:
+            await services.close()
+
+    return asyncio.run(prepare())
+
+
+def write_csv(path: Path, setup: dict, rows: list[dict[str, str]]) -> Path:
+    fields = ["round", "household", *(q.id for q in setup["questions"])]
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def sheet_row(setup: dict, code: str, overall: str = "1", **changes: str) -> dict[str, str]:
+    row = {"round": str(setup["round"]), "household": code}
+    for q in setup["questions"]:
+        row[q.id] = {"scale": "4", "yesno": overall, "text": ""}.get(q.kind.value, "")
+    return row | changes
+
+
+def counts(setup: dict) -> dict[str, int]:
+    async def read() -> dict[str, int]:
+        db = await Database.open(setup["db"])
+        try:
+            return await table_counts(db)
+        finally:
+            await db.close()
+
+    return asyncio.run(read())
+
+
+def test_import_counts_once_per_household(setup, tmp_path, capsys) -> None:
+    rows = [sheet_row(setup, setup["codes"][0]), sheet_row(setup, setup["codes"][1].lower(), "0")]
+    rows[0]["gop_y"] = "Cần sửa cầu tràn"
+    path = write_csv(tmp_path / "sheets.csv", setup, rows)
+    assert main(["sheets", "import", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Đã nhập 2 phiếu giấy.")
+    assert "không có hộ nào vừa có phiếu giấy vừa trả lời qua chat" in out
+    # Importing the same file again replaces, never adds.
+    assert main(["sheets", "import", str(path)]) == 0
+
+    async def check() -> None:
+        db = await Database.open(setup["db"])
+        try:
+            value_counts = await responses_db.value_counts(db.conn, setup["round"])
+            assert value_counts["tong_the"] == {1: 1, 0: 1}
+            assert await responses_db.count_responses(db.conn, setup["round"]) == (2, 2)
+        finally:
+            await db.close()
+
+    asyncio.run(check())
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"round": "999"}, "Dòng 3: không có đợt lấy ý kiến «999»"),
+        ({"household": "ZZZZZZZZ"}, "Dòng 3: không có mã hộ «ZZZZZZZZ»"),
+        ({"duong": ""}, "Dòng 3: thiếu câu trả lời cho câu duong"),
+        ({"duong": "7"}, "Dòng 3: giá trị không hợp lệ: duong=7"),
+        ({"tong_the": "có"}, "Dòng 3: giá trị không hợp lệ: tong_the=có"),
+    ],
+)
+def test_one_bad_row_imports_nothing(setup, tmp_path, capsys, change, message) -> None:
+    good = sheet_row(setup, setup["codes"][0])
+    bad = sheet_row(setup, setup["codes"][1]) | change
+    path = write_csv(tmp_path / "sheets.csv", setup, [good, bad])
+    before = counts(setup)
+    assert main(["sheets", "import", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Không nhập phiếu nào, vì 1 dòng có lỗi") and message in err
+    after = counts(setup)
+    assert after == before | {"audit_log": before["audit_log"] + 1}
+
+
+def test_not_a_sheet_file(setup, tmp_path, capsys) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    assert main(["sheets", "import", str(path)]) == 2
+    assert "phải có dòng tiêu đề với cột round, household" in capsys.readouterr().err
+    path.write_bytes(b"\xff\xfe\x00garbage")
+    assert main(["sheets", "import", str(path)]) == 2
+    assert "không đọc được" in capsys.readouterr().err
+
+
+def test_paper_and_chat_conflict_counts_once(setup, tmp_path, capsys) -> None:
+    code = setup["codes"][0]
+
+    async def chat_answer() -> None:
+        services = await Services.open(str(setup["db"]))
+        try:
+            joined = await services.households.join(42, "Lan", code)
+            assert joined is not None
+            db = services.db
+            async with db.transaction() as conn:
+                resident = await services.residents.get(42)
+                assert resident is not None
+                response = await responses_db.get_or_create(
+                    conn, setup["round"], resident.id, services.env.now()
+                )
+                for q in setup["questions"]:
+                    value = {"scale": 4, "yesno": 0}.get(q.kind.value)
+                    await responses_db.upsert_answer(
+                        conn, response.id, q.id, value_int=value, value_text=None,
+                        skipped=value is None, now=services.env.now(),
+                    )  # fmt: skip
+                await responses_db.mark_completed(conn, response.id, services.env.now())
+        finally:
+            await services.close()
+
+    asyncio.run(chat_answer())
+    path = write_csv(tmp_path / "s.csv", setup, [sheet_row(setup, code, "1")])
+    assert main(["sheets", "import", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"hộ {code}: 1 trả lời qua chat và 1 phiếu giấy" in out
+    assert main(["sheets", "conflicts", "--round", str(setup["round"])]) == 0
+    assert f"hộ {code}" in capsys.readouterr().out
+
+    async def check() -> None:
+        db = await Database.open(setup["db"])
+        try:
+            value_counts = await responses_db.value_counts(db.conn, setup["round"])
+            assert value_counts["tong_the"] == {1: 1}  # the later paper sheet, counted once
+        finally:
+            await db.close()
+
+    asyncio.run(check())
+
+
+def test_retention_leaves_paper_members_alone(setup, tmp_path, monkeypatch, capsys) -> None:
+    path = write_csv(tmp_path / "s.csv", setup, [sheet_row(setup, setup["codes"][0])])
+    assert main(["sheets", "import", str(path)]) == 0
+    monkeypatch.setenv("YKIEN_RETENTION_DAYS", "1")
+
+    async def later() -> int:
+        from datetime import timedelta
+
+        from surveys.env import Settings, utc_now
+
+        services = await Services.open(
+            str(setup["db"]),
+            clock=lambda: utc_now() + timedelta(days=30),
+            settings=Settings(retention_days=1),
+        )
+        try:
+            return await services.privacy.run_retention()
+        finally:
+            await services.close()
+
+    assert asyncio.run(later()) == 0
