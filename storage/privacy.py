@@ -16,6 +16,13 @@ from storage.records import ts
 ERASE_STATEMENTS: list[str] = [
     "DELETE FROM chat_states WHERE telegram_user_id = :user_id",
     "DELETE FROM menu_dirty WHERE telegram_user_id = :user_id",
+    # FAQ: the person's typed questions, their feedback and what they sent to the commune.
+    "DELETE FROM faq_feedback WHERE ask_id IN "
+    "(SELECT id FROM faq_asks WHERE telegram_user_id = :user_id)",
+    "DELETE FROM faq_questions WHERE resident_id = :resident_id OR ask_id IN "
+    "(SELECT id FROM faq_asks WHERE telegram_user_id = :user_id)",
+    "DELETE FROM faq_asks WHERE telegram_user_id = :user_id",
+    "UPDATE faq_questions SET answered_by = NULL WHERE answered_by = :user_id",
 ]
 
 

@@ -16,6 +16,7 @@ from tests.conftest import COMMUNE, SURVEY, snapshot, table_counts
 from tests.handlers.test_survey import answer_all
 
 UID, NAME, COMMENT = 987_654_321, "Zelda Nguyễn", "Đường thôn Nà Ún ngập nước quá lâu"
+QUESTION = "Cầu treo Nà Ún bao giờ sửa xong"
 
 
 async def residents(harness, clock, count: int = 6) -> list:
@@ -62,14 +63,17 @@ async def test_mydata_of_a_stranger(harness) -> None:
 async def test_deletedata_removes_identity_keeps_scores(harness, clock, caplog) -> None:
     people = await residents(harness, clock)
     zelda = people[0]
-    assert await traces(harness, str(UID), NAME, COMMENT)
+    await harness.send(zelda, QUESTION)  # the FAQ has no answer: she sends it to the commune
+    await harness.press(zelda, "Gửi câu hỏi cho xã")
+    assert await harness.services.db.conn.execute_fetchall("SELECT id FROM faq_questions")
+    assert await traces(harness, str(UID), NAME, COMMENT, QUESTION)
     summary = await harness.services.rounds.summary(COMMUNE)
     (confirm,) = await harness.send(zelda, "/deletedata")
     assert confirm.startswith("Bạn muốn xóa danh tính của mình khỏi ykien?")
     with caplog.at_level(logging.INFO):
         (done,) = await harness.press(zelda, "Xóa danh tính của tôi")
     assert done.startswith("Đã xóa danh tính của bạn")
-    assert await traces(harness, str(UID), NAME, COMMENT) == []
+    assert await traces(harness, str(UID), NAME, COMMENT, QUESTION) == []
     assert await harness.services.rounds.summary(COMMUNE) == summary
     assert str(UID) not in caplog.text and NAME not in caplog.text
     assert pseudonym(harness.services.settings.pseudonym_key, UID) in caplog.text
