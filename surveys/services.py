@@ -10,6 +10,7 @@ from surveys.answering import AnsweringService
 from surveys.env import Clock, Env, Settings, utc_now
 from surveys.residents import ResidentService
 from surveys.rounds import RoundService
+from surveys.summaries import SummaryService
 
 
 class Services:
@@ -20,6 +21,7 @@ class Services:
         self.residents = ResidentService(self.env)
         self.answering = AnsweringService(self.env)
         self.rounds = RoundService(self.env)
+        self.summaries = SummaryService(self.env, self.rounds)
         self.access = AccessService(self.env)
 
     @property
