@@ -7,12 +7,20 @@ Every summary reads `score_counts`, `village_counts` and `commune_counts`; the G
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import aiosqlite
 
 from storage import sql
 
 Counts = dict[str, dict[int, int]]  # question id -> stored value -> answers
+
+
+async def _tuples(conn: aiosqlite.Connection, query: str, args: Sequence[Any]) -> list[Any]:
+    """Plain tuples: a province table reads thousands of rows, and Row objects cost 2x."""
+    async with conn.execute(query, args) as cur:
+        cur.row_factory = None  # type: ignore[assignment]
+        return list(await cur.fetchall())
 
 
 async def round_counts(conn: aiosqlite.Connection, round_id: int) -> Counts:
@@ -48,8 +56,9 @@ async def question_counts(
         args = [x for pair in chunk for x in pair]
         for row in await sql.rows(
             conn,
-            f"SELECT round_id, value, n FROM score_counts WHERE (round_id, question_id) "
-            f"IN (VALUES {marks})",
+            f"WITH wanted(r, q) AS (VALUES {marks}) SELECT s.round_id, s.value, s.n "
+            f"FROM wanted JOIN score_counts s "
+            f"ON s.round_id = wanted.r AND s.question_id = wanted.q",
             args,
         ):
             out.setdefault(row[0], {})[row[1]] = row[2]
@@ -62,7 +71,7 @@ async def rounds_counts(conn: aiosqlite.Connection, round_ids: Sequence[int]) ->
     for start in range(0, len(round_ids), 500):
         chunk = list(round_ids[start : start + 500])
         marks = ", ".join("?" for _ in chunk)
-        for row in await sql.rows(
+        for row in await _tuples(
             conn,
             f"SELECT round_id, question_id, value, n FROM score_counts WHERE round_id IN ({marks})",
             chunk,
