@@ -29,6 +29,7 @@ def settings_from(config: Config) -> Settings:
         timezone=ZoneInfo(config.timezone),
         thresholds=dataclasses.replace(Thresholds(), min_group=config.min_group),
         admin_ids=config.admin_ids,
+        pseudonym_key=config.pseudonym_key.reveal().encode() if config.pseudonym_key else None,
     )
 
 

@@ -36,6 +36,7 @@ class Config:
     concurrency: int = 64  # updates handled at once (from different chats)
     http_pool: int = 16  # connections to the Bot API server
     admin_ids: frozenset[int] = frozenset()
+    pseudonym_key: Secret | None = None  # YKIEN_PSEUDONYM_KEY: HMAC key of exported answers
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Config:
@@ -55,6 +56,7 @@ class Config:
             timezone=environ.get("YKIEN_TIMEZONE", "Asia/Ho_Chi_Minh"),
             min_group=int(min_group),
             log_level=environ.get("YKIEN_LOG_LEVEL", "INFO"),
+            pseudonym_key=Secret(key) if (key := environ.get("YKIEN_PSEUDONYM_KEY")) else None,
         )
 
     def override(self, **changes: object) -> Config:

@@ -9,4 +9,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from bot import cli_summary
+
 CLI_GROUPS: list[ModuleType] = []
+CLI_GROUPS += [cli_summary]

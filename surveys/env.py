@@ -24,6 +24,7 @@ class Settings:
     thresholds: Thresholds = field(default_factory=Thresholds)
     search_limit: int = 8  # commune matches shown as buttons; more asks the resident to narrow
     admin_ids: frozenset[int] = frozenset()  # Telegram ids that are administrators by configuration
+    pseudonym_key: bytes | None = None  # HMAC key of exported answers; None: no answers exported
 
 
 @dataclass

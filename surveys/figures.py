@@ -140,8 +140,9 @@ def by_village(
                 overall = share
             else:
                 shares[q.id] = share
-        rows.append(VillageRow(vid, names.get(vid, ""), None if hidden else n, overall, shares,
-                               hidden))  # fmt: skip
+        rows.append(
+            VillageRow(vid, names.get(vid, ""), None if hidden else n, overall, shares, hidden)
+        )
     rows.sort(key=lambda r: (r.village_id == 0, r.name, r.village_id))
     return rows
 

@@ -7,13 +7,15 @@ Refusals are SummaryRefused with a code the handlers and the CLI turn into a Vie
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from enum import StrEnum
 
 from storage import communes as communes_db
 from storage import scores as scores_db
 from storage import surveys as surveys_db
-from storage.records import Commune, Province
+from storage.records import Commune, Grant, Province
 from surveys import figures
 from surveys.env import Env
 from surveys.figures import CriteriaSet, Unit
@@ -91,6 +93,15 @@ class NationalRow:
     ranked: figures.RankedRow
 
 
+@dataclass(frozen=True)
+class ExportAnswer:
+    pseudonym: str  # HMAC-SHA256(key, resident id), first 16 hex digits: stable, not reversible
+    village: str  # empty when the village is under k
+    question_id: str
+    value: int | None
+    skipped: bool
+
+
 class SummaryService:
     def __init__(self, env: Env, rounds: RoundService) -> None:
         self.env = env
@@ -137,6 +148,15 @@ class SummaryService:
         names = [c.name + ", " + c.province_name for c in communes[:8]]
         names += [p.name for p in provinces[:8]]
         raise SummaryRefused(SummaryError.AMBIGUOUS, query=query, names=names)
+
+    async def target_of(self, grant: Grant) -> Target:
+        """The commune or province an officer's grant covers."""
+        conn = self.env.db.conn
+        if grant.commune_code is not None:
+            return Target(commune=await communes_db.get_commune(conn, grant.commune_code))
+        if grant.province_code is not None:
+            return Target(province=await communes_db.get_province(conn, grant.province_code))
+        raise SummaryRefused(SummaryError.NOT_FOUND, query="")
 
     async def commune(
         self, code: int, round_id: int | None = None, unit: Unit = Unit.RESIDENT
@@ -268,4 +288,27 @@ class SummaryService:
         )
         return [
             NationalRow(provinces[r.code], pooled[r.code][0], pooled[r.code][1], r) for r in ranked
+        ]
+
+    async def export_answers(self, report: CommuneReport) -> list[ExportAnswer] | None:
+        """A round's coded answers under pseudonyms; None when no key is configured.
+
+        Nothing when the round itself is under k; the village only where it reaches k.
+        """
+        key = self.env.settings.pseudonym_key
+        if key is None:
+            return None
+        if report.summary.score.suppressed:
+            return []
+        shown = {v.village_id: v.name for v in report.villages if not v.suppressed}
+        rows = await scores_db.pseudonymous_answers(self.env.db.conn, report.summary.round.id)
+        return [
+            ExportAnswer(
+                hmac.new(key, str(resident).encode(), hashlib.sha256).hexdigest()[:16],
+                shown.get(village, ""),
+                question,
+                value,
+                bool(skipped),
+            )
+            for resident, village, question, value, skipped in rows
         ]
