@@ -14,12 +14,12 @@ from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-
-from handlers import charts, spreadsheets
 from handlers.texts import render
 from surveys.report import national_to_dict, province_to_dict, report_to_dict
 from surveys.summaries import CommuneReport, ExportAnswer, NationalRow, ProvinceReport
+
+# matplotlib and openpyxl are imported on first use: they double the bot's memory, and most
+# processes (a resident's chat, the answer benchmark) never draw or write a workbook.
 
 
 class Format(StrEnum):
@@ -50,6 +50,8 @@ def commune_output(
     now: datetime,
     answers: list[ExportAnswer] | None = None,
 ) -> Output:
+    from handlers import charts, spreadsheets
+
     s = report.summary
     name = f"ykien-{s.commune.code}-dot{s.round.id}"
     if fmt is Format.TEXT:
@@ -70,6 +72,10 @@ def commune_output(
 
 
 def province_output(report: ProvinceReport, fmt: Format) -> Output:
+    from openpyxl import Workbook
+
+    from handlers import charts, spreadsheets
+
     name = f"ykien-tinh-{report.province.code}"
     if fmt is Format.TEXT:
         return _text(name, render("cli_province.txt", report=report), "txt", "text/plain")
