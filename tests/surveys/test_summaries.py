@@ -137,3 +137,35 @@ async def test_resolve_names_without_diacritics(services: Services) -> None:
     assert (await services.summaries.resolve("lai chau")).province.code == PROVINCE
     assert (await services.summaries.resolve(str(COMMUNE))).commune.code == COMMUNE
     assert (await services.summaries.resolve("12")).province.code == PROVINCE
+
+
+async def test_exported_answers_carry_only_the_hmac_pseudonym(db, clock) -> None:
+    import dataclasses
+    import hashlib
+    import hmac
+
+    from surveys.env import Settings
+
+    key = b"khoa-bi-mat"
+    keyed = Services(db, clock=clock, settings=dataclasses.replace(Settings(), pseudonym_key=key))
+    await keyed.seed()
+    await open_round(keyed, clock)
+    for uid in range(1, 6):
+        await answer(keyed, uid, comment="không được xuất")
+    report = await keyed.summaries.commune(COMMUNE)
+    rows = await keyed.summaries.export_answers(report)
+    resident = await keyed.residents.get(1)
+    expected = hmac.new(key, str(resident.id).encode(), hashlib.sha256).hexdigest()[:16]
+    assert expected in {r.pseudonym for r in rows}
+    assert len(rows) == 5 * 12 and all(r.value is not None for r in rows)  # no comment text
+    unkeyed = Services(db, clock=clock)
+    assert await unkeyed.summaries.export_answers(report) is None
+
+
+async def test_households_are_refused_until_codes_exist(services, clock) -> None:
+    from surveys.figures import Unit
+
+    await open_round(services, clock)
+    with pytest.raises(SummaryRefused) as caught:
+        await services.summaries.commune(COMMUNE, unit=Unit.HOUSEHOLD)
+    assert caught.value.error is SummaryError.UNSUPPORTED_UNIT
