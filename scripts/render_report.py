@@ -25,6 +25,7 @@ from bot.cli import main as ykien
 from surveys.services import Services
 
 COMMUNE = 3598
+ROOT = Path(__file__).resolve().parents[1]
 VILLAGES = ("Thôn Nà Pa", "Thôn Cốc Pa", "Bản Hô Ta", "Thôn Tân Lập")
 
 
@@ -55,7 +56,7 @@ def render(html: Path, png: Path | None, pdf: Path | None) -> None:
 
 
 async def _demo_db(path: Path) -> None:
-    from tests.summary_support import answer, open_round  # the same helper the tests use
+    from tests.summary_support import answer, open_round
 
     rng = random.Random(2026)
     services = await Services.open(str(path))
@@ -87,6 +88,7 @@ def main() -> None:
     png = Path(args.png) if args.png else None
     pdf = Path(args.pdf) if args.pdf else None
     if args.demo:
+        sys.path.insert(0, str(ROOT))  # for tests.summary_support, the helper the tests use
         workdir = Path(tempfile.mkdtemp(prefix="ykien-report-"))
         db = workdir / "ykien.db"
         asyncio.run(_demo_db(db))
