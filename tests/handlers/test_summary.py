@@ -117,3 +117,31 @@ async def test_round_without_answers_is_refused(harness, clock) -> None:
     replies = await harness.send(officer, "/summary 3598")
     assert replies == ["Đợt 1 chưa có câu trả lời nào: chưa có kết quả."]
     assert await snapshot(harness.services.db) == before
+
+
+async def test_every_answer_dont_know_gives_no_figure(harness, clock) -> None:
+    await open_round(harness.services, clock)
+    for uid in range(1, 7):
+        await answer(harness.services, uid, scale="0")
+    await harness.services.access.grant(OFFICER, Role.OFFICER, province=PROVINCE)
+    officer = harness.user(OFFICER)
+    before = await snapshot(harness.services.db)
+    replies = await harness.send(officer, "/summary 3598")
+    assert len(replies) == 1 and 'đều là "không biết"' in replies[0]
+    assert "%" not in replies[0] and officer.messages[-1].photo is None
+    assert await snapshot(harness.services.db) == before
+
+
+async def test_every_village_under_k_is_said_in_chat(harness, clock) -> None:
+    services = harness.services
+    await services.residents.add_villages(COMMUNE, ["Thôn A", "Thôn B"])
+    await open_round(services, clock)
+    for uid in range(1, 9):
+        await answer(services, uid, village="Thôn A" if uid % 2 else "Thôn B")
+    await services.access.grant(OFFICER, Role.OFFICER, province=PROVINCE)
+    officer = harness.user(OFFICER)
+    replies = await harness.send(officer, "/summary 3598")
+    assert "Mọi thôn đều dưới 5 người" in replies[0]
+    await harness.send(officer, "/report 3598")
+    html = officer.messages[-1].document.content.decode("utf-8")
+    assert 'Thôn A</td><td class="n">ẩn</td>' in html and 'Thôn B</td><td class="n">ẩn' in html
