@@ -80,6 +80,45 @@ async def rounds_counts(conn: aiosqlite.Connection, round_ids: Sequence[int]) ->
     return out
 
 
+async def question_tallies(
+    conn: aiosqlite.Connection,
+    round_ids: Sequence[int],
+    scale_questions: Sequence[str],
+    *,
+    scale_satisfied: Sequence[int],
+    scale_valid: Sequence[int],
+    yes: int,
+    yesno_valid: Sequence[int],
+) -> dict[int, dict[str, tuple[int, int, int]]]:
+    """round id -> question id -> (satisfied, valid, answered), summed in SQL.
+
+    What counts as satisfied and valid is the domain's rule, passed in; questions listed in
+    `scale_questions` use the scale rule, every other one the yes/no rule.
+    """
+    out: dict[int, dict[str, tuple[int, int, int]]] = {}
+    scale_marks = ", ".join("?" for _ in scale_questions) or "NULL"
+
+    def values(v: Sequence[int]) -> str:
+        return ", ".join(str(int(x)) for x in v)
+
+    query_head = (
+        f"SELECT round_id, question_id, "
+        f"sum(CASE WHEN question_id IN ({scale_marks}) THEN value IN ({values(scale_satisfied)}) "
+        f"ELSE value = {int(yes)} END * n), "
+        f"sum(CASE WHEN question_id IN ({scale_marks}) THEN value IN ({values(scale_valid)}) "
+        f"ELSE value IN ({values(yesno_valid)}) END * n), sum(n) FROM score_counts "
+    )
+    for start in range(0, len(round_ids), 500):
+        chunk = list(round_ids[start : start + 500])
+        marks = ", ".join("?" for _ in chunk)
+        args = [*scale_questions, *scale_questions, *chunk]
+        for row in await _tuples(
+            conn, f"{query_head} WHERE round_id IN ({marks}) GROUP BY 1, 2", args
+        ):
+            out.setdefault(row[0], {})[row[1]] = (row[2], row[3], row[4])
+    return out
+
+
 async def provinces_of(conn: aiosqlite.Connection, communes: Sequence[int]) -> dict[int, int]:
     """commune code -> province code."""
     wanted = set(communes)

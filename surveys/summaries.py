@@ -19,9 +19,16 @@ from storage.records import Commune, Grant, Province
 from surveys import figures
 from surveys.env import Env
 from surveys.figures import CriteriaSet, Unit
-from surveys.model import QuestionKind, Survey
+from surveys.model import (
+    DONT_KNOW,
+    SATISFIED_SCALE,
+    SCALE_VALUES,
+    YESNO_VALUES,
+    QuestionKind,
+    Survey,
+)
 from surveys.rounds import RoundRefused, RoundService, Summary
-from surveys.scoring import Verdict, score_round
+from surveys.scoring import Verdict, verdict_from_tallies
 from surveys.text import fold
 
 
@@ -230,19 +237,28 @@ class SummaryService:
         communes = {c.code: c for c in await communes_db.list_communes(conn, province_code=code)}
         surveys = await self._surveys({sid for _, _, sid in latest})
         registered = await scores_db.registered(conn, [c for c, _, _ in latest])
-        counts = await scores_db.rounds_counts(conn, [r for _, r, _ in latest])
+        scale = sorted(
+            {q.id for s in surveys.values() for q in s.questions if q.kind is QuestionKind.SCALE}
+        )
+        tallies = await scores_db.question_tallies(
+            conn,
+            [r for _, r, _ in latest],
+            scale,
+            scale_satisfied=sorted(SATISFIED_SCALE),
+            scale_valid=[v for v in SCALE_VALUES if v != DONT_KNOW],
+            yes=1,
+            yesno_valid=YESNO_VALUES,
+        )
         k, t = self.k, self.env.settings.thresholds
         scored = {}
         for commune_code, round_id, sid in latest:
-            survey = surveys[sid]
-            c = counts.get(round_id, {})
-            n = figures.respondents(survey, c)
-            score = score_round(
-                survey, c, respondents=n, registered=registered.get(commune_code, 0), thresholds=t
+            verdict, n, sat, valid = verdict_from_tallies(
+                surveys[sid],
+                tallies.get(round_id, {}),
+                registered=registered.get(commune_code, 0),
+                thresholds=t,
             )
-            overall = score.overall
-            sat, valid = (overall.satisfied, overall.valid) if overall else (0, 0)
-            scored[commune_code] = (round_id, n, score.verdict, sat, valid)
+            scored[commune_code] = (round_id, n, verdict, sat, valid)
         ranked = figures.rank([(cc, communes[cc].name, v[3], v[4]) for cc, v in scored.items()], k)
         rows = [
             ProvinceRow(

@@ -21,8 +21,13 @@ async def _answered(harness, clock, n: int = 6) -> None:
     await services.residents.add_villages(COMMUNE, ["Thôn Nà Pa", "Thôn Cốc Pa"])
     await open_round(services, clock)
     for uid in range(1, n + 1):
-        await answer(services, uid, village="Thôn Nà Pa", overall="0" if uid == 1 else "1",
-                     comment=f"Góp ý số {uid}")  # fmt: skip
+        await answer(
+            services,
+            uid,
+            village="Thôn Nà Pa",
+            overall="0" if uid == 1 else "1",
+            comment=f"Góp ý số {uid}",
+        )
     await answer(services, 100, village="Thôn Cốc Pa", scale="1")  # a village of one
     await services.access.grant(OFFICER, Role.OFFICER, province=PROVINCE)
 

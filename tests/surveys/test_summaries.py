@@ -20,8 +20,13 @@ async def test_commune_report_from_answers(services: Services, clock: FakeClock)
     await open_round(services, clock)
     # Thôn 1: six residents, 5 "Có"; Thôn 2: two residents (under k = 5).
     for uid in range(1, 7):
-        await answer(services, uid, village="Thôn 1", overall="1" if uid < 6 else "0",
-                     comment=f"ý kiến {uid}")  # fmt: skip
+        await answer(
+            services,
+            uid,
+            village="Thôn 1",
+            overall="1" if uid < 6 else "0",
+            comment=f"ý kiến {uid}",
+        )
     await answer(services, 7, village="Thôn 2", scale="2")
     await answer(services, 8, village="Thôn 2", scale="0")
     report = await services.summaries.commune(COMMUNE)
@@ -87,8 +92,18 @@ async def test_province_table_ranks_communes(services: Services, clock: FakeCloc
     for uid in range(1, 6):
         await answer(services, uid)
     for uid in range(11, 16):
-        await answer(services, uid, commune=other, overall="0" if uid == 11 else "1")
+        await answer(
+            services,
+            uid,
+            commune=other,
+            overall="0" if uid == 11 else "1",
+            scale="0" if uid == 12 else "3",
+        )
     report = await services.summaries.province(PROVINCE)
+    for row in report.rows:  # the table's verdict (SQL tallies) is the commune report's
+        single = await services.summaries.commune(row.commune.code)
+        assert row.verdict is single.summary.score.verdict
+        assert row.ranked.share.valid == single.summary.score.overall.valid
     assert [r.commune.code for r in report.rows] == [COMMUNE, other]
     assert [(r.ranked.best, r.ranked.worst) for r in report.rows] == [(1, 2), (1, 2)]  # a tie
     # 5 of 5 registered: Slovin asks ceil(5 / 1.0125) = 5, all "Có", every question 100%.
