@@ -150,3 +150,18 @@ async def test_every_village_under_k_is_said_in_chat(harness, clock) -> None:
     await harness.send(officer, "/report 3598")
     html = officer.messages[-1].document.content.decode("utf-8")
     assert 'Thôn A</td><td class="n">ẩn</td>' in html and 'Thôn B</td><td class="n">ẩn' in html
+
+
+async def test_province_report_and_export(harness, clock) -> None:
+    await _answered(harness, clock)
+    officer = harness.user(OFFICER)
+    before = len(officer.messages)
+    await harness.send(officer, "/report lai chau")
+    await harness.send(officer, "/export 12")
+    html, xlsx, csv_doc = (m.document for m in officer.messages[before:])
+    assert "Xã Tân Uyên" in html.content.decode("utf-8") and html.filename.endswith(".html")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet["C2"].value == "Xã Tân Uyên" and sheet["E2"].value == 7
+    rows = list(csv.reader(io.StringIO(csv_doc.content.decode("utf-8"))))
+    # 6 of 7 "Có" is 85.7%: at least 80% but under 90%, so Cần chú ý
+    assert rows[1][2] == "Xã Tân Uyên" and rows[1][8] == "can_chu_y"
