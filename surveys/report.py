@@ -95,6 +95,15 @@ def report_to_dict(report: CommuneReport, now: datetime) -> dict[str, Any]:
         for v in report.villages
     ]
     out["comments"] = {"count": report.comments.count, "texts": list(report.comments.texts)}
+    out["history"] = [
+        {
+            "round_id": p.round_id,
+            **_share(p.headline),
+            "change": p.trend.change if p.trend else None,
+            "significant": p.trend.significant if p.trend else None,
+        }
+        for p in report.history
+    ]
     t = report.trend
     out["trend"] = (
         None

@@ -69,6 +69,14 @@ class CommuneReport:
     comments: figures.Comments
     trend: figures.Trend | None  # against the commune's previous round of the same survey
     previous_round: int | None
+    history: list[TrendPoint]  # every round of the survey in the commune up to this one
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    round_id: int
+    headline: figures.Share  # the overall question's share
+    trend: figures.Trend | None  # against the point before; None for the first
 
     @property
     def survey(self) -> Survey:
@@ -192,15 +200,9 @@ class SummaryService:
         for q in survey.questions:
             if q.kind is QuestionKind.TEXT:
                 texts += await scores_db.comments(conn, round_.id, q.id)
-        previous = await self._previous(round_.id, code, survey.id)
-        trend = None
-        if previous is not None and survey.overall is not None:
-            before = await scores_db.round_counts(conn, previous)
-            kind = survey.overall.kind
-            trend = figures.trend(
-                figures.share_of(*figures.tally(kind, before.get(survey.overall.id, {})), k),
-                figures.share_of(*figures.tally(kind, counts.get(survey.overall.id, {})), k),
-            )
+        history = await self._history(round_.id, code, survey, counts)
+        trend = history[-1].trend if len(history) > 1 else None
+        previous = history[-2].round_id if len(history) > 1 else None
         return CommuneReport(
             summary=summary,
             unit=unit,
@@ -210,12 +212,26 @@ class SummaryService:
             comments=figures.comments(texts, summary.score.respondents, k),
             trend=trend,
             previous_round=previous,
+            history=history,
         )
 
-    async def _previous(self, round_id: int, commune: int, survey_id: str) -> int | None:
+    async def _history(
+        self, round_id: int, commune: int, survey: Survey, counts: scores_db.Counts
+    ) -> list[TrendPoint]:
+        """The headline of every round of this survey in the commune, up to this round."""
+        overall = survey.overall
+        if overall is None:
+            return []
         rounds = await surveys_db.list_rounds(self.env.db.conn, commune_code=commune)
-        earlier = [r.id for r in rounds if r.survey_id == survey_id and r.id < round_id]
-        return earlier[-1] if earlier else None
+        points: list[TrendPoint] = []
+        for r in rounds:
+            if r.survey_id != survey.id or r.id > round_id:
+                continue
+            c = counts if r.id == round_id else await scores_db.round_counts(self.env.db.conn, r.id)
+            share = figures.share_of(*figures.tally(overall.kind, c.get(overall.id, {})), self.k)
+            trend = figures.trend(points[-1].headline, share) if points else None
+            points.append(TrendPoint(r.id, share, trend))
+        return points
 
     async def _surveys(self, ids: set[str]) -> dict[str, Survey]:
         out = {}

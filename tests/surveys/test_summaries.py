@@ -72,6 +72,15 @@ async def test_trend_between_rounds(services: Services, clock: FakeClock) -> Non
     # 5/10 -> 10/10: pooled 0.75, se = sqrt(.75*.25*.2) = 0.19365, z = 2.582, p = 0.0098
     assert report.trend.change == pytest.approx(0.5)
     assert report.trend.p_value == pytest.approx(0.00982, abs=1e-4) and report.trend.significant
+    assert [(p.round_id, p.headline.share) for p in report.history] == [(first, 0.5), (2, 1.0)]
+    assert report.history[0].trend is None and report.history[1].trend == report.trend
+    from handlers.reports import Format, commune_output
+
+    tz, now = services.settings.timezone, clock.now
+    text = commune_output(report, Format.TEXT, tz=tz, now=now).content.decode()
+    assert "Đợt 2: 100,0%" in text and "+50,0 điểm %, lớn hơn mức ngẫu nhiên" in text
+    data = commune_output(report, Format.JSON, tz=tz, now=now).content.decode()
+    assert '"significant": true' in data
 
 
 async def test_every_village_under_k_is_said_not_shown(services, clock) -> None:
