@@ -71,16 +71,16 @@ class CommuneReport:
     previous_round: int | None
     history: list[TrendPoint]  # every round of the survey in the commune up to this one
 
+    @property
+    def survey(self) -> Survey:
+        return self.summary.survey
+
 
 @dataclass(frozen=True)
 class TrendPoint:
     round_id: int
     headline: figures.Share  # the overall question's share
     trend: figures.Trend | None  # against the point before; None for the first
-
-    @property
-    def survey(self) -> Survey:
-        return self.summary.survey
 
 
 @dataclass(frozen=True)
