@@ -104,7 +104,7 @@ class ProvinceReport:
 class NationalRow:
     province: Province
     communes: int  # communes with a round
-    respondents: int
+    respondents: int | None  # None when under k
     ranked: figures.RankedRow
 
 
@@ -319,7 +319,13 @@ class SummaryService:
             [(code, provinces[code].name, v[2], v[3]) for code, v in pooled.items()], self.k
         )
         return [
-            NationalRow(provinces[r.code], pooled[r.code][0], pooled[r.code][1], r) for r in ranked
+            NationalRow(
+                provinces[r.code],
+                pooled[r.code][0],
+                pooled[r.code][1] if pooled[r.code][1] >= self.k else None,
+                r,
+            )
+            for r in ranked
         ]
 
     async def export_answers(self, report: CommuneReport) -> list[ExportAnswer] | None:
