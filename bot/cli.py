@@ -65,12 +65,6 @@ def _parser() -> argparse.ArgumentParser:
     rnd.add_parser("close").add_argument("id", type=int)
     rnd.add_parser("list").add_argument("--commune", type=int)
 
-    summary = sub.add_parser("summary", help="kết quả của xã")
-    summary.add_argument("--commune", type=int, required=True)
-    summary.add_argument("--round", type=int)
-    summary.add_argument("--format", choices=["text", "json"], default="text")
-    summary.add_argument("-o", "--output")
-
     migrate = sub.add_parser("migrate", help="áp dụng migration")
     migrate.add_argument("--list", action="store_true")
     for group in CLI_GROUPS:

@@ -15,7 +15,6 @@ from handlers.texts import render
 from storage import migrate
 from surveys.access import Actor, Scope
 from surveys.definitions import SurveyFileError, survey_to_dict
-from surveys.report import summary_to_dict
 from surveys.rounds import RoundRefused
 from surveys.services import Services
 
@@ -134,16 +133,6 @@ async def _act(services: Services, config: Config, args: argparse.Namespace) -> 
         return render(
             "cli_rounds.txt", rounds=await services.rounds.list(args.commune), now=now, tz=tz
         )
-    if cmd == "summary":
-        summary = await services.rounds.summary(args.commune, args.round)
-        if args.format == "json":
-            text = json.dumps(summary_to_dict(summary, now), ensure_ascii=False, indent=2)
-        else:
-            text = render("cli_summary.txt", s=summary, score=summary.score, tz=tz)
-        if args.output:
-            Path(args.output).write_text(text + "\n", encoding="utf-8")
-            return render("cli_written.txt", path=args.output)
-        return text
     if cmd == "migrate":
         if args.list:
             version = await migrate.current_version(services.db.conn)

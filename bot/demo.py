@@ -16,6 +16,7 @@ from bot.sandbox import Sandbox, SandboxServer
 from bot.simulate import Persona, Tally, journey
 from handlers.texts import render
 from surveys.services import Services
+from surveys.summaries import SummaryRefused
 
 # Three communes of Lai Châu, each with its villages and a different mood.
 COMMUNES: dict[int, tuple[float, tuple[str, ...]]] = {
@@ -116,9 +117,13 @@ async def _run(
     )
     tz = services.settings.timezone
     for code in COMMUNES:
-        summary = await services.rounds.summary(code)
         print()
-        print(render("cli_summary.txt", s=summary, score=summary.score, tz=tz))
+        try:
+            report = await services.summaries.commune(code)
+        except SummaryRefused as exc:
+            print(render("cli_summary_refused.txt", error=exc.error.value, details=exc.details))
+            continue
+        print(render("cli_summary.txt", report=report, tz=tz))
     print()
     print(render("cli_demo_db.txt", path=db_path))
     return 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot import cli_backup, cli_faq, cli_households, cli_roles, cli_sheets
+from bot import cli_backup, cli_faq, cli_households, cli_roles, cli_sheets, cli_summary
 
 CLI_GROUPS: list[ModuleType] = []
 CLI_GROUPS.append(cli_faq)
@@ -17,3 +17,4 @@ CLI_GROUPS.append(cli_roles)
 CLI_GROUPS.append(cli_households)
 CLI_GROUPS.append(cli_backup)
 CLI_GROUPS.append(cli_sheets)
+CLI_GROUPS.append(cli_summary)

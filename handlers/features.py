@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import BaseHandler
 
-from handlers import faq, households, privacy, questions, roles, villages
+from handlers import faq, households, privacy, questions, roles, summary, villages
 from handlers.context import BotContext
 
 TextStep = Callable[[Update, BotContext], Awaitable[bool]]
@@ -34,3 +34,4 @@ START_PAYLOADS += households.START_PAYLOADS
 HANDLERS += faq.HANDLERS
 # A staff member's typed answer first; a resident's free-text question must stay the LAST step.
 TEXT_STEPS += [questions.reply_step, faq.question]
+HANDLERS += summary.HANDLERS

@@ -41,4 +41,62 @@ STAFF_MENU: tuple[tuple[str, str], ...] = (
     ("questions", "Câu hỏi của người dân đang chờ trả lời"),
     ("villages", "Thôn, tổ dân phố của xã"),
 )
-OFFICER_MENU: tuple[tuple[str, str], ...] = ()
+OFFICER_MENU: tuple[tuple[str, str], ...] = (
+    ("summary", "Kết quả của xã hoặc tỉnh"),
+    ("report", "Báo cáo HTML để in"),
+    ("export", "Bảng tính XLSX và CSV"),
+)
+
+# Chart and spreadsheet labels (handlers/charts.py, handlers/spreadsheets.py).
+CHART_HIDDEN = "ẩn (dưới ngưỡng số người)"
+CHART_THRESHOLD = "Ngưỡng đạt {}"
+CHART_SHARE = "Tỷ lệ hài lòng (khoảng tin cậy 95%)"
+CHART_COMMUNE = "{} — đợt {}"
+CHART_PROVINCE = "{}: các xã theo tỷ lệ hài lòng chung"
+HIDDEN_MARK = "ẩn"
+
+# Spreadsheet columns: (header, note shown on the header cell).
+SCORE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("Mã câu", "Mã câu hỏi trong bộ câu hỏi"),
+    ("Câu hỏi", "Nội dung câu hỏi"),
+    ("Hài lòng", "Số người hài lòng (4-5 điểm, hoặc 'Có')"),
+    ("Không hài lòng", "Số người không hài lòng (1-3 điểm, hoặc 'Không')"),
+    ("Không biết", "Số người trả lời 'không biết / không sử dụng': không tính vào mẫu số"),
+    ("Tỷ lệ hài lòng", "Hài lòng / (hài lòng + không hài lòng); để trống khi dưới ngưỡng k"),
+    ("Cận dưới 95%", "Khoảng tin cậy Wilson 95%"),
+    ("Cận trên 95%", "Khoảng tin cậy Wilson 95%"),
+    ("Điểm TB", "Điểm trung bình 1-5 (câu thang điểm)"),
+    ("Ẩn", "'ẩn' khi số người dưới ngưỡng k: mọi số liệu bị thay bằng dấu này"),
+)
+CRITERION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("Tiêu chí", "Số thứ tự tiêu chí trong quyết định"),
+    ("Các câu", "Các câu hỏi gắn với tiêu chí"),
+    ("Lượt hài lòng", "Cộng dồn câu trả lời hài lòng của các câu (lượt, không phải người)"),
+    ("Lượt hợp lệ", "Cộng dồn câu trả lời hợp lệ của các câu"),
+    ("Tỷ lệ", "Lượt hài lòng / lượt hợp lệ"),
+    ("Cận dưới 95%", "Khoảng Wilson trên số lượt"),
+    ("Cận trên 95%", "Khoảng Wilson trên số lượt"),
+)
+VILLAGE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("Thôn", "Thôn, tổ dân phố nơi người dân trả lời"),
+    ("Người trả lời", "Số người trả lời câu tổng thể; 'ẩn' khi dưới ngưỡng k"),
+    ("Tỷ lệ hài lòng chung", "Tỷ lệ 'Có' ở câu tổng thể"),
+    ("Cận dưới 95%", "Khoảng tin cậy Wilson 95%"),
+    ("Cận trên 95%", "Khoảng tin cậy Wilson 95%"),
+)
+ANSWER_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("Mã ẩn danh", "HMAC-SHA256 của mã người dân với khóa YKIEN_PSEUDONYM_KEY (16 ký tự đầu)"),
+    ("Thôn", "Để trống khi thôn dưới ngưỡng k"),
+    ("Mã câu", "Mã câu hỏi"),
+    ("Giá trị", "1-5 thang điểm, 0 không biết; 1 Có, 0 Không"),
+    ("Bỏ qua", "1 khi người dân bỏ qua câu này"),
+)
+SHEET_SCORES = "Điểm"
+SHEET_CRITERIA = {"2026": "Tiêu chí 51-2025", "2021": "Tiêu chí 318-2022"}
+SHEET_VILLAGES = "Theo thôn"
+SHEET_ANSWERS = "Trả lời ẩn danh"
+ANSWERS_HIDDEN = "Ẩn: số người trả lời dưới ngưỡng k."
+PROVINCE_HEADERS = (
+    "Hạng", "Mã xã", "Xã, phường", "Đợt", "Người trả lời",
+    "Tỷ lệ hài lòng chung", "Cận dưới 95%", "Cận trên 95%", "Kết luận",
+)  # fmt: skip

@@ -6,9 +6,11 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
+from surveys.figures import Share
 from surveys.model import Survey
 from surveys.rounds import Summary
 from surveys.scoring import QuestionScore
+from surveys.summaries import CommuneReport, NationalRow, ProvinceReport
 
 JSON_VERSION = 1
 
@@ -66,4 +68,92 @@ def summary_to_dict(summary: Summary, now: datetime) -> dict[str, Any]:
         "overall": _question(s.overall, summary.survey) if s.overall else None,
         "questions": [_question(q, summary.survey) for q in s.questions],
         "weakest": list(s.weakest),
+    }
+
+
+def _share(s: Share) -> dict[str, Any]:
+    return {
+        "satisfied": None if s.suppressed else s.satisfied,
+        "valid": None if s.suppressed else s.valid,
+        "share": s.share,
+        "ci95": None if s.low is None else [s.low, s.high],
+        "suppressed": s.suppressed,
+    }
+
+
+def report_to_dict(report: CommuneReport, now: datetime) -> dict[str, Any]:
+    """The summary of summary_to_dict plus breakdowns, trend and comment counts (still v1)."""
+    out = summary_to_dict(report.summary, now)
+    out["unit"] = report.unit.value
+    out["criteria"] = {
+        c.value: [
+            {"criterion": x.criterion, "questions": list(x.questions), **_share(x.share)}
+            for x in rows
+        ]
+        for c, rows in report.criteria.items()
+    }
+    out["villages"] = [
+        {"id": v.village_id, "name": v.name, "respondents": v.respondents, **_share(v.overall)}
+        for v in report.villages
+    ]
+    out["comments"] = {"count": report.comments.count, "texts": list(report.comments.texts)}
+    out["history"] = [
+        {
+            "round_id": p.round_id,
+            **_share(p.headline),
+            "change": p.trend.change if p.trend else None,
+            "significant": p.trend.significant if p.trend else None,
+        }
+        for p in report.history
+    ]
+    t = report.trend
+    out["trend"] = (
+        None
+        if t is None
+        else {
+            "previous_round": report.previous_round,
+            "change": t.change,
+            "p_value": t.p_value,
+            "significant": t.significant,
+            "test": "two-proportion z-test, two-sided, 5%",
+        }
+    )
+    return out
+
+
+def province_to_dict(report: ProvinceReport) -> dict[str, Any]:
+    return {
+        "version": JSON_VERSION,
+        "province": {"code": report.province.code, "name": report.province.name},
+        "min_group": report.min_group,
+        "without_rounds": report.without_rounds,
+        "communes": [
+            {
+                "code": r.commune.code,
+                "name": r.commune.name,
+                "round_id": r.round_id,
+                "respondents": r.respondents,
+                "verdict": r.verdict.value,
+                "rank": None if r.ranked.best is None else [r.ranked.best, r.ranked.worst],
+                **_share(r.ranked.share),
+            }
+            for r in report.rows
+        ],
+    }
+
+
+def national_to_dict(rows: list[NationalRow]) -> dict[str, Any]:
+    return {
+        "version": JSON_VERSION,
+        "provinces": [
+            {
+                "code": r.province.code,
+                "name": r.province.name,
+                "communes": r.communes,
+                "respondents": r.respondents,
+                "rank": None if r.ranked.best is None else [r.ranked.best, r.ranked.worst],
+                **_share(r.ranked.share),
+            }
+            for r in rows
+        ],
     }

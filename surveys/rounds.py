@@ -11,6 +11,7 @@ from pathlib import Path
 from storage import communes as communes_db
 from storage import residents as residents_db
 from storage import responses as responses_db
+from storage import scores as scores_db
 from storage import surveys as surveys_db
 from storage.records import Commune, Round
 from surveys.definitions import catalog, load_survey, survey_from_dict, survey_to_dict
@@ -164,7 +165,7 @@ class RoundService:
         return infos
 
     async def summary(self, commune_code: int, round_id: int | None = None) -> Summary:
-        """Scores a commune's round (the latest one when none is named) from stored answers."""
+        """Scores a commune's round (the latest one when none is named) from the aggregates."""
         conn = self.env.db.conn
         commune = await communes_db.get_commune(conn, commune_code)
         if commune is None:
@@ -181,14 +182,21 @@ class RoundService:
             round_ = found
         survey = await self.survey(round_.survey_id)
         assert survey is not None
+        counts = await scores_db.round_counts(conn, round_.id)
         overall = survey.overall
         households, others = await residents_db.count_units(conn, commune_code)
-        respondents = (
-            await responses_db.count_answering(conn, round_.id, overall.id) if overall else 0
-        )
+        if households:
+            # One counted answer per household: read the answers themselves. The kept counts
+            # (scores_db) count every response, which is right only without household codes.
+            counts = await responses_db.value_counts(conn, round_.id)
+            respondents = (
+                await responses_db.count_answering(conn, round_.id, overall.id) if overall else 0
+            )
+        else:
+            respondents = sum(counts.get(overall.id, {}).values()) if overall else 0
         score = score_round(
             survey,
-            await responses_db.value_counts(conn, round_.id),
+            counts,
             respondents=respondents,
             registered=households + others,
             thresholds=self.env.settings.thresholds,

@@ -23,7 +23,7 @@ and a commune passes when that share reaches a threshold while no criterion fall
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
@@ -229,16 +229,60 @@ def _verdict(
     required: int,
     t: Thresholds,
 ) -> Verdict:
+    overall_share = overall.share if overall is not None else None
+    return decide(overall_share, [q.share for q in questions], respondents, required, t)
+
+
+def decide(
+    overall_share: float | None,
+    question_shares: Iterable[float | None],
+    respondents: int,
+    required: int,
+    t: Thresholds,
+) -> Verdict:
+    """The verdict rule on shares alone (None: suppressed), shared by every table that rates."""
     if respondents < t.min_group or respondents < required:
         return Verdict.INSUFFICIENT
-    if overall is None or overall.share is None:
+    if overall_share is None:
         return Verdict.INSUFFICIENT
-    if overall.share < t.fail_below:
+    if overall_share < t.fail_below:
         return Verdict.FAIL
-    floor_ok = all(q.share >= t.question_floor for q in questions if q.share is not None)
-    if overall.share >= t.overall and floor_ok:
+    floor_ok = all(s >= t.question_floor for s in question_shares if s is not None)
+    if overall_share >= t.overall and floor_ok:
         return Verdict.PASS
     return Verdict.WATCH
+
+
+def verdict_from_tallies(
+    survey: Survey,
+    tallies: Mapping[str, tuple[int, int, int]],
+    *,
+    registered: int,
+    thresholds: Thresholds = PRESET_90,
+) -> tuple[Verdict, int, int, int]:
+    """The verdict of score_round from (satisfied, valid, answered) per question id.
+
+    For tables of many communes: no distributions, means or intervals are needed there.
+    Returns (verdict, respondents, overall satisfied, overall valid), suppressed the way
+    QuestionScore is.
+    """
+    k = thresholds.min_group
+    overall = survey.overall
+    respondents = max(0, tallies.get(overall.id, (0, 0, 0))[2]) if overall else 0
+    hidden = respondents < k
+
+    def share(qid: str) -> float | None:
+        sat, valid, _ = tallies.get(qid, (0, 0, 0))
+        return None if hidden or valid < k else sat / valid
+
+    shares = [share(q.id) for q in survey.questions if q.scored and not q.overall]
+    overall_share = share(overall.id) if overall else None
+    required = required_sample(max(0, registered), thresholds.margin)
+    verdict = decide(overall_share, shares, respondents, required, thresholds)
+    sat, valid, _ = tallies.get(overall.id, (0, 0, 0)) if overall else (0, 0, 0)
+    if overall_share is None:  # as in _score_question: satisfied hidden, valid only if shown
+        sat, valid = 0, 0 if hidden else valid
+    return verdict, respondents, sat, valid
 
 
 def _score_question(

@@ -16,6 +16,7 @@ from surveys.privacy import PrivacyService
 from surveys.residents import ResidentService
 from surveys.rounds import RoundService
 from surveys.sheets import SheetService
+from surveys.summaries import SummaryService
 from surveys.villages import VillageService
 
 
@@ -27,6 +28,7 @@ class Services:
         self.residents = ResidentService(self.env)
         self.answering = AnsweringService(self.env)
         self.rounds = RoundService(self.env)
+        self.summaries = SummaryService(self.env, self.rounds)
         self.access = AccessService(self.env)
         self.faq = FaqService(self.env)
         self.questions = QuestionService(self.env, self.access, self.faq)

@@ -1,0 +1,251 @@
+"""Score aggregates kept by triggers (migration *_scores.sql), their rebuild, and the naive reads.
+
+Every summary reads `score_counts`, `village_counts` and `commune_counts`; the GROUP BY over
+`answers` here (`naive_*`) exists only for `rebuild` and for the benchmark to compare against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import aiosqlite
+
+from storage import sql
+
+Counts = dict[str, dict[int, int]]  # question id -> stored value -> answers
+
+
+async def _tuples(conn: aiosqlite.Connection, query: str, args: Sequence[Any]) -> list[Any]:
+    """Plain tuples: a province table reads thousands of rows, and Row objects cost 2x."""
+    async with conn.execute(query, args) as cur:
+        cur.row_factory = None  # type: ignore[assignment]
+        return list(await cur.fetchall())
+
+
+async def round_counts(conn: aiosqlite.Connection, round_id: int) -> Counts:
+    """question id -> {value -> answers} of one round, from the maintained aggregate."""
+    counts: Counts = {}
+    for row in await sql.rows(
+        conn, "SELECT question_id, value, n FROM score_counts WHERE round_id = ?", (round_id,)
+    ):
+        counts.setdefault(row[0], {})[row[1]] = row[2]
+    return counts
+
+
+async def village_counts(conn: aiosqlite.Connection, round_id: int) -> dict[int, Counts]:
+    """village id (0: none chosen) -> counts, for the per-village rows."""
+    out: dict[int, Counts] = {}
+    for row in await sql.rows(
+        conn,
+        "SELECT village_id, question_id, value, n FROM village_counts WHERE round_id = ?",
+        (round_id,),
+    ):
+        out.setdefault(row[0], {}).setdefault(row[1], {})[row[2]] = row[3]
+    return out
+
+
+async def question_counts(
+    conn: aiosqlite.Connection, pairs: Sequence[tuple[int, str]]
+) -> dict[int, dict[int, int]]:
+    """round id -> {value -> answers} of one question per round (the overall one, for tables)."""
+    out: dict[int, dict[int, int]] = {}
+    for start in range(0, len(pairs), 400):
+        chunk = pairs[start : start + 400]
+        marks = ", ".join("(?, ?)" for _ in chunk)
+        args = [x for pair in chunk for x in pair]
+        for row in await sql.rows(
+            conn,
+            f"WITH wanted(r, q) AS (VALUES {marks}) SELECT s.round_id, s.value, s.n "
+            f"FROM wanted JOIN score_counts s "
+            f"ON s.round_id = wanted.r AND s.question_id = wanted.q",
+            args,
+        ):
+            out.setdefault(row[0], {})[row[1]] = row[2]
+    return out
+
+
+async def rounds_counts(conn: aiosqlite.Connection, round_ids: Sequence[int]) -> dict[int, Counts]:
+    """round id -> counts, for the rounds of a province table."""
+    out: dict[int, Counts] = {}
+    for start in range(0, len(round_ids), 500):
+        chunk = list(round_ids[start : start + 500])
+        marks = ", ".join("?" for _ in chunk)
+        for row in await _tuples(
+            conn,
+            f"SELECT round_id, question_id, value, n FROM score_counts WHERE round_id IN ({marks})",
+            chunk,
+        ):
+            out.setdefault(row[0], {}).setdefault(row[1], {})[row[2]] = row[3]
+    return out
+
+
+async def question_tallies(
+    conn: aiosqlite.Connection,
+    round_ids: Sequence[int],
+    scale_questions: Sequence[str],
+    *,
+    scale_satisfied: Sequence[int],
+    scale_valid: Sequence[int],
+    yes: int,
+    yesno_valid: Sequence[int],
+) -> dict[int, dict[str, tuple[int, int, int]]]:
+    """round id -> question id -> (satisfied, valid, answered), summed in SQL.
+
+    What counts as satisfied and valid is the domain's rule, passed in; questions listed in
+    `scale_questions` use the scale rule, every other one the yes/no rule.
+    """
+    out: dict[int, dict[str, tuple[int, int, int]]] = {}
+    scale_marks = ", ".join("?" for _ in scale_questions) or "NULL"
+
+    def values(v: Sequence[int]) -> str:
+        return ", ".join(str(int(x)) for x in v)
+
+    query_head = (
+        f"SELECT round_id, question_id, "
+        f"sum(CASE WHEN question_id IN ({scale_marks}) THEN value IN ({values(scale_satisfied)}) "
+        f"ELSE value = {int(yes)} END * n), "
+        f"sum(CASE WHEN question_id IN ({scale_marks}) THEN value IN ({values(scale_valid)}) "
+        f"ELSE value IN ({values(yesno_valid)}) END * n), sum(n) FROM score_counts "
+    )
+    for start in range(0, len(round_ids), 500):
+        chunk = list(round_ids[start : start + 500])
+        marks = ", ".join("?" for _ in chunk)
+        args = [*scale_questions, *scale_questions, *chunk]
+        for row in await _tuples(
+            conn, f"{query_head} WHERE round_id IN ({marks}) GROUP BY 1, 2", args
+        ):
+            out.setdefault(row[0], {})[row[1]] = (row[2], row[3], row[4])
+    return out
+
+
+async def provinces_of(conn: aiosqlite.Connection, communes: Sequence[int]) -> dict[int, int]:
+    """commune code -> province code."""
+    wanted = set(communes)
+    rows = await sql.rows(conn, "SELECT code, province_code FROM communes")
+    return {row[0]: row[1] for row in rows if row[0] in wanted}
+
+
+async def registered(conn: aiosqlite.Connection, communes: Iterable[int]) -> dict[int, int]:
+    """commune code -> registered residents (communes with none are absent)."""
+    codes = list(communes)
+    out: dict[int, int] = {}
+    for start in range(0, len(codes), 500):
+        chunk = codes[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for row in await sql.rows(
+            conn,
+            f"SELECT commune_code, residents FROM commune_counts WHERE commune_code IN ({marks})",
+            chunk,
+        ):
+            out[row[0]] = row[1]
+    return out
+
+
+async def latest_rounds(
+    conn: aiosqlite.Connection, province_code: int | None, survey_id: str | None = None
+) -> list[tuple[int, int, str]]:
+    """(commune code, round id, survey id) of each commune's newest round, in a province or all."""
+    where, args = [], []
+    if province_code is not None:
+        where.append("c.province_code = ?")
+        args.append(province_code)
+    if survey_id is not None:
+        where.append("r.survey_id = ?")
+        args.append(survey_id)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    found = await sql.rows(
+        conn,
+        f"SELECT r.commune_code, max(r.id) AS round_id FROM rounds r "
+        f"JOIN communes c ON c.code = r.commune_code {clause} GROUP BY r.commune_code",
+        args,
+    )
+    ids = [row[1] for row in found]
+    surveys: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for row in await sql.rows(
+            conn, f"SELECT id, survey_id FROM rounds WHERE id IN ({marks})", chunk
+        ):
+            surveys[row[0]] = row[1]
+    return [(row[0], row[1], surveys[row[1]]) for row in found]
+
+
+async def comments(conn: aiosqlite.Connection, round_id: int, question_id: str) -> list[str]:
+    """The typed comments of one round, without who wrote them, in no meaningful order."""
+    found = await sql.rows(
+        conn,
+        "SELECT a.value_text FROM answers a JOIN responses r ON r.id = a.response_id "
+        "WHERE r.round_id = ? AND a.question_id = ? AND a.skipped = 0 "
+        "AND a.value_text IS NOT NULL ORDER BY a.value_text",
+        (round_id, question_id),
+    )
+    return [row[0] for row in found]
+
+
+async def pseudonymous_answers(
+    conn: aiosqlite.Connection, round_id: int
+) -> list[tuple[int, int, str, int | None, int]]:
+    """(resident id, village id or 0, question id, value, skipped) of a round's coded answers."""
+    found = await sql.rows(
+        conn,
+        "SELECT r.resident_id, coalesce(r.village_id, 0), a.question_id, a.value_int, a.skipped "
+        "FROM answers a JOIN responses r ON r.id = a.response_id "
+        "WHERE r.round_id = ? AND a.value_text IS NULL ORDER BY r.resident_id, a.question_id",
+        (round_id,),
+    )
+    return [(row[0], row[1], row[2], row[3], row[4]) for row in found]
+
+
+_REBUILD = (
+    "DELETE FROM score_counts",
+    "DELETE FROM village_counts",
+    "DELETE FROM commune_counts",
+    "INSERT INTO score_counts(round_id, question_id, value, n) "
+    "SELECT r.round_id, a.question_id, a.value_int, count(*) FROM answers a "
+    "JOIN responses r ON r.id = a.response_id "
+    "WHERE a.skipped = 0 AND a.value_int IS NOT NULL GROUP BY 1, 2, 3",
+    "INSERT INTO village_counts(round_id, village_id, question_id, value, n) "
+    "SELECT r.round_id, coalesce(r.village_id, 0), a.question_id, a.value_int, count(*) "
+    "FROM answers a JOIN responses r ON r.id = a.response_id "
+    "WHERE a.skipped = 0 AND a.value_int IS NOT NULL GROUP BY 1, 2, 3, 4",
+    "INSERT INTO commune_counts(commune_code, residents) "
+    "SELECT commune_code, count(*) FROM residents WHERE commune_code IS NOT NULL GROUP BY 1",
+)
+
+
+async def rebuild(conn: aiosqlite.Connection) -> int:
+    """Recomputes every aggregate from the stored answers; returns the answers counted.
+
+    Call inside a transaction, so readers see the old or the new aggregates, never neither.
+    """
+    for statement in _REBUILD:
+        await conn.execute(statement)
+    return await sql.scalar(conn, "SELECT coalesce(sum(n), 0) FROM score_counts")
+
+
+async def dump(conn: aiosqlite.Connection) -> dict[str, list[tuple[int | str, ...]]]:
+    """Every non-zero aggregate row, sorted: what a rebuild must reproduce exactly."""
+    out: dict[str, list[tuple[int | str, ...]]] = {}
+    for table, column in (
+        ("score_counts", "n"),
+        ("village_counts", "n"),
+        ("commune_counts", "residents"),
+    ):
+        rows = await sql.rows(conn, f"SELECT * FROM {table} WHERE {column} > 0")
+        out[table] = sorted(tuple(r) for r in rows)
+    return out
+
+
+async def naive_round_counts(conn: aiosqlite.Connection, round_ids: Sequence[int]) -> int:
+    """The GROUP BY over answers a summary would run without aggregates (benchmark baseline)."""
+    marks = ", ".join("?" for _ in round_ids)
+    found = await sql.rows(
+        conn,
+        f"SELECT r.round_id, a.question_id, a.value_int, count(*) FROM answers a "
+        f"JOIN responses r ON r.id = a.response_id WHERE r.round_id IN ({marks}) "
+        f"AND a.skipped = 0 AND a.value_int IS NOT NULL GROUP BY 1, 2, 3",
+        list(round_ids),
+    )
+    return len(found)

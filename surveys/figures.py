@@ -1,0 +1,235 @@
+"""Figures built on round scores: criteria, villages, rankings, trends, comments. Pure.
+
+Suppression follows scoring.py: anything resting on fewer than k respondents is None here, so no
+renderer can print it. Choices made here, documented in README.md:
+
+- A criterion's share pools the answers to every question tagged with it (answers, not people:
+  a resident answering two questions of criterion 2 counts twice); its interval is the Wilson
+  interval of the pooled counts, an approximation that is honest about the size of the pool.
+- A ranking gives each commune the range of ranks its interval allows: it is surely above
+  every commune whose interval lies wholly below its own. Communes whose intervals overlap
+  share a range, which the outputs show as a tie ("1–3").
+- A trend compares two rounds with the two-proportion z-test (pooled variance, two-sided,
+  5 %): the change "exceeds chance" when p < 0.05.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from surveys.model import DONT_KNOW, SATISFIED_SCALE, QuestionKind, Survey
+from surveys.scoring import wilson
+
+Counts = Mapping[str, Mapping[int, int]]
+
+
+class Unit(StrEnum):
+    """What one respondent is; households arrive with household codes (another issue)."""
+
+    RESIDENT = "resident"
+    HOUSEHOLD = "household"
+
+
+class CriteriaSet(StrEnum):
+    C2026 = "2026"  # Quyết định 51/2025/QĐ-TTg
+    C2021 = "2021"  # Quyết định 318/QĐ-TTg
+
+
+@dataclass(frozen=True)
+class Share:
+    """satisfied of valid with a Wilson interval; share/low/high None when suppressed."""
+
+    satisfied: int
+    valid: int
+    share: float | None
+    low: float | None
+    high: float | None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.share is None
+
+
+def share_of(satisfied: int, valid: int, k: int) -> Share:
+    if valid < k:
+        return Share(0, valid, None, None, None)
+    low, high = wilson(satisfied, valid)
+    return Share(satisfied, valid, satisfied / valid, low, high)
+
+
+def tally(kind: QuestionKind, values: Mapping[int, int]) -> tuple[int, int]:
+    """(satisfied, valid) of one question's value counts; "không biết" is not valid."""
+    if kind is QuestionKind.SCALE:
+        valid = sum(n for v, n in values.items() if v in (1, 2, 3, 4, 5) and n > 0)
+        satisfied = sum(n for v, n in values.items() if v in SATISFIED_SCALE and n > 0)
+        return satisfied, valid
+    if kind is QuestionKind.YESNO:
+        return max(0, values.get(1, 0)), max(0, values.get(1, 0)) + max(0, values.get(0, 0))
+    return 0, 0
+
+
+def respondents(survey: Survey, counts: Counts) -> int:
+    """Respondents of a group: those with an answer (any value) to the overall question."""
+    overall = survey.overall
+    if overall is None:
+        return 0
+    return sum(n for n in counts.get(overall.id, {}).values() if n > 0)
+
+
+@dataclass(frozen=True)
+class CriterionScore:
+    criterion: int
+    questions: tuple[str, ...]
+    share: Share  # pooled answers of the questions
+    suppressed: bool  # fewer than k respondents in the group, or fewer than k valid answers
+
+
+def by_criterion(
+    survey: Survey, counts: Counts, criteria: CriteriaSet, k: int
+) -> list[CriterionScore]:
+    """One row per criterion number tagged on a scored, non-overall question, in number order."""
+    hidden = respondents(survey, counts) < k
+    pooled: dict[int, list[str]] = {}
+    for q in survey.questions:
+        if not q.scored or q.overall:
+            continue
+        tags = q.criteria_2026 if criteria is CriteriaSet.C2026 else q.criteria_2021
+        for tag in tags:
+            pooled.setdefault(tag, []).append(q.id)
+    rows = []
+    kinds = {q.id: q.kind for q in survey.questions}
+    for criterion in sorted(pooled):
+        sat = valid = 0
+        for qid in pooled[criterion]:
+            s, v = tally(kinds[qid], counts.get(qid, {}))
+            sat, valid = sat + s, valid + v
+        share = share_of(sat, valid, k) if not hidden else Share(0, 0, None, None, None)
+        rows.append(CriterionScore(criterion, tuple(pooled[criterion]), share, share.suppressed))
+    return rows
+
+
+@dataclass(frozen=True)
+class VillageRow:
+    village_id: int  # 0: residents who chose no village
+    name: str
+    respondents: int | None  # None when suppressed: even the count could single people out
+    overall: Share
+    questions: dict[str, Share]  # question id -> share (suppressed below k)
+    suppressed: bool
+
+
+def by_village(
+    survey: Survey, villages: Mapping[int, Counts], names: Mapping[int, str], k: int
+) -> list[VillageRow]:
+    """Per-village rows in name order (no village last); a village under k shows nothing."""
+    rows = []
+    for vid, counts in villages.items():
+        n = respondents(survey, counts)
+        hidden = n < k
+        shares: dict[str, Share] = {}
+        overall = Share(0, 0, None, None, None)
+        for q in survey.questions:
+            if not q.scored:
+                continue
+            s, v = tally(q.kind, counts.get(q.id, {}))
+            share = Share(0, 0, None, None, None) if hidden else share_of(s, v, k)
+            if q.overall:
+                overall = share
+            else:
+                shares[q.id] = share
+        rows.append(
+            VillageRow(vid, names.get(vid, ""), None if hidden else n, overall, shares, hidden)
+        )
+    rows.sort(key=lambda r: (r.village_id == 0, r.name, r.village_id))
+    return rows
+
+
+def every_village_hidden(rows: Sequence[VillageRow]) -> bool:
+    return bool(rows) and all(r.suppressed for r in rows)
+
+
+@dataclass(frozen=True)
+class RankedRow:
+    code: int
+    name: str
+    share: Share
+    best: int | None  # highest rank the interval allows (1 = first); None when suppressed
+    worst: int | None
+
+    @property
+    def tied(self) -> bool:
+        return self.best is not None and self.best != self.worst
+
+
+def rank(rows: Sequence[tuple[int, str, int, int]], k: int) -> list[RankedRow]:
+    """Ranks (code, name, satisfied, valid) by share, each with the range its interval allows.
+
+    Best rank: 1 + communes whose low bound is above this one's high bound. Worst rank: the
+    shown communes minus those whose high bound is below this one's low bound. Suppressed
+    communes come last, unranked, by name.
+    """
+    shares = [(code, name, share_of(s, n, k)) for code, name, s, n in rows]
+    shown = [r for r in shares if not r[2].suppressed]
+    hidden = sorted((r for r in shares if r[2].suppressed), key=lambda r: (r[1], r[0]))
+    shown.sort(key=lambda r: (-(r[2].share or 0.0), r[1], r[0]))
+    out = []
+    for code, name, share in shown:
+        assert share.low is not None and share.high is not None
+        above = sum(1 for o in shown if o[2].low is not None and o[2].low > share.high)
+        below = sum(1 for o in shown if o[2].high is not None and o[2].high < share.low)
+        out.append(RankedRow(code, name, share, 1 + above, len(shown) - below))
+    out.extend(RankedRow(code, name, share, None, None) for code, name, share in hidden)
+    return out
+
+
+@dataclass(frozen=True)
+class Trend:
+    before: Share
+    after: Share
+    change: float | None  # after - before, None when either side is suppressed
+    p_value: float | None
+    significant: bool  # p < 0.05: larger than chance allows
+
+
+def two_proportion_p(s1: int, n1: int, s2: int, n2: int) -> float:
+    """Two-sided p of the pooled two-proportion z-test; 1.0 when there is no variance."""
+    pooled = (s1 + s2) / (n1 + n2)
+    var = pooled * (1 - pooled) * (1 / n1 + 1 / n2)
+    if var <= 0:
+        return 1.0
+    z = (s2 / n2 - s1 / n1) / math.sqrt(var)
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def trend(before: Share, after: Share) -> Trend:
+    if before.suppressed or after.suppressed:
+        return Trend(before, after, None, None, False)
+    assert before.share is not None and after.share is not None
+    p = two_proportion_p(before.satisfied, before.valid, after.satisfied, after.valid)
+    return Trend(before, after, after.share - before.share, p, p < 0.05)
+
+
+@dataclass(frozen=True)
+class Comments:
+    count: int | None  # None when the group itself is under k
+    texts: tuple[str, ...]  # only when both the group and the comments reach k
+
+
+def comments(texts: Sequence[str], group: int, k: int) -> Comments:
+    """Comments in aggregate: the count when the group reaches k, the texts when both do."""
+    if group < k:
+        return Comments(None, ())
+    shown = tuple(sorted(texts)) if len(texts) >= k else ()
+    return Comments(len(texts), shown)
+
+
+def dont_know(survey: Survey, counts: Counts) -> int:
+    """ "Không biết" answers over every scale question of a group."""
+    return sum(
+        counts.get(q.id, {}).get(DONT_KNOW, 0)
+        for q in survey.questions
+        if q.kind is QuestionKind.SCALE
+    )

@@ -1,0 +1,349 @@
+"""What officers pull: a commune's report, a province's ranked table, the national table.
+
+Every figure is read from the aggregates the answer triggers keep (storage.scores), never by
+grouping answers, so a province summary costs the same at 10 thousand or 10 million answers.
+Refusals are SummaryRefused with a code the handlers and the CLI turn into a Vietnamese message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from storage import communes as communes_db
+from storage import scores as scores_db
+from storage import surveys as surveys_db
+from storage.records import Commune, Grant, Province
+from surveys import figures
+from surveys.env import Env
+from surveys.figures import CriteriaSet, Unit
+from surveys.model import (
+    DONT_KNOW,
+    SATISFIED_SCALE,
+    SCALE_VALUES,
+    YESNO_VALUES,
+    QuestionKind,
+    Survey,
+)
+from surveys.pseudonym import pseudonym
+from surveys.rounds import RoundRefused, RoundService, Summary
+from surveys.scoring import Verdict, verdict_from_tallies
+from surveys.text import fold
+
+
+class SummaryError(StrEnum):
+    UNKNOWN_COMMUNE = "unknown_commune"
+    UNKNOWN_PROVINCE = "unknown_province"
+    NOT_FOUND = "not_found"  # a typed name that matches nothing
+    AMBIGUOUS = "ambiguous"  # a typed name that matches several communes or provinces
+    UNKNOWN_ROUND = "unknown_round"
+    NO_ROUNDS = "no_rounds"
+    NO_ANSWERS = "no_answers"
+    ALL_DONT_KNOW = "all_dont_know"  # every scale answer "không biết": nothing to judge
+    UNSUPPORTED_UNIT = "unsupported_unit"
+
+
+class SummaryRefused(Exception):
+    def __init__(self, error: SummaryError, **details: object) -> None:
+        super().__init__(error.value)
+        self.error = error
+        self.details = details
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a typed "commune or province" resolved to."""
+
+    commune: Commune | None = None
+    province: Province | None = None
+
+
+@dataclass(frozen=True)
+class CommuneReport:
+    summary: Summary
+    unit: Unit
+    criteria: dict[CriteriaSet, list[figures.CriterionScore]]
+    villages: list[figures.VillageRow]
+    all_villages_hidden: bool
+    comments: figures.Comments
+    trend: figures.Trend | None  # against the commune's previous round of the same survey
+    previous_round: int | None
+    history: list[TrendPoint]  # every round of the survey in the commune up to this one
+
+    @property
+    def survey(self) -> Survey:
+        return self.summary.survey
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    round_id: int
+    headline: figures.Share  # the overall question's share
+    trend: figures.Trend | None  # against the point before; None for the first
+
+
+@dataclass(frozen=True)
+class ProvinceRow:
+    commune: Commune
+    round_id: int
+    respondents: int | None  # None when under k
+    verdict: Verdict
+    ranked: figures.RankedRow
+
+
+@dataclass(frozen=True)
+class ProvinceReport:
+    province: Province
+    rows: list[ProvinceRow]  # ranked; suppressed communes last
+    without_rounds: int  # communes of the province with no round yet
+    min_group: int
+
+
+@dataclass(frozen=True)
+class NationalRow:
+    province: Province
+    communes: int  # communes with a round
+    respondents: int | None  # None when under k
+    ranked: figures.RankedRow
+
+
+@dataclass(frozen=True)
+class ExportAnswer:
+    pseudonym: str  # HMAC-SHA256(key, resident id), first 16 hex digits: stable, not reversible
+    village: str  # empty when the village is under k
+    question_id: str
+    value: int | None
+    skipped: bool
+
+
+class SummaryService:
+    def __init__(self, env: Env, rounds: RoundService) -> None:
+        self.env = env
+        self.rounds = rounds
+
+    @property
+    def k(self) -> int:
+        return self.env.settings.thresholds.min_group
+
+    async def rescore(self) -> int:
+        """Rebuilds every aggregate from the stored answers; returns the answers counted."""
+        async with self.env.db.transaction() as conn:
+            return await scores_db.rebuild(conn)
+
+    async def resolve(self, text: str) -> Target:
+        """A code or a name typed with or without diacritics: a commune, else a province."""
+        conn = self.env.db.conn
+        query = text.strip()
+        if query.isdigit():
+            commune = await communes_db.get_commune(conn, int(query))
+            if commune is not None:
+                return Target(commune=commune)
+            province = await communes_db.get_province(conn, int(query))
+            if province is not None:
+                return Target(province=province)
+            raise SummaryRefused(SummaryError.NOT_FOUND, query=query)
+        folded = fold(query)
+        if sum(ch.isalnum() for ch in folded) < 2:
+            raise SummaryRefused(SummaryError.NOT_FOUND, query=query)
+        provinces = [p for p in await communes_db.list_provinces(conn) if folded in fold(p.name)]
+        exact = [p for p in provinces if fold(p.name).endswith(" " + folded)]
+        communes = await communes_db.search_communes(conn, folded, province_code=None, limit=9)
+        exact_c = [c for c in communes if fold(c.name).endswith(" " + folded)]
+        if len(exact) == 1 and not exact_c:
+            return Target(province=exact[0])
+        if len(communes) == 1 and not provinces:
+            return Target(commune=communes[0])
+        if len(exact_c) == 1 and not exact:
+            return Target(commune=exact_c[0])
+        if not communes and len(provinces) == 1:
+            return Target(province=provinces[0])
+        if not communes and not provinces:
+            raise SummaryRefused(SummaryError.NOT_FOUND, query=query)
+        names = [c.name + ", " + c.province_name for c in communes[:8]]
+        names += [p.name for p in provinces[:8]]
+        raise SummaryRefused(SummaryError.AMBIGUOUS, query=query, names=names)
+
+    async def target_of(self, grant: Grant) -> Target:
+        """The commune or province an officer's grant covers."""
+        conn = self.env.db.conn
+        if grant.commune_code is not None:
+            return Target(commune=await communes_db.get_commune(conn, grant.commune_code))
+        if grant.province_code is not None:
+            return Target(province=await communes_db.get_province(conn, grant.province_code))
+        raise SummaryRefused(SummaryError.NOT_FOUND, query="")
+
+    async def commune(
+        self, code: int, round_id: int | None = None, unit: Unit = Unit.RESIDENT
+    ) -> CommuneReport:
+        if unit is not Unit.RESIDENT:
+            raise SummaryRefused(SummaryError.UNSUPPORTED_UNIT, unit=unit.value)
+        try:
+            summary = await self.rounds.summary(code, round_id)
+        except RoundRefused as exc:
+            raise SummaryRefused(SummaryError(exc.error.value), **exc.details) from exc
+        survey, round_ = summary.survey, summary.round
+        conn = self.env.db.conn
+        counts = await scores_db.round_counts(conn, round_.id)
+        if not counts:
+            raise SummaryRefused(SummaryError.NO_ANSWERS, round=round_.id)
+        scale = [q for q in survey.questions if q.kind is QuestionKind.SCALE]
+        judged = sum(figures.tally(q.kind, counts.get(q.id, {}))[1] for q in scale)
+        if scale and judged == 0 and figures.dont_know(survey, counts) > 0:
+            raise SummaryRefused(SummaryError.ALL_DONT_KNOW, round=round_.id)
+        k = self.k
+        names = {v.id: v.name for v in await communes_db.list_villages(conn, code)}
+        villages = figures.by_village(
+            survey, await scores_db.village_counts(conn, round_.id), names, k
+        )
+        texts: list[str] = []
+        for q in survey.questions:
+            if q.kind is QuestionKind.TEXT:
+                texts += await scores_db.comments(conn, round_.id, q.id)
+        history = await self._history(round_.id, code, survey, counts)
+        trend = history[-1].trend if len(history) > 1 else None
+        previous = history[-2].round_id if len(history) > 1 else None
+        return CommuneReport(
+            summary=summary,
+            unit=unit,
+            criteria={c: figures.by_criterion(survey, counts, c, k) for c in CriteriaSet},
+            villages=villages,
+            all_villages_hidden=figures.every_village_hidden(villages),
+            comments=figures.comments(texts, summary.score.respondents, k),
+            trend=trend,
+            previous_round=previous,
+            history=history,
+        )
+
+    async def _history(
+        self, round_id: int, commune: int, survey: Survey, counts: scores_db.Counts
+    ) -> list[TrendPoint]:
+        """The headline of every round of this survey in the commune, up to this round."""
+        overall = survey.overall
+        if overall is None:
+            return []
+        rounds = await surveys_db.list_rounds(self.env.db.conn, commune_code=commune)
+        points: list[TrendPoint] = []
+        for r in rounds:
+            if r.survey_id != survey.id or r.id > round_id:
+                continue
+            c = counts if r.id == round_id else await scores_db.round_counts(self.env.db.conn, r.id)
+            share = figures.share_of(*figures.tally(overall.kind, c.get(overall.id, {})), self.k)
+            trend = figures.trend(points[-1].headline, share) if points else None
+            points.append(TrendPoint(r.id, share, trend))
+        return points
+
+    async def _surveys(self, ids: set[str]) -> dict[str, Survey]:
+        out = {}
+        for sid in ids:
+            survey = await self.rounds.survey(sid)
+            if survey is not None:
+                out[sid] = survey
+        return out
+
+    async def province(self, code: int) -> ProvinceReport:
+        """Every commune of the province with a round, ranked by its latest round's headline."""
+        conn = self.env.db.conn
+        province = await communes_db.get_province(conn, code)
+        if province is None:
+            raise SummaryRefused(SummaryError.UNKNOWN_PROVINCE, province=code)
+        latest = await scores_db.latest_rounds(conn, code)
+        if not latest:
+            raise SummaryRefused(SummaryError.NO_ROUNDS, province=code)
+        communes = {c.code: c for c in await communes_db.list_communes(conn, province_code=code)}
+        surveys = await self._surveys({sid for _, _, sid in latest})
+        registered = await scores_db.registered(conn, [c for c, _, _ in latest])
+        scale = sorted(
+            {q.id for s in surveys.values() for q in s.questions if q.kind is QuestionKind.SCALE}
+        )
+        tallies = await scores_db.question_tallies(
+            conn,
+            [r for _, r, _ in latest],
+            scale,
+            scale_satisfied=sorted(SATISFIED_SCALE),
+            scale_valid=[v for v in SCALE_VALUES if v != DONT_KNOW],
+            yes=1,
+            yesno_valid=YESNO_VALUES,
+        )
+        k, t = self.k, self.env.settings.thresholds
+        scored = {}
+        for commune_code, round_id, sid in latest:
+            verdict, n, sat, valid = verdict_from_tallies(
+                surveys[sid],
+                tallies.get(round_id, {}),
+                registered=registered.get(commune_code, 0),
+                thresholds=t,
+            )
+            scored[commune_code] = (round_id, n, verdict, sat, valid)
+        ranked = figures.rank([(cc, communes[cc].name, v[3], v[4]) for cc, v in scored.items()], k)
+        rows = [
+            ProvinceRow(
+                communes[r.code],
+                scored[r.code][0],
+                scored[r.code][1] if scored[r.code][1] >= k else None,
+                scored[r.code][2],
+                r,
+            )
+            for r in ranked
+        ]
+        return ProvinceReport(province, rows, len(communes) - len(latest), k)
+
+    async def national(self) -> list[NationalRow]:
+        """One row per province: its communes' latest rounds pooled on the overall question."""
+        conn = self.env.db.conn
+        latest = await scores_db.latest_rounds(conn, None)
+        if not latest:
+            raise SummaryRefused(SummaryError.NO_ROUNDS)
+        surveys = await self._surveys({sid for _, _, sid in latest})
+        pairs = []
+        for _, round_id, sid in latest:
+            overall = surveys[sid].overall
+            if overall is not None:
+                pairs.append((round_id, overall.id))
+        counts = await scores_db.question_counts(conn, pairs)
+        kinds = {sid: s.overall.kind for sid, s in surveys.items() if s.overall}
+        by_commune = await scores_db.provinces_of(conn, [c for c, _, _ in latest])
+        pooled: dict[int, list[int]] = {}
+        for commune_code, round_id, sid in latest:
+            if sid not in kinds:
+                continue
+            sat, valid = figures.tally(kinds[sid], counts.get(round_id, {}))
+            n = sum(counts.get(round_id, {}).values())
+            acc = pooled.setdefault(by_commune[commune_code], [0, 0, 0, 0])
+            acc[0] += 1
+            acc[1] += n
+            acc[2] += sat
+            acc[3] += valid
+        provinces = {p.code: p for p in await communes_db.list_provinces(conn)}
+        ranked = figures.rank(
+            [(code, provinces[code].name, v[2], v[3]) for code, v in pooled.items()], self.k
+        )
+        return [
+            NationalRow(
+                provinces[r.code],
+                pooled[r.code][0],
+                pooled[r.code][1] if pooled[r.code][1] >= self.k else None,
+                r,
+            )
+            for r in ranked
+        ]
+
+    async def export_answers(self, report: CommuneReport) -> list[ExportAnswer]:
+        """A round's coded answers under keyed pseudonyms (surveys.pseudonym).
+
+        Nothing when the round itself is under k; the village only where it reaches k.
+        """
+        key = self.env.settings.pseudonym_key
+        if report.summary.score.suppressed:
+            return []
+        shown = {v.village_id: v.name for v in report.villages if not v.suppressed}
+        rows = await scores_db.pseudonymous_answers(self.env.db.conn, report.summary.round.id)
+        return [
+            ExportAnswer(
+                pseudonym(key, resident),
+                shown.get(village, ""),
+                question,
+                value,
+                bool(skipped),
+            )
+            for resident, village, question, value, skipped in rows
+        ]

@@ -1,0 +1,169 @@
+"""Officers in chat: /summary, /report and /export through the real Application and sandbox."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import load_workbook
+
+from handlers import labels
+from surveys.access import Role
+from tests.conftest import COMMUNE, OTHER_COMMUNE, snapshot, table_counts
+from tests.summary_support import answer, open_round
+
+OFFICER, STRANGER, RESIDENT = 500, 501, 502
+PROVINCE = 12
+
+
+async def _answered(harness, clock, n: int = 6) -> None:
+    services = harness.services
+    await services.residents.add_villages(COMMUNE, ["Thôn Nà Pa", "Thôn Cốc Pa"])
+    await open_round(services, clock)
+    for uid in range(1, n + 1):
+        await answer(
+            services,
+            uid,
+            village="Thôn Nà Pa",
+            overall="0" if uid == 1 else "1",
+            comment=f"Góp ý số {uid}",
+        )
+    await answer(services, 100, village="Thôn Cốc Pa", scale="1")  # a village of one
+    await services.access.grant(OFFICER, Role.OFFICER, province=PROVINCE)
+
+
+async def test_summary_message_and_chart(harness, clock) -> None:
+    await _answered(harness, clock)
+    officer = harness.user(OFFICER, "Hùng")
+    replies = await harness.send(officer, "/summary xa tan uyen")
+    assert "Xã Tân Uyên" in replies[0] and "Hài lòng chung: 85,7%" in replies[0]
+    assert "Kết luận:" in replies[0] and "Thấp nhất:" in replies[0]
+    photo = officer.messages[-1].photo
+    assert photo is not None and photo.content.startswith(b"\x89PNG")
+    entries = await harness.services.access.audit_log()
+    assert (entries[-1].action, entries[-1].outcome) == ("summary.view", "ok")
+
+
+async def test_summary_without_argument_uses_the_officers_province(harness, clock) -> None:
+    await _answered(harness, clock)
+    officer = harness.user(OFFICER)
+    replies = await harness.send(officer, "/summary")
+    assert "Lai Châu" in replies[0] and "Xã Tân Uyên: 85,7%" in replies[0]
+    assert officer.messages[-1].photo.content.startswith(b"\x89PNG")
+
+
+async def test_report_is_a_self_contained_html_document(harness, clock) -> None:
+    await _answered(harness, clock)
+    officer = harness.user(OFFICER)
+    await harness.send(officer, "/report 3598")
+    doc = officer.messages[-1].document
+    assert doc is not None and doc.filename.endswith(".html")
+    html = doc.content.decode("utf-8")
+    assert "Hài lòng</th><th>Không hài lòng" in html
+    assert "TM. BAN THƯỜNG TRỰC" in html and "size: A4" in html
+    assert "data:image/png;base64," in html and "http://" not in html and "https://" not in html
+    assert "Thôn Nà Pa" in html and '<td>Thôn Cốc Pa</td><td class="n">ẩn</td>' in html
+    assert "Góp ý số 3" in html  # 7 comments from 7 respondents: both reach k
+
+
+async def test_export_sends_workbook_and_csv_with_suppression(harness, clock) -> None:
+    await _answered(harness, clock)
+    officer = harness.user(OFFICER)
+    before = len(officer.messages)
+    await harness.send(officer, "/export xa tan uyen")
+    xlsx, csv_doc = (m.document for m in officer.messages[before:])
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert book.sheetnames == [
+        labels.SHEET_SCORES,
+        *labels.SHEET_CRITERIA.values(),
+        labels.SHEET_VILLAGES,
+        labels.SHEET_ANSWERS,
+    ]
+    scores = book[labels.SHEET_SCORES]
+    assert scores["A1"].comment is not None and scores["F1"].value == "Tỷ lệ hài lòng"
+    villages = list(book[labels.SHEET_VILLAGES].values)
+    assert ("Thôn Cốc Pa", "ẩn", "ẩn", None, None) in villages
+    answers = list(book[labels.SHEET_ANSWERS].values)
+    assert answers[0][0] == labels.ANSWER_COLUMNS[0][0] and len(answers) > 1
+    assert all(len(row[0]) == 16 for row in answers[1:])  # pseudonyms only, never an id
+    rows = list(csv.reader(io.StringIO(csv_doc.content.decode("utf-8"))))
+    assert rows[0][0] == "Mã câu" and len(rows) == 13  # header + 11 scale + overall
+
+
+async def test_refusals_say_why_and_change_nothing(harness, clock) -> None:
+    await _answered(harness, clock)
+    await harness.services.access.grant(STRANGER, Role.OFFICER, commune=OTHER_COMMUNE)
+    cases = [
+        (STRANGER, "/summary xa tan uyen", "không có quyền"),  # outside their scope
+        (RESIDENT, "/summary xa tan uyen", "không có quyền"),  # no role at all
+        (OFFICER, "/summary zzzqqq", "không tìm thấy"),
+        (OFFICER, "/summary tan uyen", "khớp với nhiều nơi"),
+        (OFFICER, "/report 99999999", "không tìm thấy"),
+        (STRANGER, "/export 3598", "không có quyền"),
+    ]
+    for uid, text, expected in cases:
+        user = harness.user(uid)
+        before, counts = (
+            await snapshot(harness.services.db),
+            await table_counts(harness.services.db),
+        )
+        replies = await harness.send(user, text)
+        assert len(replies) == 1 and expected in replies[0].lower(), (text, replies)
+        assert user.messages[-1].photo is None and user.messages[-1].document is None
+        assert await snapshot(harness.services.db) == before
+        counts_after = await table_counts(harness.services.db)
+        refused = counts_after.pop("audit_log") - counts.pop("audit_log")
+        assert counts_after == counts and refused in (0, 1)  # a refusal is audited, nothing else
+
+
+async def test_round_without_answers_is_refused(harness, clock) -> None:
+    await open_round(harness.services, clock)
+    await harness.services.access.grant(OFFICER, Role.OFFICER, province=PROVINCE)
+    officer = harness.user(OFFICER)
+    before = await snapshot(harness.services.db)
+    replies = await harness.send(officer, "/summary 3598")
+    assert replies == ["Đợt 1 chưa có câu trả lời nào: chưa có kết quả."]
+    assert await snapshot(harness.services.db) == before
+
+
+async def test_every_answer_dont_know_gives_no_figure(harness, clock) -> None:
+    await open_round(harness.services, clock)
+    for uid in range(1, 7):
+        await answer(harness.services, uid, scale="0")
+    await harness.services.access.grant(OFFICER, Role.OFFICER, province=PROVINCE)
+    officer = harness.user(OFFICER)
+    before = await snapshot(harness.services.db)
+    replies = await harness.send(officer, "/summary 3598")
+    assert len(replies) == 1 and 'đều là "không biết"' in replies[0]
+    assert "%" not in replies[0] and officer.messages[-1].photo is None
+    assert await snapshot(harness.services.db) == before
+
+
+async def test_every_village_under_k_is_said_in_chat(harness, clock) -> None:
+    services = harness.services
+    await services.residents.add_villages(COMMUNE, ["Thôn A", "Thôn B"])
+    await open_round(services, clock)
+    for uid in range(1, 9):
+        await answer(services, uid, village="Thôn A" if uid % 2 else "Thôn B")
+    await services.access.grant(OFFICER, Role.OFFICER, province=PROVINCE)
+    officer = harness.user(OFFICER)
+    replies = await harness.send(officer, "/summary 3598")
+    assert "Mọi thôn đều dưới 5 người" in replies[0]
+    await harness.send(officer, "/report 3598")
+    html = officer.messages[-1].document.content.decode("utf-8")
+    assert 'Thôn A</td><td class="n">ẩn</td>' in html and 'Thôn B</td><td class="n">ẩn' in html
+
+
+async def test_province_report_and_export(harness, clock) -> None:
+    await _answered(harness, clock)
+    officer = harness.user(OFFICER)
+    before = len(officer.messages)
+    await harness.send(officer, "/report lai chau")
+    await harness.send(officer, "/export 12")
+    html, xlsx, csv_doc = (m.document for m in officer.messages[before:])
+    assert "Xã Tân Uyên" in html.content.decode("utf-8") and html.filename.endswith(".html")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet["C2"].value == "Xã Tân Uyên" and sheet["E2"].value == 7
+    rows = list(csv.reader(io.StringIO(csv_doc.content.decode("utf-8"))))
+    # 6 of 7 "Có" is 85.7%: at least 80% but under 90%, so Cần chú ý
+    assert rows[1][2] == "Xã Tân Uyên" and rows[1][8] == "can_chu_y"

@@ -1,0 +1,44 @@
+"""Residents answering through the real answering service, for the summary tests."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from surveys.model import QuestionKind
+from surveys.services import Services
+from tests.conftest import COMMUNE, SURVEY, FakeClock
+
+
+async def open_round(services: Services, clock: FakeClock, commune: int = COMMUNE) -> int:
+    round_ = await services.rounds.open(commune, SURVEY, closes_at=clock.now + timedelta(days=7))
+    return round_.id
+
+
+async def answer(
+    services: Services,
+    user_id: int,
+    *,
+    scale: str = "4",
+    overall: str = "1",
+    comment: str | None = None,
+    commune: int = COMMUNE,
+    village: str | None = None,
+) -> None:
+    """Joins (if needed) and answers every question: `scale` to scale ones, `overall` to yes/no."""
+    if await services.residents.get(user_id) is None:
+        await services.residents.join(user_id, f"R{user_id}", commune)
+    if village is not None:
+        found = [v for v in await services.residents.villages(commune) if v.name == village]
+        await services.residents.choose_village(user_id, found[0].id)
+    step = (await services.answering.current(user_id)).step
+    assert step is not None
+    for i, q in enumerate(step.survey.questions):
+        if q.kind is QuestionKind.TEXT:
+            if comment is None:
+                result = await services.answering.skip(user_id, step.response.id, i)
+            else:
+                result = await services.answering.comment(user_id, comment)
+        else:
+            value = overall if q.kind is QuestionKind.YESNO else scale
+            result = await services.answering.answer(user_id, step.response.id, i, value)
+        assert result is not None and result.ok, (i, result)
