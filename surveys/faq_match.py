@@ -10,6 +10,7 @@ counts against every entry, which is what lets "giá lúa hôm nay" get no answe
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -22,10 +23,15 @@ from rapidfuzz.distance import OSA
 
 from surveys.faq_terms import STOPWORDS, terms
 
-CONFIDENT = 0.66  # score at or above: answer directly
-UNSURE = 0.40  # score at or above: offer candidates
-MARGIN = 0.06  # a confident answer must beat the next entry by this much
+CONFIDENT = 0.45  # score at or above: answer directly
+UNSURE = 0.25  # score at or above: offer candidates
+MARGIN = 0.08  # a confident answer must beat the next entry by this much
 MAX_CANDIDATES = 3
+# How an entry's score blends its evidence (chosen on the dev half of the evaluation set).
+W_COVER = 0.50  # share of the query's word weight found in the entry's phrasings
+W_CLOSEST = 0.10  # share of the entry's closest phrasing that the query covers
+W_PAIRS = 0.10  # share of the query's syllable pairs ("khai sinh") found in the phrasings
+W_ANSWER = 0.20  # share of the query's word weight found in the answer (weaker evidence)
 
 
 class Phrased(Protocol):
@@ -34,6 +40,9 @@ class Phrased(Protocol):
 
     @property
     def questions(self) -> Sequence[str]: ...
+
+    @property
+    def answer(self) -> str: ...
 
 
 class Verdict(StrEnum):
@@ -74,21 +83,25 @@ class Matcher:
     def __init__(self, entries: Iterable[Phrased]) -> None:
         self._phrasings: dict[str, list[tuple[str, frozenset[str]]]] = {}
         self._terms: dict[str, frozenset[str]] = {}
+        pairs_of: dict[str, frozenset[str]] = {}
+        answer_of: dict[str, frozenset[str]] = {}
         df: Counter[str] = Counter()
         for entry in entries:
             phrasings = [(q, frozenset(terms(q)) - STOPWORDS) for q in entry.questions]
             union = frozenset().union(*(t for _, t in phrasings))
             self._phrasings[entry.id] = phrasings
             self._terms[entry.id] = union
+            pairs_of[entry.id] = frozenset(p for q in entry.questions for p in pairs(content(q)))
+            answer_of[entry.id] = frozenset(content(entry.answer)) - union
             df.update(union)
+            df.update(pairs_of[entry.id])
         n = max(len(self._terms), 1)
         self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
         self._unknown = max(self._idf.values(), default=1.0)
-        self._postings: dict[str, list[str]] = {}
-        for eid, ts in self._terms.items():
-            for t in ts:
-                self._postings.setdefault(t, []).append(eid)
-        self._vocab = sorted(self._idf)
+        self._postings = _postings(self._terms)
+        self._pair_postings = _postings(pairs_of)
+        self._answer_postings = _postings(answer_of)
+        self._vocab = sorted(t for t in self._idf if " " not in t)
         # Per word, the phrasings that use it, as (entry, phrasing index, word idf / phrasing idf).
         self._phrase_postings: dict[str, list[tuple[str, int, float]]] = {}
         for eid, phrasings in self._phrasings.items():
@@ -103,7 +116,7 @@ class Matcher:
 
     def correct(self, token: str) -> tuple[str, ...]:
         """The FAQ word(s) a typed word stands for; () when it is none of them."""
-        if token in self._idf:
+        if token in self._idf and " " not in token:
             return (token,)
         if token in self._fixes:
             return self._fixes[token]
@@ -128,7 +141,7 @@ class Matcher:
         return fixed
 
     def query_terms(self, text: str) -> tuple[list[str], int]:
-        """Corrected content words of the query, and how many words matched no FAQ word."""
+        """Corrected content words of the query in order, and how many matched no FAQ word."""
         words: list[str] = []
         unknown = 0
         for token in terms(text):
@@ -139,19 +152,19 @@ class Matcher:
                 words.extend(fixed)
             else:
                 unknown += 1
-        return list(dict.fromkeys(words)), unknown
+        return words, unknown
 
     def rank(self, text: str, limit: int = MAX_CANDIDATES) -> tuple[list[Candidate], bool]:
         """Best entries first, and whether the query had any meaningful word."""
-        words, unknown = self.query_terms(text)
-        if not words and not unknown:
+        ordered, unknown = self.query_terms(text)
+        if not ordered and not unknown:
             return [], False
-        weights = {w: self._idf[w] for w in words}
+        weights = {w: self._idf[w] for w in ordered}
         total = sum(weights.values()) + unknown * self._unknown
-        coverage: dict[str, float] = {}
-        for w, v in weights.items():
-            for eid in self._postings.get(w, ()):
-                coverage[eid] = coverage.get(eid, 0.0) + v / total
+        cover = _spread(weights, self._postings, total)
+        answered = _spread(weights, self._answer_postings, total)
+        known_pairs = {p: self._idf[p] for p in pairs(ordered) if p in self._idf}
+        paired = _spread(known_pairs, self._pair_postings, sum(known_pairs.values()) or 1.0)
         # How much of each phrasing the query covers; an entry counts its closest phrasing.
         shares: dict[tuple[str, int], float] = {}
         for w in weights:
@@ -162,10 +175,16 @@ class Matcher:
             if share > closest.get(eid, (-1.0, 0))[0]:
                 closest[eid] = (share, i)
         scored = []
-        for eid, cov in coverage.items():
-            share, i = closest[eid]
+        for eid in cover.keys() | answered.keys():
+            share, i = closest.get(eid, (0.0, 0))
             question = self._phrasings[eid][i][0]
-            scored.append(Candidate(eid, question, 0.7 * cov + 0.3 * share))
+            score = (
+                W_COVER * cover.get(eid, 0.0)
+                + W_CLOSEST * share
+                + W_PAIRS * paired.get(eid, 0.0)
+                + W_ANSWER * answered.get(eid, 0.0)
+            )
+            scored.append(Candidate(eid, question, score))
         scored.sort(key=lambda c: (-c.score, c.entry_id))
         return scored[:limit], True
 
@@ -179,3 +198,32 @@ class Matcher:
             return Match(Verdict.CONFIDENT, (top,), ranked=tuple(ranked))
         shortlist = tuple(c for c in ranked[:MAX_CANDIDATES] if c.score >= UNSURE)
         return Match(Verdict.UNSURE, shortlist, ranked=tuple(ranked))
+
+
+def content(text: str) -> list[str]:
+    """The words of a text that carry meaning, in order."""
+    return [t for t in terms(text) if t not in STOPWORDS]
+
+
+def pairs(words: Sequence[str]) -> list[str]:
+    """Neighbouring words as one term: most Vietnamese words are two syllables ("tạm trú")."""
+    return [f"{a} {b}" for a, b in itertools.pairwise(words) if a != b]
+
+
+def _postings(terms_of: dict[str, frozenset[str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for eid, ts in terms_of.items():
+        for t in ts:
+            out.setdefault(t, []).append(eid)
+    return out
+
+
+def _spread(
+    weights: dict[str, float], postings: dict[str, list[str]], total: float
+) -> dict[str, float]:
+    """Per entry, the share of `total` weight its postings hold."""
+    out: dict[str, float] = {}
+    for w, v in weights.items():
+        for eid in postings.get(w, ()):
+            out[eid] = out.get(eid, 0.0) + v / total
+    return out

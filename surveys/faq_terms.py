@@ -87,13 +87,53 @@ ABBREVIATIONS: dict[str, str] = {
     "ck": "chuyen khoan",
     "ok": "",
     "oke": "",
+    "chung minh thu": "can cuoc chung minh",
+    "chung minh nhan dan": "can cuoc chung minh",
+    "cmnd 9 so": "can cuoc chung minh",
+    "gplx": "giay phep lai xe",
+    "bang lai": "giay phep lai xe",
+    "bang lai xe": "giay phep lai xe",
+    "login": "dang nhap",
+    "log in": "dang nhap",
+    "signin": "dang nhap",
+    "free": "mien phi",
+    "y kien": "ykien",
+    "chatbot": "ykien",
+    "bot": "ykien",
+    "vo so": "voso",
+    "app dinh danh": "vneid",
+    "ung dung dinh danh": "vneid",
+    "tai khoan dinh danh dien tu": "tai khoan vneid",
+    "nam sinh": "ngay sinh",
+    "chuyen khau": "chuyen thuong tru",
+    "chuyen ho khau": "chuyen thuong tru",
+    "giu": "luu",
+    "lam not": "lam tiep",
+    # Compounds that are not what their syllables mean in the FAQ ("máy" is not a phone here).
+    "xe may": "xemay",
+    "so do": "sodo",
+    "bien so": "bienso",
+    "fb": "facebook",
+    "zl": "zalo",
+    "otp": "ma otp",
+    "qr": "ma qr",
+    "nhap hk": "dang ki thuong tru",
+    "hk": "ho khau",
+    "kt": "khai tu",
+    "ks": "khai sinh",
+    "bh": "bao hiem",
+    "bao gio": "bao lau",
+    "may ngay": "bao lau",
+    "le phi": "phi",
+    "chi phi": "phi",
+    "mat tien": "mat phi",
 }
 
 # Words that carry no topic: they weigh nothing when scoring (greetings, question words).
 _STOPWORDS = """a ad ah anh ba bac be bi cac cach cho chi co con cua da day de den di do
     duoc em gi giup gium ha hay hoi huong khi khong la lam len ma minh muon nao nay ne nhe nhi
     nhu nhung o oi ong phai ra roi sao se thi thay toi tren va van ve vay voi xin
-    nha nhe a u uh vang da cam on chao xin hello hi alo"""
+    nha nhe a u uh vang da cam on chao xin hello hi alo cai nhi dum ay kia lai gio xong"""
 STOPWORDS = frozenset(_STOPWORDS.split())
 
 _ABBR_MAX = max(len(k.split()) for k in ABBREVIATIONS)

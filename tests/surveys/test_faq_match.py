@@ -103,8 +103,8 @@ def test_accuracy_floor_on_shipped_faq() -> None:
         for q in inside
     )
     refused = sum(matcher.match(q["text"]).verdict is not Verdict.CONFIDENT for q in outside)
-    assert top1 / len(inside) >= 0.72  # measured 73.9% (benchmarks/faq.py)
-    assert refused / len(outside) >= 0.90  # measured 96.2%
+    assert top1 / len(inside) >= 0.80  # measured 82.0% (benchmarks/faq.py)
+    assert refused / len(outside) >= 0.90  # measured 98.1%
 
 
 def test_numbers_are_not_corrected(matcher) -> None:
