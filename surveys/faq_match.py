@@ -1,15 +1,18 @@
 """The kept FAQ matcher: weighted term coverage with typo correction against the FAQ's words.
 
-Why this one (benchmarks/faq_match.py measures it against SQLite FTS5, bm25s and rapidfuzz):
+Why this one (benchmarks/faq.py measures it against SQLite FTS5, bm25s and rapidfuzz):
 residents' messages are short, in any order, often misspelt and without diacritics. Each query
 word is mapped to a word the FAQ uses (exactly, or within 1-2 edits, or split when two words
-were typed together), then an entry scores by the share of the query's weight (idf) it covers,
-blended with how much of its closest phrasing the query covers. A word the FAQ never uses
-counts against every entry, which is what lets "giá lúa hôm nay" get no answer at all.
+were typed together). An entry scores by the share of the query's weight (idf) its phrasings
+cover, how much of its closest phrasing the query covers, the share of the query's syllable
+pairs its phrasings hold (Vietnamese words are mostly two syllables), and, as weaker evidence,
+the query words its answer uses. A word the FAQ never uses counts against every entry, which is
+what lets "giá lúa hôm nay" get no answer at all.
 """
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 from collections import Counter
@@ -24,7 +27,7 @@ from rapidfuzz.distance import OSA
 from surveys.faq_terms import STOPWORDS, terms
 
 CONFIDENT = 0.45  # score at or above: answer directly
-UNSURE = 0.25  # score at or above: offer candidates
+UNSURE = 0.30  # score at or above: offer candidates
 MARGIN = 0.08  # a confident answer must beat the next entry by this much
 MAX_CANDIDATES = 3
 # How an entry's score blends its evidence (chosen on the dev half of the evaluation set).
@@ -101,14 +104,21 @@ class Matcher:
         self._postings = _postings(self._terms)
         self._pair_postings = _postings(pairs_of)
         self._answer_postings = _postings(answer_of)
-        self._vocab = sorted(t for t in self._idf if " " not in t)
-        # Per word, the phrasings that use it, as (entry, phrasing index, word idf / phrasing idf).
-        self._phrase_postings: dict[str, list[tuple[str, int, float]]] = {}
+        # The FAQ's words by length: a word within k edits is at most k letters longer or shorter.
+        self._by_length: dict[int, list[str]] = {}
+        for word in sorted(t for t in self._idf if " " not in t):
+            self._by_length.setdefault(len(word), []).append(word)
+        # Per word, the phrasings that use it, as (phrasing number, word idf / phrasing idf).
+        self._owners: list[tuple[str, str]] = []  # phrasing number -> (entry, phrasing)
+        self._phrase_postings: dict[str, list[tuple[int, float]]] = {}
         for eid, phrasings in self._phrasings.items():
-            for i, (_, words) in enumerate(phrasings):
+            for question, words in phrasings:
                 size = sum(self._idf[w] for w in words) or 1.0
                 for w in words:
-                    self._phrase_postings.setdefault(w, []).append((eid, i, self._idf[w] / size))
+                    self._phrase_postings.setdefault(w, []).append(
+                        (len(self._owners), self._idf[w] / size)
+                    )
+                self._owners.append((eid, question))
         self._fixes: dict[str, tuple[str, ...]] = {}
 
     def __len__(self) -> int:
@@ -123,8 +133,13 @@ class Matcher:
         fixed: tuple[str, ...] = ()
         edits = _max_edits(token) if token.isalpha() else 0  # "2025" is not a typo of "2024"
         if edits:
+            near = [
+                w
+                for size in range(len(token) - edits, len(token) + edits + 1)
+                for w in self._by_length.get(size, ())
+            ]
             found = process.extract(
-                token, self._vocab, scorer=OSA.distance, score_cutoff=edits, limit=None
+                token, near, scorer=OSA.distance, score_cutoff=edits, limit=None
             )
             if found:
                 best = min(d for _, d, _ in found)
@@ -161,32 +176,28 @@ class Matcher:
             return [], False
         weights = {w: self._idf[w] for w in ordered}
         total = sum(weights.values()) + unknown * self._unknown
-        cover = _spread(weights, self._postings, total)
-        answered = _spread(weights, self._answer_postings, total)
+        score: dict[str, float] = {}
+        _spread(score, weights, self._postings, W_COVER / total)
+        _spread(score, weights, self._answer_postings, W_ANSWER / total)
         known_pairs = {p: self._idf[p] for p in pairs(ordered) if p in self._idf}
-        paired = _spread(known_pairs, self._pair_postings, sum(known_pairs.values()) or 1.0)
+        _spread(score, known_pairs, self._pair_postings, W_PAIRS / (sum(known_pairs.values()) or 1))
         # How much of each phrasing the query covers; an entry counts its closest phrasing.
-        shares: dict[tuple[str, int], float] = {}
+        shares: dict[int, float] = {}
         for w in weights:
-            for eid, i, part in self._phrase_postings.get(w, ()):
-                shares[eid, i] = shares.get((eid, i), 0.0) + part
-        closest: dict[str, tuple[float, int]] = {}
-        for (eid, i), share in shares.items():
-            if share > closest.get(eid, (-1.0, 0))[0]:
-                closest[eid] = (share, i)
-        scored = []
-        for eid in cover.keys() | answered.keys():
-            share, i = closest.get(eid, (0.0, 0))
-            question = self._phrasings[eid][i][0]
-            score = (
-                W_COVER * cover.get(eid, 0.0)
-                + W_CLOSEST * share
-                + W_PAIRS * paired.get(eid, 0.0)
-                + W_ANSWER * answered.get(eid, 0.0)
-            )
-            scored.append(Candidate(eid, question, score))
-        scored.sort(key=lambda c: (-c.score, c.entry_id))
-        return scored[:limit], True
+            for number, part in self._phrase_postings.get(w, ()):
+                shares[number] = shares.get(number, 0.0) + part
+        closest: dict[str, tuple[float, str]] = {}
+        for number, share in shares.items():
+            eid, question = self._owners[number]
+            if share > closest.get(eid, (-1.0, ""))[0]:
+                closest[eid] = (share, question)
+        for eid, (share, _) in closest.items():
+            score[eid] += W_CLOSEST * share
+        best = heapq.nsmallest(limit, score.items(), key=lambda kv: (-kv[1], kv[0]))
+        return [
+            Candidate(eid, closest[eid][1] if eid in closest else self._phrasings[eid][0][0], v)
+            for eid, v in best
+        ], True
 
     def match(self, text: str) -> Match:
         ranked, meaningful = self.rank(text, MAX_CANDIDATES + 1)
@@ -219,11 +230,13 @@ def _postings(terms_of: dict[str, frozenset[str]]) -> dict[str, list[str]]:
 
 
 def _spread(
-    weights: dict[str, float], postings: dict[str, list[str]], total: float
-) -> dict[str, float]:
-    """Per entry, the share of `total` weight its postings hold."""
-    out: dict[str, float] = {}
+    score: dict[str, float],
+    weights: dict[str, float],
+    postings: dict[str, list[str]],
+    scale: float,
+) -> None:
+    """Adds to each entry its postings' share of the weight, times scale."""
     for w, v in weights.items():
+        part = v * scale
         for eid in postings.get(w, ()):
-            out[eid] = out.get(eid, 0.0) + v / total
-    return out
+            score[eid] = score.get(eid, 0.0) + part
