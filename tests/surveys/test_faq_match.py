@@ -109,3 +109,22 @@ def test_accuracy_floor_on_shipped_faq() -> None:
 
 def test_numbers_are_not_corrected(matcher) -> None:
     assert matcher.correct("2025") == ()
+
+
+def test_shorthand_synonyms_and_compounds() -> None:
+    from surveys.faq_match import pairs
+
+    assert terms("ko nhớ mk, sdt đổi rồi") == terms("không nhớ mật khẩu, số điện thoại đổi rồi")
+    assert terms("nộp hồ sơ trực tuyến") == terms("nop ho so qua mang") == terms("nop hs onl")
+    assert terms("chứng minh thư") == terms("cmnd")
+    assert terms("xe máy") == ["xemay"]  # a motorbike is not a phone ("máy")
+    assert pairs(["khai", "sinh", "tre"]) == ["khai sinh", "sinh tre"]
+
+
+def test_shipped_faq_keeps_a_motorbike_apart_from_a_phone() -> None:
+    from surveys.faq_content import package_dir
+
+    shipped = Matcher(load_dir(package_dir())[1])
+    assert shipped.match("mua xe máy trả góp ở đâu").verdict is Verdict.NONE
+    changed = shipped.match("máy hỏng rồi đổi máy khác thì vneid thế nào")
+    assert changed.verdict is Verdict.CONFIDENT and changed.best.entry_id == "vneid-doi-may"
