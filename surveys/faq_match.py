@@ -108,17 +108,11 @@ class Matcher:
         self._by_length: dict[int, list[str]] = {}
         for word in sorted(t for t in self._idf if " " not in t):
             self._by_length.setdefault(len(word), []).append(word)
-        # Per word, the phrasings that use it, as (phrasing number, word idf / phrasing idf).
-        self._owners: list[tuple[str, str]] = []  # phrasing number -> (entry, phrasing)
-        self._phrase_postings: dict[str, list[tuple[int, float]]] = {}
-        for eid, phrasings in self._phrasings.items():
-            for question, words in phrasings:
-                size = sum(self._idf[w] for w in words) or 1.0
-                for w in words:
-                    self._phrase_postings.setdefault(w, []).append(
-                        (len(self._owners), self._idf[w] / size)
-                    )
-                self._owners.append((eid, question))
+        # Per entry, its phrasings with their idf mass (to measure the closest one).
+        self._sized: dict[str, list[tuple[str, frozenset[str], float]]] = {
+            eid: [(q, words, sum(self._idf[w] for w in words) or 1.0) for q, words in phrasings]
+            for eid, phrasings in self._phrasings.items()
+        }
         self._fixes: dict[str, tuple[str, ...]] = {}
 
     def __len__(self) -> int:
@@ -181,23 +175,22 @@ class Matcher:
         _spread(score, weights, self._answer_postings, W_ANSWER / total)
         known_pairs = {p: self._idf[p] for p in pairs(ordered) if p in self._idf}
         _spread(score, known_pairs, self._pair_postings, W_PAIRS / (sum(known_pairs.values()) or 1))
-        # How much of each phrasing the query covers; an entry counts its closest phrasing.
-        shares: dict[int, float] = {}
-        for w in weights:
-            for number, part in self._phrase_postings.get(w, ()):
-                shares[number] = shares.get(number, 0.0) + part
-        closest: dict[str, tuple[float, str]] = {}
-        for number, share in shares.items():
-            eid, question = self._owners[number]
-            if share > closest.get(eid, (-1.0, ""))[0]:
-                closest[eid] = (share, question)
-        for eid, (share, _) in closest.items():
-            score[eid] += W_CLOSEST * share
-        best = heapq.nsmallest(limit, score.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [
-            Candidate(eid, closest[eid][1] if eid in closest else self._phrasings[eid][0][0], v)
-            for eid, v in best
-        ], True
+        # The closest phrasing adds at most W_CLOSEST: only entries that can still reach the
+        # top `limit` need it measured (at 500 entries, a common word reaches most of them).
+        if not score:
+            return [], True
+        floor = heapq.nlargest(limit, score.values())[-1] - W_CLOSEST
+        best: list[Candidate] = []
+        for eid, partial in score.items():
+            if partial < floor:
+                continue
+            share, question = max(
+                ((sum(v for w, v in weights.items() if w in words) / size, -i, q))
+                for i, (q, words, size) in enumerate(self._sized[eid])
+            )[::2]
+            best.append(Candidate(eid, question, partial + W_CLOSEST * share))
+        best.sort(key=lambda c: (-c.score, c.entry_id))
+        return best[:limit], True
 
     def match(self, text: str) -> Match:
         ranked, meaningful = self.rank(text, MAX_CANDIDATES + 1)
