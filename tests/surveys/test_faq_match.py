@@ -69,7 +69,7 @@ def test_out_of_scope_gets_no_confident_answer(matcher) -> None:
 
 
 def test_accuracy_floor_on_fixture_eval(matcher) -> None:
-    """A regression of the kept method fails here (measured: 100% / 100% on this set)."""
+    """A regression of the kept method fails here (measured: top-1 96.2%, refused 100%)."""
     queries = tomllib.loads((DATA / "faq_fixture_eval.toml").read_text(encoding="utf-8"))["query"]
     inside = [q for q in queries if q["expect"]]
     outside = [q for q in queries if not q["expect"]]
@@ -103,7 +103,7 @@ def test_accuracy_floor_on_shipped_faq() -> None:
         for q in inside
     )
     refused = sum(matcher.match(q["text"]).verdict is not Verdict.CONFIDENT for q in outside)
-    assert top1 / len(inside) >= 0.80  # measured 82.0% (benchmarks/faq.py)
+    assert top1 / len(inside) >= 0.80  # measured 82.4% (benchmarks/faq.py)
     assert refused / len(outside) >= 0.90  # measured 98.1%
 
 
