@@ -90,6 +90,15 @@ async def list_entries(conn: aiosqlite.Connection) -> list[FaqEntryRow]:
     return [_entry(r) for r in await sql.rows(conn, f"{_ENTRY} ORDER BY category_id, id")]
 
 
+async def delete_unlisted(conn: aiosqlite.Connection, origin: str, keep: Sequence[str]) -> int:
+    """Removes the entries of one origin whose id is not in keep (a shipped entry withdrawn)."""
+    marks = ", ".join("?" * len(keep)) or "NULL"
+    cur = await conn.execute(
+        f"DELETE FROM faq_entries WHERE origin = ? AND id NOT IN ({marks})", (origin, *keep)
+    )
+    return cur.rowcount
+
+
 async def get_entry(conn: aiosqlite.Connection, entry_id: str) -> FaqEntryRow | None:
     row = await sql.one(conn, f"{_ENTRY} WHERE id = ?", (entry_id,))
     return _entry(row) if row else None
@@ -98,8 +107,18 @@ async def get_entry(conn: aiosqlite.Connection, entry_id: str) -> FaqEntryRow | 
 async def upsert_entry(
     conn: aiosqlite.Connection, entry: FaqEntryRow, now: datetime, *, keep_other_origins: bool
 ) -> bool:
-    """Writes an entry; with keep_other_origins, only rows of the same origin are replaced."""
-    guard = "WHERE faq_entries.origin = excluded.origin" if keep_other_origins else ""
+    """Writes an entry; with keep_other_origins, only rows of the same origin are replaced.
+
+    An unchanged entry is left alone, so updated_at says when its content last changed (a
+    restart that syncs the shipped FAQ touches nothing).
+    """
+    columns = ("category_id", "questions", "answer", "source", "reviewed", "origin")
+    old = ", ".join(f"faq_entries.{c}" for c in columns)
+    new = ", ".join(f"excluded.{c}" for c in columns)
+    changed = f"({old}) IS NOT ({new})"
+    guard = f"WHERE {changed}"
+    if keep_other_origins:
+        guard += " AND faq_entries.origin = excluded.origin"
     cur = await conn.execute(
         "INSERT INTO faq_entries(id, category_id, questions, answer, source, reviewed, origin, "
         "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "

@@ -1,15 +1,19 @@
 """The kept FAQ matcher: weighted term coverage with typo correction against the FAQ's words.
 
-Why this one (benchmarks/faq_match.py measures it against SQLite FTS5, bm25s and rapidfuzz):
+Why this one (benchmarks/faq.py measures it against SQLite FTS5, bm25s and rapidfuzz):
 residents' messages are short, in any order, often misspelt and without diacritics. Each query
 word is mapped to a word the FAQ uses (exactly, or within 1-2 edits, or split when two words
-were typed together), then an entry scores by the share of the query's weight (idf) it covers,
-blended with how much of its closest phrasing the query covers. A word the FAQ never uses
-counts against every entry, which is what lets "giá lúa hôm nay" get no answer at all.
+were typed together). An entry scores by the share of the query's weight (idf) its phrasings
+cover, how much of its closest phrasing the query covers, the share of the query's syllable
+pairs its phrasings hold (Vietnamese words are mostly two syllables), and, as weaker evidence,
+the query words its answer uses. A word the FAQ never uses counts against every entry, which is
+what lets "giá lúa hôm nay" get no answer at all.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -22,10 +26,15 @@ from rapidfuzz.distance import OSA
 
 from surveys.faq_terms import STOPWORDS, terms
 
-CONFIDENT = 0.66  # score at or above: answer directly
-UNSURE = 0.40  # score at or above: offer candidates
-MARGIN = 0.06  # a confident answer must beat the next entry by this much
+CONFIDENT = 0.45  # score at or above: answer directly
+UNSURE = 0.30  # score at or above: offer candidates
+MARGIN = 0.08  # a confident answer must beat the next entry by this much
 MAX_CANDIDATES = 3
+# How an entry's score blends its evidence (chosen on the dev half of the evaluation set).
+W_COVER = 0.50  # share of the query's word weight found in the entry's phrasings
+W_CLOSEST = 0.10  # share of the entry's closest phrasing that the query covers
+W_PAIRS = 0.10  # share of the query's syllable pairs ("khai sinh") found in the phrasings
+W_ANSWER = 0.20  # share of the query's word weight found in the answer (weaker evidence)
 
 
 class Phrased(Protocol):
@@ -34,6 +43,9 @@ class Phrased(Protocol):
 
     @property
     def questions(self) -> Sequence[str]: ...
+
+    @property
+    def answer(self) -> str: ...
 
 
 class Verdict(StrEnum):
@@ -74,28 +86,33 @@ class Matcher:
     def __init__(self, entries: Iterable[Phrased]) -> None:
         self._phrasings: dict[str, list[tuple[str, frozenset[str]]]] = {}
         self._terms: dict[str, frozenset[str]] = {}
+        pairs_of: dict[str, frozenset[str]] = {}
+        answer_of: dict[str, frozenset[str]] = {}
         df: Counter[str] = Counter()
         for entry in entries:
             phrasings = [(q, frozenset(terms(q)) - STOPWORDS) for q in entry.questions]
             union = frozenset().union(*(t for _, t in phrasings))
             self._phrasings[entry.id] = phrasings
             self._terms[entry.id] = union
+            pairs_of[entry.id] = frozenset(p for q in entry.questions for p in pairs(content(q)))
+            answer_of[entry.id] = frozenset(content(entry.answer)) - union
             df.update(union)
+            df.update(pairs_of[entry.id])
         n = max(len(self._terms), 1)
         self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
         self._unknown = max(self._idf.values(), default=1.0)
-        self._postings: dict[str, list[str]] = {}
-        for eid, ts in self._terms.items():
-            for t in ts:
-                self._postings.setdefault(t, []).append(eid)
-        self._vocab = sorted(self._idf)
-        # Per word, the phrasings that use it, as (entry, phrasing index, word idf / phrasing idf).
-        self._phrase_postings: dict[str, list[tuple[str, int, float]]] = {}
-        for eid, phrasings in self._phrasings.items():
-            for i, (_, words) in enumerate(phrasings):
-                size = sum(self._idf[w] for w in words) or 1.0
-                for w in words:
-                    self._phrase_postings.setdefault(w, []).append((eid, i, self._idf[w] / size))
+        self._postings = _postings(self._terms)
+        self._pair_postings = _postings(pairs_of)
+        self._answer_postings = _postings(answer_of)
+        # The FAQ's words by length: a word within k edits is at most k letters longer or shorter.
+        self._by_length: dict[int, list[str]] = {}
+        for word in sorted(t for t in self._idf if " " not in t):
+            self._by_length.setdefault(len(word), []).append(word)
+        # Per entry, its phrasings with their idf mass (to measure the closest one).
+        self._sized: dict[str, list[tuple[str, frozenset[str], float]]] = {
+            eid: [(q, words, sum(self._idf[w] for w in words) or 1.0) for q, words in phrasings]
+            for eid, phrasings in self._phrasings.items()
+        }
         self._fixes: dict[str, tuple[str, ...]] = {}
 
     def __len__(self) -> int:
@@ -103,15 +120,20 @@ class Matcher:
 
     def correct(self, token: str) -> tuple[str, ...]:
         """The FAQ word(s) a typed word stands for; () when it is none of them."""
-        if token in self._idf:
+        if token in self._idf and " " not in token:
             return (token,)
         if token in self._fixes:
             return self._fixes[token]
         fixed: tuple[str, ...] = ()
         edits = _max_edits(token) if token.isalpha() else 0  # "2025" is not a typo of "2024"
         if edits:
+            near = [
+                w
+                for size in range(len(token) - edits, len(token) + edits + 1)
+                for w in self._by_length.get(size, ())
+            ]
             found = process.extract(
-                token, self._vocab, scorer=OSA.distance, score_cutoff=edits, limit=None
+                token, near, scorer=OSA.distance, score_cutoff=edits, limit=None
             )
             if found:
                 best = min(d for _, d, _ in found)
@@ -128,7 +150,7 @@ class Matcher:
         return fixed
 
     def query_terms(self, text: str) -> tuple[list[str], int]:
-        """Corrected content words of the query, and how many words matched no FAQ word."""
+        """Corrected content words of the query in order, and how many matched no FAQ word."""
         words: list[str] = []
         unknown = 0
         for token in terms(text):
@@ -139,35 +161,36 @@ class Matcher:
                 words.extend(fixed)
             else:
                 unknown += 1
-        return list(dict.fromkeys(words)), unknown
+        return words, unknown
 
     def rank(self, text: str, limit: int = MAX_CANDIDATES) -> tuple[list[Candidate], bool]:
         """Best entries first, and whether the query had any meaningful word."""
-        words, unknown = self.query_terms(text)
-        if not words and not unknown:
+        ordered, unknown = self.query_terms(text)
+        if not ordered and not unknown:
             return [], False
-        weights = {w: self._idf[w] for w in words}
+        weights = {w: self._idf[w] for w in ordered}
         total = sum(weights.values()) + unknown * self._unknown
-        coverage: dict[str, float] = {}
-        for w, v in weights.items():
-            for eid in self._postings.get(w, ()):
-                coverage[eid] = coverage.get(eid, 0.0) + v / total
-        # How much of each phrasing the query covers; an entry counts its closest phrasing.
-        shares: dict[tuple[str, int], float] = {}
-        for w in weights:
-            for eid, i, part in self._phrase_postings.get(w, ()):
-                shares[eid, i] = shares.get((eid, i), 0.0) + part
-        closest: dict[str, tuple[float, int]] = {}
-        for (eid, i), share in shares.items():
-            if share > closest.get(eid, (-1.0, 0))[0]:
-                closest[eid] = (share, i)
-        scored = []
-        for eid, cov in coverage.items():
-            share, i = closest[eid]
-            question = self._phrasings[eid][i][0]
-            scored.append(Candidate(eid, question, 0.7 * cov + 0.3 * share))
-        scored.sort(key=lambda c: (-c.score, c.entry_id))
-        return scored[:limit], True
+        score: dict[str, float] = {}
+        _spread(score, weights, self._postings, W_COVER / total)
+        _spread(score, weights, self._answer_postings, W_ANSWER / total)
+        known_pairs = {p: self._idf[p] for p in pairs(ordered) if p in self._idf}
+        _spread(score, known_pairs, self._pair_postings, W_PAIRS / (sum(known_pairs.values()) or 1))
+        # The closest phrasing adds at most W_CLOSEST: only entries that can still reach the
+        # top `limit` need it measured (at 500 entries, a common word reaches most of them).
+        if not score:
+            return [], True
+        floor = heapq.nlargest(limit, score.values())[-1] - W_CLOSEST
+        best: list[Candidate] = []
+        for eid, partial in score.items():
+            if partial < floor:
+                continue
+            share, question = max(
+                ((sum(v for w, v in weights.items() if w in words) / size, -i, q))
+                for i, (q, words, size) in enumerate(self._sized[eid])
+            )[::2]
+            best.append(Candidate(eid, question, partial + W_CLOSEST * share))
+        best.sort(key=lambda c: (-c.score, c.entry_id))
+        return best[:limit], True
 
     def match(self, text: str) -> Match:
         ranked, meaningful = self.rank(text, MAX_CANDIDATES + 1)
@@ -179,3 +202,34 @@ class Matcher:
             return Match(Verdict.CONFIDENT, (top,), ranked=tuple(ranked))
         shortlist = tuple(c for c in ranked[:MAX_CANDIDATES] if c.score >= UNSURE)
         return Match(Verdict.UNSURE, shortlist, ranked=tuple(ranked))
+
+
+def content(text: str) -> list[str]:
+    """The words of a text that carry meaning, in order."""
+    return [t for t in terms(text) if t not in STOPWORDS]
+
+
+def pairs(words: Sequence[str]) -> list[str]:
+    """Neighbouring words as one term: most Vietnamese words are two syllables ("tạm trú")."""
+    return [f"{a} {b}" for a, b in itertools.pairwise(words) if a != b]
+
+
+def _postings(terms_of: dict[str, frozenset[str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for eid, ts in terms_of.items():
+        for t in ts:
+            out.setdefault(t, []).append(eid)
+    return out
+
+
+def _spread(
+    score: dict[str, float],
+    weights: dict[str, float],
+    postings: dict[str, list[str]],
+    scale: float,
+) -> None:
+    """Adds to each entry its postings' share of the weight, times scale."""
+    for w, v in weights.items():
+        part = v * scale
+        for eid in postings.get(w, ()):
+            score[eid] = score.get(eid, 0.0) + part

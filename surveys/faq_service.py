@@ -71,7 +71,9 @@ class FaqService:
         self._entries: dict[str, FaqEntryRow] = {}
 
     async def sync_package(self) -> None:
-        """Stores the shipped categories and entries; imported or staff entries are kept."""
+        """Makes the stored shipped entries exactly those of `root`; imported or staff entries
+        are kept. A shipped entry withdrawn from the package is removed (with its feedback), so
+        it can no longer answer anyone."""
         categories, entries = faq_content.load_dir(self.root)
         async with self.env.db.transaction() as conn:
             await faq_db.replace_categories(
@@ -81,6 +83,7 @@ class FaqService:
                 await faq_db.upsert_entry(
                     conn, to_row(entry, "package"), self.env.now(), keep_other_origins=True
                 )
+            await faq_db.delete_unlisted(conn, "package", [e.id for e in entries])
         await self.reload()
 
     async def reload(self) -> None:

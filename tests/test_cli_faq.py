@@ -10,7 +10,7 @@ import pytest
 
 from bot.cli import main
 from storage.db import Database
-from surveys.faq_content import load_entries
+from surveys.faq_content import load_dir, load_entries, package_dir
 
 FIXTURES = Path(__file__).parent / "data" / "faq" / "content"
 CATEGORIES = {
@@ -92,6 +92,7 @@ def test_bad_file_is_rejected_naming_file_entry_and_field(db_path, tmp_path, cap
 def test_not_toml_and_missing_file(db_path, tmp_path, capsys) -> None:
     path = tmp_path / "broken.toml"
     path.write_text("[[entry]\nid = ", encoding="utf-8")
+    main(["faq", "list"])  # the first start stores the shipped FAQ
     before = entries(db_path)
     assert main(["faq", "import", str(path)]) == 2
     assert "broken.toml" in capsys.readouterr().err
@@ -108,16 +109,22 @@ def test_import_list_export_round_trip(db_path, tmp_path, capsys) -> None:
     assert main(["faq", "list"]) == 0
     listing = capsys.readouterr().out
     assert "vneid-quen-mat-khau\t2025-06-01\timport\tQuên mật khẩu VNeID thì làm sao?" in listing
-    assert listing.rstrip().endswith("9 câu hỏi.")
+    # The shipped FAQ is there too; an imported id replaces the shipped entry of that id.
+    shipped = {e.id for e in load_dir(package_dir())[1]}
+    imported = {e.id for f in FIXTURES.glob("*.toml") for e in load_entries(f, CATEGORIES)}
+    assert listing.rstrip().endswith(f"{len(shipped | imported)} câu hỏi.")
+    assert listing.count("\timport\t") == len(imported) == 9
     exported = tmp_path / "export.toml"
     assert main(["faq", "export", "-o", str(exported)]) == 0
     back = load_entries(exported, CATEGORIES)
-    assert len(back) == 9
+    assert {e.id for e in back} == shipped | imported
     assert {e.id: e for e in back}["khai-sinh-lien-thong"].answer.count("\n") == 4
-    # Importing the export again changes nothing but the update time.
-    before = [r[:-1] for r in entries(db_path)]
+    # Importing the export again changes no entry's content; every entry is now an imported one.
+    before = [r[:6] for r in entries(db_path)]
     assert main(["faq", "import", str(exported)]) == 0
-    assert [r[:-1] for r in entries(db_path)] == before
+    after = entries(db_path)
+    assert [r[:6] for r in after] == before
+    assert {r[6] for r in after} == {"import"}
 
 
 def test_review_prints_its_three_lists(db_path, tmp_path, capsys) -> None:

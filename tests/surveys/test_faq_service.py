@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from surveys.faq_content import package_dir
+from surveys.faq_content import load_dir, package_dir
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "faq"
 
@@ -57,3 +57,16 @@ async def test_sync_keeps_imported_and_staff_entries(services, tmp_path) -> None
     await services.faq.sync_package()  # a restart: the shipped text must not overwrite it
     entry = await services.faq.entry("ykien-xoa-du-lieu")
     assert entry.origin == "import" and entry.answer.startswith("Gõ lệnh")
+
+
+async def test_sync_makes_shipped_entries_exactly_the_package(services, db) -> None:
+    shipped = {e.id for e in await services.faq.entries()}
+    assert len(shipped) >= 60  # the services fixture synced the real FAQ
+    stamps = await db.conn.execute_fetchall("SELECT id, updated_at FROM faq_entries")
+    await services.faq.sync_package()  # a restart with the same package touches nothing
+    assert await db.conn.execute_fetchall("SELECT id, updated_at FROM faq_entries") == stamps
+    services.faq.root = FIXTURES  # a package without most of those entries
+    await services.faq.sync_package()
+    fixture_ids = {e.id for e in load_dir(FIXTURES)[1]}
+    assert {e.id for e in await services.faq.entries()} == fixture_ids
+    assert services.faq._matcher is not None and len(services.faq._matcher) == len(fixture_ids)
