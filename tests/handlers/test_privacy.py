@@ -16,7 +16,7 @@ from tests.conftest import COMMUNE, SURVEY, snapshot, table_counts
 from tests.handlers.test_survey import answer_all
 
 UID, NAME, COMMENT = 987_654_321, "Zelda Nguyễn", "Đường thôn Nà Ún ngập nước quá lâu"
-QUESTION = "Cầu treo Nà Ún bao giờ sửa xong"
+QUESTION = "Bao giờ thôn Nà Ún có điện ba pha"
 
 
 async def residents(harness, clock, count: int = 6) -> list:
