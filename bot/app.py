@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,7 @@ from telegram.request import BaseRequest
 
 from bot.config import Config
 from bot.ordering import PerChatUpdateProcessor
-from handlers import common, features, resident, routes, survey
+from handlers import broadcast_jobs, common, features, resident, routes, survey
 from handlers.context import BotContext, attach
 from handlers.labels import COMMAND_MENU
 from surveys.env import Clock, Settings, utc_now
@@ -29,6 +30,12 @@ def settings_from(config: Config) -> Settings:
         timezone=ZoneInfo(config.timezone),
         thresholds=dataclasses.replace(Thresholds(), min_group=config.min_group),
         admin_ids=config.admin_ids,
+        broadcast_rate=config.broadcast_rate,
+        quiet_start=config.quiet_start,
+        quiet_end=config.quiet_end,
+        blackout_dates=config.blackout_dates,
+        reminder_delay=timedelta(hours=config.reminder_delay_hours),
+        reminder_max=config.reminder_max,
     )
 
 
@@ -85,6 +92,7 @@ def _post_init(config: Config, services: Services | None, clock: Clock):
             [BotCommand(name, text) for name, text in COMMAND_MENU],
             scope=BotCommandScopeAllPrivateChats(),
         )
+        await broadcast_jobs.restore(app)
 
     return post_init
 

@@ -13,9 +13,12 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import BaseHandler
 
+from handlers import broadcasts
 from handlers.context import BotContext
 
 TextStep = Callable[[Update, BotContext], Awaitable[bool]]
 
 HANDLERS: list[BaseHandler] = []
 TEXT_STEPS: list[TextStep] = []
+
+HANDLERS += broadcasts.HANDLERS

@@ -22,8 +22,12 @@ COMMAND_MENU: tuple[tuple[str, str], ...] = (
     ("start", "Tham gia xã, phường của bạn"),
     ("help", "Hướng dẫn sử dụng"),
     ("cancel", "Hủy thao tác đang làm"),
+    ("stop", "Dừng nhận thông báo khảo sát"),
 )
 
 # Added to the menu of people who hold the role (see surveys.access.Role).
-STAFF_MENU: tuple[tuple[str, str], ...] = ()
+STAFF_MENU: tuple[tuple[str, str], ...] = (
+    ("progress", "Tiến độ gửi và trả lời của đợt"),
+    ("remind", "Nhắc người chưa trả lời xong"),
+)
 OFFICER_MENU: tuple[tuple[str, str], ...] = ()

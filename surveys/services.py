@@ -7,6 +7,7 @@ from storage.db import Database
 from surveys import units
 from surveys.access import AccessService
 from surveys.answering import AnsweringService
+from surveys.broadcasts import BroadcastService
 from surveys.env import Clock, Env, Settings, utc_now
 from surveys.residents import ResidentService
 from surveys.rounds import RoundService
@@ -21,6 +22,7 @@ class Services:
         self.answering = AnsweringService(self.env)
         self.rounds = RoundService(self.env)
         self.access = AccessService(self.env)
+        self.broadcasts = BroadcastService(self.env, self.rounds)
 
     @property
     def db(self) -> Database:
