@@ -10,6 +10,7 @@ this module never imports telegram; sleeping is injectable so tests never wait.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -76,6 +77,7 @@ Sleep = Callable[[float], Awaitable[None]]
 OnBatch = Callable[[int], Awaitable[None]]
 
 MAX_BATCH = 200  # rows claimed at once: the most that a kill -9 can send twice
+BATCHES_PER_SECOND = 5
 MAX_BACKOFF = 60.0
 PER_CHAT = timedelta(seconds=1)  # at most one message per second to the same chat
 _RECENT_CHATS = 10_000  # chats remembered; at 1,000/s the oldest is 10 s old
@@ -104,7 +106,8 @@ class Sender:
         self.sleep = sleep
         self.on_batch = on_batch
         rate = env.settings.broadcast_rate
-        self.batch = max(1, min(MAX_BATCH, int(rate)))
+        # A fifth of a second of sends per batch: few rows in flight at a kill, few commits.
+        self.batch = max(1, min(MAX_BATCH, math.ceil(rate / BATCHES_PER_SECOND)))
         self._global = AsyncLimiter(rate, 1.0)
         self._recent: OrderedDict[int, datetime] = OrderedDict()  # chat -> last send
         self._locks: dict[int, asyncio.Lock] = {}
