@@ -9,4 +9,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from bot import cli_broadcast
+
 CLI_GROUPS: list[ModuleType] = []
+CLI_GROUPS.append(cli_broadcast)

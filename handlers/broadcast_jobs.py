@@ -25,7 +25,7 @@ from surveys.delivery import Drain, DrainStatus, Sender, SendResult, SendStatus,
 
 SENDER_KEY = "broadcast_sender"
 EDITS_KEY = "broadcast_progress_edits"
-HOUSEKEEPING_EVERY = 600.0  # seconds between checks for due reminders and round results
+HOUSEKEEPING_EVERY = 60.0  # seconds between checks for due reminders, results, CLI launches
 PROGRESS_EVERY = 3.0  # seconds between edits of a progress message (Telegram: ~1/s per chat)
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -145,11 +145,15 @@ async def _broadcast_job(context: BotContext) -> None:
 
 
 async def housekeeping(app: AnyApp) -> list[int]:
-    """Creates due reminders and round results, and starts them; returns their ids."""
+    """Creates due reminders and round results, and schedules them and any broadcast created
+    elsewhere (the command line) that has no job yet; returns the ids of those created."""
     services = app.bot_data["services"]
     created = await services.broadcasts.due_follow_ups()
-    for broadcast in created:
-        schedule(app, broadcast.id, services.env.now())
+    for broadcast in await services.broadcasts.active():
+        queue = app.job_queue
+        if queue is None or not queue.get_jobs_by_name(f"broadcast:{broadcast.id}"):
+            when = broadcast.resume_at if broadcast.status == "paused" else broadcast.starts_at
+            schedule(app, broadcast.id, max(when or broadcast.starts_at, services.env.now()))
     return [b.id for b in created]
 
 

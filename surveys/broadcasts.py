@@ -191,6 +191,21 @@ class BroadcastService:
             assert round_ is not None
         return Launched(round_, broadcast, True, recipients)
 
+    async def open_round(
+        self,
+        commune_code: int,
+        survey_id: str,
+        *,
+        opens_at: datetime | None = None,
+        closes_at: datetime | None = None,
+        created_by: str = "cli",
+    ) -> Launched:
+        """`ykien round open`: the round and its invitation broadcast to every resident
+        (possibly nobody yet: residents who join later are offered the round on joining)."""
+        plan = await self.plan(commune_code, survey_id, starts_at=opens_at, closes_at=closes_at)
+        key = f"round:{commune_code}:{survey_id}:{self.env.now().isoformat()}"
+        return await self.launch(plan, launch_key=key, created_by=created_by, allow_empty=True)
+
     async def follow_up(self, round_id: int, kind: str, launch_key: str) -> BroadcastRow | None:
         """A reminder (to residents who have not finished) or the result (to those who
         answered) of a round, starting now; None when nobody is left to message."""
