@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import BaseHandler
 
-from handlers import broadcasts
+from handlers import broadcasts, rounds
 from handlers.context import BotContext
 
 TextStep = Callable[[Update, BotContext], Awaitable[bool]]
@@ -22,3 +22,5 @@ HANDLERS: list[BaseHandler] = []
 TEXT_STEPS: list[TextStep] = []
 
 HANDLERS += broadcasts.HANDLERS
+HANDLERS += rounds.HANDLERS
+TEXT_STEPS.append(rounds.typed_time)

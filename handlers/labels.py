@@ -27,7 +27,19 @@ COMMAND_MENU: tuple[tuple[str, str], ...] = (
 
 # Added to the menu of people who hold the role (see surveys.access.Role).
 STAFF_MENU: tuple[tuple[str, str], ...] = (
+    ("rounds", "Các đợt lấy ý kiến; tạo đợt mới"),
     ("progress", "Tiến độ gửi và trả lời của đợt"),
     ("remind", "Nhắc người chưa trả lời xong"),
 )
 OFFICER_MENU: tuple[tuple[str, str], ...] = ()
+
+# The /rounds launch wizard (handlers/rounds.py).
+ROUND_NEW = "➕ Tạo đợt mới"
+ROUND_CANCEL = "Hủy lượt gửi {id}"
+AUDIENCE = {"all": "Mọi người dân", "v": "Một thôn", "n": "Người chưa trả lời đợt trước"}
+WHEN = {"now": "Gửi ngay", "eve": "Tối nay ({time})", "type": "Nhập ngày giờ"}
+CLOSES = {"7": "Sau 7 ngày", "14": "Sau 14 ngày", "30": "Sau 30 ngày", "type": "Nhập ngày giờ"}
+EARLIER_ROUND = "Đợt {id} · {title}"
+TEST_COPY = "Gửi thử cho tôi"
+CONFIRM = "✅ Xác nhận gửi"
+DISCARD = "Hủy"

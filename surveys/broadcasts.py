@@ -16,6 +16,7 @@ from storage import responses as responses_db
 from storage import surveys as surveys_db
 from storage.broadcasts import BroadcastRow
 from storage.records import Round
+from surveys.drafts import Draft, DraftStore
 from surveys.env import Env
 from surveys.model import Survey
 from surveys.rounds import RoundError, RoundRefused, RoundService, Summary
@@ -105,6 +106,7 @@ class BroadcastService:
     def __init__(self, env: Env, rounds: RoundService) -> None:
         self.env = env
         self.rounds = rounds
+        self.drafts = DraftStore(env)
 
     async def plan(
         self,
@@ -143,6 +145,25 @@ class BroadcastService:
             conn, "invite", audience.value, commune_code, 0, audience_ref
         )
         return Plan(commune_code, survey, audience, audience_ref, starts, closes_at, recipients)
+
+    async def plan_draft(self, draft: Draft) -> Plan:
+        """The wizard's draft, checked like any launch."""
+        assert draft.survey is not None and draft.audience is not None
+        return await self.plan(
+            draft.commune,
+            draft.survey,
+            audience=Audience(draft.audience),
+            audience_ref=draft.audience_ref,
+            starts_at=draft.starts(),
+            closes_at=draft.closes(),
+        )
+
+    def preview_round(self, plan: Plan) -> Round:
+        """The round a plan would open, for the staff member's test copy (not stored)."""
+        now = self.env.now()
+        return Round(
+            0, plan.commune_code, plan.survey.id, plan.starts_at, plan.closes_at, None, now
+        )
 
     async def launch(
         self, plan: Plan, *, launch_key: str, created_by: str, allow_empty: bool = False
