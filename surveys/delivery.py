@@ -108,7 +108,11 @@ class Sender:
         rate = env.settings.broadcast_rate
         # A fifth of a second of sends per batch: few rows in flight at a kill, few commits.
         self.batch = max(1, min(MAX_BATCH, math.ceil(rate / BATCHES_PER_SECOND)))
-        self._global = AsyncLimiter(rate, 1.0)
+        # The bucket holds a fifth of a second of sends, not a whole second: Telegram's own
+        # bucket then keeps slack for network jitter, so pacing at the rate draws no 429.
+        burst = rate / BATCHES_PER_SECOND
+        period = 1 / BATCHES_PER_SECOND if burst >= 1 else 1 / rate
+        self._global = AsyncLimiter(max(1.0, burst), period)
         self._recent: OrderedDict[int, datetime] = OrderedDict()  # chat -> last send
         self._locks: dict[int, asyncio.Lock] = {}
 
