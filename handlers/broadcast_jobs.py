@@ -100,16 +100,16 @@ def install(app: AnyApp, *, sleep: Sleep = asyncio.sleep) -> Sender:
 async def update_progress(app: AnyApp, broadcast_id: int, *, force: bool = False) -> None:
     """Edits the staff member's progress message, at most every PROGRESS_EVERY seconds."""
     services = app.bot_data["services"]
-    progress = await services.broadcasts.progress(broadcast_id)
-    b = progress.broadcast
-    if b.progress_chat is None or b.progress_msg is None:
-        return
     now = services.env.now()
     edits: dict[int, Any] = app.bot_data.setdefault(EDITS_KEY, {})
     last = edits.get(broadcast_id)
     if not force and last is not None and (now - last).total_seconds() < PROGRESS_EVERY:
         return
+    b = await services.broadcasts.get(broadcast_id)
+    if b is None or b.progress_chat is None or b.progress_msg is None:
+        return
     edits[broadcast_id] = now
+    progress = await services.broadcasts.progress(broadcast_id)
     text = render("staff_progress.html", p=progress, tz=services.settings.timezone)
     with contextlib.suppress(BadRequest):  # "message is not modified"
         await app.bot.edit_message_text(text, chat_id=b.progress_chat, message_id=b.progress_msg)
