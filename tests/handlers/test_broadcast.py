@@ -240,3 +240,23 @@ async def test_audience_of_zero_is_refused(harness) -> None:
         await harness.services.broadcasts.launch(plan, launch_key="x", created_by="test")
     assert caught.value.error is LaunchError.EMPTY_AUDIENCE
     assert await table_counts(harness.services.db) == counts
+
+
+async def test_one_message_per_second_per_chat_across_broadcasts(harness, clock) -> None:
+    users = await join(harness, 1)
+    launched = await launch(harness.services)
+    slept: list[float] = []
+    broadcast_jobs.install(harness.app, sleep=fake_sleep(clock, slept))
+    await broadcast_jobs.run(harness.app, launched.broadcast.id)
+    reminder = await harness.services.broadcasts.remind_now(launched.round.id, "test")
+    await broadcast_jobs.run(harness.app, reminder.id)  # same chat, same instant
+    assert slept == [1.0]
+    moves = await bdb.transitions(harness.services.db.conn, reminder.id)
+    assert [m[2:] for m in moves] == [
+        ("queued", ""),
+        ("sending", ""),
+        ("queued", "per-chat limit"),
+        ("sending", ""),
+        ("sent", ""),
+    ]
+    assert users[0].messages[-1].text.startswith("Nhắc nhẹ")
