@@ -87,9 +87,9 @@ async def on_press(update: Update, context: BotContext) -> None:
         await _cancel_broadcast(update, context, int(cancel))
         return
     if simple == "new":
+        await query.answer()
         commune = await _commune(update, context)
         if commune is not None:
-            await query.answer()
             await _ask(update, context, await services.broadcasts.drafts.start(user_id, commune))
         return
     found = await services.broadcasts.drafts.get(user_id)

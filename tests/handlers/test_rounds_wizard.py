@@ -132,3 +132,17 @@ async def test_other_communes_staff_cannot_cancel(harness) -> None:
     popup = await harness.press_raw(other, "r:k:1")
     assert popup.startswith("Nút này không còn")
     assert (await harness.services.broadcasts.get(1)).status == "scheduled"
+
+
+async def test_new_round_button_from_someone_without_the_role(harness) -> None:
+    await join(harness, 1)
+    resident = harness.sandbox.user(1001)
+    before = await table_counts(harness.services.db)
+    answers = len(resident.callback_answers)
+    resident.press_raw(resident.last.message_id, "r:new")
+    await harness.pump()
+    assert len(resident.callback_answers) == answers + 1
+    assert resident.messages[-1].text == "Lệnh này chỉ dành cho cán bộ xã được cấp quyền."
+    after = await table_counts(harness.services.db)
+    assert after == {**before, "audit_log": before["audit_log"] + 1}
+    assert after["chat_states"] == before["chat_states"]
