@@ -46,6 +46,17 @@ async def prepare(db_path: Path, recipients: int) -> int:
     return launched.broadcast.id
 
 
+async def network_retries(db_path: Path) -> int:
+    services = await Services.open(str(db_path))
+    try:
+        rows = await services.db.conn.execute_fetchall(
+            "SELECT count(*) FROM delivery_transitions WHERE detail LIKE 'network%'"
+        )
+        return int(next(iter(rows))[0])
+    finally:
+        await services.close()
+
+
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -54,10 +65,13 @@ def peak_rss_mb(pid: int) -> float:
 
 
 def delivered(sandbox: Sandbox) -> Counter[int]:
+    """Invitations Telegram accepted, per chat (calls answered 429 or cut off do not count)."""
     return Counter(
-        params["chat_id"]
-        for method, params in sandbox.calls
-        if method == "sendMessage" and str(params.get("text", "")).startswith(OFFER)
+        call.params["chat_id"]
+        for call in sandbox.call_log
+        if call.method == "sendMessage"
+        and call.outcome == "ok"
+        and str(call.params.get("text", "")).startswith(OFFER)
     )
 
 
@@ -132,12 +146,14 @@ async def run(recipients: int, rate: float, kill_at_half: bool) -> None:
             f"peak RSS {rss:.0f} MB"
         )
         if kill_at_half:
+            retried = await network_retries(db_path)
             got = delivered(sandbox)
             lost = sum(1 for i in range(recipients) if got[FIRST + i] == 0)
             duplicates = sum(n - 1 for n in got.values() if n > 1)
             print(
                 f"{'':>7} kill -9 at half: lost {lost}, duplicates {duplicates}, "
-                f"in flight at the kill {in_flight}"
+                f"in flight at the kill {in_flight}, sends retried after a network error "
+                f"(may have arrived) {retried}"
             )
 
 
