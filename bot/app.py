@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,7 +14,17 @@ from telegram.request import BaseRequest
 
 from bot.config import Config
 from bot.ordering import PerChatUpdateProcessor
-from handlers import common, features, flood, menus, resident, retention, routes, survey
+from handlers import (
+    broadcast_jobs,
+    common,
+    features,
+    flood,
+    menus,
+    resident,
+    retention,
+    routes,
+    survey,
+)
 from handlers.context import BotContext, attach
 from handlers.labels import COMMAND_MENU
 from surveys.env import Clock, Settings, utc_now
@@ -35,6 +46,12 @@ def settings_from(config: Config) -> Settings:
         flood_count=config.flood_count,
         flood_window=config.flood_window,
         flood_pause=config.flood_pause,
+        broadcast_rate=config.broadcast_rate,
+        quiet_start=config.quiet_start,
+        quiet_end=config.quiet_end,
+        blackout_dates=config.blackout_dates,
+        reminder_delay=timedelta(hours=config.reminder_delay_hours),
+        reminder_max=config.reminder_max,
     )
 
 
@@ -95,6 +112,7 @@ def _post_init(config: Config, services: Services | None, clock: Clock):
         )
         await menus.redo_marked(app.bot, svc)
         retention.schedule(app)
+        await broadcast_jobs.restore(app)
 
     return post_init
 

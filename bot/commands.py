@@ -124,10 +124,10 @@ async def _act(services: Services, config: Config, args: argparse.Namespace) -> 
             if opens is not None and opens < now:
                 raise CliError("cli_error.txt", reason="time_in_past", value=args.at)
             closes = parse_time(args.closes, tz) if args.closes else None
-            round_ = await services.rounds.open(
+            launched = await services.broadcasts.open_round(
                 args.commune, args.survey, opens_at=opens, closes_at=closes
             )
-            return render("cli_round_opened.txt", round=round_, tz=tz)
+            return render("cli_round_opened.txt", round=launched.round, tz=tz, launched=launched)
         if action == "close":
             return render("cli_round_closed.txt", round=await services.rounds.close(args.id))
         return render(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import date, time
 from pathlib import Path
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
@@ -41,6 +42,12 @@ class Config:
     flood_count: int = 20  # updates per person per flood_window seconds
     flood_window: float = 10.0
     flood_pause: float = 60.0
+    broadcast_rate: float = 25.0  # messages/s, at most 1,000 (paid broadcasts)
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(7, 0)
+    blackout_dates: frozenset[date] = frozenset()
+    reminder_delay_hours: float = 48.0
+    reminder_max: int = 2
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Config:
@@ -51,6 +58,23 @@ class Config:
         admins = environ.get("YKIEN_ADMINS", "").replace(",", " ").split()
         if not all(a.isdigit() for a in admins):
             raise ValueError("YKIEN_ADMINS phải là các số Telegram id, cách nhau bằng dấu phẩy")
+        quiet = environ.get("YKIEN_QUIET_HOURS", "21:00-07:00")
+        try:
+            start, end = (time.fromisoformat(t.strip()) for t in quiet.split("-"))
+            blackout = frozenset(
+                date.fromisoformat(d)
+                for d in environ.get("YKIEN_BLACKOUT_DATES", "").replace(",", " ").split()
+            )
+            rate = float(environ.get("YKIEN_BROADCAST_RATE", "25"))
+            delay = float(environ.get("YKIEN_REMINDER_DELAY_HOURS", "48"))
+            reminders = int(environ.get("YKIEN_REMINDER_MAX", "2"))
+        except ValueError as exc:
+            raise ValueError(f"cấu hình gửi tin không hợp lệ: {exc}") from exc
+        if not 0 < rate <= 1000 or delay < 0 or reminders < 0:
+            raise ValueError(
+                "YKIEN_BROADCAST_RATE phải trong khoảng (0, 1000]; "
+                "YKIEN_REMINDER_DELAY_HOURS và YKIEN_REMINDER_MAX không được âm"
+            )
         key = environ.get("YKIEN_PSEUDONYM_KEY")
         return cls(
             pseudonym_key=Secret(key) if key else None,
@@ -58,6 +82,12 @@ class Config:
             flood_count=int(_number(environ, "YKIEN_FLOOD_COUNT", 20, 1)),
             flood_window=_number(environ, "YKIEN_FLOOD_WINDOW", 10, 0.1),
             flood_pause=_number(environ, "YKIEN_FLOOD_PAUSE", 60, 0),
+            broadcast_rate=rate,
+            quiet_start=start,
+            quiet_end=end,
+            blackout_dates=blackout,
+            reminder_delay_hours=delay,
+            reminder_max=reminders,
             admin_ids=frozenset(int(a) for a in admins),
             token=Secret(token) if token else None,
             api_url=environ.get("YKIEN_API_URL", DEFAULT_API_URL),

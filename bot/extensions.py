@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot import cli_backup, cli_faq, cli_households, cli_roles, cli_sheets, cli_summary
+from bot import (
+    cli_backup,
+    cli_broadcast,
+    cli_faq,
+    cli_households,
+    cli_roles,
+    cli_sheets,
+    cli_summary,
+)
 
 CLI_GROUPS: list[ModuleType] = []
 CLI_GROUPS.append(cli_faq)
@@ -18,3 +26,4 @@ CLI_GROUPS.append(cli_households)
 CLI_GROUPS.append(cli_backup)
 CLI_GROUPS.append(cli_sheets)
 CLI_GROUPS.append(cli_summary)
+CLI_GROUPS.append(cli_broadcast)

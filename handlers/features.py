@@ -15,7 +15,17 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import BaseHandler
 
-from handlers import faq, households, privacy, questions, roles, summary, villages
+from handlers import (
+    broadcasts,
+    faq,
+    households,
+    privacy,
+    questions,
+    roles,
+    rounds,
+    summary,
+    villages,
+)
 from handlers.context import BotContext
 
 TextStep = Callable[[Update, BotContext], Awaitable[bool]]
@@ -31,7 +41,10 @@ START_PAYLOADS += roles.START_PAYLOADS
 HANDLERS += villages.HANDLERS
 TEXT_STEPS += villages.TEXT_STEPS
 START_PAYLOADS += households.START_PAYLOADS
+HANDLERS += summary.HANDLERS
+HANDLERS += broadcasts.HANDLERS
+HANDLERS += rounds.HANDLERS
+TEXT_STEPS.append(rounds.typed_time)
 HANDLERS += faq.HANDLERS
 # A staff member's typed answer first; a resident's free-text question must stay the LAST step.
 TEXT_STEPS += [questions.reply_step, faq.question]
-HANDLERS += summary.HANDLERS

@@ -34,12 +34,16 @@ COMMAND_MENU: tuple[tuple[str, str], ...] = (
     ("deletedata", "Xóa danh tính của bạn khỏi ykien"),
     ("help", "Hướng dẫn sử dụng"),
     ("cancel", "Hủy thao tác đang làm"),
+    ("stop", "Dừng nhận thông báo khảo sát"),
 )
 
 # Added to the menu of people who hold the role (see surveys.access.Role).
 STAFF_MENU: tuple[tuple[str, str], ...] = (
     ("questions", "Câu hỏi của người dân đang chờ trả lời"),
     ("villages", "Thôn, tổ dân phố của xã"),
+    ("rounds", "Các đợt lấy ý kiến; tạo đợt mới"),
+    ("progress", "Tiến độ gửi và trả lời của đợt"),
+    ("remind", "Nhắc người chưa trả lời xong"),
 )
 OFFICER_MENU: tuple[tuple[str, str], ...] = (
     ("summary", "Kết quả của xã hoặc tỉnh"),
@@ -100,3 +104,14 @@ PROVINCE_HEADERS = (
     "Hạng", "Mã xã", "Xã, phường", "Đợt", "Người trả lời",
     "Tỷ lệ hài lòng chung", "Cận dưới 95%", "Cận trên 95%", "Kết luận",
 )  # fmt: skip
+
+# The /rounds launch wizard (handlers/rounds.py).
+ROUND_NEW = "➕ Tạo đợt mới"
+ROUND_CANCEL = "Hủy lượt gửi {id}"
+AUDIENCE = {"all": "Mọi người dân", "v": "Một thôn", "n": "Người chưa trả lời đợt trước"}
+WHEN = {"now": "Gửi ngay", "eve": "Tối nay ({time})", "type": "Nhập ngày giờ"}
+CLOSES = {"7": "Sau 7 ngày", "14": "Sau 14 ngày", "30": "Sau 30 ngày", "type": "Nhập ngày giờ"}
+EARLIER_ROUND = "Đợt {id} · {title}"
+TEST_COPY = "Gửi thử cho tôi"
+CONFIRM = "✅ Xác nhận gửi"
+DISCARD = "Hủy"

@@ -34,6 +34,7 @@ async def start(update: Update, context: BotContext) -> None:
         return
     membership = await residents.membership(user_id)
     if membership is not None:
+        await context.services.broadcasts.set_subscribed(user_id, True)  # /start after /stop
         await reply(update, "resident_welcome_back.html", membership=membership)
         await offer_round(update, context, membership)
         return

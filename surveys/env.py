@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from storage.db import Database
@@ -32,6 +32,15 @@ class Settings:
     flood_count: int = 20  # updates a person may send per flood_window seconds
     flood_window: float = 10.0
     flood_pause: float = 60.0  # seconds ignored after going over the limit
+    # Broadcasts (surveys.broadcasts): pacing, quiet hours, retries, reminders.
+    broadcast_rate: float = 25.0  # messages/s overall; Telegram's free limit is about 30
+    quiet_start: time = time(21, 0)  # local time: nothing is sent from here...
+    quiet_end: time = time(7, 0)  # ...until here (equal times: no quiet hours)
+    evening: time = time(19, 0)  # "this evening" in the launch wizard
+    blackout_dates: frozenset[date] = frozenset()  # local dates with no broadcasts (e.g. Tết)
+    send_retries: int = 8  # network failures of one message before it is marked failed
+    reminder_delay: timedelta = timedelta(days=2)  # after the invitation, between reminders
+    reminder_max: int = 2  # automatic reminders per round
 
 
 @dataclass

@@ -7,6 +7,7 @@ from storage.db import Database
 from surveys import units
 from surveys.access import AccessService
 from surveys.answering import AnsweringService
+from surveys.broadcasts import BroadcastService
 from surveys.env import Clock, Env, Settings, utc_now
 from surveys.faq_questions import QuestionService
 from surveys.faq_service import FaqService
@@ -37,6 +38,7 @@ class Services:
         self.villages = VillageService(self.env, self.access)
         self.households = HouseholdService(self.env)
         self.sheets = SheetService(self.env)
+        self.broadcasts = BroadcastService(self.env, self.rounds)
 
     @property
     def db(self) -> Database:

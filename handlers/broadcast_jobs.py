@@ -1,0 +1,175 @@
+"""Broadcasts on Telegram: the transport the sender calls, and the JobQueue jobs that run it.
+
+PTB keeps jobs in memory only, so the database is the truth: `restore` (from post_init)
+re-queues rows a crash left 'sending' and schedules every unfinished broadcast again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import warnings
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.ext import Application
+from telegram.warnings import PTBDeprecationWarning
+
+from handlers import keyboards
+from handlers.context import BotContext
+from handlers.texts import render
+from surveys.broadcasts import Content
+from surveys.delivery import Drain, DrainStatus, Sender, SendResult, SendStatus, Sleep, Transport
+
+SENDER_KEY = "broadcast_sender"
+EDITS_KEY = "broadcast_progress_edits"
+HOUSEKEEPING_EVERY = 60.0  # seconds between checks for due reminders, results, CLI launches
+PROGRESS_EVERY = 3.0  # seconds between edits of a progress message (Telegram: ~1/s per chat)
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+def message_for(content: Content) -> tuple[str, Any]:
+    """The text and keyboard of a broadcast message."""
+    if content.kind == "result":
+        assert content.summary is not None
+        score = content.summary.score
+        ranked = sorted(
+            (q for q in score.questions if q.share is not None), key=lambda q: q.share or 0.0
+        )
+        texts = {q.id: q.text for q in content.survey.questions}
+        return render(
+            "resident_round_result.html",
+            summary=content.summary,
+            best=[(texts[q.question_id], q.share) for q in reversed(ranked[-2:])],
+            worst=[(texts[q.question_id], q.share) for q in ranked[:2]],
+        ), None
+    template = (
+        "resident_reminder.html" if content.kind == "reminder" else "resident_round_offer.html"
+    )
+    return render(template, survey=content.survey, round=content.round), keyboards.start_survey()
+
+
+def telegram_transport(bot: Bot) -> Transport:
+    """Sends one broadcast message and says how it went, in the sender's terms."""
+
+    async def send(chat_id: int, content: Content) -> SendResult:
+        text, markup = message_for(content)
+        try:
+            await bot.send_message(chat_id, text, reply_markup=markup)
+        except RetryAfter as exc:
+            with warnings.catch_warnings():  # PTB 22 deprecates the int form; accept both
+                warnings.simplefilter("ignore", PTBDeprecationWarning)
+                wait = exc.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            return SendResult(SendStatus.RETRY_AFTER, retry_after=seconds)
+        except Forbidden as exc:
+            return SendResult(SendStatus.BLOCKED, detail=exc.message[:200])
+        except BadRequest as exc:
+            found = "chat not found" not in exc.message.lower()
+            status = SendStatus.REFUSED if found else SendStatus.UNREACHABLE
+            return SendResult(status, detail=exc.message[:200])
+        except NetworkError as exc:  # TimedOut is one too; BadRequest was handled above
+            return SendResult(SendStatus.NETWORK, detail=exc.message[:200])
+        return SendResult(SendStatus.SENT)
+
+    return send
+
+
+def install(app: AnyApp, *, sleep: Sleep = asyncio.sleep) -> Sender:
+    """Creates the process's sender (tests pass a sleep that moves their clock)."""
+    services = app.bot_data["services"]
+
+    async def on_batch(broadcast_id: int) -> None:
+        await update_progress(app, broadcast_id)
+
+    sender = Sender(
+        services.env,
+        services.broadcasts,
+        telegram_transport(app.bot),
+        sleep=sleep,
+        on_batch=on_batch,
+    )
+    app.bot_data[SENDER_KEY] = sender
+    app.bot_data[EDITS_KEY] = {}
+    return sender
+
+
+async def update_progress(app: AnyApp, broadcast_id: int, *, force: bool = False) -> None:
+    """Edits the staff member's progress message, at most every PROGRESS_EVERY seconds."""
+    services = app.bot_data["services"]
+    now = services.env.now()
+    edits: dict[int, Any] = app.bot_data.setdefault(EDITS_KEY, {})
+    last = edits.get(broadcast_id)
+    if not force and last is not None and (now - last).total_seconds() < PROGRESS_EVERY:
+        return
+    b = await services.broadcasts.get(broadcast_id)
+    if b is None or b.progress_chat is None or b.progress_msg is None:
+        return
+    edits[broadcast_id] = now
+    progress = await services.broadcasts.progress(broadcast_id)
+    text = render("staff_progress.html", p=progress, tz=services.settings.timezone)
+    with contextlib.suppress(BadRequest):  # "message is not modified"
+        await app.bot.edit_message_text(text, chat_id=b.progress_chat, message_id=b.progress_msg)
+
+
+async def run(app: AnyApp, broadcast_id: int) -> Drain:
+    """Drains a broadcast now; paused or future ones are scheduled to run again."""
+    sender: Sender = app.bot_data.get(SENDER_KEY) or install(app)
+    drain = await sender.drain(broadcast_id)
+    if drain.status in (DrainStatus.PAUSED, DrainStatus.NOT_YET) and drain.wake_at is not None:
+        schedule(app, broadcast_id, drain.wake_at)
+    if drain.status is DrainStatus.DONE:
+        await update_progress(app, broadcast_id, force=True)
+    return drain
+
+
+def schedule(app: AnyApp, broadcast_id: int, when: Any) -> None:
+    """Runs the broadcast at `when` (a UTC datetime) through PTB's JobQueue, if running."""
+    queue = app.job_queue
+    if queue is None:
+        return
+    name = f"broadcast:{broadcast_id}"
+    for job in queue.get_jobs_by_name(name):
+        job.schedule_removal()
+    now = app.bot_data["services"].env.now()
+    delay = max(0.0, (when - now).total_seconds())
+    queue.run_once(_broadcast_job, when=delay, data=broadcast_id, name=name)
+
+
+async def _broadcast_job(context: BotContext) -> None:
+    assert context.job is not None
+    await run(context.application, int(context.job.data))  # type: ignore[arg-type]
+
+
+async def housekeeping(app: AnyApp) -> list[int]:
+    """Creates due reminders and round results, and schedules them and any broadcast created
+    elsewhere (the command line) that has no job yet; returns the ids of those created."""
+    services = app.bot_data["services"]
+    created = await services.broadcasts.due_follow_ups()
+    for broadcast in await services.broadcasts.active():
+        queue = app.job_queue
+        if queue is None or not queue.get_jobs_by_name(f"broadcast:{broadcast.id}"):
+            when = broadcast.resume_at if broadcast.status == "paused" else broadcast.starts_at
+            schedule(app, broadcast.id, max(when or broadcast.starts_at, services.env.now()))
+    return [b.id for b in created]
+
+
+async def _housekeeping_job(context: BotContext) -> None:
+    await housekeeping(context.application)
+
+
+async def restore(app: AnyApp) -> None:
+    """At start: re-queue what a crash left in flight and schedule every unfinished broadcast."""
+    services = app.bot_data["services"]
+    install(app)
+    await services.broadcasts.recover()
+    for broadcast in await services.broadcasts.active():
+        when = broadcast.resume_at if broadcast.status == "paused" else broadcast.starts_at
+        schedule(app, broadcast.id, max(when or broadcast.starts_at, services.env.now()))
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            _housekeeping_job, interval=HOUSEKEEPING_EVERY, first=1.0, name="housekeeping"
+        )

@@ -1,0 +1,93 @@
+"""Broadcast commands: /stop and re-subscribing for residents; /progress and /remind for staff."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler
+
+from handlers import broadcast_jobs
+from handlers.context import BotContext
+from handlers.replies import command_args, reply
+from surveys.access import Action, Actor, Forbidden, Scope
+
+
+async def stop(update: Update, context: BotContext) -> None:
+    """No more broadcasts or reminders for this resident, even in the middle of a round."""
+    if await context.services.broadcasts.set_subscribed(update.effective_user.id, False):
+        await reply(update, "resident_stopped.html")
+    else:
+        await reply(update, "resident_stop_not_joined.html")
+
+
+async def _staff_round(update: Update, context: BotContext, action: Action) -> int | None:
+    """The round a staff command is about (its argument, or the commune's latest), checked."""
+    services = context.services
+    user_id = update.effective_user.id
+    arg = command_args(update)
+    if arg and not (arg.isdigit() and len(arg) < 10):
+        await reply(update, "resident_command_args.html", command=action.value.split(".")[-1])
+        return None
+    if arg:
+        round_ = next((r for r in await services.rounds.list() if r.round.id == int(arg)), None)
+        commune = round_.round.commune_code if round_ else None
+    else:
+        communes = await services.access.communes(user_id, action) or []
+        commune = communes[0] if communes else None
+        rounds = await services.rounds.list(commune) if commune is not None else []
+        round_ = rounds[-1] if rounds else None
+    try:
+        await services.access.require(Actor(user_id), action, Scope(commune=commune))
+    except Forbidden:
+        await reply(update, "staff_forbidden.html")
+        return None
+    if round_ is None:
+        await reply(update, "staff_no_round.html", open_only=False)
+        return None
+    return round_.round.id
+
+
+async def progress(update: Update, context: BotContext) -> None:
+    """Shows a round's latest broadcast; the message is then edited in place while it runs."""
+    round_id = await _staff_round(update, context, Action.VIEW_PROGRESS)
+    if round_id is None:
+        return
+    services = context.services
+    broadcasts = await services.broadcasts.list(round_id=round_id)
+    if not broadcasts:
+        await reply(update, "staff_no_round.html", open_only=True)
+        return
+    latest = broadcasts[-1]
+    shown = await services.broadcasts.progress(latest.id)
+    message = await reply(update, "staff_progress.html", p=shown, tz=services.settings.timezone)
+    if message is not None:
+        await services.broadcasts.set_progress_message(
+            latest.id, message.chat_id, message.message_id
+        )
+
+
+async def remind(update: Update, context: BotContext) -> None:
+    """Sends a reminder now to the round's recipients who have not finished."""
+    round_id = await _staff_round(update, context, Action.SEND_REMINDERS)
+    if round_id is None:
+        return
+    services = context.services
+    user_id = update.effective_user.id
+    broadcast = await services.broadcasts.remind_now(round_id, f"tg:{user_id}")
+    count = 0
+    if broadcast is not None:
+        count = (await services.broadcasts.progress(broadcast.id)).total
+        await services.access.audit(
+            Actor(user_id),
+            Action.SEND_REMINDERS,
+            Scope(commune=broadcast.commune_code),
+            detail=f"broadcast {broadcast.id}",
+        )
+        broadcast_jobs.schedule(context.application, broadcast.id, services.env.now())
+    await reply(update, "staff_reminder_started.html", broadcast=broadcast, count=count)
+
+
+HANDLERS: list[BaseHandler] = [
+    CommandHandler("stop", stop),
+    CommandHandler("progress", progress),
+    CommandHandler("remind", remind),
+]

@@ -1,0 +1,292 @@
+"""/rounds: the commune's rounds, and a button wizard to launch one (survey, audience, when,
+close, preview, test copy, confirm). Callback data `r:...` is validated, and every press is
+authorised again against the draft's commune."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from handlers import broadcast_jobs, keyboards, labels
+from handlers.context import BotContext
+from handlers.replies import alert, reply
+from surveys.access import Action, Actor, Forbidden, Scope
+from surveys.broadcasts import LaunchRefused
+from surveys.drafts import Draft, parse_local_time
+from surveys.quiet import this_evening
+from surveys.rounds import RoundRefused
+
+PRESS = re.compile(
+    r"^r:(?:(new|t|ok|x)|s:([a-z0-9-]{1,40})|a:(all|v|n)|v:(\d{1,12})|n:(\d{1,12})"
+    r"|w:(now|eve|type)|c:(7|14|30|type)|k:(\d{1,12}))$"
+)
+
+
+def _button(text: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=data)
+
+
+def _markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(rows)
+
+
+async def _commune(update: Update, context: BotContext) -> int | None:
+    """The staff member's commune, or None after saying they may not."""
+    user_id = update.effective_user.id
+    communes = await context.services.access.communes(user_id, Action.MANAGE_ROUNDS) or []
+    commune = communes[0] if communes else None
+    try:
+        await context.services.access.require(
+            Actor(user_id), Action.MANAGE_ROUNDS, Scope(commune=commune)
+        )
+    except Forbidden:
+        await reply(update, "staff_forbidden.html")
+        return None
+    return commune
+
+
+async def rounds_command(update: Update, context: BotContext) -> None:
+    """Lists the commune's rounds with counts, and offers to launch a new one."""
+    commune = await _commune(update, context)
+    if commune is None:
+        return
+    services = context.services
+    now = services.env.now()
+    infos = await services.rounds.list(commune)
+    scheduled = [
+        b
+        for b in await services.broadcasts.list(commune=commune)
+        if b.status == "scheduled" and b.kind == "invite"
+    ]
+    rows = [[_button(labels.ROUND_CANCEL.format(id=b.id), f"r:k:{b.id}")] for b in scheduled]
+    rows.append([_button(labels.ROUND_NEW, "r:new")])
+    await reply(
+        update,
+        "staff_rounds.html",
+        _markup(rows),
+        rounds=infos,
+        now=now,
+        tz=services.settings.timezone,
+    )
+
+
+async def on_press(update: Update, context: BotContext) -> None:
+    """Routes a wizard button after validating its data and the presser's rights."""
+    query = update.callback_query
+    match = PRESS.match(query.data or "")
+    if match is None:
+        await alert(update, "alert_invalid_button.html")
+        return
+    services = context.services
+    user_id = update.effective_user.id
+    simple, survey, audience, village, earlier, when, closes, cancel = match.groups()
+    if cancel is not None:
+        await _cancel_broadcast(update, context, int(cancel))
+        return
+    if simple == "new":
+        await query.answer()
+        commune = await _commune(update, context)
+        if commune is not None:
+            await _ask(update, context, await services.broadcasts.drafts.start(user_id, commune))
+        return
+    found = await services.broadcasts.drafts.get(user_id)
+    if found is None:
+        await alert(update, "alert_wizard_gone.html")
+        return
+    draft = found[1]
+    if not await services.access.allowed(
+        Actor(user_id), Action.MANAGE_ROUNDS, Scope(commune=draft.commune)
+    ):
+        await alert(update, "alert_wizard_gone.html")
+        return
+    await query.answer()
+    now = services.env.now()
+    if simple == "x":
+        await services.broadcasts.drafts.clear(user_id)
+        await reply(update, "staff_wizard.html", step="discarded")
+        return
+    if simple in ("t", "ok"):
+        await (_test_copy if simple == "t" else _confirm)(update, context, draft)
+        return
+    if survey is not None:
+        draft = draft.with_(survey=survey)
+    elif audience is not None:
+        draft = draft.with_(
+            audience={"all": "all", "v": "village", "n": "nonrespondents"}[audience]
+        )
+    elif village is not None:
+        draft = draft.with_(audience="village", audience_ref=int(village))
+    elif earlier is not None:
+        draft = draft.with_(audience="nonrespondents", audience_ref=int(earlier))
+    elif when == "type" or closes == "type":
+        state = "bc_at" if when else "bc_closes"
+        await services.broadcasts.drafts.save(user_id, draft, state)
+        await reply(update, "staff_wizard.html", step="type_time", what=state)
+        return
+    elif when is not None:
+        start = now if when == "now" else this_evening(now, services.settings)
+        draft = draft.with_(starts_at=start.isoformat())
+    elif closes is not None:
+        start = draft.starts() or now
+        draft = draft.with_(closes_at=(start + timedelta(days=int(closes))).isoformat())
+    await _ask(update, context, draft)
+
+
+async def typed_time(update: Update, context: BotContext) -> bool:
+    """A typed start or close time for the wizard (text step)."""
+    services = context.services
+    user_id = update.effective_user.id
+    found = await services.broadcasts.drafts.get(user_id)
+    if found is None or found[0] not in ("bc_at", "bc_closes"):
+        return False
+    state, draft = found
+    text = update.effective_message.text or ""
+    value = parse_local_time(text, services.env.now(), services.settings.timezone)
+    if value is None:
+        await reply(update, "staff_wizard.html", step="bad_time", text=text[:40])
+        return True
+    if value < services.env.now():
+        await reply(update, "staff_launch_refused.html", error="time_in_past")
+        return True
+    field = "starts_at" if state == "bc_at" else "closes_at"
+    await _ask(update, context, draft.with_(**{field: value.isoformat()}))
+    return True
+
+
+async def _ask(update: Update, context: BotContext, draft: Draft) -> None:
+    """Saves the draft and asks for what is missing, or shows the preview."""
+    services = context.services
+    user_id = update.effective_user.id
+    tz = services.settings.timezone
+    if draft.survey is None:
+        surveys = await services.rounds.surveys()
+        rows = [[_button(s.title[:60], f"r:s:{s.id}")] for s in surveys]
+        return await _step(update, context, draft, "survey", rows)
+    if draft.audience is None:
+        rows = [[_button(text, f"r:a:{code}")] for code, text in labels.AUDIENCE.items()]
+        return await _step(update, context, draft, "audience", rows)
+    if draft.audience == "village" and draft.audience_ref is None:
+        villages = await services.residents.villages(draft.commune)
+        rows = [[_button(v.name[:60], f"r:v:{v.id}")] for v in villages]
+        return await _step(update, context, draft.with_(audience=None), "village", rows)
+    if draft.audience == "nonrespondents" and draft.audience_ref is None:
+        infos = await services.rounds.list(draft.commune)
+        rows = [
+            [_button(labels.EARLIER_ROUND.format(id=i.round.id, title=i.survey_title[:40]),
+                     f"r:n:{i.round.id}")]
+            for i in infos[-6:]
+        ]  # fmt: skip
+        return await _step(update, context, draft.with_(audience=None), "earlier", rows)
+    if draft.starts_at is None:
+        evening = this_evening(services.env.now(), services.settings).astimezone(tz)
+        rows = [
+            [_button(text.format(time=evening.strftime("%H:%M %d/%m")), f"r:w:{code}")]
+            for code, text in labels.WHEN.items()
+        ]
+        return await _step(update, context, draft, "when", rows)
+    if draft.closes_at is None:
+        rows = [[_button(text, f"r:c:{code}")] for code, text in labels.CLOSES.items()]
+        return await _step(update, context, draft, "closes", rows)
+    try:
+        plan = await services.broadcasts.plan_draft(draft)
+    except (RoundRefused, LaunchRefused) as exc:
+        await reply(update, "staff_launch_refused.html", error=exc.error.value)
+        return await _ask(update, context, draft.with_(starts_at=None, closes_at=None))
+    await services.broadcasts.drafts.save(user_id, draft)
+    rows = [
+        [_button(labels.TEST_COPY, "r:t")],
+        [_button(labels.CONFIRM, "r:ok"), _button(labels.DISCARD, "r:x")],
+    ]
+    now = services.env.now()
+    await reply(
+        update, "staff_wizard.html", _markup(rows), step="preview", plan=plan, tz=tz, now=now
+    )
+    return None
+
+
+async def _step(
+    update: Update,
+    context: BotContext,
+    draft: Draft,
+    step: str,
+    rows: list[list[InlineKeyboardButton]],
+) -> None:
+    await context.services.broadcasts.drafts.save(update.effective_user.id, draft)
+    rows.append([_button(labels.DISCARD, "r:x")])
+    await reply(update, "staff_wizard.html", _markup(rows), step=step, empty=len(rows) == 1)
+
+
+async def _test_copy(update: Update, context: BotContext, draft: Draft) -> None:
+    """The invitation exactly as residents will see it, sent to the staff member."""
+    services = context.services
+    try:
+        plan = await services.broadcasts.plan_draft(draft)
+    except (RoundRefused, LaunchRefused) as exc:
+        await reply(update, "staff_launch_refused.html", error=exc.error.value)
+        return
+    round_ = services.broadcasts.preview_round(plan)
+    await reply(
+        update,
+        "resident_round_offer.html",
+        keyboards.start_survey(),
+        survey=plan.survey,
+        round=round_,
+    )
+
+
+async def _confirm(update: Update, context: BotContext, draft: Draft) -> None:
+    services = context.services
+    user_id = update.effective_user.id
+    try:
+        plan = await services.broadcasts.plan_draft(draft)
+        launched = await services.broadcasts.launch(
+            plan, launch_key=f"wizard:{user_id}:{draft.nonce}", created_by=f"tg:{user_id}"
+        )
+    except (RoundRefused, LaunchRefused) as exc:
+        await reply(update, "staff_launch_refused.html", error=exc.error.value)
+        return
+    await services.broadcasts.drafts.clear(user_id)
+    await services.access.audit(
+        Actor(user_id),
+        Action.MANAGE_ROUNDS,
+        Scope(commune=draft.commune),
+        detail=f"broadcast {launched.broadcast.id}",
+    )
+    progress = await services.broadcasts.progress(launched.broadcast.id)
+    tz = services.settings.timezone
+    message = await reply(update, "staff_progress.html", p=progress, tz=tz)
+    if message is not None:
+        await services.broadcasts.set_progress_message(
+            launched.broadcast.id, message.chat_id, message.message_id
+        )
+    broadcast_jobs.schedule(
+        context.application, launched.broadcast.id, launched.broadcast.starts_at
+    )
+
+
+async def _cancel_broadcast(update: Update, context: BotContext, broadcast_id: int) -> None:
+    services = context.services
+    user_id = update.effective_user.id
+    broadcast = await services.broadcasts.get(broadcast_id)
+    scope = Scope(commune=broadcast.commune_code if broadcast else None)
+    try:
+        await services.access.require(Actor(user_id), Action.MANAGE_ROUNDS, scope)
+        cancelled = await services.broadcasts.cancel(broadcast_id)
+    except Forbidden:
+        await alert(update, "alert_wizard_gone.html")
+        return
+    except LaunchRefused as exc:
+        await alert(update, "alert_not_cancellable.html", error=exc.error.value)
+        return
+    await update.callback_query.answer()
+    await services.access.audit(Actor(user_id), "broadcast.cancel", scope, detail=str(broadcast_id))
+    await reply(update, "staff_wizard.html", step="cancelled", broadcast=cancelled)
+
+
+HANDLERS: list[BaseHandler] = [
+    CommandHandler("rounds", rounds_command),
+    CallbackQueryHandler(on_press, pattern=r"^r:"),
+]

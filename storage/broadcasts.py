@@ -1,0 +1,417 @@
+"""Broadcasts, their delivery rows and the audience queries that fill them.
+
+Delivery state changes are recorded in `delivery_transitions` by triggers (migration
+0004), so every UPDATE here that moves a state is also a recorded transition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from storage import sql
+from storage.records import dt, dt_req, ts
+
+ACTIVE = ("scheduled", "running", "paused")
+
+
+@dataclass(frozen=True)
+class BroadcastRow:
+    id: int
+    round_id: int
+    commune_code: int
+    kind: str  # 'invite' | 'reminder' | 'result'
+    audience: str  # 'all' | 'village' | 'nonrespondents'
+    audience_ref: int | None
+    status: str  # see surveys.broadcasts.BroadcastStatus
+    starts_at: datetime
+    resume_at: datetime | None
+    launch_key: str
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    progress_chat: int | None
+    progress_msg: int | None
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery taken for sending: marked 'sending' before the Telegram call."""
+
+    id: int
+    resident_id: int
+    chat_id: int
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What to write back for one delivery after its call."""
+
+    id: int
+    state: str
+    attempts: int
+    not_before: datetime | None = None
+    detail: str = ""
+    stop_resident: int | None = None  # resident id to mark stopped (403)
+
+
+_SELECT = (
+    "SELECT id, round_id, commune_code, kind, audience, audience_ref, status, starts_at, "
+    "resume_at, launch_key, created_by, created_at, started_at, finished_at, progress_chat, "
+    "progress_msg FROM broadcasts"
+)
+
+
+def _row(r: aiosqlite.Row) -> BroadcastRow:
+    return BroadcastRow(
+        r["id"],
+        r["round_id"],
+        r["commune_code"],
+        r["kind"],
+        r["audience"],
+        r["audience_ref"],
+        r["status"],
+        dt_req(r["starts_at"]),
+        dt(r["resume_at"]),
+        r["launch_key"],
+        r["created_by"],
+        dt_req(r["created_at"]),
+        dt(r["started_at"]),
+        dt(r["finished_at"]),
+        r["progress_chat"],
+        r["progress_msg"],
+    )
+
+
+def _audience_sql(kind: str, audience: str) -> str:
+    """Residents of the commune a broadcast goes to; subscribed ones only.
+
+    Arguments, in order: commune, then round (reminder, result), then audience_ref (village,
+    nonrespondents).
+    """
+    where = ["r.commune_code = ?", "r.stopped_at IS NULL"]
+    if kind == "reminder":
+        where.append(
+            "NOT EXISTS (SELECT 1 FROM responses p WHERE p.round_id = ? "
+            "AND p.resident_id = r.id AND p.completed_at IS NOT NULL)"
+        )
+    elif kind == "result":
+        where.append(
+            "EXISTS (SELECT 1 FROM responses p WHERE p.round_id = ? AND p.resident_id = r.id)"
+        )
+    if audience == "village":
+        where.append("r.village_id = ?")
+    elif audience == "nonrespondents":
+        where.append(
+            "NOT EXISTS (SELECT 1 FROM responses q WHERE q.round_id = ? "
+            "AND q.resident_id = r.id AND q.completed_at IS NOT NULL)"
+        )
+    return " AND ".join(where)
+
+
+def _audience_args(
+    kind: str, audience: str, commune: int, round_id: int, ref: int | None
+) -> list[object]:
+    args: list[object] = [commune]
+    if kind in ("reminder", "result"):
+        args.append(round_id)
+    if audience in ("village", "nonrespondents"):
+        args.append(ref)
+    return args
+
+
+async def count_audience(
+    conn: aiosqlite.Connection,
+    kind: str,
+    audience: str,
+    commune: int,
+    round_id: int,
+    ref: int | None,
+) -> int:
+    return await sql.scalar(
+        conn,
+        f"SELECT count(*) FROM residents r WHERE {_audience_sql(kind, audience)}",
+        _audience_args(kind, audience, commune, round_id, ref),
+    )
+
+
+async def insert_broadcast(
+    conn: aiosqlite.Connection,
+    *,
+    round_id: int,
+    commune_code: int,
+    kind: str,
+    audience: str,
+    audience_ref: int | None,
+    starts_at: datetime,
+    launch_key: str,
+    created_by: str,
+    now: datetime,
+) -> tuple[int, bool]:
+    """(id, created): a launch key already used returns the existing broadcast's id."""
+    cur = await conn.execute(
+        "INSERT INTO broadcasts(round_id, commune_code, kind, audience, audience_ref, status, "
+        "starts_at, launch_key, created_by, created_at) VALUES (?, ?, ?, ?, ?, 'scheduled', "
+        "?, ?, ?, ?) ON CONFLICT(launch_key) DO NOTHING",
+        (
+            round_id,
+            commune_code,
+            kind,
+            audience,
+            audience_ref,
+            ts(starts_at),
+            launch_key,
+            created_by,
+            ts(now),
+        ),
+    )
+    if cur.rowcount == 1:
+        return int(cur.lastrowid or 0), True
+    existing = await sql.scalar(
+        conn, "SELECT id FROM broadcasts WHERE launch_key = ?", (launch_key,)
+    )
+    return existing, False
+
+
+async def insert_deliveries(
+    conn: aiosqlite.Connection, broadcast: BroadcastRow, now: datetime
+) -> int:
+    """One queued row per recipient, in one statement, before anything is sent."""
+    where = _audience_sql(broadcast.kind, broadcast.audience)
+    args = _audience_args(
+        broadcast.kind,
+        broadcast.audience,
+        broadcast.commune_code,
+        broadcast.round_id,
+        broadcast.audience_ref,
+    )
+    cur = await conn.execute(
+        "INSERT INTO deliveries(broadcast_id, resident_id, chat_id, updated_at) "
+        f"SELECT ?, r.id, r.telegram_user_id, ? FROM residents r WHERE {where} ORDER BY r.id",
+        [broadcast.id, ts(now), *args],
+    )
+    return cur.rowcount
+
+
+async def get(conn: aiosqlite.Connection, broadcast_id: int) -> BroadcastRow | None:
+    row = await sql.one(conn, f"{_SELECT} WHERE id = ?", (broadcast_id,))
+    return _row(row) if row else None
+
+
+async def list_for(
+    conn: aiosqlite.Connection, *, commune: int | None = None, round_id: int | None = None
+) -> list[BroadcastRow]:
+    where, args = [], []
+    if commune is not None:
+        where.append("commune_code = ?")
+        args.append(commune)
+    if round_id is not None:
+        where.append("round_id = ?")
+        args.append(round_id)
+    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    return [_row(r) for r in await sql.rows(conn, f"{_SELECT}{clause} ORDER BY id", args)]
+
+
+async def list_active(conn: aiosqlite.Connection) -> list[BroadcastRow]:
+    marks = ", ".join("?" * len(ACTIVE))
+    rows = await sql.rows(conn, f"{_SELECT} WHERE status IN ({marks}) ORDER BY id", ACTIVE)
+    return [_row(r) for r in rows]
+
+
+async def set_status(
+    conn: aiosqlite.Connection,
+    broadcast_id: int,
+    status: str,
+    now: datetime,
+    *,
+    resume_at: datetime | None = None,
+) -> None:
+    await conn.execute(
+        "UPDATE broadcasts SET status = ?, resume_at = ?, "
+        "started_at = CASE WHEN ? = 'running' THEN coalesce(started_at, ?) ELSE started_at END, "
+        "finished_at = CASE WHEN ? IN ('done', 'cancelled', 'expired') THEN ? ELSE NULL END "
+        "WHERE id = ?",
+        (
+            status,
+            ts(resume_at) if resume_at else None,
+            status,
+            ts(now),
+            status,
+            ts(now),
+            broadcast_id,
+        ),
+    )
+
+
+async def cancel_if_scheduled(conn: aiosqlite.Connection, broadcast_id: int, now: datetime) -> bool:
+    """Cancels a broadcast that has not started; its queued rows become skipped."""
+    cur = await conn.execute(
+        "UPDATE broadcasts SET status = 'cancelled', finished_at = ? "
+        "WHERE id = ? AND status = 'scheduled'",
+        (ts(now), broadcast_id),
+    )
+    if cur.rowcount != 1:
+        return False
+    await conn.execute(
+        "UPDATE deliveries SET state = 'skipped', detail = 'cancelled', updated_at = ? "
+        "WHERE broadcast_id = ? AND state = 'queued'",
+        (ts(now), broadcast_id),
+    )
+    return True
+
+
+async def set_progress_message(
+    conn: aiosqlite.Connection, broadcast_id: int, chat_id: int, message_id: int
+) -> None:
+    await conn.execute(
+        "UPDATE broadcasts SET progress_chat = ?, progress_msg = ? WHERE id = ?",
+        (chat_id, message_id, broadcast_id),
+    )
+
+
+async def skip_unsubscribed(conn: aiosqlite.Connection, broadcast_id: int, now: datetime) -> int:
+    """Queued rows of residents who said /stop (or left the commune) are skipped, not sent."""
+    cur = await conn.execute(
+        "UPDATE deliveries SET state = 'skipped', detail = 'stopped', updated_at = ? "
+        "WHERE broadcast_id = ? AND state = 'queued' AND resident_id IN ("
+        "SELECT r.id FROM residents r JOIN broadcasts b ON b.id = ? "
+        "WHERE r.stopped_at IS NOT NULL OR r.commune_code IS NOT b.commune_code)",
+        (ts(now), broadcast_id, broadcast_id),
+    )
+    return cur.rowcount
+
+
+async def claim(
+    conn: aiosqlite.Connection, broadcast_id: int, limit: int, now: datetime
+) -> list[Claimed]:
+    """Marks up to `limit` due queued rows 'sending' (the caller commits before calling out)."""
+    rows = await sql.rows(
+        conn,
+        "SELECT id, resident_id, chat_id, attempts FROM deliveries "
+        "WHERE broadcast_id = ? AND state = 'queued' AND (not_before IS NULL OR not_before <= ?) "
+        "ORDER BY id LIMIT ?",
+        (broadcast_id, ts(now), limit),
+    )
+    claimed = [Claimed(r["id"], r["resident_id"], r["chat_id"], r["attempts"]) for r in rows]
+    await conn.executemany(
+        "UPDATE deliveries SET state = 'sending', detail = '', updated_at = ? WHERE id = ?",
+        [(ts(now), c.id) for c in claimed],
+    )
+    return claimed
+
+
+async def record(conn: aiosqlite.Connection, outcomes: Iterable[Outcome], now: datetime) -> None:
+    """Writes each call's outcome; a 403 also marks the resident stopped."""
+    outcomes = list(outcomes)
+    await conn.executemany(
+        "UPDATE deliveries SET state = ?, attempts = ?, not_before = ?, detail = ?, "
+        "updated_at = ? WHERE id = ?",
+        [
+            (
+                o.state,
+                o.attempts,
+                ts(o.not_before) if o.not_before else None,
+                o.detail,
+                ts(now),
+                o.id,
+            )
+            for o in outcomes
+        ],
+    )
+    stopped = [(ts(now), o.stop_resident) for o in outcomes if o.stop_resident is not None]
+    await conn.executemany(
+        "UPDATE residents SET stopped_at = ? WHERE id = ? AND stopped_at IS NULL", stopped
+    )
+
+
+async def requeue_sending(conn: aiosqlite.Connection, now: datetime) -> int:
+    """At start: rows left 'sending' by a crash may or may not have gone out; send them again."""
+    cur = await conn.execute(
+        "UPDATE deliveries SET state = 'queued', detail = 'restart', updated_at = ? "
+        "WHERE state = 'sending'",
+        (ts(now),),
+    )
+    return cur.rowcount
+
+
+async def queued(conn: aiosqlite.Connection, broadcast_id: int) -> tuple[int, datetime | None]:
+    """How many rows wait, and the earliest retry time among them (None: one is due now)."""
+    row = await sql.one(
+        conn,
+        "SELECT count(*) AS n, min(coalesce(not_before, '')) AS earliest FROM deliveries "
+        "WHERE broadcast_id = ? AND state = 'queued'",
+        (broadcast_id,),
+    )
+    if row is None or row["n"] == 0:
+        return 0, None
+    return int(row["n"]), dt(row["earliest"] or None)
+
+
+async def state_counts(conn: aiosqlite.Connection, broadcast_id: int) -> dict[str, int]:
+    rows = await sql.rows(
+        conn,
+        "SELECT state, count(*) AS n FROM deliveries WHERE broadcast_id = ? GROUP BY state",
+        (broadcast_id,),
+    )
+    return {r["state"]: r["n"] for r in rows}
+
+
+async def answered_among(conn: aiosqlite.Connection, broadcast_id: int, round_id: int) -> int:
+    """Recipients of a broadcast who have completed the round."""
+    return await sql.scalar(
+        conn,
+        "SELECT count(*) FROM deliveries d JOIN responses p ON p.resident_id = d.resident_id "
+        "AND p.round_id = ? WHERE d.broadcast_id = ? AND p.completed_at IS NOT NULL",
+        (round_id, broadcast_id),
+    )
+
+
+async def transitions(
+    conn: aiosqlite.Connection, broadcast_id: int
+) -> list[tuple[int, str | None, str, str]]:
+    rows = await sql.rows(
+        conn,
+        "SELECT t.delivery_id, t.from_state, t.to_state, t.detail FROM delivery_transitions t "
+        "JOIN deliveries d ON d.id = t.delivery_id WHERE d.broadcast_id = ? ORDER BY t.id",
+        (broadcast_id,),
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+async def set_stopped(
+    conn: aiosqlite.Connection, user_id: int, stopped_at: datetime | None
+) -> bool:
+    """/stop sets the time, /start clears it; False when the user is not a resident."""
+    cur = await conn.execute(
+        "UPDATE residents SET stopped_at = ? WHERE telegram_user_id = ?",
+        (ts(stopped_at) if stopped_at else None, user_id),
+    )
+    return cur.rowcount == 1
+
+
+async def count_kind(conn: aiosqlite.Connection, round_id: int, kind: str) -> int:
+    return await sql.scalar(
+        conn,
+        "SELECT count(*) FROM broadcasts WHERE round_id = ? AND kind = ? AND status != 'cancelled'",
+        (round_id, kind),
+    )
+
+
+async def get_by_key(conn: aiosqlite.Connection, launch_key: str) -> BroadcastRow | None:
+    row = await sql.one(conn, f"{_SELECT} WHERE launch_key = ?", (launch_key,))
+    return _row(row) if row else None
+
+
+async def expire(conn: aiosqlite.Connection, broadcast_id: int, now: datetime) -> None:
+    """The round closed: rows not yet sent are skipped and the broadcast ends."""
+    await conn.execute(
+        "UPDATE deliveries SET state = 'skipped', detail = 'round closed', updated_at = ? "
+        "WHERE broadcast_id = ? AND state IN ('queued', 'sending')",
+        (ts(now), broadcast_id),
+    )
+    await set_status(conn, broadcast_id, "expired", now)

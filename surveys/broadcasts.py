@@ -1,0 +1,364 @@
+"""Launching a round to a commune's residents: validation, one broadcast per launch, progress.
+
+The broadcast and all its delivery rows are written in the same transaction as the round, so
+a launch either exists whole or not at all; `surveys.delivery.Sender` drains the rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from storage import broadcasts as bdb
+from storage import communes as communes_db
+from storage import responses as responses_db
+from storage import surveys as surveys_db
+from storage.broadcasts import BroadcastRow
+from storage.records import Round
+from surveys.drafts import Draft, DraftStore
+from surveys.env import Env
+from surveys.model import Survey
+from surveys.rounds import RoundError, RoundRefused, RoundService, Summary
+
+
+class BroadcastStatus(StrEnum):
+    """A broadcast's life; the stored code of `broadcasts.status`."""
+
+    SCHEDULED = "scheduled"  # created, waiting for its start time; may still be cancelled
+    RUNNING = "running"  # the sender is draining its delivery rows
+    PAUSED = "paused"  # quiet hours or a blackout date; resumes at resume_at
+    DONE = "done"  # no queued or sending row is left
+    CANCELLED = "cancelled"  # cancelled before it started; its rows were skipped
+    EXPIRED = "expired"  # its round closed before every row was tried; the rest were skipped
+
+
+FINISHED = frozenset({BroadcastStatus.DONE, BroadcastStatus.CANCELLED, BroadcastStatus.EXPIRED})
+
+
+class Audience(StrEnum):
+    ALL = "all"  # every subscribed resident of the commune
+    VILLAGE = "village"  # one village (audience_ref = village id)
+    NONRESPONDENTS = "nonrespondents"  # did not complete an earlier round (audience_ref)
+
+
+class LaunchError(StrEnum):
+    TIME_IN_PAST = "time_in_past"
+    EMPTY_AUDIENCE = "empty_audience"
+    UNKNOWN_VILLAGE = "unknown_village"
+    UNKNOWN_EARLIER_ROUND = "unknown_earlier_round"
+    UNKNOWN_BROADCAST = "unknown_broadcast"
+    NOT_CANCELLABLE = "not_cancellable"
+
+
+class LaunchRefused(Exception):
+    def __init__(self, error: LaunchError, **details: object) -> None:
+        super().__init__(error.value)
+        self.error = error
+        self.details = details
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A checked launch, before it is confirmed: what the preview shows."""
+
+    commune_code: int
+    survey: Survey
+    audience: Audience
+    audience_ref: int | None
+    starts_at: datetime
+    closes_at: datetime | None
+    recipients: int
+
+
+@dataclass(frozen=True)
+class Launched:
+    round: Round
+    broadcast: BroadcastRow
+    created: bool  # False: this launch key was already used (double confirm)
+    recipients: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    broadcast: BroadcastRow
+    counts: dict[str, int]
+    total: int
+    answered: int
+    eta_seconds: float | None  # None when nothing is left to send
+
+    @property
+    def done(self) -> int:
+        return self.total - self.counts.get("queued", 0) - self.counts.get("sending", 0)
+
+
+@dataclass(frozen=True)
+class Content:
+    """What a broadcast says: the round, its survey, and for results the scores."""
+
+    kind: str
+    round: Round
+    survey: Survey
+    summary: Summary | None = None
+
+
+class BroadcastService:
+    def __init__(self, env: Env, rounds: RoundService) -> None:
+        self.env = env
+        self.rounds = rounds
+        self.drafts = DraftStore(env)
+
+    async def plan(
+        self,
+        commune_code: int,
+        survey_id: str,
+        *,
+        audience: Audience = Audience.ALL,
+        audience_ref: int | None = None,
+        starts_at: datetime | None = None,
+        closes_at: datetime | None = None,
+    ) -> Plan:
+        """Checks a launch and counts its recipients; raises RoundRefused or LaunchRefused."""
+        conn = self.env.db.conn
+        now = self.env.now()
+        starts = starts_at or now
+        if await communes_db.get_commune(conn, commune_code) is None:
+            raise RoundRefused(RoundError.UNKNOWN_COMMUNE, commune=commune_code)
+        survey = await self.rounds.survey(survey_id)
+        if survey is None:
+            raise RoundRefused(RoundError.UNKNOWN_SURVEY, survey=survey_id)
+        if starts_at is not None and starts_at < now:
+            raise LaunchRefused(LaunchError.TIME_IN_PAST)
+        if closes_at is not None and closes_at <= now:
+            raise RoundRefused(RoundError.CLOSES_IN_PAST)
+        if closes_at is not None and closes_at <= starts:
+            raise RoundRefused(RoundError.CLOSES_BEFORE_OPENS)
+        if audience is Audience.VILLAGE:
+            villages = await communes_db.list_villages(conn, commune_code)
+            if audience_ref not in {v.id for v in villages}:
+                raise LaunchRefused(LaunchError.UNKNOWN_VILLAGE)
+        if audience is Audience.NONRESPONDENTS:
+            earlier = await surveys_db.get_round(conn, audience_ref or 0)
+            if earlier is None or earlier.commune_code != commune_code:
+                raise LaunchRefused(LaunchError.UNKNOWN_EARLIER_ROUND)
+        recipients = await bdb.count_audience(
+            conn, "invite", audience.value, commune_code, 0, audience_ref
+        )
+        return Plan(commune_code, survey, audience, audience_ref, starts, closes_at, recipients)
+
+    async def plan_draft(self, draft: Draft) -> Plan:
+        """The wizard's draft, checked like any launch."""
+        assert draft.survey is not None and draft.audience is not None
+        return await self.plan(
+            draft.commune,
+            draft.survey,
+            audience=Audience(draft.audience),
+            audience_ref=draft.audience_ref,
+            starts_at=draft.starts(),
+            closes_at=draft.closes(),
+        )
+
+    def preview_round(self, plan: Plan) -> Round:
+        """The round a plan would open, for the staff member's test copy (not stored)."""
+        now = self.env.now()
+        return Round(
+            0, plan.commune_code, plan.survey.id, plan.starts_at, plan.closes_at, None, now
+        )
+
+    async def launch(
+        self, plan: Plan, *, launch_key: str, created_by: str, allow_empty: bool = False
+    ) -> Launched:
+        """Opens the round, creates its broadcast and every delivery row, in one transaction.
+
+        The same launch key (a double tap on confirm) returns the first launch; a second
+        launch of a survey that already has a round open or scheduled in the commune is
+        refused (two staff members launching at once), both decided inside the transaction.
+        """
+        if plan.recipients == 0 and not allow_empty:
+            raise LaunchRefused(LaunchError.EMPTY_AUDIENCE)
+        now = self.env.now()
+        async with self.env.db.transaction() as tx:
+            existing = await bdb.get_by_key(tx, launch_key)
+            if existing is not None:
+                round_ = await surveys_db.get_round(tx, existing.round_id)
+                assert round_ is not None
+                total = sum((await bdb.state_counts(tx, existing.id)).values())
+                return Launched(round_, existing, False, total)
+            for other in await surveys_db.list_rounds(tx, commune_code=plan.commune_code):
+                live = other.closed_at is None and (
+                    other.closes_at is None or other.closes_at > now
+                )
+                if live and other.survey_id == plan.survey.id:
+                    raise RoundRefused(RoundError.ALREADY_OPEN, round=other.id)
+            round_id = await surveys_db.insert_round(
+                tx, plan.commune_code, plan.survey.id, plan.starts_at, plan.closes_at, now
+            )
+            broadcast_id, _ = await bdb.insert_broadcast(
+                tx,
+                round_id=round_id,
+                commune_code=plan.commune_code,
+                kind="invite",
+                audience=plan.audience.value,
+                audience_ref=plan.audience_ref,
+                starts_at=plan.starts_at,
+                launch_key=launch_key,
+                created_by=created_by,
+                now=now,
+            )
+            broadcast = await bdb.get(tx, broadcast_id)
+            assert broadcast is not None
+            recipients = await bdb.insert_deliveries(tx, broadcast, now)
+            round_ = await surveys_db.get_round(tx, round_id)
+            assert round_ is not None
+        return Launched(round_, broadcast, True, recipients)
+
+    async def open_round(
+        self,
+        commune_code: int,
+        survey_id: str,
+        *,
+        opens_at: datetime | None = None,
+        closes_at: datetime | None = None,
+        created_by: str = "cli",
+    ) -> Launched:
+        """`ykien round open`: the round and its invitation broadcast to every resident
+        (possibly nobody yet: residents who join later are offered the round on joining)."""
+        plan = await self.plan(commune_code, survey_id, starts_at=opens_at, closes_at=closes_at)
+        key = f"round:{commune_code}:{survey_id}:{self.env.now().isoformat()}"
+        return await self.launch(plan, launch_key=key, created_by=created_by, allow_empty=True)
+
+    async def follow_up(self, round_id: int, kind: str, launch_key: str) -> BroadcastRow | None:
+        """A reminder (to residents who have not finished) or the result (to those who
+        answered) of a round, starting now; None when nobody is left to message."""
+        now = self.env.now()
+        async with self.env.db.transaction() as tx:
+            round_ = await surveys_db.get_round(tx, round_id)
+            if round_ is None:
+                raise RoundRefused(RoundError.UNKNOWN_ROUND, round=round_id)
+            if await bdb.get_by_key(tx, launch_key) is not None:
+                return None
+            invite = next(
+                (b for b in await bdb.list_for(tx, round_id=round_id) if b.kind == "invite"), None
+            )
+            audience = invite.audience if invite and kind == "reminder" else "all"
+            ref = invite.audience_ref if invite and kind == "reminder" else None
+            if not await bdb.count_audience(tx, kind, audience, round_.commune_code, round_id, ref):
+                return None
+            broadcast_id, _ = await bdb.insert_broadcast(
+                tx,
+                round_id=round_id,
+                commune_code=round_.commune_code,
+                kind=kind,
+                audience=audience,
+                audience_ref=ref,
+                starts_at=now,
+                launch_key=launch_key,
+                created_by="system",
+                now=now,
+            )
+            broadcast = await bdb.get(tx, broadcast_id)
+            assert broadcast is not None
+            await bdb.insert_deliveries(tx, broadcast, now)
+        return broadcast
+
+    async def due_follow_ups(self) -> list[BroadcastRow]:
+        """Automatic reminders that are due, and results of rounds that closed."""
+        now = self.env.now()
+        settings = self.env.settings
+        by_round: dict[int, list[BroadcastRow]] = {}
+        for b in await bdb.list_for(self.env.db.conn):
+            by_round.setdefault(b.round_id, []).append(b)
+        created = []
+        for round_id, sent in by_round.items():
+            round_ = await surveys_db.get_round(self.env.db.conn, round_id)
+            if round_ is None or not any(b.kind == "invite" for b in sent):
+                continue
+            if round_.is_open(now):
+                reminders = [b for b in sent if b.launch_key.startswith("reminder:")]
+                last = max(b.finished_at or now for b in sent if b.kind != "result")
+                done = all(b.status in FINISHED for b in sent)
+                due = now - last >= settings.reminder_delay
+                if done and due and len(reminders) < settings.reminder_max:
+                    key = f"reminder:{round_id}:{len(reminders) + 1}"
+                    made = await self.follow_up(round_id, "reminder", key)
+                    created += [made] if made else []
+            elif round_.closed_at is not None or round_.closes_at is not None:
+                if any(b.kind == "result" for b in sent):
+                    continue
+                if await self.respondents(round_id) < settings.thresholds.min_group:
+                    continue  # too few to show without pointing at people
+                made = await self.follow_up(round_id, "result", f"result:{round_id}")
+                created += [made] if made else []
+        return created
+
+    async def remind_now(self, round_id: int, created_by: str) -> BroadcastRow | None:
+        """A reminder now (from /remind), not counted against the automatic ones."""
+        manual = await bdb.count_kind(self.env.db.conn, round_id, "reminder")
+        return await self.follow_up(
+            round_id, "reminder", f"remind:{round_id}:{manual + 1}:{created_by}"
+        )
+
+    async def cancel(self, broadcast_id: int) -> BroadcastRow:
+        """Cancels a broadcast that has not started sending."""
+        async with self.env.db.transaction() as tx:
+            broadcast = await bdb.get(tx, broadcast_id)
+            if broadcast is None:
+                raise LaunchRefused(LaunchError.UNKNOWN_BROADCAST, id=broadcast_id)
+            if not await bdb.cancel_if_scheduled(tx, broadcast_id, self.env.now()):
+                raise LaunchRefused(LaunchError.NOT_CANCELLABLE, status=broadcast.status)
+            if broadcast.kind == "invite":
+                await surveys_db.close_round(tx, broadcast.round_id, self.env.now())
+        cancelled = await bdb.get(self.env.db.conn, broadcast_id)
+        assert cancelled is not None
+        return cancelled
+
+    async def set_subscribed(self, user_id: int, subscribed: bool) -> bool:
+        """/stop (False) and /start (True); False when the user is not a resident."""
+        async with self.env.db.transaction() as tx:
+            return await bdb.set_stopped(tx, user_id, None if subscribed else self.env.now())
+
+    async def get(self, broadcast_id: int) -> BroadcastRow | None:
+        return await bdb.get(self.env.db.conn, broadcast_id)
+
+    async def list(
+        self, *, commune: int | None = None, round_id: int | None = None
+    ) -> list[BroadcastRow]:
+        return await bdb.list_for(self.env.db.conn, commune=commune, round_id=round_id)
+
+    async def active(self) -> list[BroadcastRow]:
+        return await bdb.list_active(self.env.db.conn)
+
+    async def recover(self) -> int:
+        """At start: rows a crash left 'sending' go back to 'queued' (they may be sent twice)."""
+        async with self.env.db.transaction() as tx:
+            return await bdb.requeue_sending(tx, self.env.now())
+
+    async def progress(self, broadcast_id: int) -> Progress:
+        conn = self.env.db.conn
+        broadcast = await bdb.get(conn, broadcast_id)
+        if broadcast is None:
+            raise LaunchRefused(LaunchError.UNKNOWN_BROADCAST, id=broadcast_id)
+        counts = await bdb.state_counts(conn, broadcast_id)
+        left = counts.get("queued", 0) + counts.get("sending", 0)
+        eta = left / self.env.settings.broadcast_rate if left else None
+        answered = await bdb.answered_among(conn, broadcast_id, broadcast.round_id)
+        return Progress(broadcast, counts, sum(counts.values()), answered, eta)
+
+    async def set_progress_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
+        async with self.env.db.transaction() as tx:
+            await bdb.set_progress_message(tx, broadcast_id, chat_id, message_id)
+
+    async def content(self, broadcast: BroadcastRow) -> Content:
+        conn = self.env.db.conn
+        round_ = await surveys_db.get_round(conn, broadcast.round_id)
+        assert round_ is not None
+        survey = await self.rounds.survey(round_.survey_id)
+        assert survey is not None
+        summary = None
+        if broadcast.kind == "result":
+            summary = await self.rounds.summary(round_.commune_code, round_.id)
+        return Content(broadcast.kind, round_, survey, summary)
+
+    async def respondents(self, round_id: int) -> int:
+        started, _ = await responses_db.count_responses(self.env.db.conn, round_id)
+        return started

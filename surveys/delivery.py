@@ -1,0 +1,227 @@
+"""The sender: drains a broadcast's delivery rows under Telegram's limits, crash-safely.
+
+Each batch of rows is marked 'sending' and committed before any call goes out, and each
+outcome is committed after; at start, rows left 'sending' are re-queued. So a kill -9 loses no
+recipient, and only rows 'sending' at the kill (at most one batch) can be sent twice.
+The transport (a function that makes the Telegram call) comes from the handlers layer, so
+this module never imports telegram; sleeping is injectable so tests never wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from aiolimiter import AsyncLimiter
+
+from storage import broadcasts as bdb
+from storage import surveys as surveys_db
+from storage.broadcasts import BroadcastRow, Claimed, Outcome
+from surveys.broadcasts import FINISHED, BroadcastService, BroadcastStatus, Content
+from surveys.env import Env
+from surveys.quiet import blocked_until
+
+
+class DeliveryState(StrEnum):
+    """A delivery row's state; every change is recorded in delivery_transitions."""
+
+    QUEUED = "queued"  # waiting; after a 429 or network error, not before `not_before`
+    SENDING = "sending"  # claimed, the call may be in flight; re-queued at start after a crash
+    SENT = "sent"  # Telegram accepted the message
+    BLOCKED = "blocked"  # 403: bot blocked or account deleted; the resident is marked stopped
+    UNREACHABLE = "unreachable"  # 400 chat not found
+    FAILED = "failed"  # network errors past the retry limit, or another permanent refusal
+    SKIPPED = "skipped"  # never sent: /stop, left the commune, cancelled or expired broadcast
+
+
+class SendStatus(StrEnum):
+    """What one Telegram call came to, as the transport reports it."""
+
+    SENT = "sent"
+    RETRY_AFTER = "retry_after"  # 429 flood control
+    BLOCKED = "blocked"  # 403
+    UNREACHABLE = "unreachable"  # chat not found
+    NETWORK = "network"  # no answer: timeouts, connection errors
+    REFUSED = "refused"  # any other error answer: retrying will not help
+    DEFERRED = "deferred"  # not called: the chat had a message less than a second ago
+
+
+@dataclass(frozen=True)
+class SendResult:
+    status: SendStatus
+    retry_after: float = 0.0
+    detail: str = ""
+
+
+class DrainStatus(StrEnum):
+    DONE = "done"  # every row reached a final state
+    PAUSED = "paused"  # quiet hours or blackout: run again at wake_at
+    NOT_YET = "not_yet"  # scheduled: run again at wake_at
+    ENDED = "ended"  # cancelled, expired or unknown: nothing to do
+    BUSY = "busy"  # another drain of this broadcast is running in this process
+
+
+@dataclass(frozen=True)
+class Drain:
+    status: DrainStatus
+    wake_at: datetime | None = None
+
+
+Transport = Callable[[int, Content], Awaitable[SendResult]]
+Sleep = Callable[[float], Awaitable[None]]
+OnBatch = Callable[[int], Awaitable[None]]
+
+MAX_BATCH = 200  # rows claimed at once: the most that a kill -9 can send twice
+BATCHES_PER_SECOND = 5
+MAX_BACKOFF = 60.0
+PER_CHAT = timedelta(seconds=1)  # at most one message per second to the same chat
+_RECENT_CHATS = 10_000  # chats remembered; at 1,000/s the oldest is 10 s old
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before retrying after the n-th network failure: 1, 2, 4, ... up to a minute."""
+    return min(MAX_BACKOFF, 2.0 ** max(0, attempts - 1))
+
+
+class Sender:
+    """Drains broadcasts: global rate, one message per second per chat, retries."""
+
+    def __init__(
+        self,
+        env: Env,
+        broadcasts: BroadcastService,
+        transport: Transport,
+        *,
+        sleep: Sleep = asyncio.sleep,
+        on_batch: OnBatch | None = None,
+    ) -> None:
+        self.env = env
+        self.broadcasts = broadcasts
+        self.transport = transport
+        self.sleep = sleep
+        self.on_batch = on_batch
+        rate = env.settings.broadcast_rate
+        # A fifth of a second of sends per batch: few rows in flight at a kill, few commits.
+        self.batch = max(1, min(MAX_BATCH, math.ceil(rate / BATCHES_PER_SECOND)))
+        # The bucket holds a fifth of a second of sends, not a whole second: Telegram's own
+        # bucket then keeps slack for network jitter, so pacing at the rate draws no 429.
+        burst = rate / BATCHES_PER_SECOND
+        period = 1 / BATCHES_PER_SECOND if burst >= 1 else 1 / rate
+        self._global = AsyncLimiter(max(1.0, burst), period)
+        self._recent: OrderedDict[int, datetime] = OrderedDict()  # chat -> last send
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    async def drain(self, broadcast_id: int) -> Drain:
+        """Sends until done, paused or not yet due; one drain per broadcast at a time."""
+        lock = self._locks.setdefault(broadcast_id, asyncio.Lock())
+        if lock.locked():
+            return Drain(DrainStatus.BUSY)
+        async with lock:
+            return await self._drain(broadcast_id)
+
+    async def _drain(self, broadcast_id: int) -> Drain:
+        db = self.env.db
+        broadcast = await bdb.get(db.conn, broadcast_id)
+        if broadcast is None or broadcast.status in FINISHED:
+            return Drain(DrainStatus.ENDED)
+        if self.env.now() < broadcast.starts_at:
+            return Drain(DrainStatus.NOT_YET, broadcast.starts_at)
+        content = await self.broadcasts.content(broadcast)
+        while True:
+            now = self.env.now()
+            if await self._expired(broadcast, now):
+                return Drain(DrainStatus.ENDED)
+            resume = blocked_until(now, self.env.settings)
+            if resume is not None:
+                async with db.transaction() as tx:
+                    await bdb.set_status(tx, broadcast_id, "paused", now, resume_at=resume)
+                return Drain(DrainStatus.PAUSED, resume)
+            async with db.transaction() as tx:
+                await bdb.set_status(tx, broadcast_id, BroadcastStatus.RUNNING.value, now)
+                await bdb.skip_unsubscribed(tx, broadcast_id, now)
+                batch = await bdb.claim(tx, broadcast_id, self.batch, now)
+            if not batch:
+                waiting, earliest = await bdb.queued(db.conn, broadcast_id)
+                if waiting == 0:
+                    async with db.transaction() as tx:
+                        await bdb.set_status(tx, broadcast_id, "done", self.env.now())
+                    return Drain(DrainStatus.DONE)
+                await self.sleep(max(0.0, ((earliest or now) - now).total_seconds()))
+                continue
+            results = await asyncio.gather(*(self._send(row, content) for row in batch))
+            done_at = self.env.now()
+            outcomes = [
+                self._outcome(row, res, done_at) for row, res in zip(batch, results, strict=True)
+            ]
+            async with db.transaction() as tx:
+                await bdb.record(tx, outcomes, done_at)
+            if self.on_batch is not None:
+                await self.on_batch(broadcast_id)
+            flood = max(
+                (r.retry_after for r in results if r.status is SendStatus.RETRY_AFTER), default=0.0
+            )
+            if flood > 0:  # Telegram's flood control is per bot: everyone waits
+                await self.sleep(flood)
+
+    async def _expired(self, broadcast: BroadcastRow, now: datetime) -> bool:
+        """A round that closed ends its invitations and reminders; the rest are skipped."""
+        if broadcast.kind == "result":
+            return False
+        round_ = await surveys_db.get_round(self.env.db.conn, broadcast.round_id)
+        if round_ is not None and (round_.closed_at is None and not _past(round_.closes_at, now)):
+            return False
+        async with self.env.db.transaction() as tx:
+            await bdb.expire(tx, broadcast.id, now)
+        return True
+
+    async def _send(self, row: Claimed, content: Content) -> SendResult:
+        """One call under the global rate; a chat messaged less than a second ago (by another
+        broadcast) waits: the per-chat rule is decided on the injected clock, since retries
+        of one row are already at least a second apart (retry_after and backoff are >= 1 s)."""
+        now = self.env.now()
+        last = self._recent.get(row.chat_id)
+        if last is not None and now - last < PER_CHAT:
+            return SendResult(SendStatus.DEFERRED, (last + PER_CHAT - now).total_seconds())
+        self._recent[row.chat_id] = now
+        self._recent.move_to_end(row.chat_id)
+        if len(self._recent) > _RECENT_CHATS:
+            self._recent.popitem(last=False)
+        async with self._global:
+            try:
+                return await self.transport(row.chat_id, content)
+            except Exception as exc:  # an unforeseen error must not lose the row: retry it
+                return SendResult(SendStatus.NETWORK, detail=type(exc).__name__)
+
+    def _outcome(self, row: Claimed, result: SendResult, now: datetime) -> Outcome:
+        status = result.status
+        tries = row.attempts + 1
+        if status is SendStatus.SENT:
+            return Outcome(row.id, DeliveryState.SENT, tries)
+        if status is SendStatus.DEFERRED:
+            wait = timedelta(seconds=result.retry_after)
+            return Outcome(row.id, DeliveryState.QUEUED, row.attempts, now + wait, "per-chat limit")
+        if status is SendStatus.RETRY_AFTER:
+            wait = timedelta(seconds=result.retry_after)
+            detail = f"429 retry_after={result.retry_after:g}"
+            return Outcome(row.id, DeliveryState.QUEUED, row.attempts, now + wait, detail)
+        if status is SendStatus.BLOCKED:
+            return Outcome(
+                row.id, DeliveryState.BLOCKED, tries, None, result.detail, row.resident_id
+            )
+        if status is SendStatus.UNREACHABLE:
+            return Outcome(row.id, DeliveryState.UNREACHABLE, tries, None, result.detail)
+        if status is SendStatus.REFUSED:
+            return Outcome(row.id, DeliveryState.FAILED, tries, None, result.detail)
+        if tries >= self.env.settings.send_retries:
+            return Outcome(row.id, DeliveryState.FAILED, tries, None, f"network: {result.detail}")
+        retry = now + timedelta(seconds=backoff(tries))
+        return Outcome(row.id, DeliveryState.QUEUED, tries, retry, f"network: {result.detail}")
+
+
+def _past(moment: datetime | None, now: datetime) -> bool:
+    return moment is not None and moment <= now

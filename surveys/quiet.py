@@ -1,0 +1,46 @@
+"""Quiet hours and blackout dates: when a broadcast may send, and when it may resume."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from surveys.env import Settings
+
+
+def in_quiet_hours(local: time, start: time, end: time) -> bool:
+    """True inside [start, end) local time; the window may span midnight (21:00-07:00)."""
+    if start == end:
+        return False
+    if start > end:
+        return local >= start or local < end
+    return start <= local < end
+
+
+def blocked_until(now: datetime, settings: Settings) -> datetime | None:
+    """None when sending is allowed at `now`, else the (UTC) moment it is allowed again."""
+    tz = settings.timezone
+    local = now.astimezone(tz)
+    moved = False
+    for _ in range(800):  # bounded: a year of blackout dates and quiet nights at most
+        if local.date() in settings.blackout_dates:
+            local = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=tz)
+            moved = True
+            continue
+        if in_quiet_hours(local.time(), settings.quiet_start, settings.quiet_end):
+            end = datetime.combine(local.date(), settings.quiet_end, tzinfo=tz)
+            local = end if end > local else end + timedelta(days=1)
+            moved = True
+            continue
+        break
+    return local.astimezone(UTC) if moved else None
+
+
+def this_evening(now: datetime, settings: Settings) -> datetime:
+    """Today's evening start (local), or tomorrow's when it has passed; then past quiet hours."""
+    tz = settings.timezone
+    local = now.astimezone(tz)
+    evening = datetime.combine(local.date(), settings.evening, tzinfo=tz)
+    if evening <= local:
+        evening += timedelta(days=1)
+    start = evening.astimezone(UTC)
+    return blocked_until(start, settings) or start

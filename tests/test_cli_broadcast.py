@@ -1,0 +1,98 @@
+"""`ykien round open` creates the broadcast; `ykien broadcast list|show|cancel`; refusals exit
+2 and change nothing."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from storage.db import Database
+from surveys.services import Services
+from tests.conftest import COMMUNE, table_counts
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "ykien.db"
+    monkeypatch.setenv("YKIEN_DB", str(path))
+
+    async def residents() -> None:
+        services = await Services.open(str(path))
+        try:
+            for uid in (11, 12, 13):
+                await services.residents.join(uid, f"Dân {uid}", COMMUNE)
+        finally:
+            await services.close()
+
+    asyncio.run(residents())
+    return path
+
+
+def counts(path: Path) -> dict[str, int]:
+    async def read() -> dict[str, int]:
+        db = await Database.open(path)
+        try:
+            return await table_counts(db)
+        finally:
+            await db.close()
+
+    return asyncio.run(read())
+
+
+def states(path: Path) -> list[tuple[str, str]]:
+    async def read() -> list[tuple[str, str]]:
+        db = await Database.open(path)
+        try:
+            rows = await db.conn.execute_fetchall(
+                "SELECT b.status, d.state FROM deliveries d JOIN broadcasts b "
+                "ON b.id = d.broadcast_id ORDER BY d.id"
+            )
+            return [(r[0], r[1]) for r in rows]
+        finally:
+            await db.close()
+
+    return asyncio.run(read())
+
+
+OPEN = ["round", "open", "--commune", str(COMMUNE), "--survey", "ntm-2026"]
+
+
+def test_round_open_at_a_time_creates_its_broadcast_then_cancel(db_path, capsys) -> None:
+    assert main([*OPEN, "--at", "2099-12-01 19:00", "--closes", "2099-12-15 21:00"]) == 0
+    out = capsys.readouterr().out
+    assert "sẽ gửi tới 3 người, bắt đầu 19:00 01/12/2099" in out
+    assert states(db_path) == [("scheduled", "queued")] * 3
+
+    assert main(["broadcast", "list"]) == 0
+    assert "scheduled" in capsys.readouterr().out
+    assert main(["broadcast", "show", "1"]) == 0
+    assert "chờ gửi" in capsys.readouterr().out
+    assert main(["broadcast", "cancel", "1"]) == 0
+    assert "Đã hủy lượt gửi 1" in capsys.readouterr().out
+    assert states(db_path) == [("cancelled", "skipped")] * 3
+
+    before = counts(db_path)
+    assert main(["broadcast", "cancel", "1"]) == 2
+    assert "không hủy được" in capsys.readouterr().err
+    assert main(["broadcast", "cancel", "99"]) == 2
+    assert "không có lượt gửi 99" in capsys.readouterr().err
+    assert counts(db_path) == {**before, "audit_log": before["audit_log"] + 2}  # refusals logged
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--at", "2001-01-01 08:00"], ""),
+        (["--at", "2099-12-15 08:00", "--closes", "2099-12-01 08:00"], ""),
+        (["--survey", "khong-co"], "khong-co"),
+    ],
+)
+def test_bad_round_open_stores_no_broadcast(db_path, capsys, extra, message) -> None:
+    before = counts(db_path)
+    assert main([*OPEN, *extra]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Lỗi") and message in err
+    assert counts(db_path) == {**before, "audit_log": before["audit_log"] + 1}  # the refusal
