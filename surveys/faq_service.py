@@ -7,6 +7,7 @@ new entry answers the next question.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -89,7 +90,7 @@ class FaqService:
     async def reload(self) -> None:
         rows = await faq_db.list_entries(self.env.db.conn)
         self._entries = {e.id: e for e in rows}
-        self._matcher = Matcher(rows)
+        self._matcher = _matcher_for(tuple(rows))
 
     async def matcher(self) -> Matcher:
         if self._matcher is None:
@@ -207,3 +208,9 @@ def staff_entry(entry_id: str, category: str, question: str, answer: str, today:
     """An entry from a staff answer: the resident's words, with and without diacritics."""
     phrasings = tuple(dict.fromkeys([" ".join(question.split()), fold(question)]))
     return Entry(entry_id, category, phrasings, answer.strip(), "", today)
+
+
+@functools.lru_cache(maxsize=8)
+def _matcher_for(rows: tuple[FaqEntryRow, ...]) -> Matcher:
+    """The index depends only on the entries (a read-only structure): built once per FAQ."""
+    return Matcher(rows)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import aiosqlite
 import pytest
 
 from storage.db import Database
@@ -35,9 +38,31 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 23, 3, 0, tzinfo=UTC))  # 10:00 in Hà Nội
 
 
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated database with the 34 provinces, 3,321 communes and the catalogs, built once:
+    seeding takes ~160 ms, copying it into each test's database ~5 ms."""
+    path = tmp_path_factory.mktemp("template") / "seeded.db"
+
+    async def build() -> None:
+        database = await Database.open(path)
+        try:
+            await Services(database).seed()
+        finally:
+            await database.close()
+
+    asyncio.run(build())
+    return path
+
+
 @pytest.fixture
-async def db() -> AsyncIterator[Database]:
-    database = await Database.open(":memory:")
+async def db(seeded_template: Path) -> AsyncIterator[Database]:
+    database = await Database.open(":memory:", migrate_now=False)
+    source = await aiosqlite.connect(str(seeded_template))
+    try:
+        await source.backup(database.conn)
+    finally:
+        await source.close()
     yield database
     await database.close()
 
