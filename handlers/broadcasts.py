@@ -9,6 +9,7 @@ from handlers import broadcast_jobs
 from handlers.context import BotContext
 from handlers.replies import command_args, reply
 from surveys.access import Action, Actor, Forbidden, Scope
+from surveys.rounds import RoundRefused
 
 
 async def stop(update: Update, context: BotContext) -> None:
@@ -72,7 +73,11 @@ async def remind(update: Update, context: BotContext) -> None:
         return
     services = context.services
     user_id = update.effective_user.id
-    broadcast = await services.broadcasts.remind_now(round_id, f"tg:{user_id}")
+    try:
+        broadcast = await services.broadcasts.remind_now(round_id, f"tg:{user_id}")
+    except RoundRefused:  # closed (or not yet open): nobody can answer a reminder
+        await reply(update, "staff_reminder_closed.html", round_id=round_id)
+        return
     count = 0
     if broadcast is not None:
         count = (await services.broadcasts.progress(broadcast.id)).total

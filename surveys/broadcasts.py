@@ -235,6 +235,8 @@ class BroadcastService:
             round_ = await surveys_db.get_round(tx, round_id)
             if round_ is None:
                 raise RoundRefused(RoundError.UNKNOWN_ROUND, round=round_id)
+            if kind == "reminder" and not round_.is_open(now):
+                raise RoundRefused(RoundError.ALREADY_CLOSED, round=round_id)
             if await bdb.get_by_key(tx, launch_key) is not None:
                 return None
             invite = next(

@@ -147,6 +147,21 @@ async def test_progress_and_remind_for_staff(harness, clock) -> None:
     assert bad and "abc" not in bad[0]
 
 
+async def test_remind_on_a_closed_round_is_refused(harness, clock) -> None:
+    await join(harness, 3)
+    staff = harness.user(STAFF, "Cán bộ")
+    await harness.services.access.grant(STAFF, Role.STAFF, commune=COMMUNE)
+    launched = await launch(harness.services)
+    await harness.services.rounds.close(launched.round.id)
+    before = await table_counts(harness.services.db)
+    reply = await harness.send(staff, f"/remind {launched.round.id}")
+    assert reply == [
+        f"Đợt {launched.round.id} không còn mở nên không gửi nhắc được: người dân không thể "
+        "trả lời nữa. Gõ /rounds để xem các đợt."
+    ]
+    assert await table_counts(harness.services.db) == before
+
+
 async def test_other_communes_staff_is_refused(harness, clock) -> None:
     await join(harness, 2)
     launched = await launch(harness.services)
