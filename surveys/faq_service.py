@@ -69,7 +69,7 @@ class FaqService:
         self.env = env
         self.root = root or faq_content.package_dir()
         self._matcher: Matcher | None = None
-        self._entries: dict[str, FaqEntryRow] = {}
+        self._by_id: dict[str, FaqEntryRow] | None = None
 
     async def sync_package(self) -> None:
         """Makes the stored shipped entries exactly those of `root`; imported or staff entries
@@ -85,30 +85,34 @@ class FaqService:
                     conn, to_row(entry, "package"), self.env.now(), keep_other_origins=True
                 )
             await faq_db.delete_unlisted(conn, "package", [e.id for e in entries])
-        await self.reload()
+        self.reload()
 
-    async def reload(self) -> None:
-        rows = await faq_db.list_entries(self.env.db.conn)
-        self._entries = {e.id: e for e in rows}
-        self._matcher = _matcher_for(tuple(rows))
+    def reload(self) -> None:
+        """Forgets the cached entries and index: the next question reads them again. Building
+        the index is left to first use, so start-up and command-line runs don't pay for it."""
+        self._by_id = None
+        self._matcher = None
+
+    async def _entries(self) -> dict[str, FaqEntryRow]:
+        if self._by_id is None:
+            rows = await faq_db.list_entries(self.env.db.conn)
+            self._by_id = {e.id: e for e in rows}
+        return self._by_id
 
     async def matcher(self) -> Matcher:
         if self._matcher is None:
-            await self.reload()
-        assert self._matcher is not None
+            self._matcher = _matcher_for(tuple((await self._entries()).values()))
         return self._matcher
 
     async def categories(self) -> list[FaqCategoryRow]:
         return await faq_db.list_categories(self.env.db.conn)
 
     async def entries(self, category: str | None = None) -> list[FaqEntryRow]:
-        await self.matcher()
-        found = sorted(self._entries.values(), key=lambda e: (e.category, e.id))
+        found = sorted((await self._entries()).values(), key=lambda e: (e.category, e.id))
         return [e for e in found if category is None or e.category == category]
 
     async def entry(self, entry_id: str) -> FaqEntryRow | None:
-        await self.matcher()
-        return self._entries.get(entry_id)
+        return (await self._entries()).get(entry_id)
 
     async def ask(self, user_id: int, text: str) -> Asked:
         """Matches a typed question and records it (for feedback, hand-off and review)."""
@@ -121,7 +125,8 @@ class FaqService:
             ask_id = await faq_db.insert_ask(
                 conn, user_id, text[:MAX_STORED_TEXT], match.verdict.value, best, self.env.now()
             )
-        entries = {c.entry_id: self._entries[c.entry_id] for c in match.candidates}
+        by_id = await self._entries()
+        entries = {c.entry_id: by_id[c.entry_id] for c in match.candidates}
         return Asked(text, match, ask_id, entries)
 
     async def own_ask(self, user_id: int, ask_id: int) -> AskRow | None:
@@ -158,14 +163,14 @@ class FaqService:
                 await faq_db.upsert_entry(
                     conn, to_row(entry, "import"), self.env.now(), keep_other_origins=False
                 )
-        await self.reload()
+        self.reload()
         return entries
 
     async def add(self, entry: FaqEntryRow) -> None:
         """A staff-made entry (already validated by the caller); the matcher sees it at once."""
         async with self.env.db.transaction() as conn:
             await faq_db.upsert_entry(conn, entry, self.env.now(), keep_other_origins=False)
-        await self.reload()
+        self.reload()
 
     async def export(self) -> str:
         rows = await self.entries()

@@ -69,4 +69,4 @@ async def test_sync_makes_shipped_entries_exactly_the_package(services, db) -> N
     await services.faq.sync_package()
     fixture_ids = {e.id for e in load_dir(FIXTURES)[1]}
     assert {e.id for e in await services.faq.entries()} == fixture_ids
-    assert services.faq._matcher is not None and len(services.faq._matcher) == len(fixture_ids)
+    assert len(await services.faq.matcher()) == len(fixture_ids)  # the index, rebuilt on use
