@@ -33,10 +33,6 @@ async def act(services: Services, config: Config, args: argparse.Namespace) -> s
         return render("cli_faq_list.txt", categories=categories, entries=entries)
     if args.action == "import":
         path = Path(args.file)
-        if not await asyncio.to_thread(path.is_file):
-            raise CliError(
-                "cli_faq_error.txt", file=path.name, entry="", field="", reason="không có tệp này"
-            )
         try:
             imported = await faq.import_file(path)
         except FaqFileError as exc:

@@ -81,7 +81,8 @@ async def journey(
     if labels.START_SURVEY not in screen.labels():  # the village question comes first
         screen = await _press(sandbox, user, screen, rng.choice(screen.labels()))
     screen = await _press(sandbox, user, screen, labels.START_SURVEY)
-    while not any(label.startswith("Sửa câu") for label in screen.labels()):
+    edit_prefix = labels.EDIT.split("{", 1)[0]  # "Sửa câu ": the review screen has been reached
+    while not any(label.startswith(edit_prefix) for label in screen.labels()):
         if persona.leaves_after is not None and tally.answers >= persona.leaves_after:
             return tally
         label = _pick(screen, rng, persona)

@@ -60,6 +60,8 @@ def package_dir() -> Path:
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise FaqFileError(path.name, "không có tệp này") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise FaqFileError(path.name, f"không đọc được tệp ({exc.__class__.__name__})") from exc
     except tomllib.TOMLDecodeError as exc:
