@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import aiosqlite
 import pytest
@@ -105,3 +106,27 @@ async def snapshot(db: Database) -> dict[str, list[tuple[object, ...]]]:
         async with db.conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2") as cur:
             out[table] = [tuple(r) for r in await cur.fetchall()]
     return out
+
+
+T = TypeVar("T")
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The database file command-line tests run against (`ykien` reads YKIEN_DB)."""
+    path = tmp_path / "ykien.db"
+    monkeypatch.setenv("YKIEN_DB", str(path))
+    return path
+
+
+def read_file_db(path: Path, read: Callable[[Database], Awaitable[T]]) -> T:
+    """Runs `read` on a database file from synchronous test code (after a CLI call)."""
+
+    async def run() -> T:
+        db = await Database.open(path)
+        try:
+            return await read(db)
+        finally:
+            await db.close()
+
+    return asyncio.run(run())

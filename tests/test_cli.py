@@ -11,25 +11,11 @@ import pytest
 
 from bot.cli import main
 from storage.db import Database
-from tests.conftest import COMMUNE, snapshot
-
-
-@pytest.fixture
-def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "ykien.db"
-    monkeypatch.setenv("YKIEN_DB", str(path))
-    return path
+from tests.conftest import COMMUNE, read_file_db, snapshot
 
 
 def rows(path: Path) -> dict:
-    async def read() -> dict:
-        db = await Database.open(path)
-        try:
-            return await snapshot(db)
-        finally:
-            await db.close()
-
-    return asyncio.run(read())
+    return read_file_db(path, snapshot)
 
 
 def test_link_with_qr_poster(db_path, tmp_path, capsys) -> None:

@@ -11,13 +11,13 @@ import pytest
 from bot.cli import main
 from storage.db import Database
 from surveys.services import Services
-from tests.conftest import COMMUNE, table_counts
+from tests.conftest import COMMUNE, read_file_db, table_counts
 
 
 @pytest.fixture
-def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "ykien.db"
-    monkeypatch.setenv("YKIEN_DB", str(path))
+def db_path(db_path: Path) -> Path:
+    """The shared database file, with three residents of the commune."""
+    path = db_path
 
     async def residents() -> None:
         services = await Services.open(str(path))
@@ -32,29 +32,18 @@ def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def counts(path: Path) -> dict[str, int]:
-    async def read() -> dict[str, int]:
-        db = await Database.open(path)
-        try:
-            return await table_counts(db)
-        finally:
-            await db.close()
-
-    return asyncio.run(read())
+    return read_file_db(path, table_counts)
 
 
 def states(path: Path) -> list[tuple[str, str]]:
-    async def read() -> list[tuple[str, str]]:
-        db = await Database.open(path)
-        try:
-            rows = await db.conn.execute_fetchall(
-                "SELECT b.status, d.state FROM deliveries d JOIN broadcasts b "
-                "ON b.id = d.broadcast_id ORDER BY d.id"
-            )
-            return [(r[0], r[1]) for r in rows]
-        finally:
-            await db.close()
+    async def read(db: Database) -> list[tuple[str, str]]:
+        rows = await db.conn.execute_fetchall(
+            "SELECT b.status, d.state FROM deliveries d JOIN broadcasts b "
+            "ON b.id = d.broadcast_id ORDER BY d.id"
+        )
+        return [(r[0], r[1]) for r in rows]
 
-    return asyncio.run(read())
+    return read_file_db(path, read)
 
 
 OPEN = ["round", "open", "--commune", str(COMMUNE), "--survey", "ntm-2026"]

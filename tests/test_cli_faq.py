@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 from bot.cli import main
 from storage.db import Database
 from surveys.faq_content import load_dir, load_entries, package_dir
+from tests.conftest import read_file_db
 
 FIXTURES = Path(__file__).parent / "data" / "faq" / "content"
 CATEGORIES = {
@@ -56,23 +56,12 @@ BAD = {
 }
 
 
-@pytest.fixture
-def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "ykien.db"
-    monkeypatch.setenv("YKIEN_DB", str(path))
-    return path
-
-
 def entries(path: Path) -> list[tuple]:
-    async def read() -> list[tuple]:
-        db = await Database.open(path)
-        try:
-            found = await db.conn.execute_fetchall("SELECT * FROM faq_entries ORDER BY id")
-            return [tuple(r) for r in found]
-        finally:
-            await db.close()
+    async def read(db: Database) -> list[tuple]:
+        found = await db.conn.execute_fetchall("SELECT * FROM faq_entries ORDER BY id")
+        return [tuple(r) for r in found]
 
-    return asyncio.run(read())
+    return read_file_db(path, read)
 
 
 @pytest.mark.parametrize("name", sorted(BAD))

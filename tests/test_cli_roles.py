@@ -9,26 +9,11 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from storage.db import Database
-from tests.conftest import COMMUNE, table_counts
-
-
-@pytest.fixture
-def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "ykien.db"
-    monkeypatch.setenv("YKIEN_DB", str(path))
-    return path
+from tests.conftest import COMMUNE, read_file_db, table_counts
 
 
 def counts(path: Path) -> dict[str, int]:
-    async def read() -> dict[str, int]:
-        db = await Database.open(path)
-        try:
-            return await table_counts(db)
-        finally:
-            await db.close()
-
-    return asyncio.run(read())
+    return read_file_db(path, table_counts)
 
 
 def test_invite_list_revoke(db_path, capsys) -> None:

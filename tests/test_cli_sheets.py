@@ -14,7 +14,7 @@ from bot.cli import main
 from storage import responses as responses_db
 from storage.db import Database
 from surveys.services import Services
-from tests.conftest import COMMUNE, SURVEY, table_counts
+from tests.conftest import COMMUNE, SURVEY, read_file_db, table_counts
 
 
 @pytest.fixture
@@ -59,14 +59,7 @@ def sheet_row(setup: dict, code: str, overall: str = "1", **changes: str) -> dic
 
 
 def counts(setup: dict) -> dict[str, int]:
-    async def read() -> dict[str, int]:
-        db = await Database.open(setup["db"])
-        try:
-            return await table_counts(db)
-        finally:
-            await db.close()
-
-    return asyncio.run(read())
+    return read_file_db(setup["db"], table_counts)
 
 
 def test_import_counts_once_per_household(setup, tmp_path, capsys) -> None:

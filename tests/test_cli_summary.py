@@ -14,9 +14,8 @@ from openpyxl import load_workbook
 
 from bot.cli import main
 from handlers import labels
-from storage.db import Database
 from surveys.services import Services
-from tests.conftest import COMMUNE, FakeClock, snapshot
+from tests.conftest import COMMUNE, FakeClock, read_file_db, snapshot
 from tests.summary_support import answer, open_round
 
 
@@ -43,14 +42,7 @@ def answered_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _rows(path: Path) -> dict:
-    async def read() -> dict:
-        db = await Database.open(path)
-        try:
-            return await snapshot(db)
-        finally:
-            await db.close()
-
-    return asyncio.run(read())
+    return read_file_db(path, snapshot)
 
 
 def test_text_json_and_province(answered_db, capsys) -> None:
