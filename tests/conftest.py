@@ -56,14 +56,20 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-async def db(seeded_template: Path) -> AsyncIterator[Database]:
+async def copy_of(template: Path) -> Database:
+    """A new in-memory database holding everything in the template file."""
     database = await Database.open(":memory:", migrate_now=False)
-    source = await aiosqlite.connect(str(seeded_template))
+    source = await aiosqlite.connect(str(template))
     try:
         await source.backup(database.conn)
     finally:
         await source.close()
+    return database
+
+
+@pytest.fixture
+async def db(seeded_template: Path) -> AsyncIterator[Database]:
+    database = await copy_of(seeded_template)
     yield database
     await database.close()
 

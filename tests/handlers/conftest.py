@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,8 +59,10 @@ class Harness:
         return user.callback_answers[-1] or ""
 
 
-@pytest.fixture
-async def harness(services: Services, clock: FakeClock) -> AsyncIterator[Harness]:
+@asynccontextmanager
+async def running_harness(services: Services, clock: FakeClock) -> AsyncIterator[Harness]:
+    """The real Application on the in-process sandbox; on exit, fails on any handler error,
+    sandbox error or Bot API method the sandbox does not implement."""
     sandbox = Sandbox(clock=lambda: clock.now.timestamp(), bot_username="ykien_test_bot")
     app = build_application(
         Config(token=Secret("123:TEST")),
@@ -80,3 +83,9 @@ async def harness(services: Services, clock: FakeClock) -> AsyncIterator[Harness
     assert not sandbox.unimplemented_calls
     assert not sandbox.internal_errors, sandbox.internal_errors
     assert not errors, f"handlers raised: {errors!r}"
+
+
+@pytest.fixture
+async def harness(services: Services, clock: FakeClock) -> AsyncIterator[Harness]:
+    async with running_harness(services, clock) as running:
+        yield running

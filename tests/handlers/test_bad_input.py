@@ -203,3 +203,19 @@ async def test_completed_survey_then_stranger_press(harness, clock) -> None:
     stranger = harness.user(77, "Lạ")
     text = await unchanged_after(harness, lambda: harness.press_raw(stranger, data, 1))
     assert "không thuộc lượt" in text or "chưa tham gia" in text
+
+
+@pytest.mark.parametrize("command", ["/progress", "/remind", "/villages", "/summary"])
+async def test_superscript_digits_are_not_a_number(harness, command) -> None:
+    """'²'.isdigit() is True but int('²') fails: arguments are read with isdecimal()."""
+    from surveys.access import Role
+
+    await harness.services.access.grant(901, Role.STAFF, commune=COMMUNE)
+    staff = harness.user(901, "Cán bộ")
+    before = await table_counts(harness.services.db)
+    replies = await harness.send(staff, f"{command} ²")
+    assert replies and replies[0]  # a clear message; the harness fails on any handler error
+    after = await table_counts(harness.services.db)
+    assert {k: v for k, v in after.items() if k != "audit_log"} == {
+        k: v for k, v in before.items() if k != "audit_log"
+    }
