@@ -53,10 +53,10 @@ class Config:
     def from_env(cls, environ: Mapping[str, str]) -> Config:
         token = environ.get("YKIEN_TOKEN")
         min_group = environ.get("YKIEN_MIN_GROUP", "5")
-        if not min_group.isdigit() or int(min_group) < 3:
+        if not min_group.isdecimal() or int(min_group) < 3:
             raise ValueError("YKIEN_MIN_GROUP phải là số nguyên từ 3 trở lên")
         admins = environ.get("YKIEN_ADMINS", "").replace(",", " ").split()
-        if not all(a.isdigit() for a in admins):
+        if not all(a.isdecimal() for a in admins):
             raise ValueError("YKIEN_ADMINS phải là các số Telegram id, cách nhau bằng dấu phẩy")
         quiet = environ.get("YKIEN_QUIET_HOURS", "21:00-07:00")
         try:

@@ -25,7 +25,7 @@ async def _staff_round(update: Update, context: BotContext, action: Action) -> i
     services = context.services
     user_id = update.effective_user.id
     arg = command_args(update)
-    if arg and not (arg.isdigit() and len(arg) < 10):
+    if arg and not (arg.isdecimal() and len(arg) < 10):
         await reply(update, "resident_command_args.html", command=action.value.split(".")[-1])
         return None
     if arg:

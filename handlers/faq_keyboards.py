@@ -49,8 +49,8 @@ def parse(data: str | None) -> Press | None:
         if match is None:
             continue
         groups = match.groups()
-        number = next((int(g) for g in groups if g.isdigit()), 0)
-        key = next((g for g in groups if not g.isdigit()), "")
+        number = next((int(g) for g in groups if g.isdecimal()), 0)
+        key = next((g for g in groups if not g.isdecimal()), "")
         if kind == "p":
             number, key = int(groups[0]), groups[1]
         return Press(kind, number, key)

@@ -27,7 +27,7 @@ async def villages(update: Update, context: BotContext) -> None:
     user_id = update.effective_user.id
     service = context.services.villages
     arg = command_args(update)
-    if arg and not (arg.isdigit() and len(arg) <= 7):
+    if arg and not (arg.isdecimal() and len(arg) <= 7):
         await reply(update, "role_villages_bad_code.html", value=arg[:20])
         return
     allowed = await service.manageable(user_id)

@@ -83,7 +83,7 @@ class SheetService:
     async def _parse(self, number: int, row: Mapping[str, str]) -> Parsed | RowError:
         conn = self.env.db.conn
         raw_round = (row.get("round") or "").strip()
-        round_ = await surveys_db.get_round(conn, int(raw_round)) if raw_round.isdigit() else None
+        round_ = await surveys_db.get_round(conn, int(raw_round)) if raw_round.isdecimal() else None
         if round_ is None:
             return RowError(number, "unknown_round", raw_round)
         if round_.closed_at is not None:

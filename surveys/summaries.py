@@ -134,7 +134,7 @@ class SummaryService:
         """A code or a name typed with or without diacritics: a commune, else a province."""
         conn = self.env.db.conn
         query = text.strip()
-        if query.isdigit():
+        if query.isdecimal():
             commune = await communes_db.get_commune(conn, int(query))
             if commune is not None:
                 return Target(commune=commune)

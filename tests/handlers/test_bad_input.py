@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import COMMUNE, SURVEY, snapshot
+from tests.conftest import COMMUNE, SURVEY, snapshot, table_counts
 from tests.handlers.test_survey import SCALE_4, answer_all, joined
 
 
