@@ -162,6 +162,21 @@ ABBREVIATIONS: dict[str, str] = {
     "le phi": "phi",
     "chi phi": "phi",
     "mat tien": "mat phi",
+    # What the question asks for ("what is", "what for", "where") tells sibling entries apart
+    # ("VNeID là gì" / "đăng ký VNeID ở đâu"), so it becomes one word the FAQ's phrasings share.
+    "la gi": "hoi_la_gi",
+    "la cai gi": "hoi_la_gi",
+    "la sao": "hoi_la_gi",
+    "de lam gi": "hoi_de_lam_gi",
+    "dung de lam gi": "hoi_de_lam_gi",
+    "co tac dung gi": "hoi_de_lam_gi",
+    "co ich gi": "hoi_de_lam_gi",
+    "o dau": "hoi_o_dau",
+    "di dau": "hoi_o_dau",
+    # The same questions in central and southern speech ("chi" = gì, "mô" = đâu).
+    "la chi": "hoi_la_gi",
+    "de lam chi": "hoi_de_lam_gi",
+    "o mo": "hoi_o_dau",
 }
 
 # Words that carry no topic: they weigh nothing when scoring (greetings, question words).
