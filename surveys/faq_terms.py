@@ -167,6 +167,8 @@ ABBREVIATIONS: dict[str, str] = {
     "la gi": "hoi_la_gi",
     "la cai gi": "hoi_la_gi",
     "la sao": "hoi_la_gi",
+    "nghia la gi": "hoi_la_gi",
+    "viet tat la gi": "hoi_la_gi",
     "de lam gi": "hoi_de_lam_gi",
     "dung de lam gi": "hoi_de_lam_gi",
     "co tac dung gi": "hoi_de_lam_gi",
@@ -183,7 +185,8 @@ ABBREVIATIONS: dict[str, str] = {
 _STOPWORDS = """a ad ah anh ba bac be bi cac cach cho chi co con cua da day de den di do
     duoc em gi giup gium ha hay hoi huong khi khong la lam len ma minh muon nao nay ne nhe nhi
     nhu nhung o oi ong phai ra roi sao se thi thay toi tren va van ve vay voi xin
-    nha nhe a u uh vang da cam on chao xin hello hi alo cai nhi dum ay kia lai gio xong"""
+    nha nhe a u uh vang da cam on chao xin hello hi alo cai nhi dum ay kia lai gio xong
+    hom"""
 STOPWORDS = frozenset(_STOPWORDS.split())
 
 _ABBR_MAX = max(len(k.split()) for k in ABBREVIATIONS)
