@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from storage.faq import FaqCategoryRow, FaqEntryRow
 
 CATEGORY_ID = re.compile(r"^[a-z0-9-]{1,20}$")
 ENTRY_ID = re.compile(r"^[a-z0-9-]{3,40}$")
@@ -22,23 +23,6 @@ MAX_ANSWER = 900
 MAX_SOURCE = 300
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _FIELDS = {"id", "category", "questions", "answer", "source", "reviewed"}
-
-
-@dataclass(frozen=True)
-class Category:
-    id: str
-    title: str
-    order: int
-
-
-@dataclass(frozen=True)
-class Entry:
-    id: str
-    category: str
-    questions: tuple[str, ...]
-    answer: str
-    source: str
-    reviewed: date
 
 
 class FaqFileError(Exception):
@@ -68,12 +52,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise FaqFileError(path.name, f"cú pháp TOML sai ({exc})") from exc
 
 
-def load_categories(path: Path) -> list[Category]:
+def load_categories(path: Path) -> list[FaqCategoryRow]:
     data = _read_toml(path)
     items = data.get("category")
     if not isinstance(items, list) or not items:
         raise FaqFileError(path.name, "không có bảng [[category]] nào")
-    found: dict[str, Category] = {}
+    found: dict[str, FaqCategoryRow] = {}
     for item in items:
         cid = item.get("id") if isinstance(item, dict) else None
         if not isinstance(cid, str) or not CATEGORY_ID.match(cid):
@@ -88,14 +72,19 @@ def load_categories(path: Path) -> list[Category]:
         order = item.get("order")
         if not isinstance(order, int) or isinstance(order, bool):
             raise FaqFileError(path.name, "phải là số nguyên", cid, "order")
-        found[cid] = Category(cid, title.strip(), order)
+        found[cid] = FaqCategoryRow(cid, title.strip(), order)
     return sorted(found.values(), key=lambda c: (c.order, c.id))
 
 
 def parse_entry(
-    item: object, file: str, categories: set[str], *, min_questions: int = MIN_QUESTIONS
-) -> Entry:
-    """One [[entry]] table, checked field by field."""
+    item: object,
+    file: str,
+    categories: set[str],
+    *,
+    origin: str,
+    min_questions: int = MIN_QUESTIONS,
+) -> FaqEntryRow:
+    """One [[entry]] table, checked field by field; origin says where it came from."""
     if not isinstance(item, dict):
         raise FaqFileError(file, "phải là một bảng [[entry]]", "", "entry")
     eid = item.get("id")
@@ -135,10 +124,12 @@ def parse_entry(
     reviewed = item.get("reviewed")
     if not isinstance(reviewed, date) or hasattr(reviewed, "hour"):
         raise FaqFileError(file, "phải là ngày TOML, ví dụ 2026-11-01", eid, "reviewed")
-    return Entry(eid, category, cleaned, answer, source.strip(), reviewed)
+    return FaqEntryRow(eid, category, cleaned, answer, source.strip(), reviewed, origin)
 
 
-def load_entries(path: Path, categories: set[str], seen: set[str] | None = None) -> list[Entry]:
+def load_entries(
+    path: Path, categories: set[str], seen: set[str] | None = None, *, origin: str = "import"
+) -> list[FaqEntryRow]:
     """Every [[entry]] of one file; ids must be unique here and against `seen`."""
     data = _read_toml(path)
     extra = sorted(set(data) - {"entry"})
@@ -152,7 +143,7 @@ def load_entries(path: Path, categories: set[str], seen: set[str] | None = None)
     taken = set(seen or ())
     entries = []
     for item in items:
-        entry = parse_entry(item, path.name, categories)
+        entry = parse_entry(item, path.name, categories, origin=origin)
         if entry.id in taken:
             raise FaqFileError(path.name, "mã câu hỏi bị trùng", entry.id, "id")
         taken.add(entry.id)
@@ -160,18 +151,18 @@ def load_entries(path: Path, categories: set[str], seen: set[str] | None = None)
     return entries
 
 
-def load_dir(root: Path) -> tuple[list[Category], list[Entry]]:
+def load_dir(root: Path) -> tuple[list[FaqCategoryRow], list[FaqEntryRow]]:
     """categories.toml and every content/*.toml under root (missing content: no entries)."""
     categories = load_categories(root / "categories.toml")
     ids = {c.id for c in categories}
-    entries: list[Entry] = []
+    entries: list[FaqEntryRow] = []
     content = root / "content"
     for path in sorted(content.glob("*.toml")) if content.is_dir() else []:
-        entries.extend(load_entries(path, ids, {e.id for e in entries}))
+        entries.extend(load_entries(path, ids, {e.id for e in entries}, origin="package"))
     return categories, entries
 
 
-def entry_to_toml(entry: Entry) -> str:
+def entry_to_toml(entry: FaqEntryRow) -> str:
     """One [[entry]] table as TOML (the export format, read back by load_entries)."""
     lines = [
         "[[entry]]",
