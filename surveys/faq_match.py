@@ -3,11 +3,12 @@
 Why this one (benchmarks/faq.py measures it against SQLite FTS5, bm25s and rapidfuzz):
 residents' messages are short, in any order, often misspelt and without diacritics. Each query
 word is mapped to a word the FAQ uses (exactly, or within 1-2 edits, or split when two words
-were typed together). An entry scores by the share of the query's weight (idf) its phrasings
-cover, how much of its closest phrasing the query covers, the share of the query's syllable
-pairs its phrasings hold (Vietnamese words are mostly two syllables), and, as weaker evidence,
-the query words its answer uses. A word the FAQ never uses counts against every entry, which is
-what lets "giá lúa hôm nay" get no answer at all.
+were typed together, or with two letters swapped in a three-letter word). An entry scores by
+the share of the query's weight (idf) its phrasings cover, how much of its closest phrasing
+the query covers, the share of the query's syllable pairs its phrasings hold (Vietnamese words
+are mostly two syllables), and, as weaker evidence, the query words its answer uses. A word
+the FAQ never uses counts against every entry, which is what lets "giá lúa hôm nay" get no
+answer at all.
 """
 
 from __future__ import annotations
@@ -140,6 +141,12 @@ class Matcher:
                 # Among the nearest words, the most common one is the likeliest intent.
                 word = max((w for w, d, _ in found if d == best), key=lambda w: -self._idf[w])
                 fixed = (word,)
+        if not fixed and len(token) == 3 and token.isalpha():
+            # Too short to guess an edit, but two swapped letters ("hna") are a slip of the thumb.
+            swaps = {token[1] + token[0] + token[2], token[0] + token[2] + token[1]} - {token}
+            found_swaps = sorted(w for w in swaps if w in self._idf)
+            if found_swaps:
+                fixed = (max(found_swaps, key=lambda w: -self._idf[w]),)
         if not fixed and len(token) >= 5:
             for cut in range(2, len(token) - 1):
                 left, right = token[:cut], token[cut:]

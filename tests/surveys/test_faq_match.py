@@ -51,6 +51,7 @@ def test_what_the_question_asks_is_one_word() -> None:
         ("postmrat", ("postmart",)),
         ("pohstmaat", ("postmart",)),  # two edits in a long word
         ("khaisinh", ("khai", "sinh")),
+        ("mta", ("mat",)),  # two swapped letters in a short word
     ],
 )
 def test_typos_are_corrected_to_faq_words(matcher, typed, fixed) -> None:
@@ -112,7 +113,7 @@ def test_accuracy_floor_on_shipped_faq() -> None:
         for q in inside
     )
     refused = sum(matcher.match(q["text"]).verdict is not Verdict.CONFIDENT for q in outside)
-    assert top1 / len(inside) >= 0.88  # measured 90.1% (benchmarks/faq.py)
+    assert top1 / len(inside) >= 0.88  # measured 90.5% (benchmarks/faq.py)
     assert refused / len(outside) >= 0.90  # measured 96.2%
 
 
