@@ -25,7 +25,7 @@ from typing import Protocol
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from surveys.faq_terms import STOPWORDS, terms
+from surveys.faq_terms import INTENT_PREFIX, STOPWORDS, terms
 
 CONFIDENT = 0.45  # score at or above: answer directly
 UNSURE = 0.30  # score at or above: offer candidates
@@ -36,6 +36,7 @@ W_COVER = 0.50  # share of the query's word weight found in the entry's phrasing
 W_CLOSEST = 0.10  # share of the entry's closest phrasing that the query covers
 W_PAIRS = 0.10  # share of the query's syllable pairs ("khai sinh") found in the phrasings
 W_ANSWER = 0.20  # share of the query's word weight found in the answer (weaker evidence)
+W_INTENT = 0.05  # asked the same way ("là gì", "ở đâu"): a tie-break, below MARGIN
 
 
 class Phrased(Protocol):
@@ -175,11 +176,20 @@ class Matcher:
         ordered, unknown = self.query_terms(text)
         if not ordered and not unknown:
             return [], False
-        weights = {w: self._idf[w] for w in ordered}
+        # What the question asks for ("là gì", "ở đâu") only tells apart the entries its topic
+        # words found: on its own it is no topic ("là gì" alone reads like "ạ").
+        intents = {w for w in ordered if w.startswith(INTENT_PREFIX)}
+        weights = {w: self._idf[w] for w in ordered if w not in intents}
+        if not weights and not unknown:
+            return [], False
         total = sum(weights.values()) + unknown * self._unknown
         score: dict[str, float] = {}
         _spread(score, weights, self._postings, W_COVER / total)
         _spread(score, weights, self._answer_postings, W_ANSWER / total)
+        for intent in intents:
+            for eid in self._postings.get(intent, ()):
+                if eid in score:
+                    score[eid] += W_INTENT
         known_pairs = {p: self._idf[p] for p in pairs(ordered) if p in self._idf}
         _spread(score, known_pairs, self._pair_postings, W_PAIRS / (sum(known_pairs.values()) or 1))
         # The closest phrasing adds at most W_CLOSEST: only entries that can still reach the

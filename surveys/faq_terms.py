@@ -10,6 +10,7 @@ import re
 
 from surveys.text import fold
 
+INTENT_PREFIX = "hoi_"  # words standing for what a question asks ("là gì" -> hoi_la_gi)
 MAX_CHARS = 600  # a rambling 4,000-character message is read up to here
 _TOKEN = re.compile(r"[a-z0-9]+")
 # "ky"/"ki", "ly"/"li", "my"/"mi": both spellings are correct Vietnamese, so both become "i".

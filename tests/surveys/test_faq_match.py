@@ -70,7 +70,7 @@ def test_word_order_does_not_matter(matcher) -> None:
 
 
 def test_nothing_meaningful(matcher) -> None:
-    for text in ("", "   ", "😀😀", "?!.,", "ạ"):
+    for text in ("", "   ", "😀😀", "?!.,", "ạ", "là gì", "ở đâu ạ"):  # what is asked, no topic
         assert not matcher.match(text).meaningful
 
 
