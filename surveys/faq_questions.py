@@ -13,10 +13,9 @@ from enum import StrEnum
 
 from storage import faq as faq_db
 from storage import residents as residents_db
-from storage.faq import (
-    FaqEntryRow,
-    QuestionRow,
-)  # QuestionRow re-exported for handlers, which may not import storage
+
+# QuestionRow is re-exported for handlers, which may not import storage.
+from storage.faq import FaqEntryRow, QuestionRow
 from storage.records import ChatState
 from surveys.access import AccessService, Action, Actor, Forbidden, Scope
 from surveys.env import Env

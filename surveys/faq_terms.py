@@ -176,7 +176,7 @@ ABBREVIATIONS: dict[str, str] = {
     "co ich gi": "hoi_de_lam_gi",
     "o dau": "hoi_o_dau",
     "di dau": "hoi_o_dau",
-    # The same questions in central and southern speech ("chi" = gì, "mô" = đâu).
+    # The same questions in central speech ("chi" = gì, "mô" = đâu).
     "la chi": "hoi_la_gi",
     "de lam chi": "hoi_de_lam_gi",
     "o mo": "hoi_o_dau",
