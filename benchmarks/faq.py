@@ -38,7 +38,8 @@ sys.path.insert(0, str(ROOT))
 
 from rapidfuzz import fuzz  # noqa: E402
 
-from surveys.faq_content import Entry, load_dir  # noqa: E402
+from storage.faq import FaqEntryRow  # noqa: E402
+from surveys.faq_content import load_dir  # noqa: E402
 from surveys.faq_match import Matcher  # noqa: E402
 from surveys.faq_terms import content_terms  # noqa: E402
 
@@ -48,7 +49,7 @@ Ranked = tuple[list[tuple[str, float]], str]  # (entry id, score) best first; ve
 @dataclass
 class Method:
     name: str
-    build: Callable[[Sequence[Entry]], Callable[[str], Ranked]]
+    build: Callable[[Sequence[FaqEntryRow]], Callable[[str], Ranked]]
 
 
 def _verdict(scores: list[tuple[str, float]], confident: float, unsure: float) -> str:
@@ -57,7 +58,7 @@ def _verdict(scores: list[tuple[str, float]], confident: float, unsure: float) -
     return "confident" if scores[0][1] >= confident else "unsure"
 
 
-def build_fts5(entries: Sequence[Entry]) -> Callable[[str], Ranked]:
+def build_fts5(entries: Sequence[FaqEntryRow]) -> Callable[[str], Ranked]:
     db = sqlite3.connect(":memory:")
     db.execute("CREATE VIRTUAL TABLE f USING fts5(entry UNINDEXED, body)")
     db.executemany(
@@ -83,7 +84,7 @@ def build_fts5(entries: Sequence[Entry]) -> Callable[[str], Ranked]:
     return rank
 
 
-def build_bm25s(entries: Sequence[Entry]) -> Callable[[str], Ranked]:
+def build_bm25s(entries: Sequence[FaqEntryRow]) -> Callable[[str], Ranked]:
     import bm25s
 
     corpus = [content_terms(" ".join(e.questions)) for e in entries]
@@ -103,7 +104,7 @@ def build_bm25s(entries: Sequence[Entry]) -> Callable[[str], Ranked]:
     return rank
 
 
-def build_rapidfuzz(entries: Sequence[Entry]) -> Callable[[str], Ranked]:
+def build_rapidfuzz(entries: Sequence[FaqEntryRow]) -> Callable[[str], Ranked]:
     phrasings = [(e.id, " ".join(content_terms(q))) for e in entries for q in e.questions]
 
     def rank(text: str) -> Ranked:
@@ -120,7 +121,7 @@ def build_rapidfuzz(entries: Sequence[Entry]) -> Callable[[str], Ranked]:
     return rank
 
 
-def build_kept(entries: Sequence[Entry]) -> Callable[[str], Ranked]:
+def build_kept(entries: Sequence[FaqEntryRow]) -> Callable[[str], Ranked]:
     matcher = Matcher(entries)
 
     def rank(text: str) -> Ranked:
@@ -138,7 +139,7 @@ METHODS = [
 ]
 
 
-def padded(entries: Sequence[Entry], size: int, seed: int = 7) -> list[Entry]:
+def padded(entries: Sequence[FaqEntryRow], size: int, seed: int = 7) -> list[FaqEntryRow]:
     """The FAQ plus generated entries up to `size`: each phrasing mixes 3 FAQ words (so common
     words reach many entries, the costly case) with 3 made-up syllables (a bigger FAQ has more
     words too)."""
@@ -152,7 +153,11 @@ def padded(entries: Sequence[Entry], size: int, seed: int = 7) -> list[Entry]:
     while len(out) < size:
         made_up = [rng.choice(onsets) + rng.choice(rimes) for _ in range(3)]
         questions = tuple(" ".join(rng.sample(words, 3) + made_up) for _ in range(3))
-        out.append(Entry(f"pad-{len(out)}", "dvc", questions, "x", "", entries[0].reviewed))
+        out.append(
+            FaqEntryRow(
+                f"pad-{len(out)}", "dvc", questions, "x", "", entries[0].reviewed, "package"
+            )
+        )
     return out
 
 

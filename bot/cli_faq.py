@@ -41,7 +41,8 @@ async def act(services: Services, config: Config, args: argparse.Namespace) -> s
                 file=exc.file,
                 entry=exc.entry,
                 field=exc.field,
-                reason=exc.reason,
+                problem=exc.problem.value,
+                details=exc.details,
             ) from exc
         return render("cli_faq_imported.txt", entries=imported)
     if args.action == "export":

@@ -14,9 +14,10 @@ from bot.extensions import CLI_GROUPS
 from handlers.texts import render
 from storage import migrate
 from surveys.access import Actor, Scope
-from surveys.definitions import SurveyFileError, survey_to_dict
+from surveys.definitions import survey_to_dict
 from surveys.rounds import RoundRefused
 from surveys.services import Services
+from surveys.survey_errors import SurveyFileError
 
 
 def run(config: Config) -> int:
@@ -44,7 +45,16 @@ async def dispatch(config: Config, args: argparse.Namespace) -> int:
         )
         return BAD_INPUT
     except SurveyFileError as exc:
-        print(render("cli_error.txt", reason="survey_file", detail=str(exc)), file=sys.stderr)
+        print(
+            render(
+                "cli_survey_error.txt",
+                where=exc.where,
+                field=exc.field,
+                problem=exc.problem.value,
+                details=exc.details,
+            ),
+            file=sys.stderr,
+        )
         return BAD_INPUT
     finally:
         try:

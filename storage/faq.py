@@ -15,6 +15,8 @@ from storage.records import dt, dt_req, ts
 
 @dataclass(frozen=True)
 class FaqCategoryRow:
+    """A category as read from categories.toml and as stored (one shape for both)."""
+
     id: str
     title: str
     order: int
@@ -22,6 +24,8 @@ class FaqCategoryRow:
 
 @dataclass(frozen=True)
 class FaqEntryRow:
+    """An FAQ entry as read from a content file and as stored (one shape for both)."""
+
     id: str
     category: str
     questions: tuple[str, ...]

@@ -36,10 +36,10 @@ Rules, checked in this order, the first failure is reported:
 - exactly one question has ``overall = true``, and it is a ``yesno`` question: its share of
   "Có" is the headline satisfaction figure.
 
-Texts are stripped of surrounding whitespace. Errors are :class:`SurveyFileError`, written for
-the operator in Vietnamese, e.g. ``ntm.toml: questions[3].kind: phải là một trong scale, yesno,
-choice, text (nhận được 'rating')``. Question and choice positions count from 1, in file order.
-A TOML syntax error names the line: ``ntm.toml:7: cú pháp TOML sai (...)``.
+Texts are stripped of surrounding whitespace. Errors are :class:`SurveyFileError`: the source,
+the field (e.g. ``questions[3].kind``; positions count from 1, in file order), a stable
+:class:`SurveyProblem` code and its details; a TOML syntax error names the line. The operator
+reads them in Vietnamese from the template ``cli_survey_error.txt``.
 
 :func:`survey_to_dict` and :func:`survey_from_dict` give a JSON-safe round trip (the database
 stores each survey as JSON, so a round keeps the exact questions it was opened with); the dict
@@ -58,6 +58,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from surveys.model import Choice, Question, QuestionKind, Survey
+from surveys.survey_errors import SurveyFileError, SurveyProblem, described
 
 SURVEY_ID = re.compile(r"[a-z0-9-]{1,40}")
 QUESTION_ID = re.compile(r"[a-z0-9_]{1,16}")
@@ -78,30 +79,15 @@ _KINDS = ", ".join(k.value for k in QuestionKind)
 _TOML_POSITION = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
 
 
-class SurveyFileError(ValueError):
-    """A survey file (or stored definition) is invalid; says where and why, for the operator."""
-
-    def __init__(self, source: str, field: str, problem: str, *, line: int | None = None) -> None:
-        self.source = source
-        self.field = field
-        self.problem = problem
-        self.line = line
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = f"{self.source}:{self.line}" if self.line is not None else self.source
-        return (
-            f"{where}: {self.field}: {self.problem}" if self.field else f"{where}: {self.problem}"
-        )
-
-
 def load_survey(path: Path) -> Survey:
     """Read and validate a survey file; any failure, even a missing file, is a SurveyFileError."""
     source = str(path)
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise SurveyFileError(source, "", f"không đọc được tệp ({exc.strerror or exc})") from exc
+        raise SurveyFileError(
+            source, "", SurveyProblem.UNREADABLE, error=exc.strerror or str(exc)
+        ) from exc
     return parse_survey(_decode(data, source), source)
 
 
@@ -110,8 +96,16 @@ def parse_survey(text: str, source: str) -> Survey:
     try:
         raw = tomllib.loads(text.removeprefix("\ufeff"))  # Notepad saves UTF-8 with a BOM
     except tomllib.TOMLDecodeError as exc:
-        line, detail = _toml_position(exc)
-        raise SurveyFileError(source, "", f"cú pháp TOML sai ({detail})", line=line) from exc
+        line, column, message = _toml_position(exc)
+        raise SurveyFileError(
+            source,
+            "",
+            SurveyProblem.BAD_TOML,
+            line=line,
+            message=message,
+            column=column or 0,
+            at_end=line is None,
+        ) from exc
     return _Reader(source).survey(raw)
 
 
@@ -160,7 +154,7 @@ def _load_catalog() -> tuple[Survey, ...]:
         expected = entry.name.removesuffix(".toml")
         if survey.id != expected:
             raise SurveyFileError(
-                source, "id", f"phải trùng tên tệp '{expected}' (nhận được {survey.id!r})"
+                source, "id", SurveyProblem.ID_NOT_FILE_NAME, expected=expected, value=survey.id
             )
         found.append(survey)
     return tuple(found)
@@ -170,13 +164,11 @@ def _decode(data: bytes, source: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SurveyFileError(
-            source, "", f"tệp phải được lưu dạng UTF-8 (byte lỗi ở vị trí {exc.start})"
-        ) from exc
+        raise SurveyFileError(source, "", SurveyProblem.NOT_UTF8, position=exc.start) from exc
 
 
-def _toml_position(exc: tomllib.TOMLDecodeError) -> tuple[int | None, str]:
-    """Line number and message of a TOML error (attributes since 3.14, parsed from text before)."""
+def _toml_position(exc: tomllib.TOMLDecodeError) -> tuple[int | None, int | None, str]:
+    """Line, column and message of a TOML error (attributes since 3.14, parsed from text before)."""
     message = str(getattr(exc, "msg", "") or exc)
     match = _TOML_POSITION.search(message)
     detail = message[: match.start()] if match else message
@@ -184,32 +176,7 @@ def _toml_position(exc: tomllib.TOMLDecodeError) -> tuple[int | None, str]:
     column = getattr(exc, "colno", None)
     if line is None and match and match.group(1):
         line, column = int(match.group(1)), int(match.group(2))
-    if line is None:
-        return None, f"cuối tệp: {detail}"
-    return line, f"cột {column}: {detail}" if column else detail
-
-
-def _describe(value: object) -> str:
-    """A value as the operator wrote it, with its TOML type, for 'nhận được ...'."""
-    if isinstance(value, bool):
-        return f"giá trị logic {str(value).lower()}"
-    if isinstance(value, int):
-        return f"số nguyên {value}"
-    if isinstance(value, float):
-        return f"số thực {value}"
-    if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"chuỗi {shown!r}"
-    if isinstance(value, list):
-        return "một mảng"
-    if isinstance(value, Mapping):
-        return "một bảng"
-    return f"giá trị kiểu {type(value).__name__}"
-
-
-def _got(value: object) -> str:
-    """A string as written; anything else with its type, since then the type is the mistake."""
-    return repr(value) if isinstance(value, str) else _describe(value)
+    return line, column, detail
 
 
 class _Reader:
@@ -218,30 +185,33 @@ class _Reader:
     def __init__(self, source: str) -> None:
         self.source = source
 
-    def fail(self, field: str, problem: str) -> NoReturn:
-        raise SurveyFileError(self.source, field, problem)
+    def fail(self, field: str, problem: SurveyProblem, **details: object) -> NoReturn:
+        raise SurveyFileError(self.source, field, problem, **details)
 
     def survey(self, raw: object) -> Survey:
         if not isinstance(raw, Mapping):
-            self.fail("", f"phải là một bảng TOML/JSON (nhận được {_describe(raw)})")
+            self.fail("", SurveyProblem.NOT_A_TABLE, got=described(raw))
         self.keys(raw, "", _SURVEY_KEYS, _SURVEY_KEYS)
-        survey_id = self.ident(raw, "id", "id", SURVEY_ID, "chữ thường a-z, số, dấu '-'; tối đa 40")
+        survey_id = self.ident(raw, "id", "id", SURVEY_ID, "survey_id")
         title = self.text(raw, "title", "title", TITLE_MAX)
         description = self.text(raw, "description", "description", DESCRIPTION_MAX)
         items = raw["questions"]
         if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
-            self.fail(
-                "questions", f"phải là mảng bảng [[questions]] (nhận được {_describe(items)})"
-            )
+            self.fail("questions", SurveyProblem.QUESTIONS_NOT_TABLES, got=described(items))
         if not 1 <= len(items) <= QUESTIONS_MAX:
-            self.fail("questions", f"cần từ 1 đến {QUESTIONS_MAX} câu hỏi (nhận được {len(items)})")
+            self.fail(
+                "questions", SurveyProblem.QUESTION_COUNT, most=QUESTIONS_MAX, count=len(items)
+            )
         questions: list[Question] = []
         seen: dict[str, int] = {}
         for number, item in enumerate(items, start=1):
             q = self.question(item, f"questions[{number}]")
             if q.id in seen:
                 self.fail(
-                    f"questions[{number}].id", f"trùng với questions[{seen[q.id]}] ({q.id!r})"
+                    f"questions[{number}].id",
+                    SurveyProblem.DUPLICATE,
+                    other=f"questions[{seen[q.id]}]",
+                    value=q.id,
                 )
             seen[q.id] = number
             questions.append(q)
@@ -250,32 +220,27 @@ class _Reader:
 
     def question(self, raw: Mapping[str, Any], path: str) -> Question:
         self.keys(raw, path, _QUESTION_KEYS, ("id", "kind", "text"))
-        qid = self.ident(
-            raw, "id", f"{path}.id", QUESTION_ID, "chữ thường a-z, số, dấu '_'; tối đa 16"
-        )
+        qid = self.ident(raw, "id", f"{path}.id", QUESTION_ID, "question_id")
         kind_value = raw["kind"]
         if not isinstance(kind_value, str) or kind_value not in {k.value for k in QuestionKind}:
-            self.fail(f"{path}.kind", f"phải là một trong {_KINDS} (nhận được {_got(kind_value)})")
+            self.fail(
+                f"{path}.kind", SurveyProblem.BAD_KIND, kinds=_KINDS, got=described(kind_value)
+            )
         kind = QuestionKind(kind_value)
         text = self.text(raw, "text", f"{path}.text", TEXT_MAX)
         overall = raw.get("overall", False)
         if not isinstance(overall, bool):
-            self.fail(
-                f"{path}.overall", f"phải là true hoặc false (nhận được {_describe(overall)})"
-            )
+            self.fail(f"{path}.overall", SurveyProblem.NOT_BOOL, got=described(overall))
         needs_criteria = kind in (QuestionKind.SCALE, QuestionKind.YESNO) and not overall
         c2026 = self.criteria(raw, "criteria_2026", path, CRITERIA_2026_MAX, needs_criteria)
         c2021 = self.criteria(raw, "criteria_2021", path, CRITERIA_2021_MAX, needs_criteria)
         choices: tuple[Choice, ...] = ()
         if kind is QuestionKind.CHOICE:
             if "choices" not in raw:
-                self.fail(f"{path}.choices", 'thiếu khóa bắt buộc với câu hỏi kind = "choice"')
+                self.fail(f"{path}.choices", SurveyProblem.CHOICES_MISSING)
             choices = self.choices(raw["choices"], f"{path}.choices")
         elif "choices" in raw:
-            self.fail(
-                f"{path}.choices",
-                f'chỉ dùng cho câu hỏi kind = "choice" (câu này là {kind.value!r})',
-            )
+            self.fail(f"{path}.choices", SurveyProblem.CHOICES_NOT_ALLOWED, kind=kind.value)
         return Question(qid, kind, text, c2026, c2021, overall, choices)
 
     def criteria(
@@ -284,70 +249,77 @@ class _Reader:
         field = f"{path}.{key}"
         if key not in raw:
             if required:
-                self.fail(field, "thiếu khóa bắt buộc với câu hỏi được chấm điểm (scale, yesno)")
+                self.fail(field, SurveyProblem.CRITERIA_MISSING)
             return ()
         value = raw[key]
         if not isinstance(value, list):
-            self.fail(field, f"phải là mảng số nguyên, ví dụ [2] (nhận được {_describe(value)})")
+            self.fail(field, SurveyProblem.NOT_INT_LIST, got=described(value))
         if required and not value:
-            self.fail(field, "không được rỗng với câu hỏi được chấm điểm (scale, yesno)")
+            self.fail(field, SurveyProblem.CRITERIA_EMPTY)
         numbers: list[int] = []
         for item in value:
             if isinstance(item, bool) or not isinstance(item, int):
-                self.fail(field, f"mỗi phần tử phải là số nguyên (nhận được {_describe(item)})")
+                self.fail(field, SurveyProblem.NOT_INT, got=described(item))
             if not 1 <= item <= highest:
-                self.fail(field, f"số tiêu chí phải từ 1 đến {highest} (nhận được {item})")
+                self.fail(field, SurveyProblem.CRITERION_RANGE, highest=highest, value=item)
             if item in numbers:
-                self.fail(field, f"số tiêu chí {item} bị lặp lại")
+                self.fail(field, SurveyProblem.CRITERION_REPEATED, value=item)
             numbers.append(item)
         return tuple(numbers)
 
     def choices(self, value: object, path: str) -> tuple[Choice, ...]:
         if not isinstance(value, list):
-            self.fail(
-                path, f"phải là mảng các bảng {{ code, label }} (nhận được {_describe(value)})"
-            )
+            self.fail(path, SurveyProblem.CHOICES_NOT_LIST, got=described(value))
         if not CHOICES_MIN <= len(value) <= CHOICES_MAX:
             self.fail(
-                path, f"cần từ {CHOICES_MIN} đến {CHOICES_MAX} lựa chọn (nhận được {len(value)})"
+                path,
+                SurveyProblem.CHOICE_COUNT,
+                least=CHOICES_MIN,
+                most=CHOICES_MAX,
+                count=len(value),
             )
         result: list[Choice] = []
         for number, item in enumerate(value, start=1):
             item_path = f"{path}[{number}]"
             if not isinstance(item, Mapping):
-                self.fail(
-                    item_path, f"phải là bảng {{ code, label }} (nhận được {_describe(item)})"
-                )
+                self.fail(item_path, SurveyProblem.CHOICE_NOT_TABLE, got=described(item))
             self.keys(item, item_path, _CHOICE_KEYS, _CHOICE_KEYS)
-            code = self.ident(
-                item, "code", f"{item_path}.code", CHOICE_CODE, "chữ thường a-z, số; tối đa 8"
-            )
+            code = self.ident(item, "code", f"{item_path}.code", CHOICE_CODE, "choice_code")
             label = self.text(item, "label", f"{item_path}.label", LABEL_MAX)
             for earlier, other in enumerate(result, start=1):
                 if other.code == code:
-                    self.fail(f"{item_path}.code", f"trùng với {path}[{earlier}] ({code!r})")
+                    self.fail(
+                        f"{item_path}.code",
+                        SurveyProblem.DUPLICATE,
+                        other=f"{path}[{earlier}]",
+                        value=code,
+                    )
                 if other.label == label:
-                    self.fail(f"{item_path}.label", f"trùng với {path}[{earlier}] ({label!r})")
+                    self.fail(
+                        f"{item_path}.label",
+                        SurveyProblem.DUPLICATE,
+                        other=f"{path}[{earlier}]",
+                        value=label,
+                    )
             result.append(Choice(code, label))
         return tuple(result)
 
     def check_overall(self, questions: list[Question]) -> None:
         marked = [n for n, q in enumerate(questions, start=1) if q.overall]
         if not marked:
-            self.fail(
-                "questions", "cần đúng một câu hỏi yesno có overall = true (không có câu nào)"
-            )
+            self.fail("questions", SurveyProblem.NO_OVERALL)
         if len(marked) > 1:
             self.fail(
                 f"questions[{marked[1]}].overall",
-                f"chỉ được một câu hỏi có overall = true (đã có questions[{marked[0]}])",
+                SurveyProblem.TWO_OVERALL,
+                other=f"questions[{marked[0]}]",
             )
         first = questions[marked[0] - 1]
         if first.kind is not QuestionKind.YESNO:
             self.fail(
                 f"questions[{marked[0]}].overall",
-                f'chỉ câu hỏi kind = "yesno" mới được overall = true'
-                f" (câu này là {first.kind.value!r})",
+                SurveyProblem.OVERALL_NOT_YESNO,
+                kind=first.kind.value,
             )
 
     def keys(
@@ -357,31 +329,33 @@ class _Reader:
         for key in raw:
             if key not in allowed:
                 close = difflib.get_close_matches(str(key), allowed, n=1)
-                hint = f"; có phải là {close[0]!r}?" if close else ""
                 self.fail(
-                    f"{prefix}{key}", f"khóa không hợp lệ (được phép: {', '.join(allowed)}{hint})"
+                    f"{prefix}{key}",
+                    SurveyProblem.UNKNOWN_KEY,
+                    allowed=", ".join(allowed),
+                    hint=close[0] if close else "",
                 )
         for key in required:
             if key not in raw:
-                self.fail(f"{prefix}{key}", "thiếu khóa bắt buộc")
+                self.fail(f"{prefix}{key}", SurveyProblem.MISSING_KEY)
 
     def ident(
         self, raw: Mapping[str, Any], key: str, field: str, pattern: re.Pattern[str], rule: str
     ) -> str:
         value = raw[key]
         if not isinstance(value, str):
-            self.fail(field, f"phải là chuỗi (nhận được {_describe(value)})")
+            self.fail(field, SurveyProblem.NOT_STRING, got=described(value))
         if not pattern.fullmatch(value):
-            self.fail(field, f"chỉ gồm {rule} ký tự (nhận được {value!r})")
+            self.fail(field, SurveyProblem.BAD_IDENT, rule=rule, value=value)
         return value
 
     def text(self, raw: Mapping[str, Any], key: str, field: str, longest: int) -> str:
         value = raw[key]
         if not isinstance(value, str):
-            self.fail(field, f"phải là chuỗi (nhận được {_describe(value)})")
+            self.fail(field, SurveyProblem.NOT_STRING, got=described(value))
         value = value.strip()
         if not value:
-            self.fail(field, "không được để trống")
+            self.fail(field, SurveyProblem.EMPTY)
         if len(value) > longest:
-            self.fail(field, f"dài tối đa {longest} ký tự (nhận được {len(value)})")
+            self.fail(field, SurveyProblem.TOO_LONG, most=longest, length=len(value))
         return value

@@ -3,11 +3,12 @@
 Why this one (benchmarks/faq.py measures it against SQLite FTS5, bm25s and rapidfuzz):
 residents' messages are short, in any order, often misspelt and without diacritics. Each query
 word is mapped to a word the FAQ uses (exactly, or within 1-2 edits, or split when two words
-were typed together). An entry scores by the share of the query's weight (idf) its phrasings
-cover, how much of its closest phrasing the query covers, the share of the query's syllable
-pairs its phrasings hold (Vietnamese words are mostly two syllables), and, as weaker evidence,
-the query words its answer uses. A word the FAQ never uses counts against every entry, which is
-what lets "giá lúa hôm nay" get no answer at all.
+were typed together, or with two letters swapped in a three-letter word). An entry scores by
+the share of the query's weight (idf) its phrasings cover, how much of its closest phrasing
+the query covers, the share of the query's syllable pairs its phrasings hold (Vietnamese words
+are mostly two syllables), and, as weaker evidence, the query words its answer uses. A word
+the FAQ never uses counts against every entry, which is what lets "giá lúa hôm nay" get no
+answer at all.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Protocol
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from surveys.faq_terms import STOPWORDS, terms
+from surveys.faq_terms import INTENT_PREFIX, STOPWORDS, terms
 
 CONFIDENT = 0.45  # score at or above: answer directly
 UNSURE = 0.30  # score at or above: offer candidates
@@ -35,6 +36,7 @@ W_COVER = 0.50  # share of the query's word weight found in the entry's phrasing
 W_CLOSEST = 0.10  # share of the entry's closest phrasing that the query covers
 W_PAIRS = 0.10  # share of the query's syllable pairs ("khai sinh") found in the phrasings
 W_ANSWER = 0.20  # share of the query's word weight found in the answer (weaker evidence)
+W_INTENT = 0.05  # asked the same way ("là gì", "ở đâu"): a tie-break, below MARGIN
 
 
 class Phrased(Protocol):
@@ -140,6 +142,12 @@ class Matcher:
                 # Among the nearest words, the most common one is the likeliest intent.
                 word = max((w for w, d, _ in found if d == best), key=lambda w: -self._idf[w])
                 fixed = (word,)
+        if not fixed and len(token) == 3 and token.isalpha():
+            # Too short to guess an edit, but two swapped letters ("hna") are a slip of the thumb.
+            swaps = {token[1] + token[0] + token[2], token[0] + token[2] + token[1]} - {token}
+            found_swaps = sorted(w for w in swaps if w in self._idf)
+            if found_swaps:
+                fixed = (max(found_swaps, key=lambda w: -self._idf[w]),)
         if not fixed and len(token) >= 5:
             for cut in range(2, len(token) - 1):
                 left, right = token[:cut], token[cut:]
@@ -168,11 +176,20 @@ class Matcher:
         ordered, unknown = self.query_terms(text)
         if not ordered and not unknown:
             return [], False
-        weights = {w: self._idf[w] for w in ordered}
+        # What the question asks for ("là gì", "ở đâu") only tells apart the entries its topic
+        # words found: on its own it is no topic ("là gì" alone reads like "ạ").
+        intents = {w for w in ordered if w.startswith(INTENT_PREFIX)}
+        weights = {w: self._idf[w] for w in ordered if w not in intents}
+        if not weights and not unknown:
+            return [], False
         total = sum(weights.values()) + unknown * self._unknown
         score: dict[str, float] = {}
         _spread(score, weights, self._postings, W_COVER / total)
         _spread(score, weights, self._answer_postings, W_ANSWER / total)
+        for intent in intents:
+            for eid in self._postings.get(intent, ()):
+                if eid in score:
+                    score[eid] += W_INTENT
         known_pairs = {p: self._idf[p] for p in pairs(ordered) if p in self._idf}
         _spread(score, known_pairs, self._pair_postings, W_PAIRS / (sum(known_pairs.values()) or 1))
         # The closest phrasing adds at most W_CLOSEST: only entries that can still reach the

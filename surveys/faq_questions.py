@@ -13,13 +13,15 @@ from enum import StrEnum
 
 from storage import faq as faq_db
 from storage import residents as residents_db
-from storage.faq import QuestionRow  # re-exported for handlers, which may not import storage
+
+# QuestionRow is re-exported for handlers, which may not import storage.
+from storage.faq import FaqEntryRow, QuestionRow
 from storage.records import ChatState
 from surveys.access import AccessService, Action, Actor, Forbidden, Scope
 from surveys.env import Env
-from surveys.faq_content import Entry, FaqFileError, parse_entry
+from surveys.faq_content import FaqFileError, parse_entry
 from surveys.faq_match import Verdict
-from surveys.faq_service import FaqService, staff_entry, to_row
+from surveys.faq_service import FaqService, staff_entry
 
 __all__ = ["MAX_REPLY", "Outcome", "QuestionRow", "QuestionService", "Queued", "Result"]
 
@@ -156,10 +158,10 @@ class QuestionService:
         entry = staff_entry(entry_id, category, question.text, question.answer, self._today())
         try:  # the same checks as a content file, with fewer phrasings required
             categories = {c.id for c in await self.faq.categories()}
-            parse_entry(_as_table(entry), "staff", categories, min_questions=1)
+            parse_entry(_as_table(entry), "staff", categories, origin="staff", min_questions=1)
         except FaqFileError:
             return Result(Outcome.NOT_AN_ENTRY, question)
-        await self.faq.add(to_row(entry, "staff"))
+        await self.faq.add(entry)
         async with self.env.db.transaction() as conn:
             await faq_db.link_question_entry(conn, question.id, entry_id)
         await self.access.audit(Actor(user_id), Action.MANAGE_FAQ, scope, detail=entry_id)
@@ -187,5 +189,8 @@ class QuestionService:
         return self.env.now().astimezone(self.env.settings.timezone).date()
 
 
-def _as_table(entry: Entry) -> dict[str, object]:
-    return {**asdict(entry), "questions": list(entry.questions)}
+def _as_table(entry: FaqEntryRow) -> dict[str, object]:
+    """The entry as a content file's [[entry]] table (origin is not a file field)."""
+    table = {**asdict(entry), "questions": list(entry.questions)}
+    del table["origin"]
+    return table

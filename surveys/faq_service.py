@@ -19,7 +19,6 @@ from storage import faq as faq_db
 from storage.faq import AskRow, FaqCategoryRow, FaqEntryRow
 from surveys import faq_content
 from surveys.env import Env
-from surveys.faq_content import Entry
 from surveys.faq_match import Match, Matcher, Verdict
 from surveys.text import fold
 
@@ -52,18 +51,6 @@ class Review:
     unmatched: list[list[str]]  # groups of similar questions, largest first
 
 
-def to_row(entry: Entry, origin: str) -> FaqEntryRow:
-    return FaqEntryRow(
-        entry.id,
-        entry.category,
-        entry.questions,
-        entry.answer,
-        entry.source,
-        entry.reviewed,
-        origin,
-    )
-
-
 class FaqService:
     def __init__(self, env: Env, root: Path | None = None) -> None:
         self.env = env
@@ -77,13 +64,9 @@ class FaqService:
         it can no longer answer anyone."""
         categories, entries = faq_content.load_dir(self.root)
         async with self.env.db.transaction() as conn:
-            await faq_db.replace_categories(
-                conn, [FaqCategoryRow(c.id, c.title, c.order) for c in categories]
-            )
+            await faq_db.replace_categories(conn, categories)
             for entry in entries:
-                await faq_db.upsert_entry(
-                    conn, to_row(entry, "package"), self.env.now(), keep_other_origins=True
-                )
+                await faq_db.upsert_entry(conn, entry, self.env.now(), keep_other_origins=True)
             await faq_db.delete_unlisted(conn, "package", [e.id for e in entries])
         self.reload()
 
@@ -154,15 +137,13 @@ class FaqService:
             await faq_db.set_ask_entry(conn, ask_id, entry_id)
         return entry
 
-    async def import_file(self, path: Path) -> list[Entry]:
+    async def import_file(self, path: Path) -> list[FaqEntryRow]:
         """Validates the whole file, then stores every entry in one transaction (or none)."""
         categories = {c.id for c in await self.categories()}
         entries = faq_content.load_entries(path, categories)
         async with self.env.db.transaction() as conn:
             for entry in entries:
-                await faq_db.upsert_entry(
-                    conn, to_row(entry, "import"), self.env.now(), keep_other_origins=False
-                )
+                await faq_db.upsert_entry(conn, entry, self.env.now(), keep_other_origins=False)
         self.reload()
         return entries
 
@@ -174,13 +155,7 @@ class FaqService:
 
     async def export(self) -> str:
         rows = await self.entries()
-        parts = [
-            faq_content.entry_to_toml(
-                Entry(e.id, e.category, e.questions, e.answer, e.source, e.reviewed)
-            )
-            for e in rows
-        ]
-        return "\n".join(parts)
+        return "\n".join(faq_content.entry_to_toml(e) for e in rows)
 
     async def review(self, today: date) -> Review:
         rows = await self.entries()
@@ -209,10 +184,12 @@ def group_similar(texts: list[str]) -> list[list[str]]:
     return sorted((m for _, m in groups), key=len, reverse=True)
 
 
-def staff_entry(entry_id: str, category: str, question: str, answer: str, today: date) -> Entry:
+def staff_entry(
+    entry_id: str, category: str, question: str, answer: str, today: date
+) -> FaqEntryRow:
     """An entry from a staff answer: the resident's words, with and without diacritics."""
     phrasings = tuple(dict.fromkeys([" ".join(question.split()), fold(question)]))
-    return Entry(entry_id, category, phrasings, answer.strip(), "", today)
+    return FaqEntryRow(entry_id, category, phrasings, answer.strip(), "", today, "staff")
 
 
 @functools.lru_cache(maxsize=8)

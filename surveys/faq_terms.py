@@ -10,6 +10,7 @@ import re
 
 from surveys.text import fold
 
+INTENT_PREFIX = "hoi_"  # words standing for what a question asks ("là gì" -> hoi_la_gi)
 MAX_CHARS = 600  # a rambling 4,000-character message is read up to here
 _TOKEN = re.compile(r"[a-z0-9]+")
 # "ky"/"ki", "ly"/"li", "my"/"mi": both spellings are correct Vietnamese, so both become "i".
@@ -162,13 +163,31 @@ ABBREVIATIONS: dict[str, str] = {
     "le phi": "phi",
     "chi phi": "phi",
     "mat tien": "mat phi",
+    # What the question asks for ("what is", "what for", "where") tells sibling entries apart
+    # ("VNeID là gì" / "đăng ký VNeID ở đâu"), so it becomes one word the FAQ's phrasings share.
+    "la gi": "hoi_la_gi",
+    "la cai gi": "hoi_la_gi",
+    "la sao": "hoi_la_gi",
+    "nghia la gi": "hoi_la_gi",
+    "viet tat la gi": "hoi_la_gi",
+    "de lam gi": "hoi_de_lam_gi",
+    "dung de lam gi": "hoi_de_lam_gi",
+    "co tac dung gi": "hoi_de_lam_gi",
+    "co ich gi": "hoi_de_lam_gi",
+    "o dau": "hoi_o_dau",
+    "di dau": "hoi_o_dau",
+    # The same questions in central speech ("chi" = gì, "mô" = đâu).
+    "la chi": "hoi_la_gi",
+    "de lam chi": "hoi_de_lam_gi",
+    "o mo": "hoi_o_dau",
 }
 
 # Words that carry no topic: they weigh nothing when scoring (greetings, question words).
 _STOPWORDS = """a ad ah anh ba bac be bi cac cach cho chi co con cua da day de den di do
     duoc em gi giup gium ha hay hoi huong khi khong la lam len ma minh muon nao nay ne nhe nhi
     nhu nhung o oi ong phai ra roi sao se thi thay toi tren va van ve vay voi xin
-    nha nhe a u uh vang da cam on chao xin hello hi alo cai nhi dum ay kia lai gio xong"""
+    nha nhe a u uh vang da cam on chao xin hello hi alo cai nhi dum ay kia lai gio xong
+    hom"""
 STOPWORDS = frozenset(_STOPWORDS.split())
 
 _ABBR_MAX = max(len(k.split()) for k in ABBREVIATIONS)

@@ -139,6 +139,7 @@ def test_bad_survey_file_is_rejected_whole(db_path, tmp_path, capsys, name) -> N
     before = rows(db_path)
     assert main(["survey", "add", str(path)]) == 2
     err = capsys.readouterr().err
+    assert err.startswith("Lỗi trong tệp khảo sát, không có gì được lưu: ")
     assert name in err and field in err
     assert rows(db_path) == before
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from handlers.texts import render
 from storage.db import Database
-from surveys.faq_content import load_dir, load_entries, package_dir
+from surveys.faq_content import Problem, load_dir, load_entries, package_dir
 from tests.conftest import read_file_db
 
 FIXTURES = Path(__file__).parent / "data" / "faq" / "content"
@@ -36,23 +37,41 @@ reviewed = 2026-11-01
 """
 
 BAD = {
-    "bad_id.toml": (GOOD.format(id="Có Dấu"), "id"),
-    "short_id.toml": (GOOD.format(id="ab"), "id"),
-    "category.toml": (GOOD.format(id="le-phi").replace('"dvc"', '"thoi-tiet"'), "category"),
+    "bad_id.toml": (GOOD.format(id="Có Dấu"), "id", "3-40 ký tự"),
+    "short_id.toml": (GOOD.format(id="ab"), "id", "3-40 ký tự"),
+    "category.toml": (
+        GOOD.format(id="le-phi").replace('"dvc"', '"thoi-tiet"'),
+        "category",
+        "không có chủ đề «thoi-tiet» trong categories.toml",
+    ),
     "two_questions.toml": (
         GOOD.format(id="le-phi").replace(', "thanh toán lệ phí hồ sơ"', ""),
         "questions",
+        "cần ít nhất 3 cách hỏi khác nhau",
     ),
     "long_answer.toml": (
         GOOD.format(id="le-phi").replace("Chọn thanh toán", "x" * 900),
         "answer",
+        "tối đa 900",
     ),
-    "html.toml": (GOOD.format(id="le-phi").replace("1. Nộp", "<b>1. Nộp</b>"), "answer"),
-    "date.toml": (GOOD.format(id="le-phi").replace("2026-11-01", '"hôm qua"'), "reviewed"),
-    "dup.toml": (GOOD.format(id="le-phi") + GOOD.format(id="le-phi"), "id"),
-    "extra.toml": (GOOD.format(id="le-phi").replace("reviewed", "tags = []\nreviewed"), "tags"),
+    "html.toml": (
+        GOOD.format(id="le-phi").replace("1. Nộp", "<b>1. Nộp</b>"),
+        "answer",
+        "không dùng thẻ HTML",
+    ),
+    "date.toml": (
+        GOOD.format(id="le-phi").replace("2026-11-01", '"hôm qua"'),
+        "reviewed",
+        "phải là ngày TOML",
+    ),
+    "dup.toml": (GOOD.format(id="le-phi") + GOOD.format(id="le-phi"), "id", "bị trùng"),
+    "extra.toml": (
+        GOOD.format(id="le-phi").replace("reviewed", "tags = []\nreviewed"),
+        "tags",
+        "trường lạ",
+    ),
     # The first entry is fine; the second is not: neither may be stored.
-    "second_bad.toml": (GOOD.format(id="le-phi") + GOOD.format(id="x"), "id"),
+    "second_bad.toml": (GOOD.format(id="le-phi") + GOOD.format(id="x"), "id", "3-40 ký tự"),
 }
 
 
@@ -66,7 +85,7 @@ def entries(path: Path) -> list[tuple]:
 
 @pytest.mark.parametrize("name", sorted(BAD))
 def test_bad_file_is_rejected_naming_file_entry_and_field(db_path, tmp_path, capsys, name):
-    text, field = BAD[name]
+    text, field, reason = BAD[name]
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     main(["faq", "list"])
@@ -75,6 +94,7 @@ def test_bad_file_is_rejected_naming_file_entry_and_field(db_path, tmp_path, cap
     err = capsys.readouterr().err
     assert err.startswith("Lỗi trong tệp câu hỏi thường gặp, không có gì được lưu: " + name)
     assert f"trường «{field}»" in err
+    assert reason in err.rsplit("»: ", 1)[1]  # the reason, after the place
     assert entries(db_path) == before
 
 
@@ -126,3 +146,16 @@ def test_review_prints_its_three_lists(db_path, tmp_path, capsys) -> None:
     # itself is tested with the injected clock in tests/surveys/test_faq_service.py.
     assert "vneid-quen-mat-khau\txem lại lần cuối 2025-06-01" in out.split("Bị chấm")[0]
     assert "Câu hỏi chưa có câu trả lời" in out
+
+
+def test_every_refusal_of_a_content_file_has_its_own_text() -> None:
+    """Each loader problem code has a Vietnamese explanation in cli_faq_error.txt."""
+    details = {"error": "E", "category": "c", "least": 3, "most": 9, "length": 10}
+    texts = {
+        render(
+            "cli_faq_error.txt", file="f.toml", entry="", field="", problem=p.value, details=details
+        )
+        for p in Problem
+    }
+    assert len(texts) == len(Problem)
+    assert not any(text.rstrip().endswith(p.value) for text in texts for p in Problem)

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 import surveys.definitions as definitions
+from handlers.texts import render
 from surveys.definitions import (
-    SurveyFileError,
     catalog,
     load_survey,
     parse_survey,
@@ -22,6 +22,7 @@ from surveys.definitions import (
     survey_to_dict,
 )
 from surveys.model import QuestionKind
+from surveys.survey_errors import SurveyFileError, SurveyProblem
 
 VALID_TOML = """\
 id = "thu-nghiem"
@@ -56,6 +57,17 @@ text = "Góp ý thêm?"
 
 def valid() -> dict[str, Any]:
     return survey_to_dict(parse_survey(VALID_TOML, "t.toml"))
+
+
+def shown(error: SurveyFileError) -> str:
+    """What the operator reads (the command line renders the same template)."""
+    return render(
+        "cli_survey_error.txt",
+        where=error.where,
+        field=error.field,
+        problem=error.problem.value,
+        details=error.details,
+    ).rstrip()
 
 
 def reject(change: Callable[[dict[str, Any]], object]) -> SurveyFileError:
@@ -108,7 +120,7 @@ def test_catalog_is_a_fresh_list() -> None:
 
 def test_definition_modules_import_only_stdlib_and_the_model() -> None:
     """surveys/ must stay free of telegram, aiosqlite and our outer layers."""
-    for module in ("definitions", "scoring"):
+    for module in ("definitions", "survey_errors", "scoring"):
         path = Path(definitions.__file__).with_name(f"{module}.py")
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
@@ -120,7 +132,7 @@ def test_definition_modules_import_only_stdlib_and_the_model() -> None:
             for name in names:
                 top = name.split(".")[0]
                 assert top not in {"telegram", "aiosqlite", "storage", "handlers", "bot"}, name
-                assert top != "surveys" or name == "surveys.model", name
+                assert top != "surveys" or name in {"surveys.model", "surveys.survey_errors"}, name
 
 
 # --- round trip ----------------------------------------------------------------------------
@@ -147,15 +159,17 @@ def test_load_survey_reads_utf8_with_bom(tmp_path: Path) -> None:
 
 
 def test_load_survey_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(SurveyFileError, match="không đọc được tệp"):
+    with pytest.raises(SurveyFileError) as info:
         load_survey(tmp_path / "khong-co.toml")
+    assert info.value.problem is SurveyProblem.UNREADABLE
 
 
 def test_load_survey_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "cp1258.toml"
     path.write_bytes(VALID_TOML.replace("Phiếu", "Phi\xea\u0301u").encode("cp1258", "replace"))
-    with pytest.raises(SurveyFileError, match="UTF-8"):
+    with pytest.raises(SurveyFileError) as info:
         load_survey(path)
+    assert info.value.problem is SurveyProblem.NOT_UTF8
 
 
 # --- rejections ----------------------------------------------------------------------------
@@ -166,7 +180,10 @@ def test_bad_toml_names_the_line() -> None:
     with pytest.raises(SurveyFileError) as info:
         parse_survey(text, "bad.toml")
     assert info.value.line == 3
-    assert str(info.value).startswith("bad.toml:3: cú pháp TOML sai")
+    assert info.value.problem is SurveyProblem.BAD_TOML
+    assert shown(info.value).startswith(
+        "Lỗi trong tệp khảo sát, không có gì được lưu: bad.toml:3: cú pháp TOML sai (cột 13: "
+    )
 
 
 def test_duplicate_toml_key_is_a_syntax_error() -> None:
@@ -178,21 +195,22 @@ def test_duplicate_toml_key_is_a_syntax_error() -> None:
 def test_message_format_matches_the_readme() -> None:
     e = reject(lambda d: d["questions"][2].update(kind="rating"))
     assert e.field == "questions[3].kind"
-    assert str(e) == (
+    assert shown(e).endswith(
         "t.toml: questions[3].kind: phải là một trong scale, yesno, choice, text "
-        "(nhận được 'rating')"
+        "(nhận được «rating»)"
     )
 
 
 def test_wrong_type_for_text() -> None:
     e = reject(lambda d: d.update(title=3))
-    assert (e.field, e.problem) == ("title", "phải là chuỗi (nhận được số nguyên 3)")
+    assert (e.field, e.problem) == ("title", SurveyProblem.NOT_STRING)
+    assert shown(e).endswith("title: phải là chuỗi (nhận được số nguyên 3)")
 
 
 def test_bool_is_not_a_criterion_number() -> None:
     e = reject(lambda d: d["questions"][0].update(criteria_2026=[True]))
     assert e.field == "questions[1].criteria_2026"
-    assert "giá trị logic true" in e.problem
+    assert shown(e).endswith("(nhận được giá trị logic true)")
 
 
 def test_bool_as_int_in_toml() -> None:
@@ -215,7 +233,7 @@ def test_overall_must_be_bool() -> None:
 def test_duplicate_question_ids() -> None:
     e = reject(lambda d: d["questions"][3].update(id="duong"))
     assert e.field == "questions[4].id"
-    assert "questions[1]" in e.problem
+    assert (e.problem, e.details["other"]) == (SurveyProblem.DUPLICATE, "questions[1]")
 
 
 @pytest.mark.parametrize("bad", ["Duong", "đường", "a-b", "", "x" * 17, "a b"])
@@ -232,7 +250,7 @@ def test_bad_survey_id(bad: str) -> None:
 def test_unknown_key_suggests_the_right_one() -> None:
     e = reject(lambda d: d["questions"][0].update(criteria_2025=[2]))
     assert e.field == "questions[1].criteria_2025"
-    assert "criteria_2026" in e.problem
+    assert shown(e).endswith("; có phải là «criteria_2026»?)")
 
 
 def test_unknown_top_level_key() -> None:
@@ -247,7 +265,8 @@ def test_unknown_choice_key() -> None:
 @pytest.mark.parametrize("key", ["id", "title", "description", "questions"])
 def test_missing_top_level_key(key: str) -> None:
     e = reject(lambda d: d.pop(key))
-    assert (e.field, e.problem) == (key, "thiếu khóa bắt buộc")
+    assert (e.field, e.problem) == (key, SurveyProblem.MISSING_KEY)
+    assert shown(e).endswith(f"{key}: thiếu khóa bắt buộc")
 
 
 @pytest.mark.parametrize("key", ["id", "kind", "text"])
@@ -266,8 +285,8 @@ def test_no_overall_question() -> None:
     e = reject(
         lambda d: d["questions"][2].update(overall=False, criteria_2026=[1], criteria_2021=[1])
     )
-    assert e.field == "questions"
-    assert "overall = true" in e.problem
+    assert (e.field, e.problem) == ("questions", SurveyProblem.NO_OVERALL)
+    assert "overall = true" in shown(e)
 
 
 def test_two_overall_questions() -> None:
@@ -276,13 +295,13 @@ def test_two_overall_questions() -> None:
 
     e = reject(change)
     assert e.field == "questions[4].overall"
-    assert "questions[3]" in e.problem
+    assert shown(e).endswith("(đã có questions[3])")
 
 
 def test_overall_question_must_be_yesno() -> None:
     e = reject(lambda d: d["questions"][2].update(kind="scale"))
-    assert e.field == "questions[3].overall"
-    assert "'scale'" in e.problem
+    assert (e.field, e.problem) == ("questions[3].overall", SurveyProblem.OVERALL_NOT_YESNO)
+    assert shown(e).endswith("(câu này là «scale»)")
 
 
 def test_choices_on_a_scale_question() -> None:
@@ -325,8 +344,8 @@ def test_choice_label_too_long() -> None:
 )
 def test_criteria_out_of_range(key: str, value: list[int]) -> None:
     e = reject(lambda d: d["questions"][0].update({key: value}))
-    assert e.field == f"questions[1].{key}"
-    assert "từ 1 đến" in e.problem
+    assert (e.field, e.problem) == (f"questions[1].{key}", SurveyProblem.CRITERION_RANGE)
+    assert "từ 1 đến" in shown(e)
 
 
 def test_repeated_criterion() -> None:
@@ -336,8 +355,8 @@ def test_repeated_criterion() -> None:
 
 def test_empty_questions() -> None:
     e = reject(lambda d: d.update(questions=[]))
-    assert e.field == "questions"
-    assert "nhận được 0" in e.problem
+    assert (e.field, e.problem) == ("questions", SurveyProblem.QUESTION_COUNT)
+    assert shown(e).endswith("(nhận được 0)")
 
 
 def test_too_many_questions() -> None:
@@ -365,3 +384,20 @@ def test_blank_and_long_text() -> None:
 def test_not_a_table() -> None:
     with pytest.raises(SurveyFileError):
         survey_from_dict([], source="t")  # type: ignore[arg-type]
+
+
+def test_every_survey_problem_has_its_own_text() -> None:
+    """Each code has a Vietnamese explanation in cli_survey_error.txt (no fallback to the code)."""
+    got = {"type": "int", "value": 3}
+    details = {
+        "error": "E", "position": 1, "message": "m", "column": 1, "at_end": False,
+        "expected": "x", "value": "v", "got": got, "most": 9, "count": 0, "other": "q[1]",
+        "kinds": "a, b", "kind": "scale", "highest": 10, "least": 2, "allowed": "id",
+        "hint": "", "rule": "survey_id", "length": 10,
+    }  # fmt: skip
+    texts = {
+        render("cli_survey_error.txt", where="f", field="", problem=p.value, details=details)
+        for p in SurveyProblem
+    }
+    assert len(texts) == len(SurveyProblem)
+    assert not any(t.rstrip().endswith(p.value) for t in texts for p in SurveyProblem)

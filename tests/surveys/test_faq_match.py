@@ -34,6 +34,15 @@ def test_abbreviations_expand() -> None:
     assert terms("dvc ntm htx") == ["dich", "vu", "cong", "nong", "thon", "moi", "hop", "tac", "xa"]
 
 
+def test_what_the_question_asks_is_one_word() -> None:
+    """'là gì' / 'để làm gì' / 'ở đâu' separate "VNeID là gì" from "làm VNeID ở đâu"."""
+    assert terms("vneid là gì") == terms("vneid nghĩa là gì") == ["vneid", "hoi_la_gi"]
+    assert terms("vneid la chi") == ["vneid", "hoi_la_gi"]  # central speech
+    assert terms("vneid de lam gi") == ["vneid", "hoi_de_lam_gi"]
+    assert terms("làm mức 2 ở đâu") == ["lam", "muc", "2", "hoi_o_dau"]
+    assert "hoi_o_dau" not in terms("mức 1 mức 2 khác nhau chỗ nào")
+
+
 @pytest.mark.parametrize(
     ("typed", "fixed"),
     [
@@ -42,6 +51,7 @@ def test_abbreviations_expand() -> None:
         ("postmrat", ("postmart",)),
         ("pohstmaat", ("postmart",)),  # two edits in a long word
         ("khaisinh", ("khai", "sinh")),
+        ("mta", ("mat",)),  # two swapped letters in a short word
     ],
 )
 def test_typos_are_corrected_to_faq_words(matcher, typed, fixed) -> None:
@@ -60,7 +70,7 @@ def test_word_order_does_not_matter(matcher) -> None:
 
 
 def test_nothing_meaningful(matcher) -> None:
-    for text in ("", "   ", "😀😀", "?!.,", "ạ"):
+    for text in ("", "   ", "😀😀", "?!.,", "ạ", "là gì", "ở đâu ạ"):  # what is asked, no topic
         assert not matcher.match(text).meaningful
 
 
@@ -103,8 +113,8 @@ def test_accuracy_floor_on_shipped_faq() -> None:
         for q in inside
     )
     refused = sum(matcher.match(q["text"]).verdict is not Verdict.CONFIDENT for q in outside)
-    assert top1 / len(inside) >= 0.80  # measured 82.4% (benchmarks/faq.py)
-    assert refused / len(outside) >= 0.90  # measured 98.1%
+    assert top1 / len(inside) >= 0.88  # measured 90.5% (benchmarks/faq.py)
+    assert refused / len(outside) >= 0.90  # measured 96.2%
 
 
 def test_numbers_are_not_corrected(matcher) -> None:
