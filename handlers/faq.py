@@ -56,15 +56,16 @@ async def answer_text(update: Update, context: BotContext, text: str) -> None:
         entry = asked.entries[match.best.entry_id]
         await reply(update, "resident_faq_answer.html", kb.feedback(asked.ask_id), entry=entry)
         return
+    membership = await context.services.residents.membership(user_id)
     if match.verdict is Verdict.UNSURE:
         # The entry's first phrasing reads best (the closest one may lack diacritics).
         items = [
             (c.entry_id, shorten(asked.entries[c.entry_id].questions[0], _BUTTON_TEXT))
             for c in match.candidates
         ]
-        await reply(update, "resident_faq_unsure.html", kb.candidates(asked.ask_id, items))
+        markup = kb.candidates(asked.ask_id, items, hand_off=membership is not None)
+        await reply(update, "resident_faq_unsure.html", markup, membership=membership)
         return
-    membership = await context.services.residents.membership(user_id)
     markup = kb.hand_off(asked.ask_id) if membership is not None else None
     await reply(update, "resident_faq_none.html", markup, membership=membership)
 

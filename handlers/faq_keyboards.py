@@ -80,10 +80,16 @@ def feedback(ask_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def candidates(ask_id: int, items: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(q, callback_data=f"f:p:{ask_id}:{eid}")] for eid, q in items]
-    )
+def candidates(
+    ask_id: int, items: Sequence[tuple[str, str]], *, hand_off: bool
+) -> InlineKeyboardMarkup:
+    """The candidate questions, then (for members) "none of these: send it to the commune"."""
+    rows = [[InlineKeyboardButton(q, callback_data=f"f:p:{ask_id}:{eid}")] for eid, q in items]
+    if hand_off:
+        rows.append(
+            [InlineKeyboardButton(labels.FAQ_SEND_TO_COMMUNE, callback_data=f"f:h:{ask_id}")]
+        )
+    return InlineKeyboardMarkup(rows)
 
 
 def hand_off(ask_id: int) -> InlineKeyboardMarkup:

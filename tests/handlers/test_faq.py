@@ -74,12 +74,30 @@ async def test_unsure_offers_candidates_and_a_pick_answers(harness) -> None:
     lan = await member(harness)
     replies = await harness.send(lan, "dang ky vneid")
     assert replies[0].startswith("Có phải bạn muốn hỏi")
-    labels = button_labels(lan.last)
+    *labels, last = button_labels(lan.last)
     assert 2 <= len(labels) <= 3
+    assert last == "Gửi câu hỏi cho xã"
     await harness.press(lan, labels[0])
     assert lan.last.text.startswith(labels[0].rstrip("…"))
     await harness.press(lan, "👍 Hữu ích")
     assert await rows(harness, "SELECT count(*) FROM faq_feedback WHERE helpful = 1") == [(1,)]
+
+
+async def test_unsure_lets_a_member_send_the_question_to_the_commune(harness) -> None:
+    lan = await member(harness)
+    replies = await harness.send(lan, "dang ky vneid")
+    assert "Không câu nào đúng?" in replies[0]
+    await harness.press(lan, "Gửi câu hỏi cho xã")
+    queued = await rows(harness, "SELECT commune_code, text FROM faq_questions")
+    assert queued == [(COMMUNE, "dang ky vneid")]
+
+
+async def test_unsure_for_a_stranger_has_no_hand_off(harness) -> None:
+    stranger = harness.user(9, "Khách")
+    replies = await harness.send(stranger, "dang ky vneid")
+    assert replies[0].startswith("Có phải bạn muốn hỏi")
+    assert "Không câu nào đúng?" not in replies[0]
+    assert "Gửi câu hỏi cho xã" not in button_labels(stranger.last)
 
 
 async def test_no_match_offers_the_commune_and_queues_once(harness) -> None:
