@@ -274,30 +274,31 @@ async def set_progress_message(
     )
 
 
-async def skip_unsubscribed(conn: aiosqlite.Connection, broadcast_id: int, now: datetime) -> int:
-    """Queued rows of residents who said /stop (or left the commune) are skipped, not sent."""
-    cur = await conn.execute(
-        "UPDATE deliveries SET state = 'skipped', detail = 'stopped', updated_at = ? "
-        "WHERE broadcast_id = ? AND state = 'queued' AND resident_id IN ("
-        "SELECT r.id FROM residents r JOIN broadcasts b ON b.id = ? "
-        "WHERE r.stopped_at IS NOT NULL OR r.commune_code IS NOT b.commune_code)",
-        (ts(now), broadcast_id, broadcast_id),
-    )
-    return cur.rowcount
-
-
 async def claim(
     conn: aiosqlite.Connection, broadcast_id: int, limit: int, now: datetime
 ) -> list[Claimed]:
-    """Marks up to `limit` due queued rows 'sending' (the caller commits before calling out)."""
+    """Marks up to `limit` due queued rows 'sending' (the caller commits before calling out);
+    rows among them whose resident said /stop (or left the commune) become 'skipped' instead.
+    Deciding per claimed row keeps each claim's cost to its batch, not the whole broadcast."""
     rows = await sql.rows(
         conn,
-        "SELECT id, resident_id, chat_id, attempts FROM deliveries "
-        "WHERE broadcast_id = ? AND state = 'queued' AND (not_before IS NULL OR not_before <= ?) "
-        "ORDER BY id LIMIT ?",
+        "SELECT d.id, d.resident_id, d.chat_id, d.attempts, "
+        "(r.stopped_at IS NOT NULL OR r.commune_code IS NOT b.commune_code) AS gone "
+        "FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id "
+        "JOIN residents r ON r.id = d.resident_id "
+        "WHERE d.broadcast_id = ? AND d.state = 'queued' "
+        "AND (d.not_before IS NULL OR d.not_before <= ?) ORDER BY d.id LIMIT ?",
         (broadcast_id, ts(now), limit),
     )
-    claimed = [Claimed(r["id"], r["resident_id"], r["chat_id"], r["attempts"]) for r in rows]
+    await conn.executemany(
+        "UPDATE deliveries SET state = 'skipped', detail = 'stopped', updated_at = ? WHERE id = ?",
+        [(ts(now), r["id"]) for r in rows if r["gone"]],
+    )
+    claimed = [
+        Claimed(r["id"], r["resident_id"], r["chat_id"], r["attempts"])
+        for r in rows
+        if not r["gone"]
+    ]
     await conn.executemany(
         "UPDATE deliveries SET state = 'sending', detail = '', updated_at = ? WHERE id = ?",
         [(ts(now), c.id) for c in claimed],
