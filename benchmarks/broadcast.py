@@ -173,17 +173,22 @@ async def run(recipients: int, rate: float, kill_at_half: bool) -> None:
             )
 
 
-async def ceiling(messages: int) -> float:
+async def ceiling(messages: int, client: str) -> float:
     """A bare python-telegram-bot Bot (16 connections, no database, no pacing) sending to the
-    same HTTP sandbox without flood limit: what this machine can do at all (messages/s)."""
+    same HTTP sandbox, in this process, without flood limit: what one core does at all
+    (messages/s), with PTB's default httpx client and with ours (bot/http_client.py)."""
     from telegram import Bot
-    from telegram.request import HTTPXRequest
+    from telegram.request import BaseRequest, HTTPXRequest
+
+    from bot.http_client import AiohttpRequest
 
     sandbox = Sandbox()
     for i in range(messages):
         sandbox.user(FIRST + i, f"R{i}")
     async with SandboxServer(sandbox) as server:
-        request = HTTPXRequest(connection_pool_size=16, pool_timeout=10.0)
+        request: BaseRequest = (
+            AiohttpRequest(16) if client == "aiohttp" else HTTPXRequest(16, pool_timeout=10.0)
+        )
         bot = Bot("123456:SANDBOX", base_url=server.api_url, request=request)
         async with bot:
             started = time.perf_counter()
@@ -204,8 +209,11 @@ async def main() -> None:
     parser.add_argument("--ceiling", type=int, default=5_000)
     args = parser.parse_args()
     if args.ceiling:
-        rate = await ceiling(args.ceiling)
-        print(f"ceiling: a bare python-telegram-bot sends {rate:.0f}/s to this sandbox")
+        rates = {client: await ceiling(args.ceiling, client) for client in ("httpx", "aiohttp")}
+        print(
+            "ceiling: a bare python-telegram-bot and the sandbox in one process send "
+            f"{rates['httpx']:.0f}/s with httpx, {rates['aiohttp']:.0f}/s with aiohttp"
+        )
     if args.small:
         await run(args.small, args.small_rate, kill_at_half=False)
     if args.large:

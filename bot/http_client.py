@@ -9,11 +9,15 @@ every answer (RetryAfter, Forbidden, BadRequest), so only the socket layer chang
 
 from __future__ import annotations
 
+import json
+
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+_JSON = {"Content-Type": "application/json"}
 
 
 class AiohttpRequest(BaseRequest):
@@ -77,8 +81,10 @@ class AiohttpRequest(BaseRequest):
             sock_read=read,
         )
         try:
+            body = _body(request_data)
+            headers = _JSON if isinstance(body, bytes) else None
             async with session.request(
-                method, url, data=_body(request_data), timeout=timeout
+                method, url, data=body, headers=headers, timeout=timeout
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as err:
@@ -91,12 +97,13 @@ def _given(value: ODVInput[float], default: float | None) -> float | None:
     return default if isinstance(value, DefaultValue) else value
 
 
-def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
-    """Form fields as Telegram takes them; multipart when files are uploaded."""
+def _body(request_data: RequestData | None) -> aiohttp.FormData | bytes | None:
+    """A JSON body (one C-accelerated dumps, cheaper than url-encoding the text on every
+    call); multipart when files are uploaded, which Telegram does not take as JSON."""
     if request_data is None:
         return None
     if not request_data.contains_files:
-        return request_data.json_parameters
+        return json.dumps(request_data.json_parameters).encode()
     form = aiohttp.FormData()
     for name, value in request_data.json_parameters.items():
         form.add_field(name, value)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import warnings
 from datetime import timedelta
 from typing import Any
@@ -56,9 +57,10 @@ def message_for(content: Content) -> tuple[str, Any]:
 def telegram_transport(bot: Bot) -> Transport:
     """Sends one broadcast message and says how it went, in the sender's terms.
 
-    The text is rendered once per content, and the call goes through `do_api_request` without
-    a return type: PTB then skips building a Message object from each answer, which we never
-    read and which cost a fifth of the bot's CPU per message (benchmarks/broadcast.py).
+    The text and keyboard are rendered once per content, and the call goes through
+    `do_api_request` without a return type: PTB then skips building a Message object from each
+    answer, which we never read and which cost a fifth of the bot's CPU per message
+    (benchmarks/broadcast.py).
     """
     # PTB nudges towards send_message on each such call; here the bypass is deliberate.
     warnings.filterwarnings(
@@ -70,8 +72,8 @@ def telegram_transport(bot: Bot) -> Transport:
         if not rendered or rendered[0][0] is not content:
             text, markup = message_for(content)
             fields: dict[str, Any] = {"text": text, "parse_mode": ParseMode.HTML}
-            if markup is not None:
-                fields["reply_markup"] = markup
+            if markup is not None:  # serialised once here rather than by PTB on every call
+                fields["reply_markup"] = json.dumps(markup.to_dict(), ensure_ascii=False)
             rendered[:] = [(content, fields)]
         return rendered[0][1]
 
@@ -169,6 +171,8 @@ async def housekeeping(app: AnyApp) -> list[int]:
     services = app.bot_data["services"]
     created = await services.broadcasts.due_follow_ups()
     for broadcast in await services.broadcasts.active():
+        if broadcast.held_at is not None:  # staff paused it; resuming schedules it
+            continue
         queue = app.job_queue
         if queue is None or not queue.get_jobs_by_name(f"broadcast:{broadcast.id}"):
             when = broadcast.resume_at if broadcast.status == "paused" else broadcast.starts_at
@@ -186,6 +190,8 @@ async def restore(app: AnyApp) -> None:
     install(app)
     await services.broadcasts.recover()
     for broadcast in await services.broadcasts.active():
+        if broadcast.held_at is not None:
+            continue
         when = broadcast.resume_at if broadcast.status == "paused" else broadcast.starts_at
         schedule(app, broadcast.id, max(when or broadcast.starts_at, services.env.now()))
     if app.job_queue is not None:

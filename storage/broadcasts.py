@@ -36,6 +36,7 @@ class BroadcastRow:
     finished_at: datetime | None
     progress_chat: int | None
     progress_msg: int | None
+    held_at: datetime | None = None  # paused by staff until they resume it
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class Outcome:
 _SELECT = (
     "SELECT id, round_id, commune_code, kind, audience, audience_ref, status, starts_at, "
     "resume_at, launch_key, created_by, created_at, started_at, finished_at, progress_chat, "
-    "progress_msg FROM broadcasts"
+    "progress_msg, held_at FROM broadcasts"
 )
 
 
@@ -85,6 +86,7 @@ def _row(r: aiosqlite.Row) -> BroadcastRow:
         dt(r["finished_at"]),
         r["progress_chat"],
         r["progress_msg"],
+        dt(r["held_at"]),
     )
 
 
@@ -271,6 +273,34 @@ async def set_progress_message(
     await conn.execute(
         "UPDATE broadcasts SET progress_chat = ?, progress_msg = ? WHERE id = ?",
         (chat_id, message_id, broadcast_id),
+    )
+
+
+async def hold(conn: aiosqlite.Connection, broadcast_id: int, now: datetime) -> bool:
+    """Staff pause a broadcast that is sending or waiting out quiet hours; False otherwise."""
+    cur = await conn.execute(
+        "UPDATE broadcasts SET held_at = ? WHERE id = ? AND held_at IS NULL "
+        "AND status IN ('running', 'paused')",
+        (ts(now), broadcast_id),
+    )
+    return cur.rowcount == 1
+
+
+async def release(conn: aiosqlite.Connection, broadcast_id: int) -> bool:
+    """Staff resume a broadcast they paused; False when it is not held (or has ended)."""
+    cur = await conn.execute(
+        "UPDATE broadcasts SET held_at = NULL WHERE id = ? AND held_at IS NOT NULL "
+        "AND status IN ('running', 'paused')",
+        (broadcast_id,),
+    )
+    return cur.rowcount == 1
+
+
+async def is_held(conn: aiosqlite.Connection, broadcast_id: int) -> bool:
+    return bool(
+        await sql.scalar(
+            conn, "SELECT held_at IS NOT NULL FROM broadcasts WHERE id = ?", (broadcast_id,)
+        )
     )
 
 

@@ -315,6 +315,16 @@ class BroadcastService:
         assert cancelled is not None
         return cancelled
 
+    async def hold(self, broadcast_id: int) -> bool:
+        """Staff pause a running broadcast: the sender stops after the batch in flight."""
+        async with self.env.db.transaction() as tx:
+            return await bdb.hold(tx, broadcast_id, self.env.now())
+
+    async def release(self, broadcast_id: int) -> bool:
+        """Staff resume a broadcast they paused; the caller runs the sender again."""
+        async with self.env.db.transaction() as tx:
+            return await bdb.release(tx, broadcast_id)
+
     async def set_subscribed(self, user_id: int, subscribed: bool) -> bool:
         """/stop (False) and /start (True); False when the user is not a resident."""
         async with self.env.db.transaction() as tx:

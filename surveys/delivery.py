@@ -65,6 +65,7 @@ class DrainStatus(StrEnum):
     NOT_YET = "not_yet"  # scheduled: run again at wake_at
     ENDED = "ended"  # cancelled, expired or unknown: nothing to do
     BUSY = "busy"  # another drain of this broadcast is running in this process
+    HELD = "held"  # staff paused it: nothing runs until they resume it
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,8 @@ class Sender:
         broadcast = await bdb.get(db.conn, broadcast_id)
         if broadcast is None or broadcast.status in FINISHED:
             return Drain(DrainStatus.ENDED)
+        if broadcast.held_at is not None:
+            return Drain(DrainStatus.HELD)
         if self.env.now() < broadcast.starts_at:
             return Drain(DrainStatus.NOT_YET, broadcast.starts_at)
         content = await self.broadcasts.content(broadcast)
@@ -155,6 +158,8 @@ class Sender:
                 _, pending = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                 in_flight.intersection_update(pending)
             now = self.env.now()
+            if await bdb.is_held(db.conn, broadcast_id):
+                return Drain(DrainStatus.HELD)
             if await self._expired(broadcast, now):
                 return Drain(DrainStatus.ENDED)
             resume = blocked_until(now, self.env.settings)
