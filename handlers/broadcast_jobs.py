@@ -15,7 +15,7 @@ from typing import Any
 
 from telegram import Bot
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
@@ -132,7 +132,9 @@ async def update_progress(app: AnyApp, broadcast_id: int, *, force: bool = False
     edits[broadcast_id] = now
     progress = await services.broadcasts.progress(broadcast_id)
     text = render("staff_progress.html", p=progress, tz=services.settings.timezone)
-    with contextlib.suppress(BadRequest):  # "message is not modified"
+    # Best effort: "message is not modified", a 429 or a network error on an edit must never
+    # stop the broadcast; the next batch edits again.
+    with contextlib.suppress(TelegramError):
         await app.bot.edit_message_text(text, chat_id=b.progress_chat, message_id=b.progress_msg)
 
 

@@ -155,8 +155,10 @@ class Sender:
         broadcast_id = broadcast.id
         while True:
             if len(in_flight) >= IN_FLIGHT_BATCHES:
-                _, pending = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                done, pending = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
                 in_flight.intersection_update(pending)
+                for task in done:
+                    task.result()  # a failed batch (its database write) stops the drain
             now = self.env.now()
             if await bdb.is_held(db.conn, broadcast_id):
                 return Drain(DrainStatus.HELD)

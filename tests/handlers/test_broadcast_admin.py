@@ -1,7 +1,10 @@
 """/broadcast: the commune's broadcasts with pause, resume, cancel and a new-round shortcut;
-each refusal checked in the reply and the database."""
+each refusal checked in the reply and the database. Also: the staff's progress message failing
+to update never stops a broadcast."""
 
 from __future__ import annotations
+
+import pytest
 
 from handlers import broadcast_jobs
 from storage import broadcasts as bdb
@@ -157,3 +160,18 @@ async def test_ended_broadcast_cannot_be_paused(harness, clock) -> None:
     popup = await harness.press_raw(staff, f"b:p:{launched.broadcast.id}")
     assert popup.startswith("Không tạm dừng được")
     assert await broadcast_rows(harness.services.db) == rows
+
+
+@pytest.mark.parametrize("kind", ["network", "429"])
+async def test_a_failing_progress_edit_does_not_stop_the_broadcast(harness, clock, kind) -> None:
+    users = await join(harness, 12)
+    staff = await staff_member(harness)
+    launched = await launch(harness.services)
+    await harness.send(staff, "/progress")  # this message is then edited after a batch
+    harness.sandbox.fail_next("editMessageText", 1, kind=kind)  # the first edit fails
+    broadcast_jobs.install(harness.app, sleep=fake_sleep(clock, []))
+    drain = await broadcast_jobs.run(harness.app, launched.broadcast.id)
+    assert drain.status is DrainStatus.DONE
+    assert [offers(u) for u in users] == [1] * 12
+    assert harness.sandbox.stats.errors[kind] == 1
+    assert "đã xong" in staff.messages[-1].text and "12/12" in staff.messages[-1].text  # the last
