@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import tempfile
 import time
 from collections import Counter
@@ -64,6 +65,12 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def delivered(sandbox: Sandbox) -> Counter[int]:
     """Invitations Telegram accepted, per chat (calls answered 429 or cut off do not count)."""
     return Counter(
@@ -87,20 +94,23 @@ async def measure(
     recipients: int,
     rate: float,
     kill_at_half: bool,
-) -> tuple[int, float, float, int]:
+) -> tuple[int, float, float, int, tuple[float, float]]:
     """Times the broadcast from its first message; kills and restarts the bot at half if asked.
-    Returns (messages counted, seconds, bot's peak RSS in MB, rows 'sending' at the kill)."""
+    Returns (messages counted, seconds, bot's peak RSS in MB, rows 'sending' at the kill,
+    CPU seconds used in that time by the bot and by this process, which serves the sandbox)."""
 
     def count() -> int:
         return sandbox.stats.sent["sendMessage"]
 
     await sandbox.wait_for(lambda: count() >= 1, timeout=120)
     started = time.perf_counter()
+    bot_cpu, sandbox_cpu = cpu_seconds(bot.pid), time.process_time()
     target = recipients // 2 if kill_at_half else recipients
     timeout = recipients / min(rate, 50) + 120  # this machine's ceiling is far below 1,000/s
     await sandbox.wait_for(lambda: count() >= target, timeout=timeout)
     elapsed = time.perf_counter() - started
     sent = count()
+    cpu = (cpu_seconds(bot.pid) - bot_cpu, time.process_time() - sandbox_cpu)
     rss = peak_rss_mb(bot.pid)
     in_flight = 0
     if kill_at_half:
@@ -118,7 +128,7 @@ async def measure(
             await restarted.stop()
     else:
         await bot.stop()
-    return sent, elapsed, rss, in_flight
+    return sent, elapsed, rss, in_flight, cpu
 
 
 async def run(recipients: int, rate: float, kill_at_half: bool) -> None:
@@ -133,7 +143,7 @@ async def run(recipients: int, rate: float, kill_at_half: bool) -> None:
             bot = BotProcess(sandbox, server.api_url, db_path, extra_env=env(rate))
             await bot.start()
             try:
-                sent, elapsed, rss, in_flight = await measure(
+                sent, elapsed, rss, in_flight, cpu = await measure(
                     sandbox, bot, db_path, broadcast_id, recipients, rate, kill_at_half
                 )
             finally:
@@ -144,6 +154,12 @@ async def run(recipients: int, rate: float, kill_at_half: bool) -> None:
             f"{recipients:>7} recipients at {rate:g}/s: achieved {achieved:.1f}/s, "
             f"ratio {achieved / rate:.3f}, 429s {sandbox.stats.rate_limited}, "
             f"peak RSS {rss:.0f} MB"
+        )
+        bot_ms, sandbox_ms = (1000 * c / max(1, sent - 1) for c in cpu)
+        print(
+            f"{'':>7} CPU per message: bot {bot_ms:.2f} ms (one core: at most "
+            f"{1000 / bot_ms:.0f}/s), sandbox {sandbox_ms:.2f} ms "
+            f"(at most {1000 / sandbox_ms:.0f}/s)"
         )
         if kill_at_half:
             retried = await network_retries(db_path)
@@ -157,17 +173,22 @@ async def run(recipients: int, rate: float, kill_at_half: bool) -> None:
             )
 
 
-async def ceiling(messages: int) -> float:
+async def ceiling(messages: int, client: str) -> float:
     """A bare python-telegram-bot Bot (16 connections, no database, no pacing) sending to the
-    same HTTP sandbox without flood limit: what this machine can do at all (messages/s)."""
+    same HTTP sandbox, in this process, without flood limit: what one core does at all
+    (messages/s), with PTB's default httpx client and with ours (bot/http_client.py)."""
     from telegram import Bot
-    from telegram.request import HTTPXRequest
+    from telegram.request import BaseRequest, HTTPXRequest
+
+    from bot.http_client import AiohttpRequest
 
     sandbox = Sandbox()
     for i in range(messages):
         sandbox.user(FIRST + i, f"R{i}")
     async with SandboxServer(sandbox) as server:
-        request = HTTPXRequest(connection_pool_size=16, pool_timeout=10.0)
+        request: BaseRequest = (
+            AiohttpRequest(16) if client == "aiohttp" else HTTPXRequest(16, pool_timeout=10.0)
+        )
         bot = Bot("123456:SANDBOX", base_url=server.api_url, request=request)
         async with bot:
             started = time.perf_counter()
@@ -188,8 +209,11 @@ async def main() -> None:
     parser.add_argument("--ceiling", type=int, default=5_000)
     args = parser.parse_args()
     if args.ceiling:
-        rate = await ceiling(args.ceiling)
-        print(f"ceiling: a bare python-telegram-bot sends {rate:.0f}/s to this sandbox")
+        rates = {client: await ceiling(args.ceiling, client) for client in ("httpx", "aiohttp")}
+        print(
+            "ceiling: a bare python-telegram-bot and the sandbox in one process send "
+            f"{rates['httpx']:.0f}/s with httpx, {rates['aiohttp']:.0f}/s with aiohttp"
+        )
     if args.small:
         await run(args.small, args.small_rate, kill_at_half=False)
     if args.large:

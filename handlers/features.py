@@ -16,6 +16,7 @@ from telegram import Update
 from telegram.ext import BaseHandler
 
 from handlers import (
+    broadcast_admin,
     broadcasts,
     faq,
     households,
@@ -43,6 +44,7 @@ TEXT_STEPS += villages.TEXT_STEPS
 START_PAYLOADS += households.START_PAYLOADS
 HANDLERS += summary.HANDLERS
 HANDLERS += broadcasts.HANDLERS
+HANDLERS += broadcast_admin.HANDLERS
 HANDLERS += rounds.HANDLERS
 TEXT_STEPS.append(rounds.typed_time)
 HANDLERS += faq.HANDLERS

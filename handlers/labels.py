@@ -44,6 +44,7 @@ STAFF_MENU: tuple[tuple[str, str], ...] = (
     ("rounds", "Các đợt lấy ý kiến; tạo đợt mới"),
     ("progress", "Tiến độ gửi và trả lời của đợt"),
     ("remind", "Nhắc người chưa trả lời xong"),
+    ("broadcast", "Các lượt gửi: tạm dừng, gửi tiếp, hủy"),
 )
 OFFICER_MENU: tuple[tuple[str, str], ...] = (
     ("summary", "Kết quả của xã hoặc tỉnh"),
@@ -108,6 +109,8 @@ PROVINCE_HEADERS = (
 # The /rounds launch wizard (handlers/rounds.py).
 ROUND_NEW = "➕ Tạo đợt mới"
 ROUND_CANCEL = "Hủy lượt gửi {id}"
+BROADCAST_HOLD = "⏸ Tạm dừng lượt gửi {id}"
+BROADCAST_RESUME = "▶️ Gửi tiếp lượt gửi {id}"
 AUDIENCE = {"all": "Mọi người dân", "v": "Một thôn", "n": "Người chưa trả lời đợt trước"}
 WHEN = {"now": "Gửi ngay", "eve": "Tối nay ({time})", "type": "Nhập ngày giờ"}
 CLOSES = {"7": "Sau 7 ngày", "14": "Sau 14 ngày", "30": "Sau 30 ngày", "type": "Nhập ngày giờ"}

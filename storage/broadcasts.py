@@ -36,6 +36,7 @@ class BroadcastRow:
     finished_at: datetime | None
     progress_chat: int | None
     progress_msg: int | None
+    held_at: datetime | None = None  # paused by staff until they resume it
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class Outcome:
 _SELECT = (
     "SELECT id, round_id, commune_code, kind, audience, audience_ref, status, starts_at, "
     "resume_at, launch_key, created_by, created_at, started_at, finished_at, progress_chat, "
-    "progress_msg FROM broadcasts"
+    "progress_msg, held_at FROM broadcasts"
 )
 
 
@@ -85,6 +86,7 @@ def _row(r: aiosqlite.Row) -> BroadcastRow:
         dt(r["finished_at"]),
         r["progress_chat"],
         r["progress_msg"],
+        dt(r["held_at"]),
     )
 
 
@@ -274,30 +276,59 @@ async def set_progress_message(
     )
 
 
-async def skip_unsubscribed(conn: aiosqlite.Connection, broadcast_id: int, now: datetime) -> int:
-    """Queued rows of residents who said /stop (or left the commune) are skipped, not sent."""
+async def hold(conn: aiosqlite.Connection, broadcast_id: int, now: datetime) -> bool:
+    """Staff pause a broadcast that is sending or waiting out quiet hours; False otherwise."""
     cur = await conn.execute(
-        "UPDATE deliveries SET state = 'skipped', detail = 'stopped', updated_at = ? "
-        "WHERE broadcast_id = ? AND state = 'queued' AND resident_id IN ("
-        "SELECT r.id FROM residents r JOIN broadcasts b ON b.id = ? "
-        "WHERE r.stopped_at IS NOT NULL OR r.commune_code IS NOT b.commune_code)",
-        (ts(now), broadcast_id, broadcast_id),
+        "UPDATE broadcasts SET held_at = ? WHERE id = ? AND held_at IS NULL "
+        "AND status IN ('running', 'paused')",
+        (ts(now), broadcast_id),
     )
-    return cur.rowcount
+    return cur.rowcount == 1
+
+
+async def release(conn: aiosqlite.Connection, broadcast_id: int) -> bool:
+    """Staff resume a broadcast they paused; False when it is not held (or has ended)."""
+    cur = await conn.execute(
+        "UPDATE broadcasts SET held_at = NULL WHERE id = ? AND held_at IS NOT NULL "
+        "AND status IN ('running', 'paused')",
+        (broadcast_id,),
+    )
+    return cur.rowcount == 1
+
+
+async def is_held(conn: aiosqlite.Connection, broadcast_id: int) -> bool:
+    return bool(
+        await sql.scalar(
+            conn, "SELECT held_at IS NOT NULL FROM broadcasts WHERE id = ?", (broadcast_id,)
+        )
+    )
 
 
 async def claim(
     conn: aiosqlite.Connection, broadcast_id: int, limit: int, now: datetime
 ) -> list[Claimed]:
-    """Marks up to `limit` due queued rows 'sending' (the caller commits before calling out)."""
+    """Marks up to `limit` due queued rows 'sending' (the caller commits before calling out);
+    rows among them whose resident said /stop (or left the commune) become 'skipped' instead.
+    Deciding per claimed row keeps each claim's cost to its batch, not the whole broadcast."""
     rows = await sql.rows(
         conn,
-        "SELECT id, resident_id, chat_id, attempts FROM deliveries "
-        "WHERE broadcast_id = ? AND state = 'queued' AND (not_before IS NULL OR not_before <= ?) "
-        "ORDER BY id LIMIT ?",
+        "SELECT d.id, d.resident_id, d.chat_id, d.attempts, "
+        "(r.stopped_at IS NOT NULL OR r.commune_code IS NOT b.commune_code) AS gone "
+        "FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id "
+        "JOIN residents r ON r.id = d.resident_id "
+        "WHERE d.broadcast_id = ? AND d.state = 'queued' "
+        "AND (d.not_before IS NULL OR d.not_before <= ?) ORDER BY d.id LIMIT ?",
         (broadcast_id, ts(now), limit),
     )
-    claimed = [Claimed(r["id"], r["resident_id"], r["chat_id"], r["attempts"]) for r in rows]
+    await conn.executemany(
+        "UPDATE deliveries SET state = 'skipped', detail = 'stopped', updated_at = ? WHERE id = ?",
+        [(ts(now), r["id"]) for r in rows if r["gone"]],
+    )
+    claimed = [
+        Claimed(r["id"], r["resident_id"], r["chat_id"], r["attempts"])
+        for r in rows
+        if not r["gone"]
+    ]
     await conn.executemany(
         "UPDATE deliveries SET state = 'sending', detail = '', updated_at = ? WHERE id = ?",
         [(ts(now), c.id) for c in claimed],

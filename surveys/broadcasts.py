@@ -19,6 +19,7 @@ from storage.records import Round
 from surveys.drafts import Draft, DraftStore
 from surveys.env import Env
 from surveys.model import Survey
+from surveys.quiet import finish_time
 from surveys.rounds import RoundError, RoundRefused, RoundService, Summary
 
 
@@ -85,7 +86,7 @@ class Progress:
     counts: dict[str, int]
     total: int
     answered: int
-    eta_seconds: float | None  # None when nothing is left to send
+    finishes_at: datetime | None  # sending ends (past quiet hours); None: nothing is left
 
     @property
     def done(self) -> int:
@@ -314,6 +315,16 @@ class BroadcastService:
         assert cancelled is not None
         return cancelled
 
+    async def hold(self, broadcast_id: int) -> bool:
+        """Staff pause a running broadcast: the sender stops after the batch in flight."""
+        async with self.env.db.transaction() as tx:
+            return await bdb.hold(tx, broadcast_id, self.env.now())
+
+    async def release(self, broadcast_id: int) -> bool:
+        """Staff resume a broadcast they paused; the caller runs the sender again."""
+        async with self.env.db.transaction() as tx:
+            return await bdb.release(tx, broadcast_id)
+
     async def set_subscribed(self, user_id: int, subscribed: bool) -> bool:
         """/stop (False) and /start (True); False when the user is not a resident."""
         async with self.env.db.transaction() as tx:
@@ -342,9 +353,13 @@ class BroadcastService:
             raise LaunchRefused(LaunchError.UNKNOWN_BROADCAST, id=broadcast_id)
         counts = await bdb.state_counts(conn, broadcast_id)
         left = counts.get("queued", 0) + counts.get("sending", 0)
-        eta = left / self.env.settings.broadcast_rate if left else None
+        finishes_at = None
+        if left:
+            settings = self.env.settings
+            start = max(self.env.now(), broadcast.starts_at)
+            finishes_at = finish_time(start, left / settings.broadcast_rate, settings)
         answered = await bdb.answered_among(conn, broadcast_id, broadcast.round_id)
-        return Progress(broadcast, counts, sum(counts.values()), answered, eta)
+        return Progress(broadcast, counts, sum(counts.values()), answered, finishes_at)
 
     async def set_progress_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
         async with self.env.db.transaction() as tx:

@@ -2,7 +2,8 @@
 
 Each batch of rows is marked 'sending' and committed before any call goes out, and each
 outcome is committed after; at start, rows left 'sending' are re-queued. So a kill -9 loses no
-recipient, and only rows 'sending' at the kill (at most one batch) can be sent twice.
+recipient, and only rows 'sending' at the kill (at most IN_FLIGHT_BATCHES batches) can be
+sent twice.
 The transport (a function that makes the Telegram call) comes from the handlers layer, so
 this module never imports telegram; sleeping is injectable so tests never wait.
 """
@@ -64,6 +65,7 @@ class DrainStatus(StrEnum):
     NOT_YET = "not_yet"  # scheduled: run again at wake_at
     ENDED = "ended"  # cancelled, expired or unknown: nothing to do
     BUSY = "busy"  # another drain of this broadcast is running in this process
+    HELD = "held"  # staff paused it: nothing runs until they resume it
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,8 @@ Transport = Callable[[int, Content], Awaitable[SendResult]]
 Sleep = Callable[[float], Awaitable[None]]
 OnBatch = Callable[[int], Awaitable[None]]
 
-MAX_BATCH = 200  # rows claimed at once: the most that a kill -9 can send twice
+MAX_BATCH = 200  # rows claimed at once
+IN_FLIGHT_BATCHES = 2  # batches out at once: a kill -9 can send at most these rows twice
 BATCHES_PER_SECOND = 5
 MAX_BACKOFF = 60.0
 PER_CHAT = timedelta(seconds=1)  # at most one message per second to the same chat
@@ -115,6 +118,8 @@ class Sender:
         self._global = AsyncLimiter(max(1.0, burst), period)
         self._recent: OrderedDict[int, datetime] = OrderedDict()  # chat -> last send
         self._locks: dict[int, asyncio.Lock] = {}
+        self._flood_over = asyncio.Event()  # cleared while waiting out a 429's retry_after
+        self._flood_over.set()
 
     async def drain(self, broadcast_id: int) -> Drain:
         """Sends until done, paused or not yet due; one drain per broadcast at a time."""
@@ -129,11 +134,34 @@ class Sender:
         broadcast = await bdb.get(db.conn, broadcast_id)
         if broadcast is None or broadcast.status in FINISHED:
             return Drain(DrainStatus.ENDED)
+        if broadcast.held_at is not None:
+            return Drain(DrainStatus.HELD)
         if self.env.now() < broadcast.starts_at:
             return Drain(DrainStatus.NOT_YET, broadcast.starts_at)
         content = await self.broadcasts.content(broadcast)
+        in_flight: set[asyncio.Task[None]] = set()
+        try:
+            return await self._pump(broadcast, content, in_flight)
+        finally:  # every claimed row gets its outcome recorded before the drain returns
+            if in_flight:
+                await asyncio.gather(*in_flight)
+
+    async def _pump(
+        self, broadcast: BroadcastRow, content: Content, in_flight: set[asyncio.Task[None]]
+    ) -> Drain:
+        """Claims the next batch while earlier ones are still out (at most `IN_FLIGHT_BATCHES`),
+        so the wire never idles on a commit or on the slowest answer of a batch."""
+        db = self.env.db
+        broadcast_id = broadcast.id
         while True:
+            if len(in_flight) >= IN_FLIGHT_BATCHES:
+                done, pending = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                in_flight.intersection_update(pending)
+                for task in done:
+                    task.result()  # a failed batch (its database write) stops the drain
             now = self.env.now()
+            if await bdb.is_held(db.conn, broadcast_id):
+                return Drain(DrainStatus.HELD)
             if await self._expired(broadcast, now):
                 return Drain(DrainStatus.ENDED)
             resume = blocked_until(now, self.env.settings)
@@ -143,30 +171,42 @@ class Sender:
                 return Drain(DrainStatus.PAUSED, resume)
             async with db.transaction() as tx:
                 await bdb.set_status(tx, broadcast_id, BroadcastStatus.RUNNING.value, now)
-                await bdb.skip_unsubscribed(tx, broadcast_id, now)
                 batch = await bdb.claim(tx, broadcast_id, self.batch, now)
-            if not batch:
-                waiting, earliest = await bdb.queued(db.conn, broadcast_id)
-                if waiting == 0:
-                    async with db.transaction() as tx:
-                        await bdb.set_status(tx, broadcast_id, "done", self.env.now())
-                    return Drain(DrainStatus.DONE)
-                await self.sleep(max(0.0, ((earliest or now) - now).total_seconds()))
+            if batch:
+                in_flight.add(asyncio.create_task(self._deliver(broadcast_id, batch, content)))
                 continue
-            results = await asyncio.gather(*(self._send(row, content) for row in batch))
-            done_at = self.env.now()
-            outcomes = [
-                self._outcome(row, res, done_at) for row, res in zip(batch, results, strict=True)
-            ]
-            async with db.transaction() as tx:
-                await bdb.record(tx, outcomes, done_at)
-            if self.on_batch is not None:
-                await self.on_batch(broadcast_id)
-            flood = max(
-                (r.retry_after for r in results if r.status is SendStatus.RETRY_AFTER), default=0.0
-            )
-            if flood > 0:  # Telegram's flood control is per bot: everyone waits
+            if in_flight:  # their retries may come back queued: wait for them first
+                await asyncio.gather(*in_flight)
+                in_flight.clear()
+                continue
+            waiting, earliest = await bdb.queued(db.conn, broadcast_id)
+            if waiting == 0:
+                async with db.transaction() as tx:
+                    await bdb.set_status(tx, broadcast_id, "done", self.env.now())
+                return Drain(DrainStatus.DONE)
+            await self.sleep(max(0.0, ((earliest or now) - now).total_seconds()))
+
+    async def _deliver(self, broadcast_id: int, batch: list[Claimed], content: Content) -> None:
+        """Sends one claimed batch and records every outcome in one transaction."""
+        await self._flood_over.wait()
+        results = await asyncio.gather(*(self._send(row, content) for row in batch))
+        done_at = self.env.now()
+        outcomes = [
+            self._outcome(row, res, done_at) for row, res in zip(batch, results, strict=True)
+        ]
+        async with self.env.db.transaction() as tx:
+            await bdb.record(tx, outcomes, done_at)
+        if self.on_batch is not None:
+            await self.on_batch(broadcast_id)
+        flood = max(
+            (r.retry_after for r in results if r.status is SendStatus.RETRY_AFTER), default=0.0
+        )
+        if flood > 0 and self._flood_over.is_set():  # flood control is per bot: all wait
+            self._flood_over.clear()
+            try:
                 await self.sleep(flood)
+            finally:
+                self._flood_over.set()
 
     async def _expired(self, broadcast: BroadcastRow, now: datetime) -> bool:
         """A round that closed ends its invitations and reminders; the rest are skipped."""

@@ -44,3 +44,32 @@ def this_evening(now: datetime, settings: Settings) -> datetime:
         evening += timedelta(days=1)
     start = evening.astimezone(UTC)
     return blocked_until(start, settings) or start
+
+
+def next_block(now: datetime, settings: Settings) -> datetime | None:
+    """When sending (allowed at `now`) must next stop: the next quiet-hours start or blackout
+    date, whichever comes first (UTC); None when neither is configured."""
+    tz = settings.timezone
+    local = now.astimezone(tz)
+    ends: list[datetime] = []
+    if settings.quiet_start != settings.quiet_end:
+        quiet = datetime.combine(local.date(), settings.quiet_start, tzinfo=tz)
+        ends.append(quiet if quiet > local else quiet + timedelta(days=1))
+    later = [d for d in settings.blackout_dates if d > local.date()]
+    if later:
+        ends.append(datetime.combine(min(later), time(0), tzinfo=tz))
+    return min(ends).astimezone(UTC) if ends else None
+
+
+def finish_time(now: datetime, work_seconds: float, settings: Settings) -> datetime:
+    """When `work_seconds` of sending, started at `now`, ends: the work stops at quiet hours
+    and blackout dates and goes on when they end (the ETA shown to staff)."""
+    at = blocked_until(now, settings) or now
+    left = max(0.0, work_seconds)
+    for _ in range(800):  # bounded like blocked_until: one window per day at most
+        stop = next_block(at, settings)
+        if stop is None or (stop - at).total_seconds() >= left:
+            break
+        left -= (stop - at).total_seconds()
+        at = blocked_until(stop, settings) or stop
+    return at + timedelta(seconds=left)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import dataclasses
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from handlers import broadcast_jobs
 from storage import broadcasts as bdb
@@ -14,6 +16,7 @@ from tests.conftest import COMMUNE, OTHER_COMMUNE, table_counts
 from tests.handlers.test_broadcast import fake_sleep, join, launch
 
 STAFF = 700
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def test_quiet_hours_and_blackout_dates() -> None:
@@ -175,3 +178,18 @@ async def test_other_communes_staff_is_refused(harness, clock) -> None:
     assert after == {**before, "audit_log": before["audit_log"] + 2}  # the refusals, audited
     log = await harness.services.access.audit_log()
     assert [e.outcome for e in log[-2:]] == ["refused", "refused"]
+
+
+async def test_progress_shows_the_end_after_the_night(harness, clock) -> None:
+    await join(harness, 3)
+    staff = harness.user(STAFF, "Cán bộ")
+    await harness.services.access.grant(STAFF, Role.STAFF, commune=COMMUNE)
+    env = harness.services.env
+    env.settings = dataclasses.replace(env.settings, broadcast_rate=3 / (7200))
+    clock.now = datetime(2026, 11, 23, 20, 30, tzinfo=VN)
+    launched = await launch(harness.services)
+
+    progress = await harness.services.broadcasts.progress(launched.broadcast.id)
+    assert progress.finishes_at == datetime(2026, 11, 24, 8, 30, tzinfo=VN)
+    shown = await harness.send(staff, "/progress")
+    assert "Dự kiến gửi xong lúc 08:30 24/11/2026" in shown[0]
