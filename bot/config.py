@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # Telegram's rule for a webhook secret token
+
+
+def listen_address(value: str) -> tuple[str, int]:
+    """'ADDR:PORT' (IPv6 in brackets: '[::]:8443') -> (address, port); ValueError otherwise."""
+    host, sep, port = value.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not sep or not host or not port.isdecimal() or not 0 < int(port) < 65536:
+        raise ValueError(
+            f"YKIEN_LISTEN phải có dạng ĐỊA_CHỈ:CỔNG, ví dụ 127.0.0.1:8443 (không phải {value!r})"
+        )
+    return host, int(port)
 
 
 class Secret(str):
@@ -48,6 +62,10 @@ class Config:
     blackout_dates: frozenset[date] = frozenset()
     reminder_delay_hours: float = 48.0
     reminder_max: int = 2
+    # Webhook mode (`ykien run --webhook-url URL --listen ADDR:PORT`); without a URL: polling.
+    webhook_url: str | None = None
+    listen: str = "127.0.0.1:8443"  # where the bot's own webhook server listens
+    webhook_secret: Secret | None = None  # Telegram's secret_token; random per start if unset
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Config:
@@ -76,7 +94,11 @@ class Config:
                 "YKIEN_REMINDER_DELAY_HOURS và YKIEN_REMINDER_MAX không được âm"
             )
         key = environ.get("YKIEN_PSEUDONYM_KEY")
+        secret = environ.get("YKIEN_WEBHOOK_SECRET")
         return cls(
+            webhook_url=environ.get("YKIEN_WEBHOOK_URL") or None,
+            listen=environ.get("YKIEN_LISTEN") or "127.0.0.1:8443",
+            webhook_secret=Secret(secret) if secret else None,
             pseudonym_key=Secret(key) if key else None,
             retention_days=int(_number(environ, "YKIEN_RETENTION_DAYS", 0, 0)),
             flood_count=int(_number(environ, "YKIEN_FLOOD_COUNT", 20, 1)),
@@ -105,7 +127,20 @@ class Config:
             given["token"] = Secret(str(given["token"]))
         if "db_path" in given:
             given["db_path"] = Path(str(given["db_path"]))
-        return replace(self, **given)  # type: ignore[arg-type]
+        return replace(self, **given).checked()  # type: ignore[arg-type]
+
+    def checked(self) -> Config:
+        """Refuses a malformed webhook setting before anything starts (ValueError)."""
+        if self.webhook_url is not None:
+            parts = urlsplit(self.webhook_url)
+            if parts.scheme not in ("https", "http") or not parts.hostname:
+                raise ValueError(
+                    "YKIEN_WEBHOOK_URL phải là địa chỉ https://, ví dụ https://bot.xa.vn/tg"
+                )
+            listen_address(self.listen)
+        if self.webhook_secret is not None and not _SECRET.fullmatch(self.webhook_secret.reveal()):
+            raise ValueError("YKIEN_WEBHOOK_SECRET chỉ gồm 1-256 ký tự A-Z, a-z, 0-9, _ và -")
+        return self
 
 
 def _number(environ: Mapping[str, str], name: str, default: float, minimum: float) -> float:

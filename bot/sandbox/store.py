@@ -203,3 +203,5 @@ class WebhookState:
     allowed_updates: list[str] | None = None
     secret_token: str | None = None
     max_connections: int = 40
+    last_error_date: int | None = None  # the last refused delivery (getWebhookInfo)
+    last_error_message: str | None = None

@@ -91,6 +91,19 @@ class UpdateQueue:
         self._release_generation += 1
         self._pulse.notify()
 
+    def peek(self) -> dict[str, Any] | None:
+        """The oldest deliverable update, without confirming it."""
+        batch = self._deliverable(1)
+        return batch[0] if batch else None
+
+    def confirm(self, offset: int) -> None:
+        """Forget updates older than ``offset``, as getUpdates(offset=...) does."""
+        self._confirm(offset)
+
+    def set_allowed(self, allowed: list[str] | None) -> None:
+        """The update kinds to deliver (setWebhook's allowed_updates); None or []: default."""
+        self._allowed = frozenset(allowed) if allowed else None
+
     def _confirm(self, offset: int | None) -> None:
         if offset is None or offset == 0:
             return
