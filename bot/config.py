@@ -10,6 +10,23 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+
+
+class ConfigError(ValueError):
+    """A setting that makes no sense; the message (in Vietnamese) comes from
+    handlers/templates/cli_config_error.txt."""
+
+    def __init__(self, reason: str, **ctx: object) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.ctx = ctx
+
+    def __str__(self) -> str:
+        from handlers.texts import render  # only when the message is shown
+
+        return render("cli_config_error.txt", reason=self.reason, **self.ctx)
+
+
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # Telegram's rule for a webhook secret token
 
 
@@ -18,9 +35,7 @@ def listen_address(value: str) -> tuple[str, int]:
     host, sep, port = value.rpartition(":")
     host = host.removeprefix("[").removesuffix("]")
     if not sep or not host or not port.isdecimal() or not 0 < int(port) < 65536:
-        raise ValueError(
-            f"YKIEN_LISTEN phải có dạng ĐỊA_CHỈ:CỔNG, ví dụ 127.0.0.1:8443 (không phải {value!r})"
-        )
+        raise ConfigError("listen", value=value)
     return host, int(port)
 
 
@@ -72,10 +87,10 @@ class Config:
         token = environ.get("YKIEN_TOKEN")
         min_group = environ.get("YKIEN_MIN_GROUP", "5")
         if not min_group.isdecimal() or int(min_group) < 3:
-            raise ValueError("YKIEN_MIN_GROUP phải là số nguyên từ 3 trở lên")
+            raise ConfigError("min_group")
         admins = environ.get("YKIEN_ADMINS", "").replace(",", " ").split()
         if not all(a.isdecimal() for a in admins):
-            raise ValueError("YKIEN_ADMINS phải là các số Telegram id, cách nhau bằng dấu phẩy")
+            raise ConfigError("admins")
         quiet = environ.get("YKIEN_QUIET_HOURS", "21:00-07:00")
         try:
             start, end = (time.fromisoformat(t.strip()) for t in quiet.split("-"))
@@ -87,12 +102,9 @@ class Config:
             delay = float(environ.get("YKIEN_REMINDER_DELAY_HOURS", "48"))
             reminders = int(environ.get("YKIEN_REMINDER_MAX", "2"))
         except ValueError as exc:
-            raise ValueError(f"cấu hình gửi tin không hợp lệ: {exc}") from exc
+            raise ConfigError("broadcast", detail=str(exc)) from exc
         if not 0 < rate <= 1000 or delay < 0 or reminders < 0:
-            raise ValueError(
-                "YKIEN_BROADCAST_RATE phải trong khoảng (0, 1000]; "
-                "YKIEN_REMINDER_DELAY_HOURS và YKIEN_REMINDER_MAX không được âm"
-            )
+            raise ConfigError("broadcast_range")
         key = environ.get("YKIEN_PSEUDONYM_KEY")
         secret = environ.get("YKIEN_WEBHOOK_SECRET")
         return cls(
@@ -134,12 +146,10 @@ class Config:
         if self.webhook_url is not None:
             parts = urlsplit(self.webhook_url)
             if parts.scheme not in ("https", "http") or not parts.hostname:
-                raise ValueError(
-                    "YKIEN_WEBHOOK_URL phải là địa chỉ https://, ví dụ https://bot.xa.vn/tg"
-                )
+                raise ConfigError("webhook_url")
             listen_address(self.listen)
         if self.webhook_secret is not None and not _SECRET.fullmatch(self.webhook_secret.reveal()):
-            raise ValueError("YKIEN_WEBHOOK_SECRET chỉ gồm 1-256 ký tự A-Z, a-z, 0-9, _ và -")
+            raise ConfigError("webhook_secret")
         return self
 
 
@@ -151,5 +161,5 @@ def _number(environ: Mapping[str, str], name: str, default: float, minimum: floa
     except ValueError:
         value = minimum - 1
     if not value >= minimum or value != value or value == float("inf"):
-        raise ValueError(f"{name} phải là số từ {minimum:g} trở lên (đang là {raw!r})")
+        raise ConfigError("number", setting=name, minimum=minimum, raw=raw)
     return value
