@@ -19,9 +19,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--db", dest="db_path", help="đường dẫn cơ sở dữ liệu (YKIEN_DB)")
     sub = p.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="chạy bot (polling)")
+    run = sub.add_parser("run", help="chạy bot (polling, hoặc webhook với --webhook-url)")
     run.add_argument("--token", help="token của bot (YKIEN_TOKEN)")
     run.add_argument("--api-url", help="Bot API server (YKIEN_API_URL)")
+    run.add_argument("--webhook-url", help="nhận tin qua webhook tại URL này (YKIEN_WEBHOOK_URL)")
+    run.add_argument("--listen", help="ĐỊA_CHỈ:CỔNG của máy chủ webhook (YKIEN_LISTEN)")
     run.add_argument("--db", dest="db_path", default=argparse.SUPPRESS)
 
     demo = sub.add_parser("demo", help="chạy toàn hệ thống ngoại tuyến với sandbox")
@@ -79,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             db_path=getattr(args, "db_path", None),
             token=getattr(args, "token", None),
             api_url=getattr(args, "api_url", None),
+            webhook_url=getattr(args, "webhook_url", None),
+            listen=getattr(args, "listen", None),
         )
     except ValueError as exc:
         print(exc, file=sys.stderr)

@@ -2,12 +2,41 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+
+
+class ConfigError(ValueError):
+    """A setting that makes no sense; the message (in Vietnamese) comes from
+    handlers/templates/cli_config_error.txt."""
+
+    def __init__(self, reason: str, **ctx: object) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.ctx = ctx
+
+    def __str__(self) -> str:
+        from handlers.texts import render  # only when the message is shown
+
+        return render("cli_config_error.txt", reason=self.reason, **self.ctx)
+
+
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # Telegram's rule for a webhook secret token
+
+
+def listen_address(value: str) -> tuple[str, int]:
+    """'ADDR:PORT' (IPv6 in brackets: '[::]:8443') -> (address, port); ValueError otherwise."""
+    host, sep, port = value.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not sep or not host or not port.isdecimal() or not 0 < int(port) < 65536:
+        raise ConfigError("listen", value=value)
+    return host, int(port)
 
 
 class Secret(str):
@@ -48,16 +77,20 @@ class Config:
     blackout_dates: frozenset[date] = frozenset()
     reminder_delay_hours: float = 48.0
     reminder_max: int = 2
+    # Webhook mode (`ykien run --webhook-url URL --listen ADDR:PORT`); without a URL: polling.
+    webhook_url: str | None = None
+    listen: str = "127.0.0.1:8443"  # where the bot's own webhook server listens
+    webhook_secret: Secret | None = None  # Telegram's secret_token; random per start if unset
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Config:
         token = environ.get("YKIEN_TOKEN")
         min_group = environ.get("YKIEN_MIN_GROUP", "5")
         if not min_group.isdecimal() or int(min_group) < 3:
-            raise ValueError("YKIEN_MIN_GROUP phải là số nguyên từ 3 trở lên")
+            raise ConfigError("min_group")
         admins = environ.get("YKIEN_ADMINS", "").replace(",", " ").split()
         if not all(a.isdecimal() for a in admins):
-            raise ValueError("YKIEN_ADMINS phải là các số Telegram id, cách nhau bằng dấu phẩy")
+            raise ConfigError("admins")
         quiet = environ.get("YKIEN_QUIET_HOURS", "21:00-07:00")
         try:
             start, end = (time.fromisoformat(t.strip()) for t in quiet.split("-"))
@@ -69,14 +102,15 @@ class Config:
             delay = float(environ.get("YKIEN_REMINDER_DELAY_HOURS", "48"))
             reminders = int(environ.get("YKIEN_REMINDER_MAX", "2"))
         except ValueError as exc:
-            raise ValueError(f"cấu hình gửi tin không hợp lệ: {exc}") from exc
+            raise ConfigError("broadcast", detail=str(exc)) from exc
         if not 0 < rate <= 1000 or delay < 0 or reminders < 0:
-            raise ValueError(
-                "YKIEN_BROADCAST_RATE phải trong khoảng (0, 1000]; "
-                "YKIEN_REMINDER_DELAY_HOURS và YKIEN_REMINDER_MAX không được âm"
-            )
+            raise ConfigError("broadcast_range")
         key = environ.get("YKIEN_PSEUDONYM_KEY")
+        secret = environ.get("YKIEN_WEBHOOK_SECRET")
         return cls(
+            webhook_url=environ.get("YKIEN_WEBHOOK_URL") or None,
+            listen=environ.get("YKIEN_LISTEN") or "127.0.0.1:8443",
+            webhook_secret=Secret(secret) if secret else None,
             pseudonym_key=Secret(key) if key else None,
             retention_days=int(_number(environ, "YKIEN_RETENTION_DAYS", 0, 0)),
             flood_count=int(_number(environ, "YKIEN_FLOOD_COUNT", 20, 1)),
@@ -105,7 +139,18 @@ class Config:
             given["token"] = Secret(str(given["token"]))
         if "db_path" in given:
             given["db_path"] = Path(str(given["db_path"]))
-        return replace(self, **given)  # type: ignore[arg-type]
+        return replace(self, **given).checked()  # type: ignore[arg-type]
+
+    def checked(self) -> Config:
+        """Refuses a malformed webhook setting before anything starts (ValueError)."""
+        if self.webhook_url is not None:
+            parts = urlsplit(self.webhook_url)
+            if parts.scheme not in ("https", "http") or not parts.hostname:
+                raise ConfigError("webhook_url")
+            listen_address(self.listen)
+        if self.webhook_secret is not None and not _SECRET.fullmatch(self.webhook_secret.reveal()):
+            raise ConfigError("webhook_secret")
+        return self
 
 
 def _number(environ: Mapping[str, str], name: str, default: float, minimum: float) -> float:
@@ -116,5 +161,5 @@ def _number(environ: Mapping[str, str], name: str, default: float, minimum: floa
     except ValueError:
         value = minimum - 1
     if not value >= minimum or value != value or value == float("inf"):
-        raise ValueError(f"{name} phải là số từ {minimum:g} trở lên (đang là {raw!r})")
+        raise ConfigError("number", setting=name, minimum=minimum, raw=raw)
     return value

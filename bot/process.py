@@ -14,7 +14,8 @@ TOKEN = "123456:SANDBOX"
 
 
 class BotProcess:
-    """The real bot in its own process, polling the sandbox's HTTP front."""
+    """The real bot in its own process, polling the sandbox's HTTP front or served by its
+    webhook."""
 
     def __init__(
         self,
@@ -23,16 +24,24 @@ class BotProcess:
         db_path: Path,
         *,
         extra_env: dict[str, str] | None = None,
+        webhook: tuple[str, str] | None = None,  # (webhook URL, listen ADDR:PORT)
     ) -> None:
         self.sandbox = sandbox
         self.api_url = api_url
         self.db_path = db_path
         self.env = {**os.environ, "YKIEN_LOG_LEVEL": "WARNING", **(extra_env or {})}
+        self.webhook = webhook
         self.proc: asyncio.subprocess.Process | None = None
 
     async def start(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109 - startup budget
-        """Starts the bot and returns once it is polling for updates."""
-        polls = len(self.sandbox.calls_to("getUpdates"))
+        """Starts the bot and returns once it polls for updates (or has set its webhook)."""
+        ready_call = "getUpdates" if self.webhook is None else "setWebhook"
+        before = len(self.sandbox.calls_to(ready_call))
+        mode = (
+            []
+            if self.webhook is None
+            else ["--webhook-url", self.webhook[0], "--listen", self.webhook[1]]
+        )
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -44,12 +53,13 @@ class BotProcess:
             TOKEN,
             "--api-url",
             self.api_url,
+            *mode,
             env=self.env,
         )
         await self.sandbox.wait_for(
-            lambda: len(self.sandbox.calls_to("getUpdates")) > polls or self.proc.returncode,
+            lambda: len(self.sandbox.calls_to(ready_call)) > before or self.proc.returncode,
             timeout=timeout,
-            what="the bot process to start polling",
+            what=f"the bot process to call {ready_call}",
         )
         if self.proc.returncode is not None:
             raise RuntimeError(f"the bot exited at start with code {self.proc.returncode}")

@@ -24,6 +24,7 @@ from handlers import (
     questions,
     roles,
     rounds,
+    sheet_entry,
     summary,
     villages,
 )
@@ -41,6 +42,8 @@ HANDLERS += roles.HANDLERS
 START_PAYLOADS += roles.START_PAYLOADS
 HANDLERS += villages.HANDLERS
 TEXT_STEPS += villages.TEXT_STEPS
+HANDLERS += sheet_entry.HANDLERS
+TEXT_STEPS += sheet_entry.TEXT_STEPS
 START_PAYLOADS += households.START_PAYLOADS
 HANDLERS += summary.HANDLERS
 HANDLERS += broadcasts.HANDLERS

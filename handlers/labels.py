@@ -24,6 +24,9 @@ QUESTION_TO_FAQ = "Thêm vào câu hỏi thường gặp"
 DELETE_CONFIRM = "Xóa danh tính của tôi"
 DELETE_KEEP = "Không, giữ nguyên"
 ADD_VILLAGE = "Thêm thôn"
+SHEET_SAVE = "Lưu phiếu"
+SHEET_CANCEL = "Hủy phiếu này"
+SHEET_REPLACE = "Nhập lại, thay phiếu cũ"
 
 # The resident's command menu (Telegram shows these descriptions beside /commands).
 COMMAND_MENU: tuple[tuple[str, str], ...] = (
@@ -45,6 +48,8 @@ STAFF_MENU: tuple[tuple[str, str], ...] = (
     ("progress", "Tiến độ gửi và trả lời của đợt"),
     ("remind", "Nhắc người chưa trả lời xong"),
     ("broadcast", "Các lượt gửi: tạm dừng, gửi tiếp, hủy"),
+    ("sheet", "Nhập phiếu giấy của một hộ"),
+    ("conflicts", "Hộ vừa có phiếu giấy vừa trả lời qua chat"),
 )
 OFFICER_MENU: tuple[tuple[str, str], ...] = (
     ("summary", "Kết quả của xã hoặc tỉnh"),

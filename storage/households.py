@@ -98,3 +98,15 @@ async def conflicts(conn: aiosqlite.Connection, round_id: int) -> list[tuple[str
         (-PAPER_BASE, round_id, -PAPER_BASE),
     )
     return [(str(r[0]), int(r[1]), int(r[2])) for r in rows]
+
+
+async def has_paper_sheet(conn: aiosqlite.Connection, round_id: int, household_id: int) -> bool:
+    """Whether the household's paper member already has a complete sheet in the round."""
+    return bool(
+        await sql.scalar(
+            conn,
+            "SELECT count(*) FROM responses r JOIN residents p ON p.id = r.resident_id "
+            "WHERE r.round_id = ? AND p.telegram_user_id = ? AND r.completed_at IS NOT NULL",
+            (round_id, -(PAPER_BASE + household_id)),
+        )
+    )

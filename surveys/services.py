@@ -16,6 +16,7 @@ from surveys.invitations import InvitationService
 from surveys.privacy import PrivacyService
 from surveys.residents import ResidentService
 from surveys.rounds import RoundService
+from surveys.sheet_entry import SheetEntryService
 from surveys.sheets import SheetService
 from surveys.summaries import SummaryService
 from surveys.villages import VillageService
@@ -38,6 +39,7 @@ class Services:
         self.villages = VillageService(self.env, self.access)
         self.households = HouseholdService(self.env)
         self.sheets = SheetService(self.env)
+        self.sheet_entry = SheetEntryService(self.env, self.access, self.sheets)
         self.broadcasts = BroadcastService(self.env, self.rounds)
 
     @property

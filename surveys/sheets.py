@@ -3,7 +3,8 @@
 A sheet is stored as the response of the household's paper stand-in member, so the household
 rule applies unchanged: one answer per household counts (the latest complete one), a paper sheet
 and a chat answer never count twice, and households with both are listed as conflicts.
-Every row is checked before anything is stored: one bad row imports nothing.
+Every row is checked before anything is stored: one bad row imports nothing. Staff typing a
+sheet in chat (surveys.sheet_entry) build the same row and go through `enter`.
 """
 
 from __future__ import annotations
@@ -58,6 +59,25 @@ class SheetService:
                 parsed.append(result)
         if errors or not parsed:
             return ImportResult(0, errors, {})
+        await self._store(parsed)
+        rounds = sorted({s.round_id for s in parsed})
+        return ImportResult(len(parsed), [], {r: await self.conflicts(r) for r in rounds})
+
+    async def enter(self, row: Mapping[str, str]) -> Parsed | RowError:
+        """One sheet typed in chat by staff: the same row format, checks and storage as a CSV
+        row (row number 0), so both ways count the same."""
+        result = await self._parse(0, row)
+        if isinstance(result, Parsed):
+            await self._store([result])
+        return result
+
+    async def survey(self, survey_id: str) -> Survey | None:
+        return await self._rounds.survey(survey_id)
+
+    async def has_sheet(self, round_id: int, household: households_db.Household) -> bool:
+        return await households_db.has_paper_sheet(self.env.db.conn, round_id, household.id)
+
+    async def _store(self, parsed: Sequence[Parsed]) -> None:
         now = self.env.now()
         async with self.env.db.transaction() as conn:
             for sheet in parsed:
@@ -74,8 +94,6 @@ class SheetService:
                         now=now,
                     )
                 await responses_db.mark_completed(conn, response.id, now)
-        rounds = sorted({s.round_id for s in parsed})
-        return ImportResult(len(parsed), [], {r: await self.conflicts(r) for r in rounds})
 
     async def conflicts(self, round_id: int) -> list[tuple[str, int, int]]:
         return await households_db.conflicts(self.env.db.conn, round_id)

@@ -34,6 +34,7 @@ from bot.sandbox.store import (
     World,
 )
 from bot.sandbox.updates import ALL, Pulse, UpdateQueue
+from bot.sandbox.webhook import WebhookPusher
 
 if TYPE_CHECKING:
     from bot.sandbox.users import SimGroup, SimMessage, SimUser
@@ -64,8 +65,10 @@ class Sandbox:
         bot_first_name: str = "ykien",
         bot_id: int | None = None,
         token: str | None = None,
+        local_webhooks: bool = False,
     ) -> None:
         self.clock = clock
+        self.local_webhooks = local_webhooks  # also accept http://127.0.0.1 webhooks (tests)
         self.token = token
         self.world = World(
             clock, bot_id=bot_id, bot_username=bot_username, bot_first_name=bot_first_name
@@ -78,6 +81,7 @@ class Sandbox:
         self.internal_errors: list[tuple[str, dict[str, Any], Exception]] = []
         self.warnings: list[str] = []
         self.webhook = WebhookState()
+        self.webhook_pusher = WebhookPusher(self)
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.menu_buttons: dict[int | None, dict[str, Any]] = {}
         self.descriptions: dict[tuple[str, str], str] = {}
@@ -260,6 +264,22 @@ class Sandbox:
     def pending_updates(self) -> int:
         """How many updates wait for the bot."""
         return len(self._queue)
+
+    def next_update(self) -> dict[str, Any] | None:
+        """The oldest deliverable update, left in the queue (webhook delivery)."""
+        return self._queue.peek()
+
+    def confirm_update(self, update_id: int) -> None:
+        """The webhook took ``update_id``: drop it and everything older."""
+        self._queue.confirm(update_id + 1)
+        self._pulse.notify()
+
+    async def wait_for_event(self, deadline: float) -> bool:
+        """Sleep until the next sandbox event or the loop-time ``deadline``."""
+        return await self._pulse.wait(deadline)
+
+    def set_allowed_updates(self, allowed: list[str]) -> None:
+        self._queue.set_allowed(allowed)
 
     def release_long_polls(self) -> None:
         """Make every running getUpdates return now (used when a server shuts down)."""

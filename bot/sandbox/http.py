@@ -147,6 +147,7 @@ class SandboxServer:
         if self._runner is None:
             return
         self.sandbox.release_long_polls()
+        await self.sandbox.webhook_pusher.stop()
         await self._runner.cleanup()
         self._runner = None
 
@@ -179,11 +180,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--username", default="ykien_bot", help="the bot's @username")
+    parser.add_argument(
+        "--local-webhooks",
+        action="store_true",
+        help="also accept http://127.0.0.1 and http://localhost webhooks (Telegram: HTTPS only)",
+    )
     args = parser.parse_args(argv)
 
     def ready(server: SandboxServer) -> None:
         print(f"SANDBOX_API_URL={server.api_url}", flush=True)
 
-    sandbox = Sandbox(bot_username=args.username)
+    sandbox = Sandbox(bot_username=args.username, local_webhooks=args.local_webhooks)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(sandbox, args.host, args.port, on_ready=ready))

@@ -11,6 +11,7 @@ from bot.sandbox.errors import bad_request
 from bot.sandbox.params import Params
 from bot.sandbox.registry import api_method
 from bot.sandbox.store import CallbackAnswer
+from bot.sandbox.webhook import webhook_url_ok
 
 if TYPE_CHECKING:
     from bot.sandbox.core import Sandbox
@@ -22,6 +23,7 @@ SCOPE_TYPES = frozenset(
      "chat_administrators", "chat_member"}
 )  # fmt: skip
 MENU_BUTTON_TYPES = frozenset({"default", "commands", "web_app"})
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 def scope_key(scope: Mapping[str, Any] | None, language_code: str | None) -> tuple[str, str]:
@@ -50,16 +52,24 @@ async def get_updates(sb: Sandbox, p: Params) -> list[dict[str, Any]]:
 
 @api_method("setWebhook")
 def set_webhook(sb: Sandbox, p: Params) -> bool:
-    """setWebhook: stored only; the sandbox never pushes to it. An empty url removes it."""
+    """setWebhook: from now on queued updates are POSTed to the URL (bot.sandbox.webhook).
+    An empty url removes it (back to getUpdates)."""
     url = p.opt_str("url") or ""
-    if url and not url.startswith("https://"):
+    if url and not webhook_url_ok(url, local=sb.local_webhooks):
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    secret = p.opt_str("secret_token")
+    if secret is not None and not _SECRET.fullmatch(secret):
+        raise bad_request("bad webhook: secret token contains unallowed characters")
     if p.opt_bool("drop_pending_updates"):
         sb.take_updates()
     sb.webhook.url = url
     sb.webhook.allowed_updates = p.opt_list("allowed_updates", "can't parse allowed updates")
-    sb.webhook.secret_token = p.opt_str("secret_token")
+    if sb.webhook.allowed_updates is not None:
+        sb.set_allowed_updates(sb.webhook.allowed_updates)
+    sb.webhook.secret_token = secret
     sb.webhook.max_connections = p.opt_int("max_connections") or 40
+    if url:
+        sb.webhook_pusher.start()
     return True
 
 
@@ -69,6 +79,7 @@ def delete_webhook(sb: Sandbox, p: Params) -> bool:
     if p.opt_bool("drop_pending_updates"):
         sb.take_updates()
     sb.webhook.url = ""
+    sb.notify()  # the delivery task sees the empty url and ends
     return True
 
 
@@ -84,6 +95,9 @@ def get_webhook_info(sb: Sandbox, p: Params) -> dict[str, Any]:
         info["max_connections"] = sb.webhook.max_connections
         if sb.webhook.allowed_updates is not None:
             info["allowed_updates"] = sb.webhook.allowed_updates
+        if sb.webhook.last_error_date is not None:
+            info["last_error_date"] = sb.webhook.last_error_date
+            info["last_error_message"] = sb.webhook.last_error_message
     return info
 
 

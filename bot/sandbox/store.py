@@ -7,13 +7,22 @@ but Telegram never echoes back.
 
 from __future__ import annotations
 
-import copy
 import mimetypes
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.sandbox.errors import chat_not_found
+
+
+def json_copy(value: Any) -> Any:
+    """A deep copy of JSON-shaped data (dicts, lists, scalars): what copy.deepcopy does for
+    Telegram objects, several times faster (no memo, no reduce protocol)."""
+    if isinstance(value, dict):
+        return {k: json_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_copy(v) for v in value]
+    return value
 
 
 @dataclass
@@ -86,7 +95,7 @@ class StoredMessage:
 
     def snapshot(self) -> dict[str, Any]:
         """A deep copy of the Telegram JSON, safe to hand to the bot."""
-        return copy.deepcopy(self.data)
+        return json_copy(self.data)
 
 
 class World:
@@ -203,3 +212,5 @@ class WebhookState:
     allowed_updates: list[str] | None = None
     secret_token: str | None = None
     max_connections: int = 40
+    last_error_date: int | None = None  # the last refused delivery (getWebhookInfo)
+    last_error_message: str | None = None

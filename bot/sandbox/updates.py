@@ -7,11 +7,11 @@ event fires, so nothing here polls on a timer.
 from __future__ import annotations
 
 import asyncio
-import copy
 from typing import Any
 
 from bot.sandbox.errors import ApiError
 from bot.sandbox.params import Params
+from bot.sandbox.store import json_copy
 
 # Delivered only when asked for explicitly, as on Telegram.
 OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -78,7 +78,7 @@ class UpdateQueue:
         self._next_update_id += 1
         self._updates.append(update)
         self._pulse.notify(None)  # the long poll waits unscoped; chat waiters need not wake
-        return copy.deepcopy(update)
+        return json_copy(update)
 
     def take(self) -> list[dict[str, Any]]:
         """Remove and return everything queued."""
@@ -90,6 +90,19 @@ class UpdateQueue:
         """Make running long polls return at once (server shutdown)."""
         self._release_generation += 1
         self._pulse.notify()
+
+    def peek(self) -> dict[str, Any] | None:
+        """The oldest deliverable update, without confirming it."""
+        batch = self._deliverable(1)
+        return batch[0] if batch else None
+
+    def confirm(self, offset: int) -> None:
+        """Forget updates older than ``offset``, as getUpdates(offset=...) does."""
+        self._confirm(offset)
+
+    def set_allowed(self, allowed: list[str] | None) -> None:
+        """The update kinds to deliver (setWebhook's allowed_updates); None or []: default."""
+        self._allowed = frozenset(allowed) if allowed else None
 
     def _confirm(self, offset: int | None) -> None:
         if offset is None or offset == 0:
@@ -107,7 +120,7 @@ class UpdateQueue:
             return kind in self._allowed
 
         self._updates = [u for u in self._updates if allowed(u)]  # Telegram drops the rest
-        return copy.deepcopy(self._updates[:limit])
+        return json_copy(self._updates[:limit])
 
     async def get_updates(self, params: Params, *, webhook_active: bool) -> list[dict[str, Any]]:
         """getUpdates: confirm by offset, long-poll up to ``timeout``, newest poller wins."""

@@ -69,6 +69,8 @@ COMMANDS: list[Command] = [
     Command("/villages CODE", Action.MANAGE_VILLAGES, "/villages {}".format, send_text,
             FORBIDDEN_REPLY),
     Command("h:add:CODE", Action.MANAGE_VILLAGES, "h:add:{}".format, press, FORBIDDEN_ALERT),
+    Command("/conflicts CODE", Action.ENTER_SHEETS, "/conflicts {}".format, send_text,
+            FORBIDDEN_REPLY),
 ]  # fmt: skip
 
 

@@ -1,0 +1,190 @@
+"""Staff type a paper sheet in chat (/sheet) and list households answered twice (/conflicts).
+
+Buttons (callback data, validated by `parse`; the token is the entry's, see
+surveys.sheet_entry):
+  k:a:<token>:<q>:<value>   answer question index q
+  k:s:<token>:<q>           skip an optional question
+  k:r:<token>               replace the household's earlier paper sheet
+  k:ok:<token>              store the sheet
+  k:x:<token>               cancel the entry
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import replace
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from handlers import keyboards, labels
+from handlers.context import BotContext
+from handlers.replies import alert, command_args, reply
+from surveys.access import Forbidden
+from surveys.model import QuestionKind
+from surveys.sheet_entry import Entry, Outcome
+
+_PRESS = re.compile(
+    r"^k:(?:(a):([0-9a-f]{8}):(\d{1,2}):([a-z0-9]{1,8})|(s):([0-9a-f]{8}):(\d{1,2})"
+    r"|(r|ok|x):([0-9a-f]{8}))$"
+)
+
+
+def parse(data: str | None) -> tuple[str, str, int, str] | None:
+    """(op, token, question index, value) of a well-formed press, None for anything else."""
+    match = _PRESS.match(data or "") if data and len(data.encode()) <= 64 else None
+    if match is None:
+        return None
+    g = match.groups()
+    if g[0]:
+        return g[0], g[1], int(g[2]), g[3]
+    if g[4]:
+        return g[4], g[5], int(g[6]), ""
+    return g[7], g[8], -1, ""
+
+
+def _button(label: str, data: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def _question_keyboard(entry: Entry, index: int) -> InlineKeyboardMarkup:
+    assert entry.survey is not None
+    q, t = entry.survey.questions[index], entry.token
+    if q.kind is QuestionKind.SCALE:
+        values = [(labels.SCALE[v], str(v)) for v in (1, 2, 3, 4, 5, 0)]
+    elif q.kind is QuestionKind.YESNO:
+        values = [(labels.YESNO[v], str(v)) for v in (1, 0)]
+    elif q.kind is QuestionKind.CHOICE:
+        values = [(c.label, c.code) for c in q.choices]
+    else:
+        values = []
+    rows = [[_button(label, f"k:a:{t}:{index}:{v}")] for label, v in values]
+    if q.optional:
+        rows.append([_button(labels.SKIP, f"k:s:{t}:{index}")])
+    rows.append([_button(labels.SHEET_CANCEL, f"k:x:{t}")])
+    return InlineKeyboardMarkup(rows)
+
+
+async def show(update: Update, entry: Entry) -> None:
+    """The reply for an entry's outcome: a message, the next question or the summary."""
+    if entry.then is not None:  # a typed text the step did not expect: say so, ask again
+        await reply(update, "staff_sheet.html", entry=entry, labels=labels)
+        entry = replace(entry, outcome=entry.then, then=None)
+    t = entry.token
+    if entry.outcome is Outcome.QUESTION and entry.index is not None:
+        markup = _question_keyboard(entry, entry.index)
+        await reply(
+            update,
+            "staff_sheet_question.html",
+            markup,
+            entry=entry,
+            index=entry.index,
+            labels=labels,
+        )
+    elif entry.outcome is Outcome.SUMMARY:
+        markup = InlineKeyboardMarkup(
+            [[_button(labels.SHEET_SAVE, f"k:ok:{t}"), _button(labels.SHEET_CANCEL, f"k:x:{t}")]]
+        )
+        answers = [(q, keyboards.answer_label(q, v)) for q, v in entry.answers()]
+        await reply(
+            update, "staff_sheet_summary.html", markup, entry=entry, answers=answers, labels=labels
+        )
+    elif entry.outcome is Outcome.EXISTS:
+        markup = InlineKeyboardMarkup(
+            [
+                [_button(labels.SHEET_REPLACE, f"k:r:{t}")],
+                [_button(labels.SHEET_CANCEL, f"k:x:{t}")],
+            ]
+        )
+        await reply(update, "staff_sheet.html", markup, entry=entry, labels=labels)
+    else:
+        await reply(update, "staff_sheet.html", entry=entry, labels=labels)
+
+
+async def sheet(update: Update, context: BotContext) -> None:
+    """/sheet [CODE]: starts typing a paper sheet; refuses people without the staff role."""
+    user_id = update.effective_user.id
+    service = context.services.sheet_entry
+    code = command_args(update)
+    try:
+        entry = await service.begin(user_id)
+        if code:
+            entry = await service.household(user_id, code)
+    except Forbidden:
+        await context.services.residents.cancel(user_id)
+        await reply(update, "role_forbidden.html")
+        return
+    await show(update, entry)
+
+
+async def typed(update: Update, context: BotContext) -> bool:
+    """Typed text while an entry is pending: the household code or a comment; False if none."""
+    user_id = update.effective_user.id
+    try:
+        entry = await context.services.sheet_entry.typed(
+            user_id, update.effective_message.text or ""
+        )
+    except Forbidden:
+        await context.services.residents.cancel(user_id)
+        await reply(update, "role_forbidden.html")
+        return True
+    if entry is None:
+        return False
+    await show(update, entry)
+    return True
+
+
+async def on_press(update: Update, context: BotContext) -> None:
+    """k:...: one tap of the entry; anything forged, stale or replayed changes nothing."""
+    query = update.callback_query
+    press = parse(query.data)
+    if press is None:
+        await alert(update, "alert_sheet_invalid.html")
+        return
+    user_id = update.effective_user.id
+    try:
+        entry = await context.services.sheet_entry.press(user_id, *press)
+    except Forbidden:
+        await context.services.residents.cancel(user_id)
+        await alert(update, "alert_forbidden.html")
+        return
+    if entry.outcome is Outcome.INVALID:
+        await alert(update, "alert_sheet_invalid.html")
+        return
+    await query.answer()
+    with contextlib.suppress(BadRequest):  # an old message may refuse edits; nothing depends on it
+        await query.edit_message_reply_markup(reply_markup=None)
+    await show(update, entry)
+
+
+async def conflicts(update: Update, context: BotContext) -> None:
+    """/conflicts [COMMUNE]: households with both a paper sheet and a chat answer, per round."""
+    user_id = update.effective_user.id
+    service = context.services.sheet_entry
+    arg = command_args(update)
+    if arg and not (arg.isdecimal() and len(arg) <= 7):
+        await reply(update, "role_villages_bad_code.html", value=arg[:20])
+        return
+    allowed = await service.communes(user_id)
+    if not arg and (allowed is None or len(allowed) != 1) and allowed != []:
+        await reply(update, "staff_sheet_conflicts.html", pick=allowed or [], found=[])
+        return
+    try:
+        if not arg and allowed == []:
+            await service.may_enter(user_id)
+        code = int(arg) if arg else allowed[0]  # type: ignore[index]
+        found = await service.conflicts(user_id, code)
+    except Forbidden:
+        await reply(update, "role_forbidden.html")
+        return
+    await reply(update, "staff_sheet_conflicts.html", pick=None, found=found, commune=code)
+
+
+HANDLERS: list[BaseHandler] = [
+    CommandHandler("sheet", sheet),
+    CommandHandler("conflicts", conflicts),
+    CallbackQueryHandler(on_press, pattern=r"^k:"),
+]
+TEXT_STEPS = [typed]
