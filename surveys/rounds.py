@@ -9,7 +9,6 @@ from enum import StrEnum
 from pathlib import Path
 
 from storage import communes as communes_db
-from storage import residents as residents_db
 from storage import responses as responses_db
 from storage import scores as scores_db
 from storage import surveys as surveys_db
@@ -182,18 +181,11 @@ class RoundService:
             round_ = found
         survey = await self.survey(round_.survey_id)
         assert survey is not None
+        # The kept counts already hold one answer per household where codes are used.
         counts = await scores_db.round_counts(conn, round_.id)
         overall = survey.overall
-        households, others = await residents_db.count_units(conn, commune_code)
-        if households:
-            # One counted answer per household: read the answers themselves. The kept counts
-            # (scores_db) count every response, which is right only without household codes.
-            counts = await responses_db.value_counts(conn, round_.id)
-            respondents = (
-                await responses_db.count_answering(conn, round_.id, overall.id) if overall else 0
-            )
-        else:
-            respondents = sum(counts.get(overall.id, {}).values()) if overall else 0
+        households, others = (await scores_db.units(conn, [commune_code])).get(commune_code, (0, 0))
+        respondents = sum(counts.get(overall.id, {}).values()) if overall else 0
         score = score_round(
             survey,
             counts,
