@@ -17,6 +17,7 @@ from surveys.definitions import catalog, load_survey, survey_from_dict, survey_t
 from surveys.env import Env
 from surveys.model import Survey
 from surveys.scoring import RoundScore, Thresholds, score_round
+from surveys.thresholds import for_province
 
 
 class RoundError(StrEnum):
@@ -186,15 +187,15 @@ class RoundService:
         overall = survey.overall
         households, others = (await scores_db.units(conn, [commune_code])).get(commune_code, (0, 0))
         respondents = sum(counts.get(overall.id, {}).values()) if overall else 0
+        thresholds = await for_province(self.env, commune.province_code)
         score = score_round(
             survey,
             counts,
             respondents=respondents,
             registered=households + others,
-            thresholds=self.env.settings.thresholds,
+            thresholds=thresholds,
         )
         started, completed = await responses_db.count_responses(conn, round_.id)
-        thresholds = self.env.settings.thresholds
         return Summary(
             commune, round_, survey, score, started, completed, thresholds, households=households
         )

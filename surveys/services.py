@@ -18,6 +18,7 @@ from surveys.residents import ResidentService
 from surveys.rounds import RoundService
 from surveys.sheets import SheetService
 from surveys.summaries import SummaryService
+from surveys.thresholds import ThresholdService
 from surveys.villages import VillageService
 
 
@@ -39,6 +40,7 @@ class Services:
         self.households = HouseholdService(self.env)
         self.sheets = SheetService(self.env)
         self.broadcasts = BroadcastService(self.env, self.rounds)
+        self.thresholds = ThresholdService(self.env)
 
     @property
     def db(self) -> Database:

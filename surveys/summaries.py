@@ -27,8 +27,9 @@ from surveys.model import (
 )
 from surveys.pseudonym import pseudonym
 from surveys.rounds import RoundRefused, RoundService, Summary
-from surveys.scoring import Verdict, verdict_from_tallies
+from surveys.scoring import Thresholds, Verdict, verdict_from_tallies
 from surveys.text import fold
+from surveys.thresholds import for_province
 
 
 class SummaryError(StrEnum):
@@ -97,6 +98,7 @@ class ProvinceReport:
     rows: list[ProvinceRow]  # ranked; suppressed communes last
     without_rounds: int  # communes of the province with no round yet
     min_group: int
+    thresholds: Thresholds  # the province's own (surveys.thresholds), else the defaults
 
 
 @dataclass(frozen=True)
@@ -264,7 +266,7 @@ class SummaryService:
             yes=1,
             yesno_valid=YESNO_VALUES,
         )
-        k, t = self.k, self.env.settings.thresholds
+        k, t = self.k, await for_province(self.env, code)
         scored = {}
         for commune_code, round_id, sid in latest:
             verdict, n, sat, valid = verdict_from_tallies(
@@ -285,7 +287,7 @@ class SummaryService:
             )
             for r in ranked
         ]
-        return ProvinceReport(province, rows, len(communes) - len(latest), k)
+        return ProvinceReport(province, rows, len(communes) - len(latest), k, t)
 
     async def national(self) -> list[NationalRow]:
         """One row per province: its communes' latest rounds pooled on the overall question."""
