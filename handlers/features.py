@@ -42,6 +42,7 @@ HANDLERS += villages.HANDLERS
 TEXT_STEPS += villages.TEXT_STEPS
 START_PAYLOADS += households.START_PAYLOADS
 HANDLERS += summary.HANDLERS
+TEXT_STEPS += summary.TEXT_STEPS
 HANDLERS += broadcasts.HANDLERS
 HANDLERS += rounds.HANDLERS
 TEXT_STEPS.append(rounds.typed_time)

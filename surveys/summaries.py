@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from storage import communes as communes_db
+from storage import residents as residents_db
 from storage import scores as scores_db
 from storage import surveys as surveys_db
-from storage.records import Commune, Grant, Province
+from storage.records import ChatState, Commune, Grant, Province
 from surveys import figures
 from surveys.env import Env
 from surveys.figures import CriteriaSet, Unit
@@ -30,6 +31,8 @@ from surveys.rounds import RoundRefused, RoundService, Summary
 from surveys.scoring import Thresholds, Verdict, verdict_from_tallies
 from surveys.text import fold
 from surveys.thresholds import for_province
+
+NAME_STATE = "sum_name"  # chat_states: the next typed text names a commune or province
 
 
 class SummaryError(StrEnum):
@@ -163,7 +166,36 @@ class SummaryService:
             raise SummaryRefused(SummaryError.NOT_FOUND, query=query)
         names = [c.name + ", " + c.province_name for c in communes[:8]]
         names += [p.name for p in provinces[:8]]
-        raise SummaryRefused(SummaryError.AMBIGUOUS, query=query, names=names)
+        candidates = [Target(commune=c) for c in communes[:8]]
+        candidates += [Target(province=p) for p in provinces[:8]]
+        raise SummaryRefused(
+            SummaryError.AMBIGUOUS, query=query, names=names, candidates=candidates
+        )
+
+    async def by_code(self, kind: str, code: int) -> Target:
+        """A commune ("c") or province ("p") picked by its code, e.g. from a candidate button."""
+        conn = self.env.db.conn
+        commune = await communes_db.get_commune(conn, code) if kind == "c" else None
+        province = await communes_db.get_province(conn, code) if kind == "p" else None
+        if commune is None and province is None:
+            raise SummaryRefused(SummaryError.NOT_FOUND, query=str(code))
+        return Target(commune=commune, province=province)
+
+    async def await_name(self, user_id: int) -> None:
+        """The officer's next typed message is a place name for /summary (a pending step)."""
+        async with self.env.db.transaction() as conn:
+            await residents_db.set_chat_state(
+                conn, user_id, ChatState(NAME_STATE, 0), self.env.now()
+            )
+
+    async def take_pending_name(self, user_id: int) -> bool:
+        """True (and the step ends) when the officer was asked to type a place name."""
+        state = await residents_db.get_chat_state(self.env.db.conn, user_id)
+        if state is None or state.state != NAME_STATE:
+            return False
+        async with self.env.db.transaction() as conn:
+            await residents_db.clear_chat_state(conn, user_id)
+        return True
 
     async def target_of(self, grant: Grant) -> Target:
         """The commune or province an officer's grant covers."""
