@@ -80,42 +80,21 @@ async def rounds_counts(conn: aiosqlite.Connection, round_ids: Sequence[int]) ->
     return out
 
 
-async def question_tallies(
-    conn: aiosqlite.Connection,
-    round_ids: Sequence[int],
-    scale_questions: Sequence[str],
-    *,
-    scale_satisfied: Sequence[int],
-    scale_valid: Sequence[int],
-    yes: int,
-    yesno_valid: Sequence[int],
-) -> dict[int, dict[str, tuple[int, int, int]]]:
-    """round id -> question id -> (satisfied, valid, answered), summed in SQL.
-
-    What counts as satisfied and valid is the domain's rule, passed in; questions listed in
-    `scale_questions` use the scale rule, every other one the yes/no rule.
-    """
-    out: dict[int, dict[str, tuple[int, int, int]]] = {}
-    scale_marks = ", ".join("?" for _ in scale_questions) or "NULL"
-
-    def values(v: Sequence[int]) -> str:
-        return ", ".join(str(int(x)) for x in v)
-
-    query_head = (
-        f"SELECT round_id, question_id, "
-        f"sum(CASE WHEN question_id IN ({scale_marks}) THEN value IN ({values(scale_satisfied)}) "
-        f"ELSE value = {int(yes)} END * n), "
-        f"sum(CASE WHEN question_id IN ({scale_marks}) THEN value IN ({values(scale_valid)}) "
-        f"ELSE value IN ({values(yesno_valid)}) END * n), sum(n) FROM score_counts "
-    )
+async def question_values(
+    conn: aiosqlite.Connection, round_ids: Sequence[int]
+) -> dict[int, dict[str, tuple[int, ...]]]:
+    """round id -> question id -> (answers, answers of value 0, 1, ... 5), one row each."""
+    out: dict[int, dict[str, tuple[int, ...]]] = {}
     for start in range(0, len(round_ids), 500):
         chunk = list(round_ids[start : start + 500])
         marks = ", ".join("?" for _ in chunk)
-        args = [*scale_questions, *scale_questions, *chunk]
         for row in await _tuples(
-            conn, f"{query_head} WHERE round_id IN ({marks}) GROUP BY 1, 2", args
+            conn,
+            f"SELECT round_id, question_id, n, v0, v1, v2, v3, v4, v5 FROM question_values "
+            f"WHERE round_id IN ({marks})",
+            chunk,
         ):
-            out.setdefault(row[0], {})[row[1]] = (row[2], row[3], row[4])
+            out.setdefault(row[0], {})[row[1]] = row[2:]
     return out
 
 
@@ -234,6 +213,12 @@ _REBUILD = (
     "SELECT commune_code AS code, 1 AS residents, 0 AS households FROM residents "
     "WHERE commune_code IS NOT NULL AND household_id IS NULL "
     "UNION ALL SELECT commune_code, 0, 1 FROM households) GROUP BY code",
+    # the triggers on score_counts have kept question_values in step; recomputed all the same
+    "DELETE FROM question_values",
+    "INSERT INTO question_values(round_id, question_id, n, v0, v1, v2, v3, v4, v5) "
+    "SELECT round_id, question_id, sum(n), "
+    + ", ".join(f"sum((value = {i}) * n)" for i in range(6))
+    + " FROM score_counts GROUP BY 1, 2",
 )
 
 
@@ -254,6 +239,7 @@ async def dump(conn: aiosqlite.Connection) -> dict[str, list[tuple[int | str, ..
         ("score_counts", "n"),
         ("village_counts", "n"),
         ("commune_counts", "residents + households"),
+        ("question_values", "n"),
         ("responses", "counted"),
     ):
         what = "id" if table == "responses" else "*"

@@ -121,6 +121,26 @@ class ExportAnswer:
     skipped: bool
 
 
+_SCALE_VALID = [v for v in SCALE_VALUES if v != DONT_KNOW]
+
+
+def _tallies(survey: Survey, values: dict[str, tuple[int, ...]]) -> dict[str, tuple[int, int, int]]:
+    """question id -> (satisfied, valid, answered) from (answers, count of value 0..5)."""
+    out = {}
+    for q in survey.questions:
+        row = values.get(q.id)
+        if row is None or q.kind is QuestionKind.TEXT:
+            continue
+        n, by_value = row[0], row[1:]
+        if q.kind is QuestionKind.SCALE:
+            sat = sum(by_value[v] for v in SATISFIED_SCALE)
+            valid = sum(by_value[v] for v in _SCALE_VALID)
+        else:
+            sat, valid = by_value[1], sum(by_value[v] for v in YESNO_VALUES)
+        out[q.id] = (sat, valid, n)
+    return out
+
+
 class SummaryService:
     def __init__(self, env: Env, rounds: RoundService) -> None:
         self.env = env
@@ -286,24 +306,13 @@ class SummaryService:
         communes = {c.code: c for c in await communes_db.list_communes(conn, province_code=code)}
         surveys = await self._surveys({sid for _, _, sid in latest})
         registered = await scores_db.registered(conn, [c for c, _, _ in latest])
-        scale = sorted(
-            {q.id for s in surveys.values() for q in s.questions if q.kind is QuestionKind.SCALE}
-        )
-        tallies = await scores_db.question_tallies(
-            conn,
-            [r for _, r, _ in latest],
-            scale,
-            scale_satisfied=sorted(SATISFIED_SCALE),
-            scale_valid=[v for v in SCALE_VALUES if v != DONT_KNOW],
-            yes=1,
-            yesno_valid=YESNO_VALUES,
-        )
+        values = await scores_db.question_values(conn, [r for _, r, _ in latest])
         k, t = self.k, await for_province(self.env, code)
         scored = {}
         for commune_code, round_id, sid in latest:
             verdict, n, sat, valid = verdict_from_tallies(
                 surveys[sid],
-                tallies.get(round_id, {}),
+                _tallies(surveys[sid], values.get(round_id, {})),
                 registered=registered.get(commune_code, 0),
                 thresholds=t,
             )
