@@ -119,6 +119,7 @@ def wilson(successes: int, n: int, z: float = Z_95) -> tuple[float, float]:
     return low, high
 
 
+@functools.lru_cache(maxsize=4096)
 def required_sample(population: int, margin: float = 0.05) -> int:
     """Slovin's n = ceil(N / (1 + N e^2)), the rule SIPAS uses; exact, so 400 gives 200, not 201.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import itemgetter
 
 from storage import communes as communes_db
 from storage import residents as residents_db
@@ -121,7 +122,11 @@ class ExportAnswer:
     skipped: bool
 
 
-_SCALE_VALID = [v for v in SCALE_VALUES if v != DONT_KNOW]
+# Positions in a question_values row (answers, then the count of each value 0..5).
+_SCALE_SAT = itemgetter(*(1 + v for v in sorted(SATISFIED_SCALE)))
+_SCALE_VALID = itemgetter(*(1 + v for v in SCALE_VALUES if v != DONT_KNOW))
+_YES = 2  # the count of value 1, "Có"
+_YESNO_VALID = itemgetter(*(1 + v for v in YESNO_VALUES))
 
 
 def _tallies(survey: Survey, values: dict[str, tuple[int, ...]]) -> dict[str, tuple[int, int, int]]:
@@ -129,15 +134,12 @@ def _tallies(survey: Survey, values: dict[str, tuple[int, ...]]) -> dict[str, tu
     out = {}
     for q in survey.questions:
         row = values.get(q.id)
-        if row is None or q.kind is QuestionKind.TEXT:
+        if row is None:
             continue
-        n, by_value = row[0], row[1:]
         if q.kind is QuestionKind.SCALE:
-            sat = sum(by_value[v] for v in SATISFIED_SCALE)
-            valid = sum(by_value[v] for v in _SCALE_VALID)
-        else:
-            sat, valid = by_value[1], sum(by_value[v] for v in YESNO_VALUES)
-        out[q.id] = (sat, valid, n)
+            out[q.id] = (sum(_SCALE_SAT(row)), sum(_SCALE_VALID(row)), row[0])
+        elif q.kind is QuestionKind.YESNO:
+            out[q.id] = (row[_YES], sum(_YESNO_VALID(row)), row[0])
     return out
 
 
