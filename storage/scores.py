@@ -48,20 +48,21 @@ async def village_counts(conn: aiosqlite.Connection, round_id: int) -> dict[int,
 async def question_counts(
     conn: aiosqlite.Connection, pairs: Sequence[tuple[int, str]]
 ) -> dict[int, dict[int, int]]:
-    """round id -> {value -> answers} of one question per round (the overall one, for tables)."""
+    """round id -> {value -> answers} of one question per round (the overall one, for tables),
+    from question_values: one row per round."""
     out: dict[int, dict[int, int]] = {}
     for start in range(0, len(pairs), 400):
         chunk = pairs[start : start + 400]
         marks = ", ".join("(?, ?)" for _ in chunk)
         args = [x for pair in chunk for x in pair]
-        for row in await sql.rows(
+        for row in await _tuples(
             conn,
-            f"WITH wanted(r, q) AS (VALUES {marks}) SELECT s.round_id, s.value, s.n "
-            f"FROM wanted JOIN score_counts s "
+            f"WITH wanted(r, q) AS (VALUES {marks}) SELECT s.round_id, s.v0, s.v1, s.v2, s.v3, "
+            f"s.v4, s.v5 FROM wanted JOIN question_values s "
             f"ON s.round_id = wanted.r AND s.question_id = wanted.q",
             args,
         ):
-            out.setdefault(row[0], {})[row[1]] = row[2]
+            out[row[0]] = {value: n for value, n in enumerate(row[1:]) if n}
     return out
 
 
