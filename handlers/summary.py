@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import cast
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
@@ -52,7 +53,7 @@ async def _resolve(
     except SummaryRefused as exc:
         if exc.error is SummaryError.AMBIGUOUS and action is Action.VIEW_SUMMARY:
             await services.summaries.await_name(user_id)
-            candidates = _candidates(list(exc.details.get("candidates", [])))  # type: ignore[call-overload]
+            candidates = _candidates(cast(list[Target], exc.details.get("candidates", [])))
             await reply(update, "officer_summary_pick.html", candidates, query=query)
             return None
         await reply(
