@@ -17,6 +17,7 @@ from bot import (
     cli_roles,
     cli_sheets,
     cli_summary,
+    cli_thresholds,
 )
 
 CLI_GROUPS: list[ModuleType] = []
@@ -27,3 +28,4 @@ CLI_GROUPS.append(cli_backup)
 CLI_GROUPS.append(cli_sheets)
 CLI_GROUPS.append(cli_summary)
 CLI_GROUPS.append(cli_broadcast)
+CLI_GROUPS.append(cli_thresholds)

@@ -87,6 +87,14 @@ def province_chart(report: ProvinceReport) -> bytes:
     ax.set_yticks(range(len(rows)), [shorten(r.commune.name, 30) for r in rows], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
+    ax.axvline(
+        report.thresholds.overall,
+        color="#1f4e9c",
+        linestyle="--",
+        linewidth=1.2,
+        label=labels.CHART_THRESHOLD.format(pct(report.thresholds.overall, 0)),
+    )
+    ax.legend(loc="lower right", fontsize=7)
     ax.set_xlabel(labels.CHART_SHARE)
     ax.set_title(labels.CHART_PROVINCE.format(report.province.name), fontsize=10)
     return _png(fig)

@@ -46,6 +46,7 @@ HANDLERS += sheet_entry.HANDLERS
 TEXT_STEPS += sheet_entry.TEXT_STEPS
 START_PAYLOADS += households.START_PAYLOADS
 HANDLERS += summary.HANDLERS
+TEXT_STEPS += summary.TEXT_STEPS
 HANDLERS += broadcasts.HANDLERS
 HANDLERS += broadcast_admin.HANDLERS
 HANDLERS += rounds.HANDLERS

@@ -3,48 +3,94 @@
 from __future__ import annotations
 
 import io
+import re
+from typing import cast
 
-from telegram import InputFile, Update
-from telegram.ext import BaseHandler, CommandHandler
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from handlers.context import BotContext
-from handlers.replies import command_args, reply
+from handlers.replies import alert, command_args, reply
 from handlers.reports import Format, Output, commune_output, province_output
 from surveys.access import Action, Actor, Forbidden, Role, Scope
-from surveys.summaries import CommuneReport, ProvinceReport, SummaryRefused, Target
+from surveys.summaries import (
+    CommuneReport,
+    ProvinceReport,
+    SummaryError,
+    SummaryRefused,
+    Target,
+)
+
+_PICK = re.compile(r"^m:([cp]):(\d{1,7})$")
 
 
-async def _target(update: Update, context: BotContext, action: Action) -> Target | None:
-    """The commune or province asked for (or the officer's only one), once access is checked."""
+def _candidates(targets: list[Target]) -> InlineKeyboardMarkup:
+    """One button per matching place: m:c:<commune code> or m:p:<province code>."""
+    rows = []
+    for t in targets:
+        if t.commune is not None:
+            label = f"{t.commune.name}, {t.commune.province_name}"
+            data = f"m:c:{t.commune.code}"
+        else:
+            assert t.province is not None
+            label, data = t.province.name, f"m:p:{t.province.code}"
+        rows.append([InlineKeyboardButton(label[:60], callback_data=data)])
+    return InlineKeyboardMarkup(rows)
+
+
+async def _resolve(
+    update: Update, context: BotContext, action: Action, query: str
+) -> Target | None:
+    """The place typed (or the officer's only one); a pending step when none or ambiguous."""
     services = context.services
     user_id = update.effective_user.id
-    query = command_args(update)
     try:
         if query:
-            target = await services.summaries.resolve(query)
-        else:
-            grants = [
-                g for g in await services.access.grants(user_id) if g.role == Role.OFFICER.value
-            ]
-            if len(grants) != 1:
-                await reply(update, "officer_summary_usage.html")
-                return None
-            target = await services.summaries.target_of(grants[0])
-        scope = (
-            Scope(commune=target.commune.code)
-            if target.commune
-            else Scope(province=target.province.code if target.province else None)
-        )
-        await services.access.require(Actor(user_id), action, scope)
+            return await services.summaries.resolve(query)
+        grants = [g for g in await services.access.grants(user_id) if g.role == Role.OFFICER.value]
+        if len(grants) == 1:
+            return await services.summaries.target_of(grants[0])
     except SummaryRefused as exc:
+        if exc.error is SummaryError.AMBIGUOUS and action is Action.VIEW_SUMMARY:
+            await services.summaries.await_name(user_id)
+            candidates = _candidates(cast(list[Target], exc.details.get("candidates", [])))
+            await reply(update, "officer_summary_pick.html", candidates, query=query)
+            return None
         await reply(
             update, "officer_summary_refused.html", error=exc.error.value, details=exc.details
         )
         return None
+    if action is Action.VIEW_SUMMARY:
+        await services.summaries.await_name(user_id)
+        await reply(update, "officer_summary_ask_name.html")
+    else:
+        await reply(update, "officer_summary_usage.html")
+    return None
+
+
+async def _allowed(update: Update, context: BotContext, action: Action, target: Target) -> bool:
+    """The one access check (refusals audited there), and the audit of what was seen."""
+    services = context.services
+    actor = Actor(update.effective_user.id)
+    scope = (
+        Scope(commune=target.commune.code)
+        if target.commune
+        else Scope(province=target.province.code if target.province else None)
+    )
+    try:
+        await services.access.require(actor, action, scope)
     except Forbidden:
         await reply(update, "officer_forbidden.html")
+        return False
+    await services.access.audit(actor, action, scope)
+    return True
+
+
+async def _target(update: Update, context: BotContext, action: Action) -> Target | None:
+    """The commune or province asked for (or the officer's only one), once access is checked."""
+    target = await _resolve(update, context, action, command_args(update))
+    if target is None or not await _allowed(update, context, action, target):
         return None
-    await services.access.audit(Actor(user_id), action, scope)
     return target
 
 
@@ -86,19 +132,54 @@ async def _send(update: Update, output: Output, *, photo: bool = False) -> None:
         await chat.send_document(upload)
 
 
-async def summary_command(update: Update, context: BotContext) -> None:
-    """The headline, verdict and weakest questions (or the province table), with the chart."""
-    target = await _target(update, context, Action.VIEW_SUMMARY)
-    if target is None:
-        return
+async def _show(update: Update, context: BotContext, target: Target) -> None:
     report = await _report(update, context, target)
     if report is None:
         return
     if isinstance(report, ProvinceReport):
+        await context.services.summaries.await_name(update.effective_user.id)  # to drill down
         await reply(update, "officer_province.html", report=report)
     else:
         await reply(update, "officer_summary.html", report=report)
     await _send(update, await _output(context, report, Format.PNG), photo=True)
+
+
+async def summary_command(update: Update, context: BotContext) -> None:
+    """The headline, verdict and weakest questions (or the province table), with the chart."""
+    target = await _target(update, context, Action.VIEW_SUMMARY)
+    if target is not None:
+        await _show(update, context, target)
+
+
+async def typed_name(update: Update, context: BotContext) -> bool:
+    """The place name typed after /summary asked for one; False when none was asked for."""
+    if not await context.services.summaries.take_pending_name(update.effective_user.id):
+        return False
+    text = (update.effective_message.text or "").strip()[:100]
+    target = await _resolve(update, context, Action.VIEW_SUMMARY, text) if text else None
+    if not text:
+        await reply(update, "officer_summary_ask_name.html")
+        await context.services.summaries.await_name(update.effective_user.id)
+    elif target is not None and await _allowed(update, context, Action.VIEW_SUMMARY, target):
+        await _show(update, context, target)
+    return True
+
+
+async def on_pick(update: Update, context: BotContext) -> None:
+    """m:c:<code> / m:p:<code>: one of the candidates offered for an ambiguous name."""
+    match = _PICK.match(update.callback_query.data or "")
+    if match is None:
+        await alert(update, "alert_invalid_button.html")
+        return
+    try:
+        target = await context.services.summaries.by_code(match[1], int(match[2]))
+    except SummaryRefused:
+        await alert(update, "alert_invalid_button.html")
+        return
+    await update.callback_query.answer()
+    await context.services.summaries.take_pending_name(update.effective_user.id)
+    if await _allowed(update, context, Action.VIEW_SUMMARY, target):
+        await _show(update, context, target)
 
 
 async def report_command(update: Update, context: BotContext) -> None:
@@ -120,6 +201,8 @@ async def export_command(update: Update, context: BotContext) -> None:
 
 HANDLERS: list[BaseHandler] = [
     CommandHandler("summary", summary_command),
+    CallbackQueryHandler(on_pick, pattern=r"^m:"),
     CommandHandler("report", report_command),
     CommandHandler("export", export_command),
 ]
+TEXT_STEPS = [typed_name]

@@ -72,17 +72,6 @@ async def count_in_commune(conn: aiosqlite.Connection, commune_code: int) -> int
     return int(row[0]) if row else 0
 
 
-async def count_units(conn: aiosqlite.Connection, commune_code: int) -> tuple[int, int]:
-    """(issued households, residents outside any household) of a commune: the units counted."""
-    row = await sql.one(
-        conn,
-        "SELECT (SELECT count(*) FROM households WHERE commune_code = :c), "
-        "(SELECT count(*) FROM residents WHERE commune_code = :c AND household_id IS NULL)",
-        {"c": commune_code},
-    )
-    return (int(row[0]), int(row[1])) if row else (0, 0)
-
-
 async def get_chat_state(conn: aiosqlite.Connection, user_id: int) -> ChatState | None:
     row = await sql.one(
         conn,

@@ -97,6 +97,8 @@ async def mark_completed(conn: aiosqlite.Connection, response_id: int, now: date
 
 # The responses that count in a round: every response of a resident outside any household, and
 # one per household: its members' latest completed response, else the latest updated one.
+# The kept counts (storage.scores, responses.counted) apply the same rule incrementally; this
+# reading from the answers is the independent reference the tests compare them with.
 _COUNTED = (
     "WITH counted AS (SELECT r.id FROM responses r JOIN residents p ON p.id = r.resident_id "
     "WHERE r.round_id = :round AND (p.household_id IS NULL OR r.id = ("
@@ -120,18 +122,6 @@ async def value_counts(conn: aiosqlite.Connection, round_id: int) -> dict[str, d
     for row in found:
         counts.setdefault(row["question_id"], {})[row["value_int"]] = row["n"]
     return counts
-
-
-async def count_answering(conn: aiosqlite.Connection, round_id: int, question_id: str) -> int:
-    """Counted units (residents, or households where codes are used) with a stored, not
-    skipped answer to one question (the overall question: respondents)."""
-    row = await sql.one(
-        conn,
-        f"{_COUNTED}SELECT count(*) FROM answers a JOIN counted c ON c.id = a.response_id "
-        "WHERE a.question_id = :question AND a.skipped = 0",
-        {"round": round_id, "question": question_id},
-    )
-    return int(row[0]) if row else 0
 
 
 async def count_responses(conn: aiosqlite.Connection, round_id: int) -> tuple[int, int]:

@@ -48,20 +48,21 @@ async def village_counts(conn: aiosqlite.Connection, round_id: int) -> dict[int,
 async def question_counts(
     conn: aiosqlite.Connection, pairs: Sequence[tuple[int, str]]
 ) -> dict[int, dict[int, int]]:
-    """round id -> {value -> answers} of one question per round (the overall one, for tables)."""
+    """round id -> {value -> answers} of one question per round (the overall one, for tables),
+    from question_values: one row per round."""
     out: dict[int, dict[int, int]] = {}
     for start in range(0, len(pairs), 400):
         chunk = pairs[start : start + 400]
         marks = ", ".join("(?, ?)" for _ in chunk)
         args = [x for pair in chunk for x in pair]
-        for row in await sql.rows(
+        for row in await _tuples(
             conn,
-            f"WITH wanted(r, q) AS (VALUES {marks}) SELECT s.round_id, s.value, s.n "
-            f"FROM wanted JOIN score_counts s "
+            f"WITH wanted(r, q) AS (VALUES {marks}) SELECT s.round_id, s.v0, s.v1, s.v2, s.v3, "
+            f"s.v4, s.v5 FROM wanted JOIN question_values s "
             f"ON s.round_id = wanted.r AND s.question_id = wanted.q",
             args,
         ):
-            out.setdefault(row[0], {})[row[1]] = row[2]
+            out[row[0]] = {value: n for value, n in enumerate(row[1:]) if n}
     return out
 
 
@@ -80,42 +81,21 @@ async def rounds_counts(conn: aiosqlite.Connection, round_ids: Sequence[int]) ->
     return out
 
 
-async def question_tallies(
-    conn: aiosqlite.Connection,
-    round_ids: Sequence[int],
-    scale_questions: Sequence[str],
-    *,
-    scale_satisfied: Sequence[int],
-    scale_valid: Sequence[int],
-    yes: int,
-    yesno_valid: Sequence[int],
-) -> dict[int, dict[str, tuple[int, int, int]]]:
-    """round id -> question id -> (satisfied, valid, answered), summed in SQL.
-
-    What counts as satisfied and valid is the domain's rule, passed in; questions listed in
-    `scale_questions` use the scale rule, every other one the yes/no rule.
-    """
-    out: dict[int, dict[str, tuple[int, int, int]]] = {}
-    scale_marks = ", ".join("?" for _ in scale_questions) or "NULL"
-
-    def values(v: Sequence[int]) -> str:
-        return ", ".join(str(int(x)) for x in v)
-
-    query_head = (
-        f"SELECT round_id, question_id, "
-        f"sum(CASE WHEN question_id IN ({scale_marks}) THEN value IN ({values(scale_satisfied)}) "
-        f"ELSE value = {int(yes)} END * n), "
-        f"sum(CASE WHEN question_id IN ({scale_marks}) THEN value IN ({values(scale_valid)}) "
-        f"ELSE value IN ({values(yesno_valid)}) END * n), sum(n) FROM score_counts "
-    )
+async def question_values(
+    conn: aiosqlite.Connection, round_ids: Sequence[int]
+) -> dict[int, dict[str, tuple[int, ...]]]:
+    """round id -> question id -> (answers, answers of value 0, 1, ... 5), one row each."""
+    out: dict[int, dict[str, tuple[int, ...]]] = {}
     for start in range(0, len(round_ids), 500):
         chunk = list(round_ids[start : start + 500])
         marks = ", ".join("?" for _ in chunk)
-        args = [*scale_questions, *scale_questions, *chunk]
         for row in await _tuples(
-            conn, f"{query_head} WHERE round_id IN ({marks}) GROUP BY 1, 2", args
+            conn,
+            f"SELECT round_id, question_id, n, v0, v1, v2, v3, v4, v5 FROM question_values "
+            f"WHERE round_id IN ({marks})",
+            chunk,
         ):
-            out.setdefault(row[0], {})[row[1]] = (row[2], row[3], row[4])
+            out.setdefault(row[0], {})[row[1]] = row[2:]
     return out
 
 
@@ -126,20 +106,26 @@ async def provinces_of(conn: aiosqlite.Connection, communes: Sequence[int]) -> d
     return {row[0]: row[1] for row in rows if row[0] in wanted}
 
 
-async def registered(conn: aiosqlite.Connection, communes: Iterable[int]) -> dict[int, int]:
-    """commune code -> registered residents (communes with none are absent)."""
+async def units(conn: aiosqlite.Connection, communes: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """commune code -> (issued households, residents outside any household); none: absent."""
     codes = list(communes)
-    out: dict[int, int] = {}
+    out: dict[int, tuple[int, int]] = {}
     for start in range(0, len(codes), 500):
         chunk = codes[start : start + 500]
         marks = ", ".join("?" for _ in chunk)
-        for row in await sql.rows(
+        for row in await _tuples(
             conn,
-            f"SELECT commune_code, residents FROM commune_counts WHERE commune_code IN ({marks})",
+            f"SELECT commune_code, households, residents FROM commune_counts "
+            f"WHERE commune_code IN ({marks})",
             chunk,
         ):
-            out[row[0]] = row[1]
+            out[row[0]] = (row[1], row[2])
     return out
+
+
+async def registered(conn: aiosqlite.Connection, communes: Iterable[int]) -> dict[int, int]:
+    """commune code -> the units it is judged on: issued households plus residents outside."""
+    return {code: h + r for code, (h, r) in (await units(conn, communes)).items()}
 
 
 async def latest_rounds(
@@ -198,20 +184,42 @@ async def pseudonymous_answers(
     return [(row[0], row[1], row[2], row[3], row[4]) for row in found]
 
 
+# Whether a response counts (migration *_counted_units.sql): every response of a resident
+# outside any household; per household and round, the members' latest completed response,
+# else the latest updated one.
+_COUNTED = (
+    "coalesce((SELECT p.household_id IS NULL OR responses.id = ("
+    "SELECT r2.id FROM residents p2 JOIN responses r2 "
+    "ON r2.resident_id = p2.id AND r2.round_id = responses.round_id "
+    "WHERE p2.household_id = p.household_id "
+    "ORDER BY r2.completed_at IS NULL, r2.updated_at DESC, r2.id DESC LIMIT 1) "
+    "FROM residents p WHERE p.id = responses.resident_id), 1)"
+)
+
 _REBUILD = (
+    f"UPDATE responses SET counted = {_COUNTED}",
     "DELETE FROM score_counts",
     "DELETE FROM village_counts",
     "DELETE FROM commune_counts",
     "INSERT INTO score_counts(round_id, question_id, value, n) "
     "SELECT r.round_id, a.question_id, a.value_int, count(*) FROM answers a "
     "JOIN responses r ON r.id = a.response_id "
-    "WHERE a.skipped = 0 AND a.value_int IS NOT NULL GROUP BY 1, 2, 3",
+    "WHERE r.counted = 1 AND a.skipped = 0 AND a.value_int IS NOT NULL GROUP BY 1, 2, 3",
     "INSERT INTO village_counts(round_id, village_id, question_id, value, n) "
     "SELECT r.round_id, coalesce(r.village_id, 0), a.question_id, a.value_int, count(*) "
     "FROM answers a JOIN responses r ON r.id = a.response_id "
-    "WHERE a.skipped = 0 AND a.value_int IS NOT NULL GROUP BY 1, 2, 3, 4",
-    "INSERT INTO commune_counts(commune_code, residents) "
-    "SELECT commune_code, count(*) FROM residents WHERE commune_code IS NOT NULL GROUP BY 1",
+    "WHERE r.counted = 1 AND a.skipped = 0 AND a.value_int IS NOT NULL GROUP BY 1, 2, 3, 4",
+    "INSERT INTO commune_counts(commune_code, residents, households) "
+    "SELECT code, sum(residents), sum(households) FROM ("
+    "SELECT commune_code AS code, 1 AS residents, 0 AS households FROM residents "
+    "WHERE commune_code IS NOT NULL AND household_id IS NULL "
+    "UNION ALL SELECT commune_code, 0, 1 FROM households) GROUP BY code",
+    # the triggers on score_counts have kept question_values in step; recomputed all the same
+    "DELETE FROM question_values",
+    "INSERT INTO question_values(round_id, question_id, n, v0, v1, v2, v3, v4, v5) "
+    "SELECT round_id, question_id, sum(n), "
+    + ", ".join(f"sum((value = {i}) * n)" for i in range(6))
+    + " FROM score_counts GROUP BY 1, 2",
 )
 
 
@@ -231,9 +239,12 @@ async def dump(conn: aiosqlite.Connection) -> dict[str, list[tuple[int | str, ..
     for table, column in (
         ("score_counts", "n"),
         ("village_counts", "n"),
-        ("commune_counts", "residents"),
+        ("commune_counts", "residents + households"),
+        ("question_values", "n"),
+        ("responses", "counted"),
     ):
-        rows = await sql.rows(conn, f"SELECT * FROM {table} WHERE {column} > 0")
+        what = "id" if table == "responses" else "*"
+        rows = await sql.rows(conn, f"SELECT {what} FROM {table} WHERE {column} > 0")
         out[table] = sorted(tuple(r) for r in rows)
     return out
 

@@ -15,6 +15,7 @@ renderer can print it. Choices made here, documented in README.md:
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -175,11 +176,14 @@ def rank(rows: Sequence[tuple[int, str, int, int]], k: int) -> list[RankedRow]:
     shown = [r for r in shares if not r[2].suppressed]
     hidden = sorted((r for r in shares if r[2].suppressed), key=lambda r: (r[1], r[0]))
     shown.sort(key=lambda r: (-(r[2].share or 0.0), r[1], r[0]))
+    # Sorted bounds and bisection: n log n, so a province of hundreds of communes stays cheap.
+    lows = sorted(o[2].low for o in shown if o[2].low is not None)
+    highs = sorted(o[2].high for o in shown if o[2].high is not None)
     out = []
     for code, name, share in shown:
         assert share.low is not None and share.high is not None
-        above = sum(1 for o in shown if o[2].low is not None and o[2].low > share.high)
-        below = sum(1 for o in shown if o[2].high is not None and o[2].high < share.low)
+        above = len(lows) - bisect.bisect_right(lows, share.high)
+        below = bisect.bisect_left(highs, share.low)
         out.append(RankedRow(code, name, share, 1 + above, len(shown) - below))
     out.extend(RankedRow(code, name, share, None, None) for code, name, share in hidden)
     return out

@@ -126,6 +126,7 @@ def province_to_dict(report: ProvinceReport) -> dict[str, Any]:
         "version": JSON_VERSION,
         "province": {"code": report.province.code, "name": report.province.name},
         "min_group": report.min_group,
+        "thresholds": asdict(report.thresholds),
         "without_rounds": report.without_rounds,
         "communes": [
             {

@@ -9,7 +9,6 @@ from enum import StrEnum
 from pathlib import Path
 
 from storage import communes as communes_db
-from storage import residents as residents_db
 from storage import responses as responses_db
 from storage import scores as scores_db
 from storage import surveys as surveys_db
@@ -18,6 +17,7 @@ from surveys.definitions import catalog, load_survey, survey_from_dict, survey_t
 from surveys.env import Env
 from surveys.model import Survey
 from surveys.scoring import RoundScore, Thresholds, score_round
+from surveys.thresholds import for_province
 
 
 class RoundError(StrEnum):
@@ -182,27 +182,20 @@ class RoundService:
             round_ = found
         survey = await self.survey(round_.survey_id)
         assert survey is not None
+        # The kept counts already hold one answer per household where codes are used.
         counts = await scores_db.round_counts(conn, round_.id)
         overall = survey.overall
-        households, others = await residents_db.count_units(conn, commune_code)
-        if households:
-            # One counted answer per household: read the answers themselves. The kept counts
-            # (scores_db) count every response, which is right only without household codes.
-            counts = await responses_db.value_counts(conn, round_.id)
-            respondents = (
-                await responses_db.count_answering(conn, round_.id, overall.id) if overall else 0
-            )
-        else:
-            respondents = sum(counts.get(overall.id, {}).values()) if overall else 0
+        households, others = (await scores_db.units(conn, [commune_code])).get(commune_code, (0, 0))
+        respondents = sum(counts.get(overall.id, {}).values()) if overall else 0
+        thresholds = await for_province(self.env, commune.province_code)
         score = score_round(
             survey,
             counts,
             respondents=respondents,
             registered=households + others,
-            thresholds=self.env.settings.thresholds,
+            thresholds=thresholds,
         )
         started, completed = await responses_db.count_responses(conn, round_.id)
-        thresholds = self.env.settings.thresholds
         return Summary(
             commune, round_, survey, score, started, completed, thresholds, households=households
         )

@@ -22,6 +22,7 @@ and a commune passes when that share reaches a threshold while no criterion fall
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -118,6 +119,7 @@ def wilson(successes: int, n: int, z: float = Z_95) -> tuple[float, float]:
     return low, high
 
 
+@functools.lru_cache(maxsize=4096)
 def required_sample(population: int, margin: float = 0.05) -> int:
     """Slovin's n = ceil(N / (1 + N e^2)), the rule SIPAS uses; exact, so 400 gives 200, not 201.
 
@@ -127,8 +129,15 @@ def required_sample(population: int, margin: float = 0.05) -> int:
         return 0
     if not math.isfinite(margin) or margin < 0:
         raise ValueError(f"required_sample: margin phải là số không âm (nhận được {margin!r})")
-    e = Fraction(repr(float(margin)))
-    return math.ceil(Fraction(population) / (1 + population * e * e))
+    e2 = _squared(float(margin))
+    return math.ceil(Fraction(population) / (1 + population * e2))
+
+
+@functools.lru_cache(maxsize=16)
+def _squared(margin: float) -> Fraction:
+    """margin² as an exact fraction, once per margin (a province table asks hundreds of times)."""
+    e = Fraction(repr(margin))
+    return e * e
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from surveys.rounds import RoundService
 from surveys.sheet_entry import SheetEntryService
 from surveys.sheets import SheetService
 from surveys.summaries import SummaryService
+from surveys.thresholds import ThresholdService
 from surveys.villages import VillageService
 
 
@@ -41,6 +42,7 @@ class Services:
         self.sheets = SheetService(self.env)
         self.sheet_entry = SheetEntryService(self.env, self.access, self.sheets)
         self.broadcasts = BroadcastService(self.env, self.rounds)
+        self.thresholds = ThresholdService(self.env)
 
     @property
     def db(self) -> Database:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import itemgetter
 
 from storage import communes as communes_db
+from storage import residents as residents_db
 from storage import scores as scores_db
 from storage import surveys as surveys_db
-from storage.records import Commune, Grant, Province
+from storage.records import ChatState, Commune, Grant, Province
 from surveys import figures
 from surveys.env import Env
 from surveys.figures import CriteriaSet, Unit
@@ -27,8 +29,11 @@ from surveys.model import (
 )
 from surveys.pseudonym import pseudonym
 from surveys.rounds import RoundRefused, RoundService, Summary
-from surveys.scoring import Verdict, verdict_from_tallies
+from surveys.scoring import Thresholds, Verdict, verdict_from_tallies
 from surveys.text import fold
+from surveys.thresholds import for_province
+
+NAME_STATE = "sum_name"  # chat_states: the next typed text names a commune or province
 
 
 class SummaryError(StrEnum):
@@ -97,6 +102,7 @@ class ProvinceReport:
     rows: list[ProvinceRow]  # ranked; suppressed communes last
     without_rounds: int  # communes of the province with no round yet
     min_group: int
+    thresholds: Thresholds  # the province's own (surveys.thresholds), else the defaults
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,27 @@ class ExportAnswer:
     question_id: str
     value: int | None
     skipped: bool
+
+
+# Positions in a question_values row (answers, then the count of each value 0..5).
+_SCALE_SAT = itemgetter(*(1 + v for v in sorted(SATISFIED_SCALE)))
+_SCALE_VALID = itemgetter(*(1 + v for v in SCALE_VALUES if v != DONT_KNOW))
+_YES = 2  # the count of value 1, "Có"
+_YESNO_VALID = itemgetter(*(1 + v for v in YESNO_VALUES))
+
+
+def _tallies(survey: Survey, values: dict[str, tuple[int, ...]]) -> dict[str, tuple[int, int, int]]:
+    """question id -> (satisfied, valid, answered) from (answers, count of value 0..5)."""
+    out = {}
+    for q in survey.questions:
+        row = values.get(q.id)
+        if row is None:
+            continue
+        if q.kind is QuestionKind.SCALE:
+            out[q.id] = (sum(_SCALE_SAT(row)), sum(_SCALE_VALID(row)), row[0])
+        elif q.kind is QuestionKind.YESNO:
+            out[q.id] = (row[_YES], sum(_YESNO_VALID(row)), row[0])
+    return out
 
 
 class SummaryService:
@@ -161,7 +188,36 @@ class SummaryService:
             raise SummaryRefused(SummaryError.NOT_FOUND, query=query)
         names = [c.name + ", " + c.province_name for c in communes[:8]]
         names += [p.name for p in provinces[:8]]
-        raise SummaryRefused(SummaryError.AMBIGUOUS, query=query, names=names)
+        candidates = [Target(commune=c) for c in communes[:8]]
+        candidates += [Target(province=p) for p in provinces[:8]]
+        raise SummaryRefused(
+            SummaryError.AMBIGUOUS, query=query, names=names, candidates=candidates
+        )
+
+    async def by_code(self, kind: str, code: int) -> Target:
+        """A commune ("c") or province ("p") picked by its code, e.g. from a candidate button."""
+        conn = self.env.db.conn
+        commune = await communes_db.get_commune(conn, code) if kind == "c" else None
+        province = await communes_db.get_province(conn, code) if kind == "p" else None
+        if commune is None and province is None:
+            raise SummaryRefused(SummaryError.NOT_FOUND, query=str(code))
+        return Target(commune=commune, province=province)
+
+    async def await_name(self, user_id: int) -> None:
+        """The officer's next typed message is a place name for /summary (a pending step)."""
+        async with self.env.db.transaction() as conn:
+            await residents_db.set_chat_state(
+                conn, user_id, ChatState(NAME_STATE, 0), self.env.now()
+            )
+
+    async def take_pending_name(self, user_id: int) -> bool:
+        """True (and the step ends) when the officer was asked to type a place name."""
+        state = await residents_db.get_chat_state(self.env.db.conn, user_id)
+        if state is None or state.state != NAME_STATE:
+            return False
+        async with self.env.db.transaction() as conn:
+            await residents_db.clear_chat_state(conn, user_id)
+        return True
 
     async def target_of(self, grant: Grant) -> Target:
         """The commune or province an officer's grant covers."""
@@ -252,24 +308,13 @@ class SummaryService:
         communes = {c.code: c for c in await communes_db.list_communes(conn, province_code=code)}
         surveys = await self._surveys({sid for _, _, sid in latest})
         registered = await scores_db.registered(conn, [c for c, _, _ in latest])
-        scale = sorted(
-            {q.id for s in surveys.values() for q in s.questions if q.kind is QuestionKind.SCALE}
-        )
-        tallies = await scores_db.question_tallies(
-            conn,
-            [r for _, r, _ in latest],
-            scale,
-            scale_satisfied=sorted(SATISFIED_SCALE),
-            scale_valid=[v for v in SCALE_VALUES if v != DONT_KNOW],
-            yes=1,
-            yesno_valid=YESNO_VALUES,
-        )
-        k, t = self.k, self.env.settings.thresholds
+        values = await scores_db.question_values(conn, [r for _, r, _ in latest])
+        k, t = self.k, await for_province(self.env, code)
         scored = {}
         for commune_code, round_id, sid in latest:
             verdict, n, sat, valid = verdict_from_tallies(
                 surveys[sid],
-                tallies.get(round_id, {}),
+                _tallies(surveys[sid], values.get(round_id, {})),
                 registered=registered.get(commune_code, 0),
                 thresholds=t,
             )
@@ -285,7 +330,7 @@ class SummaryService:
             )
             for r in ranked
         ]
-        return ProvinceReport(province, rows, len(communes) - len(latest), k)
+        return ProvinceReport(province, rows, len(communes) - len(latest), k, t)
 
     async def national(self) -> list[NationalRow]:
         """One row per province: its communes' latest rounds pooled on the overall question."""

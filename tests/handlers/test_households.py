@@ -119,9 +119,10 @@ async def test_one_counted_answer_per_household(harness, clock) -> None:
     assert summary.households == 2
     assert score.registered == 3  # two issued households + one resident outside households
     assert score.respondents == 2
-    from storage import responses as responses_db
+    from storage import scores as scores_db
 
-    counts = await responses_db.value_counts(harness.services.db.conn, summary.round.id)
+    # the kept counts (what every summary reads), maintained in the answers' transactions
+    counts = await scores_db.round_counts(harness.services.db.conn, summary.round.id)
     assert counts["tong_the"] == {1: 2}  # Bình's yes and Cúc's yes; Lan's no is not counted
     assert counts["duong"] == {4: 2}  # Lan's answers are kept but not counted
     rows = await harness.services.db.conn.execute_fetchall("SELECT count(*) FROM responses")

@@ -97,7 +97,7 @@ async def test_refusals_say_why_and_change_nothing(harness, clock) -> None:
         (STRANGER, "/summary xa tan uyen", "không có quyền"),  # outside their scope
         (RESIDENT, "/summary xa tan uyen", "không có quyền"),  # no role at all
         (OFFICER, "/summary zzzqqq", "không tìm thấy"),
-        (OFFICER, "/summary tan uyen", "khớp với nhiều nơi"),
+        (OFFICER, "/report tan uyen", "khớp với nhiều nơi"),
         (OFFICER, "/report 99999999", "không tìm thấy"),
         (STRANGER, "/export 3598", "không có quyền"),
     ]
@@ -167,3 +167,75 @@ async def test_province_report_and_export(harness, clock) -> None:
     rows = list(csv.reader(io.StringIO(csv_doc.content.decode("utf-8"))))
     # 6 of 7 "Có" is 85.7%: at least 80% but under 90%, so Cần chú ý
     assert rows[1][2] == "Xã Tân Uyên" and rows[1][8] == "can_chu_y"
+
+
+async def _state(harness, uid: int) -> list[tuple]:
+    rows = await harness.services.db.conn.execute_fetchall(
+        "SELECT state FROM chat_states WHERE telegram_user_id = ?", (uid,)
+    )
+    return [tuple(r) for r in rows]
+
+
+async def test_summary_asks_for_a_name_typed_without_diacritics(harness, clock) -> None:
+    await _answered(harness, clock)
+    await harness.services.access.grant(OFFICER, Role.OFFICER, commune=OTHER_COMMUNE)
+    officer = harness.user(OFFICER)
+    replies = await harness.send(officer, "/summary")  # two grants: which place?
+    assert len(replies) == 1 and "Gõ tên xã, phường hoặc tỉnh" in replies[0]
+    assert await _state(harness, OFFICER) == [("sum_name",)]
+    replies = await harness.send(officer, "xa tan uyen")
+    assert "Xã Tân Uyên" in replies[0] and "Hài lòng chung: 85,7%" in replies[0]
+    assert officer.messages[-1].photo.content.startswith(b"\x89PNG")
+    assert await _state(harness, OFFICER) == []  # the step is over
+    entries = await harness.services.access.audit_log()
+    assert (entries[-1].action, entries[-1].outcome) == ("summary.view", "ok")
+
+
+async def test_typed_name_not_found_ends_the_step_and_changes_nothing(harness, clock) -> None:
+    await _answered(harness, clock)
+    officer = harness.user(OFFICER)
+    await harness.send(officer, "/summary")  # the province table, then a commune may be typed
+    assert await _state(harness, OFFICER) == [("sum_name",)]
+    before = await snapshot(harness.services.db)
+    replies = await harness.send(officer, "zzzqqq")
+    assert replies == ['Không tìm thấy xã, phường hay tỉnh nào tên "zzzqqq".']
+    after = await snapshot(harness.services.db)
+    assert after.pop("chat_states") == [] and before.pop("chat_states") != []
+    assert after == before  # only the pending step is gone
+
+
+async def test_ambiguous_name_offers_candidates_as_buttons(harness, clock) -> None:
+    await _answered(harness, clock)
+    officer = harness.user(OFFICER)
+    replies = await harness.send(officer, "/summary tan uyen")
+    assert len(replies) == 1 and "khớp với nhiều nơi" in replies[0]
+    buttons = [data for row in officer.messages[-1].buttons for _, data in row]
+    assert f"m:c:{COMMUNE}" in buttons and len(buttons) >= 2
+    assert await _state(harness, OFFICER) == [("sum_name",)]
+    replies = await harness.press(officer, f"m:c:{COMMUNE}")
+    assert "Xã Tân Uyên" in replies[0] and "Hài lòng chung: 85,7%" in replies[0]
+    assert await _state(harness, OFFICER) == []
+    # typing a clearer name after the candidates works too
+    await harness.send(officer, "/summary tan uyen")
+    replies = await harness.send(officer, "xa tan uyen")
+    assert "Xã Tân Uyên" in replies[0], replies
+
+
+async def test_candidate_buttons_are_checked(harness, clock) -> None:
+    await _answered(harness, clock)
+    await harness.services.access.grant(STRANGER, Role.OFFICER, commune=OTHER_COMMUNE)
+    officer, stranger = harness.user(OFFICER), harness.user(STRANGER)
+    await harness.send(officer, "/summary tan uyen")
+    before, counts = await snapshot(harness.services.db), await table_counts(harness.services.db)
+    for data in ("m:c:99999999", "m:x:3598", "m:c:", "m:p:99999"):
+        alert = await harness.press_raw(officer, data)
+        assert "không hợp lệ" in alert.lower() or "không còn" in alert.lower(), (data, alert)
+    assert await snapshot(harness.services.db) == before
+    assert await table_counts(harness.services.db) == counts
+    await harness.send(stranger, "/summary 3598")  # refused: outside their commune
+    stranger_before = await table_counts(harness.services.db)
+    replies = await harness.press_raw(stranger, f"m:c:{COMMUNE}")
+    assert "không có quyền" in stranger.messages[-1].text.lower(), replies
+    after = await table_counts(harness.services.db)
+    assert after.pop("audit_log") == stranger_before.pop("audit_log") + 1  # the refusal
+    assert after == stranger_before

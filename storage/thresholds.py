@@ -1,0 +1,67 @@
+"""Verdict thresholds stored per province."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from storage import sql
+from storage.records import ts
+
+
+@dataclass(frozen=True)
+class ProvinceThresholds:
+    province_code: int
+    preset: str | None
+    overall: float
+    question_floor: float
+    fail_below: float
+    margin: float
+
+
+_SELECT = (
+    "SELECT province_code, preset, overall, question_floor, fail_below, margin "
+    "FROM province_thresholds"
+)
+
+
+def _row(r: aiosqlite.Row) -> ProvinceThresholds:
+    return ProvinceThresholds(r[0], r[1], r[2], r[3], r[4], r[5])
+
+
+async def get(conn: aiosqlite.Connection, province_code: int) -> ProvinceThresholds | None:
+    row = await sql.one(conn, f"{_SELECT} WHERE province_code = ?", (province_code,))
+    return _row(row) if row else None
+
+
+async def get_many(
+    conn: aiosqlite.Connection, provinces: Iterable[int]
+) -> dict[int, ProvinceThresholds]:
+    wanted = set(provinces)
+    return {r[0]: _row(r) for r in await sql.rows(conn, _SELECT) if r[0] in wanted}
+
+
+async def list_all(conn: aiosqlite.Connection) -> list[ProvinceThresholds]:
+    return [_row(r) for r in await sql.rows(conn, f"{_SELECT} ORDER BY province_code")]
+
+
+async def put(conn: aiosqlite.Connection, row: ProvinceThresholds, now: datetime) -> None:
+    await conn.execute(
+        "INSERT INTO province_thresholds(province_code, preset, overall, question_floor, "
+        "fail_below, margin, set_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT(province_code) DO UPDATE SET preset = excluded.preset, "
+        "overall = excluded.overall, question_floor = excluded.question_floor, "
+        "fail_below = excluded.fail_below, margin = excluded.margin, set_at = excluded.set_at",
+        (
+            row.province_code,
+            row.preset,
+            row.overall,
+            row.question_floor,
+            row.fail_below,
+            row.margin,
+            ts(now),
+        ),
+    )
