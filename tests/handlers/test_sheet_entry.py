@@ -129,6 +129,9 @@ async def test_paper_and_chat_answers_count_once_and_conflicts_are_listed(
         (setup["round"],),
     )
     assert counted[0][0] == 1
+    # The kept aggregates (what every summary reads) count the household once, too.
+    summary = await harness.services.rounds.summary(COMMUNE, setup["round"])
+    assert (summary.score.respondents, summary.households) == (1, 3)
 
 
 async def test_conflicts_when_there_are_none_and_for_other_people(harness, setup) -> None:
