@@ -101,7 +101,28 @@ ANSWER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("Giá trị", "1-5 thang điểm, 0 không biết; 1 Có, 0 Không"),
     ("Bỏ qua", "1 khi người dân bỏ qua câu này"),
 )
+SHEET_VERDICT = "Kết luận"
 SHEET_SCORES = "Điểm"
+VERDICT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("Mục", "Số liệu chính của đợt, như trong báo cáo"),
+    ("Giá trị", "Tỷ lệ ghi dạng số (0,9 = 90%); 'ẩn' khi dưới ngưỡng k"),
+)
+VERDICT_ITEMS = {
+    "commune": "Xã, phường",
+    "round": "Đợt",
+    "unit": "Đơn vị đếm",
+    "respondents": "Số trả lời (n)",
+    "registered": "Số đăng ký (N)",
+    "coverage": "Độ phủ (n/N)",
+    "required": "Mẫu tối thiểu theo quy tắc chọn mẫu",
+    "share": "Tỷ lệ hài lòng chung",
+    "low": "Cận dưới 95%",
+    "high": "Cận trên 95%",
+    "overall": "Ngưỡng đạt (tỷ lệ chung)",
+    "floor": "Ngưỡng mỗi câu",
+    "verdict": "Kết luận",
+}
+UNIT_NAMES = {"resident": "người", "household": "hộ"}
 SHEET_CRITERIA = {"2026": "Tiêu chí 51-2025", "2021": "Tiêu chí 318-2022"}
 SHEET_VILLAGES = "Theo thôn"
 SHEET_ANSWERS = "Trả lời ẩn danh"

@@ -14,8 +14,9 @@ from openpyxl.comments import Comment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from handlers import labels
+from handlers.texts import ENV
 from surveys.figures import CriteriaSet, Share
-from surveys.scoring import QuestionScore
+from surveys.scoring import QuestionScore, Verdict
 from surveys.summaries import CommuneReport, ExportAnswer, ProvinceReport
 
 Cell = str | int | float | None
@@ -57,6 +58,35 @@ def score_rows(report: CommuneReport) -> list[list[Cell]]:
     return rows
 
 
+def verdict_name(verdict: Verdict) -> str:
+    """The verdict in words, from the same macro the messages and reports use."""
+    return str(ENV.get_template("_verdict.txt").module.verdict(verdict)).strip()
+
+
+def verdict_rows(report: CommuneReport) -> list[list[Cell]]:
+    """The headline an officer signs: counts, coverage, the overall share, the thresholds used."""
+    summary = report.summary
+    score = summary.score
+    overall = score.overall
+    hidden = overall is None or overall.suppressed or overall.share is None
+    values: dict[str, Cell] = {
+        "commune": f"{summary.commune.name} ({summary.commune.code})",
+        "round": summary.round.id,
+        "unit": labels.UNIT_NAMES[report.unit.value],
+        "respondents": score.respondents,
+        "registered": score.registered,
+        "coverage": None if score.coverage is None else round(score.coverage, 4),
+        "required": score.required,
+        "share": labels.HIDDEN_MARK if hidden else round(overall.share or 0.0, 4),
+        "low": labels.HIDDEN_MARK if hidden else round(overall.low or 0.0, 4),
+        "high": labels.HIDDEN_MARK if hidden else round(overall.high or 0.0, 4),
+        "overall": summary.thresholds.overall,
+        "floor": summary.thresholds.question_floor,
+        "verdict": verdict_name(score.verdict),
+    }
+    return [[labels.VERDICT_ITEMS[key], value] for key, value in values.items()]
+
+
 def _sheet(ws: Worksheet, columns: Sequence[tuple[str, str]], rows: list[list[Cell]]) -> None:
     ws.append([header for header, _ in columns])
     for cell, (_, note) in zip(ws[1], columns, strict=True):
@@ -70,8 +100,9 @@ def workbook(report: CommuneReport, answers: list[ExportAnswer]) -> bytes:
     wb = Workbook()
     ws = wb.active
     assert ws is not None
-    ws.title = labels.SHEET_SCORES
-    _sheet(ws, labels.SCORE_COLUMNS, score_rows(report))
+    ws.title = labels.SHEET_VERDICT
+    _sheet(ws, labels.VERDICT_COLUMNS, verdict_rows(report))
+    _sheet(wb.create_sheet(labels.SHEET_SCORES), labels.SCORE_COLUMNS, score_rows(report))
     for criteria in CriteriaSet:
         rows: list[list[Cell]] = []
         for c in report.criteria[criteria]:
@@ -137,7 +168,7 @@ def province_rows(report: ProvinceReport) -> list[list[Cell]]:
                 r.round_id,
                 labels.HIDDEN_MARK if r.respondents is None else r.respondents,
                 *_share(r.ranked.share),
-                r.verdict.value,
+                verdict_name(r.verdict),
             ]
         )
     return rows

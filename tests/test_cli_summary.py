@@ -80,6 +80,10 @@ def test_files_in_every_format(answered_db, tmp_path, capsys) -> None:
         main(["summary", "--province", "12", "--format", "xlsx", "-o", str(tmp_path / "p.xlsx")])
         == 0
     )
+    province = list(load_workbook(tmp_path / "p.xlsx").active.values)
+    assert province[0][-1] == "Kết luận"
+    assert {row[-1] for row in province[1:]} <= {"Đạt", "Cần chú ý", "Chưa đạt", "Chưa đủ mẫu"}
+    assert len(province) > 1
 
 
 def test_rescore_rebuilds_the_same_scores(answered_db, capsys) -> None:

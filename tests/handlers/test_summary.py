@@ -74,11 +74,25 @@ async def test_export_sends_workbook_and_csv_with_suppression(harness, clock) ->
     xlsx, csv_doc = (m.document for m in officer.messages[before:])
     book = load_workbook(io.BytesIO(xlsx.content))
     assert book.sheetnames == [
+        labels.SHEET_VERDICT,
         labels.SHEET_SCORES,
         *labels.SHEET_CRITERIA.values(),
         labels.SHEET_VILLAGES,
         labels.SHEET_ANSWERS,
     ]
+    verdict = dict(list(book[labels.SHEET_VERDICT].values)[1:])
+    summary = await harness.services.rounds.summary(COMMUNE)
+    score = summary.score
+    assert verdict["Số trả lời (n)"] == score.respondents and verdict["Đơn vị đếm"] == "người"
+    assert verdict["Tỷ lệ hài lòng chung"] == round(score.overall.share, 4)
+    assert (verdict["Ngưỡng đạt (tỷ lệ chung)"], verdict["Ngưỡng mỗi câu"]) == (0.9, 0.7)
+    words = {
+        "dat": "Đạt",
+        "can_chu_y": "Cần chú ý",
+        "chua_dat": "Chưa đạt",
+        "chua_du_mau": "Chưa đủ mẫu",
+    }
+    assert verdict["Kết luận"] == words[score.verdict.value]
     scores = book[labels.SHEET_SCORES]
     assert scores["A1"].comment is not None and scores["F1"].value == "Tỷ lệ hài lòng"
     villages = list(book[labels.SHEET_VILLAGES].values)
@@ -166,7 +180,7 @@ async def test_province_report_and_export(harness, clock) -> None:
     assert sheet["C2"].value == "Xã Tân Uyên" and sheet["E2"].value == 7
     rows = list(csv.reader(io.StringIO(csv_doc.content.decode("utf-8"))))
     # 6 of 7 "Có" is 85.7%: at least 80% but under 90%, so Cần chú ý
-    assert rows[1][2] == "Xã Tân Uyên" and rows[1][8] == "can_chu_y"
+    assert rows[1][2] == "Xã Tân Uyên" and rows[1][8] == "Cần chú ý"
 
 
 async def _state(harness, uid: int) -> list[tuple]:
