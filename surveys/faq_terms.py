@@ -134,6 +134,22 @@ ABBREVIATIONS: dict[str, str] = {
     "smartphone": "dien thoai",
     "active": "kich hoat",
     "activate": "kich hoat",
+    "lm": "lam",
+    "vk": "vo",
+    "stk": "so tai khoan",
+    "bh": "bao hiem",
+    "cmtnd": "can cuoc chung minh",
+    "mat ma": "mat khau",
+    "ma xac thuc": "ma otp",
+    "ma xac nhan": "ma otp",
+    "uy ban nhan dan": "uy ban",
+    # Southern speech and brand names residents use for the same things.
+    "sanh": "sinh",
+    "viettel money": "mobile money viettel",
+    "viettelpay": "mobile money viettel",
+    "viettel pay": "mobile money viettel",
+    "vnpt money": "mobile money vinaphone",
+    "mobifone money": "mobile money mobifone",
     # One spelling for words with the same meaning (entries pass through the same table).
     "truc tuyen": "online",
     "qua mang": "online",
@@ -187,7 +203,7 @@ _STOPWORDS = """a ad ah anh ba bac be bi cac cach cho chi co con cua da day de d
     duoc em gi giup gium ha hay hoi huong khi khong la lam len ma minh muon nao nay ne nhe nhi
     nhu nhung o oi ong phai ra roi sao se thi thay toi tren va van ve vay voi xin
     nha nhe a u uh vang da cam on chao xin hello hi alo cai nhi dum ay kia lai gio xong
-    hom"""
+    hom thanks thank tks"""
 STOPWORDS = frozenset(_STOPWORDS.split())
 
 _ABBR_MAX = max(len(k.split()) for k in ABBREVIATIONS)
