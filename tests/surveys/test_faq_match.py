@@ -94,16 +94,19 @@ def test_accuracy_floor_on_fixture_eval(matcher) -> None:
     assert refused / len(outside) >= 0.95
 
 
-def test_accuracy_floor_on_shipped_faq() -> None:
-    """The real evaluation set against the shipped FAQ (both arrive with the content work)."""
+# (file, top-1 floor, refusal floor): each a little below what benchmarks/faq.py measured.
+# faq_eval.toml: 92.8% / 96.2%; faq_fresh.toml, written later blind to the content and measured
+# once before any change: 93.6% / 90.0%.
+FLOORS = [("faq_eval.toml", 0.90, 0.90), ("faq_fresh.toml", 0.90, 0.85)]
+
+
+@pytest.mark.parametrize(("name", "top1_floor", "refused_floor"), FLOORS)
+def test_accuracy_floor_on_shipped_faq(name: str, top1_floor: float, refused_floor: float) -> None:
+    """The real evaluation sets against the shipped FAQ: a regression of the matcher fails here."""
     from surveys.faq_content import package_dir
 
-    eval_file = DATA / "faq_eval.toml"
-    entries = load_dir(package_dir())[1]
-    if not eval_file.exists() or not entries:
-        pytest.skip("tests/data/faq_eval.toml or surveys/faq/content/*.toml not there yet")
-    matcher = Matcher(entries)
-    queries = tomllib.loads(eval_file.read_text(encoding="utf-8"))["query"]
+    matcher = Matcher(load_dir(package_dir())[1])
+    queries = tomllib.loads((DATA / name).read_text(encoding="utf-8"))["query"]
     inside = [q for q in queries if q["expect"]]
     outside = [q for q in queries if not q["expect"]]
     top1 = sum(
@@ -113,8 +116,8 @@ def test_accuracy_floor_on_shipped_faq() -> None:
         for q in inside
     )
     refused = sum(matcher.match(q["text"]).verdict is not Verdict.CONFIDENT for q in outside)
-    assert top1 / len(inside) >= 0.90  # measured 92.8% (benchmarks/faq.py)
-    assert refused / len(outside) >= 0.90  # measured 96.2%
+    assert top1 / len(inside) >= top1_floor
+    assert refused / len(outside) >= refused_floor
 
 
 def test_numbers_are_not_corrected(matcher) -> None:
