@@ -96,11 +96,11 @@ async def _echo_resident(sandbox: Sandbox, user: SimUser) -> int:
     return TAPS
 
 
-async def run_echo(residents: int, pool: int | None) -> tuple[float, float]:
+async def run_echo(residents: int, client: str) -> tuple[float, float]:
     sandbox = Sandbox()
     async with SandboxServer(sandbox) as server:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, str(Path(__file__).with_name("echo_bot.py")), server.api_url
+            sys.executable, str(Path(__file__).with_name("echo_bot.py")), server.api_url, client
         )
         await sandbox.wait_for(lambda: sandbox.calls_to("getUpdates"), timeout=30)
         cpu = cpu_seconds(proc.pid)
@@ -121,20 +121,20 @@ async def main() -> None:
     parser.add_argument("--registered", type=int, default=10_000)
     args = parser.parse_args()
     pool = Config().http_pool
-    echo, echo_cpu = await run_echo(args.residents, None)
-    tuned, tuned_cpu = await run_echo(args.residents, pool)
+    echo, echo_cpu = await run_echo(args.residents, "httpx")
+    tuned, tuned_cpu = await run_echo(args.residents, "aiohttp")
     rate, answers, rss, cpu = await run_ykien(args.residents, args.registered)
     print(f"residents answering concurrently: {args.residents}, answers: {answers}")
     print(
         f"echo bot, PTB defaults:            {echo:6.1f} answers/s, {echo_cpu:5.2f} ms CPU/answer"
     )
     print(
-        f"echo bot, ykien's HTTP pool ({pool}):  {tuned:6.1f} answers/s, "
+        f"echo bot, ykien's aiohttp ({pool}):   {tuned:6.1f} answers/s, "
         f"{tuned_cpu:5.2f} ms CPU/answer"
     )
     print(f"ykien (SQLite, checks, templates): {rate:6.1f} answers/s, {cpu:5.2f} ms CPU/answer")
     print(f"ratio ykien / echo (PTB defaults): {rate / echo:.2f}   (target >= 0.8)")
-    print(f"ratio ykien / echo (same pool):    {rate / tuned:.2f}")
+    print(f"ratio ykien / echo (same client):  {rate / tuned:.2f}")
     print(
         f"ykien peak RSS with {args.registered:,} registered residents: {rss:.0f} MB "
         "(target < 150 MB)"

@@ -27,10 +27,14 @@ async def tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await update.effective_chat.send_message("Câu tiếp", reply_markup=KEYBOARD)
 
 
-def main(api_url: str, pool: int | None) -> None:
+def main(api_url: str, client: str) -> None:
+    """client: "httpx" (python-telegram-bot's default request) or "aiohttp" (ykien's, same pool)."""
     builder = Application.builder().token("654321:ECHO").base_url(api_url).concurrent_updates(64)
-    if pool is not None:  # else PTB's default pool
-        builder = builder.connection_pool_size(pool).pool_timeout(10.0)
+    if client == "aiohttp":
+        from bot.config import Config
+        from bot.http_client import AiohttpRequest
+
+        builder = builder.request(AiohttpRequest(Config().http_pool))
     app = builder.build()
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CallbackQueryHandler(tap))
@@ -38,4 +42,4 @@ def main(api_url: str, pool: int | None) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else None)
+    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "httpx")
