@@ -35,6 +35,7 @@ def main(api_url: str, client: str) -> None:
         from bot.http_client import AiohttpRequest
 
         builder = builder.request(AiohttpRequest(Config().http_pool))
+        builder = builder.get_updates_request(AiohttpRequest(1))
     app = builder.build()
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CallbackQueryHandler(tap))

@@ -81,8 +81,9 @@ def build_application(
     else:
         # aiohttp rather than PTB's default httpx: a fifth of the CPU per call (bot/http_client).
         builder = builder.request(AiohttpRequest(config.http_pool))
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
+    # Long polling over aiohttp too: with httpx it took about a quarter of the bot's CPU under
+    # load (py-spy, benchmarks/answers.py). One connection: getUpdates calls never overlap.
+    builder = builder.get_updates_request(get_updates_request or AiohttpRequest(1))
     app: App = builder.build()
 
     # -3: a person sending too much is warned once, then ignored for a while.
