@@ -28,7 +28,7 @@ Counts = Mapping[str, Mapping[int, int]]
 
 
 class Unit(StrEnum):
-    """What one respondent is; households arrive with household codes (another issue)."""
+    """What one respondent is: a household where the commune issued codes, else a resident."""
 
     RESIDENT = "resident"
     HOUSEHOLD = "household"
