@@ -47,6 +47,19 @@ async def test_slow_sender_is_never_limited(limited, clock) -> None:
         clock.advance(seconds=2.5)
 
 
+async def test_staff_entering_sheets_fast_are_not_limited(limited) -> None:
+    from surveys.access import Role
+
+    harness = limited
+    await harness.services.access.grant(7, Role.STAFF, commune=COMMUNE)
+    staff, lan = harness.user(7, "Cán bộ"), harness.user(1)
+    for _ in range(12):  # more than twice the limit of 5 in the same instant
+        assert len(await harness.send(staff, "/help")) == 1
+    for _ in range(5):
+        await harness.send(lan, "/help")
+    assert await harness.send(lan, "/help") == [WARNING]  # residents still are
+
+
 async def test_button_flood_gets_a_popup(limited) -> None:
     harness = limited
     lan = harness.user(1)
