@@ -103,11 +103,6 @@ async def delete_unlisted(conn: aiosqlite.Connection, origin: str, keep: Sequenc
     return cur.rowcount
 
 
-async def get_entry(conn: aiosqlite.Connection, entry_id: str) -> FaqEntryRow | None:
-    row = await sql.one(conn, f"{_ENTRY} WHERE id = ?", (entry_id,))
-    return _entry(row) if row else None
-
-
 async def upsert_entry(
     conn: aiosqlite.Connection, entry: FaqEntryRow, now: datetime, *, keep_other_origins: bool
 ) -> bool:
@@ -191,11 +186,6 @@ async def set_feedback(
         "ON CONFLICT(ask_id) DO UPDATE SET helpful = excluded.helpful, at = excluded.at",
         (ask_id, entry_id, int(helpful), ts(now)),
     )
-
-
-async def get_feedback(conn: aiosqlite.Connection, ask_id: int) -> bool | None:
-    row = await sql.one(conn, "SELECT helpful FROM faq_feedback WHERE ask_id = ?", (ask_id,))
-    return None if row is None else bool(row[0])
 
 
 async def unhelpful_counts(conn: aiosqlite.Connection) -> list[tuple[str, int, int]]:

@@ -66,21 +66,6 @@ async def question_counts(
     return out
 
 
-async def rounds_counts(conn: aiosqlite.Connection, round_ids: Sequence[int]) -> dict[int, Counts]:
-    """round id -> counts, for the rounds of a province table."""
-    out: dict[int, Counts] = {}
-    for start in range(0, len(round_ids), 500):
-        chunk = list(round_ids[start : start + 500])
-        marks = ", ".join("?" for _ in chunk)
-        for row in await _tuples(
-            conn,
-            f"SELECT round_id, question_id, value, n FROM score_counts WHERE round_id IN ({marks})",
-            chunk,
-        ):
-            out.setdefault(row[0], {}).setdefault(row[1], {})[row[2]] = row[3]
-    return out
-
-
 async def question_values(
     conn: aiosqlite.Connection, round_ids: Sequence[int]
 ) -> dict[int, dict[str, tuple[int, ...]]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,13 +34,6 @@ def _row(r: aiosqlite.Row) -> ProvinceThresholds:
 async def get(conn: aiosqlite.Connection, province_code: int) -> ProvinceThresholds | None:
     row = await sql.one(conn, f"{_SELECT} WHERE province_code = ?", (province_code,))
     return _row(row) if row else None
-
-
-async def get_many(
-    conn: aiosqlite.Connection, provinces: Iterable[int]
-) -> dict[int, ProvinceThresholds]:
-    wanted = set(provinces)
-    return {r[0]: _row(r) for r in await sql.rows(conn, _SELECT) if r[0] in wanted}
 
 
 async def list_all(conn: aiosqlite.Connection) -> list[ProvinceThresholds]:
