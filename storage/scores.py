@@ -23,6 +23,19 @@ async def _tuples(conn: aiosqlite.Connection, query: str, args: Sequence[Any]) -
         return list(await cur.fetchall())
 
 
+async def _where_in(
+    conn: aiosqlite.Connection, query: str, values: Sequence[Any], size: int = 500
+) -> list[Any]:
+    """Tuples of `query` (with `{marks}` where the IN list goes) for every value, read in chunks
+    below SQLite's limit on bound parameters."""
+    found: list[Any] = []
+    for start in range(0, len(values), size):
+        chunk = list(values[start : start + size])
+        marks = ", ".join("?" for _ in chunk)
+        found += await _tuples(conn, query.format(marks=marks), chunk)
+    return found
+
+
 async def round_counts(conn: aiosqlite.Connection, round_id: int) -> Counts:
     """question id -> {value -> answers} of one round, from the maintained aggregate."""
     counts: Counts = {}
@@ -71,16 +84,13 @@ async def question_values(
 ) -> dict[int, dict[str, tuple[int, ...]]]:
     """round id -> question id -> (answers, answers of value 0, 1, ... 5), one row each."""
     out: dict[int, dict[str, tuple[int, ...]]] = {}
-    for start in range(0, len(round_ids), 500):
-        chunk = list(round_ids[start : start + 500])
-        marks = ", ".join("?" for _ in chunk)
-        for row in await _tuples(
-            conn,
-            f"SELECT round_id, question_id, n, v0, v1, v2, v3, v4, v5 FROM question_values "
-            f"WHERE round_id IN ({marks})",
-            chunk,
-        ):
-            out.setdefault(row[0], {})[row[1]] = row[2:]
+    for row in await _where_in(
+        conn,
+        "SELECT round_id, question_id, n, v0, v1, v2, v3, v4, v5 FROM question_values "
+        "WHERE round_id IN ({marks})",
+        round_ids,
+    ):
+        out.setdefault(row[0], {})[row[1]] = row[2:]
     return out
 
 
@@ -93,19 +103,13 @@ async def provinces_of(conn: aiosqlite.Connection, communes: Sequence[int]) -> d
 
 async def units(conn: aiosqlite.Connection, communes: Iterable[int]) -> dict[int, tuple[int, int]]:
     """commune code -> (issued households, residents outside any household); none: absent."""
-    codes = list(communes)
-    out: dict[int, tuple[int, int]] = {}
-    for start in range(0, len(codes), 500):
-        chunk = codes[start : start + 500]
-        marks = ", ".join("?" for _ in chunk)
-        for row in await _tuples(
-            conn,
-            f"SELECT commune_code, households, residents FROM commune_counts "
-            f"WHERE commune_code IN ({marks})",
-            chunk,
-        ):
-            out[row[0]] = (row[1], row[2])
-    return out
+    found = await _where_in(
+        conn,
+        "SELECT commune_code, households, residents FROM commune_counts "
+        "WHERE commune_code IN ({marks})",
+        list(communes),
+    )
+    return {row[0]: (row[1], row[2]) for row in found}
 
 
 async def registered(conn: aiosqlite.Connection, communes: Iterable[int]) -> dict[int, int]:
@@ -132,14 +136,9 @@ async def latest_rounds(
         args,
     )
     ids = [row[1] for row in found]
-    surveys: dict[int, str] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        marks = ", ".join("?" for _ in chunk)
-        for row in await sql.rows(
-            conn, f"SELECT id, survey_id FROM rounds WHERE id IN ({marks})", chunk
-        ):
-            surveys[row[0]] = row[1]
+    surveys = dict(
+        await _where_in(conn, "SELECT id, survey_id FROM rounds WHERE id IN ({marks})", ids)
+    )
     return [(row[0], row[1], surveys[row[1]]) for row in found]
 
 
