@@ -43,6 +43,10 @@ class FloodLimit:
             return Verdict.WARN
         return Verdict.PASS
 
+    def forgive(self, user_id: int) -> None:
+        """Lifts a pause just given (to someone trusted): they start counting afresh."""
+        self._senders.pop(user_id, None)
+
     def _sweep(self, now: float) -> None:
         """Forgets quiet senders now and then, so memory follows the active people only."""
         if now - self._last_sweep < self.window + self.pause:

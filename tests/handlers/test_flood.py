@@ -71,6 +71,16 @@ async def test_button_flood_gets_a_popup(limited) -> None:
     assert popup.startswith("Bạn bấm nhanh quá.")
 
 
+def test_a_forgiven_sender_counts_afresh() -> None:
+    limit = FloodLimit(2, 10, 60)
+    assert [limit.check(1, 0.0) for _ in range(3)][-1] is Verdict.WARN
+    assert limit.check(1, 0.1) is Verdict.DROP
+    assert [limit.check(1, 0.2) for _ in range(3)][-1] is Verdict.DROP
+    limit.forgive(1)
+    assert [limit.check(1, 0.3) for _ in range(2)] == [Verdict.PASS, Verdict.PASS]
+    assert limit.check(1, 0.4) is Verdict.WARN
+
+
 def test_memory_follows_active_senders() -> None:
     limit = FloodLimit(count=3, window=10, pause=60)
     for user in range(1000):
