@@ -29,13 +29,14 @@ async def _staff_round(update: Update, context: BotContext, action: Action) -> i
         await reply(update, "resident_command_args.html", command=action.value.split(".")[-1])
         return None
     if arg:
-        round_ = next((r for r in await services.rounds.list() if r.round.id == int(arg)), None)
-        commune = round_.round.commune_code if round_ else None
+        # One row by id, not a listing of every round in the country with its counts.
+        round_ = await services.rounds.get(int(arg))
+        commune = round_.commune_code if round_ else None
     else:
         communes = await services.access.communes(user_id, action) or []
         commune = communes[0] if communes else None
         rounds = await services.rounds.list(commune) if commune is not None else []
-        round_ = rounds[-1] if rounds else None
+        round_ = rounds[-1].round if rounds else None
     try:
         await services.access.require(Actor(user_id), action, Scope(commune=commune))
     except Forbidden:
@@ -44,7 +45,7 @@ async def _staff_round(update: Update, context: BotContext, action: Action) -> i
     if round_ is None:
         await reply(update, "staff_no_round.html", open_only=False)
         return None
-    return round_.round.id
+    return round_.id
 
 
 async def progress(update: Update, context: BotContext) -> None:

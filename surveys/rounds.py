@@ -151,6 +151,9 @@ class RoundService:
         assert closed is not None
         return closed
 
+    async def get(self, round_id: int) -> Round | None:
+        return await surveys_db.get_round(self.env.db.conn, round_id)
+
     async def list(self, commune_code: int | None = None) -> list[RoundInfo]:
         conn = self.env.db.conn
         infos = []
