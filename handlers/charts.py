@@ -12,6 +12,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 from matplotlib import pyplot as plt
+from matplotlib.axes import Axes
 
 from handlers import labels
 from handlers.texts import pct, shorten
@@ -27,6 +28,31 @@ def _png(fig: plt.Figure) -> bytes:
     return buffer.getvalue()
 
 
+def _bar(ax: Axes, y: int, share: tuple[float, float, float], colour: str, capsize: int) -> None:
+    """One horizontal bar (share, low, high) with its 95% interval as error bars."""
+    value, low, high = share
+    ax.barh(y, value, color=colour, height=0.6)
+    ax.errorbar(
+        value,
+        y,
+        xerr=[[value - low], [high - value]],
+        fmt="none",
+        ecolor="black",
+        capsize=capsize,
+        linewidth=1,
+    )
+
+
+def _threshold(ax: Axes, overall: float) -> None:
+    ax.axvline(
+        overall,
+        color="#1f4e9c",
+        linestyle="--",
+        linewidth=1.2,
+        label=labels.CHART_THRESHOLD.format(pct(overall, 0)),
+    )
+
+
 def commune_chart(report: CommuneReport) -> bytes:
     """Per-question shares with their 95% intervals and the threshold line."""
     summary = report.summary
@@ -40,24 +66,9 @@ def commune_chart(report: CommuneReport) -> bytes:
             ax.text(0.01, y, labels.CHART_HIDDEN, va="center", fontsize=8, color="#777")
             continue
         colour = "#2f6f3e" if q.share >= summary.thresholds.question_floor else "#b8412c"
-        ax.barh(y, q.share, color=colour, height=0.6)
-        ax.errorbar(
-            q.share,
-            y,
-            xerr=[[q.share - q.low], [q.high - q.share]],
-            fmt="none",
-            ecolor="black",
-            capsize=3,
-            linewidth=1,
-        )
+        _bar(ax, y, (q.share, q.low, q.high), colour, capsize=3)
         ax.text(min(q.high + 0.01, 0.9), y, pct(q.share), va="center", fontsize=8)
-    ax.axvline(
-        summary.thresholds.overall,
-        color="#1f4e9c",
-        linestyle="--",
-        linewidth=1.2,
-        label=labels.CHART_THRESHOLD.format(pct(summary.thresholds.overall, 0)),
-    )
+    _threshold(ax, summary.thresholds.overall)
     ax.set_yticks(range(len(rows)), names, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
@@ -74,26 +85,11 @@ def province_chart(report: ProvinceReport) -> bytes:
     for y, row in enumerate(rows):
         s = row.ranked.share
         assert s.share is not None and s.low is not None and s.high is not None
-        ax.barh(y, s.share, color="#2f6f3e", height=0.6)
-        ax.errorbar(
-            s.share,
-            y,
-            xerr=[[s.share - s.low], [s.high - s.share]],
-            fmt="none",
-            ecolor="black",
-            capsize=2,
-            linewidth=1,
-        )
+        _bar(ax, y, (s.share, s.low, s.high), "#2f6f3e", capsize=2)
     ax.set_yticks(range(len(rows)), [shorten(r.commune.name, 30) for r in rows], fontsize=7)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.axvline(
-        report.thresholds.overall,
-        color="#1f4e9c",
-        linestyle="--",
-        linewidth=1.2,
-        label=labels.CHART_THRESHOLD.format(pct(report.thresholds.overall, 0)),
-    )
+    _threshold(ax, report.thresholds.overall)
     ax.legend(loc="lower right", fontsize=7)
     ax.set_xlabel(labels.CHART_SHARE)
     ax.set_title(labels.CHART_PROVINCE.format(report.province.name), fontsize=10)
