@@ -45,6 +45,8 @@ async def _commune(update: Update, context: BotContext) -> int | None:
     except Forbidden:
         await reply(update, "staff_forbidden.html")
         return None
+    if commune is None:  # an administrator holds every commune, so none in particular
+        await reply(update, "staff_rounds_no_commune.html")
     return commune
 
 

@@ -146,3 +146,16 @@ async def test_new_round_button_from_someone_without_the_role(harness) -> None:
     after = await table_counts(harness.services.db)
     assert after == {**before, "audit_log": before["audit_log"] + 1}
     assert after["chat_states"] == before["chat_states"]
+
+
+async def test_an_administrator_without_a_commune_is_told_what_to_do(harness) -> None:
+    from surveys.access import Role
+    from tests.conftest import snapshot
+
+    await harness.services.access.grant(26, Role.ADMIN)
+    admin = harness.user(26, "Quản trị")
+    before = await snapshot(harness.services.db)
+    (answer,) = await harness.send(admin, "/rounds")
+    assert answer.startswith("Bạn là quản trị viên, không gắn với một xã nào")
+    assert "ykien round open --commune" in answer
+    assert await snapshot(harness.services.db) == before
