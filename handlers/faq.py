@@ -14,8 +14,8 @@ from handlers import questions
 from handlers.context import BotContext
 from handlers.replies import alert, command_args, reply
 from handlers.texts import shorten
-from surveys.faq_match import Verdict
-from surveys.faq_questions import Outcome
+from surveys.faq_match import MatchConfidence
+from surveys.faq_questions import QuestionOutcome
 from surveys.faq_service import FeedbackOutcome
 
 _BUTTON_TEXT = 60  # a candidate's phrasing on a button, shortened to stay readable
@@ -52,12 +52,12 @@ async def answer_text(update: Update, context: BotContext, text: str) -> None:
     if asked.ask_id is None:
         await reply(update, "resident_faq_empty.html")
         return
-    if match.verdict is Verdict.CONFIDENT and match.best is not None:
+    if match.verdict is MatchConfidence.CONFIDENT and match.best is not None:
         entry = asked.entries[match.best.entry_id]
         await reply(update, "resident_faq_answer.html", kb.feedback(asked.ask_id), entry=entry)
         return
     membership = await context.services.residents.membership(user_id)
-    if match.verdict is Verdict.UNSURE:
+    if match.verdict is MatchConfidence.UNSURE:
         # The entry's first phrasing reads best (the closest one may lack diacritics).
         items = [
             (c.entry_id, shorten(asked.entries[c.entry_id].questions[0], _BUTTON_TEXT))
@@ -137,14 +137,14 @@ async def _feedback(update: Update, context: BotContext, ask_id: int, *, helpful
 
 async def _hand_off(update: Update, context: BotContext, ask_id: int) -> None:
     result = await context.services.questions.send(update.effective_user.id, ask_id)
-    if result.outcome is Outcome.SENT:
+    if result.outcome is QuestionOutcome.SENT:
         await update.callback_query.answer()
         await reply(update, "resident_faq_sent.html")
-    elif result.outcome is Outcome.NOT_JOINED:
+    elif result.outcome is QuestionOutcome.NOT_JOINED:
         await alert(update, "alert_faq_join_first.html")
-    elif result.outcome is Outcome.ALREADY:
+    elif result.outcome is QuestionOutcome.ALREADY:
         await alert(update, "alert_faq_already_sent.html")
-    elif result.outcome is Outcome.NOT_YOURS:
+    elif result.outcome is QuestionOutcome.NOT_YOURS:
         await alert(update, "alert_faq_not_yours.html")
     else:
         await alert(update, "alert_faq_invalid.html")

@@ -13,14 +13,14 @@ from handlers import faq_keyboards as kb
 from handlers.context import BotContext
 from handlers.replies import alert, command_args, reply
 from handlers.texts import render
-from surveys.faq_questions import MAX_REPLY, Outcome, QuestionRow
+from surveys.faq_questions import MAX_REPLY, QuestionOutcome, QuestionRow
 
 _PRESS_REFUSALS = {
-    Outcome.UNKNOWN: "alert_faq_invalid.html",
-    Outcome.FORBIDDEN: "alert_question_forbidden.html",
-    Outcome.ALREADY: "alert_question_already.html",
-    Outcome.NOT_ANSWERED: "alert_question_not_answered.html",
-    Outcome.NOT_AN_ENTRY: "alert_question_not_an_entry.html",
+    QuestionOutcome.UNKNOWN: "alert_faq_invalid.html",
+    QuestionOutcome.FORBIDDEN: "alert_question_forbidden.html",
+    QuestionOutcome.ALREADY: "alert_question_already.html",
+    QuestionOutcome.NOT_ANSWERED: "alert_question_not_answered.html",
+    QuestionOutcome.NOT_AN_ENTRY: "alert_question_not_an_entry.html",
 }
 
 
@@ -48,13 +48,13 @@ async def on_press(update: Update, context: BotContext, press: kb.Press) -> None
     user_id = update.effective_user.id
     if press.kind == "qa":
         result = await questions.begin_reply(user_id, press.number)
-        if result.outcome is Outcome.READY and result.question is not None:
+        if result.outcome is QuestionOutcome.READY and result.question is not None:
             await update.callback_query.answer()
             await reply(update, "staff_reply_prompt.html", question=result.question)
             return
     else:
         result = await questions.to_faq(user_id, press.number)
-        if result.outcome is Outcome.ADDED:
+        if result.outcome is QuestionOutcome.ADDED:
             await update.callback_query.answer()
             await reply(update, "staff_faq_added.html", entry_id=result.entry_id)
             return
@@ -68,7 +68,7 @@ async def reply_step(update: Update, context: BotContext) -> bool:
     if result is None:
         return False
     question = result.question
-    if result.outcome is Outcome.SENT and question is not None:
+    if result.outcome is QuestionOutcome.SENT and question is not None:
         delivered = await _deliver(context, question)
         await reply(
             update,
@@ -76,11 +76,11 @@ async def reply_step(update: Update, context: BotContext) -> bool:
             kb.make_entry(question.id),
             delivered=delivered,
         )
-    elif result.outcome is Outcome.EMPTY:
+    elif result.outcome is QuestionOutcome.EMPTY:
         await reply(update, "staff_reply_empty.html")
-    elif result.outcome is Outcome.TOO_LONG:
+    elif result.outcome is QuestionOutcome.TOO_LONG:
         await reply(update, "staff_reply_too_long.html", limit=MAX_REPLY, length=len(text))
-    elif result.outcome is Outcome.ALREADY:
+    elif result.outcome is QuestionOutcome.ALREADY:
         await reply(update, "staff_reply_already.html")
     else:
         await reply(update, "staff_reply_refused.html")

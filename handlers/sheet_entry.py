@@ -24,7 +24,7 @@ from handlers.context import BotContext
 from handlers.replies import alert, command_args, reply
 from surveys.access import Forbidden
 from surveys.model import QuestionKind
-from surveys.sheet_entry import Entry, Outcome
+from surveys.sheet_entry import Entry, SheetEntryOutcome
 
 _PRESS = re.compile(
     r"^k:(?:(a):([0-9a-f]{8}):(\d{1,2}):([a-z0-9]{1,8})|(s):([0-9a-f]{8}):(\d{1,2})"
@@ -73,7 +73,7 @@ async def show(update: Update, entry: Entry) -> None:
         await reply(update, "staff_sheet.html", entry=entry, labels=labels)
         entry = replace(entry, outcome=entry.then, then=None)
     t = entry.token
-    if entry.outcome is Outcome.QUESTION and entry.index is not None:
+    if entry.outcome is SheetEntryOutcome.QUESTION and entry.index is not None:
         markup = _question_keyboard(entry, entry.index)
         await reply(
             update,
@@ -83,7 +83,7 @@ async def show(update: Update, entry: Entry) -> None:
             index=entry.index,
             labels=labels,
         )
-    elif entry.outcome is Outcome.SUMMARY:
+    elif entry.outcome is SheetEntryOutcome.SUMMARY:
         markup = InlineKeyboardMarkup(
             [[_button(labels.SHEET_SAVE, f"k:ok:{t}"), _button(labels.SHEET_CANCEL, f"k:x:{t}")]]
         )
@@ -91,7 +91,7 @@ async def show(update: Update, entry: Entry) -> None:
         await reply(
             update, "staff_sheet_summary.html", markup, entry=entry, answers=answers, labels=labels
         )
-    elif entry.outcome is Outcome.EXISTS:
+    elif entry.outcome is SheetEntryOutcome.EXISTS:
         markup = InlineKeyboardMarkup(
             [
                 [_button(labels.SHEET_REPLACE, f"k:r:{t}")],
@@ -150,7 +150,7 @@ async def on_press(update: Update, context: BotContext) -> None:
         await context.services.residents.cancel(user_id)
         await alert(update, "alert_forbidden.html")
         return
-    if entry.outcome is Outcome.INVALID:
+    if entry.outcome is SheetEntryOutcome.INVALID:
         await alert(update, "alert_sheet_invalid.html")
         return
     await query.answer()

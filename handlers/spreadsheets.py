@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from handlers import labels
 from handlers.texts import ENV
 from surveys.figures import CriteriaSet, Share
-from surveys.scoring import QuestionScore, Verdict
+from surveys.scoring import QuestionScore, ScoreVerdict
 from surveys.summaries import CommuneReport, ExportAnswer, ProvinceReport
 
 Cell = str | int | float | None
@@ -58,7 +58,7 @@ def score_rows(report: CommuneReport) -> list[list[Cell]]:
     return rows
 
 
-def verdict_name(verdict: Verdict) -> str:
+def verdict_name(verdict: ScoreVerdict) -> str:
     """The verdict in words, from the same macro the messages and reports use."""
     return str(ENV.get_template("_verdict.txt").module.verdict(verdict)).strip()
 

@@ -14,15 +14,15 @@ from handlers.context import BotContext
 from handlers.replies import alert, command_args, reply
 from handlers.resident import ask_village
 from handlers.texts import render
-from surveys.answering import Outcome, Result, Step
+from surveys.answering import AnswerOutcome, Result, Step
 
 # Refusals of a button press, shown as a pop-up: template per outcome.
 _PRESS_REFUSALS = {
-    Outcome.UNKNOWN: "alert_invalid_button.html",
-    Outcome.NOT_YOURS: "alert_not_yours.html",
-    Outcome.CLOSED: "alert_round_closed.html",
-    Outcome.NOT_YET: "alert_not_yet.html",
-    Outcome.NOT_JOINED: "alert_not_joined.html",
+    AnswerOutcome.UNKNOWN: "alert_invalid_button.html",
+    AnswerOutcome.NOT_YOURS: "alert_not_yours.html",
+    AnswerOutcome.CLOSED: "alert_round_closed.html",
+    AnswerOutcome.NOT_YET: "alert_not_yet.html",
+    AnswerOutcome.NOT_JOINED: "alert_not_joined.html",
 }
 
 
@@ -44,7 +44,7 @@ async def continue_survey(update: Update, context: BotContext) -> None:
         await ask_village(update, membership)
         return
     result = await context.services.answering.current(user_id)
-    if result.outcome is Outcome.NO_ROUND or result.step is None:
+    if result.outcome is AnswerOutcome.NO_ROUND or result.step is None:
         await reply(update, "resident_no_round.html", membership=membership)
         return
     await show(update, result.step, again=True)
@@ -110,7 +110,7 @@ async def acknowledge(update: Update, result: Result, *, pressed: bool) -> None:
         query = update.callback_query
         tasks.append(query.answer(render(f"alert_{result.outcome.value}.html", label=label)))
         tasks.append(_mark(update, result, label))
-    if result.outcome is not Outcome.UNCHANGED:
+    if result.outcome is not AnswerOutcome.UNCHANGED:
         tasks.append(show(update, result.step))
     await asyncio.gather(*tasks)
 
@@ -136,13 +136,13 @@ async def comment(update: Update, context: BotContext) -> bool:
     result = await context.services.answering.comment(update.effective_user.id, text)
     if result is None:
         return False
-    if result.outcome is Outcome.BUTTON_EXPECTED:
+    if result.outcome is AnswerOutcome.BUTTON_EXPECTED:
         await reply(update, "resident_button_expected.html", result=result)
-    elif result.outcome is Outcome.TOO_LONG:
+    elif result.outcome is AnswerOutcome.TOO_LONG:
         await reply(update, "resident_comment_too_long.html", result=result)
-    elif result.outcome is Outcome.EMPTY:
+    elif result.outcome is AnswerOutcome.EMPTY:
         await reply(update, "resident_comment_empty.html")
-    elif result.outcome is Outcome.CLOSED:
+    elif result.outcome is AnswerOutcome.CLOSED:
         await reply(update, "resident_round_closed.html")
     else:
         await reply(update, "resident_comment_saved.html")
