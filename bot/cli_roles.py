@@ -47,7 +47,7 @@ async def act(services: Services, config: Config, args: argparse.Namespace) -> s
     tz = services.settings.timezone
     if args.command == "invite":
         if args.action == "list":
-            invitations = await services.invitations.list()
+            invitations = await services.invitations.list_all()
             return render("cli_invitations.txt", invitations=invitations, tz=tz)
         if args.action == "revoke":
             revoked = await services.invitations.revoke(args.id)

@@ -156,7 +156,10 @@ async def _act(services: Services, config: Config, args: argparse.Namespace) -> 
         if action == "close":
             return render("cli_round_closed.txt", round=await services.rounds.close(args.id))
         return render(
-            "cli_rounds.txt", rounds=await services.rounds.list(args.commune), now=now, tz=tz
+            "cli_rounds.txt",
+            rounds=await services.rounds.list_for_commune(args.commune),
+            now=now,
+            tz=tz,
         )
     if cmd == "migrate":
         if args.list:

@@ -31,7 +31,7 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
     except Forbidden:
         await reply(update, "staff_forbidden.html")
         return
-    latest = (await services.broadcasts.list(commune=commune))[-SHOWN:][::-1]
+    latest = (await services.broadcasts.list_for(commune=commune))[-SHOWN:][::-1]
     shown = [await services.broadcasts.progress(b.id) for b in latest]
     rows: list[list[InlineKeyboardButton]] = []
     for b in latest:

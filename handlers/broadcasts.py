@@ -35,7 +35,7 @@ async def _staff_round(update: Update, context: BotContext, action: Action) -> i
     else:
         communes = await services.access.communes(user_id, action) or []
         commune = communes[0] if communes else None
-        rounds = await services.rounds.list(commune) if commune is not None else []
+        rounds = await services.rounds.list_for_commune(commune) if commune is not None else []
         round_ = rounds[-1].round if rounds else None
     try:
         await services.access.require(Actor(user_id), action, Scope(commune=commune))
@@ -54,7 +54,7 @@ async def progress(update: Update, context: BotContext) -> None:
     if round_id is None:
         return
     services = context.services
-    broadcasts = await services.broadcasts.list(round_id=round_id)
+    broadcasts = await services.broadcasts.list_for(round_id=round_id)
     if not broadcasts:
         await reply(update, "staff_no_round.html", open_only=True)
         return

@@ -57,10 +57,10 @@ async def rounds_command(update: Update, context: BotContext) -> None:
         return
     services = context.services
     now = services.env.now()
-    infos = await services.rounds.list(commune)
+    infos = await services.rounds.list_for_commune(commune)
     scheduled = [
         b
-        for b in await services.broadcasts.list(commune=commune)
+        for b in await services.broadcasts.list_for(commune=commune)
         if b.status == "scheduled" and b.kind == "invite"
     ]
     rows = [[_button(labels.ROUND_CANCEL.format(id=b.id), f"r:k:{b.id}")] for b in scheduled]
@@ -175,7 +175,7 @@ async def _ask(update: Update, context: BotContext, draft: Draft) -> None:
         rows = [[_button(v.name[:60], f"r:v:{v.id}")] for v in villages]
         return await _step(update, context, draft.with_(audience=None), "village", rows)
     if draft.audience == "nonrespondents" and draft.audience_ref is None:
-        infos = await services.rounds.list(draft.commune)
+        infos = await services.rounds.list_for_commune(draft.commune)
         rows = [
             [_button(labels.EARLIER_ROUND.format(id=i.round.id, title=i.survey_title[:40]),
                      f"r:n:{i.round.id}")]

@@ -31,7 +31,7 @@ async def test_answers_walk_the_survey_and_complete_it(services: Services, clock
             result = await services.answering.answer(LAN, step.response.id, i, "4")
         assert result is not None and result.outcome is AnswerOutcome.STORED, (i, result)
     assert result.step is not None and result.step.done
-    info = (await services.rounds.list(COMMUNE))[0]
+    info = (await services.rounds.list_for_commune(COMMUNE))[0]
     assert (info.started, info.completed) == (1, 1)
 
 
