@@ -13,7 +13,7 @@ from surveys.services import Services
 COMMANDS = {"broadcast"}
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     group = sub.add_parser("broadcast", help="các lượt gửi tin của đợt").add_subparsers(
         dest="action", required=True
     )

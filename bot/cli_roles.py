@@ -15,7 +15,7 @@ from surveys.services import Services
 COMMANDS = {"invite", "roles", "audit", "retention"}
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     invite = sub.add_parser("invite", help="lời mời một lần cho cán bộ").add_subparsers(
         dest="action", required=True
     )

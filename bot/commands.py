@@ -15,6 +15,7 @@ from bot.config import Config, listen_address
 from bot.extensions import CLI_GROUPS
 from handlers.texts import render
 from storage import migrate
+from storage.records import Commune
 from surveys.access import Actor, Scope
 from surveys.definitions import survey_to_dict
 from surveys.rounds import RoundRefused
@@ -93,7 +94,7 @@ async def _audit(services: Services, args: argparse.Namespace, outcome: str) -> 
     )
 
 
-async def _commune(services: Services, code: int):
+async def _commune(services: Services, code: int) -> Commune:
     commune = await services.residents.commune(code)
     if commune is None:
         raise CliError("cli_error.txt", reason="unknown_commune", value=code)
