@@ -22,6 +22,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from handlers import keyboards, labels
 from handlers.context import BotContext
 from handlers.replies import alert, command_args, reply
+from handlers.updates import query_of, text_of, user_of
 from surveys.access import Forbidden
 from surveys.model import QuestionKind
 from surveys.sheet_entry import Entry, SheetEntryOutcome
@@ -105,7 +106,7 @@ async def show(update: Update, entry: Entry) -> None:
 
 async def sheet(update: Update, context: BotContext) -> None:
     """/sheet [CODE]: starts typing a paper sheet; refuses people without the staff role."""
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     service = context.services.sheet_entry
     code = command_args(update)
     try:
@@ -121,10 +122,10 @@ async def sheet(update: Update, context: BotContext) -> None:
 
 async def typed(update: Update, context: BotContext) -> bool:
     """Typed text while an entry is pending: the household code or a comment; False if none."""
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     try:
         entry = await context.services.sheet_entry.typed(
-            user_id, update.effective_message.text or ""
+            user_id, text_of(update)
         )
     except Forbidden:
         await context.services.residents.cancel(user_id)
@@ -138,12 +139,12 @@ async def typed(update: Update, context: BotContext) -> bool:
 
 async def on_press(update: Update, context: BotContext) -> None:
     """k:...: one tap of the entry; anything forged, stale or replayed changes nothing."""
-    query = update.callback_query
+    query = query_of(update)
     press = parse(query.data)
     if press is None:
         await alert(update, "alert_sheet_invalid.html")
         return
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     try:
         entry = await context.services.sheet_entry.press(user_id, *press)
     except Forbidden:
@@ -161,7 +162,7 @@ async def on_press(update: Update, context: BotContext) -> None:
 
 async def conflicts(update: Update, context: BotContext) -> None:
     """/conflicts [COMMUNE]: households with both a paper sheet and a chat answer, per round."""
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     service = context.services.sheet_entry
     arg = command_args(update)
     if arg and not (arg.isdecimal() and len(arg) <= 7):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable
 
 from telegram import Update
 from telegram.error import BadRequest
@@ -14,6 +15,7 @@ from handlers.context import BotContext
 from handlers.replies import alert, command_args, reply
 from handlers.resident import ask_village
 from handlers.texts import render
+from handlers.updates import query_of, text_of, user_of
 from surveys.answering import AnswerOutcome, Result, Step
 
 # Refusals of a button press, shown as a pop-up: template per outcome.
@@ -35,7 +37,7 @@ async def survey_command(update: Update, context: BotContext) -> None:
 
 
 async def continue_survey(update: Update, context: BotContext) -> None:
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     membership = await context.services.residents.membership(user_id)
     if membership is None:
         await reply(update, "resident_not_joined.html")
@@ -72,7 +74,7 @@ async def show(update: Update, step: Step, *, again: bool = False) -> None:
 
 
 async def on_start_press(update: Update, context: BotContext) -> None:
-    await update.callback_query.answer()
+    await query_of(update).answer()
     await continue_survey(update, context)
 
 
@@ -81,7 +83,7 @@ async def on_answer_press(
 ) -> None:
     """Stores the tapped answer, marks the question with it, then asks the next question."""
     answering = context.services.answering
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     response_id, index = ids
     if kind == "a":
         result = await answering.answer(user_id, response_id, index, value)
@@ -90,7 +92,7 @@ async def on_answer_press(
     else:
         result = await answering.revisit(user_id, response_id, index)
         if result.ok and result.step is not None:
-            await update.callback_query.answer()
+            await query_of(update).answer()
             await show(update, result.step)
             return
     if not result.ok:
@@ -104,10 +106,11 @@ async def on_answer_press(
 async def acknowledge(update: Update, result: Result, *, pressed: bool) -> None:
     """After the commit: confirm, mark the question message with the answer, move on."""
     assert result.step is not None and result.question is not None
-    label = keyboards.answer_label(result.question, result.extra.get("value"))  # type: ignore[arg-type]
-    tasks = []
+    value = result.extra.get("value")
+    label = keyboards.answer_label(result.question, value if isinstance(value, int | str) else None)
+    tasks: list[Awaitable[object]] = []
     if pressed:
-        query = update.callback_query
+        query = query_of(update)
         tasks.append(query.answer(render(f"alert_{result.outcome.value}.html", label=label)))
         tasks.append(_mark(update, result, label))
     if result.outcome is not AnswerOutcome.UNCHANGED:
@@ -127,13 +130,13 @@ async def _mark(update: Update, result: Result, label: str) -> None:
     )
     # "message is not modified" or too old to edit: the answer is stored either way.
     with contextlib.suppress(BadRequest):
-        await update.callback_query.edit_message_text(text, reply_markup=None)
+        await query_of(update).edit_message_text(text, reply_markup=None)
 
 
 async def comment(update: Update, context: BotContext) -> bool:
     """Typed text as a pending comment; False when no comment is pending."""
-    text = update.effective_message.text or ""
-    result = await context.services.answering.comment(update.effective_user.id, text)
+    text = text_of(update)
+    result = await context.services.answering.comment(user_of(update).id, text)
     if result is None:
         return False
     if result.outcome is AnswerOutcome.BUTTON_EXPECTED:
