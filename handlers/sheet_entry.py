@@ -173,9 +173,13 @@ async def conflicts(update: Update, context: BotContext) -> None:
         await reply(update, "staff_sheet_conflicts.html", pick=allowed or [], found=[])
         return
     try:
-        if not arg and allowed == []:
-            await service.may_enter(user_id)
-        code = int(arg) if arg else allowed[0]  # type: ignore[index]
+        if arg:
+            code = int(arg)
+        else:
+            if allowed == []:
+                await service.may_enter(user_id)
+            assert allowed is not None  # every commune (None) was asked to pick above
+            code = allowed[0]
         found = await service.conflicts(user_id, code)
     except Forbidden:
         await reply(update, "role_forbidden.html")

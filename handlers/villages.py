@@ -38,10 +38,13 @@ async def villages(update: Update, context: BotContext) -> None:
         except Forbidden:
             await reply(update, "role_forbidden.html")
         return
-    if not arg and (allowed is None or len(allowed) != 1):
+    if arg:
+        code = int(arg)
+    elif allowed is not None and len(allowed) == 1:
+        code = allowed[0]
+    else:
         await reply(update, "role_villages_pick.html", communes=allowed or [])
         return
-    code = int(arg) if arg else allowed[0]  # type: ignore[index]
     try:
         opened = await service.open(user_id, code)
     except Forbidden:

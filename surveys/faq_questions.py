@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+import aiosqlite
+
 from storage import faq as faq_db
 from storage import residents as residents_db
 
@@ -66,7 +68,7 @@ class QuestionService:
         self.faq = faq
 
     @property
-    def _conn(self):  # type: ignore[no-untyped-def]
+    def _conn(self) -> aiosqlite.Connection:
         return self.env.db.conn
 
     async def send(self, user_id: int, ask_id: int) -> Result:

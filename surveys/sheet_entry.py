@@ -280,6 +280,7 @@ class SheetEntryService:
 
 
 def _with(entry: Entry, outcome: SheetEntryOutcome, **changes: object) -> Entry:
+    # replace() checks the field names at run time; mypy cannot match **changes to them
     return replace(entry, outcome=outcome, **changes)  # type: ignore[arg-type]
 
 
