@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,9 +37,7 @@ App = Application[Any, BotContext, Any, Any, Any, Any]
 
 
 def settings_from(config: Config) -> Settings:
-    keyed = {"pseudonym_key": config.pseudonym_key.reveal()} if config.pseudonym_key else {}
-    return Settings(
-        **keyed,
+    settings = Settings(
         bot_username=config.bot_username,
         timezone=ZoneInfo(config.timezone),
         thresholds=dataclasses.replace(Thresholds(), min_group=config.min_group),
@@ -54,6 +53,9 @@ def settings_from(config: Config) -> Settings:
         reminder_delay=timedelta(hours=config.reminder_delay_hours),
         reminder_max=config.reminder_max,
     )
+    if config.pseudonym_key:
+        return dataclasses.replace(settings, pseudonym_key=config.pseudonym_key.reveal())
+    return settings
 
 
 def build_application(
@@ -101,7 +103,9 @@ def build_application(
     return app
 
 
-def _post_init(config: Config, services: Services | None, clock: Clock):
+def _post_init(
+    config: Config, services: Services | None, clock: Clock
+) -> Callable[[App], Coroutine[Any, Any, None]]:
     async def post_init(app: App) -> None:
         svc = services or await Services.open(
             str(config.db_path), clock=clock, settings=settings_from(config)
@@ -118,7 +122,7 @@ def _post_init(config: Config, services: Services | None, clock: Clock):
     return post_init
 
 
-def _post_shutdown(*, owned: bool):
+def _post_shutdown(*, owned: bool) -> Callable[[App], Coroutine[Any, Any, None]]:
     async def post_shutdown(app: App) -> None:
         svc = app.bot_data.get("services")
         if owned and svc is not None:

@@ -15,7 +15,7 @@ from surveys.services import Services
 COMMANDS = {"backup"}
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     backup = sub.add_parser("backup", help="sao lưu cơ sở dữ liệu khi bot đang chạy")
     backup.add_argument("file", metavar="FILE")
 

@@ -13,7 +13,7 @@ from surveys.services import Services
 COMMANDS = {"broadcast"}
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     group = sub.add_parser("broadcast", help="các lượt gửi tin của đợt").add_subparsers(
         dest="action", required=True
     )
@@ -27,7 +27,7 @@ async def act(services: Services, config: Config, args: argparse.Namespace) -> s
     broadcasts = services.broadcasts
     try:
         if args.action == "list":
-            rows = await broadcasts.list(commune=args.commune)
+            rows = await broadcasts.list_for(commune=args.commune)
             shown = [await broadcasts.progress(b.id) for b in rows]
             return render("cli_broadcasts.txt", progress=shown, tz=tz)
         if args.action == "show":

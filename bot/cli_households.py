@@ -18,7 +18,7 @@ from surveys.services import Services
 COMMANDS = {"households"}
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     households = sub.add_parser("households", help="mã hộ gia đình").add_subparsers(
         dest="action", required=True
     )

@@ -15,7 +15,7 @@ from surveys.services import Services
 COMMANDS = {"invite", "roles", "audit", "retention"}
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     invite = sub.add_parser("invite", help="lời mời một lần cho cán bộ").add_subparsers(
         dest="action", required=True
     )
@@ -47,7 +47,7 @@ async def act(services: Services, config: Config, args: argparse.Namespace) -> s
     tz = services.settings.timezone
     if args.command == "invite":
         if args.action == "list":
-            invitations = await services.invitations.list()
+            invitations = await services.invitations.list_all()
             return render("cli_invitations.txt", invitations=invitations, tz=tz)
         if args.action == "revoke":
             revoked = await services.invitations.revoke(args.id)

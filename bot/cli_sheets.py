@@ -16,7 +16,7 @@ COMMANDS = {"sheets"}
 MAX_ROWS = 10_000
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sheets = sub.add_parser("sheets", help="phiếu giấy của hộ gia đình").add_subparsers(
         dest="action", required=True
     )

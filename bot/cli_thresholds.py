@@ -30,7 +30,7 @@ async def act(services: Services, config: Config, args: argparse.Namespace) -> s
     if args.thresholds_command == "list":
         return render(
             "cli_thresholds.txt",
-            settings=await services.thresholds.list(),
+            settings=await services.thresholds.list_all(),
             defaults=services.settings.thresholds,
         ).rstrip("\n")
     try:

@@ -15,6 +15,7 @@ from bot.config import Config, listen_address
 from bot.extensions import CLI_GROUPS
 from handlers.texts import render
 from storage import migrate
+from storage.records import Commune
 from surveys.access import Actor, Scope
 from surveys.definitions import survey_to_dict
 from surveys.rounds import RoundRefused
@@ -93,7 +94,7 @@ async def _audit(services: Services, args: argparse.Namespace, outcome: str) -> 
     )
 
 
-async def _commune(services: Services, code: int):
+async def _commune(services: Services, code: int) -> Commune:
     commune = await services.residents.commune(code)
     if commune is None:
         raise CliError("cli_error.txt", reason="unknown_commune", value=code)
@@ -156,7 +157,10 @@ async def _act(services: Services, config: Config, args: argparse.Namespace) -> 
         if action == "close":
             return render("cli_round_closed.txt", round=await services.rounds.close(args.id))
         return render(
-            "cli_rounds.txt", rounds=await services.rounds.list(args.commune), now=now, tz=tz
+            "cli_rounds.txt",
+            rounds=await services.rounds.list_for_commune(args.commune),
+            now=now,
+            tz=tz,
         )
     if cmd == "migrate":
         if args.list:

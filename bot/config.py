@@ -139,6 +139,7 @@ class Config:
             given["token"] = Secret(str(given["token"]))
         if "db_path" in given:
             given["db_path"] = Path(str(given["db_path"]))
+        # replace() checks the field names at run time; mypy cannot match **given to them
         return replace(self, **given).checked()  # type: ignore[arg-type]
 
     def checked(self) -> Config:

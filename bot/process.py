@@ -42,7 +42,7 @@ class BotProcess:
             if self.webhook is None
             else ["--webhook-url", self.webhook[0], "--listen", self.webhook[1]]
         )
-        self.proc = await asyncio.create_subprocess_exec(
+        self.proc = proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
             "bot",
@@ -57,7 +57,7 @@ class BotProcess:
             env=self.env,
         )
         await self.sandbox.wait_for(
-            lambda: len(self.sandbox.calls_to(ready_call)) > before or self.proc.returncode,
+            lambda: len(self.sandbox.calls_to(ready_call)) > before or proc.returncode,
             timeout=timeout,
             what=f"the bot process to call {ready_call}",
         )

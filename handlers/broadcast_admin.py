@@ -14,6 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from handlers import broadcast_jobs, labels
 from handlers.context import BotContext
 from handlers.replies import alert, reply
+from handlers.updates import query_of, user_of
 from surveys.access import Action, Actor, Forbidden, Scope
 
 PRESS = re.compile(r"^b:([pr]):(\d{1,12})$")
@@ -23,7 +24,7 @@ SHOWN = 10  # the most recent broadcasts listed; older ones are in `ykien broadc
 async def broadcast_command(update: Update, context: BotContext) -> None:
     """Lists the commune's latest broadcasts, newest first, with their buttons."""
     services = context.services
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     communes = await services.access.communes(user_id, Action.MANAGE_ROUNDS) or []
     commune = communes[0] if communes else None
     try:
@@ -31,7 +32,7 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
     except Forbidden:
         await reply(update, "staff_forbidden.html")
         return
-    latest = (await services.broadcasts.list(commune=commune))[-SHOWN:][::-1]
+    latest = (await services.broadcasts.list_for(commune=commune))[-SHOWN:][::-1]
     shown = [await services.broadcasts.progress(b.id) for b in latest]
     rows: list[list[InlineKeyboardButton]] = []
     for b in latest:
@@ -53,13 +54,13 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
 
 async def on_press(update: Update, context: BotContext) -> None:
     """Pause (p) or resume (r) one broadcast, after checking the data and the presser."""
-    match = PRESS.match(update.callback_query.data or "")
+    match = PRESS.match(query_of(update).data or "")
     if match is None:
         await alert(update, "alert_invalid_button.html")
         return
     action, broadcast_id = match.group(1), int(match.group(2))
     services = context.services
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     broadcast = await services.broadcasts.get(broadcast_id)
     scope = Scope(commune=broadcast.commune_code if broadcast else None)
     try:
@@ -72,7 +73,7 @@ async def on_press(update: Update, context: BotContext) -> None:
         refusal = "alert_broadcast_not_held.html" if action == "p" else "alert_not_resumed.html"
         await alert(update, refusal)
         return
-    await update.callback_query.answer()
+    await query_of(update).answer()
     event = "broadcast.hold" if action == "p" else "broadcast.resume"
     await services.access.audit(Actor(user_id), event, scope, detail=str(broadcast_id))
     if action == "r":

@@ -163,8 +163,8 @@ def schedule(app: AnyApp, broadcast_id: int, when: Any) -> None:
 
 
 async def _broadcast_job(context: BotContext) -> None:
-    assert context.job is not None
-    await run(context.application, int(context.job.data))  # type: ignore[arg-type]
+    assert context.job is not None and isinstance(context.job.data, int)  # set by schedule()
+    await run(context.application, context.job.data)
 
 
 async def housekeeping(app: AnyApp) -> list[int]:

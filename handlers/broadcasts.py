@@ -8,13 +8,14 @@ from telegram.ext import BaseHandler, CommandHandler
 from handlers import broadcast_jobs
 from handlers.context import BotContext
 from handlers.replies import command_args, reply
+from handlers.updates import user_of
 from surveys.access import Action, Actor, Forbidden, Scope
 from surveys.rounds import RoundRefused
 
 
 async def stop(update: Update, context: BotContext) -> None:
     """No more broadcasts or reminders for this resident, even in the middle of a round."""
-    if await context.services.broadcasts.set_subscribed(update.effective_user.id, False):
+    if await context.services.broadcasts.set_subscribed(user_of(update).id, False):
         await reply(update, "resident_stopped.html")
     else:
         await reply(update, "resident_stop_not_joined.html")
@@ -23,7 +24,7 @@ async def stop(update: Update, context: BotContext) -> None:
 async def _staff_round(update: Update, context: BotContext, action: Action) -> int | None:
     """The round a staff command is about (its argument, or the commune's latest), checked."""
     services = context.services
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     arg = command_args(update)
     if arg and not (arg.isdecimal() and len(arg) < 10):
         await reply(update, "resident_command_args.html", command=action.value.split(".")[-1])
@@ -35,7 +36,7 @@ async def _staff_round(update: Update, context: BotContext, action: Action) -> i
     else:
         communes = await services.access.communes(user_id, action) or []
         commune = communes[0] if communes else None
-        rounds = await services.rounds.list(commune) if commune is not None else []
+        rounds = await services.rounds.list_for_commune(commune) if commune is not None else []
         round_ = rounds[-1].round if rounds else None
     try:
         await services.access.require(Actor(user_id), action, Scope(commune=commune))
@@ -54,7 +55,7 @@ async def progress(update: Update, context: BotContext) -> None:
     if round_id is None:
         return
     services = context.services
-    broadcasts = await services.broadcasts.list(round_id=round_id)
+    broadcasts = await services.broadcasts.list_for(round_id=round_id)
     if not broadcasts:
         await reply(update, "staff_no_round.html", open_only=True)
         return
@@ -73,7 +74,7 @@ async def remind(update: Update, context: BotContext) -> None:
     if round_id is None:
         return
     services = context.services
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     try:
         broadcast = await services.broadcasts.remind_now(round_id, f"tg:{user_id}")
     except RoundRefused:  # closed (or not yet open): nobody can answer a reminder

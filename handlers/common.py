@@ -17,6 +17,7 @@ from telegram.ext import (
 
 from handlers.context import BotContext
 from handlers.replies import alert, command_args, reply
+from handlers.updates import text_of, user_of
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ async def edited(update: Update, context: BotContext) -> None:
 
 async def help_command(update: Update, context: BotContext) -> None:
     """Lists what a resident can do."""
-    membership = await context.services.residents.membership(update.effective_user.id)
+    membership = await context.services.residents.membership(user_of(update).id)
     await reply(update, "resident_help.html", membership=membership)
 
 
@@ -50,13 +51,13 @@ async def cancel(update: Update, context: BotContext) -> None:
     if command_args(update):
         await reply(update, "resident_command_args.html", command="cancel")
         return
-    dropped = await context.services.residents.cancel(update.effective_user.id)
+    dropped = await context.services.residents.cancel(user_of(update).id)
     await reply(update, "resident_cancel.html", dropped=dropped)
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
     """A command the bot does not have."""
-    word = (update.effective_message.text or "").split(maxsplit=1)[0]
+    word = text_of(update).split(maxsplit=1)[0]
     await reply(update, "resident_unknown_command.html", command=word[:40])
 
 

@@ -14,8 +14,9 @@ from handlers import questions
 from handlers.context import BotContext
 from handlers.replies import alert, command_args, reply
 from handlers.texts import shorten
-from surveys.faq_match import Verdict
-from surveys.faq_questions import Outcome
+from handlers.updates import query_of, text_of, user_of
+from surveys.faq_match import MatchConfidence
+from surveys.faq_questions import QuestionOutcome
 from surveys.faq_service import FeedbackOutcome
 
 _BUTTON_TEXT = 60  # a candidate's phrasing on a button, shortened to stay readable
@@ -41,23 +42,23 @@ async def show_categories(update: Update, context: BotContext) -> None:
 
 async def question(update: Update, context: BotContext) -> bool:
     """The last text step: whatever a resident types that no other step took is a question."""
-    await answer_text(update, context, update.effective_message.text or "")
+    await answer_text(update, context, text_of(update))
     return True
 
 
 async def answer_text(update: Update, context: BotContext, text: str) -> None:
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     asked = await context.services.faq.ask(user_id, text)
     match = asked.match
     if asked.ask_id is None:
         await reply(update, "resident_faq_empty.html")
         return
-    if match.verdict is Verdict.CONFIDENT and match.best is not None:
+    if match.verdict is MatchConfidence.CONFIDENT and match.best is not None:
         entry = asked.entries[match.best.entry_id]
         await reply(update, "resident_faq_answer.html", kb.feedback(asked.ask_id), entry=entry)
         return
     membership = await context.services.residents.membership(user_id)
-    if match.verdict is Verdict.UNSURE:
+    if match.verdict is MatchConfidence.UNSURE:
         # The entry's first phrasing reads best (the closest one may lack diacritics).
         items = [
             (c.entry_id, shorten(asked.entries[c.entry_id].questions[0], _BUTTON_TEXT))
@@ -66,13 +67,13 @@ async def answer_text(update: Update, context: BotContext, text: str) -> None:
         markup = kb.candidates(asked.ask_id, items, hand_off=membership is not None)
         await reply(update, "resident_faq_unsure.html", markup, membership=membership)
         return
-    markup = kb.hand_off(asked.ask_id) if membership is not None else None
-    await reply(update, "resident_faq_none.html", markup, membership=membership)
+    offer = kb.hand_off(asked.ask_id) if membership is not None else None
+    await reply(update, "resident_faq_none.html", offer, membership=membership)
 
 
 async def on_press(update: Update, context: BotContext) -> None:
     """Every f: and q: button: parsed strictly, then checked against the database."""
-    press = kb.parse(update.callback_query.data)
+    press = kb.parse(query_of(update).data)
     if press is None:
         await alert(update, "alert_faq_invalid.html")
         return
@@ -89,7 +90,7 @@ async def on_press(update: Update, context: BotContext) -> None:
     elif press.kind == "e":
         await _entry(update, context, press.key)
     else:
-        await update.callback_query.answer()
+        await query_of(update).answer()
         await show_categories(update, context)
 
 
@@ -99,7 +100,7 @@ async def _category(update: Update, context: BotContext, category_id: str) -> No
     if category is None:
         await alert(update, "alert_faq_invalid.html")
         return
-    await update.callback_query.answer()
+    await query_of(update).answer()
     found = await context.services.faq.entries(category_id)
     items = [(e.id, shorten(e.questions[0], _BUTTON_TEXT)) for e in found]
     await reply(
@@ -112,21 +113,21 @@ async def _entry(update: Update, context: BotContext, entry_id: str) -> None:
     if entry is None:
         await alert(update, "alert_faq_invalid.html")
         return
-    await update.callback_query.answer()
+    await query_of(update).answer()
     await reply(update, "resident_faq_answer.html", entry=entry)
 
 
 async def _pick(update: Update, context: BotContext, ask_id: int, entry_id: str) -> None:
-    entry = await context.services.faq.pick(update.effective_user.id, ask_id, entry_id)
+    entry = await context.services.faq.pick(user_of(update).id, ask_id, entry_id)
     if entry is None:
         await alert(update, "alert_faq_invalid.html")
         return
-    await update.callback_query.answer()
+    await query_of(update).answer()
     await reply(update, "resident_faq_answer.html", kb.feedback(ask_id), entry=entry)
 
 
 async def _feedback(update: Update, context: BotContext, ask_id: int, *, helpful: bool) -> None:
-    outcome = await context.services.faq.feedback(update.effective_user.id, ask_id, helpful)
+    outcome = await context.services.faq.feedback(user_of(update).id, ask_id, helpful)
     if outcome is FeedbackOutcome.STORED:
         await alert(update, "alert_faq_helpful.html" if helpful else "alert_faq_unhelpful.html")
     elif outcome is FeedbackOutcome.NOT_YOURS:
@@ -136,15 +137,15 @@ async def _feedback(update: Update, context: BotContext, ask_id: int, *, helpful
 
 
 async def _hand_off(update: Update, context: BotContext, ask_id: int) -> None:
-    result = await context.services.questions.send(update.effective_user.id, ask_id)
-    if result.outcome is Outcome.SENT:
-        await update.callback_query.answer()
+    result = await context.services.questions.send(user_of(update).id, ask_id)
+    if result.outcome is QuestionOutcome.SENT:
+        await query_of(update).answer()
         await reply(update, "resident_faq_sent.html")
-    elif result.outcome is Outcome.NOT_JOINED:
+    elif result.outcome is QuestionOutcome.NOT_JOINED:
         await alert(update, "alert_faq_join_first.html")
-    elif result.outcome is Outcome.ALREADY:
+    elif result.outcome is QuestionOutcome.ALREADY:
         await alert(update, "alert_faq_already_sent.html")
-    elif result.outcome is Outcome.NOT_YOURS:
+    elif result.outcome is QuestionOutcome.NOT_YOURS:
         await alert(update, "alert_faq_not_yours.html")
     else:
         await alert(update, "alert_faq_invalid.html")

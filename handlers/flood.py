@@ -10,7 +10,7 @@ from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
 from handlers.context import BotContext
 from handlers.replies import alert, reply
-from surveys.flood import FloodLimit, Verdict
+from surveys.flood import FloodAction, FloodLimit
 
 FLOOD_KEY = "flood_limit"
 
@@ -33,11 +33,11 @@ async def flood_guard(update: Update, context: BotContext) -> None:
     now = context.services.env.now().timestamp()
     limit = _limit(context)
     verdict = limit.check(user.id, now)
-    if verdict is Verdict.PASS:
+    if verdict is FloodAction.PASS:
         return
     # Invited staff and officers are trusted and work fast (a paper sheet is 16 taps). Roles are
     # read once per trip, when the pause would start, never for each update a pause ignores.
-    if verdict is Verdict.WARN:
+    if verdict is FloodAction.WARN:
         if await context.services.access.roles(user.id):
             limit.forgive(user.id)
             return

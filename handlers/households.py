@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
 
 from handlers.context import BotContext
 from handlers.replies import reply
 from handlers.resident import offer_round
+from handlers.updates import user_of
 from surveys.households import parse_household_payload
 
 
@@ -15,7 +18,7 @@ async def household(update: Update, context: BotContext, payload: str) -> bool:
     code = parse_household_payload(payload)
     if code is None:
         return False
-    user = update.effective_user
+    user = user_of(update)
     joined = await context.services.households.join(user.id, user.full_name, code)
     if joined is None:
         await reply(update, "resident_household_unknown.html")
@@ -26,4 +29,4 @@ async def household(update: Update, context: BotContext, payload: str) -> bool:
     return True
 
 
-START_PAYLOADS = [household]
+START_PAYLOADS: list[Callable[[Update, BotContext, str], Awaitable[bool]]] = [household]

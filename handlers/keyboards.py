@@ -53,7 +53,7 @@ def parse(data: str | None) -> Press | None:
         return None
     groups = match.groups()
     if kind == "a":
-        ids = (int(groups[0]), int(groups[1]))
+        ids: tuple[int, ...] = (int(groups[0]), int(groups[1]))
         return Press(kind, ids, groups[2]) if ids[0] < _MAX_ID else None
     ids = tuple(int(g) for g in groups)
     return Press(kind, ids) if all(i < _MAX_ID for i in ids) else None

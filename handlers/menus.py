@@ -25,8 +25,10 @@ def menu_for(roles: set[Role]) -> list[tuple[str, str]]:
         items += labels.STAFF_MENU
     if roles & {Role.OFFICER, Role.ADMIN}:
         items += labels.OFFICER_MENU
-    seen: set[str] = set()
-    return [(c, d) for c, d in items if not (c in seen or seen.add(c))]
+    first: dict[str, str] = {}  # a command listed twice keeps its first place and text
+    for command, text in items:
+        first.setdefault(command, text)
+    return list(first.items())
 
 
 async def refresh(bot: Bot, services: Services, user_id: int) -> bool:

@@ -11,6 +11,7 @@ from handlers import keyboards, labels
 from handlers.context import BotContext
 from handlers.replies import alert, command_args, reply
 from handlers.texts import render
+from handlers.updates import chat_of, query_of, user_of
 
 log = logging.getLogger(__name__)
 LIMIT = 4096  # Telegram's message length
@@ -31,7 +32,7 @@ async def mydata(update: Update, context: BotContext) -> None:
     if command_args(update):
         await reply(update, "resident_command_args.html", command="mydata")
         return
-    data = await context.services.privacy.my_data(update.effective_user.id)
+    data = await context.services.privacy.my_data(user_of(update).id)
     text = render(
         "priv_mydata.html",
         data=data,
@@ -39,7 +40,7 @@ async def mydata(update: Update, context: BotContext) -> None:
         tz=context.services.settings.timezone,
     )
     for part in _chunks(text):
-        await update.effective_chat.send_message(part)
+        await chat_of(update).send_message(part)
 
 
 async def deletedata(update: Update, context: BotContext) -> None:
@@ -58,16 +59,16 @@ async def deletedata(update: Update, context: BotContext) -> None:
 
 async def on_delete_press(update: Update, context: BotContext) -> None:
     """d:yes removes the identity (once); d:no keeps everything; anything else is refused."""
-    data = update.callback_query.data
+    data = query_of(update).data
     if data not in ("d:yes", "d:no"):
         await alert(update, "alert_invalid_button.html")
         return
-    await update.callback_query.answer()
+    await query_of(update).answer()
     if data == "d:no":
         await reply(update, "priv_delete_kept.html")
         return
     privacy = context.services.privacy
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     erased = await privacy.erase(user_id)
     log.info("identity erased for %s: %s", privacy.pseudonym(user_id), erased)
     await reply(update, "priv_deleted.html", erased=erased)

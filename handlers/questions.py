@@ -13,14 +13,15 @@ from handlers import faq_keyboards as kb
 from handlers.context import BotContext
 from handlers.replies import alert, command_args, reply
 from handlers.texts import render
-from surveys.faq_questions import MAX_REPLY, Outcome, QuestionRow
+from handlers.updates import query_of, text_of, user_of
+from surveys.faq_questions import MAX_REPLY, QuestionOutcome, QuestionRow
 
 _PRESS_REFUSALS = {
-    Outcome.UNKNOWN: "alert_faq_invalid.html",
-    Outcome.FORBIDDEN: "alert_question_forbidden.html",
-    Outcome.ALREADY: "alert_question_already.html",
-    Outcome.NOT_ANSWERED: "alert_question_not_answered.html",
-    Outcome.NOT_AN_ENTRY: "alert_question_not_an_entry.html",
+    QuestionOutcome.UNKNOWN: "alert_faq_invalid.html",
+    QuestionOutcome.FORBIDDEN: "alert_question_forbidden.html",
+    QuestionOutcome.ALREADY: "alert_question_already.html",
+    QuestionOutcome.NOT_ANSWERED: "alert_question_not_answered.html",
+    QuestionOutcome.NOT_AN_ENTRY: "alert_question_not_an_entry.html",
 }
 
 
@@ -29,7 +30,7 @@ async def queue_command(update: Update, context: BotContext) -> None:
     if command_args(update):
         await reply(update, "resident_command_args.html", command="questions")
         return
-    queue = await context.services.questions.queue(update.effective_user.id)
+    queue = await context.services.questions.queue(user_of(update).id)
     if queue is None:
         await reply(update, "staff_questions_forbidden.html")
         return
@@ -45,17 +46,17 @@ async def queue_command(update: Update, context: BotContext) -> None:
 
 async def on_press(update: Update, context: BotContext, press: kb.Press) -> None:
     questions = context.services.questions
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     if press.kind == "qa":
         result = await questions.begin_reply(user_id, press.number)
-        if result.outcome is Outcome.READY and result.question is not None:
-            await update.callback_query.answer()
+        if result.outcome is QuestionOutcome.READY and result.question is not None:
+            await query_of(update).answer()
             await reply(update, "staff_reply_prompt.html", question=result.question)
             return
     else:
         result = await questions.to_faq(user_id, press.number)
-        if result.outcome is Outcome.ADDED:
-            await update.callback_query.answer()
+        if result.outcome is QuestionOutcome.ADDED:
+            await query_of(update).answer()
             await reply(update, "staff_faq_added.html", entry_id=result.entry_id)
             return
     await alert(update, _PRESS_REFUSALS.get(result.outcome, "alert_faq_invalid.html"))
@@ -63,12 +64,12 @@ async def on_press(update: Update, context: BotContext, press: kb.Press) -> None
 
 async def reply_step(update: Update, context: BotContext) -> bool:
     """The answer a staff member types after pressing 'Trả lời'; False when none is pending."""
-    text = update.effective_message.text or ""
-    result = await context.services.questions.reply(update.effective_user.id, text)
+    text = text_of(update)
+    result = await context.services.questions.reply(user_of(update).id, text)
     if result is None:
         return False
     question = result.question
-    if result.outcome is Outcome.SENT and question is not None:
+    if result.outcome is QuestionOutcome.SENT and question is not None:
         delivered = await _deliver(context, question)
         await reply(
             update,
@@ -76,11 +77,11 @@ async def reply_step(update: Update, context: BotContext) -> bool:
             kb.make_entry(question.id),
             delivered=delivered,
         )
-    elif result.outcome is Outcome.EMPTY:
+    elif result.outcome is QuestionOutcome.EMPTY:
         await reply(update, "staff_reply_empty.html")
-    elif result.outcome is Outcome.TOO_LONG:
+    elif result.outcome is QuestionOutcome.TOO_LONG:
         await reply(update, "staff_reply_too_long.html", limit=MAX_REPLY, length=len(text))
-    elif result.outcome is Outcome.ALREADY:
+    elif result.outcome is QuestionOutcome.ALREADY:
         await reply(update, "staff_reply_already.html")
     else:
         await reply(update, "staff_reply_refused.html")

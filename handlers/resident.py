@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler, CommandHandler
 from handlers import features, keyboards
 from handlers.context import BotContext
 from handlers.replies import alert, command_args, reply
+from handlers.updates import query_of, text_of, user_of
 from surveys.residents import Membership, SearchOutcome, parse_join_payload
 
 
@@ -18,7 +19,7 @@ def _name(update: Update) -> str:
 
 async def start(update: Update, context: BotContext) -> None:
     """Joins by link payload, or greets a member, or starts the commune search."""
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     residents = context.services.residents
     payload = command_args(update)
     if payload:
@@ -75,19 +76,19 @@ async def offer_round(update: Update, context: BotContext, membership: Membershi
 async def pick_province(update: Update, context: BotContext, province_code: int) -> None:
     """Remembers the province (in the database) and asks for the commune's name."""
     province = await context.services.residents.begin_search(
-        update.effective_user.id, province_code
+        user_of(update).id, province_code
     )
     if province is None:
         await alert(update, "alert_invalid_button.html")
         return
-    await update.callback_query.answer()
+    await query_of(update).answer()
     await reply(update, "resident_type_commune.html", province=province)
 
 
 async def search(update: Update, context: BotContext) -> bool:
     """Treats typed text as a commune name when a search is pending; False if none is."""
-    text = update.effective_message.text or ""
-    result = await context.services.residents.search(update.effective_user.id, text)
+    text = text_of(update)
+    result = await context.services.residents.search(user_of(update).id, text)
     if result.outcome is SearchOutcome.NOT_SEARCHING:
         return False
     if result.outcome is SearchOutcome.FOUND:
@@ -100,23 +101,23 @@ async def search(update: Update, context: BotContext) -> bool:
 
 async def pick_commune(update: Update, context: BotContext, commune_code: int) -> None:
     membership = await context.services.residents.join(
-        update.effective_user.id, _name(update), commune_code
+        user_of(update).id, _name(update), commune_code
     )
     if membership is None:
         await alert(update, "alert_invalid_button.html")
         return
-    await update.callback_query.answer()
+    await query_of(update).answer()
     await welcome(update, context, membership)
 
 
 async def pick_village(update: Update, context: BotContext, village_id: int) -> None:
-    village = await context.services.residents.choose_village(update.effective_user.id, village_id)
+    village = await context.services.residents.choose_village(user_of(update).id, village_id)
     if village is None:
         await alert(update, "alert_invalid_button.html")
         return
-    await update.callback_query.answer()
+    await query_of(update).answer()
     await reply(update, "resident_village_chosen.html", village=village)
-    membership = await context.services.residents.membership(update.effective_user.id)
+    membership = await context.services.residents.membership(user_of(update).id)
     assert membership is not None
     await offer_round(update, context, membership)
 

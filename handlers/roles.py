@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler
 from handlers import menus
 from handlers.context import BotContext
 from handlers.replies import reply
+from handlers.updates import user_of
 from surveys.invitations import Redeem, parse_invite_payload
 
 
@@ -16,7 +17,7 @@ async def invitation(update: Update, context: BotContext, payload: str) -> bool:
     token = parse_invite_payload(payload)
     if token is None:
         return False
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     services = context.services
     result = await services.invitations.redeem(user_id, token)
     if result.outcome is Redeem.GRANTED:

@@ -13,6 +13,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from handlers import broadcast_jobs, keyboards, labels
 from handlers.context import BotContext
 from handlers.replies import alert, reply
+from handlers.updates import query_of, text_of, user_of
 from surveys.access import Action, Actor, Forbidden, Scope
 from surveys.broadcasts import LaunchRefused
 from surveys.drafts import Draft, parse_local_time
@@ -35,7 +36,7 @@ def _markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
 
 async def _commune(update: Update, context: BotContext) -> int | None:
     """The staff member's commune, or None after saying they may not."""
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     communes = await context.services.access.communes(user_id, Action.MANAGE_ROUNDS) or []
     commune = communes[0] if communes else None
     try:
@@ -57,10 +58,10 @@ async def rounds_command(update: Update, context: BotContext) -> None:
         return
     services = context.services
     now = services.env.now()
-    infos = await services.rounds.list(commune)
+    infos = await services.rounds.list_for_commune(commune)
     scheduled = [
         b
-        for b in await services.broadcasts.list(commune=commune)
+        for b in await services.broadcasts.list_for(commune=commune)
         if b.status == "scheduled" and b.kind == "invite"
     ]
     rows = [[_button(labels.ROUND_CANCEL.format(id=b.id), f"r:k:{b.id}")] for b in scheduled]
@@ -77,13 +78,13 @@ async def rounds_command(update: Update, context: BotContext) -> None:
 
 async def on_press(update: Update, context: BotContext) -> None:
     """Routes a wizard button after validating its data and the presser's rights."""
-    query = update.callback_query
+    query = query_of(update)
     match = PRESS.match(query.data or "")
     if match is None:
         await alert(update, "alert_invalid_button.html")
         return
     services = context.services
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     simple, survey, audience, village, earlier, when, closes, cancel = match.groups()
     if cancel is not None:
         await _cancel_broadcast(update, context, int(cancel))
@@ -140,12 +141,12 @@ async def on_press(update: Update, context: BotContext) -> None:
 async def typed_time(update: Update, context: BotContext) -> bool:
     """A typed start or close time for the wizard (text step)."""
     services = context.services
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     found = await services.broadcasts.drafts.get(user_id)
     if found is None or found[0] not in ("bc_at", "bc_closes"):
         return False
     state, draft = found
-    text = update.effective_message.text or ""
+    text = text_of(update)
     value = parse_local_time(text, services.env.now(), services.settings.timezone)
     if value is None:
         await reply(update, "staff_wizard.html", step="bad_time", text=text[:40])
@@ -161,7 +162,7 @@ async def typed_time(update: Update, context: BotContext) -> bool:
 async def _ask(update: Update, context: BotContext, draft: Draft) -> None:
     """Saves the draft and asks for what is missing, or shows the preview."""
     services = context.services
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     tz = services.settings.timezone
     if draft.survey is None:
         surveys = await services.rounds.surveys()
@@ -175,7 +176,7 @@ async def _ask(update: Update, context: BotContext, draft: Draft) -> None:
         rows = [[_button(v.name[:60], f"r:v:{v.id}")] for v in villages]
         return await _step(update, context, draft.with_(audience=None), "village", rows)
     if draft.audience == "nonrespondents" and draft.audience_ref is None:
-        infos = await services.rounds.list(draft.commune)
+        infos = await services.rounds.list_for_commune(draft.commune)
         rows = [
             [_button(labels.EARLIER_ROUND.format(id=i.round.id, title=i.survey_title[:40]),
                      f"r:n:{i.round.id}")]
@@ -216,7 +217,7 @@ async def _step(
     step: str,
     rows: list[list[InlineKeyboardButton]],
 ) -> None:
-    await context.services.broadcasts.drafts.save(update.effective_user.id, draft)
+    await context.services.broadcasts.drafts.save(user_of(update).id, draft)
     rows.append([_button(labels.DISCARD, "r:x")])
     await reply(update, "staff_wizard.html", _markup(rows), step=step, empty=len(rows) == 1)
 
@@ -241,7 +242,7 @@ async def _test_copy(update: Update, context: BotContext, draft: Draft) -> None:
 
 async def _confirm(update: Update, context: BotContext, draft: Draft) -> None:
     services = context.services
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     try:
         plan = await services.broadcasts.plan_draft(draft)
         launched = await services.broadcasts.launch(
@@ -271,7 +272,7 @@ async def _confirm(update: Update, context: BotContext, draft: Draft) -> None:
 
 async def _cancel_broadcast(update: Update, context: BotContext, broadcast_id: int) -> None:
     services = context.services
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     broadcast = await services.broadcasts.get(broadcast_id)
     scope = Scope(commune=broadcast.commune_code if broadcast else None)
     try:
@@ -283,7 +284,7 @@ async def _cancel_broadcast(update: Update, context: BotContext, broadcast_id: i
     except LaunchRefused as exc:
         await alert(update, "alert_not_cancellable.html", error=exc.error.value)
         return
-    await update.callback_query.answer()
+    await query_of(update).answer()
     await services.access.audit(Actor(user_id), "broadcast.cancel", scope, detail=str(broadcast_id))
     await reply(update, "staff_wizard.html", step="cancelled", broadcast=cancelled)
 

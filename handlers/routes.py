@@ -8,11 +8,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filt
 from handlers import features, keyboards, resident, survey
 from handlers.context import BotContext
 from handlers.replies import alert
+from handlers.updates import query_of
 
 
 async def on_press(update: Update, context: BotContext) -> None:
     """Parses the untrusted callback data and hands it to the step it names."""
-    press = keyboards.parse(update.callback_query.data)
+    press = keyboards.parse(query_of(update).data)
     if press is None:
         await alert(update, "alert_invalid_button.html")
         return

@@ -22,9 +22,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from handlers import keyboards, labels
 from handlers.context import BotContext
 from handlers.replies import alert, command_args, reply
+from handlers.updates import query_of, text_of, user_of
 from surveys.access import Forbidden
 from surveys.model import QuestionKind
-from surveys.sheet_entry import Entry, Outcome
+from surveys.sheet_entry import Entry, SheetEntryOutcome
 
 _PRESS = re.compile(
     r"^k:(?:(a):([0-9a-f]{8}):(\d{1,2}):([a-z0-9]{1,8})|(s):([0-9a-f]{8}):(\d{1,2})"
@@ -73,7 +74,7 @@ async def show(update: Update, entry: Entry) -> None:
         await reply(update, "staff_sheet.html", entry=entry, labels=labels)
         entry = replace(entry, outcome=entry.then, then=None)
     t = entry.token
-    if entry.outcome is Outcome.QUESTION and entry.index is not None:
+    if entry.outcome is SheetEntryOutcome.QUESTION and entry.index is not None:
         markup = _question_keyboard(entry, entry.index)
         await reply(
             update,
@@ -83,7 +84,7 @@ async def show(update: Update, entry: Entry) -> None:
             index=entry.index,
             labels=labels,
         )
-    elif entry.outcome is Outcome.SUMMARY:
+    elif entry.outcome is SheetEntryOutcome.SUMMARY:
         markup = InlineKeyboardMarkup(
             [[_button(labels.SHEET_SAVE, f"k:ok:{t}"), _button(labels.SHEET_CANCEL, f"k:x:{t}")]]
         )
@@ -91,7 +92,7 @@ async def show(update: Update, entry: Entry) -> None:
         await reply(
             update, "staff_sheet_summary.html", markup, entry=entry, answers=answers, labels=labels
         )
-    elif entry.outcome is Outcome.EXISTS:
+    elif entry.outcome is SheetEntryOutcome.EXISTS:
         markup = InlineKeyboardMarkup(
             [
                 [_button(labels.SHEET_REPLACE, f"k:r:{t}")],
@@ -105,7 +106,7 @@ async def show(update: Update, entry: Entry) -> None:
 
 async def sheet(update: Update, context: BotContext) -> None:
     """/sheet [CODE]: starts typing a paper sheet; refuses people without the staff role."""
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     service = context.services.sheet_entry
     code = command_args(update)
     try:
@@ -121,10 +122,10 @@ async def sheet(update: Update, context: BotContext) -> None:
 
 async def typed(update: Update, context: BotContext) -> bool:
     """Typed text while an entry is pending: the household code or a comment; False if none."""
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     try:
         entry = await context.services.sheet_entry.typed(
-            user_id, update.effective_message.text or ""
+            user_id, text_of(update)
         )
     except Forbidden:
         await context.services.residents.cancel(user_id)
@@ -138,19 +139,19 @@ async def typed(update: Update, context: BotContext) -> bool:
 
 async def on_press(update: Update, context: BotContext) -> None:
     """k:...: one tap of the entry; anything forged, stale or replayed changes nothing."""
-    query = update.callback_query
+    query = query_of(update)
     press = parse(query.data)
     if press is None:
         await alert(update, "alert_sheet_invalid.html")
         return
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     try:
         entry = await context.services.sheet_entry.press(user_id, *press)
     except Forbidden:
         await context.services.residents.cancel(user_id)
         await alert(update, "alert_forbidden.html")
         return
-    if entry.outcome is Outcome.INVALID:
+    if entry.outcome is SheetEntryOutcome.INVALID:
         await alert(update, "alert_sheet_invalid.html")
         return
     await query.answer()
@@ -161,7 +162,7 @@ async def on_press(update: Update, context: BotContext) -> None:
 
 async def conflicts(update: Update, context: BotContext) -> None:
     """/conflicts [COMMUNE]: households with both a paper sheet and a chat answer, per round."""
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     service = context.services.sheet_entry
     arg = command_args(update)
     if arg and not (arg.isdecimal() and len(arg) <= 7):
@@ -172,9 +173,13 @@ async def conflicts(update: Update, context: BotContext) -> None:
         await reply(update, "staff_sheet_conflicts.html", pick=allowed or [], found=[])
         return
     try:
-        if not arg and allowed == []:
-            await service.may_enter(user_id)
-        code = int(arg) if arg else allowed[0]  # type: ignore[index]
+        if arg:
+            code = int(arg)
+        else:
+            if allowed == []:
+                await service.may_enter(user_id)
+            assert allowed is not None  # every commune (None) was asked to pick above
+            code = allowed[0]
         found = await service.conflicts(user_id, code)
     except Forbidden:
         await reply(update, "role_forbidden.html")

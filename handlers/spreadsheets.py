@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from handlers import labels
 from handlers.texts import ENV
 from surveys.figures import CriteriaSet, Share
-from surveys.scoring import QuestionScore, Verdict
+from surveys.scoring import QuestionScore, ScoreVerdict
 from surveys.summaries import CommuneReport, ExportAnswer, ProvinceReport
 
 Cell = str | int | float | None
@@ -38,7 +38,7 @@ def score_rows(report: CommuneReport) -> list[list[Cell]]:
     for q in shown:
         text = survey.questions[survey.index_of(q.question_id)].text
         if q.suppressed:
-            rows.append([q.question_id, text] + [labels.HIDDEN_MARK] * 7 + [labels.HIDDEN_MARK])
+            rows.append([q.question_id, text, *[labels.HIDDEN_MARK] * 7, labels.HIDDEN_MARK])
             continue
         assert q.share is not None
         rows.append(
@@ -58,9 +58,11 @@ def score_rows(report: CommuneReport) -> list[list[Cell]]:
     return rows
 
 
-def verdict_name(verdict: Verdict) -> str:
+def verdict_name(verdict: ScoreVerdict) -> str:
     """The verdict in words, from the same macro the messages and reports use."""
-    return str(ENV.get_template("_verdict.txt").module.verdict(verdict)).strip()
+    # jinja2 exposes a template's macros as attributes its TemplateModule type does not declare
+    macros = ENV.get_template("_verdict.txt").module
+    return str(macros.verdict(verdict)).strip()  # type: ignore[attr-defined]
 
 
 def verdict_rows(report: CommuneReport) -> list[list[Cell]]:
@@ -68,7 +70,7 @@ def verdict_rows(report: CommuneReport) -> list[list[Cell]]:
     summary = report.summary
     score = summary.score
     overall = score.overall
-    hidden = overall is None or overall.suppressed or overall.share is None
+    shown = None if overall is None or overall.suppressed or overall.share is None else overall
     values: dict[str, Cell] = {
         "commune": f"{summary.commune.name} ({summary.commune.code})",
         "round": summary.round.id,
@@ -77,9 +79,9 @@ def verdict_rows(report: CommuneReport) -> list[list[Cell]]:
         "registered": score.registered,
         "coverage": None if score.coverage is None else round(score.coverage, 4),
         "required": score.required,
-        "share": labels.HIDDEN_MARK if hidden else round(overall.share or 0.0, 4),
-        "low": labels.HIDDEN_MARK if hidden else round(overall.low or 0.0, 4),
-        "high": labels.HIDDEN_MARK if hidden else round(overall.high or 0.0, 4),
+        "share": labels.HIDDEN_MARK if shown is None else round(shown.share or 0.0, 4),
+        "low": labels.HIDDEN_MARK if shown is None else round(shown.low or 0.0, 4),
+        "high": labels.HIDDEN_MARK if shown is None else round(shown.high or 0.0, 4),
         "overall": summary.thresholds.overall,
         "floor": summary.thresholds.question_floor,
         "verdict": verdict_name(score.verdict),
@@ -107,7 +109,7 @@ def workbook(report: CommuneReport, answers: list[ExportAnswer]) -> bytes:
         rows: list[list[Cell]] = []
         for c in report.criteria[criteria]:
             if c.suppressed:
-                rows.append([c.criterion, ", ".join(c.questions)] + [labels.HIDDEN_MARK] * 5)
+                rows.append([c.criterion, ", ".join(c.questions), *[labels.HIDDEN_MARK] * 5])
             else:
                 rows.append(
                     [

@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from handlers.context import BotContext
 from handlers.replies import alert, command_args, reply
 from handlers.reports import Format, Output, commune_output, province_output
+from handlers.updates import query_of, text_of, user_of
 from surveys.access import Action, Actor, Forbidden, Role, Scope
 from surveys.summaries import (
     CommuneReport,
@@ -43,7 +44,7 @@ async def _resolve(
 ) -> Target | None:
     """The place typed (or the officer's only one); a pending step when none or ambiguous."""
     services = context.services
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     try:
         if query:
             return await services.summaries.resolve(query)
@@ -71,7 +72,7 @@ async def _resolve(
 async def _allowed(update: Update, context: BotContext, action: Action, target: Target) -> bool:
     """The one access check (refusals audited there), and the audit of what was seen."""
     services = context.services
-    actor = Actor(update.effective_user.id)
+    actor = Actor(user_of(update).id)
     scope = (
         Scope(commune=target.commune.code)
         if target.commune
@@ -137,7 +138,7 @@ async def _show(update: Update, context: BotContext, target: Target) -> None:
     if report is None:
         return
     if isinstance(report, ProvinceReport):
-        await context.services.summaries.await_name(update.effective_user.id)  # to drill down
+        await context.services.summaries.await_name(user_of(update).id)  # to drill down
         await reply(update, "officer_province.html", report=report)
     else:
         await reply(update, "officer_summary.html", report=report)
@@ -153,13 +154,13 @@ async def summary_command(update: Update, context: BotContext) -> None:
 
 async def typed_name(update: Update, context: BotContext) -> bool:
     """The place name typed after /summary asked for one; False when none was asked for."""
-    if not await context.services.summaries.take_pending_name(update.effective_user.id):
+    if not await context.services.summaries.take_pending_name(user_of(update).id):
         return False
-    text = (update.effective_message.text or "").strip()[:100]
+    text = text_of(update).strip()[:100]
     target = await _resolve(update, context, Action.VIEW_SUMMARY, text) if text else None
     if not text:
         await reply(update, "officer_summary_ask_name.html")
-        await context.services.summaries.await_name(update.effective_user.id)
+        await context.services.summaries.await_name(user_of(update).id)
     elif target is not None and await _allowed(update, context, Action.VIEW_SUMMARY, target):
         await _show(update, context, target)
     return True
@@ -167,7 +168,7 @@ async def typed_name(update: Update, context: BotContext) -> bool:
 
 async def on_pick(update: Update, context: BotContext) -> None:
     """m:c:<code> / m:p:<code>: one of the candidates offered for an ambiguous name."""
-    match = _PICK.match(update.callback_query.data or "")
+    match = _PICK.match(query_of(update).data or "")
     if match is None:
         await alert(update, "alert_invalid_button.html")
         return
@@ -176,8 +177,8 @@ async def on_pick(update: Update, context: BotContext) -> None:
     except SummaryRefused:
         await alert(update, "alert_invalid_button.html")
         return
-    await update.callback_query.answer()
-    await context.services.summaries.take_pending_name(update.effective_user.id)
+    await query_of(update).answer()
+    await context.services.summaries.take_pending_name(user_of(update).id)
     if await _allowed(update, context, Action.VIEW_SUMMARY, target):
         await _show(update, context, target)
 

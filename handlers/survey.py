@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable
 
 from telegram import Update
 from telegram.error import BadRequest
@@ -14,15 +15,16 @@ from handlers.context import BotContext
 from handlers.replies import alert, command_args, reply
 from handlers.resident import ask_village
 from handlers.texts import render
-from surveys.answering import Outcome, Result, Step
+from handlers.updates import query_of, text_of, user_of
+from surveys.answering import AnswerOutcome, Result, Step
 
 # Refusals of a button press, shown as a pop-up: template per outcome.
 _PRESS_REFUSALS = {
-    Outcome.UNKNOWN: "alert_invalid_button.html",
-    Outcome.NOT_YOURS: "alert_not_yours.html",
-    Outcome.CLOSED: "alert_round_closed.html",
-    Outcome.NOT_YET: "alert_not_yet.html",
-    Outcome.NOT_JOINED: "alert_not_joined.html",
+    AnswerOutcome.UNKNOWN: "alert_invalid_button.html",
+    AnswerOutcome.NOT_YOURS: "alert_not_yours.html",
+    AnswerOutcome.CLOSED: "alert_round_closed.html",
+    AnswerOutcome.NOT_YET: "alert_not_yet.html",
+    AnswerOutcome.NOT_JOINED: "alert_not_joined.html",
 }
 
 
@@ -35,7 +37,7 @@ async def survey_command(update: Update, context: BotContext) -> None:
 
 
 async def continue_survey(update: Update, context: BotContext) -> None:
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     membership = await context.services.residents.membership(user_id)
     if membership is None:
         await reply(update, "resident_not_joined.html")
@@ -44,7 +46,7 @@ async def continue_survey(update: Update, context: BotContext) -> None:
         await ask_village(update, membership)
         return
     result = await context.services.answering.current(user_id)
-    if result.outcome is Outcome.NO_ROUND or result.step is None:
+    if result.outcome is AnswerOutcome.NO_ROUND or result.step is None:
         await reply(update, "resident_no_round.html", membership=membership)
         return
     await show(update, result.step, again=True)
@@ -72,7 +74,7 @@ async def show(update: Update, step: Step, *, again: bool = False) -> None:
 
 
 async def on_start_press(update: Update, context: BotContext) -> None:
-    await update.callback_query.answer()
+    await query_of(update).answer()
     await continue_survey(update, context)
 
 
@@ -81,7 +83,7 @@ async def on_answer_press(
 ) -> None:
     """Stores the tapped answer, marks the question with it, then asks the next question."""
     answering = context.services.answering
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     response_id, index = ids
     if kind == "a":
         result = await answering.answer(user_id, response_id, index, value)
@@ -90,7 +92,7 @@ async def on_answer_press(
     else:
         result = await answering.revisit(user_id, response_id, index)
         if result.ok and result.step is not None:
-            await update.callback_query.answer()
+            await query_of(update).answer()
             await show(update, result.step)
             return
     if not result.ok:
@@ -104,13 +106,14 @@ async def on_answer_press(
 async def acknowledge(update: Update, result: Result, *, pressed: bool) -> None:
     """After the commit: confirm, mark the question message with the answer, move on."""
     assert result.step is not None and result.question is not None
-    label = keyboards.answer_label(result.question, result.extra.get("value"))  # type: ignore[arg-type]
-    tasks = []
+    value = result.extra.get("value")
+    label = keyboards.answer_label(result.question, value if isinstance(value, int | str) else None)
+    tasks: list[Awaitable[object]] = []
     if pressed:
-        query = update.callback_query
+        query = query_of(update)
         tasks.append(query.answer(render(f"alert_{result.outcome.value}.html", label=label)))
         tasks.append(_mark(update, result, label))
-    if result.outcome is not Outcome.UNCHANGED:
+    if result.outcome is not AnswerOutcome.UNCHANGED:
         tasks.append(show(update, result.step))
     await asyncio.gather(*tasks)
 
@@ -127,22 +130,22 @@ async def _mark(update: Update, result: Result, label: str) -> None:
     )
     # "message is not modified" or too old to edit: the answer is stored either way.
     with contextlib.suppress(BadRequest):
-        await update.callback_query.edit_message_text(text, reply_markup=None)
+        await query_of(update).edit_message_text(text, reply_markup=None)
 
 
 async def comment(update: Update, context: BotContext) -> bool:
     """Typed text as a pending comment; False when no comment is pending."""
-    text = update.effective_message.text or ""
-    result = await context.services.answering.comment(update.effective_user.id, text)
+    text = text_of(update)
+    result = await context.services.answering.comment(user_of(update).id, text)
     if result is None:
         return False
-    if result.outcome is Outcome.BUTTON_EXPECTED:
+    if result.outcome is AnswerOutcome.BUTTON_EXPECTED:
         await reply(update, "resident_button_expected.html", result=result)
-    elif result.outcome is Outcome.TOO_LONG:
+    elif result.outcome is AnswerOutcome.TOO_LONG:
         await reply(update, "resident_comment_too_long.html", result=result)
-    elif result.outcome is Outcome.EMPTY:
+    elif result.outcome is AnswerOutcome.EMPTY:
         await reply(update, "resident_comment_empty.html")
-    elif result.outcome is Outcome.CLOSED:
+    elif result.outcome is AnswerOutcome.CLOSED:
         await reply(update, "resident_round_closed.html")
     else:
         await reply(update, "resident_comment_saved.html")

@@ -10,6 +10,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from handlers import labels
 from handlers.context import BotContext
 from handlers.replies import alert, command_args, reply
+from handlers.updates import query_of, text_of, user_of
 from surveys.access import Action, Actor, Forbidden, Scope
 from surveys.villages import clean_name
 
@@ -24,7 +25,7 @@ def _add_button(commune_code: int) -> InlineKeyboardMarkup:
 
 async def villages(update: Update, context: BotContext) -> None:
     """Lists a commune's villages with an 'add' button; refuses outside the person's scope."""
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     service = context.services.villages
     arg = command_args(update)
     if arg and not (arg.isdecimal() and len(arg) <= 7):
@@ -37,10 +38,13 @@ async def villages(update: Update, context: BotContext) -> None:
         except Forbidden:
             await reply(update, "role_forbidden.html")
         return
-    if not arg and (allowed is None or len(allowed) != 1):
+    if arg:
+        code = int(arg)
+    elif allowed is not None and len(allowed) == 1:
+        code = allowed[0]
+    else:
         await reply(update, "role_villages_pick.html", communes=allowed or [])
         return
-    code = int(arg) if arg else allowed[0]  # type: ignore[index]
     try:
         opened = await service.open(user_id, code)
     except Forbidden:
@@ -55,30 +59,30 @@ async def villages(update: Update, context: BotContext) -> None:
 
 async def on_press(update: Update, context: BotContext) -> None:
     """h:add:<commune>: asks for the new village's name, after checking the role again."""
-    match = _ADD.match(update.callback_query.data or "")
+    match = _ADD.match(query_of(update).data or "")
     if match is None:
         await alert(update, "alert_invalid_button.html")
         return
     try:
-        commune = await context.services.villages.begin_add(update.effective_user.id, int(match[1]))
+        commune = await context.services.villages.begin_add(user_of(update).id, int(match[1]))
     except Forbidden:
         await alert(update, "alert_forbidden.html")
         return
     if commune is None:
         await alert(update, "alert_invalid_button.html")
         return
-    await update.callback_query.answer()
+    await query_of(update).answer()
     await reply(update, "role_village_ask_name.html", commune=commune)
 
 
 async def village_name(update: Update, context: BotContext) -> bool:
     """Typed text while a village name is awaited; False when none is."""
-    user_id = update.effective_user.id
+    user_id = user_of(update).id
     service = context.services.villages
     commune_code = await service.pending(user_id)
     if commune_code is None:
         return False
-    name = clean_name(update.effective_message.text or "")
+    name = clean_name(text_of(update))
     if name is None:
         await reply(update, "role_village_bad_name.html")
         return True

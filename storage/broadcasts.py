@@ -50,7 +50,7 @@ class Claimed:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class DeliveryOutcome:
     """What to write back for one delivery after its call."""
 
     id: int
@@ -336,7 +336,9 @@ async def claim(
     return claimed
 
 
-async def record(conn: aiosqlite.Connection, outcomes: Iterable[Outcome], now: datetime) -> None:
+async def record(
+    conn: aiosqlite.Connection, outcomes: Iterable[DeliveryOutcome], now: datetime
+) -> None:
     """Writes each call's outcome; a 403 also marks the resident stopped."""
     outcomes = list(outcomes)
     await conn.executemany(

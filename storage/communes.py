@@ -75,7 +75,8 @@ async def get_commune(conn: aiosqlite.Connection, code: int) -> Commune | None:
 async def list_communes(
     conn: aiosqlite.Connection, *, province_code: int | None = None
 ) -> list[Commune]:
-    query, args = _COMMUNE_SELECT, ()
+    query = _COMMUNE_SELECT
+    args: tuple[int, ...] = ()
     if province_code is not None:
         query, args = f"{query} WHERE c.province_code = ?", (province_code,)
     return [_commune(r) for r in await sql.rows(conn, f"{query} ORDER BY c.code", args)]

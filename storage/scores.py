@@ -19,7 +19,7 @@ Counts = dict[str, dict[int, int]]  # question id -> stored value -> answers
 async def _tuples(conn: aiosqlite.Connection, query: str, args: Sequence[Any]) -> list[Any]:
     """Plain tuples: a province table reads thousands of rows, and Row objects cost 2x."""
     async with conn.execute(query, args) as cur:
-        cur.row_factory = None  # type: ignore[assignment]
+        cur.row_factory = None
         return list(await cur.fetchall())
 
 
@@ -121,7 +121,8 @@ async def latest_rounds(
     conn: aiosqlite.Connection, province_code: int | None, survey_id: str | None = None
 ) -> list[tuple[int, int, str]]:
     """(commune code, round id, survey id) of each commune's newest round, in a province or all."""
-    where, args = [], []
+    where: list[str] = []
+    args: list[object] = []
     if province_code is not None:
         where.append("c.province_code = ?")
         args.append(province_code)

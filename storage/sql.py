@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import aiosqlite
 
 
 async def rows(
-    conn: aiosqlite.Connection, sql: str, args: Sequence[Any] = ()
+    conn: aiosqlite.Connection, sql: str, args: Sequence[Any] | Mapping[str, Any] = ()
 ) -> list[aiosqlite.Row]:
     return list(await conn.execute_fetchall(sql, args))
 

@@ -91,7 +91,8 @@ async def get_round(conn: aiosqlite.Connection, round_id: int) -> Round | None:
 async def list_rounds(
     conn: aiosqlite.Connection, *, commune_code: int | None = None
 ) -> list[Round]:
-    query, args = _ROUND_SELECT, ()
+    query = _ROUND_SELECT
+    args: tuple[int, ...] = ()
     if commune_code is not None:
         query, args = f"{query} WHERE commune_code = ?", (commune_code,)
     return [_round(r) for r in await sql.rows(conn, f"{query} ORDER BY id", args)]

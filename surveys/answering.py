@@ -18,7 +18,7 @@ from surveys.model import Question, QuestionKind, Survey
 EDIT_COMMENT = "edit_comment"
 
 
-class Outcome(StrEnum):
+class AnswerOutcome(StrEnum):
     STORED = "stored"  # a new answer was committed
     CHANGED = "changed"  # an earlier answer to the question was replaced
     UNCHANGED = "unchanged"  # the same answer again (a replayed tap): nothing changes
@@ -54,7 +54,7 @@ class Step:
 
 @dataclass(frozen=True)
 class Result:
-    outcome: Outcome
+    outcome: AnswerOutcome
     step: Step | None = None  # what to show next, on success or to re-ask
     question: Question | None = None  # the question the input was about
     index: int | None = None
@@ -62,7 +62,9 @@ class Result:
 
     @property
     def ok(self) -> bool:
-        return self.outcome in (Outcome.STORED, Outcome.CHANGED, Outcome.UNCHANGED)
+        return self.outcome in (
+            AnswerOutcome.STORED, AnswerOutcome.CHANGED, AnswerOutcome.UNCHANGED
+        )
 
 
 class AnsweringService:
@@ -100,16 +102,16 @@ class AnsweringService:
         """The step a resident is at in their commune's open round, starting it if needed."""
         resident = await self._resident(user_id)
         if resident is None:
-            return Result(Outcome.NOT_JOINED)
+            return Result(AnswerOutcome.NOT_JOINED)
         assert resident.commune_code is not None
         round_ = await self.open_round(resident.commune_code)
         if round_ is None:
-            return Result(Outcome.NO_ROUND)
+            return Result(AnswerOutcome.NO_ROUND)
         async with self.env.db.transaction() as conn:
             response = await responses_db.get_or_create(
                 conn, round_.id, resident.id, self.env.now()
             )
-        return Result(Outcome.UNCHANGED, await self._step(round_, response))
+        return Result(AnswerOutcome.UNCHANGED, await self._step(round_, response))
 
     async def _owned(
         self, user_id: int, response_id: int, index: int
@@ -117,18 +119,18 @@ class AnsweringService:
         """Checks a tap against the stored state; returns a refusal, or the step it acts on."""
         found = await responses_db.get_with_owner(self.env.db.conn, response_id)
         if found is None:
-            return Result(Outcome.UNKNOWN), None
+            return Result(AnswerOutcome.UNKNOWN), None
         response, round_, owner, commune_code = found
         if owner != user_id or commune_code != round_.commune_code:
-            return Result(Outcome.NOT_YOURS), None
+            return Result(AnswerOutcome.NOT_YOURS), None
         if not round_.is_open(self.env.now()):
-            return Result(Outcome.CLOSED), None
+            return Result(AnswerOutcome.CLOSED), None
         step = await self._step(round_, response)
         if not 0 <= index < len(step.survey.questions):
-            return Result(Outcome.UNKNOWN), None
+            return Result(AnswerOutcome.UNKNOWN), None
         question = step.survey.questions[index]
         if question.id not in step.answers and index != step.index:
-            return Result(Outcome.NOT_YET, step, question, index), None
+            return Result(AnswerOutcome.NOT_YET, step, question, index), None
         return None, step
 
     async def answer(self, user_id: int, response_id: int, index: int, raw: str) -> Result:
@@ -140,7 +142,7 @@ class AnsweringService:
         question = step.survey.questions[index]
         value = flow.parse_button_value(question, raw)
         if value is None:
-            return Result(Outcome.UNKNOWN)
+            return Result(AnswerOutcome.UNKNOWN)
         return await self._store(step, index, value)
 
     async def skip(self, user_id: int, response_id: int, index: int) -> Result:
@@ -150,7 +152,7 @@ class AnsweringService:
             return refusal
         assert step is not None
         if not step.survey.questions[index].optional:
-            return Result(Outcome.UNKNOWN)
+            return Result(AnswerOutcome.UNKNOWN)
         return await self._store(step, index, None)
 
     async def revisit(self, user_id: int, response_id: int, index: int) -> Result:
@@ -165,7 +167,7 @@ class AnsweringService:
                 state = ChatState(EDIT_COMMENT, response_id, question.id)
                 await residents_db.set_chat_state(conn, user_id, state, self.env.now())
         shown = await self._step(step.round, step.response, index)
-        return Result(Outcome.UNCHANGED, shown, question, index)
+        return Result(AnswerOutcome.UNCHANGED, shown, question, index)
 
     async def comment(self, user_id: int, text: str) -> Result | None:
         """Typed text as the answer to a pending comment question; None if none is pending."""
@@ -192,17 +194,17 @@ class AnsweringService:
         if step.index is None:
             return None
         if step.survey.questions[step.index].kind is not QuestionKind.TEXT:
-            return Result(Outcome.BUTTON_EXPECTED, step, step.question, step.index)
+            return Result(AnswerOutcome.BUTTON_EXPECTED, step, step.question, step.index)
         return await self._typed(user_id, step, step.index, text)
 
     async def _typed(self, user_id: int, step: Step, index: int, text: str) -> Result:
         question = step.survey.questions[index]
         if not step.round.is_open(self.env.now()):
-            return Result(Outcome.CLOSED, None, question, index)
+            return Result(AnswerOutcome.CLOSED, None, question, index)
         if not text.strip():
-            return Result(Outcome.EMPTY, step, question, index)
+            return Result(AnswerOutcome.EMPTY, step, question, index)
         if not flow.comment_ok(text):
-            return Result(Outcome.TOO_LONG, step, question, index, {"length": len(text)})
+            return Result(AnswerOutcome.TOO_LONG, step, question, index, {"length": len(text)})
         return await self._store(step, index, text.strip(), clear_state_for=user_id)
 
     async def _store(
@@ -212,7 +214,7 @@ class AnsweringService:
         earlier = step.answers.get(question.id)
         if earlier is not None and value is not None and flow.same_value(earlier, value):
             return Result(
-                Outcome.UNCHANGED,
+                AnswerOutcome.UNCHANGED,
                 step,
                 question,
                 index,
@@ -220,7 +222,7 @@ class AnsweringService:
             )
         if earlier is not None and value is None and earlier.skipped:
             return Result(
-                Outcome.UNCHANGED,
+                AnswerOutcome.UNCHANGED,
                 step,
                 question,
                 index,
@@ -246,5 +248,5 @@ class AnsweringService:
         nxt = Step(
             step.round, step.survey, step.response, answers, flow.next_index(step.survey, answers)
         )
-        outcome = Outcome.CHANGED if earlier is not None else Outcome.STORED
+        outcome = AnswerOutcome.CHANGED if earlier is not None else AnswerOutcome.STORED
         return Result(outcome, nxt, question, index, {"value": value})

@@ -333,7 +333,7 @@ class BroadcastService:
     async def get(self, broadcast_id: int) -> BroadcastRow | None:
         return await bdb.get(self.env.db.conn, broadcast_id)
 
-    async def list(
+    async def list_for(
         self, *, commune: int | None = None, round_id: int | None = None
     ) -> list[BroadcastRow]:
         return await bdb.list_for(self.env.db.conn, commune=commune, round_id=round_id)

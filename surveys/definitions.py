@@ -186,7 +186,7 @@ class _Reader:
         self.source = source
 
     def fail(self, field: str, problem: SurveyProblem, **details: object) -> NoReturn:
-        raise SurveyFileError(self.source, field, problem, **details)
+        raise SurveyFileError(self.source, field, problem, line=None, **details)
 
     def survey(self, raw: object) -> Survey:
         if not isinstance(raw, Mapping):

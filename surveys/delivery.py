@@ -22,7 +22,7 @@ from aiolimiter import AsyncLimiter
 
 from storage import broadcasts as bdb
 from storage import surveys as surveys_db
-from storage.broadcasts import BroadcastRow, Claimed, Outcome
+from storage.broadcasts import BroadcastRow, Claimed, DeliveryOutcome
 from surveys.broadcasts import FINISHED, BroadcastService, BroadcastStatus, Content
 from surveys.env import Env
 from surveys.quiet import blocked_until
@@ -237,30 +237,36 @@ class Sender:
             except Exception as exc:  # an unforeseen error must not lose the row: retry it
                 return SendResult(SendStatus.NETWORK, detail=type(exc).__name__)
 
-    def _outcome(self, row: Claimed, result: SendResult, now: datetime) -> Outcome:
+    def _outcome(self, row: Claimed, result: SendResult, now: datetime) -> DeliveryOutcome:
         status = result.status
         tries = row.attempts + 1
         if status is SendStatus.SENT:
-            return Outcome(row.id, DeliveryState.SENT, tries)
+            return DeliveryOutcome(row.id, DeliveryState.SENT, tries)
         if status is SendStatus.DEFERRED:
             wait = timedelta(seconds=result.retry_after)
-            return Outcome(row.id, DeliveryState.QUEUED, row.attempts, now + wait, "per-chat limit")
+            return DeliveryOutcome(
+                row.id, DeliveryState.QUEUED, row.attempts, now + wait, "per-chat limit"
+            )
         if status is SendStatus.RETRY_AFTER:
             wait = timedelta(seconds=result.retry_after)
             detail = f"429 retry_after={result.retry_after:g}"
-            return Outcome(row.id, DeliveryState.QUEUED, row.attempts, now + wait, detail)
+            return DeliveryOutcome(row.id, DeliveryState.QUEUED, row.attempts, now + wait, detail)
         if status is SendStatus.BLOCKED:
-            return Outcome(
+            return DeliveryOutcome(
                 row.id, DeliveryState.BLOCKED, tries, None, result.detail, row.resident_id
             )
         if status is SendStatus.UNREACHABLE:
-            return Outcome(row.id, DeliveryState.UNREACHABLE, tries, None, result.detail)
+            return DeliveryOutcome(row.id, DeliveryState.UNREACHABLE, tries, None, result.detail)
         if status is SendStatus.REFUSED:
-            return Outcome(row.id, DeliveryState.FAILED, tries, None, result.detail)
+            return DeliveryOutcome(row.id, DeliveryState.FAILED, tries, None, result.detail)
         if tries >= self.env.settings.send_retries:
-            return Outcome(row.id, DeliveryState.FAILED, tries, None, f"network: {result.detail}")
+            return DeliveryOutcome(
+                row.id, DeliveryState.FAILED, tries, None, f"network: {result.detail}"
+            )
         retry = now + timedelta(seconds=backoff(tries))
-        return Outcome(row.id, DeliveryState.QUEUED, tries, retry, f"network: {result.detail}")
+        return DeliveryOutcome(
+            row.id, DeliveryState.QUEUED, tries, retry, f"network: {result.detail}"
+        )
 
 
 def _past(moment: datetime | None, now: datetime) -> bool:

@@ -37,6 +37,7 @@ class Draft:
         return datetime.fromisoformat(self.closes_at) if self.closes_at else None
 
     def with_(self, **changes: object) -> Draft:
+        # replace() checks the field names at run time; mypy cannot match **changes to them
         return replace(self, **changes)  # type: ignore[arg-type]
 
 

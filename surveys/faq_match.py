@@ -50,7 +50,7 @@ class Phrased(Protocol):
     def answer(self) -> str: ...
 
 
-class Verdict(StrEnum):
+class MatchConfidence(StrEnum):
     CONFIDENT = "confident"
     UNSURE = "unsure"
     NONE = "none"
@@ -65,7 +65,7 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Match:
-    verdict: Verdict
+    verdict: MatchConfidence
     candidates: tuple[Candidate, ...] = ()
     meaningful: bool = True  # False: no word at all (emoji, punctuation, greetings only)
     ranked: tuple[Candidate, ...] = ()  # the best few whatever the verdict (for measuring)
@@ -212,13 +212,13 @@ class Matcher:
     def match(self, text: str) -> Match:
         ranked, meaningful = self.rank(text, MAX_CANDIDATES + 1)
         if not ranked or ranked[0].score < UNSURE:
-            return Match(Verdict.NONE, (), meaningful, tuple(ranked))
+            return Match(MatchConfidence.NONE, (), meaningful, tuple(ranked))
         top = ranked[0]
         runner = ranked[1].score if len(ranked) > 1 else 0.0
         if top.score >= CONFIDENT and top.score - runner >= MARGIN:
-            return Match(Verdict.CONFIDENT, (top,), ranked=tuple(ranked))
+            return Match(MatchConfidence.CONFIDENT, (top,), ranked=tuple(ranked))
         shortlist = tuple(c for c in ranked[:MAX_CANDIDATES] if c.score >= UNSURE)
-        return Match(Verdict.UNSURE, shortlist, ranked=tuple(ranked))
+        return Match(MatchConfidence.UNSURE, shortlist, ranked=tuple(ranked))
 
 
 def content(text: str) -> list[str]:

@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+import aiosqlite
+
 from storage import faq as faq_db
 from storage import residents as residents_db
 
@@ -20,10 +22,10 @@ from storage.records import ChatState
 from surveys.access import AccessService, Action, Actor, Forbidden, Scope
 from surveys.env import Env
 from surveys.faq_content import FaqFileError, parse_entry
-from surveys.faq_match import Verdict
+from surveys.faq_match import MatchConfidence
 from surveys.faq_service import FaqService, staff_entry
 
-__all__ = ["MAX_REPLY", "Outcome", "QuestionRow", "QuestionService", "Queued", "Result"]
+__all__ = ["MAX_REPLY", "QuestionOutcome", "QuestionRow", "QuestionService", "Queued", "Result"]
 
 REPLY_STATE = "faq_reply"
 OVERDUE_AFTER = timedelta(hours=48)
@@ -31,7 +33,7 @@ QUEUE_LIMIT = 10
 MAX_REPLY = 900  # an answer may become an FAQ entry, which has this limit
 
 
-class Outcome(StrEnum):
+class QuestionOutcome(StrEnum):
     SENT = "sent"  # handed to the commune / answer delivered
     READY = "ready"  # the staff member may type the answer now
     ADDED = "added"  # became an FAQ entry
@@ -48,7 +50,7 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class Result:
-    outcome: Outcome
+    outcome: QuestionOutcome
     question: QuestionRow | None = None
     entry_id: str = ""
 
@@ -66,26 +68,26 @@ class QuestionService:
         self.faq = faq
 
     @property
-    def _conn(self):  # type: ignore[no-untyped-def]
+    def _conn(self) -> aiosqlite.Connection:
         return self.env.db.conn
 
     async def send(self, user_id: int, ask_id: int) -> Result:
         """Puts the resident's unanswered question in their commune's queue."""
         ask = await faq_db.get_ask(self._conn, ask_id)
         if ask is None:
-            return Result(Outcome.UNKNOWN)
+            return Result(QuestionOutcome.UNKNOWN)
         if ask.telegram_user_id != user_id:
-            return Result(Outcome.NOT_YOURS)
+            return Result(QuestionOutcome.NOT_YOURS)
         resident = await residents_db.get_by_telegram_id(self._conn, user_id)
         if resident is None or resident.commune_code is None:
-            return Result(Outcome.NOT_JOINED)
+            return Result(QuestionOutcome.NOT_JOINED)
         async with self.env.db.transaction() as conn:
             qid = await faq_db.insert_question(
                 conn, ask_id, resident.commune_code, resident.id, ask.text, self.env.now()
             )
         if qid is None:
-            return Result(Outcome.ALREADY)
-        return Result(Outcome.SENT, await faq_db.get_question(self._conn, qid))
+            return Result(QuestionOutcome.ALREADY)
+        return Result(QuestionOutcome.SENT, await faq_db.get_question(self._conn, qid))
 
     async def queue(self, user_id: int) -> list[Queued] | None:
         """Open questions of the communes this person answers for; None if they answer none."""
@@ -99,17 +101,17 @@ class QuestionService:
     async def begin_reply(self, user_id: int, question_id: int) -> Result:
         question = await faq_db.get_question(self._conn, question_id)
         if question is None:
-            return Result(Outcome.UNKNOWN)
+            return Result(QuestionOutcome.UNKNOWN)
         scope = Scope(commune=question.commune_code)
         if not await self._permitted(user_id, Action.ANSWER_QUESTIONS, scope):
-            return Result(Outcome.FORBIDDEN)
+            return Result(QuestionOutcome.FORBIDDEN)
         if question.answer is not None:
-            return Result(Outcome.ALREADY, question)
+            return Result(QuestionOutcome.ALREADY, question)
         async with self.env.db.transaction() as conn:
             await residents_db.set_chat_state(
                 conn, user_id, ChatState(REPLY_STATE, question_id), self.env.now()
             )
-        return Result(Outcome.READY, question)
+        return Result(QuestionOutcome.READY, question)
 
     async def reply(self, user_id: int, text: str) -> Result | None:
         """The typed answer to the question being answered; None when none is."""
@@ -118,41 +120,41 @@ class QuestionService:
             return None
         answer = text.strip()
         if not answer:
-            return Result(Outcome.EMPTY)
+            return Result(QuestionOutcome.EMPTY)
         if len(answer) > MAX_REPLY:
-            return Result(Outcome.TOO_LONG)
+            return Result(QuestionOutcome.TOO_LONG)
         question = await faq_db.get_question(self._conn, state.ref)
         if question is None:
-            return Result(Outcome.UNKNOWN)
+            return Result(QuestionOutcome.UNKNOWN)
         scope = Scope(commune=question.commune_code)
         if not await self._permitted(user_id, Action.ANSWER_QUESTIONS, scope):
             async with self.env.db.transaction() as conn:
                 await residents_db.clear_chat_state(conn, user_id)
-            return Result(Outcome.FORBIDDEN)
+            return Result(QuestionOutcome.FORBIDDEN)
         async with self.env.db.transaction() as conn:
             stored = await faq_db.answer_question(
                 conn, question.id, answer, user_id, self.env.now()
             )
             await residents_db.clear_chat_state(conn, user_id)
         if not stored:
-            return Result(Outcome.ALREADY, question)
+            return Result(QuestionOutcome.ALREADY, question)
         await self.access.audit(
             Actor(user_id), Action.ANSWER_QUESTIONS, scope, detail=f"question {question.id}"
         )
-        return Result(Outcome.SENT, await faq_db.get_question(self._conn, question.id))
+        return Result(QuestionOutcome.SENT, await faq_db.get_question(self._conn, question.id))
 
     async def to_faq(self, user_id: int, question_id: int) -> Result:
         """Turns an answered question into an FAQ entry the matcher uses from now on."""
         question = await faq_db.get_question(self._conn, question_id)
         if question is None:
-            return Result(Outcome.UNKNOWN)
+            return Result(QuestionOutcome.UNKNOWN)
         scope = Scope(commune=question.commune_code)
         if not await self._permitted(user_id, Action.MANAGE_FAQ, scope):
-            return Result(Outcome.FORBIDDEN)
+            return Result(QuestionOutcome.FORBIDDEN)
         if question.answer is None:
-            return Result(Outcome.NOT_ANSWERED, question)
+            return Result(QuestionOutcome.NOT_ANSWERED, question)
         if question.entry_id is not None:
-            return Result(Outcome.ALREADY, question, question.entry_id)
+            return Result(QuestionOutcome.ALREADY, question, question.entry_id)
         entry_id = f"xa-{question.commune_code}-{question.id}"
         category = await self._category_for(question.text)
         entry = staff_entry(entry_id, category, question.text, question.answer, self._today())
@@ -160,12 +162,12 @@ class QuestionService:
             categories = {c.id for c in await self.faq.categories()}
             parse_entry(_as_table(entry), "staff", categories, origin="staff", min_questions=1)
         except FaqFileError:
-            return Result(Outcome.NOT_AN_ENTRY, question)
+            return Result(QuestionOutcome.NOT_AN_ENTRY, question)
         await self.faq.add(entry)
         async with self.env.db.transaction() as conn:
             await faq_db.link_question_entry(conn, question.id, entry_id)
         await self.access.audit(Actor(user_id), Action.MANAGE_FAQ, scope, detail=entry_id)
-        return Result(Outcome.ADDED, question, entry_id)
+        return Result(QuestionOutcome.ADDED, question, entry_id)
 
     async def _permitted(self, user_id: int, action: Action, scope: Scope) -> bool:
         """The one access check (surveys.access); a refusal is audited by it."""
@@ -178,7 +180,7 @@ class QuestionService:
     async def _category_for(self, text: str) -> str:
         """The category of the closest existing entry, else the first category."""
         match = (await self.faq.matcher()).match(text)
-        if match.verdict is not Verdict.NONE and match.best is not None:
+        if match.verdict is not MatchConfidence.NONE and match.best is not None:
             entry = await self.faq.entry(match.best.entry_id)
             if entry is not None:
                 return entry.category

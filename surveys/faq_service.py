@@ -19,7 +19,7 @@ from storage import faq as faq_db
 from storage.faq import AskRow, FaqCategoryRow, FaqEntryRow
 from surveys import faq_content
 from surveys.env import Env
-from surveys.faq_match import Match, Matcher, Verdict
+from surveys.faq_match import Match, MatchConfidence, Matcher
 from surveys.text import fold
 
 MAX_STORED_TEXT = 1000  # what is kept of a (possibly 4,000-character) question
@@ -103,7 +103,8 @@ class FaqService:
         match = matcher.match(text)
         if not match.meaningful:
             return Asked(text, match, None, {})
-        best = match.best.entry_id if match.verdict is Verdict.CONFIDENT and match.best else None
+        confident = match.verdict is MatchConfidence.CONFIDENT
+        best = match.best.entry_id if confident and match.best else None
         async with self.env.db.transaction() as conn:
             ask_id = await faq_db.insert_ask(
                 conn, user_id, text[:MAX_STORED_TEXT], match.verdict.value, best, self.env.now()
@@ -131,7 +132,7 @@ class FaqService:
         """A resident chose one of the offered candidates; feedback then refers to it."""
         ask = await self.own_ask(user_id, ask_id)
         entry = await self.entry(entry_id)
-        if ask is None or ask.verdict != Verdict.UNSURE.value or entry is None:
+        if ask is None or ask.verdict != MatchConfidence.UNSURE.value or entry is None:
             return None
         async with self.env.db.transaction() as conn:
             await faq_db.set_ask_entry(conn, ask_id, entry_id)

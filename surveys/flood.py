@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 
-class Verdict(StrEnum):
+class FloodAction(StrEnum):
     PASS = "pass"
     WARN = "warn"  # just went over: tell the person once
     DROP = "drop"  # still paused: ignore silently
@@ -27,12 +27,12 @@ class FloodLimit:
         self._senders: dict[int, _Sender] = {}
         self._last_sweep = 0.0
 
-    def check(self, user_id: int, now: float) -> Verdict:
+    def check(self, user_id: int, now: float) -> FloodAction:
         """Counts one update from the user at `now` (seconds) and says what to do with it."""
         self._sweep(now)
         sender = self._senders.setdefault(user_id, _Sender())
         if now < sender.paused_until:
-            return Verdict.DROP
+            return FloodAction.DROP
         recent = sender.recent
         while recent and recent[0] <= now - self.window:
             recent.popleft()
@@ -40,8 +40,8 @@ class FloodLimit:
         if len(recent) > self.count:
             recent.clear()
             sender.paused_until = now + self.pause
-            return Verdict.WARN
-        return Verdict.PASS
+            return FloodAction.WARN
+        return FloodAction.PASS
 
     def forgive(self, user_id: int) -> None:
         """Lifts a pause just given (to someone trusted): they start counting afresh."""

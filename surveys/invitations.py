@@ -180,7 +180,7 @@ class InvitationService:
         found = [await communes_db.get_commune(conn, code) for code in invitation.communes]
         return tuple(f"{c.name}, {c.province_name}" for c in found if c is not None)
 
-    async def list(self) -> list[Invitation]:
+    async def list_all(self) -> list[Invitation]:
         return await invitations_db.list_all(self.env.db.conn)
 
     async def revoke(self, invitation_id: int, *, by: Actor | None = None) -> Invitation | None:

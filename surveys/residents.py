@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
+import aiosqlite
+
 from storage import communes as communes_db
 from storage import residents as residents_db
 from storage.records import ChatState, Commune, Province, Resident, Village
@@ -59,7 +61,7 @@ class ResidentService:
         self.env = env
 
     @property
-    def _conn(self):  # type: ignore[no-untyped-def]  # the storage connection
+    def _conn(self) -> aiosqlite.Connection:  # the storage connection
         return self.env.db.conn
 
     async def get(self, user_id: int) -> Resident | None:

@@ -154,7 +154,7 @@ class RoundService:
     async def get(self, round_id: int) -> Round | None:
         return await surveys_db.get_round(self.env.db.conn, round_id)
 
-    async def list(self, commune_code: int | None = None) -> list[RoundInfo]:
+    async def list_for_commune(self, commune_code: int | None = None) -> list[RoundInfo]:
         conn = self.env.db.conn
         infos = []
         titles = {s.id: s.title for s in await surveys_db.list_surveys(conn)}

@@ -90,7 +90,7 @@ PRESET_90 = Thresholds()
 PRESET_95 = Thresholds(overall=0.95, question_floor=0.85, fail_below=0.90)
 
 
-class Verdict(StrEnum):
+class ScoreVerdict(StrEnum):
     """The status shown to officers; values are stable codes for storage and templates."""
 
     PASS = "dat"  # Đạt
@@ -174,7 +174,7 @@ class RoundScore:
     required: int  # required_sample(registered, margin)
     overall: QuestionScore | None  # None only if the survey has no overall question
     questions: tuple[QuestionScore, ...]  # scored questions in survey order, overall excluded
-    verdict: Verdict
+    verdict: ScoreVerdict
     weakest: tuple[str, ...]  # ids of up to 3 lowest-share non-suppressed questions
     suppressed: bool  # respondents < min_group: every figure hidden
 
@@ -237,7 +237,7 @@ def _verdict(
     respondents: int,
     required: int,
     t: Thresholds,
-) -> Verdict:
+) -> ScoreVerdict:
     overall_share = overall.share if overall is not None else None
     return decide(overall_share, [q.share for q in questions], respondents, required, t)
 
@@ -248,18 +248,18 @@ def decide(
     respondents: int,
     required: int,
     t: Thresholds,
-) -> Verdict:
+) -> ScoreVerdict:
     """The verdict rule on shares alone (None: suppressed), shared by every table that rates."""
     if respondents < t.min_group or respondents < required:
-        return Verdict.INSUFFICIENT
+        return ScoreVerdict.INSUFFICIENT
     if overall_share is None:
-        return Verdict.INSUFFICIENT
+        return ScoreVerdict.INSUFFICIENT
     if overall_share < t.fail_below:
-        return Verdict.FAIL
+        return ScoreVerdict.FAIL
     floor_ok = all(s >= t.question_floor for s in question_shares if s is not None)
     if overall_share >= t.overall and floor_ok:
-        return Verdict.PASS
-    return Verdict.WATCH
+        return ScoreVerdict.PASS
+    return ScoreVerdict.WATCH
 
 
 def verdict_from_tallies(
@@ -268,7 +268,7 @@ def verdict_from_tallies(
     *,
     registered: int,
     thresholds: Thresholds = PRESET_90,
-) -> tuple[Verdict, int, int, int]:
+) -> tuple[ScoreVerdict, int, int, int]:
     """The verdict of score_round from (satisfied, valid, answered) per question id.
 
     For tables of many communes: no distributions, means or intervals are needed there.

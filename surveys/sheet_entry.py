@@ -34,7 +34,7 @@ STATES = (CODE_STATE, REPLACE_STATE, ANSWERS_STATE)
 TOKEN_HEX = 8
 
 
-class Outcome(StrEnum):
+class SheetEntryOutcome(StrEnum):
     ASK_CODE = "ask_code"
     BAD_CODE = "bad_code"  # not shaped like a household code
     UNKNOWN = "unknown"  # no household has this code
@@ -53,7 +53,7 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class Entry:
-    outcome: Outcome
+    outcome: SheetEntryOutcome
     code: str = ""
     token: str = ""
     commune: Commune | None = None
@@ -63,7 +63,7 @@ class Entry:
     replaced: bool = False
     conflict: tuple[int, int] | None = None  # (chat answers, paper sheets) when both exist
     error: RowError | None = None
-    then: Outcome | None = None  # with BUTTON_EXPECTED: the step shown again
+    then: SheetEntryOutcome | None = None  # with BUTTON_EXPECTED: the step shown again
 
     @property
     def index(self) -> int | None:
@@ -105,7 +105,7 @@ class SheetEntryService:
         """Starts an entry (dropping any earlier one); raises Forbidden (audited) without a role."""
         await self.may_enter(user_id)
         await self._set(user_id, ChatState(CODE_STATE, 0))
-        return Entry(Outcome.ASK_CODE)
+        return Entry(SheetEntryOutcome.ASK_CODE)
 
     async def typed(self, user_id: int, text: str) -> Entry | None:
         """Typed text while an entry is pending (None when none is): the code or a comment."""
@@ -116,15 +116,15 @@ class SheetEntryService:
             return await self.household(user_id, text)
         entry = await self._entry(state)
         if state.state == REPLACE_STATE:
-            return _with(entry, Outcome.BUTTON_EXPECTED, then=Outcome.EXISTS)
+            return _with(entry, SheetEntryOutcome.BUTTON_EXPECTED, then=SheetEntryOutcome.EXISTS)
         if entry.index is None:
-            return _with(entry, Outcome.BUTTON_EXPECTED, then=Outcome.SUMMARY)
+            return _with(entry, SheetEntryOutcome.BUTTON_EXPECTED, then=SheetEntryOutcome.SUMMARY)
         assert entry.survey is not None
         question = entry.survey.questions[entry.index]
         if question.kind is not QuestionKind.TEXT:
-            return _with(entry, Outcome.BUTTON_EXPECTED, then=Outcome.QUESTION)
+            return _with(entry, SheetEntryOutcome.BUTTON_EXPECTED, then=SheetEntryOutcome.QUESTION)
         if not comment_ok(text):
-            return _with(entry, Outcome.BAD_COMMENT, then=Outcome.QUESTION)
+            return _with(entry, SheetEntryOutcome.BAD_COMMENT, then=SheetEntryOutcome.QUESTION)
         return await self._answer(user_id, state, entry, question, text.strip())
 
     async def household(self, user_id: int, text: str) -> Entry:
@@ -132,41 +132,41 @@ class SheetEntryService:
         await self.may_enter(user_id)
         code = clean_code(text)
         if code is None:
-            return Entry(Outcome.BAD_CODE, code=text.strip()[:20])
+            return Entry(SheetEntryOutcome.BAD_CODE, code=text.strip()[:20])
         conn = self.env.db.conn
         household = await households_db.by_code(conn, code)
         if household is None:
-            return Entry(Outcome.UNKNOWN, code=code)
+            return Entry(SheetEntryOutcome.UNKNOWN, code=code)
         scope = Scope(household.commune_code)
         try:
             await self.access.require(Actor(user_id), Action.ENTER_SHEETS, scope)
         except Forbidden:
-            return Entry(Outcome.OTHER_COMMUNE, code=code)
+            return Entry(SheetEntryOutcome.OTHER_COMMUNE, code=code)
         commune = await communes_db.get_commune(conn, household.commune_code)
         rounds = await surveys_db.open_rounds(conn, household.commune_code, self.env.now())
         if not rounds:
             await self._clear(user_id)
-            return Entry(Outcome.NO_ROUND, code=code, commune=commune)
+            return Entry(SheetEntryOutcome.NO_ROUND, code=code, commune=commune)
         data = {"t": secrets.token_hex(TOKEN_HEX // 2), "round": rounds[0].id, "code": code}
         if await self.sheets.has_sheet(rounds[0].id, household):
             state = ChatState(REPLACE_STATE, household.id, data=json.dumps(data | {"values": {}}))
             await self._set(user_id, state)
-            return _with(await self._entry(state), Outcome.EXISTS)
+            return _with(await self._entry(state), SheetEntryOutcome.EXISTS)
         state = ChatState(ANSWERS_STATE, household.id, data=json.dumps(data | {"values": {}}))
         await self._set(user_id, state)
-        return _with(await self._entry(state), Outcome.QUESTION)
+        return _with(await self._entry(state), SheetEntryOutcome.QUESTION)
 
     async def press(self, user_id: int, op: str, token: str, index: int, value: str) -> Entry:
         """A button of the entry: a (answer), s (skip), r (replace), ok (save), x (cancel)."""
         state = await residents_db.get_chat_state(self.env.db.conn, user_id)
         if state is None or state.state not in (REPLACE_STATE, ANSWERS_STATE):
-            return Entry(Outcome.INVALID)
+            return Entry(SheetEntryOutcome.INVALID)
         entry = await self._entry(state)
         if token != entry.token:
-            return Entry(Outcome.INVALID)
+            return Entry(SheetEntryOutcome.INVALID)
         if op == "x":
             await self._clear(user_id)
-            return _with(entry, Outcome.CANCELLED)
+            return _with(entry, SheetEntryOutcome.CANCELLED)
         if op == "r" and state.state == REPLACE_STATE:
             await self.may_enter(user_id, entry)
             data = json.loads(state.data) | {"replace": True}
@@ -174,25 +174,25 @@ class SheetEntryService:
             await self._set(user_id, answering)
             return _next(await self._entry(answering))
         if state.state != ANSWERS_STATE:
-            return Entry(Outcome.INVALID)
+            return Entry(SheetEntryOutcome.INVALID)
         if op == "ok":
             return (
                 await self._save(user_id, state, entry)
                 if entry.index is None
-                else Entry(Outcome.INVALID)
+                else Entry(SheetEntryOutcome.INVALID)
             )
         if op not in ("a", "s") or index != entry.index:
-            return Entry(Outcome.INVALID)
+            return Entry(SheetEntryOutcome.INVALID)
         assert entry.survey is not None
         question = entry.survey.questions[index]
         if op == "s":
             return (
                 await self._answer(user_id, state, entry, question, "")
                 if question.optional
-                else Entry(Outcome.INVALID)
+                else Entry(SheetEntryOutcome.INVALID)
             )
         if question.kind is QuestionKind.TEXT or parse_button_value(question, value) is None:
-            return Entry(Outcome.INVALID)
+            return Entry(SheetEntryOutcome.INVALID)
         return await self._answer(user_id, state, entry, question, value)
 
     async def conflicts(
@@ -227,16 +227,16 @@ class SheetEntryService:
             # another staff member stored this household's sheet meanwhile: ask again
             replace = ChatState(REPLACE_STATE, state.ref, data=state.data)
             await self._set(user_id, replace)
-            return _with(entry, Outcome.EXISTS)
+            return _with(entry, SheetEntryOutcome.EXISTS)
         row = {"round": str(entry.round.id), "household": entry.code} | entry.values
         round_now = await surveys_db.get_round(self.env.db.conn, entry.round.id)
         if round_now is None or not round_now.is_open(self.env.now()):
             await self._clear(user_id)
-            return _with(entry, Outcome.REFUSED, error=RowError(0, "round_closed"))
+            return _with(entry, SheetEntryOutcome.REFUSED, error=RowError(0, "round_closed"))
         result = await self.sheets.enter(row)
         await self._clear(user_id)
         if isinstance(result, RowError):
-            return _with(entry, Outcome.REFUSED, error=result)
+            return _with(entry, SheetEntryOutcome.REFUSED, error=result)
         detail = f"sheet {entry.code} round {entry.round.id}" + (
             " replaced" if entry.replaced else ""
         )
@@ -244,7 +244,7 @@ class SheetEntryService:
             Actor(user_id), Action.ENTER_SHEETS, Scope(household.commune_code), detail=detail
         )
         both = [c for c in await self.sheets.conflicts(entry.round.id) if c[0] == entry.code]
-        return _with(entry, Outcome.SAVED, conflict=both[0][1:] if both else None)
+        return _with(entry, SheetEntryOutcome.SAVED, conflict=both[0][1:] if both else None)
 
     async def may_enter(self, user_id: int, entry: Entry | None = None) -> None:
         """Raises Forbidden (audited) unless the user may still enter sheets (there)."""
@@ -260,7 +260,7 @@ class SheetEntryService:
         round_ = await surveys_db.get_round(conn, int(data["round"]))
         assert round_ is not None
         return Entry(
-            Outcome.QUESTION,
+            SheetEntryOutcome.QUESTION,
             code=data["code"],
             token=data["t"],
             commune=await communes_db.get_commune(conn, round_.commune_code),
@@ -279,9 +279,11 @@ class SheetEntryService:
             await residents_db.clear_chat_state(conn, user_id)
 
 
-def _with(entry: Entry, outcome: Outcome, **changes: object) -> Entry:
+def _with(entry: Entry, outcome: SheetEntryOutcome, **changes: object) -> Entry:
+    # replace() checks the field names at run time; mypy cannot match **changes to them
     return replace(entry, outcome=outcome, **changes)  # type: ignore[arg-type]
 
 
 def _next(entry: Entry) -> Entry:
-    return _with(entry, Outcome.QUESTION if entry.index is not None else Outcome.SUMMARY)
+    step = SheetEntryOutcome.QUESTION if entry.index is not None else SheetEntryOutcome.SUMMARY
+    return _with(entry, step)

@@ -29,7 +29,7 @@ from surveys.model import (
 )
 from surveys.pseudonym import pseudonym
 from surveys.rounds import RoundRefused, RoundService, Summary
-from surveys.scoring import Thresholds, Verdict, verdict_from_tallies
+from surveys.scoring import ScoreVerdict, Thresholds, verdict_from_tallies
 from surveys.text import fold
 from surveys.thresholds import for_province
 
@@ -92,7 +92,7 @@ class ProvinceRow:
     commune: Commune
     round_id: int
     respondents: int | None  # None when under k
-    verdict: Verdict
+    verdict: ScoreVerdict
     ranked: figures.RankedRow
 
 

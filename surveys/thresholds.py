@@ -120,7 +120,7 @@ class ThresholdService:
             await thresholds_db.put(tx, row, self.env.now())
         return ProvinceSetting(province, changed, row.preset)
 
-    async def list(self) -> list[ProvinceSetting]:
+    async def list_all(self) -> list[ProvinceSetting]:
         """Provinces with their own thresholds (every other one uses the defaults)."""
         conn = self.env.db.conn
         provinces = {p.code: p for p in await communes_db.list_provinces(conn)}

@@ -32,7 +32,7 @@ async def _prepare(db_path: Path) -> str:
 async def _stored(db_path: Path) -> dict[str, int | None]:
     services = await Services.open(str(db_path))
     try:
-        rounds = await services.rounds.list(COMMUNE)
+        rounds = await services.rounds.list_for_commune(COMMUNE)
         resident = await services.residents.get(501)
         response = await responses_db.find(services.db.conn, rounds[0].round.id, resident.id)
         answers = await responses_db.list_answers(services.db.conn, response.id)

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from handlers.texts import ENV, pct, render, vn_datetime
-from surveys.answering import Outcome
+from surveys.answering import AnswerOutcome
 from surveys.residents import SearchOutcome
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +26,8 @@ def _referenced() -> set[str]:
         if o not in (SearchOutcome.FOUND, SearchOutcome.NOT_SEARCHING)
     )
     names.update(
-        f"alert_{o.value}.html" for o in (Outcome.STORED, Outcome.CHANGED, Outcome.UNCHANGED)
+        f"alert_{o.value}.html"
+        for o in (AnswerOutcome.STORED, AnswerOutcome.CHANGED, AnswerOutcome.UNCHANGED)
     )
     return names
 

@@ -187,7 +187,7 @@ class Sandbox:
 
     async def wait_for(
         self,
-        predicate: Callable[[], T],
+        predicate: Callable[[], T | None],
         timeout: float = 5.0,  # noqa: ASYNC109 - a safety net, reported with context
         *,
         what: str | None = None,

@@ -115,7 +115,8 @@ class _Parser:
         self.stack.append(_Open(name, self.units, attrs, offset))
 
     def attributes(self, tag_offset: int) -> dict[str, str]:
-        src, attrs = self.src, {}
+        src = self.src
+        attrs: dict[str, str] = {}
         while True:
             while self.pos < len(src) and src[self.pos].isspace():
                 self.pos += 1

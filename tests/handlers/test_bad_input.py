@@ -34,7 +34,7 @@ async def test_press_on_closed_round(harness, clock) -> None:
     lan = await joined(harness, clock)
     await harness.send(lan, "/survey")
     question = lan.last
-    rounds = await harness.services.rounds.list(COMMUNE)
+    rounds = await harness.services.rounds.list_for_commune(COMMUNE)
     await harness.services.rounds.close(rounds[0].round.id)
     await unchanged_after(harness, lambda: harness.press(lan, SCALE_4, question))
     assert "đã kết thúc" in lan.callback_answers[-1]
@@ -67,7 +67,7 @@ async def test_press_on_another_rounds_question(harness, clock) -> None:
     lan = await joined(harness, clock)
     await harness.send(lan, "/survey")
     old = lan.last
-    rounds = await harness.services.rounds.list(COMMUNE)
+    rounds = await harness.services.rounds.list_for_commune(COMMUNE)
     await harness.services.rounds.close(rounds[0].round.id)
     await harness.services.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=3))
     await unchanged_after(harness, lambda: harness.press(lan, SCALE_4, old))

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from surveys.flood import FloodLimit, Verdict
+from surveys.flood import FloodAction, FloodLimit
 from tests.conftest import COMMUNE, snapshot
 
 WARNING = (
@@ -73,21 +73,23 @@ async def test_button_flood_gets_a_popup(limited) -> None:
 
 def test_a_forgiven_sender_counts_afresh() -> None:
     limit = FloodLimit(2, 10, 60)
-    assert [limit.check(1, 0.0) for _ in range(3)][-1] is Verdict.WARN
-    assert limit.check(1, 0.1) is Verdict.DROP
-    assert [limit.check(1, 0.2) for _ in range(3)][-1] is Verdict.DROP
+    assert [limit.check(1, 0.0) for _ in range(3)][-1] is FloodAction.WARN
+    assert limit.check(1, 0.1) is FloodAction.DROP
+    assert [limit.check(1, 0.2) for _ in range(3)][-1] is FloodAction.DROP
     limit.forgive(1)
-    assert [limit.check(1, 0.3) for _ in range(2)] == [Verdict.PASS, Verdict.PASS]
-    assert limit.check(1, 0.4) is Verdict.WARN
+    assert [limit.check(1, 0.3) for _ in range(2)] == [FloodAction.PASS, FloodAction.PASS]
+    assert limit.check(1, 0.4) is FloodAction.WARN
 
 
 def test_memory_follows_active_senders() -> None:
     limit = FloodLimit(count=3, window=10, pause=60)
     for user in range(1000):
-        assert limit.check(user, 0.0) is Verdict.PASS
+        assert limit.check(user, 0.0) is FloodAction.PASS
     assert len(limit) == 1000
-    assert limit.check(5, 100.0) is Verdict.PASS  # a sweep after window + pause
+    assert limit.check(5, 100.0) is FloodAction.PASS  # a sweep after window + pause
     assert len(limit) == 1
     verdicts = [limit.check(7, 200.0) for _ in range(6)]
-    assert verdicts == [Verdict.PASS] * 3 + [Verdict.WARN, Verdict.DROP, Verdict.DROP]
-    assert limit.check(7, 261.0) is Verdict.PASS
+    assert verdicts == (
+        [FloodAction.PASS] * 3 + [FloodAction.WARN, FloodAction.DROP, FloodAction.DROP]
+    )
+    assert limit.check(7, 261.0) is FloodAction.PASS

@@ -35,7 +35,7 @@ def chat_menu(harness, user_id: int) -> list[tuple[str, str]]:
 async def everything(harness) -> tuple[dict, list, list]:
     conn = harness.services.db.conn
     grants = await access_db.all_grants(conn, include_revoked=True)
-    invitations = await harness.services.invitations.list()
+    invitations = await harness.services.invitations.list_all()
     return await table_counts(harness.services.db), grants, invitations
 
 
@@ -52,7 +52,7 @@ async def test_staff_invitation_grants_role_and_menu(harness) -> None:
     assert await access.allowed(Actor(7), Action.MANAGE_ROUNDS, Scope(commune=COMMUNE))
     assert not await access.allowed(Actor(7), Action.MANAGE_ROUNDS, Scope(commune=NEIGHBOUR))
     assert chat_menu(harness, 7) == [*labels.COMMAND_MENU, STAFF_ITEM]
-    (used,) = await harness.services.invitations.list()
+    (used,) = await harness.services.invitations.list_all()
     assert used.used_by == 7 and used.used_at is not None
     assert await harness.services.invitations.menus_to_redo() == []
     entries = await access.audit_log()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from surveys.answering import Outcome
+from surveys.answering import AnswerOutcome
 from surveys.services import Services
 from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, FakeClock, snapshot
 
@@ -29,9 +29,9 @@ async def test_answers_walk_the_survey_and_complete_it(services: Services, clock
             result = await services.answering.answer(LAN, step.response.id, i, "1")
         else:
             result = await services.answering.answer(LAN, step.response.id, i, "4")
-        assert result is not None and result.outcome is Outcome.STORED, (i, result)
+        assert result is not None and result.outcome is AnswerOutcome.STORED, (i, result)
     assert result.step is not None and result.step.done
-    info = (await services.rounds.list(COMMUNE))[0]
+    info = (await services.rounds.list_for_commune(COMMUNE))[0]
     assert (info.started, info.completed) == (1, 1)
 
 
@@ -52,7 +52,7 @@ async def test_later_answer_replaces_earlier(services: Services, clock) -> None:
     step = (await services.answering.current(LAN)).step
     await services.answering.answer(LAN, step.response.id, 0, "2")
     changed = await services.answering.answer(LAN, step.response.id, 0, "5")
-    assert changed.outcome is Outcome.CHANGED
+    assert changed.outcome is AnswerOutcome.CHANGED
     first = step.survey.questions[0].id
     assert changed.step.answers[first].value_int == 5
 
@@ -64,13 +64,13 @@ async def test_refusals_change_nothing(services: Services, clock) -> None:
     await services.answering.answer(LAN, lan.response.id, 0, "4")
     before = await snapshot(services.db)
     cases = [
-        (BINH, lan.response.id, 1, "4", Outcome.NOT_YOURS),  # someone else's response
-        (LAN, 999_999, 0, "4", Outcome.UNKNOWN),  # no such response
-        (LAN, lan.response.id, 40, "4", Outcome.UNKNOWN),  # question out of range
-        (LAN, lan.response.id, 1, "9", Outcome.UNKNOWN),  # value out of range
-        (LAN, lan.response.id, 5, "4", Outcome.NOT_YET),  # skipping ahead
-        (LAN, lan.response.id, 0, "4", Outcome.UNCHANGED),  # replayed tap
-        (7777, binh.response.id, 0, "4", Outcome.NOT_YOURS),  # a stranger
+        (BINH, lan.response.id, 1, "4", AnswerOutcome.NOT_YOURS),  # someone else's response
+        (LAN, 999_999, 0, "4", AnswerOutcome.UNKNOWN),  # no such response
+        (LAN, lan.response.id, 40, "4", AnswerOutcome.UNKNOWN),  # question out of range
+        (LAN, lan.response.id, 1, "9", AnswerOutcome.UNKNOWN),  # value out of range
+        (LAN, lan.response.id, 5, "4", AnswerOutcome.NOT_YET),  # skipping ahead
+        (LAN, lan.response.id, 0, "4", AnswerOutcome.UNCHANGED),  # replayed tap
+        (7777, binh.response.id, 0, "4", AnswerOutcome.NOT_YOURS),  # a stranger
     ]
     for user, response_id, index, raw, expected in cases:
         result = await services.answering.answer(user, response_id, index, raw)
@@ -84,7 +84,7 @@ async def test_closed_round_accepts_nothing(services: Services, clock) -> None:
     await services.rounds.close(round_id)
     before = await snapshot(services.db)
     result = await services.answering.answer(LAN, step.response.id, 0, "4")
-    assert result.outcome is Outcome.CLOSED
+    assert result.outcome is AnswerOutcome.CLOSED
     assert await snapshot(services.db) == before
 
 
@@ -93,7 +93,7 @@ async def test_round_past_its_close_time_accepts_nothing(services: Services, clo
     step = (await services.answering.current(LAN)).step
     clock.advance(days=8)
     result = await services.answering.answer(LAN, step.response.id, 0, "4")
-    assert result.outcome is Outcome.CLOSED
+    assert result.outcome is AnswerOutcome.CLOSED
 
 
 async def test_moved_resident_cannot_answer_old_commune_round(services: Services, clock) -> None:
@@ -101,7 +101,7 @@ async def test_moved_resident_cannot_answer_old_commune_round(services: Services
     step = (await services.answering.current(LAN)).step
     await services.residents.join(LAN, "Lan", OTHER_COMMUNE)
     result = await services.answering.answer(LAN, step.response.id, 0, "4")
-    assert result.outcome is Outcome.NOT_YOURS
+    assert result.outcome is AnswerOutcome.NOT_YOURS
 
 
 async def test_comment_limits(services: Services, clock) -> None:
@@ -113,12 +113,12 @@ async def test_comment_limits(services: Services, clock) -> None:
         await services.answering.answer(LAN, step.response.id, i, "1" if q.kind == "yesno" else "3")
     before = await snapshot(services.db)
     too_long = await services.answering.comment(LAN, "x" * 1001)
-    assert too_long.outcome is Outcome.TOO_LONG
+    assert too_long.outcome is AnswerOutcome.TOO_LONG
     empty = await services.answering.comment(LAN, "   ")
-    assert empty.outcome is Outcome.EMPTY
+    assert empty.outcome is AnswerOutcome.EMPTY
     assert await snapshot(services.db) == before
     ok = await services.answering.comment(LAN, "x" * 1000)
-    assert ok.outcome is Outcome.STORED
+    assert ok.outcome is AnswerOutcome.STORED
 
 
 async def test_text_while_button_question_waits(services: Services, clock) -> None:
@@ -126,5 +126,5 @@ async def test_text_while_button_question_waits(services: Services, clock) -> No
     await services.answering.current(LAN)
     before = await snapshot(services.db)
     result = await services.answering.comment(LAN, "5")
-    assert result.outcome is Outcome.BUTTON_EXPECTED
+    assert result.outcome is AnswerOutcome.BUTTON_EXPECTED
     assert await snapshot(services.db) == before

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from surveys.faq_content import load_dir
-from surveys.faq_match import Matcher, Verdict
+from surveys.faq_match import MatchConfidence, Matcher
 from surveys.faq_terms import terms
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -65,7 +65,7 @@ def test_short_words_are_not_guessed(matcher) -> None:
 def test_word_order_does_not_matter(matcher) -> None:
     a = matcher.match("quen mat khau vneid")
     b = matcher.match("vneid mat khau quen")
-    assert a.verdict is b.verdict is Verdict.CONFIDENT
+    assert a.verdict is b.verdict is MatchConfidence.CONFIDENT
     assert a.best.entry_id == b.best.entry_id == "vneid-quen-mat-khau"
 
 
@@ -75,7 +75,7 @@ def test_nothing_meaningful(matcher) -> None:
 
 
 def test_out_of_scope_gets_no_confident_answer(matcher) -> None:
-    assert matcher.match("giá lúa hôm nay bao nhiêu").verdict is Verdict.NONE
+    assert matcher.match("giá lúa hôm nay bao nhiêu").verdict is MatchConfidence.NONE
 
 
 def test_accuracy_floor_on_fixture_eval(matcher) -> None:
@@ -85,11 +85,13 @@ def test_accuracy_floor_on_fixture_eval(matcher) -> None:
     outside = [q for q in queries if not q["expect"]]
     top1 = sum(
         (m := matcher.match(q["text"])).best is not None
-        and m.verdict is not Verdict.NONE
+        and m.verdict is not MatchConfidence.NONE
         and m.best.entry_id == q["expect"]
         for q in inside
     )
-    refused = sum(matcher.match(q["text"]).verdict is not Verdict.CONFIDENT for q in outside)
+    refused = sum(
+        matcher.match(q["text"]).verdict is not MatchConfidence.CONFIDENT for q in outside
+    )
     assert top1 / len(inside) >= 0.95
     assert refused / len(outside) >= 0.95
 
@@ -110,12 +112,14 @@ def test_accuracy_floor_on_shipped_faq(name: str, top1_floor: float, refused_flo
     inside = [q for q in queries if q["expect"]]
     outside = [q for q in queries if not q["expect"]]
     top1 = sum(
-        (m := matcher.match(q["text"])).verdict is not Verdict.NONE
+        (m := matcher.match(q["text"])).verdict is not MatchConfidence.NONE
         and m.best is not None
         and m.best.entry_id == q["expect"]
         for q in inside
     )
-    refused = sum(matcher.match(q["text"]).verdict is not Verdict.CONFIDENT for q in outside)
+    refused = sum(
+        matcher.match(q["text"]).verdict is not MatchConfidence.CONFIDENT for q in outside
+    )
     assert top1 / len(inside) >= top1_floor
     assert refused / len(outside) >= refused_floor
 
@@ -138,6 +142,6 @@ def test_shipped_faq_keeps_a_motorbike_apart_from_a_phone() -> None:
     from surveys.faq_content import package_dir
 
     shipped = Matcher(load_dir(package_dir())[1])
-    assert shipped.match("mua xe máy trả góp ở đâu").verdict is Verdict.NONE
+    assert shipped.match("mua xe máy trả góp ở đâu").verdict is MatchConfidence.NONE
     changed = shipped.match("máy hỏng rồi đổi máy khác thì vneid thế nào")
-    assert changed.verdict is Verdict.CONFIDENT and changed.best.entry_id == "vneid-doi-may"
+    assert changed.verdict is MatchConfidence.CONFIDENT and changed.best.entry_id == "vneid-doi-may"

@@ -15,8 +15,8 @@ from surveys.scoring import (
     PRESET_90,
     PRESET_95,
     RoundScore,
+    ScoreVerdict,
     Thresholds,
-    Verdict,
     required_sample,
     score_round,
     wilson,
@@ -145,7 +145,7 @@ def test_hand_computed_commune() -> None:
     score = score_round(small_survey(), counts, respondents=10, registered=10)
     assert (score.respondents, score.registered, score.coverage, score.required) == (10, 10, 1, 10)
     assert not score.suppressed
-    assert score.verdict is Verdict.WATCH
+    assert score.verdict is ScoreVerdict.WATCH
     assert [q.question_id for q in score.questions] == ["a", "b", "c"]
     a, b, c = score.questions
     assert (a.answered, a.valid, a.satisfied, a.dont_know) == (10, 9, 7, 1)
@@ -167,51 +167,52 @@ def test_hand_computed_commune() -> None:
 
 @pytest.mark.parametrize(
     ("yes", "verdict"),
-    [(100, Verdict.PASS), (90, Verdict.PASS), (89, Verdict.WATCH), (80, Verdict.WATCH),
-     (79, Verdict.FAIL), (0, Verdict.FAIL)],
+    [(100, ScoreVerdict.PASS), (90, ScoreVerdict.PASS), (89, ScoreVerdict.WATCH),
+     (80, ScoreVerdict.WATCH),
+     (79, ScoreVerdict.FAIL), (0, ScoreVerdict.FAIL)],
 )  # fmt: skip
-def test_overall_boundaries(yes: int, verdict: Verdict) -> None:
+def test_overall_boundaries(yes: int, verdict: ScoreVerdict) -> None:
     assert simple(yes, 100).verdict is verdict
 
 
-@pytest.mark.parametrize(("a_yes", "verdict"), [(70, Verdict.PASS), (69, Verdict.WATCH)])
-def test_question_floor(a_yes: int, verdict: Verdict) -> None:
+@pytest.mark.parametrize(("a_yes", "verdict"), [(70, ScoreVerdict.PASS), (69, ScoreVerdict.WATCH)])
+def test_question_floor(a_yes: int, verdict: ScoreVerdict) -> None:
     assert simple(95, 100, a_yes).verdict is verdict
 
 
 def test_floor_does_not_rescue_a_failing_overall() -> None:
-    assert simple(70, 100, 100).verdict is Verdict.FAIL
+    assert simple(70, 100, 100).verdict is ScoreVerdict.FAIL
 
 
 @pytest.mark.parametrize(
     ("yes", "a_yes", "verdict"),
-    [(95, 85, Verdict.PASS), (94, 100, Verdict.WATCH), (95, 84, Verdict.WATCH),
-     (90, 100, Verdict.WATCH), (89, 100, Verdict.FAIL)],
+    [(95, 85, ScoreVerdict.PASS), (94, 100, ScoreVerdict.WATCH), (95, 84, ScoreVerdict.WATCH),
+     (90, 100, ScoreVerdict.WATCH), (89, 100, ScoreVerdict.FAIL)],
 )  # fmt: skip
-def test_preset_95(yes: int, a_yes: int, verdict: Verdict) -> None:
+def test_preset_95(yes: int, a_yes: int, verdict: ScoreVerdict) -> None:
     assert simple(yes, 100, a_yes, thresholds=PRESET_95).verdict is verdict
 
 
 def test_insufficient_sample() -> None:
     """1000 registered need 286 respondents; at 285 the score is shown but not judged."""
     below = simple(285, 285, registered=1000)
-    assert below.required == 286 and below.verdict is Verdict.INSUFFICIENT
+    assert below.required == 286 and below.verdict is ScoreVerdict.INSUFFICIENT
     assert below.overall is not None and below.overall.share == 1.0  # still shown
     assert below.coverage == pytest.approx(0.285)
-    assert simple(286, 286, registered=1000).verdict is Verdict.PASS
+    assert simple(286, 286, registered=1000).verdict is ScoreVerdict.PASS
 
 
 def test_suppression_at_k_minus_one_and_k() -> None:
     """k = 5: four respondents hide everything; five (all of five registered) are judged."""
     hidden = simple(4, 4, 4, a_n=4)
-    assert hidden.suppressed and hidden.verdict is Verdict.INSUFFICIENT
+    assert hidden.suppressed and hidden.verdict is ScoreVerdict.INSUFFICIENT
     assert hidden.weakest == () and hidden.mean_share is None
     for q in (hidden.overall, *hidden.questions):
         assert q is not None and q.suppressed
         assert (q.answered, q.valid, q.satisfied, q.dont_know) == (0, 0, 0, 0)
         assert (q.share, q.low, q.high, q.mean, q.distribution) == (None, None, None, None, {})
     shown = simple(5, 5, 5, a_n=5)
-    assert not shown.suppressed and shown.verdict is Verdict.PASS
+    assert not shown.suppressed and shown.verdict is ScoreVerdict.PASS
     assert shown.overall is not None and shown.overall.share == 1.0
     assert shown.questions[0].share == 1.0
 
@@ -232,7 +233,7 @@ def test_small_question_neither_passes_nor_fails_the_floor() -> None:
     score = score_round(small_survey(), counts, respondents=100, registered=100)
     a = score.questions[0]
     assert a.suppressed and a.share is None and (a.answered, a.valid, a.dont_know) == (100, 4, 96)
-    assert score.verdict is Verdict.PASS and "a" not in score.weakest
+    assert score.verdict is ScoreVerdict.PASS and "a" not in score.weakest
 
 
 def test_everyone_dont_know() -> None:
@@ -244,18 +245,21 @@ def test_everyone_dont_know() -> None:
 def test_missing_overall_answers_give_no_verdict() -> None:
     score = score_round(small_survey(), {"a": {5: 50}}, respondents=50, registered=50)
     assert score.overall is not None and score.overall.share is None
-    assert score.verdict is Verdict.INSUFFICIENT
+    assert score.verdict is ScoreVerdict.INSUFFICIENT
 
 
 def test_survey_without_overall_question() -> None:
     survey = dataclasses.replace(small_survey(), questions=small_survey().questions[:3])
     score = score_round(survey, {"a": {5: 50}}, respondents=50, registered=50)
-    assert score.overall is None and score.verdict is Verdict.INSUFFICIENT
+    assert score.overall is None and score.verdict is ScoreVerdict.INSUFFICIENT
 
 
 def test_total_on_empty_and_odd_input() -> None:
     empty = score_round(small_survey(), {}, respondents=0, registered=0)
-    assert empty.coverage is None and empty.required == 0 and empty.verdict is Verdict.INSUFFICIENT
+    assert (
+        empty.coverage is None and empty.required == 0
+        and empty.verdict is ScoreVerdict.INSUFFICIENT
+    )
     odd = score_round(
         small_survey(),
         {"chung": {1: 20, 7: 5, 0: -3}, "a": {9: 4, 4: 0}},
@@ -264,7 +268,7 @@ def test_total_on_empty_and_odd_input() -> None:
     )
     assert odd.respondents == 0 and odd.registered == 0 and odd.suppressed
     unregistered = score_round(small_survey(), {"chung": {1: 20}}, respondents=20, registered=0)
-    assert unregistered.coverage is None and unregistered.verdict is Verdict.PASS
+    assert unregistered.coverage is None and unregistered.verdict is ScoreVerdict.PASS
     assert unregistered.overall is not None and unregistered.overall.distribution == {1: 20, 0: 0}
 
 
@@ -287,7 +291,7 @@ def test_thresholds_reject_nonsense(kwargs: dict[str, object]) -> None:
 def test_presets() -> None:
     assert Thresholds() == PRESET_90
     assert (PRESET_95.overall, PRESET_95.question_floor, PRESET_95.fail_below) == (0.95, 0.85, 0.9)
-    assert Verdict.PASS.value == "dat" and Verdict.INSUFFICIENT.value == "chua_du_mau"
+    assert ScoreVerdict.PASS.value == "dat" and ScoreVerdict.INSUFFICIENT.value == "chua_du_mau"
 
 
 # --- property: any input gives sane figures ------------------------------------------------
@@ -316,7 +320,7 @@ def test_any_counts_give_sane_scores(
     assert len(score.questions) == 11
     assert len(score.weakest) <= 3
     if score.suppressed:
-        assert score.verdict is Verdict.INSUFFICIENT
+        assert score.verdict is ScoreVerdict.INSUFFICIENT
     for q in (score.overall, *score.questions):
         assert 0 <= q.satisfied <= q.valid <= q.answered and q.dont_know <= q.answered
         if q.share is None:
@@ -327,5 +331,5 @@ def test_any_counts_give_sane_scores(
         assert 0.0 <= q.low <= q.share <= q.high <= 1.0
         if q.mean is not None:
             assert 1.0 <= q.mean <= 5.0
-    if score.verdict is Verdict.PASS:
+    if score.verdict is ScoreVerdict.PASS:
         assert score.overall.share is not None and score.overall.share >= t.overall

@@ -6,7 +6,7 @@ import pytest
 
 from storage import scores as scores_db
 from surveys.figures import CriteriaSet
-from surveys.scoring import Verdict
+from surveys.scoring import ScoreVerdict
 from surveys.services import Services
 from surveys.summaries import SummaryError, SummaryRefused
 from tests.conftest import COMMUNE, FakeClock, snapshot, table_counts
@@ -116,7 +116,7 @@ async def test_province_table_ranks_communes(services: Services, clock: FakeCloc
     assert [r.commune.code for r in report.rows] == [COMMUNE, other]
     assert [(r.ranked.best, r.ranked.worst) for r in report.rows] == [(1, 2), (1, 2)]  # a tie
     # 5 of 5 registered: Slovin asks ceil(5 / 1.0125) = 5, all "Có", every question 100%.
-    assert report.rows[0].verdict is Verdict.PASS
+    assert report.rows[0].verdict is ScoreVerdict.PASS
     national = await services.summaries.national()
     assert [(r.province.code, r.communes, r.respondents) for r in national] == [(PROVINCE, 2, 10)]
 
