@@ -110,7 +110,8 @@ async def acknowledge(update: Update, result: Result, *, pressed: bool) -> None:
         query = update.callback_query
         tasks.append(query.answer(render(f"alert_{result.outcome.value}.html", label=label)))
         tasks.append(_mark(update, result, label))
-    if result.outcome is not Outcome.UNCHANGED:
+    if result.outcome is not Outcome.UNCHANGED or result.step.index is None:
+        # The same answer again after "Sửa câu N" still leads back to the review.
         tasks.append(show(update, result.step))
     await asyncio.gather(*tasks)
 
@@ -136,7 +137,13 @@ async def comment(update: Update, context: BotContext) -> bool:
     result = await context.services.answering.comment(update.effective_user.id, text)
     if result is None:
         return False
-    if result.outcome is Outcome.BUTTON_EXPECTED:
+    if result.outcome is Outcome.ASIDE:
+        assert result.step is not None and result.index is not None
+        shown = keyboards.labels_of(keyboards.question(result.step, result.index))
+        if text.strip().casefold() not in {label.casefold() for label in shown}:
+            return False  # a question of its own: the FAQ answers it (handlers.faq.question)
+        await reply(update, "resident_button_expected.html", result=result)
+    elif result.outcome is Outcome.BUTTON_EXPECTED:
         await reply(update, "resident_button_expected.html", result=result)
     elif result.outcome is Outcome.TOO_LONG:
         await reply(update, "resident_comment_too_long.html", result=result)
