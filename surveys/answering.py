@@ -14,6 +14,7 @@ from surveys import flow
 from surveys.definitions import survey_from_dict
 from surveys.env import Env
 from surveys.model import Question, QuestionKind, Survey
+from surveys.rounds import current_round
 
 EDIT_COMMENT = "edit_comment"
 
@@ -84,8 +85,9 @@ class AnsweringService:
         return resident if resident and resident.commune_code is not None else None
 
     async def open_round(self, commune_code: int) -> Round | None:
-        rounds = await surveys_db.open_rounds(self.env.db.conn, commune_code, self.env.now())
-        return rounds[0] if rounds else None
+        """The commune's current round when it is open: the one a resident answers."""
+        round_ = await current_round(self.env, commune_code)
+        return round_ if round_ is not None and round_.is_open(self.env.now()) else None
 
     async def _step(self, round_: Round, response: Response, index: int | None = None) -> Step:
         survey = await self.survey(round_.survey_id)
