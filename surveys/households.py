@@ -60,7 +60,7 @@ class HouseholdService:
         self._residents = ResidentService(env)
 
     def link(self, code: str) -> str:
-        return f"https://t.me/{self.env.settings.bot_username}?start={household_payload(code)}"
+        return self.env.start_link(household_payload(code))
 
     async def issue(self, commune_code: int, village_name: str, count: int) -> IssuedSheet:
         """Creates `count` household codes for one village; raises HouseholdRefused."""

@@ -123,7 +123,7 @@ class InvitationService:
             )
             invitation = await invitations_db.get(conn, invitation_id)
         assert invitation is not None
-        link = f"https://t.me/{self.env.settings.bot_username}?start={invite_payload(token)}"
+        link = self.env.start_link(invite_payload(token))
         return Issued(invitation, link)
 
     async def redeem(self, user_id: int, token: str) -> Redeemed:

@@ -1,0 +1,3 @@
+-- Reserved: the number of another branch's migration, kept free so that this branch's 0015
+-- applies in order. The lead deletes this file at merge (the real suppress lands there).
+SELECT 1;
