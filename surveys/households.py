@@ -77,6 +77,7 @@ class HouseholdService:
             raise HouseholdRefused("unknown_village", name)
         if not 1 <= count <= MAX_COUNT:
             raise HouseholdRefused("bad_count", count)
+        self.env.bot_username()  # raises BotUnknown before codes nobody could print are stored
         codes = [
             "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH)) for _ in range(count)
         ]

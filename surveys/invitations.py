@@ -98,6 +98,7 @@ class InvitationService:
                 raise InviteRefused("unknown_commune", code)
         if province is not None and await communes_db.get_province(conn, province) is None:
             raise InviteRefused("unknown_province", province)
+        self.env.bot_username()  # raises BotUnknown before an invitation without a link is stored
         token = secrets.token_urlsafe(_TOKEN_BYTES)
         now = self.env.now()
         actor = by or Actor.operator()

@@ -10,13 +10,15 @@ import logging
 import os
 from pathlib import Path
 
+import pytest
+
 from bot.app import build_application
 from bot.cli import main
 from bot.config import Config, Secret
 from bot.sandbox import Sandbox, SandboxRequest
 from storage.db import Database
 from surveys.access import Role
-from surveys.env import Settings
+from surveys.env import BotUnknown, Settings
 from surveys.services import Services
 from tests.conftest import COMMUNE, FakeClock, read_file_db, table_counts
 from tests.handlers.conftest import running_harness
@@ -120,3 +122,15 @@ async def test_in_chat_links_open_the_bot_telegram_names(db, clock: FakeClock, c
     assert any("links use 'ykien_test_bot'" in r.getMessage() for r in caplog.records)
     rows = await db.conn.execute_fetchall("SELECT value FROM bot_settings")
     assert [r[0] for r in rows] == ["ykien_test_bot"]
+
+
+async def test_services_store_no_code_or_invitation_they_cannot_link(db, clock) -> None:
+    services = Services(db, clock=clock, settings=Settings())  # no setting, never started
+    await services.seed()
+    await services.residents.add_villages(COMMUNE, ["Bản Nà Ún"])
+    before = await table_counts(db)
+    with pytest.raises(BotUnknown):
+        await services.households.issue(COMMUNE, "Bản Nà Ún", 3)
+    with pytest.raises(BotUnknown):
+        await services.invitations.issue(Role.STAFF, communes=[COMMUNE])
+    assert await table_counts(db) == before
