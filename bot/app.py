@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
@@ -34,6 +35,7 @@ from surveys.scoring import Thresholds
 from surveys.services import Services
 
 App = Application[Any, BotContext, Any, Any, Any, Any]
+log = logging.getLogger(__name__)
 
 
 def settings_from(config: Config) -> Settings:
@@ -111,6 +113,15 @@ def _post_init(
             str(config.db_path), clock=clock, settings=settings_from(config)
         )
         attach(app, svc)
+        # Links (join, invitations, household sheets) are made for the bot this token is.
+        mismatch = await svc.identity.learn(app.bot.username)
+        if mismatch is not None:
+            log.warning(
+                "YKIEN_BOT_USERNAME is %r but this token is the bot %r: links use %r",
+                mismatch.configured,
+                mismatch.actual,
+                mismatch.actual,
+            )
         await app.bot.set_my_commands(
             [BotCommand(name, text) for name, text in COMMAND_MENU],
             scope=BotCommandScopeAllPrivateChats(),

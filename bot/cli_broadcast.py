@@ -35,4 +35,4 @@ async def act(services: Services, config: Config, args: argparse.Namespace) -> s
         cancelled = await broadcasts.cancel(args.id)
     except LaunchRefused as exc:
         raise CliError("cli_broadcast_refused.txt", error=exc.error.value, **exc.details) from exc
-    return render("cli_broadcast_cancelled.txt", broadcast=cancelled)
+    return render("cli_broadcast_cancelled.txt", cancelled=cancelled)

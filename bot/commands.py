@@ -18,6 +18,7 @@ from storage import migrate
 from storage.records import Commune
 from surveys.access import Actor, Scope
 from surveys.definitions import survey_to_dict
+from surveys.env import BotUnknown
 from surveys.rounds import RoundRefused
 from surveys.services import Services
 from surveys.survey_errors import SurveyFileError
@@ -46,12 +47,33 @@ def run(config: Config) -> int:
     return OK
 
 
+# Commands that print t.me links: (command, action); None: any action.
+LINK_COMMANDS = {("link", None), ("invite", "staff"), ("invite", "officer")}
+LINK_COMMANDS |= {("households", "issue"), ("households", "list")}
+
+
+def _bot_for_links(services: Services, args: argparse.Namespace) -> None:
+    """Before a command stores anything it would print links for: the bot must be known
+    (raises BotUnknown), and a YKIEN_BOT_USERNAME that names another bot is said."""
+    action = getattr(args, "action", None)
+    if not {(args.command, None), (args.command, action)} & LINK_COMMANDS:
+        return
+    services.identity.username()
+    mismatch = services.identity.mismatch()
+    if mismatch is not None:
+        print(render("cli_bot_mismatch.txt", mismatch=mismatch), file=sys.stderr)
+
+
 async def dispatch(config: Config, args: argparse.Namespace) -> int:
     services = await Services.open(str(config.db_path), settings=settings_from(config))
     outcome = "failed"
     try:
+        _bot_for_links(services, args)
         out = await _act(services, config, args)
         outcome = "ok"
+    except BotUnknown:
+        print(render("cli_bot_unknown.txt"), file=sys.stderr)
+        return BAD_INPUT
     except CliError as exc:
         print(render(exc.template, **exc.ctx), file=sys.stderr)
         return BAD_INPUT

@@ -59,7 +59,7 @@ class Config:
     token: Secret | None = None
     api_url: str = DEFAULT_API_URL
     db_path: Path = Path("ykien.db")
-    bot_username: str = "ykien_bot"
+    bot_username: str | None = None  # None: the username getMe gave (kept in the database)
     timezone: str = "Asia/Ho_Chi_Minh"
     min_group: int = 5
     log_level: str = "INFO"
@@ -126,7 +126,7 @@ class Config:
             token=Secret(token) if token else None,
             api_url=environ.get("YKIEN_API_URL", DEFAULT_API_URL),
             db_path=Path(environ.get("YKIEN_DB") or "ykien.db"),
-            bot_username=environ.get("YKIEN_BOT_USERNAME", "ykien_bot"),
+            bot_username=environ.get("YKIEN_BOT_USERNAME", "").strip().removeprefix("@") or None,
             timezone=environ.get("YKIEN_TIMEZONE", "Asia/Ho_Chi_Minh"),
             min_group=int(min_group),
             log_level=environ.get("YKIEN_LOG_LEVEL", "INFO"),

@@ -22,7 +22,8 @@ async def stop(update: Update, context: BotContext) -> None:
 
 
 async def _staff_round(update: Update, context: BotContext, action: Action) -> int | None:
-    """The round a staff command is about (its argument, or the commune's latest), checked."""
+    """The round a staff command is about (its argument, or the commune's current round),
+    checked."""
     services = context.services
     user_id = user_of(update).id
     arg = command_args(update)
@@ -36,8 +37,11 @@ async def _staff_round(update: Update, context: BotContext, action: Action) -> i
     else:
         communes = await services.access.communes(user_id, action) or []
         commune = communes[0] if communes else None
-        rounds = await services.rounds.list_for_commune(commune) if commune is not None else []
-        round_ = rounds[-1].round if rounds else None
+        round_ = await services.rounds.current(commune) if commune is not None else None
+        if round_ is None and action is Action.VIEW_PROGRESS and commune is not None:
+            # Nothing has opened yet: the progress of what is scheduled is still worth seeing.
+            rounds = await services.rounds.list_for_commune(commune)
+            round_ = rounds[-1].round if rounds else None
     try:
         await services.access.require(Actor(user_id), action, Scope(commune=commune))
     except Forbidden:

@@ -10,7 +10,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from handlers import faq_keyboards as kb
-from handlers import questions
+from handlers import keyboards, questions
 from handlers.context import BotContext
 from handlers.replies import alert, command_args, reply
 from handlers.texts import shorten
@@ -47,6 +47,21 @@ async def question(update: Update, context: BotContext) -> bool:
 
 
 async def answer_text(update: Update, context: BotContext, text: str) -> None:
+    """Answers a question; a resident half-way through a survey is offered the way back."""
+    await _answer(update, context, text)
+    user = update.effective_user
+    step = await context.services.answering.in_progress(user.id) if user else None
+    if step is not None and step.index is not None:
+        await reply(
+            update,
+            "resident_survey_aside.html",
+            keyboards.continue_survey(),
+            number=step.index + 1,
+            total=len(step.survey.questions),
+        )
+
+
+async def _answer(update: Update, context: BotContext, text: str) -> None:
     user_id = user_of(update).id
     asked = await context.services.faq.ask(user_id, text)
     match = asked.match

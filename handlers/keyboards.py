@@ -83,6 +83,17 @@ def start_survey() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(labels.START_SURVEY, callback_data="go")]])
 
 
+def continue_survey() -> InlineKeyboardMarkup:
+    """The way back after a question asked mid-survey: re-shows the question it stopped at."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(labels.CONTINUE_SURVEY, callback_data="go")]]
+    )
+
+
+def labels_of(markup: InlineKeyboardMarkup | None) -> list[str]:
+    return [b.text for row in markup.inline_keyboard for b in row] if markup else []
+
+
 def answer_label(question: Question, value: int | str | None) -> str:
     if value is None:
         return labels.SKIPPED

@@ -129,9 +129,11 @@ async def on_press(update: Update, context: BotContext) -> None:
         await services.broadcasts.drafts.save(user_id, draft, state)
         await reply(update, "staff_wizard.html", step="type_time", what=state)
         return
+    elif when == "now":
+        draft = draft.with_(send_now=True, starts_at=None)
     elif when is not None:
-        start = now if when == "now" else this_evening(now, services.settings)
-        draft = draft.with_(starts_at=start.isoformat())
+        start = this_evening(now, services.settings)
+        draft = draft.with_(send_now=False, starts_at=start.isoformat())
     elif closes is not None:
         start = draft.starts() or now
         draft = draft.with_(closes_at=(start + timedelta(days=int(closes))).isoformat())
@@ -155,7 +157,10 @@ async def typed_time(update: Update, context: BotContext) -> bool:
         await reply(update, "staff_launch_refused.html", error="time_in_past")
         return True
     field = "starts_at" if state == "bc_at" else "closes_at"
-    await _ask(update, context, draft.with_(**{field: value.isoformat()}))
+    changes: dict[str, object] = {field: value.isoformat()}
+    if field == "starts_at":
+        changes["send_now"] = False
+    await _ask(update, context, draft.with_(**changes))
     return True
 
 
@@ -183,7 +188,7 @@ async def _ask(update: Update, context: BotContext, draft: Draft) -> None:
             for i in infos[-6:]
         ]  # fmt: skip
         return await _step(update, context, draft.with_(audience=None), "earlier", rows)
-    if draft.starts_at is None:
+    if not draft.start_chosen():
         evening = this_evening(services.env.now(), services.settings).astimezone(tz)
         rows = [
             [_button(text.format(time=evening.strftime("%H:%M %d/%m")), f"r:w:{code}")]
@@ -197,7 +202,9 @@ async def _ask(update: Update, context: BotContext, draft: Draft) -> None:
         plan = await services.broadcasts.plan_draft(draft)
     except (RoundRefused, LaunchRefused) as exc:
         await reply(update, "staff_launch_refused.html", error=exc.error.value)
-        return await _ask(update, context, draft.with_(starts_at=None, closes_at=None))
+        return await _ask(
+            update, context, draft.with_(starts_at=None, closes_at=None, send_now=False)
+        )
     await services.broadcasts.drafts.save(user_id, draft)
     rows = [
         [_button(labels.TEST_COPY, "r:t")],
@@ -286,7 +293,7 @@ async def _cancel_broadcast(update: Update, context: BotContext, broadcast_id: i
         return
     await query_of(update).answer()
     await services.access.audit(Actor(user_id), "broadcast.cancel", scope, detail=str(broadcast_id))
-    await reply(update, "staff_wizard.html", step="cancelled", broadcast=cancelled)
+    await reply(update, "staff_wizard.html", step="cancelled", cancelled=cancelled)
 
 
 HANDLERS: list[BaseHandler] = [

@@ -113,7 +113,8 @@ async def acknowledge(update: Update, result: Result, *, pressed: bool) -> None:
         query = query_of(update)
         tasks.append(query.answer(render(f"alert_{result.outcome.value}.html", label=label)))
         tasks.append(_mark(update, result, label))
-    if result.outcome is not AnswerOutcome.UNCHANGED:
+    if result.outcome is not AnswerOutcome.UNCHANGED or result.step.index is None:
+        # The same answer again after "Sửa câu N" still leads back to the review.
         tasks.append(show(update, result.step))
     await asyncio.gather(*tasks)
 
@@ -139,7 +140,13 @@ async def comment(update: Update, context: BotContext) -> bool:
     result = await context.services.answering.comment(user_of(update).id, text)
     if result is None:
         return False
-    if result.outcome is AnswerOutcome.BUTTON_EXPECTED:
+    if result.outcome is AnswerOutcome.ASIDE:
+        assert result.step is not None and result.index is not None
+        shown = keyboards.labels_of(keyboards.question(result.step, result.index))
+        if text.strip().casefold() not in {label.casefold() for label in shown}:
+            return False  # a question of its own: the FAQ answers it (handlers.faq.question)
+        await reply(update, "resident_button_expected.html", result=result)
+    elif result.outcome is AnswerOutcome.BUTTON_EXPECTED:
         await reply(update, "resident_button_expected.html", result=result)
     elif result.outcome is AnswerOutcome.TOO_LONG:
         await reply(update, "resident_comment_too_long.html", result=result)

@@ -112,6 +112,43 @@ async def open_rounds(conn: aiosqlite.Connection, commune_code: int, now: dateti
     ]
 
 
+async def current_rounds(
+    conn: aiosqlite.Connection,
+    now: datetime,
+    *,
+    commune_code: int | None = None,
+    province_code: int | None = None,
+) -> list[Round]:
+    """Each commune's current round (at most one), by commune code; the rule is documented on
+    surveys.rounds.current_rounds: open first (newest opening), else the one that ended last;
+    never a round that has not opened yet, nor one closed before it opened (a cancelled launch).
+    """
+    stamp = ts(now)
+    filters = ""
+    args: list[object] = [stamp, stamp]
+    if commune_code is not None:
+        filters += " AND r.commune_code = ?"
+        args.append(commune_code)
+    if province_code is not None:
+        filters += " AND c.province_code = ?"
+        args.append(province_code)
+    rows = await sql.rows(
+        conn,
+        "SELECT id, commune_code, survey_id, opens_at, closes_at, closed_at, created_at FROM ("
+        " SELECT *, row_number() OVER (PARTITION BY commune_code ORDER BY live DESC,"
+        "  CASE WHEN live THEN opens_at ELSE ended END DESC, id DESC) AS n FROM ("
+        "  SELECT r.*, (r.closed_at IS NULL AND (r.closes_at IS NULL OR r.closes_at > ?))"
+        "   AS live, CASE WHEN r.closed_at IS NOT NULL AND (r.closes_at IS NULL"
+        "   OR r.closed_at < r.closes_at) THEN r.closed_at ELSE r.closes_at END AS ended"
+        "  FROM rounds r JOIN communes c ON c.code = r.commune_code"
+        f"  WHERE r.opens_at <= ?{filters}"
+        " ) WHERE ended IS NULL OR ended > opens_at"
+        ") WHERE n = 1 ORDER BY commune_code",
+        args,
+    )
+    return [_round(r) for r in rows]
+
+
 async def close_round(conn: aiosqlite.Connection, round_id: int, now: datetime) -> bool:
     cur = await conn.execute(
         "UPDATE rounds SET closed_at = ? WHERE id = ? AND closed_at IS NULL", (ts(now), round_id)

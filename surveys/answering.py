@@ -14,6 +14,7 @@ from surveys import flow
 from surveys.definitions import survey_from_dict
 from surveys.env import Env
 from surveys.model import Question, QuestionKind, Survey
+from surveys.rounds import current_round
 
 EDIT_COMMENT = "edit_comment"
 
@@ -28,7 +29,8 @@ class AnswerOutcome(StrEnum):
     NOT_YOURS = "not_yours"  # the response belongs to someone else
     CLOSED = "closed"  # the round no longer accepts answers
     NOT_YET = "not_yet"  # a question after the next unanswered one
-    BUTTON_EXPECTED = "button_expected"  # text typed while a button question waits
+    BUTTON_EXPECTED = "button_expected"  # an answer typed (e.g. "4") while a button question waits
+    ASIDE = "aside"  # other text while a button question waits: a question, the survey stays
     TOO_LONG = "too_long"  # a comment over the limit
     EMPTY = "empty"  # a comment with nothing in it
 
@@ -85,8 +87,9 @@ class AnsweringService:
         return resident if resident and resident.commune_code is not None else None
 
     async def open_round(self, commune_code: int) -> Round | None:
-        rounds = await surveys_db.open_rounds(self.env.db.conn, commune_code, self.env.now())
-        return rounds[0] if rounds else None
+        """The commune's current round when it is open: the one a resident answers."""
+        round_ = await current_round(self.env, commune_code)
+        return round_ if round_ is not None and round_.is_open(self.env.now()) else None
 
     async def _step(self, round_: Round, response: Response, index: int | None = None) -> Step:
         survey = await self.survey(round_.survey_id)
@@ -193,9 +196,27 @@ class AnsweringService:
         step = await self._step(round_, response)
         if step.index is None:
             return None
-        if step.survey.questions[step.index].kind is not QuestionKind.TEXT:
-            return Result(AnswerOutcome.BUTTON_EXPECTED, step, step.question, step.index)
+        question = step.survey.questions[step.index]
+        if question.kind is not QuestionKind.TEXT:
+            typed_answer = flow.looks_like_answer(question, text)
+            outcome = AnswerOutcome.BUTTON_EXPECTED if typed_answer else AnswerOutcome.ASIDE
+            return Result(outcome, step, question, step.index)
         return await self._typed(user_id, step, step.index, text)
+
+    async def in_progress(self, user_id: int) -> Step | None:
+        """The resident's unfinished step in their commune's open round (None when they have
+        not started, have finished, or no round is open); creates nothing."""
+        resident = await self._resident(user_id)
+        if resident is None or resident.commune_code is None:
+            return None
+        round_ = await self.open_round(resident.commune_code)
+        if round_ is None:
+            return None
+        response = await responses_db.find(self.env.db.conn, round_.id, resident.id)
+        if response is None:
+            return None
+        step = await self._step(round_, response)
+        return None if step.index is None else step
 
     async def _typed(self, user_id: int, step: Step, index: int, text: str) -> Result:
         question = step.survey.questions[index]
@@ -212,7 +233,11 @@ class AnsweringService:
     ) -> Result:
         question = step.survey.questions[index]
         earlier = step.answers.get(question.id)
-        if earlier is not None and value is not None and flow.same_value(earlier, value):
+        same = earlier is not None and value is not None and flow.same_value(earlier, value)
+        if same and clear_state_for is not None:  # the same comment retyped: the edit is over
+            async with self.env.db.transaction() as conn:
+                await residents_db.clear_chat_state(conn, clear_state_for)
+        if same:
             return Result(
                 AnswerOutcome.UNCHANGED,
                 step,

@@ -19,7 +19,7 @@ from storage.records import Round
 from surveys.drafts import Draft, DraftStore
 from surveys.env import Env
 from surveys.model import Survey
-from surveys.quiet import finish_time
+from surveys.quiet import finish_time, first_send
 from surveys.rounds import RoundError, RoundRefused, RoundService, Summary
 
 
@@ -70,6 +70,7 @@ class Plan:
     starts_at: datetime
     closes_at: datetime | None
     recipients: int
+    first_send: datetime  # starts_at moved past quiet hours and blackout dates
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,16 @@ class Launched:
     broadcast: BroadcastRow
     created: bool  # False: this launch key was already used (double confirm)
     recipients: int
+    first_send: datetime  # when the first invitation really goes out
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    """A cancelled broadcast, and what became of its round."""
+
+    broadcast: BroadcastRow
+    round_closed: bool  # an invitation nobody answered yet: its round is closed too
+    answers: int  # residents who started the round; >0 keeps it open (`round close` ends it)
 
 
 @dataclass(frozen=True)
@@ -145,7 +156,16 @@ class BroadcastService:
         recipients = await bdb.count_audience(
             conn, "invite", audience.value, commune_code, 0, audience_ref
         )
-        return Plan(commune_code, survey, audience, audience_ref, starts, closes_at, recipients)
+        return Plan(
+            commune_code,
+            survey,
+            audience,
+            audience_ref,
+            starts,
+            closes_at,
+            recipients,
+            first_send(starts, self.env.settings),
+        )
 
     async def plan_draft(self, draft: Draft) -> Plan:
         """The wizard's draft, checked like any launch."""
@@ -184,7 +204,10 @@ class BroadcastService:
                 round_ = await surveys_db.get_round(tx, existing.round_id)
                 assert round_ is not None
                 total = sum((await bdb.state_counts(tx, existing.id)).values())
-                return Launched(round_, existing, False, total)
+                start = max(existing.starts_at, now)
+                return Launched(
+                    round_, existing, False, total, first_send(start, self.env.settings)
+                )
             for other in await surveys_db.list_rounds(tx, commune_code=plan.commune_code):
                 live = other.closed_at is None and (
                     other.closes_at is None or other.closes_at > now
@@ -211,7 +234,7 @@ class BroadcastService:
             recipients = await bdb.insert_deliveries(tx, broadcast, now)
             round_ = await surveys_db.get_round(tx, round_id)
             assert round_ is not None
-        return Launched(round_, broadcast, True, recipients)
+        return Launched(round_, broadcast, True, recipients, plan.first_send)
 
     async def open_round(
         self,
@@ -301,19 +324,23 @@ class BroadcastService:
             round_id, "reminder", f"remind:{round_id}:{manual + 1}:{created_by}"
         )
 
-    async def cancel(self, broadcast_id: int) -> BroadcastRow:
-        """Cancels a broadcast that has not started sending."""
+    async def cancel(self, broadcast_id: int) -> Cancelled:
+        """Cancels a broadcast that has not started sending. Cancelling an invitation undoes
+        its launch (closes the round) only while nobody has answered: a round with answers is
+        closed by `round close` alone, never as a side effect of stopping a message."""
         async with self.env.db.transaction() as tx:
             broadcast = await bdb.get(tx, broadcast_id)
             if broadcast is None:
                 raise LaunchRefused(LaunchError.UNKNOWN_BROADCAST, id=broadcast_id)
             if not await bdb.cancel_if_scheduled(tx, broadcast_id, self.env.now()):
                 raise LaunchRefused(LaunchError.NOT_CANCELLABLE, status=broadcast.status)
-            if broadcast.kind == "invite":
-                await surveys_db.close_round(tx, broadcast.round_id, self.env.now())
+            answers, _ = await responses_db.count_responses(tx, broadcast.round_id)
+            closed = False
+            if broadcast.kind == "invite" and answers == 0:
+                closed = await surveys_db.close_round(tx, broadcast.round_id, self.env.now())
         cancelled = await bdb.get(self.env.db.conn, broadcast_id)
         assert cancelled is not None
-        return cancelled
+        return Cancelled(cancelled, closed, answers)
 
     async def hold(self, broadcast_id: int) -> bool:
         """Staff pause a running broadcast: the sender stops after the batch in flight."""

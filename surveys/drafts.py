@@ -29,9 +29,16 @@ class Draft:
     audience_ref: int | None = None
     starts_at: str | None = None  # ISO, UTC
     closes_at: str | None = None
+    # "Send now" is kept as a choice, not a time: a time taken at the press would be in the
+    # past by the time the staff member confirms.
+    send_now: bool = False
 
     def starts(self) -> datetime | None:
+        """The chosen start time; None for "now" (the moment of confirming) or not chosen."""
         return datetime.fromisoformat(self.starts_at) if self.starts_at else None
+
+    def start_chosen(self) -> bool:
+        return self.send_now or self.starts_at is not None
 
     def closes(self) -> datetime | None:
         return datetime.fromisoformat(self.closes_at) if self.closes_at else None

@@ -20,7 +20,7 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True)
 class Settings:
-    bot_username: str = "ykien_bot"
+    bot_username: str | None = None  # YKIEN_BOT_USERNAME; what getMe answers wins over it
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
     thresholds: Thresholds = field(default_factory=Thresholds)
     search_limit: int = 8  # commune matches shown as buttons; more asks the resident to narrow
@@ -43,11 +43,29 @@ class Settings:
     reminder_max: int = 2  # automatic reminders per round
 
 
+class BotUnknown(Exception):
+    """No link can be made: the bot never started on this database and no username is set."""
+
+
 @dataclass
 class Env:
     db: Database
     clock: Clock
     settings: Settings
+    # The username Telegram's getMe gave when the bot last started (kept in bot_settings):
+    # links are made for it, whatever YKIEN_BOT_USERNAME says. See surveys.bot_identity.
+    learned_username: str | None = None
 
     def now(self) -> datetime:
         return self.clock()
+
+    def bot_username(self) -> str:
+        """The username links are made for; raises BotUnknown when there is none."""
+        name = self.learned_username or self.settings.bot_username
+        if not name:
+            raise BotUnknown()
+        return name
+
+    def start_link(self, payload: str) -> str:
+        """A deep link that opens this deployment's bot with `/start payload`."""
+        return f"https://t.me/{self.bot_username()}?start={payload}"

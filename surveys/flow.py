@@ -33,6 +33,13 @@ def parse_button_value(question: Question, raw: str) -> int | str | None:
     return None
 
 
+def looks_like_answer(question: Question, text: str) -> bool:
+    """Typed text that is meant as an answer to a button question ("4", "12"), not a question
+    of its own: it gets the "use the buttons" hint instead of the FAQ."""
+    raw = text.strip()
+    return parse_button_value(question, raw) is not None or (raw.isdigit() and len(raw) <= 3)
+
+
 def comment_ok(text: str) -> bool:
     return 0 < len(text.strip()) <= COMMENT_MAX
 

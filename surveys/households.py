@@ -60,7 +60,7 @@ class HouseholdService:
         self._residents = ResidentService(env)
 
     def link(self, code: str) -> str:
-        return f"https://t.me/{self.env.settings.bot_username}?start={household_payload(code)}"
+        return self.env.start_link(household_payload(code))
 
     async def issue(self, commune_code: int, village_name: str, count: int) -> IssuedSheet:
         """Creates `count` household codes for one village; raises HouseholdRefused."""
@@ -77,6 +77,7 @@ class HouseholdService:
             raise HouseholdRefused("unknown_village", name)
         if not 1 <= count <= MAX_COUNT:
             raise HouseholdRefused("bad_count", count)
+        self.env.bot_username()  # raises BotUnknown before codes nobody could print are stored
         codes = [
             "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH)) for _ in range(count)
         ]

@@ -98,6 +98,7 @@ class InvitationService:
                 raise InviteRefused("unknown_commune", code)
         if province is not None and await communes_db.get_province(conn, province) is None:
             raise InviteRefused("unknown_province", province)
+        self.env.bot_username()  # raises BotUnknown before an invitation without a link is stored
         token = secrets.token_urlsafe(_TOKEN_BYTES)
         now = self.env.now()
         actor = by or Actor.operator()
@@ -123,7 +124,7 @@ class InvitationService:
             )
             invitation = await invitations_db.get(conn, invitation_id)
         assert invitation is not None
-        link = f"https://t.me/{self.env.settings.bot_username}?start={invite_payload(token)}"
+        link = self.env.start_link(invite_payload(token))
         return Issued(invitation, link)
 
     async def redeem(self, user_id: int, token: str) -> Redeemed:

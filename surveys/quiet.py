@@ -35,6 +35,12 @@ def blocked_until(now: datetime, settings: Settings) -> datetime | None:
     return local.astimezone(UTC) if moved else None
 
 
+def first_send(starts: datetime, settings: Settings) -> datetime:
+    """When a broadcast that may start at `starts` really sends its first message: after
+    quiet hours and blackout dates (what staff and the operator are told)."""
+    return blocked_until(starts, settings) or starts
+
+
 def this_evening(now: datetime, settings: Settings) -> datetime:
     """Today's evening start (local), or tomorrow's when it has passed; then past quiet hours."""
     tz = settings.timezone

@@ -173,7 +173,7 @@ class ResidentService:
         return token
 
     def join_link(self, token: str) -> str:
-        return f"https://t.me/{self.env.settings.bot_username}?start={join_payload(token)}"
+        return self.env.start_link(join_payload(token))
 
     async def add_villages(self, commune_code: int, names: list[str]) -> list[tuple[str, bool]]:
         """Adds villages by name; returns (name, added) with False for ones that existed."""

@@ -67,6 +67,27 @@ class Summary:
     households: int = 0  # issued household codes: one answer per household counts; 0: residents
 
 
+async def current_rounds(
+    env: Env, *, commune: int | None = None, province: int | None = None
+) -> list[Round]:
+    """The current round of each commune (of one commune, a province, or everywhere): the
+    round people mean by "the round" in summaries, the province table, /progress, /remind and
+    the resident's /survey.
+
+    An open round comes first (the newest opening, when several surveys run at once); with none
+    open, the round that ended last. A round scheduled for later is not current until it opens,
+    so it never hides the live one; a launch cancelled before it opened never becomes current.
+    """
+    return await surveys_db.current_rounds(
+        env.db.conn, env.now(), commune_code=commune, province_code=province
+    )
+
+
+async def current_round(env: Env, commune: int) -> Round | None:
+    found = await current_rounds(env, commune=commune)
+    return found[0] if found else None
+
+
 class RoundService:
     def __init__(self, env: Env) -> None:
         self.env = env
@@ -151,6 +172,14 @@ class RoundService:
         assert closed is not None
         return closed
 
+    async def current(self, commune_code: int) -> Round | None:
+        """The commune's current round (see current_rounds)."""
+        return await current_round(self.env, commune_code)
+
+    async def current_rounds(self, province_code: int | None = None) -> list[Round]:
+        """Each commune's current round in a province (or everywhere)."""
+        return await current_rounds(self.env, province=province_code)
+
     async def get(self, round_id: int) -> Round | None:
         return await surveys_db.get_round(self.env.db.conn, round_id)
 
@@ -168,16 +197,16 @@ class RoundService:
         return infos
 
     async def summary(self, commune_code: int, round_id: int | None = None) -> Summary:
-        """Scores a commune's round (the latest one when none is named) from the aggregates."""
+        """Scores a commune's round (its current round when none is named) from the aggregates."""
         conn = self.env.db.conn
         commune = await communes_db.get_commune(conn, commune_code)
         if commune is None:
             raise RoundRefused(RoundError.UNKNOWN_COMMUNE, commune=commune_code)
         if round_id is None:
-            rounds = await surveys_db.list_rounds(conn, commune_code=commune_code)
-            if not rounds:
+            current = await current_round(self.env, commune_code)
+            if current is None:
                 raise RoundRefused(RoundError.NO_ROUNDS, commune=commune_code)
-            round_ = rounds[-1]
+            round_ = current
         else:
             found = await surveys_db.get_round(conn, round_id)
             if found is None or found.commune_code != commune_code:

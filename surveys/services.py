@@ -7,6 +7,7 @@ from storage.db import Database
 from surveys import units
 from surveys.access import AccessService
 from surveys.answering import AnsweringService
+from surveys.bot_identity import BotIdentity
 from surveys.broadcasts import BroadcastService
 from surveys.env import Clock, Env, Settings, utc_now
 from surveys.faq_questions import QuestionService
@@ -43,6 +44,7 @@ class Services:
         self.sheet_entry = SheetEntryService(self.env, self.access, self.sheets)
         self.broadcasts = BroadcastService(self.env, self.rounds)
         self.thresholds = ThresholdService(self.env)
+        self.identity = BotIdentity(self.env)
 
     @property
     def db(self) -> Database:
@@ -60,6 +62,7 @@ class Services:
         db = await Database.open(path)
         services = cls(db, clock=clock, settings=settings)
         await services.seed()
+        await services.identity.load()
         return services
 
     async def seed(self) -> None:

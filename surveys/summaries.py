@@ -302,7 +302,9 @@ class SummaryService:
         province = await communes_db.get_province(conn, code)
         if province is None:
             raise SummaryRefused(SummaryError.UNKNOWN_PROVINCE, province=code)
-        latest = await scores_db.latest_rounds(conn, code)
+        latest = [
+            (r.commune_code, r.id, r.survey_id) for r in await self.rounds.current_rounds(code)
+        ]
         if not latest:
             raise SummaryRefused(SummaryError.NO_ROUNDS, province=code)
         communes = {c.code: c for c in await communes_db.list_communes(conn, province_code=code)}
@@ -335,7 +337,7 @@ class SummaryService:
     async def national(self) -> list[NationalRow]:
         """One row per province: its communes' latest rounds pooled on the overall question."""
         conn = self.env.db.conn
-        latest = await scores_db.latest_rounds(conn, None)
+        latest = [(r.commune_code, r.id, r.survey_id) for r in await self.rounds.current_rounds()]
         if not latest:
             raise SummaryRefused(SummaryError.NO_ROUNDS)
         surveys = await self._surveys({sid for _, _, sid in latest})

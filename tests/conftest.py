@@ -34,6 +34,13 @@ class FakeClock:
         self.now += timedelta(**delta)
 
 
+@pytest.fixture(autouse=True)
+def bot_username(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Command-line tests run as a deployment with YKIEN_BOT_USERNAME set; the tests of an
+    unknown or mismatched bot change it."""
+    monkeypatch.setenv("YKIEN_BOT_USERNAME", "ykien_bot")
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(datetime(2026, 11, 23, 3, 0, tzinfo=UTC))  # 10:00 in Hà Nội

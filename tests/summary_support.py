@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from importlib import resources
+from pathlib import Path
 
 from surveys.model import QuestionKind
 from surveys.services import Services
@@ -42,3 +44,11 @@ async def answer(
             value = overall if q.kind is QuestionKind.YESNO else scale
             result = await services.answering.answer(user_id, step.response.id, i, value)
         assert result is not None and result.ok, (i, result)
+
+
+async def second_survey(services: Services, folder: Path) -> str:
+    """A copy of the catalog survey under another id: two surveys can then run at once."""
+    source = resources.files("surveys.catalog").joinpath(f"{SURVEY}.toml").read_text("utf-8")
+    path = folder / "second.toml"
+    path.write_text(source.replace(f'id = "{SURVEY}"', 'id = "ntm-2026-b"', 1), "utf-8")
+    return (await services.rounds.add_survey(path)).id

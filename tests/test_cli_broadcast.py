@@ -52,7 +52,7 @@ OPEN = ["round", "open", "--commune", str(COMMUNE), "--survey", "ntm-2026"]
 def test_round_open_at_a_time_creates_its_broadcast_then_cancel(db_path, capsys) -> None:
     assert main([*OPEN, "--at", "2099-12-01 19:00", "--closes", "2099-12-15 21:00"]) == 0
     out = capsys.readouterr().out
-    assert "sẽ gửi tới 3 người, bắt đầu 19:00 01/12/2099" in out
+    assert "sẽ gửi tới 3 người, tin đầu tiên đi lúc 19:00 01/12/2099;" in out
     assert states(db_path) == [("scheduled", "queued")] * 3
 
     assert main(["broadcast", "list"]) == 0
@@ -85,3 +85,55 @@ def test_bad_round_open_stores_no_broadcast(db_path, capsys, extra, message) -> 
     err = capsys.readouterr().err
     assert err.startswith("Lỗi") and message in err
     assert counts(db_path) == {**before, "audit_log": before["audit_log"] + 1}  # the refusal
+
+
+def test_round_open_in_quiet_hours_prints_the_real_first_send(db_path, capsys, monkeypatch):
+    assert main([*OPEN, "--at", "2099-12-01 03:29"]) == 0
+    out = capsys.readouterr().out
+    assert "mở từ 03:29 01/12/2099" in out
+    assert "tin đầu tiên đi lúc 07:00 01/12/2099 (sau giờ yên tĩnh" in out
+    assert "bắt đầu 03:29" not in out
+    assert states(db_path) == [("scheduled", "queued")] * 3
+
+
+def test_round_open_on_a_blackout_date_prints_the_next_day(db_path, capsys, monkeypatch):
+    monkeypatch.setenv("YKIEN_BLACKOUT_DATES", "2099-12-10")  # a Tết-like day without messages
+    assert main([*OPEN, "--at", "2099-12-10 09:00"]) == 0
+    out = capsys.readouterr().out
+    assert "mở từ 09:00 10/12/2099" in out and "tin đầu tiên đi lúc 07:00 11/12/2099" in out
+
+
+def test_cancelling_the_invitation_of_a_round_with_answers_keeps_it_open(db_path, capsys):
+    assert main(OPEN) == 0  # opens now; no bot is running, so the invitation waits
+    capsys.readouterr()
+
+    async def answer() -> None:
+        services = await Services.open(str(db_path))
+        try:
+            step = (await services.answering.current(11)).step
+            await services.answering.answer(11, step.response.id, 0, "4")
+        finally:
+            await services.close()
+
+    asyncio.run(answer())
+    assert main(["broadcast", "cancel", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "Đã hủy lượt gửi 1" in out
+    assert "Đợt 1 vẫn mở: đã có 1 người trả lời" in out and "ykien round close 1" in out
+
+    async def read(db: Database) -> tuple:
+        rows = await db.conn.execute_fetchall("SELECT closed_at FROM rounds WHERE id = 1")
+        answers = await db.conn.execute_fetchall("SELECT count(*) FROM answers")
+        return rows[0][0], answers[0][0]
+
+    assert read_file_db(db_path, read) == (None, 1)
+    assert states(db_path) == [("cancelled", "skipped")] * 3
+    assert main(["round", "close", "1"]) == 0  # closing stays the operator's own decision
+    assert read_file_db(db_path, read)[0] is not None
+
+
+def test_cancelling_an_unanswered_invitation_closes_its_round_and_says_so(db_path, capsys):
+    assert main([*OPEN, "--at", "2099-12-01 19:00"]) == 0
+    capsys.readouterr()
+    assert main(["broadcast", "cancel", "1"]) == 0
+    assert "Đợt 1 chưa có ai trả lời nên cũng đã đóng" in capsys.readouterr().out

@@ -13,6 +13,7 @@ import pytest
 from bot.cli import main
 from storage import responses as responses_db
 from storage.db import Database
+from surveys.env import Settings
 from surveys.services import Services
 from tests.conftest import COMMUNE, SURVEY, read_file_db, table_counts
 
@@ -23,7 +24,7 @@ def setup(tmp_path: Path, monkeypatch) -> dict:
     monkeypatch.setenv("YKIEN_DB", str(path))
 
     async def prepare() -> dict:
-        services = await Services.open(str(path))
+        services = await Services.open(str(path), settings=Settings(bot_username="ykien_bot"))
         try:
             await services.residents.add_villages(COMMUNE, ["Bản Nà Ún"])
             sheet = await services.households.issue(COMMUNE, "Bản Nà Ún", 2)

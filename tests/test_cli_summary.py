@@ -16,7 +16,7 @@ from bot.cli import main
 from handlers import labels
 from surveys.services import Services
 from tests.conftest import COMMUNE, FakeClock, read_file_db, snapshot
-from tests.summary_support import answer, open_round
+from tests.summary_support import answer, open_round, second_survey
 
 
 @pytest.fixture
@@ -112,3 +112,27 @@ def test_bad_summary_arguments_exit_2_and_change_nothing(answered_db, capsys) ->
         assert main(argv) == 2, argv
         assert message in capsys.readouterr().err, argv
     assert _rows(answered_db) == before
+
+
+def test_a_scheduled_round_does_not_hide_the_open_one(answered_db, tmp_path, capsys) -> None:
+    async def add() -> str:
+        services = await Services.open(str(answered_db))
+        try:
+            return await second_survey(services, tmp_path)
+        finally:
+            await services.close()
+
+    other = asyncio.run(add())
+    opened = ["round", "open", "--commune", str(COMMUNE), "--survey", other]
+    assert main([*opened, "--at", "2099-03-01 08:00"]) == 0
+    capsys.readouterr()
+    assert main(["summary", "--commune", str(COMMUNE)]) == 0
+    out = capsys.readouterr().out
+    assert "Người trả lời (n):    7" in out and "chưa có câu trả lời" not in out
+    assert main(["summary", "--commune", str(COMMUNE), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["round"]["id"] == 1
+    assert main(["summary", "--province", "12", "--format", "json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)["communes"]
+    assert row["code"] == COMMUNE and row["round_id"] == 1
+    rounds = _rows(answered_db)["rounds"]
+    assert [(r[0], r[2]) for r in rounds] == [(1, "ntm-2026"), (2, other)]

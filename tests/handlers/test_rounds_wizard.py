@@ -159,3 +159,58 @@ async def test_an_administrator_without_a_commune_is_told_what_to_do(harness) ->
     assert answer.startswith("Bạn là quản trị viên, không gắn với một xã nào")
     assert "ykien round open --commune" in answer
     assert await snapshot(harness.services.db) == before
+
+
+async def test_send_now_launches_although_the_clock_moved_between_presses(harness, clock) -> None:
+    await join(harness, 2)
+    staff = await staff_member(harness)
+    await to_when_step(harness, staff)
+    clock.advance(seconds=20)
+    await harness.press(staff, "r:w:now")
+    clock.advance(seconds=40)
+    preview = await harness.press(staff, "r:c:7")
+    assert "Sẽ gửi tới 2 người, bắt đầu ngay, đóng 30/11" in preview[0]
+    clock.advance(minutes=3)  # the staff member reads the preview before confirming
+    shown = await harness.press(staff, "r:ok")
+    assert "Thời điểm đó đã qua" not in shown[0]
+    assert "chờ gửi" in shown[0] and "0/2" in shown[0]
+    broadcast = await harness.services.broadcasts.get(1)
+    assert broadcast is not None and broadcast.starts_at == clock.now
+    round_ = await harness.services.rounds.get(broadcast.round_id)
+    assert round_ is not None and round_.opens_at == clock.now and round_.is_open(clock.now)
+    assert (await table_counts(harness.services.db))["deliveries"] == 2
+
+
+async def test_send_now_in_quiet_hours_previews_the_real_first_send(harness, clock) -> None:
+    await join(harness, 1)
+    staff = await staff_member(harness)
+    clock.advance(hours=12)  # 22:00 in Hà Nội: quiet hours until 07:00
+    await to_when_step(harness, staff)
+    await harness.press(staff, "r:w:now")
+    preview = await harness.press(staff, "r:c:7")
+    assert "bắt đầu 07:00 24/11 (sau giờ yên tĩnh và ngày không gửi tin)" in preview[0]
+    clock.advance(minutes=1)
+    await harness.press(staff, "r:ok")
+    broadcast = await harness.services.broadcasts.get(1)
+    assert broadcast is not None and broadcast.starts_at == clock.now  # the sender waits
+
+
+async def test_cancelling_the_invitation_keeps_a_round_with_answers_open(harness, clock) -> None:
+    (lan,) = await join(harness, 1)
+    staff = await staff_member(harness)
+    await to_when_step(harness, staff)
+    await harness.press(staff, "r:w:now")
+    await harness.press(staff, "r:c:7")
+    await harness.press(staff, "r:ok")  # the bot's sender has not sent it yet
+    await harness.send(lan, "/survey")
+    await harness.press(lan, "4 · Hài lòng")
+    await harness.send(staff, "/broadcast")
+    cancelled = await harness.press(staff, "r:k:1")
+    assert "Đã hủy lượt gửi 1" in cancelled[0]
+    assert "Đợt 1 vẫn mở: đã có 1 người trả lời" in cancelled[0]
+    assert "ykien round close 1" in cancelled[0]
+    broadcast = await harness.services.broadcasts.get(1)
+    assert broadcast is not None and broadcast.status == "cancelled"
+    round_ = await harness.services.rounds.get(1)
+    assert round_ is not None and round_.closed_at is None and round_.is_open(clock.now)
+    assert (await table_counts(harness.services.db))["answers"] == 1

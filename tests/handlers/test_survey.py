@@ -107,3 +107,63 @@ async def test_completed_resident_sees_their_answers(harness, clock) -> None:
     await answer_all(harness, lan)
     replies = await harness.send(lan, "/survey")
     assert "Bạn đã trả lời đủ" in replies[0]
+
+
+async def test_same_answer_after_edit_shows_the_review_again(harness, clock) -> None:
+    lan = await joined(harness, clock)
+    await answer_all(harness, lan)
+    before = await answers_of(harness)
+    await harness.press(lan, "Sửa câu 5")
+    replies = await harness.press(lan, SCALE_4)  # the answer it already had
+    assert lan.callback_answers[-1].startswith("Câu này đã được ghi nhận")
+    assert "Cảm ơn" in replies[-1] and "Sửa câu 5" in lan.last.labels()
+    assert await answers_of(harness) == before
+
+
+async def test_same_comment_retyped_after_edit_shows_the_review(harness, clock) -> None:
+    lan = await joined(harness, clock)
+    await answer_all(harness, lan)
+    await harness.press(lan, "Sửa câu 13")
+    replies = await harness.send(lan, "Cần thêm đèn đường")
+    assert "Cảm ơn" in replies[-1] and "Sửa câu 13" in lan.last.labels()
+    assert (await answers_of(harness))["gop_y"] == (None, "Cần thêm đèn đường", False)
+    rows = await harness.services.db.conn.execute_fetchall("SELECT count(*) FROM chat_states")
+    assert rows[0][0] == 0  # the edit is over: the next text is a question, not a comment
+
+
+async def test_question_typed_mid_survey_gets_the_faq_and_a_way_back(harness, clock) -> None:
+    lan = await joined(harness, clock)
+    await harness.send(lan, "/survey")
+    await harness.press(lan, SCALE_4)
+    replies = await harness.send(lan, "quen pass vneid")
+    assert replies[0].startswith("Quên mật khẩu VNeID") and "OTP" in replies[0]
+    assert replies[-1].startswith("Bạn đang trả lời khảo sát, đến câu 2/13")
+    assert "cần trả lời bằng nút bấm" not in " ".join(replies)
+    assert lan.last.labels() == ["Tiếp tục khảo sát"]
+    conn = harness.services.db.conn
+    asks = await conn.execute_fetchall("SELECT text, entry_id FROM faq_asks")
+    assert [tuple(r) for r in asks] == [("quen pass vneid", "vneid-quen-mat-khau")]
+    assert list(await answers_of(harness)) == ["duong"]  # the survey stays where it was
+
+    replies = await harness.press(lan, "Tiếp tục khảo sát")
+    assert replies[-1].startswith("Câu 2/13")
+    replies = await harness.press(lan, SCALE_4)
+    assert replies[-1].startswith("Câu 3/13")
+    assert len(await answers_of(harness)) == 2
+
+
+async def test_typed_answers_on_button_questions_still_get_the_button_hint(harness, clock) -> None:
+    lan = await joined(harness, clock)
+    await harness.send(lan, "/survey")
+    for typed in ("4", " 12 ", "4 · hài lòng"):
+        replies = await harness.send(lan, typed)
+        assert replies == [
+            "Câu 1 cần trả lời bằng nút bấm. Hãy bấm một nút ngay dưới câu hỏi "
+            "(hoặc gõ /survey để hiện lại câu hỏi)."
+        ]
+    for _ in range(11):
+        await harness.press(lan, SCALE_4)
+    replies = await harness.send(lan, "có")  # question 12 is yes/no
+    assert replies[0].startswith("Câu 12 cần trả lời bằng nút bấm")
+    rows = await harness.services.db.conn.execute_fetchall("SELECT count(*) FROM faq_asks")
+    assert rows[0][0] == 0 and len(await answers_of(harness)) == 11
