@@ -32,7 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=2026)
 
     sandbox = sub.add_parser("sandbox", help="trang tập huấn: trò chuyện với bot trong trình duyệt")
-    sandbox.add_argument("--port", type=int, default=8765, help="cổng trên 127.0.0.1 (mặc định 8765)")
+    sandbox.add_argument(
+        "--port", type=int, default=8765, help="cổng của trang trên 127.0.0.1 (mặc định 8765)"
+    )
 
     communes = sub.add_parser("communes", help="xã, phường").add_subparsers(
         dest="action", required=True

@@ -14,14 +14,13 @@ import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from aiohttp import web
 
-from bot.app import build_application, settings_from
+from bot.app import App, build_application, settings_from
 from bot.config import Config
 from bot.demo import COMMUNES
-from bot.sandbox import Sandbox, SandboxServer
+from bot.sandbox import Sandbox, SandboxServer, SimUser
 from bot.sandbox.chatview import Person
 from bot.sandbox.page import build_page
 from handlers.texts import render
@@ -44,7 +43,7 @@ class _Run:
     db_path: Path
     sandbox: Sandbox
     server: SandboxServer
-    app: Any
+    app: App
     join_payload: str
     persons: list[Person]
 
@@ -119,25 +118,37 @@ class Training:
         sandbox = Sandbox(bot_username=config.bot_username)
         server = SandboxServer(sandbox)
         await server.start()
-        app = build_application(config.override(api_url=server.api_url), clock=self.clock)
-        await app.initialize()
-        await app.post_init(app)
-        await app.updater.start_polling(allowed_updates=None)
-        await app.start()
+        try:
+            app = await _start_bot(config.override(api_url=server.api_url), self.clock)
+        except BaseException:
+            await server.stop()
+            raise
         run = _Run(db_path, sandbox, server, app, join_payload, [])
+        try:
+            await self._cast(run, invitations)
+        except BaseException:
+            await _stop_run(run)
+            raise
+        return run
+
+    async def _cast(self, run: _Run, invitations: list[str]) -> None:
+        """The first resident, and staff and an officer who open their invitation links."""
+        sandbox = run.sandbox
         resident = Person(
-            RESIDENT_ID, "resident", 1, FIRST_NAMES[0], (("join", f"/start {join_payload}"),)
+            RESIDENT_ID, "resident", 1, FIRST_NAMES[0], (("join", f"/start {run.join_payload}"),)
         )
         sandbox.user(resident.user_id, first_name=resident.first_name)
         run.persons.append(resident)
-        for (role, user_id, name), link in zip(
-            (("staff", STAFF_ID, "Minh"), ("officer", OFFICER_ID, "Quang")), invitations, strict=True
-        ):
+        cast = (("staff", STAFF_ID, "Minh"), ("officer", OFFICER_ID, "Quang"))
+        for (role, user_id, name), link in zip(cast, invitations, strict=True):
             user = sandbox.user(user_id, first_name=name)
             user.start(link.rsplit("start=", 1)[1])  # opens the invitation link, as in Telegram
-            await sandbox.wait_for(lambda u=user: u.messages, ROLE_WAIT, what=f"the {role} role")
+
+            def welcomed(user: SimUser = user) -> bool:
+                return bool(user.messages)
+
+            await sandbox.wait_for(welcomed, ROLE_WAIT, what=f"the bot to welcome the {role}")
             run.persons.append(Person(user_id, role, 1, name))
-        return run
 
 
 async def _seed(config: Config, clock: Clock) -> tuple[str, list[str]]:
@@ -158,14 +169,27 @@ async def _seed(config: Config, clock: Clock) -> tuple[str, list[str]]:
     return f"j{token}", links
 
 
+async def _start_bot(config: Config, clock: Clock) -> App:
+    """The real Application, polling the sandbox's HTTP front as it would poll Telegram."""
+    app = build_application(config, clock=clock)
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    assert app.updater is not None
+    await app.updater.start_polling(allowed_updates=None)
+    await app.start()
+    return app
+
+
 async def _stop_run(run: _Run) -> None:
     app = run.app
-    if app.updater.running:
+    if app.updater is not None and app.updater.running:
         await app.updater.stop()
     if app.running:
         await app.stop()
     await app.shutdown()
-    await app.post_shutdown(app)
+    if app.post_shutdown is not None:
+        await app.post_shutdown(app)
     await run.server.stop()
 
 

@@ -111,7 +111,12 @@ def signature(sandbox: Sandbox, user_id: int) -> str:
     parts: list[object] = [len(sandbox.callback_answers), menu(sandbox, user_id)]
     for stored in sandbox.world.messages.get(user_id, {}).values():
         parts.append(
-            (stored.message_id, stored.deleted, len(stored.history), stored.data.get("reply_markup"))
+            (
+                stored.message_id,
+                stored.deleted,
+                len(stored.history),
+                stored.data.get("reply_markup"),
+            )
         )
     return hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()[:16]
 

@@ -192,11 +192,11 @@ async def attachment(request: web.Request) -> web.StreamResponse:
         raise web.HTTPNotFound(text=render("sandbox_not_found.html"), content_type="text/html")
     inline = kind == "photo" and upload.mime_type in {"image/png", "image/jpeg"}
     disposition = "inline" if inline else "attachment"
+    name = quote(upload.filename, safe="")
     return web.Response(
         body=upload.content,
         content_type=upload.mime_type if inline else "application/octet-stream",
-        headers=HEADERS
-        | {"Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(upload.filename, safe='')}"},
+        headers=HEADERS | {"Content-Disposition": f"{disposition}; filename*=UTF-8''{name}"},
     )
 
 
