@@ -55,7 +55,8 @@ class Training:
         self.config = config
         self.workdir = workdir
         self.clock = clock
-        self.generation = 0
+        self.generation = 0  # reset count: the page reloads when it changes
+        self._started = 0
         self._run: _Run | None = None
         self._lock = asyncio.Lock()
 
@@ -112,7 +113,8 @@ class Training:
             return person
 
     async def _start_run(self) -> _Run:
-        db_path = self.workdir / f"ykien-{self.generation + 1}.db"
+        self._started += 1
+        db_path = self.workdir / f"ykien-{self._started}.db"  # a reset never reuses a file
         config = self.config.override(db_path=db_path, token=TOKEN)
         join_payload, invitations = await _seed(config, self.clock)
         sandbox = Sandbox(bot_username=config.bot_username)
@@ -211,7 +213,7 @@ class TrainingServer:
             build_page(self.training),
             access_log=None,
             handler_cancellation=True,
-            shutdown_timeout=0.5,
+            shutdown_timeout=0.1,  # long polls of open pages are cancelled, not awaited
         )
         await runner.setup()
         await web.TCPSite(runner, self.host, self.port).start()
