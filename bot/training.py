@@ -112,6 +112,15 @@ class Training:
             run.persons.insert(number - 1, person)
             return person
 
+    async def settled(self) -> None:
+        """The sandbox keeps an update until the next getUpdates confirms it, and PTB asks for
+        more only after queueing what it got; its queue then counts each update until its
+        handlers are done."""
+        run = self.current
+        sandbox = run.sandbox
+        await sandbox.wait_for(lambda: sandbox.pending_updates == 0, what="the bot to poll")
+        await run.app.update_queue.join()
+
     async def _start_run(self) -> _Run:
         self._started += 1
         db_path = self.workdir / f"ykien-{self._started}.db"  # a reset never reuses a file

@@ -8,6 +8,8 @@ through :class:`SimUser` (the same updates a Telegram client produces).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from importlib import resources
 from typing import Protocol
 from urllib.parse import quote
@@ -20,7 +22,7 @@ from bot.sandbox.core import Sandbox
 from handlers.texts import render
 
 TEXT_LIMIT = 4096  # Telegram's limit for a message a person types
-REPLY_WAIT = 5.0  # a form answer waits this long for the bot's first reaction
+REPLY_WAIT = 5.0  # a form answer waits at most this long for the bot
 LONG_POLL = 25.0  # /chat holds an unchanged chat this long before answering 204
 STATIC = {"sandbox.css": "text/css", "sandbox.js": "text/javascript"}
 HEADERS = {
@@ -46,6 +48,9 @@ class Stage(Protocol):
     def generation(self) -> int: ...
 
     async def add_resident(self) -> Person: ...
+
+    async def settled(self) -> None:
+        """Returns once the bot has taken and fully handled every update sent so far."""
 
     async def reset(self) -> None: ...
 
@@ -134,18 +139,11 @@ async def _after(request: web.Request, person: Person, notice: str | None) -> we
     raise web.HTTPSeeOther(target)
 
 
-async def _await_reply(sandbox: Sandbox, user_id: int) -> None:
-    """Waits for the bot's first reaction to what the person just did (nothing has run
-    since: the action is synchronous); the page's script shows whatever follows."""
-    before = chatview.signature(sandbox, user_id)
-    try:
-        await sandbox.wait_for(
-            lambda: chatview.signature(sandbox, user_id) != before,
-            REPLY_WAIT,
-            what="the bot's reply",
-        )
-    except TimeoutError:
-        return
+async def _await_reply(stage: Stage) -> None:
+    """Waits until the bot has handled what the person just did, so the answer to the form
+    holds the whole reply (with or without the script)."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stage.settled(), REPLY_WAIT)
 
 
 async def send(request: web.Request) -> web.StreamResponse:
@@ -156,7 +154,7 @@ async def send(request: web.Request) -> web.StreamResponse:
     if len(text) > TEXT_LIMIT:
         return await _after(request, person, "too_long")
     sandbox.user(person.user_id).send(text)
-    await _await_reply(sandbox, person.user_id)
+    await _await_reply(_stage(request))
     return await _after(request, person, None)
 
 
@@ -168,7 +166,7 @@ async def press(request: web.Request) -> web.StreamResponse:
         user.press(int(str(form.get("message_id", ""))), str(form.get("data", "")))
     except (AssertionError, ValueError):  # a stale page: the message or button is gone
         return await _after(request, person, "gone")
-    await _await_reply(sandbox, person.user_id)
+    await _await_reply(_stage(request))
     return await _after(request, person, None)
 
 

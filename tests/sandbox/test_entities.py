@@ -23,15 +23,12 @@ def test_text_is_escaped_even_when_it_looks_like_html() -> None:
     assert page_html("&lt;script&gt;alert(1)&lt;/script&gt; &amp; <b>x</b>") == (
         "&lt;script&gt;alert(1)&lt;/script&gt; &amp; <b>x</b>"
     )
-    assert to_html('<img src=x onerror="alert(1)">', []) == (
-        '&lt;img src=x onerror="alert(1)"&gt;'
-    )
+    assert to_html('<img src=x onerror="alert(1)">', []) == ('&lt;img src=x onerror="alert(1)"&gt;')
 
 
 def test_links_keep_to_web_schemes_and_escape_their_address() -> None:
     assert page_html('<a href="https://t.me/ykien_bot?start=j1&amp;x=&quot;">mở</a>') == (
-        '<a href="https://t.me/ykien_bot?start=j1&amp;x=&quot;" rel="noopener noreferrer">'
-        "mở</a>"
+        '<a href="https://t.me/ykien_bot?start=j1&amp;x=&quot;" rel="noopener noreferrer">mở</a>'
     )
     assert page_html('<a href="javascript:alert(1)">bấm</a>') == "bấm"
     assert page_html('<a href="data:text/html,x">bấm</a>') == "bấm"
