@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
+import logging
+import sys
 import tempfile
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,6 +21,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.app import App, build_application, settings_from
+from bot.cli_support import BAD_INPUT, OK
 from bot.config import Config
 from bot.demo import COMMUNES
 from bot.sandbox import Sandbox, SandboxServer, SimUser
@@ -225,7 +229,12 @@ class TrainingServer:
             shutdown_timeout=0.1,  # long polls of open pages are cancelled, not awaited
         )
         await runner.setup()
-        await web.TCPSite(runner, self.host, self.port).start()
+        try:
+            await web.TCPSite(runner, self.host, self.port).start()
+        except BaseException:  # the port is taken: leave nothing running
+            await runner.cleanup()
+            await self.training.stop()
+            raise
         self.port = int(runner.addresses[0][1])
         self._runner = runner
         return self
@@ -237,11 +246,25 @@ class TrainingServer:
 
 
 async def serve(config: Config, port: int) -> int:
-    """`ykien sandbox`: serves until Ctrl+C."""
+    """`ykien sandbox`: serves until Ctrl+C; a port out of range or taken is refused."""
+    if not 0 <= port <= 65535:
+        print(render("cli_sandbox_error.txt", reason="bad_port", port=port), file=sys.stderr)
+        return BAD_INPUT
+    for noisy in ("apscheduler", "telegram.ext"):  # every job run and start-up step at INFO
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.root.level))
     workdir = Path(tempfile.mkdtemp(prefix="ykien-sandbox-"))
-    training = Training(config, workdir)
-    async with TrainingServer(training, port=port) as server:
-        print(render("cli_sandbox_ready.txt", url=server.url, workdir=workdir), flush=True)
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.get_running_loop().create_future()
-    return 0
+    try:
+        async with TrainingServer(Training(config, workdir), port=port) as server:
+            print(render("cli_sandbox_ready.txt", url=server.url, workdir=workdir), flush=True)
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.get_running_loop().create_future()
+    except OSError as exc:
+        reason = {errno.EADDRINUSE: "port_busy", errno.EACCES: "port_denied"}.get(
+            exc.errno or 0, "port_failed"
+        )
+        print(
+            render("cli_sandbox_error.txt", reason=reason, port=port, error=exc.strerror),
+            file=sys.stderr,
+        )
+        return BAD_INPUT
+    return OK
