@@ -60,6 +60,14 @@ async def browser() -> AsyncIterator[Any]:
         await launched.close()
 
 
+def expect(target: Any) -> Any:
+    """Playwright's auto-waiting assertions (``await expect(locator).to_contain_text(...)``),
+    imported late: without playwright the ``browser`` fixture has skipped (or failed) first."""
+    from playwright.async_api import expect as playwright_expect
+
+    return playwright_expect(target)
+
+
 @asynccontextmanager
 async def new_page(browser: Any, **options: Any) -> AsyncIterator[Any]:
     """A page in a context of its own (no cookies or storage shared), 360 px wide as a

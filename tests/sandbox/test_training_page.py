@@ -8,18 +8,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 import pytest_asyncio
 
 from bot.config import Config
 from bot.training import RESIDENT_ID, Training, TrainingServer
 from handlers import labels
 from storage.db import Database
-from tests.browser import BROWSER
+from tests.browser import BROWSER, expect
 from tests.conftest import FakeClock
 
 pytestmark = BROWSER
-expect: Any = pytest.importorskip("playwright.async_api").expect
 
 
 @pytest_asyncio.fixture(loop_scope="session")
