@@ -15,6 +15,7 @@ from typing import Protocol
 from urllib.parse import quote
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bot.sandbox import chatview
 from bot.sandbox.chatview import Person
@@ -30,7 +31,7 @@ HEADERS = {
     "script-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
     "frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # "no-referrer" would make every form's Origin "null"
     "Cache-Control": "no-store",
 }
 
@@ -206,9 +207,24 @@ async def static(request: web.Request) -> web.StreamResponse:
     return web.Response(body=body, content_type=STATIC[name], headers=HEADERS)
 
 
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+@web.middleware
+async def local_only(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Another site open in the trainer's browser must not drive or read the page: a Host
+    other than this machine (DNS rebinding) or a form posted from elsewhere is refused."""
+    host = (request.host or "").rsplit(":", 1)[0]
+    origin = request.headers.get("Origin")
+    foreign = origin is not None and origin != f"http://{request.host}"
+    if host not in LOCAL_HOSTS or (request.method == "POST" and foreign):
+        return _html(render("sandbox_forbidden.html"), status=403)
+    return await handler(request)
+
+
 def build_page(stage: Stage) -> web.Application:
     """The page's aiohttp application over ``stage``."""
-    app = web.Application(client_max_size=64 * 1024)
+    app = web.Application(client_max_size=64 * 1024, middlewares=[local_only])
     app[STAGE_KEY] = stage
     app.router.add_get("/", index)
     app.router.add_get("/p/{user_id:\\d+}", page)

@@ -89,6 +89,25 @@ async def test_empty_too_long_stale_or_unknown_input_is_refused_and_changes_noth
             assert answer.status == 404 and "Không tìm thấy" in await answer.text()
 
 
+async def test_other_sites_can_neither_read_nor_drive_the_page(
+    served: TrainingServer, http: aiohttp.ClientSession
+) -> None:
+    async with http.get(f"/p/{RESIDENT_ID}", headers={"Host": "evil.example:8765"}) as answer:
+        assert answer.status == 403 and "chỉ mở được trên chính máy này" in await answer.text()
+    for origin in ("http://evil.example", "null"):
+        async with http.post(
+            f"/p/{RESIDENT_ID}/send", data={"text": "/start"}, headers={"Origin": origin}
+        ) as answer:
+            assert answer.status == 403
+    own = f"http://127.0.0.1:{served.port}"
+    async with http.post(
+        f"/p/{RESIDENT_ID}/send", data={"text": "/help"}, headers={"Origin": own}
+    ) as answer:
+        assert answer.status == 200
+    mine = [m for m in served.training.sandbox.world.chat_messages(RESIDENT_ID) if not m.from_bot]
+    assert [m.data["text"] for m in mine] == ["/help"]  # the refused posts sent nothing
+
+
 async def test_a_script_post_answers_with_the_chat_holding_the_bots_reply(
     served: TrainingServer, http: aiohttp.ClientSession
 ) -> None:
