@@ -204,7 +204,8 @@ async def static(request: web.Request) -> web.StreamResponse:
     if name not in STATIC:
         raise web.HTTPNotFound()
     body = resources.files("bot.sandbox").joinpath("static", name).read_bytes()
-    return web.Response(body=body, content_type=STATIC[name], headers=HEADERS)
+    headers = HEADERS | {"Cache-Control": "max-age=3600"}  # the same for the whole run
+    return web.Response(body=body, content_type=STATIC[name], headers=headers)
 
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
