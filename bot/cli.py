@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import sys
@@ -29,6 +30,11 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="chạy toàn hệ thống ngoại tuyến với sandbox")
     demo.add_argument("--residents", type=int, default=200)
     demo.add_argument("--seed", type=int, default=2026)
+
+    sandbox = sub.add_parser("sandbox", help="trang tập huấn: trò chuyện với bot trong trình duyệt")
+    sandbox.add_argument(
+        "--port", type=int, default=8765, help="cổng của trang trên 127.0.0.1 (mặc định 8765)"
+    )
 
     communes = sub.add_parser("communes", help="xã, phường").add_subparsers(
         dest="action", required=True
@@ -97,6 +103,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.demo import demo
 
         return asyncio.run(demo(config, residents=args.residents, seed=args.seed))
+    if args.command == "sandbox":
+        from bot.training import serve
+
+        with contextlib.suppress(KeyboardInterrupt):
+            return asyncio.run(serve(config, args.port))
+        return 0
     return asyncio.run(commands.dispatch(config, args))
 
 

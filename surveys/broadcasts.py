@@ -98,6 +98,10 @@ class Progress:
     total: int
     answered: int
     finishes_at: datetime | None  # sending ends (past quiet hours); None: nothing is left
+    # The whole round, recipients or not: most residents join by the QR code after the
+    # invitation went out, and staff must see their answers too.
+    round_started: int = 0
+    round_completed: int = 0
 
     @property
     def done(self) -> int:
@@ -386,7 +390,10 @@ class BroadcastService:
             start = max(self.env.now(), broadcast.starts_at)
             finishes_at = finish_time(start, left / settings.broadcast_rate, settings)
         answered = await bdb.answered_among(conn, broadcast_id, broadcast.round_id)
-        return Progress(broadcast, counts, sum(counts.values()), answered, finishes_at)
+        started, completed = await responses_db.count_responses(conn, broadcast.round_id)
+        return Progress(
+            broadcast, counts, sum(counts.values()), answered, finishes_at, started, completed
+        )
 
     async def set_progress_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
         async with self.env.db.transaction() as tx:

@@ -15,6 +15,9 @@ from storage.db import Database
 from surveys.env import Settings
 from surveys.services import Services
 
+# Browser fixtures (`browser`, `page`) for the tests of web pages.
+pytest_plugins = ["tests.browser"]
+
 # Thôn-level test commune: Xã Tân Uyên, tỉnh Lai Châu (official code 3598).
 COMMUNE = 3598
 OTHER_COMMUNE = 25747  # Phường Thủ Dầu Một, TP Hồ Chí Minh
