@@ -63,17 +63,25 @@ def verdict_name(verdict: Verdict) -> str:
     return str(ENV.get_template("_verdict.txt").module.verdict(verdict)).strip()
 
 
+def verdict_reason(report: CommuneReport) -> str:
+    """The verdict's reason in words, from the macro the messages use."""
+    unit = labels.UNIT_NAMES[report.unit.value]
+    macro = ENV.get_template("_verdict.txt").module.reason
+    return str(macro(report.summary.score.decision, unit, report.survey)).strip()
+
+
 def verdict_rows(report: CommuneReport) -> list[list[Cell]]:
     """The headline an officer signs: counts, coverage, the overall share, the thresholds used."""
     summary = report.summary
     score = summary.score
     overall = score.overall
     hidden = overall is None or overall.suppressed or overall.share is None
+    round_label = ENV.get_template("_summary_macros.txt").module.round_label
     values: dict[str, Cell] = {
         "commune": f"{summary.commune.name} ({summary.commune.code})",
-        "round": summary.round.id,
+        "round": str(round_label(report.label)),
         "unit": labels.UNIT_NAMES[report.unit.value],
-        "respondents": score.respondents,
+        "respondents": labels.HIDDEN_MARK if score.respondents is None else score.respondents,
         "registered": score.registered,
         "coverage": None if score.coverage is None else round(score.coverage, 4),
         "required": score.required,
@@ -83,6 +91,7 @@ def verdict_rows(report: CommuneReport) -> list[list[Cell]]:
         "overall": summary.thresholds.overall,
         "floor": summary.thresholds.question_floor,
         "verdict": verdict_name(score.verdict),
+        "reason": verdict_reason(report),
     }
     return [[labels.VERDICT_ITEMS[key], value] for key, value in values.items()]
 

@@ -14,6 +14,7 @@ from surveys.model import Question, QuestionKind, Survey
 from surveys.scoring import (
     PRESET_90,
     PRESET_95,
+    ReasonCode,
     RoundScore,
     Thresholds,
     Verdict,
@@ -198,7 +199,35 @@ def test_insufficient_sample() -> None:
     assert below.required == 286 and below.verdict is Verdict.INSUFFICIENT
     assert below.overall is not None and below.overall.share == 1.0  # still shown
     assert below.coverage == pytest.approx(0.285)
-    assert simple(286, 286, registered=1000).verdict is Verdict.PASS
+    assert below.decision.reason is ReasonCode.COVERAGE  # 28.5 % surveyed, 70 % required
+    no_coverage_rule = Thresholds(coverage=0.0)
+    assert simple(285, 285, registered=1000, thresholds=no_coverage_rule).decision.reason is (
+        ReasonCode.SAMPLE
+    )
+    assert simple(286, 286, registered=1000, thresholds=no_coverage_rule).verdict is Verdict.PASS
+
+
+def test_coverage_rule() -> None:
+    """MTTQ's rule: 70 % of the units by default; 699 of 1000 is not enough, 700 is."""
+    under = simple(699, 699, registered=1000)
+    assert under.verdict is Verdict.INSUFFICIENT and under.decision.reason is ReasonCode.COVERAGE
+    assert under.decision.params == {"coverage": 0.699, "required": 0.7}
+    assert simple(700, 700, registered=1000).verdict is Verdict.PASS
+    assert simple(849, 849, registered=1000, thresholds=PRESET_95).verdict is Verdict.INSUFFICIENT
+    assert simple(850, 850, registered=1000, thresholds=PRESET_95).verdict is Verdict.PASS
+
+
+def test_floor_rule_can_make_it_chua_dat() -> None:
+    """A question under the floor: Cần chú ý by default, Chưa đạt where the province says so."""
+    watch = simple(95, 100, 60)
+    assert watch.verdict is Verdict.WATCH and watch.decision.reason is ReasonCode.FLOOR_WATCH
+    assert watch.decision.params == {"questions": ("a",), "floor": 0.7}
+    fail = simple(95, 100, 60, thresholds=Thresholds(floor_fails=True))
+    assert fail.verdict is Verdict.FAIL and fail.decision.reason is ReasonCode.FLOOR_FAIL
+    passed = simple(95, 100, 70, thresholds=Thresholds(floor_fails=True))
+    assert passed.verdict is Verdict.PASS and passed.decision.reason is ReasonCode.PASSED
+    assert simple(85, 100, 100).decision.reason is ReasonCode.BELOW_PASS
+    assert simple(70, 100, 100).decision.reason is ReasonCode.BELOW_FAIL
 
 
 def test_suppression_at_k_minus_one_and_k() -> None:
@@ -262,7 +291,7 @@ def test_total_on_empty_and_odd_input() -> None:
         respondents=-1,
         registered=-10,
     )
-    assert odd.respondents == 0 and odd.registered == 0 and odd.suppressed
+    assert odd.respondents is None and odd.registered == 0 and odd.suppressed
     unregistered = score_round(small_survey(), {"chung": {1: 20}}, respondents=20, registered=0)
     assert unregistered.coverage is None and unregistered.verdict is Verdict.PASS
     assert unregistered.overall is not None and unregistered.overall.distribution == {1: 20, 0: 0}
