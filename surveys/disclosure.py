@@ -9,8 +9,9 @@ exactly one is hidden, one more goes, the smallest shown part or the total, as t
 says; this repeats over every linked relation until nothing changes.
 
 In a hierarchy (villages in a commune, communes in a province) and for totals that are hidden
-whenever a part is (criteria), a pattern with no relation holding exactly one hidden cell leaves
-every hidden figure undetermined by any linear combination of what is published;
+whenever a part is (criteria: Complement.TOTAL_ON_ANY), a pattern with no relation holding
+exactly one hidden cell leaves every hidden figure undetermined by any linear combination of
+what is published;
 tests/surveys/test_disclosure.py checks it with exact linear algebra on random communes.
 """
 
@@ -29,6 +30,10 @@ class Complement(StrEnum):
 
     PART = "part"  # the smallest shown part: the total is the figure people need
     TOTAL = "total"  # the total: its parts are the figures people need
+    # The total as soon as any part is hidden: for parts whose sizes stay published (a question
+    # hidden under k still says how many judged it), where even a pooled total of several
+    # hidden parts would bound them (a criterion at 100 % says every hidden answer was "yes").
+    TOTAL_ON_ANY = "total_on_any"
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,14 @@ def suppress(
         changed = False
         for relation in relations:
             cells = (relation.total, *relation.parts)
+            if (
+                relation.complement is Complement.TOTAL_ON_ANY
+                and relation.total not in hidden
+                and any(p in hidden for p in relation.parts)
+            ):
+                hidden.add(relation.total)
+                changed = True
+                continue
             if sum(c in hidden for c in cells) != 1:
                 continue
             pick = _complement(relation, hidden, sizes)

@@ -120,7 +120,7 @@ def by_criterion(
     for criterion, ids in pooled.items():
         sizes[("c", criterion)] = sum(tallies[qid][1] for qid in ids)
     relations = [
-        Relation(("c", c), tuple(("q", qid) for qid in ids), Complement.TOTAL)
+        Relation(("c", c), tuple(("q", qid) for qid in ids), Complement.TOTAL_ON_ANY)
         for c, ids in pooled.items()
     ]
     primary = set(sizes) if hidden else disclosure.below(sizes, k)

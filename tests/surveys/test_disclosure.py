@@ -39,6 +39,14 @@ def test_total_policy_and_a_lone_hidden_total() -> None:
         "q1",
         "c",
     }
+    # a criterion: its pooled share would bound several hidden questions, so it goes with any
+    many = {"c": 30, "q1": 2, "q2": 3, "q3": 25}
+    relation = Relation("c", ("q1", "q2", "q3"), Complement.TOTAL_ON_ANY)
+    assert disclosure.suppress(many, [relation], {"q1", "q2"}) == {"q1", "q2", "c"}
+    assert disclosure.suppress(many, [Relation("c", ("q1", "q2", "q3"))], {"q1", "q2"}) == {
+        "q1",
+        "q2",
+    }
     # a total hidden with every part shown is their sum: a part goes too
     assert disclosure.suppress(sizes, [Relation("c", ("q1", "q2"))], {"c"}) == {"c", "q1"}
     # a total with a single part is that part
