@@ -258,3 +258,26 @@ async def test_candidate_buttons_are_checked(harness, clock) -> None:
     after = await table_counts(harness.services.db)
     assert after.pop("audit_log") == stranger_before.pop("audit_log") + 1  # the refusal
     assert after == stranger_before
+
+
+async def test_a_commune_under_k_shows_no_count_in_chat(harness, clock) -> None:
+    """Three households answered (k = 5): the chat says hidden and why, never the 3."""
+    services = harness.services
+    await open_round(services, clock)
+    for uid in range(1, 4):
+        await answer(services, uid)
+    await services.access.grant(OFFICER, Role.OFFICER, province=PROVINCE)
+    officer = harness.user(OFFICER)
+    replies = await harness.send(officer, "/summary 3598")
+    assert "Hài lòng chung: ẩn (dưới 5 người trả lời)" in replies[0]
+    assert "Kết luận: Chưa đủ mẫu: dưới 5 người trả lời" in replies[0]
+    assert "3 người" not in replies[0] and "theo thôn" not in replies[0]
+    assert "Đợt 1 năm 2026" in replies[0] and "Thấp nhất" not in replies[0]
+    await harness.send(officer, "/export 3598")
+    xlsx = officer.messages[-2].document
+    verdict = dict(list(load_workbook(io.BytesIO(xlsx.content))[labels.SHEET_VERDICT].values)[1:])
+    assert verdict["Số trả lời (n)"] == "ẩn" and verdict["Lý do"].startswith("dưới 5 người")
+    stored = await services.db.conn.execute_fetchall(
+        "SELECT count(*) FROM answers WHERE value_int IS NOT NULL"
+    )
+    assert stored[0][0] == 3 * 12  # every answer stored and counted; only the outputs hide them
