@@ -22,10 +22,18 @@ import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import itemgetter
 
 from surveys import disclosure
 from surveys.disclosure import Complement, Relation
-from surveys.model import DONT_KNOW, SATISFIED_SCALE, QuestionKind, Survey
+from surveys.model import (
+    DONT_KNOW,
+    SATISFIED_SCALE,
+    SCALE_VALUES,
+    YESNO_VALUES,
+    QuestionKind,
+    Survey,
+)
 from surveys.scoring import wilson
 
 Counts = Mapping[str, Mapping[int, int]]
@@ -301,3 +309,26 @@ def dont_know(survey: Survey, counts: Counts) -> int:
         for q in survey.questions
         if q.kind is QuestionKind.SCALE
     )
+
+
+# Positions in a question_values row (answers, then the count of each value 0..5).
+_SCALE_SAT = itemgetter(*(1 + v for v in sorted(SATISFIED_SCALE)))
+_SCALE_VALID = itemgetter(*(1 + v for v in SCALE_VALUES if v != DONT_KNOW))
+_YES = 2  # the count of value 1, "Có"
+_YESNO_VALID = itemgetter(*(1 + v for v in YESNO_VALUES))
+
+
+def value_tallies(
+    survey: Survey, values: dict[str, tuple[int, ...]]
+) -> dict[str, tuple[int, int, int]]:
+    """question id -> (satisfied, valid, answered) from (answers, count of value 0..5)."""
+    out = {}
+    for q in survey.questions:
+        row = values.get(q.id)
+        if row is None:
+            continue
+        if q.kind is QuestionKind.SCALE:
+            out[q.id] = (sum(_SCALE_SAT(row)), sum(_SCALE_VALID(row)), row[0])
+        elif q.kind is QuestionKind.YESNO:
+            out[q.id] = (row[_YES], sum(_YESNO_VALID(row)), row[0])
+    return out

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from operator import itemgetter
 
 from storage import communes as communes_db
 from storage import residents as residents_db
@@ -24,14 +23,7 @@ from surveys import round_labels as labels_of
 from surveys.env import Env
 from surveys.export_rows import ExportAnswer, export_answers
 from surveys.figures import CriteriaSet, Unit
-from surveys.model import (
-    DONT_KNOW,
-    SATISFIED_SCALE,
-    SCALE_VALUES,
-    YESNO_VALUES,
-    QuestionKind,
-    Survey,
-)
+from surveys.model import QuestionKind, Survey
 from surveys.round_labels import RoundLabel
 from surveys.rounds import RoundRefused, RoundService, Summary
 from surveys.scoring import Decision, Thresholds, Verdict, verdict_from_tallies
@@ -125,27 +117,6 @@ class NationalRow:
     communes: int  # communes with a round
     respondents: int | None  # None when under k
     ranked: figures.RankedRow
-
-
-# Positions in a question_values row (answers, then the count of each value 0..5).
-_SCALE_SAT = itemgetter(*(1 + v for v in sorted(SATISFIED_SCALE)))
-_SCALE_VALID = itemgetter(*(1 + v for v in SCALE_VALUES if v != DONT_KNOW))
-_YES = 2  # the count of value 1, "Có"
-_YESNO_VALID = itemgetter(*(1 + v for v in YESNO_VALUES))
-
-
-def _tallies(survey: Survey, values: dict[str, tuple[int, ...]]) -> dict[str, tuple[int, int, int]]:
-    """question id -> (satisfied, valid, answered) from (answers, count of value 0..5)."""
-    out = {}
-    for q in survey.questions:
-        row = values.get(q.id)
-        if row is None:
-            continue
-        if q.kind is QuestionKind.SCALE:
-            out[q.id] = (sum(_SCALE_SAT(row)), sum(_SCALE_VALID(row)), row[0])
-        elif q.kind is QuestionKind.YESNO:
-            out[q.id] = (row[_YES], sum(_YESNO_VALID(row)), row[0])
-    return out
 
 
 class SummaryService:
@@ -335,7 +306,7 @@ class SummaryService:
         scored = {}
         pooled = [0, 0]  # the overall question's satisfied and valid answers, every commune
         for commune_code, round_id, sid in latest:
-            tallies = _tallies(surveys[sid], values.get(round_id, {}))
+            tallies = figures.value_tallies(surveys[sid], values.get(round_id, {}))
             decision, n, sat, valid = verdict_from_tallies(
                 surveys[sid], tallies, registered=registered.get(commune_code, 0), thresholds=t
             )
