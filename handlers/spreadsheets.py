@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -66,8 +67,8 @@ def verdict_name(verdict: Verdict) -> str:
 def verdict_reason(report: CommuneReport) -> str:
     """The verdict's reason in words, from the macro the messages use."""
     unit = labels.UNIT_NAMES[report.unit.value]
-    macro = ENV.get_template("_verdict.txt").module.reason
-    return str(macro(report.summary.score.decision, unit, report.survey)).strip()
+    macros: Any = ENV.get_template("_verdict.txt").module
+    return str(macros.reason(report.summary.score.decision, unit, report.survey)).strip()
 
 
 def verdict_rows(report: CommuneReport) -> list[list[Cell]]:
@@ -76,10 +77,10 @@ def verdict_rows(report: CommuneReport) -> list[list[Cell]]:
     score = summary.score
     overall = score.overall
     hidden = overall is None or overall.suppressed or overall.share is None
-    round_label = ENV.get_template("_summary_macros.txt").module.round_label
+    macros: Any = ENV.get_template("_summary_macros.txt").module
     values: dict[str, Cell] = {
         "commune": f"{summary.commune.name} ({summary.commune.code})",
-        "round": str(round_label(report.label)),
+        "round": str(macros.round_label(report.label)),
         "unit": labels.UNIT_NAMES[report.unit.value],
         "respondents": labels.HIDDEN_MARK if score.respondents is None else score.respondents,
         "registered": score.registered,

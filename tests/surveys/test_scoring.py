@@ -306,7 +306,8 @@ def test_weakest_keeps_survey_order_on_ties() -> None:
 @pytest.mark.parametrize(
     "kwargs",
     [{"overall": 1.1}, {"question_floor": -0.1}, {"fail_below": 0.95}, {"margin": 0},
-     {"margin": 1}, {"overall": True}],
+     {"margin": 1}, {"overall": True}, {"coverage": 1.5}, {"coverage": -0.1},
+     {"floor_fails": "yes"}],
 )  # fmt: skip
 def test_thresholds_reject_nonsense(kwargs: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="Thresholds"):
