@@ -144,6 +144,7 @@ async def test_household_communes_count_households_in_every_format(services, clo
     assert out["json"]["unit"] == "household" and out["json"]["households_issued"] == 6
     assert "Đơn vị tính:          hộ gia đình" in out["text"] and "6 hộ" in out["text"]
     assert out["verdict"]["Đơn vị đếm"] == "hộ"
+    assert "Đơn vị tính: hộ gia đình" in out["html"] and "<th>Hộ trả lời</th>" in out["html"]
     from handlers.texts import render
 
     chat = render("officer_summary.html", report=report)
