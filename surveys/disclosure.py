@@ -50,6 +50,10 @@ def suppress(
 ) -> frozenset[K]:
     """The cells to hide: the primary ones and their complements, stable over every relation.
 
+    An empty cell (size 0) is hidden like any small one but protects nobody, so it does not
+    call for a complement: a commune whose round has no answer yet, shown as hidden, does not
+    hide its province's total (which then says it holds nobody).
+
     Args:
         sizes: each cell's size (respondents or valid answers): the smallest part goes first,
             ties in the order of the relation's parts.
@@ -62,15 +66,16 @@ def suppress(
         changed = False
         for relation in relations:
             cells = (relation.total, *relation.parts)
+            secret = [c for c in cells if c in hidden and sizes.get(c, 0) > 0]
             if (
                 relation.complement is Complement.TOTAL_ON_ANY
                 and relation.total not in hidden
-                and any(p in hidden for p in relation.parts)
+                and any(p in secret for p in relation.parts)
             ):
                 hidden.add(relation.total)
                 changed = True
                 continue
-            if sum(c in hidden for c in cells) != 1:
+            if len(secret) != 1:
                 continue
             pick = _complement(relation, hidden, sizes)
             if pick is not None:

@@ -61,6 +61,18 @@ def test_suppression_runs_until_every_linked_relation_is_stable() -> None:
     assert disclosure.suppress(sizes, relations, {"A"}) == {"A", "B", "D"}
 
 
+def test_an_empty_cell_protects_nobody_and_needs_no_complement() -> None:
+    sizes = {"xa": 30, "a": 0, "b": 9, "c": 21}
+    assert disclosure.suppress(sizes, [Relation("xa", ("a", "b", "c"))], {"a"}) == {"a"}
+    sizes = {"xa": 30, "a": 0, "b": 2, "c": 28}
+    assert disclosure.suppress(sizes, [Relation("xa", ("a", "b", "c"))], {"a", "b"}) == {
+        "a",
+        "b",
+        "c",
+    }
+    assert disclosure.pooled({1: 0, 2: 50}, 5) == ({1}, False)
+
+
 def test_pooled_hides_a_total_with_exactly_one_hidden_part() -> None:
     assert disclosure.pooled({1: 3, 2: 50, 3: 40}, 5) == ({1}, True)
     assert disclosure.pooled({1: 3, 2: 4, 3: 40}, 5) == ({1, 2}, False)
@@ -193,7 +205,12 @@ def test_no_hidden_count_is_a_linear_combination_of_the_published(people) -> Non
     ]
     system = System(sorted(villages))
     vs = system.villages
-    hidden: list[tuple[str, list[int]]] = []
+    cells = [villages[v].get(qid, {}).get(value, 0) for v, qid, value in system.index]
+
+    def size(f: list[int]) -> int:
+        return sum(a * b for a, b in zip(f, cells, strict=True))
+
+    hidden: list[tuple[str, list[int], int]] = []  # name, functional, the group's size
     # what a reader knows anyway: each counted respondent answered every question
     for v in vs:
         for q in SCORED[:-1]:
@@ -203,7 +220,8 @@ def test_no_hidden_count_is_a_linear_combination_of_the_published(people) -> Non
     if score.respondents is not None:
         system.publish(system.f(vs, ["ov"], None))
     else:
-        hidden.append(("respondents", system.f(vs, ["ov"], None)))
+        f = system.f(vs, ["ov"], None)
+        hidden.append(("respondents", f, size(f)))
     for qs in (*score.questions, score.overall):
         assert qs is not None
         if not score.suppressed:  # answered, valid, "không biết" stay shown for the reason
@@ -212,7 +230,9 @@ def test_no_hidden_count_is_a_linear_combination_of_the_published(people) -> Non
             system.publish(system.f(vs, [qs.question_id], valid))
         if qs.suppressed:
             sat = SAT if qs.kind is QuestionKind.SCALE else {1}
-            hidden.append((qs.question_id, system.f(vs, [qs.question_id], sat)))
+            valid = VALID if qs.kind is QuestionKind.SCALE else None
+            group = size(system.f(vs, [qs.question_id], valid))
+            hidden.append((qs.question_id, system.f(vs, [qs.question_id], sat), group))
         else:
             for value in qs.distribution:
                 system.publish(system.f(vs, [qs.question_id], {value}))
@@ -220,27 +240,31 @@ def test_no_hidden_count_is_a_linear_combination_of_the_published(people) -> Non
     for row in rows:
         v = row.village_id
         if row.suppressed:
-            hidden.append((f"village {v}", system.f([v], ["ov"], None)))
-            hidden.append((f"village {v} yes", system.f([v], ["ov"], {1})))
+            group = size(system.f([v], ["ov"], None))
+            hidden.append((f"village {v}", system.f([v], ["ov"], None), group))
+            hidden.append((f"village {v} yes", system.f([v], ["ov"], {1}), group))
         else:
             assert row.respondents is not None and row.overall.share is not None
             system.publish(system.f([v], ["ov"], None))
             system.publish(system.f([v], ["ov"], {1}))
         for qid, share in row.questions.items():
             if share.suppressed:
-                hidden.append((f"village {v} {qid}", system.f([v], [qid], SAT)))
+                group = size(system.f([v], [qid], VALID))
+                hidden.append((f"village {v} {qid}", system.f([v], [qid], SAT), group))
             else:
                 system.publish(system.f([v], [qid], SAT))
                 system.publish(system.f([v], [qid], VALID))
     # criteria: pooled answers of their questions
     for c in criteria:
         if c.suppressed:
-            hidden.append((f"criterion {c.criterion}", system.f(vs, list(c.questions), SAT)))
+            group = size(system.f(vs, list(c.questions), VALID))
+            hidden.append((f"criterion {c.criterion}", system.f(vs, list(c.questions), SAT), group))
         else:
             system.publish(system.f(vs, list(c.questions), SAT))
             system.publish(system.f(vs, list(c.questions), VALID))
     basis = _basis(system.published)
-    leaked = [name for name, f in hidden if any(f) and determined(f, basis)]
+    # an empty group (no one judged it) protects nobody: it may show as its zero
+    leaked = [name for name, f, group in hidden if group > 0 and determined(f, basis)]
     assert not leaked, (leaked, villages)
 
 
@@ -256,10 +280,13 @@ def test_no_hidden_commune_is_had_from_the_province_and_national_tables(province
     for p, communes in enumerate(provinces):
         sizes = dict(enumerate(communes))
         parts, total_hidden = disclosure.pooled(sizes, k)
-        for c in sizes:
+        for c, n in sizes.items():
             row = [0] * len(index)
             row[index[(p, c)]] = 1
-            (hidden if c in parts else published).append(row)
+            if c not in parts:
+                published.append(row)
+            elif n > 0:  # an empty commune protects nobody: it may show as its zero
+                hidden.append(row)
         if not total_hidden:
             published.append([1 if key[0] == p else 0 for key in index])
         ranked = figures.rank([(c, "", n, n) for c, n in sizes.items()], k, parts)
