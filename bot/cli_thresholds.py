@@ -23,6 +23,11 @@ def add_parsers(sub: Any) -> None:
     setter.add_argument("--overall", help="ngưỡng hài lòng chung, % (50-100)")
     setter.add_argument("--floor", help="ngưỡng tối thiểu của mỗi câu, % (0-100)")
     setter.add_argument("--margin", help="sai số của công thức cỡ mẫu, % (1-20)")
+    setter.add_argument("--coverage", help="tỷ lệ hộ (người) tối thiểu được lấy ý kiến, % (0-100)")
+    setter.add_argument(
+        "--floor-rule",
+        help="một câu dưới ngưỡng tối thiểu: fail (Chưa đạt) hoặc watch (Cần chú ý)",
+    )
     actions.add_parser("list", help="các tỉnh có ngưỡng riêng và ngưỡng mặc định")
 
 
@@ -40,6 +45,8 @@ async def act(services: Services, config: Config, args: argparse.Namespace) -> s
             overall=args.overall,
             floor=args.floor,
             margin=args.margin,
+            coverage=args.coverage,
+            floor_rule=args.floor_rule,
         )
     except ThresholdsRefused as exc:
         raise CliError(

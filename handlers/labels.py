@@ -122,6 +122,7 @@ VERDICT_ITEMS = {
     "overall": "Ngưỡng đạt (tỷ lệ chung)",
     "floor": "Ngưỡng mỗi câu",
     "verdict": "Kết luận",
+    "reason": "Lý do",
 }
 UNIT_NAMES = {"resident": "người", "household": "hộ"}
 SHEET_CRITERIA = {"2026": "Tiêu chí 51-2025", "2021": "Tiêu chí 318-2022"}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -65,17 +66,25 @@ def verdict_name(verdict: ScoreVerdict) -> str:
     return str(macros.verdict(verdict)).strip()  # type: ignore[attr-defined]
 
 
+def verdict_reason(report: CommuneReport) -> str:
+    """The verdict's reason in words, from the macro the messages use."""
+    unit = labels.UNIT_NAMES[report.unit.value]
+    macros: Any = ENV.get_template("_verdict.txt").module
+    return str(macros.reason(report.summary.score.decision, unit, report.survey)).strip()
+
+
 def verdict_rows(report: CommuneReport) -> list[list[Cell]]:
     """The headline an officer signs: counts, coverage, the overall share, the thresholds used."""
     summary = report.summary
     score = summary.score
     overall = score.overall
     shown = None if overall is None or overall.suppressed or overall.share is None else overall
+    macros: Any = ENV.get_template("_summary_macros.txt").module
     values: dict[str, Cell] = {
         "commune": f"{summary.commune.name} ({summary.commune.code})",
-        "round": summary.round.id,
+        "round": str(macros.round_label(report.label)),
         "unit": labels.UNIT_NAMES[report.unit.value],
-        "respondents": score.respondents,
+        "respondents": labels.HIDDEN_MARK if score.respondents is None else score.respondents,
         "registered": score.registered,
         "coverage": None if score.coverage is None else round(score.coverage, 4),
         "required": score.required,
@@ -85,6 +94,7 @@ def verdict_rows(report: CommuneReport) -> list[list[Cell]]:
         "overall": summary.thresholds.overall,
         "floor": summary.thresholds.question_floor,
         "verdict": verdict_name(score.verdict),
+        "reason": verdict_reason(report),
     }
     return [[labels.VERDICT_ITEMS[key], value] for key, value in values.items()]
 

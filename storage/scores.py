@@ -158,22 +158,25 @@ async def comments(conn: aiosqlite.Connection, round_id: int, question_id: str) 
 async def pseudonymous_answers(
     conn: aiosqlite.Connection, round_id: int
 ) -> list[tuple[int, int, str, int | None, int]]:
-    """(resident id, village id or 0, question id, value, skipped) of a round's coded answers."""
+    """(resident id, village id or 0, question id, value, skipped) of a round's counted coded
+    answers (the responses the scores count)."""
     found = await sql.rows(
         conn,
         "SELECT r.resident_id, coalesce(r.village_id, 0), a.question_id, a.value_int, a.skipped "
         "FROM answers a JOIN responses r ON r.id = a.response_id "
-        "WHERE r.round_id = ? AND a.value_text IS NULL ORDER BY r.resident_id, a.question_id",
+        "WHERE r.round_id = ? AND r.counted = 1 AND a.value_text IS NULL "
+        "ORDER BY r.resident_id, a.question_id",
         (round_id,),
     )
     return [(row[0], row[1], row[2], row[3], row[4]) for row in found]
 
 
-# Whether a response counts (migration *_counted_units.sql): every response of a resident
-# outside any household; per household and round, the members' latest completed response,
-# else the latest updated one.
+# Whether a response counts (migrations *_counted_units.sql, *_complete_responses.sql): a complete
+# response of a resident outside any household; per household and round, the members' latest
+# completed response.
 _COUNTED = (
-    "coalesce((SELECT p.household_id IS NULL OR responses.id = ("
+    "responses.completed_at IS NOT NULL AND coalesce(("
+    "SELECT p.household_id IS NULL OR responses.id = ("
     "SELECT r2.id FROM residents p2 JOIN responses r2 "
     "ON r2.resident_id = p2.id AND r2.round_id = responses.round_id "
     "WHERE p2.household_id = p.household_id "
@@ -245,3 +248,14 @@ async def naive_round_counts(conn: aiosqlite.Connection, round_ids: Sequence[int
         list(round_ids),
     )
     return len(found)
+
+
+async def round_starts(
+    conn: aiosqlite.Connection, communes: Sequence[int]
+) -> list[tuple[int, int, str]]:
+    """(round id, commune code, opens_at) of every round of the communes, for their numbers."""
+    return await _where_in(
+        conn,
+        "SELECT id, commune_code, opens_at FROM rounds WHERE commune_code IN ({marks})",
+        list(communes),
+    )

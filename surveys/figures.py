@@ -1,7 +1,9 @@
 """Figures built on round scores: criteria, villages, rankings, trends, comments. Pure.
 
 Suppression follows scoring.py: anything resting on fewer than k respondents is None here, so no
-renderer can print it. Choices made here, documented in README.md:
+renderer can print it; complementary suppression (surveys.disclosure) then hides what could be
+had by subtraction: a second village where one is hidden, a criterion where one of its
+questions is. Choices made here, documented in README.md:
 
 - A criterion's share pools the answers to every question tagged with it (answers, not people:
   a resident answering two questions of criterion 2 counts twice); its interval is the Wilson
@@ -17,11 +19,21 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import itemgetter
 
-from surveys.model import DONT_KNOW, SATISFIED_SCALE, QuestionKind, Survey
+from surveys import disclosure
+from surveys.disclosure import Complement, Relation
+from surveys.model import (
+    DONT_KNOW,
+    SATISFIED_SCALE,
+    SCALE_VALUES,
+    YESNO_VALUES,
+    QuestionKind,
+    Survey,
+)
 from surveys.scoring import wilson
 
 Counts = Mapping[str, Mapping[int, int]]
@@ -85,14 +97,22 @@ class CriterionScore:
     criterion: int
     questions: tuple[str, ...]
     share: Share  # pooled answers of the questions
-    suppressed: bool  # fewer than k respondents in the group, or fewer than k valid answers
+    suppressed: bool  # under k, or one of its questions is hidden (else: total minus the rest)
+
+
+HIDDEN = Share(0, 0, None, None, None)
 
 
 def by_criterion(
-    survey: Survey, counts: Counts, criteria: CriteriaSet, k: int
+    survey: Survey, counts: Counts, criteria: CriteriaSet, k: int, *, hidden: bool = False
 ) -> list[CriterionScore]:
-    """One row per criterion number tagged on a scored, non-overall question, in number order."""
-    hidden = respondents(survey, counts) < k
+    """One row per criterion number tagged on a scored, non-overall question, in number order.
+
+    A criterion is hidden under k and whenever one of its questions is hidden (the question's
+    own share is under k): its pooled counts minus the shown questions would give the hidden
+    one. ``hidden``: the whole group is under k.
+    """
+    hidden = hidden or respondents(survey, counts) < k
     pooled: dict[int, list[str]] = {}
     for q in survey.questions:
         if not q.scored or q.overall:
@@ -100,14 +120,24 @@ def by_criterion(
         tags = q.criteria_2026 if criteria is CriteriaSet.C2026 else q.criteria_2021
         for tag in tags:
             pooled.setdefault(tag, []).append(q.id)
-    rows = []
     kinds = {q.id: q.kind for q in survey.questions}
+    tallies = {
+        qid: tally(kinds[qid], counts.get(qid, {})) for ids in pooled.values() for qid in ids
+    }
+    sizes: dict[tuple[str, object], int] = {("q", qid): t[1] for qid, t in tallies.items()}
+    for criterion, ids in pooled.items():
+        sizes[("c", criterion)] = sum(tallies[qid][1] for qid in ids)
+    relations = [
+        Relation(("c", c), tuple(("q", qid) for qid in ids), Complement.TOTAL_ON_ANY)
+        for c, ids in pooled.items()
+    ]
+    primary = set(sizes) if hidden else disclosure.below(sizes, k)
+    gone = disclosure.suppress(sizes, relations, primary)
+    rows = []
     for criterion in sorted(pooled):
-        sat = valid = 0
-        for qid in pooled[criterion]:
-            s, v = tally(kinds[qid], counts.get(qid, {}))
-            sat, valid = sat + s, valid + v
-        share = share_of(sat, valid, k) if not hidden else Share(0, 0, None, None, None)
+        sat = sum(tallies[qid][0] for qid in pooled[criterion])
+        valid = sizes[("c", criterion)]
+        share = HIDDEN if ("c", criterion) in gone else share_of(sat, valid, k)
         rows.append(CriterionScore(criterion, tuple(pooled[criterion]), share, share.suppressed))
     return rows
 
@@ -122,25 +152,61 @@ class VillageRow:
     suppressed: bool
 
 
+def hidden_villages(
+    survey: Survey, villages: Mapping[int, Counts], k: int, *, commune_hidden: bool = False
+) -> tuple[frozenset[int], frozenset[tuple[int, str]]]:
+    """The village rows to hide, and the (village, question) cells of shown villages to hide.
+
+    Rows: under k, then the smallest others until no single village is hidden (the commune's
+    figures minus the shown villages would give it). Cells, per question: a hidden village's
+    cells, cells under k valid answers, then the same rule down each question's column.
+    """
+    if commune_hidden:
+        every = frozenset(villages)
+        return every, frozenset((v, q.id) for v in villages for q in survey.questions if q.scored)
+    sizes: dict[tuple[str, int], int] = {
+        ("v", v): respondents(survey, c) for v, c in villages.items()
+    }
+    sizes[("v", -1)] = sum(sizes.values())  # the commune: the villages' total
+    parts = tuple(("v", v) for v in villages)
+    gone = disclosure.suppress(sizes, [Relation(("v", -1), parts)], disclosure.below(sizes, k))
+    rows = frozenset(v for v in villages if ("v", v) in gone)
+    cells: set[tuple[int, str]] = set()
+    for q in survey.questions:
+        if not q.scored or q.overall:  # the overall question is the village row itself
+            continue
+        valid = {v: tally(q.kind, c.get(q.id, {}))[1] for v, c in villages.items()}
+        column: dict[int, int] = {**valid, -1: sum(valid.values())}
+        primary = disclosure.below(column, k) | set(rows)
+        relation = Relation(-1, tuple(villages))
+        cells |= {(v, q.id) for v in disclosure.suppress(column, [relation], primary) if v != -1}
+    return rows, frozenset(cells)
+
+
 def by_village(
-    survey: Survey, villages: Mapping[int, Counts], names: Mapping[int, str], k: int
+    survey: Survey,
+    villages: Mapping[int, Counts],
+    names: Mapping[int, str],
+    k: int,
+    *,
+    commune_hidden: bool = False,
 ) -> list[VillageRow]:
-    """Per-village rows in name order (no village last); a village under k shows nothing."""
+    """Per-village rows in name order (no village last); a hidden village shows nothing."""
+    rows_hidden, cells_hidden = hidden_villages(survey, villages, k, commune_hidden=commune_hidden)
     rows = []
     for vid, counts in villages.items():
         n = respondents(survey, counts)
-        hidden = n < k
+        hidden = vid in rows_hidden
         shares: dict[str, Share] = {}
-        overall = Share(0, 0, None, None, None)
+        overall = HIDDEN
         for q in survey.questions:
             if not q.scored:
                 continue
             s, v = tally(q.kind, counts.get(q.id, {}))
-            share = Share(0, 0, None, None, None) if hidden else share_of(s, v, k)
             if q.overall:
-                overall = share
+                overall = HIDDEN if hidden else share_of(s, v, k)
             else:
-                shares[q.id] = share
+                shares[q.id] = HIDDEN if (vid, q.id) in cells_hidden else share_of(s, v, k)
         rows.append(
             VillageRow(vid, names.get(vid, ""), None if hidden else n, overall, shares, hidden)
         )
@@ -165,16 +231,22 @@ class RankedRow:
         return self.best is not None and self.best != self.worst
 
 
-def rank(rows: Sequence[tuple[int, str, int, int]], k: int) -> list[RankedRow]:
+def rank(
+    rows: Sequence[tuple[int, str, int, int]], k: int, hidden: Collection[int] = ()
+) -> list[RankedRow]:
     """Ranks (code, name, satisfied, valid) by share, each with the range its interval allows.
+
+    ``hidden``: codes suppressed whatever their size (complementary suppression).
 
     Best rank: 1 + communes whose low bound is above this one's high bound. Worst rank: the
     shown communes minus those whose high bound is below this one's low bound. Suppressed
     communes come last, unranked, by name.
     """
-    shares = [(code, name, share_of(s, n, k)) for code, name, s, n in rows]
+    shares = [
+        (code, name, HIDDEN if code in hidden else share_of(s, n, k)) for code, name, s, n in rows
+    ]
     shown = [r for r in shares if not r[2].suppressed]
-    hidden = sorted((r for r in shares if r[2].suppressed), key=lambda r: (r[1], r[0]))
+    unranked = sorted((r for r in shares if r[2].suppressed), key=lambda r: (r[1], r[0]))
     shown.sort(key=lambda r: (-(r[2].share or 0.0), r[1], r[0]))
     # Sorted bounds and bisection: n log n, so a province of hundreds of communes stays cheap.
     lows = sorted(o[2].low for o in shown if o[2].low is not None)
@@ -185,7 +257,7 @@ def rank(rows: Sequence[tuple[int, str, int, int]], k: int) -> list[RankedRow]:
         above = len(lows) - bisect.bisect_right(lows, share.high)
         below = bisect.bisect_left(highs, share.low)
         out.append(RankedRow(code, name, share, 1 + above, len(shown) - below))
-    out.extend(RankedRow(code, name, share, None, None) for code, name, share in hidden)
+    out.extend(RankedRow(code, name, share, None, None) for code, name, share in unranked)
     return out
 
 
@@ -237,3 +309,26 @@ def dont_know(survey: Survey, counts: Counts) -> int:
         for q in survey.questions
         if q.kind is QuestionKind.SCALE
     )
+
+
+# Positions in a question_values row (answers, then the count of each value 0..5).
+_SCALE_SAT = itemgetter(*(1 + v for v in sorted(SATISFIED_SCALE)))
+_SCALE_VALID = itemgetter(*(1 + v for v in SCALE_VALUES if v != DONT_KNOW))
+_YES = 2  # the count of value 1, "Có"
+_YESNO_VALID = itemgetter(*(1 + v for v in YESNO_VALUES))
+
+
+def value_tallies(
+    survey: Survey, values: dict[str, tuple[int, ...]]
+) -> dict[str, tuple[int, int, int]]:
+    """question id -> (satisfied, valid, answered) from (answers, count of value 0..5)."""
+    out = {}
+    for q in survey.questions:
+        row = values.get(q.id)
+        if row is None:
+            continue
+        if q.kind is QuestionKind.SCALE:
+            out[q.id] = (sum(_SCALE_SAT(row)), sum(_SCALE_VALID(row)), row[0])
+        elif q.kind is QuestionKind.YESNO:
+            out[q.id] = (row[_YES], sum(_YESNO_VALID(row)), row[0])
+    return out

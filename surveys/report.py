@@ -8,8 +8,9 @@ from typing import Any
 
 from surveys.figures import Share
 from surveys.model import Survey
+from surveys.round_labels import RoundLabel
 from surveys.rounds import Summary
-from surveys.scoring import QuestionScore
+from surveys.scoring import Decision, QuestionScore
 from surveys.summaries import CommuneReport, NationalRow, ProvinceReport
 
 JSON_VERSION = 1
@@ -57,18 +58,29 @@ def summary_to_dict(summary: Summary, now: datetime) -> dict[str, Any]:
         "unit": "household" if summary.households else "resident",
         "households_issued": summary.households,
         "registered": s.registered,
-        "started": summary.started,
-        "completed": summary.completed,
+        "started": None if s.suppressed else summary.started,
+        "completed": None if s.suppressed else summary.completed,
         "respondents": s.respondents,
         "coverage": s.coverage,
         "required_sample": s.required,
         "verdict": s.verdict.value,
+        "reason": _reason(s.decision),
         "suppressed": s.suppressed,
         "thresholds": asdict(summary.thresholds),
         "overall": _question(s.overall, summary.survey) if s.overall else None,
         "questions": [_question(q, summary.survey) for q in s.questions],
         "weakest": list(s.weakest),
     }
+
+
+def _reason(d: Decision) -> dict[str, Any]:
+    """The verdict's reason: a stable code and the figures it quotes (lists for tuples)."""
+    params = {k: list(v) if isinstance(v, tuple) else v for k, v in d.params.items()}
+    return {"code": d.reason.value, "params": params}
+
+
+def _label(label: RoundLabel | None) -> dict[str, int] | None:
+    return None if label is None else {"number": label.number, "year": label.year}
 
 
 def _share(s: Share) -> dict[str, Any]:
@@ -85,6 +97,7 @@ def report_to_dict(report: CommuneReport, now: datetime) -> dict[str, Any]:
     """The summary of summary_to_dict plus breakdowns, trend and comment counts (still v1)."""
     out = summary_to_dict(report.summary, now)
     out["unit"] = report.unit.value
+    out["round"]["label"] = _label(report.label)
     out["criteria"] = {
         c.value: [
             {"criterion": x.criterion, "questions": list(x.questions), **_share(x.share)}
@@ -100,6 +113,7 @@ def report_to_dict(report: CommuneReport, now: datetime) -> dict[str, Any]:
     out["history"] = [
         {
             "round_id": p.round_id,
+            "label": _label(p.label),
             **_share(p.headline),
             "change": p.trend.change if p.trend else None,
             "significant": p.trend.significant if p.trend else None,
@@ -112,6 +126,7 @@ def report_to_dict(report: CommuneReport, now: datetime) -> dict[str, Any]:
         if t is None
         else {
             "previous_round": report.previous_round,
+            "previous_label": _label(report.previous_label),
             "change": t.change,
             "p_value": t.p_value,
             "significant": t.significant,
@@ -128,13 +143,17 @@ def province_to_dict(report: ProvinceReport) -> dict[str, Any]:
         "min_group": report.min_group,
         "thresholds": asdict(report.thresholds),
         "without_rounds": report.without_rounds,
+        "respondents": report.respondents,
+        "total": _share(report.total),
         "communes": [
             {
                 "code": r.commune.code,
                 "name": r.commune.name,
                 "round_id": r.round_id,
+                "label": _label(r.label),
                 "respondents": r.respondents,
                 "verdict": r.verdict.value,
+                "reason": _reason(r.decision),
                 "rank": None if r.ranked.best is None else [r.ranked.best, r.ranked.worst],
                 **_share(r.ranked.share),
             }

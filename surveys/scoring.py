@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 
@@ -57,9 +57,11 @@ class Thresholds:
     fail_below: float = 0.80  # Chưa đạt when overall share < this
     margin: float = 0.05  # sampling rule n >= N / (1 + N * margin**2)
     min_group: int = 5  # k: any figure resting on fewer respondents is suppressed
+    coverage: float = 0.70  # MTTQ's rule: at least this share of the units surveyed
+    floor_fails: bool = False  # a question under the floor makes it Chưa đạt (else Cần chú ý)
 
     def __post_init__(self) -> None:
-        for name in ("overall", "question_floor", "fail_below"):
+        for name in ("overall", "question_floor", "fail_below", "coverage"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ValueError(f"Thresholds.{name}: phải là số từ 0 đến 1 (nhận được {value!r})")
@@ -70,6 +72,8 @@ class Thresholds:
                 f"Thresholds.fail_below: không được lớn hơn overall "
                 f"({self.fail_below!r} > {self.overall!r})"
             )
+        if not isinstance(self.floor_fails, bool):
+            raise ValueError(f"Thresholds.floor_fails: phải là True/False ({self.floor_fails!r})")
         m = self.margin
         if isinstance(m, bool) or not isinstance(m, int | float) or not 0 < m < 1:
             raise ValueError(f"Thresholds.margin: phải lớn hơn 0 và nhỏ hơn 1 (nhận được {m!r})")
@@ -82,12 +86,14 @@ class Thresholds:
 
 
 # Default: 90 % is the district criterion (320/QĐ-TTg) and the xã nâng cao overall rule seen in
-# Chợ Gạo; the 70 % floor is Chợ Gạo's "no question below 70 %".
+# Chợ Gạo; the 70 % floor is Chợ Gạo's "no question below 70 %"; 70 % of households surveyed is
+# the lowest coverage MTTQ's guidance 90/HD-MTTW-BTT asks for (huyện NTM).
 PRESET_90 = Thresholds()
 # Stricter local rules: 95 % overall is the rule often quoted for nâng cao / kiểu mẫu (and
 # Thanh Hóa 2024 asked an average of 95 % on its questions); the 85 % floor is Chợ Gạo's target
-# for each question; below 90 % the commune misses even the ordinary rule, hence Chưa đạt.
-PRESET_95 = Thresholds(overall=0.95, question_floor=0.85, fail_below=0.90)
+# for each question; below 90 % the commune misses even the ordinary rule, hence Chưa đạt;
+# 85 % of households surveyed is Hà Nội's rule for xã nâng cao.
+PRESET_95 = Thresholds(overall=0.95, question_floor=0.85, fail_below=0.90, coverage=0.85)
 
 
 class ScoreVerdict(StrEnum):
@@ -97,6 +103,29 @@ class ScoreVerdict(StrEnum):
     WATCH = "can_chu_y"  # Cần chú ý
     FAIL = "chua_dat"  # Chưa đạt
     INSUFFICIENT = "chua_du_mau"  # Chưa đủ mẫu
+
+
+class ReasonCode(StrEnum):
+    """Why a verdict is what it is; the words are in the templates (_verdict.txt)."""
+
+    TOO_FEW = "too_few"  # fewer than k respondents: params k
+    COVERAGE = "coverage"  # under the coverage rule: params coverage, required
+    SAMPLE = "sample"  # under the sampling rule: params respondents, required
+    NO_OVERALL = "no_overall"  # no overall share to judge
+    BELOW_FAIL = "below_fail"  # overall share under fail_below: params share, threshold
+    FLOOR_FAIL = "floor_fail"  # question(s) under the floor, the rule says Chưa đạt
+    FLOOR_WATCH = "floor_watch"  # question(s) under the floor: params questions, floor
+    BELOW_PASS = "below_pass"  # overall share under the pass threshold: params share, threshold
+    PASSED = "passed"  # params share, threshold, floor
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A verdict with its reason: a code and the figures the reason quotes."""
+
+    verdict: ScoreVerdict
+    reason: ReasonCode
+    params: Mapping[str, object] = field(default_factory=dict)
 
 
 def wilson(successes: int, n: int, z: float = Z_95) -> tuple[float, float]:
@@ -168,15 +197,19 @@ class QuestionScore:
 class RoundScore:
     """A round's verdict and figures, as officers see them."""
 
-    respondents: int  # residents (households) who answered the overall question
+    respondents: int | None  # counted (complete) responses; None when under k (suppressed)
     registered: int  # residents or issued household codes: N of the sampling rule
-    coverage: float | None  # respondents / registered; None when registered == 0
+    coverage: float | None  # respondents / registered; None when registered == 0 or suppressed
     required: int  # required_sample(registered, margin)
     overall: QuestionScore | None  # None only if the survey has no overall question
     questions: tuple[QuestionScore, ...]  # scored questions in survey order, overall excluded
-    verdict: ScoreVerdict
+    decision: Decision
     weakest: tuple[str, ...]  # ids of up to 3 lowest-share non-suppressed questions
     suppressed: bool  # respondents < min_group: every figure hidden
+
+    @property
+    def verdict(self) -> ScoreVerdict:
+        return self.decision.verdict
 
     @property
     def mean_share(self) -> float | None:
@@ -195,9 +228,7 @@ def score_round(
 ) -> RoundScore:
     """Score one round from answer counts per question id and stored value.
 
-    Verdict: Chưa đủ mẫu if respondents < min_group, respondents < required_sample(registered)
-    or there is no overall share; else Chưa đạt if the overall share < fail_below; else Đạt if
-    it is >= overall and every non-suppressed question share >= question_floor; else Cần chú ý.
+    The verdict follows :func:`decide`.
     """
     respondents = max(0, respondents)
     registered = max(0, registered)
@@ -217,49 +248,65 @@ def score_round(
     shown = [q for q in scored if q.share is not None]
     ranked = sorted(shown, key=lambda q: q.share or 0.0)  # stable: ties keep survey order
     weakest = tuple(q.question_id for q in ranked[:3])
-    verdict = _verdict(overall, scored, respondents, required, thresholds)
+    decision = decide(
+        overall.share if overall is not None else None,
+        {q.question_id: q.share for q in scored},
+        respondents,
+        registered,
+        thresholds,
+    )
     return RoundScore(
-        respondents=respondents,
+        respondents=None if hidden else respondents,
         registered=registered,
-        coverage=respondents / registered if registered else None,
+        coverage=respondents / registered if registered and not hidden else None,
         required=required,
         overall=overall,
         questions=tuple(scored),
-        verdict=verdict,
+        decision=decision,
         weakest=weakest,
         suppressed=hidden,
     )
 
 
-def _verdict(
-    overall: QuestionScore | None,
-    questions: list[QuestionScore],
-    respondents: int,
-    required: int,
-    t: Thresholds,
-) -> ScoreVerdict:
-    overall_share = overall.share if overall is not None else None
-    return decide(overall_share, [q.share for q in questions], respondents, required, t)
-
-
 def decide(
     overall_share: float | None,
-    question_shares: Iterable[float | None],
+    question_shares: Mapping[str, float | None],
     respondents: int,
-    required: int,
+    registered: int,
     t: Thresholds,
-) -> ScoreVerdict:
-    """The verdict rule on shares alone (None: suppressed), shared by every table that rates."""
-    if respondents < t.min_group or respondents < required:
-        return ScoreVerdict.INSUFFICIENT
+) -> Decision:
+    """The verdict rule on shares alone (None: suppressed), shared by every table that rates.
+
+    In order: Chưa đủ mẫu under k respondents, under the coverage rule (respondents / registered
+    >= t.coverage), under the sampling rule (Slovin) or without an overall share; Chưa đạt when
+    the overall share is under fail_below, or a shown question is under the floor and the
+    province's rule (floor_fails) says so; Đạt when the overall share reaches the threshold and
+    no shown question is under the floor; else Cần chú ý.
+    """
+    required = required_sample(registered, t.margin)
+    if respondents < t.min_group:
+        return Decision(ScoreVerdict.INSUFFICIENT, ReasonCode.TOO_FEW, {"k": t.min_group})
+    if registered > 0 and respondents / registered < t.coverage:
+        params = {"coverage": respondents / registered, "required": t.coverage}
+        return Decision(ScoreVerdict.INSUFFICIENT, ReasonCode.COVERAGE, params)
+    if respondents < required:
+        params = {"respondents": respondents, "required": required}
+        return Decision(ScoreVerdict.INSUFFICIENT, ReasonCode.SAMPLE, params)
     if overall_share is None:
-        return ScoreVerdict.INSUFFICIENT
+        return Decision(ScoreVerdict.INSUFFICIENT, ReasonCode.NO_OVERALL)
     if overall_share < t.fail_below:
-        return ScoreVerdict.FAIL
-    floor_ok = all(s >= t.question_floor for s in question_shares if s is not None)
-    if overall_share >= t.overall and floor_ok:
-        return ScoreVerdict.PASS
-    return ScoreVerdict.WATCH
+        params = {"share": overall_share, "threshold": t.fail_below}
+        return Decision(ScoreVerdict.FAIL, ReasonCode.BELOW_FAIL, params)
+    low = [qid for qid, s in question_shares.items() if s is not None and s < t.question_floor]
+    if low:
+        code = ReasonCode.FLOOR_FAIL if t.floor_fails else ReasonCode.FLOOR_WATCH
+        verdict = ScoreVerdict.FAIL if t.floor_fails else ScoreVerdict.WATCH
+        return Decision(verdict, code, {"questions": tuple(low), "floor": t.question_floor})
+    if overall_share < t.overall:
+        params = {"share": overall_share, "threshold": t.overall}
+        return Decision(ScoreVerdict.WATCH, ReasonCode.BELOW_PASS, params)
+    params = {"share": overall_share, "threshold": t.overall, "floor": t.question_floor}
+    return Decision(ScoreVerdict.PASS, ReasonCode.PASSED, params)
 
 
 def verdict_from_tallies(
@@ -268,12 +315,12 @@ def verdict_from_tallies(
     *,
     registered: int,
     thresholds: Thresholds = PRESET_90,
-) -> tuple[ScoreVerdict, int, int, int]:
-    """The verdict of score_round from (satisfied, valid, answered) per question id.
+) -> tuple[Decision, int, int, int]:
+    """The decision of score_round from (satisfied, valid, answered) per question id.
 
     For tables of many communes: no distributions, means or intervals are needed there.
-    Returns (verdict, respondents, overall satisfied, overall valid), suppressed the way
-    QuestionScore is.
+    Returns (decision, respondents, overall satisfied, overall valid), suppressed the way
+    QuestionScore is (respondents stays the raw count: the table hides it below k).
     """
     k = thresholds.min_group
     overall = survey.overall
@@ -284,14 +331,13 @@ def verdict_from_tallies(
         sat, valid, _ = tallies.get(qid, (0, 0, 0))
         return None if hidden or valid < k else sat / valid
 
-    shares = [share(q.id) for q in survey.questions if q.scored and not q.overall]
+    shares = {q.id: share(q.id) for q in survey.questions if q.scored and not q.overall}
     overall_share = share(overall.id) if overall else None
-    required = required_sample(max(0, registered), thresholds.margin)
-    verdict = decide(overall_share, shares, respondents, required, thresholds)
+    decision = decide(overall_share, shares, respondents, max(0, registered), thresholds)
     sat, valid, _ = tallies.get(overall.id, (0, 0, 0)) if overall else (0, 0, 0)
     if overall_share is None:  # as in _score_question: satisfied hidden, valid only if shown
         sat, valid = 0, 0 if hidden else valid
-    return verdict, respondents, sat, valid
+    return decision, respondents, sat, valid
 
 
 def _score_question(

@@ -2,6 +2,9 @@
 
 Every figure is read from the aggregates the answer triggers keep (storage.scores), never by
 grouping answers, so a province summary costs the same at 10 thousand or 10 million answers.
+Disclosure control is applied here, once, for every output: a commune under k is hidden in its
+own report as in the tables, and complementary suppression (surveys.disclosure) hides what the
+published totals would otherwise give away.
 Refusals are SummaryRefused with a code the handlers and the CLI turn into a Vietnamese message.
 """
 
@@ -9,27 +12,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from operator import itemgetter
 
 from storage import communes as communes_db
 from storage import residents as residents_db
 from storage import scores as scores_db
 from storage import surveys as surveys_db
 from storage.records import ChatState, Commune, Grant, Province
-from surveys import figures
+from surveys import disclosure, figures
+from surveys import round_labels as labels_of
 from surveys.env import Env
+from surveys.export_rows import ExportAnswer, export_answers
 from surveys.figures import CriteriaSet, Unit
-from surveys.model import (
-    DONT_KNOW,
-    SATISFIED_SCALE,
-    SCALE_VALUES,
-    YESNO_VALUES,
-    QuestionKind,
-    Survey,
-)
-from surveys.pseudonym import pseudonym
+from surveys.model import QuestionKind, Survey
+from surveys.round_labels import RoundLabel
 from surveys.rounds import RoundRefused, RoundService, Summary
-from surveys.scoring import ScoreVerdict, Thresholds, verdict_from_tallies
+from surveys.scoring import Decision, ScoreVerdict, Thresholds, verdict_from_tallies
 from surveys.text import fold
 from surveys.thresholds import for_province
 
@@ -45,7 +42,6 @@ class SummaryError(StrEnum):
     NO_ROUNDS = "no_rounds"
     NO_ANSWERS = "no_answers"
     ALL_DONT_KNOW = "all_dont_know"  # every scale answer "không biết": nothing to judge
-    UNSUPPORTED_UNIT = "unsupported_unit"
 
 
 class SummaryRefused(Exception):
@@ -66,13 +62,15 @@ class Target:
 @dataclass(frozen=True)
 class CommuneReport:
     summary: Summary
-    unit: Unit
+    unit: Unit  # household where the commune issued household codes, else resident
+    label: RoundLabel  # "Đợt 2 năm 2026": the round's number in the commune's year
     criteria: dict[CriteriaSet, list[figures.CriterionScore]]
     villages: list[figures.VillageRow]
     all_villages_hidden: bool
     comments: figures.Comments
     trend: figures.Trend | None  # against the commune's previous round of the same survey
     previous_round: int | None
+    previous_label: RoundLabel | None
     history: list[TrendPoint]  # every round of the survey in the commune up to this one
 
     @property
@@ -83,6 +81,7 @@ class CommuneReport:
 @dataclass(frozen=True)
 class TrendPoint:
     round_id: int
+    label: RoundLabel
     headline: figures.Share  # the overall question's share
     trend: figures.Trend | None  # against the point before; None for the first
 
@@ -91,9 +90,14 @@ class TrendPoint:
 class ProvinceRow:
     commune: Commune
     round_id: int
+    label: RoundLabel
     respondents: int | None  # None when under k
-    verdict: ScoreVerdict
+    decision: Decision
     ranked: figures.RankedRow
+
+    @property
+    def verdict(self) -> ScoreVerdict:
+        return self.decision.verdict
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,8 @@ class ProvinceReport:
     without_rounds: int  # communes of the province with no round yet
     min_group: int
     thresholds: Thresholds  # the province's own (surveys.thresholds), else the defaults
+    respondents: int | None  # the communes' total: None when hidden (see disclosure.pooled)
+    total: figures.Share  # the communes' overall answers pooled, hidden the same way
 
 
 @dataclass(frozen=True)
@@ -111,36 +117,6 @@ class NationalRow:
     communes: int  # communes with a round
     respondents: int | None  # None when under k
     ranked: figures.RankedRow
-
-
-@dataclass(frozen=True)
-class ExportAnswer:
-    pseudonym: str  # HMAC-SHA256(key, resident id), first 16 hex digits: stable, not reversible
-    village: str  # empty when the village is under k
-    question_id: str
-    value: int | None
-    skipped: bool
-
-
-# Positions in a question_values row (answers, then the count of each value 0..5).
-_SCALE_SAT = itemgetter(*(1 + v for v in sorted(SATISFIED_SCALE)))
-_SCALE_VALID = itemgetter(*(1 + v for v in SCALE_VALUES if v != DONT_KNOW))
-_YES = 2  # the count of value 1, "Có"
-_YESNO_VALID = itemgetter(*(1 + v for v in YESNO_VALUES))
-
-
-def _tallies(survey: Survey, values: dict[str, tuple[int, ...]]) -> dict[str, tuple[int, int, int]]:
-    """question id -> (satisfied, valid, answered) from (answers, count of value 0..5)."""
-    out = {}
-    for q in survey.questions:
-        row = values.get(q.id)
-        if row is None:
-            continue
-        if q.kind is QuestionKind.SCALE:
-            out[q.id] = (sum(_SCALE_SAT(row)), sum(_SCALE_VALID(row)), row[0])
-        elif q.kind is QuestionKind.YESNO:
-            out[q.id] = (row[_YES], sum(_YESNO_VALID(row)), row[0])
-    return out
 
 
 class SummaryService:
@@ -228,11 +204,12 @@ class SummaryService:
             return Target(province=await communes_db.get_province(conn, grant.province_code))
         raise SummaryRefused(SummaryError.NOT_FOUND, query="")
 
-    async def commune(
-        self, code: int, round_id: int | None = None, unit: Unit = Unit.RESIDENT
-    ) -> CommuneReport:
-        if unit is not Unit.RESIDENT:
-            raise SummaryRefused(SummaryError.UNSUPPORTED_UNIT, unit=unit.value)
+    async def labels(self, communes: list[int]) -> dict[int, RoundLabel]:
+        """round id -> "Đợt N năm YYYY" for every round of these communes."""
+        rows = await scores_db.round_starts(self.env.db.conn, communes)
+        return labels_of.from_stored(rows, self.env.settings.timezone)
+
+    async def commune(self, code: int, round_id: int | None = None) -> CommuneReport:
         try:
             summary = await self.rounds.summary(code, round_id)
         except RoundRefused as exc:
@@ -247,31 +224,46 @@ class SummaryService:
         if scale and judged == 0 and figures.dont_know(survey, counts) > 0:
             raise SummaryRefused(SummaryError.ALL_DONT_KNOW, round=round_.id)
         k = self.k
+        hidden = summary.score.suppressed
         names = {v.id: v.name for v in await communes_db.list_villages(conn, code)}
         villages = figures.by_village(
-            survey, await scores_db.village_counts(conn, round_.id), names, k
+            survey,
+            await scores_db.village_counts(conn, round_.id),
+            names,
+            k,
+            commune_hidden=hidden,
         )
         texts: list[str] = []
         for q in survey.questions:
             if q.kind is QuestionKind.TEXT:
                 texts += await scores_db.comments(conn, round_.id, q.id)
-        history = await self._history(round_.id, code, survey, counts)
+        labels = await self.labels([code])
+        history = await self._history(round_.id, code, survey, counts, labels)
         trend = history[-1].trend if len(history) > 1 else None
-        previous = history[-2].round_id if len(history) > 1 else None
+        previous = history[-2] if len(history) > 1 else None
         return CommuneReport(
             summary=summary,
-            unit=unit,
-            criteria={c: figures.by_criterion(survey, counts, c, k) for c in CriteriaSet},
+            unit=Unit.HOUSEHOLD if summary.households else Unit.RESIDENT,
+            label=labels[round_.id],
+            criteria={
+                c: figures.by_criterion(survey, counts, c, k, hidden=hidden) for c in CriteriaSet
+            },
             villages=villages,
             all_villages_hidden=figures.every_village_hidden(villages),
-            comments=figures.comments(texts, summary.score.respondents, k),
+            comments=figures.comments(texts, summary.score.respondents or 0, k),
             trend=trend,
-            previous_round=previous,
+            previous_round=previous.round_id if previous else None,
+            previous_label=previous.label if previous else None,
             history=history,
         )
 
     async def _history(
-        self, round_id: int, commune: int, survey: Survey, counts: scores_db.Counts
+        self,
+        round_id: int,
+        commune: int,
+        survey: Survey,
+        counts: scores_db.Counts,
+        labels: dict[int, RoundLabel],
     ) -> list[TrendPoint]:
         """The headline of every round of this survey in the commune, up to this round."""
         overall = survey.overall
@@ -285,7 +277,7 @@ class SummaryService:
             c = counts if r.id == round_id else await scores_db.round_counts(self.env.db.conn, r.id)
             share = figures.share_of(*figures.tally(overall.kind, c.get(overall.id, {})), self.k)
             trend = figures.trend(points[-1].headline, share) if points else None
-            points.append(TrendPoint(r.id, share, trend))
+            points.append(TrendPoint(r.id, labels[r.id], share, trend))
         return points
 
     async def _surveys(self, ids: set[str]) -> dict[str, Survey]:
@@ -312,27 +304,42 @@ class SummaryService:
         registered = await scores_db.registered(conn, [c for c, _, _ in latest])
         values = await scores_db.question_values(conn, [r for _, r, _ in latest])
         k, t = self.k, await for_province(self.env, code)
+        labels = await self.labels([c for c, _, _ in latest])
         scored = {}
+        pooled = [0, 0]  # the overall question's satisfied and valid answers, every commune
         for commune_code, round_id, sid in latest:
-            verdict, n, sat, valid = verdict_from_tallies(
-                surveys[sid],
-                _tallies(surveys[sid], values.get(round_id, {})),
-                registered=registered.get(commune_code, 0),
-                thresholds=t,
+            tallies = figures.value_tallies(surveys[sid], values.get(round_id, {}))
+            decision, n, sat, valid = verdict_from_tallies(
+                surveys[sid], tallies, registered=registered.get(commune_code, 0), thresholds=t
             )
-            scored[commune_code] = (round_id, n, verdict, sat, valid)
+            overall = surveys[sid].overall
+            raw = tallies.get(overall.id, (0, 0, 0)) if overall else (0, 0, 0)
+            pooled = [pooled[0] + raw[0], pooled[1] + raw[1]]
+            scored[commune_code] = (round_id, n, decision, sat, valid)
+        hidden, total_hidden = disclosure.pooled({c: v[1] for c, v in scored.items()}, k)
         ranked = figures.rank([(cc, communes[cc].name, v[3], v[4]) for cc, v in scored.items()], k)
         rows = [
             ProvinceRow(
                 communes[r.code],
                 scored[r.code][0],
-                scored[r.code][1] if scored[r.code][1] >= k else None,
+                labels[scored[r.code][0]],
+                None if r.code in hidden else scored[r.code][1],
                 scored[r.code][2],
                 r,
             )
             for r in ranked
         ]
-        return ProvinceReport(province, rows, len(communes) - len(latest), k, t)
+        n = sum(v[1] for v in scored.values())
+        total = figures.HIDDEN if total_hidden else figures.share_of(pooled[0], pooled[1], k)
+        return ProvinceReport(
+            province,
+            rows,
+            len(communes) - len(latest),
+            k,
+            t,
+            None if total_hidden else n,
+            total,
+        )
 
     async def national(self) -> list[NationalRow]:
         """One row per province: its communes' latest rounds pooled on the overall question."""
@@ -350,6 +357,7 @@ class SummaryService:
         kinds = {sid: s.overall.kind for sid, s in surveys.items() if s.overall}
         by_commune = await scores_db.provinces_of(conn, [c for c, _, _ in latest])
         pooled: dict[int, list[int]] = {}
+        sizes: dict[int, dict[int, int]] = {}  # province -> commune -> respondents
         for commune_code, round_id, sid in latest:
             if sid not in kinds:
                 continue
@@ -360,37 +368,25 @@ class SummaryService:
             acc[1] += n
             acc[2] += sat
             acc[3] += valid
+            sizes.setdefault(by_commune[commune_code], {})[commune_code] = n
+        # The same rule as ProvinceReport.total: a province with one hidden commune is hidden.
+        hidden = {p for p, s in sizes.items() if disclosure.pooled(s, self.k)[1]}
         provinces = {p.code: p for p in await communes_db.list_provinces(conn)}
         ranked = figures.rank(
-            [(code, provinces[code].name, v[2], v[3]) for code, v in pooled.items()], self.k
+            [(code, provinces[code].name, v[2], v[3]) for code, v in pooled.items()],
+            self.k,
+            hidden,
         )
         return [
             NationalRow(
                 provinces[r.code],
                 pooled[r.code][0],
-                pooled[r.code][1] if pooled[r.code][1] >= self.k else None,
+                None if r.code in hidden else pooled[r.code][1],
                 r,
             )
             for r in ranked
         ]
 
     async def export_answers(self, report: CommuneReport) -> list[ExportAnswer]:
-        """A round's coded answers under keyed pseudonyms (surveys.pseudonym).
-
-        Nothing when the round itself is under k; the village only where it reaches k.
-        """
-        key = self.env.settings.pseudonym_key
-        if report.summary.score.suppressed:
-            return []
-        shown = {v.village_id: v.name for v in report.villages if not v.suppressed}
-        rows = await scores_db.pseudonymous_answers(self.env.db.conn, report.summary.round.id)
-        return [
-            ExportAnswer(
-                pseudonym(key, resident),
-                shown.get(village, ""),
-                question,
-                value,
-                bool(skipped),
-            )
-            for resident, village, question, value, skipped in rows
-        ]
+        """The row-level sheet: only what the report shows (surveys.export_rows)."""
+        return await export_answers(self.env, report)

@@ -1,8 +1,9 @@
 """Verdict thresholds per province: presets "90" and "95", or figures set one by one.
 
 A province without its own thresholds uses the deployment's (surveys.scoring defaults: overall
->= 90 %, every question >= 70 %). k (small-cell suppression) stays one setting for everybody.
-Figures are typed as percentages; a refusal stores nothing.
+>= 90 %, every question >= 70 %, 70 % of units surveyed, a question under the floor gives
+"Cần chú ý"). k (small-cell suppression) stays one setting for everybody. Figures are typed as
+percentages; a refusal stores nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ PRESETS = {"90": PRESET_90, "95": PRESET_95}
 OVERALL_RANGE = (50.0, 100.0)
 FLOOR_RANGE = (0.0, 100.0)
 MARGIN_RANGE = (1.0, 20.0)  # the sampling rule's margin of error, in percent
+COVERAGE_RANGE = (0.0, 100.0)  # share of units surveyed; MTTQ asks 70-85 % by level
+FLOOR_RULES = {"fail": True, "watch": False}  # a question under the floor: Chưa đạt / Cần chú ý
 
 
 class ThresholdsRefused(Exception):
@@ -59,6 +62,8 @@ def from_stored(base: Thresholds, row: thresholds_db.ProvinceThresholds | None) 
         question_floor=row.question_floor,
         fail_below=row.fail_below,
         margin=row.margin,
+        coverage=row.coverage,
+        floor_fails=row.floor_fails,
     )
 
 
@@ -80,6 +85,8 @@ class ThresholdService:
         overall: str | None = None,
         floor: str | None = None,
         margin: str | None = None,
+        coverage: str | None = None,
+        floor_rule: str | None = None,
     ) -> ProvinceSetting:
         """A preset, then any figure given on top of it (or of the province's current ones)."""
         conn = self.env.db.conn
@@ -91,7 +98,12 @@ class ThresholdService:
         new_overall = _percent(overall, OVERALL_RANGE, "bad_overall")
         new_floor = _percent(floor, FLOOR_RANGE, "bad_floor")
         new_margin = _percent(margin, MARGIN_RANGE, "bad_margin")
-        if preset is None and new_overall is None and new_floor is None and new_margin is None:
+        new_coverage = _percent(coverage, COVERAGE_RANGE, "bad_coverage")
+        rule = None if floor_rule is None else floor_rule.strip().lower()
+        if rule is not None and rule not in FLOOR_RULES:
+            raise ThresholdsRefused("bad_floor_rule", floor_rule)
+        given = (new_overall, new_floor, new_margin, new_coverage, rule)
+        if preset is None and all(g is None for g in given):
             raise ThresholdsRefused("nothing_to_set")
         name = preset.strip().rstrip("%") if preset is not None else None
         base = (
@@ -105,6 +117,8 @@ class ThresholdService:
             overall=target,
             question_floor=base.question_floor if new_floor is None else new_floor,
             margin=base.margin if new_margin is None else new_margin,
+            coverage=base.coverage if new_coverage is None else new_coverage,
+            floor_fails=base.floor_fails if rule is None else FLOOR_RULES[rule],
             fail_below=min(base.fail_below, target),  # "Chưa đạt" starts at the threshold at most
         )
         same_as_preset = name is not None and changed == base
@@ -115,6 +129,8 @@ class ThresholdService:
             changed.question_floor,
             changed.fail_below,
             changed.margin,
+            changed.coverage,
+            changed.floor_fails,
         )
         async with self.env.db.transaction() as tx:
             await thresholds_db.put(tx, row, self.env.now())

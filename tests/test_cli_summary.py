@@ -29,11 +29,13 @@ def answered_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         clock = FakeClock(datetime.now(UTC))
         services = await Services.open(str(path), clock=clock)
         try:
-            await services.residents.add_villages(COMMUNE, ["Thôn 1", "Thôn 2"])
+            await services.residents.add_villages(COMMUNE, ["Thôn 1", "Thôn 2", "Thôn 3"])
             await open_round(services, clock)
             for uid in range(1, 7):
                 await answer(services, uid, village="Thôn 1")
             await answer(services, 9, village="Thôn 2", scale="2", overall="0")
+            for uid in range(10, 15):  # five: shown on its own, hidden to protect Thôn 2
+                await answer(services, uid, village="Thôn 3")
         finally:
             await services.close()
 
@@ -48,17 +50,19 @@ def _rows(path: Path) -> dict:
 def test_text_json_and_province(answered_db, capsys) -> None:
     assert main(["summary", "--commune", str(COMMUNE)]) == 0
     out = capsys.readouterr().out
-    assert "Người trả lời (n):    7" in out and "Thôn 2: ẩn (dưới 5 người)" in out
+    assert "Trả lời (n):          12 người" in out and "Thôn 1: 6 người" in out
+    assert "Thôn 2: ẩn" in out and "Thôn 3: ẩn" in out  # Thôn 3: a complement
     assert main(["summary", "--commune", str(COMMUNE), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["respondents"] == 7 and data["villages"][1]["share"] is None
+    assert data["respondents"] == 12 and data["villages"][1]["share"] is None
     assert data["villages"][1]["respondents"] is None and data["criteria"]["2026"]
+    assert [v["respondents"] for v in data["villages"]] == [6, None, None]
     assert main(["summary", "--province", "12"]) == 0
     assert "Xã Tân Uyên" in capsys.readouterr().out
     assert main(["summary", "--province", "12", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["communes"][0]["code"] == COMMUNE
     assert main(["summary"]) == 0
-    assert "Lai Châu: 1 xã, 7 người" in capsys.readouterr().out
+    assert "Lai Châu: 1 xã, 12 người" in capsys.readouterr().out
 
 
 def test_files_in_every_format(answered_db, tmp_path, capsys) -> None:
@@ -69,13 +73,13 @@ def test_files_in_every_format(answered_db, tmp_path, capsys) -> None:
     assert (tmp_path / "out.png").read_bytes().startswith(b"\x89PNG")
     assert "Hài lòng</th>" in (tmp_path / "out.html").read_text(encoding="utf-8")
     rows = list(csv.reader(io.StringIO((tmp_path / "out.csv").read_text(encoding="utf-8"))))
-    assert rows[-1][:3] == ["tong_the", rows[-1][1], "6"]
+    assert rows[-1][:3] == ["tong_the", rows[-1][1], "11"]
     book = load_workbook(tmp_path / "out.xlsx")
     answers = list(book[labels.SHEET_ANSWERS].values)
     assert answers[0][0] == "Mã ẩn danh"
     pseudonyms = {r[0] for r in answers[1:]}
-    assert len(pseudonyms) == 7 and all(len(p) == 16 for p in pseudonyms)
-    assert {r[1] for r in answers[1:]} == {"Thôn 1", None}  # Thôn 2 (one person): no name
+    assert len(pseudonyms) == 6 and all(len(p) == 16 for p in pseudonyms)
+    assert {r[1] for r in answers[1:]} == {"Thôn 1"}  # no row of the hidden Thôn 2 and 3
     assert (
         main(["summary", "--province", "12", "--format", "xlsx", "-o", str(tmp_path / "p.xlsx")])
         == 0
@@ -90,7 +94,7 @@ def test_rescore_rebuilds_the_same_scores(answered_db, capsys) -> None:
     assert main(["summary", "--commune", str(COMMUNE), "--format", "json"]) == 0
     before = capsys.readouterr().out
     assert main(["rescore"]) == 0
-    assert "Đã tính lại mọi kết quả từ 84 câu trả lời" in capsys.readouterr().out  # 7 x 12
+    assert "Đã tính lại mọi kết quả từ 144 câu trả lời" in capsys.readouterr().out  # 12 x 12
     assert main(["summary", "--commune", str(COMMUNE), "--format", "json"]) == 0
     assert capsys.readouterr().out == before
 
@@ -128,7 +132,7 @@ def test_a_scheduled_round_does_not_hide_the_open_one(answered_db, tmp_path, cap
     capsys.readouterr()
     assert main(["summary", "--commune", str(COMMUNE)]) == 0
     out = capsys.readouterr().out
-    assert "Người trả lời (n):    7" in out and "chưa có câu trả lời" not in out
+    assert "Trả lời (n):          12 người" in out and "chưa có câu trả lời" not in out
     assert main(["summary", "--commune", str(COMMUNE), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["round"]["id"] == 1
     assert main(["summary", "--province", "12", "--format", "json"]) == 0

@@ -97,7 +97,9 @@ def test_thresholds_set_list_and_used_everywhere(answered_db, capsys) -> None:
         (["--floor", "-1"], "ngưỡng của mỗi câu «-1» phải là số phần trăm từ 0 đến 100"),
         (["--margin", "0"], "sai số cỡ mẫu «0» phải là số phần trăm từ 1 đến 20"),
         (["--preset", "99"], "không có bộ ngưỡng «99». Các bộ ngưỡng có sẵn: 90, 95"),
-        ([], "cần ít nhất một trong --preset, --overall, --floor, --margin"),
+        (["--coverage", "101"], "tỷ lệ lấy ý kiến tối thiểu «101» phải là số phần trăm từ 0"),
+        (["--floor-rule", "chua-dat"], "--floor-rule «chua-dat» phải là fail"),
+        ([], "cần ít nhất một trong --preset, --overall, --floor, --margin, --coverage"),
     ],
 )
 def test_bad_values_refused_and_nothing_changes(answered_db, capsys, args, message) -> None:
@@ -114,3 +116,49 @@ def test_unknown_province_refused(answered_db, capsys) -> None:
     assert main(["thresholds", "set", "--province", "999", "--preset", "95"]) == 2
     assert "không có tỉnh/thành phố mã 999" in capsys.readouterr().err
     assert read_file_db(answered_db, _stored) == before
+
+
+def test_coverage_and_floor_rule_decide_the_verdict(answered_db, capsys) -> None:
+    """Seven of eight residents answered (87.5 %); one question is under the floor (6 of 7 is
+    fine, so the floor is raised to 90 %): "Cần chú ý" by default, "Chưa đạt" with the rule."""
+    assert main(["thresholds", "set", "--province", str(PROVINCE), "--overall", "80"]) == 0
+    assert main(["thresholds", "set", "--province", str(PROVINCE), "--floor", "90"]) == 0
+    capsys.readouterr()
+    assert main(["summary", "--commune", str(COMMUNE), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["verdict"] == "can_chu_y" and data["reason"]["code"] == "floor_watch"
+    assert data["thresholds"]["coverage"] == 0.7 and data["thresholds"]["floor_fails"] is False
+    assert main(["thresholds", "set", "--province", str(PROVINCE), "--floor-rule", "fail"]) == 0
+    assert "câu dưới ngưỡng: chưa đạt" in capsys.readouterr().out
+    assert main(["summary", "--commune", str(COMMUNE), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["verdict"] == "chua_dat" and data["reason"]["code"] == "floor_fail"
+    assert (
+        data["reason"]["params"]["floor"] == 0.9
+        and "duong" in data["reason"]["params"]["questions"]
+    )
+    assert main(["summary", "--commune", str(COMMUNE)]) == 0
+    assert "Kết luận: Chưa đạt: câu 1, " in capsys.readouterr().out
+    # the coverage rule: 100 % of the units required, 7 of 7 registered answered... then 8
+    assert main(["thresholds", "set", "--province", str(PROVINCE), "--coverage", "100"]) == 0
+    capsys.readouterr()
+    verdict, used = _verdict(capsys)
+    assert verdict == "chua_dat" and used["coverage"] == 1.0  # all 7 registered answered
+
+    async def join_one_more(db: Database) -> None:
+        from surveys.services import Services
+
+        services = Services(db)
+        await services.residents.join(99, "R99", COMMUNE)
+
+    read_file_db(answered_db, join_one_more)
+    assert main(["summary", "--commune", str(COMMUNE), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["verdict"] == "chua_du_mau" and data["reason"]["code"] == "coverage"
+    assert data["reason"]["params"] == {"coverage": 7 / 8, "required": 1.0}
+    assert main(["summary", "--commune", str(COMMUNE)]) == 0
+    assert (
+        "mới lấy ý kiến được 87,5% số người, quy định cần ít nhất 100%" in capsys.readouterr().out
+    )
+    rows = read_file_db(answered_db, _stored)[1]
+    assert [(r[0], r[-2], r[-1]) for r in rows] == [(PROVINCE, 1.0, 1)]  # coverage, floor_fails

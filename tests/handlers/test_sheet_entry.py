@@ -131,7 +131,11 @@ async def test_paper_and_chat_answers_count_once_and_conflicts_are_listed(
     assert counted[0][0] == 1
     # The kept aggregates (what every summary reads) count the household once, too.
     summary = await harness.services.rounds.summary(COMMUNE, setup["round"])
-    assert (summary.score.respondents, summary.households) == (1, 3)
+    assert (summary.score.suppressed, summary.households) == (True, 3)  # 1 < k: hidden
+    from storage import scores as scores_db
+
+    kept = await scores_db.round_counts(harness.services.db.conn, setup["round"])
+    assert sum(kept["tong_the"].values()) == 1
 
 
 async def test_conflicts_when_there_are_none_and_for_other_people(harness, setup) -> None:

@@ -16,9 +16,9 @@ OFFICER, STRANGER, RESIDENT = 500, 501, 502
 PROVINCE = 12
 
 
-async def _answered(harness, clock, n: int = 6) -> None:
+async def _answered(harness, clock, n: int = 6, third: bool = False) -> None:
     services = harness.services
-    await services.residents.add_villages(COMMUNE, ["Thôn Nà Pa", "Thôn Cốc Pa"])
+    await services.residents.add_villages(COMMUNE, ["Thôn Nà Pa", "Thôn Cốc Pa", "Thôn Pá Khoang"])
     await open_round(services, clock)
     for uid in range(1, n + 1):
         await answer(
@@ -29,6 +29,8 @@ async def _answered(harness, clock, n: int = 6) -> None:
             comment=f"Góp ý số {uid}",
         )
     await answer(services, 100, village="Thôn Cốc Pa", scale="1")  # a village of one
+    for uid in range(200, 205) if third else ():  # five: hidden to protect Thôn Cốc Pa
+        await answer(services, uid, village="Thôn Pá Khoang")
     await services.access.grant(OFFICER, Role.OFFICER, province=PROVINCE)
 
 
@@ -67,7 +69,7 @@ async def test_report_is_a_self_contained_html_document(harness, clock) -> None:
 
 
 async def test_export_sends_workbook_and_csv_with_suppression(harness, clock) -> None:
-    await _answered(harness, clock)
+    await _answered(harness, clock, third=True)
     officer = harness.user(OFFICER)
     before = len(officer.messages)
     await harness.send(officer, "/export xa tan uyen")
@@ -97,8 +99,11 @@ async def test_export_sends_workbook_and_csv_with_suppression(harness, clock) ->
     assert scores["A1"].comment is not None and scores["F1"].value == "Tỷ lệ hài lòng"
     villages = list(book[labels.SHEET_VILLAGES].values)
     assert ("Thôn Cốc Pa", "ẩn", "ẩn", None, None) in villages
+    assert ("Thôn Pá Khoang", "ẩn", "ẩn", None, None) in villages  # the complement
+    assert next(row[:2] for row in villages if row[0] == "Thôn Nà Pa") == ("Thôn Nà Pa", 6)
     answers = list(book[labels.SHEET_ANSWERS].values)
-    assert answers[0][0] == labels.ANSWER_COLUMNS[0][0] and len(answers) > 1
+    assert answers[0][0] == labels.ANSWER_COLUMNS[0][0] and len(answers) == 1 + 6 * 12
+    assert {row[1] for row in answers[1:]} == {"Thôn Nà Pa"}  # no row of a hidden village
     assert all(len(row[0]) == 16 for row in answers[1:])  # pseudonyms only, never an id
     rows = list(csv.reader(io.StringIO(csv_doc.content.decode("utf-8"))))
     assert rows[0][0] == "Mã câu" and len(rows) == 13  # header + 11 scale + overall
@@ -162,7 +167,7 @@ async def test_every_village_under_k_is_said_in_chat(harness, clock) -> None:
     await services.access.grant(OFFICER, Role.OFFICER, province=PROVINCE)
     officer = harness.user(OFFICER)
     replies = await harness.send(officer, "/summary 3598")
-    assert "Mọi thôn đều dưới 5 người" in replies[0]
+    assert "Không hiển thị theo thôn" in replies[0]
     await harness.send(officer, "/report 3598")
     html = officer.messages[-1].document.content.decode("utf-8")
     assert 'Thôn A</td><td class="n">ẩn</td>' in html and 'Thôn B</td><td class="n">ẩn' in html
@@ -253,3 +258,26 @@ async def test_candidate_buttons_are_checked(harness, clock) -> None:
     after = await table_counts(harness.services.db)
     assert after.pop("audit_log") == stranger_before.pop("audit_log") + 1  # the refusal
     assert after == stranger_before
+
+
+async def test_a_commune_under_k_shows_no_count_in_chat(harness, clock) -> None:
+    """Three households answered (k = 5): the chat says hidden and why, never the 3."""
+    services = harness.services
+    await open_round(services, clock)
+    for uid in range(1, 4):
+        await answer(services, uid)
+    await services.access.grant(OFFICER, Role.OFFICER, province=PROVINCE)
+    officer = harness.user(OFFICER)
+    replies = await harness.send(officer, "/summary 3598")
+    assert "Hài lòng chung: ẩn (dưới 5 người trả lời)" in replies[0]
+    assert "Kết luận: Chưa đủ mẫu: dưới 5 người trả lời" in replies[0]
+    assert "3 người" not in replies[0] and "theo thôn" not in replies[0]
+    assert "Đợt 1 năm 2026" in replies[0] and "Thấp nhất" not in replies[0]
+    await harness.send(officer, "/export 3598")
+    xlsx = officer.messages[-2].document
+    verdict = dict(list(load_workbook(io.BytesIO(xlsx.content))[labels.SHEET_VERDICT].values)[1:])
+    assert verdict["Số trả lời (n)"] == "ẩn" and verdict["Lý do"].startswith("dưới 5 người")
+    stored = await services.db.conn.execute_fetchall(
+        "SELECT count(*) FROM answers WHERE value_int IS NOT NULL"
+    )
+    assert stored[0][0] == 3 * 12  # every answer stored and counted; only the outputs hide them

@@ -210,6 +210,9 @@ async def test_counts_follow_answers_and_deletions() -> None:
             ("answer", 4, 3, "ghi chú"),  # a comment is not counted
         ]
         await _apply(world, steps)
+        # only complete responses count (migration *_complete_responses.sql)
+        assert await scores_db.round_counts(db.conn, rounds[3598]) == {}
+        await _apply(world, [("complete", 0), ("complete", 2)])
         assert await scores_db.round_counts(db.conn, rounds[3598]) == {
             "q1": {4: 1, 2: 1},
             "overall": {1: 1},
@@ -229,18 +232,20 @@ async def test_one_answer_per_household() -> None:
     db, round_id = world.db, world.rounds[3598]
     try:
         await _apply(world, [("join", 0, 0), ("join", 2, 0), ("answer", 0, 2, 1)])
-        assert await scores_db.round_counts(db.conn, round_id) == {"overall": {1: 1}}
-        # another member's incomplete answer is later: it replaces the first (none complete)
+        # nothing counts until a member has finished
+        assert await scores_db.round_counts(db.conn, round_id) == {}
         await _apply(world, [("answer", 2, 2, 0)])
-        assert await scores_db.round_counts(db.conn, round_id) == {"overall": {0: 1}}
+        assert await scores_db.round_counts(db.conn, round_id) == {}
         # the first member completes: a complete answer beats a later incomplete one
         await _apply(world, [("complete", 0)])
         assert await scores_db.round_counts(db.conn, round_id) == {"overall": {1: 1}}
         # a paper sheet for the same household, completed later: it alone counts
         await _apply(world, [("paper", 0, 0)])
         assert await scores_db.round_counts(db.conn, round_id) == {"overall": {0: 1}}
-        # the second member leaves: their own answer now counts beside the household's
+        # the second member leaves: their own answer counts beside the household's once complete
         await _apply(world, [("leave", 2)])
+        assert await scores_db.round_counts(db.conn, round_id) == {"overall": {0: 1}}
+        await _apply(world, [("complete", 2)])
         assert await scores_db.round_counts(db.conn, round_id) == {"overall": {0: 2}}
         # units: 2 households + residents 2 and 4 outside any household
         assert await scores_db.units(db.conn, [3598]) == {3598: (2, 2)}
@@ -273,8 +278,56 @@ async def test_migration_backfills_existing_answers() -> None:
             await responses_db.upsert_answer(
                 conn, response.id, "q1", value_int=5, value_text=None, skipped=False, now=NOW
             )
+            await responses_db.mark_completed(conn, response.id, NOW)
         await migrate.apply(db.conn)
         assert await scores_db.round_counts(db.conn, round_id) == {"q1": {5: 1}}
         assert await scores_db.registered(db.conn, [3598]) == {3598: 1}
+    finally:
+        await db.close()
+
+
+async def test_migration_stops_counting_abandoned_responses() -> None:
+    """Before *_complete_responses.sql a half-answered response counted; after it, only complete
+    ones do, the kept counts equal a rebuild, and preset "95" provinces get its 85 % coverage."""
+    number = next(m.number for m in available() if m.name == "complete_responses")
+    db = await Database.open(":memory:", migrate_now=False)
+    try:
+        from storage import migrate
+
+        await migrate.apply(db.conn, stop_before=number)
+        async with db.transaction() as conn:
+            await communes_db.upsert_provinces(conn, [(12, "Tỉnh Lai Châu", "tinh")])
+            await communes_db.upsert_communes(conn, [(3598, 12, "Xã", "xa", "xa")])
+            await surveys_db.insert_survey(conn, "s", "S", "{}", "test", NOW)
+            round_id = await surveys_db.insert_round(conn, 3598, "s", NOW, None, NOW)
+            for uid, value, done in ((1, 5, True), (2, 1, False)):
+                resident = await residents_db.upsert_membership(conn, uid, "R", 3598, NOW)
+                response = await responses_db.get_or_create(conn, round_id, resident.id, NOW)
+                await responses_db.upsert_answer(
+                    conn,
+                    response.id,
+                    "q1",
+                    value_int=value,
+                    value_text=None,
+                    skipped=False,
+                    now=NOW,
+                )
+                if done:
+                    await responses_db.mark_completed(conn, response.id, NOW)
+            await conn.execute(
+                "INSERT INTO province_thresholds(province_code, preset, overall, question_floor, "
+                "fail_below, margin, set_at) VALUES (12, '95', 0.95, 0.85, 0.9, 0.05, 'x')"
+            )
+        assert await scores_db.round_counts(db.conn, round_id) == {"q1": {5: 1, 1: 1}}
+        await migrate.apply(db.conn)
+        assert await scores_db.round_counts(db.conn, round_id) == {"q1": {5: 1}}
+        kept = await scores_db.dump(db.conn)
+        async with db.transaction() as conn:
+            await scores_db.rebuild(conn)
+        assert await scores_db.dump(db.conn) == kept
+        row = await (
+            await db.conn.execute("SELECT coverage, floor_fails FROM province_thresholds")
+        ).fetchone()
+        assert tuple(row) == (0.85, 0)
     finally:
         await db.close()

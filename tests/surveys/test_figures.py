@@ -49,15 +49,19 @@ def test_villages_under_k_show_nothing_not_even_their_size() -> None:
         1: COUNTS,
         2: {"q1": {5: 2}, "ov": {1: 2}},
         0: {"q1": {1: 5}, "ov": {0: 5}},
+        3: {"q1": {1: 7}, "ov": {0: 7}},
     }
-    rows = figures.by_village(SURVEY, villages, {1: "Thôn Bản", 2: "Thôn An"}, 5)
-    assert [r.name for r in rows] == ["Thôn An", "Thôn Bản", ""]  # no village last
-    an, ban, none = rows
+    names = {1: "Thôn Bản", 2: "Thôn An", 3: "Thôn Chè"}
+    rows = figures.by_village(SURVEY, villages, names, 5)
+    assert [r.name for r in rows] == ["Thôn An", "Thôn Bản", "Thôn Chè", ""]  # no village last
+    an, ban, che, none = rows
     assert an.suppressed and an.respondents is None and an.overall.share is None
     assert all(s.share is None for s in an.questions.values())
     assert ban.respondents == 6 and ban.overall.share == 5 / 6
     assert ban.questions["q2"].share == 4 / 6
-    assert none.overall.share == 0.0
+    assert che.overall.share == 0.0
+    # Thôn An alone hidden would be the commune minus the rest: the smallest other goes too
+    assert none.suppressed and none.respondents is None and none.overall.share is None
     assert not figures.every_village_hidden(rows)
     assert figures.every_village_hidden([an])
 

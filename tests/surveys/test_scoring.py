@@ -14,6 +14,7 @@ from surveys.model import Question, QuestionKind, Survey
 from surveys.scoring import (
     PRESET_90,
     PRESET_95,
+    ReasonCode,
     RoundScore,
     ScoreVerdict,
     Thresholds,
@@ -199,7 +200,41 @@ def test_insufficient_sample() -> None:
     assert below.required == 286 and below.verdict is ScoreVerdict.INSUFFICIENT
     assert below.overall is not None and below.overall.share == 1.0  # still shown
     assert below.coverage == pytest.approx(0.285)
-    assert simple(286, 286, registered=1000).verdict is ScoreVerdict.PASS
+    assert below.decision.reason is ReasonCode.COVERAGE  # 28.5 % surveyed, 70 % required
+    no_coverage_rule = Thresholds(coverage=0.0)
+    assert simple(285, 285, registered=1000, thresholds=no_coverage_rule).decision.reason is (
+        ReasonCode.SAMPLE
+    )
+    assert (
+        simple(286, 286, registered=1000, thresholds=no_coverage_rule).verdict is ScoreVerdict.PASS
+    )
+
+
+def test_coverage_rule() -> None:
+    """MTTQ's rule: 70 % of the units by default; 699 of 1000 is not enough, 700 is."""
+    under = simple(699, 699, registered=1000)
+    assert (
+        under.verdict is ScoreVerdict.INSUFFICIENT and under.decision.reason is ReasonCode.COVERAGE
+    )
+    assert under.decision.params == {"coverage": 0.699, "required": 0.7}
+    assert simple(700, 700, registered=1000).verdict is ScoreVerdict.PASS
+    assert (
+        simple(849, 849, registered=1000, thresholds=PRESET_95).verdict is ScoreVerdict.INSUFFICIENT
+    )
+    assert simple(850, 850, registered=1000, thresholds=PRESET_95).verdict is ScoreVerdict.PASS
+
+
+def test_floor_rule_can_make_it_chua_dat() -> None:
+    """A question under the floor: Cần chú ý by default, Chưa đạt where the province says so."""
+    watch = simple(95, 100, 60)
+    assert watch.verdict is ScoreVerdict.WATCH and watch.decision.reason is ReasonCode.FLOOR_WATCH
+    assert watch.decision.params == {"questions": ("a",), "floor": 0.7}
+    fail = simple(95, 100, 60, thresholds=Thresholds(floor_fails=True))
+    assert fail.verdict is ScoreVerdict.FAIL and fail.decision.reason is ReasonCode.FLOOR_FAIL
+    passed = simple(95, 100, 70, thresholds=Thresholds(floor_fails=True))
+    assert passed.verdict is ScoreVerdict.PASS and passed.decision.reason is ReasonCode.PASSED
+    assert simple(85, 100, 100).decision.reason is ReasonCode.BELOW_PASS
+    assert simple(70, 100, 100).decision.reason is ReasonCode.BELOW_FAIL
 
 
 def test_suppression_at_k_minus_one_and_k() -> None:
@@ -266,7 +301,7 @@ def test_total_on_empty_and_odd_input() -> None:
         respondents=-1,
         registered=-10,
     )
-    assert odd.respondents == 0 and odd.registered == 0 and odd.suppressed
+    assert odd.respondents is None and odd.registered == 0 and odd.suppressed
     unregistered = score_round(small_survey(), {"chung": {1: 20}}, respondents=20, registered=0)
     assert unregistered.coverage is None and unregistered.verdict is ScoreVerdict.PASS
     assert unregistered.overall is not None and unregistered.overall.distribution == {1: 20, 0: 0}
@@ -281,7 +316,8 @@ def test_weakest_keeps_survey_order_on_ties() -> None:
 @pytest.mark.parametrize(
     "kwargs",
     [{"overall": 1.1}, {"question_floor": -0.1}, {"fail_below": 0.95}, {"margin": 0},
-     {"margin": 1}, {"overall": True}],
+     {"margin": 1}, {"overall": True}, {"coverage": 1.5}, {"coverage": -0.1},
+     {"floor_fails": "yes"}],
 )  # fmt: skip
 def test_thresholds_reject_nonsense(kwargs: dict[str, object]) -> None:
     with pytest.raises(ValueError, match="Thresholds"):

@@ -35,9 +35,13 @@ async def test_commune_report_from_answers(services: Services, clock: FakeClock)
     assert (score.overall.satisfied, score.overall.valid) == (7, 8)
     first = score.questions[0]
     assert (first.satisfied, first.valid, first.dont_know) == (6, 7, 1)
-    assert [(v.name, v.respondents) for v in report.villages] == [("Thôn 1", 6), ("Thôn 2", None)]
-    assert report.villages[0].overall.share == 5 / 6
-    assert report.villages[1].overall.share is None and not report.all_villages_hidden
+    # Thôn 2 is under k; Thôn 1 shown beside the commune's 8 would give Thôn 2 by subtraction,
+    # so it is hidden too (complementary suppression)
+    assert [(v.name, v.respondents) for v in report.villages] == [
+        ("Thôn 1", None),
+        ("Thôn 2", None),
+    ]
+    assert all(v.overall.share is None for v in report.villages) and report.all_villages_hidden
     assert report.comments.count == 6 and len(report.comments.texts) == 6
     assert report.criteria[CriteriaSet.C2026] and report.criteria[CriteriaSet.C2021]
     assert report.trend is None
@@ -78,7 +82,7 @@ async def test_trend_between_rounds(services: Services, clock: FakeClock) -> Non
 
     tz, now = services.settings.timezone, clock.now
     text = commune_output(report, Format.TEXT, tz=tz, now=now).content.decode()
-    assert "Đợt 2: 100,0%" in text and "+50,0 điểm %, lớn hơn mức ngẫu nhiên" in text
+    assert "Đợt 2 năm 2026: 100,0%" in text and "+50,0 điểm %, lớn hơn mức ngẫu nhiên" in text
     data = commune_output(report, Format.JSON, tz=tz, now=now).content.decode()
     assert '"significant": true' in data
 
@@ -187,10 +191,10 @@ async def test_exported_answers_carry_only_the_hmac_pseudonym(db, clock) -> None
     assert expected not in others and len(others) == 5
 
 
-async def test_households_are_refused_until_codes_exist(services, clock) -> None:
+async def test_a_resident_commune_counts_residents(services, clock) -> None:
     from surveys.figures import Unit
 
     await open_round(services, clock)
-    with pytest.raises(SummaryRefused) as caught:
-        await services.summaries.commune(COMMUNE, unit=Unit.HOUSEHOLD)
-    assert caught.value.error is SummaryError.UNSUPPORTED_UNIT
+    for uid in range(1, 6):
+        await answer(services, uid)
+    assert (await services.summaries.commune(COMMUNE)).unit is Unit.RESIDENT

@@ -29,8 +29,9 @@ def test_verdict_from_tallies_equals_score_round(counts, registered, thresholds)
     full = score_round(
         SURVEY, counts, respondents=respondents, registered=registered, thresholds=thresholds
     )
-    verdict, n, sat, valid = verdict_from_tallies(
+    decision, n, sat, valid = verdict_from_tallies(
         SURVEY, tallies, registered=registered, thresholds=thresholds
     )
-    assert (verdict, n) == (full.verdict, full.respondents)
+    assert decision == full.decision
+    assert (n if n >= thresholds.min_group else None) == full.respondents
     assert (sat, valid) == (full.overall.satisfied, full.overall.valid)
