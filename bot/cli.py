@@ -64,6 +64,11 @@ def _parser() -> argparse.ArgumentParser:
     ropen.add_argument("--survey", required=True)
     ropen.add_argument("--at", help="giờ mở, ví dụ '2026-12-01 19:00' (giờ Việt Nam)")
     ropen.add_argument("--closes", help="giờ đóng, ví dụ '2026-12-15 21:00'")
+    ropen.add_argument(
+        "--official",
+        action="store_true",
+        help="đợt lấy ý kiến chính thức của xã (do MTTQ xã tổ chức)",
+    )
     rnd.add_parser("close").add_argument("id", type=int)
     rnd.add_parser("list").add_argument("--commune", type=int)
 

@@ -150,7 +150,7 @@ async def _act(services: Services, config: Config, args: argparse.Namespace) -> 
                 raise CliError("cli_error.txt", reason="time_in_past", value=args.at)
             closes = parse_time(args.closes, tz) if args.closes else None
             launched = await services.broadcasts.open_round(
-                args.commune, args.survey, opens_at=opens, closes_at=closes
+                args.commune, args.survey, opens_at=opens, closes_at=closes, official=args.official
             )
             return render("cli_round_opened.txt", round=launched.round, tz=tz, launched=launched)
         if action == "close":

@@ -9,6 +9,7 @@ from matplotlib import font_manager
 from matplotlib import image as mpimg
 
 from handlers import charts
+from handlers.reports import Paper
 from tests.conftest import COMMUNE
 from tests.summary_support import answer, open_round
 
@@ -22,7 +23,7 @@ async def test_charts_render_vietnamese_without_missing_glyphs(services, clock) 
     assert "DejaVuSans" in font_manager.findfont("DejaVu Sans", fallback_to_default=False)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        commune_png = charts.commune_chart(report)
+        commune_png = charts.commune_chart(report, Paper.of(report, clock.now))
         province_png = charts.province_chart(province)
     assert not [w for w in caught if "Glyph" in str(w.message)]
     for png in (commune_png, province_png):
