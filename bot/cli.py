@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
 
     link = sub.add_parser("link", help="đường link tham gia của xã (và mã QR)")
     link.add_argument("--commune", type=int, required=True)
-    link.add_argument("--qr", metavar="FILE.png")
+    link.add_argument("--qr", metavar="POSTER.html|POSTER.png", help="áp phích A4 có mã QR")
 
     village = sub.add_parser("village", help="thôn, tổ dân phố").add_subparsers(
         dest="action", required=True

@@ -74,6 +74,16 @@ CHART_COMMUNE = "{} — {} ({})"
 CHART_PROVINCE = "{}: các xã theo tỷ lệ hài lòng chung"
 HIDDEN_MARK = "ẩn"
 
+# The commune's poster (bot/posters.py): the same words on the HTML page and the PNG.
+POSTER_TITLE = "Góp ý về xây dựng nông thôn mới"
+POSTER_ACTION = (
+    "Quét mã dưới đây bằng camera điện thoại rồi bấm Bắt đầu: "
+    "mỗi câu hỏi chỉ cần một lần chạm, xong trong khoảng 3 phút."
+)
+POSTER_LINK = "Hoặc gõ đường link:"
+POSTER_PRIVACY = "Ý kiến chỉ được tổng hợp chung; không công bố câu trả lời của từng người."
+POSTER_CHANNELS = {"telegram": "Qua Telegram", "web": "Qua trình duyệt", "zalo": "Qua Zalo"}
+
 # Spreadsheet columns: (header, note shown on the header cell).
 SCORE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("Mã câu", "Mã câu hỏi trong bộ câu hỏi"),
