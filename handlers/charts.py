@@ -127,6 +127,14 @@ def _legend(ax: Axes, fontsize: float) -> None:
 
 
 def commune_chart(report: CommuneReport, paper: Paper) -> bytes:
+    return _png(commune_figure(report, paper))
+
+
+def province_chart(report: ProvinceReport) -> bytes:
+    return _png(province_figure(report))
+
+
+def commune_figure(report: CommuneReport, paper: Paper) -> plt.Figure:
     """Per-question shares with their 95% intervals, the per-question floor and the threshold."""
     summary = report.summary
     score, survey, t = summary.score, summary.survey, summary.thresholds
@@ -159,10 +167,10 @@ def commune_chart(report: CommuneReport, paper: Paper) -> bytes:
     ax.set_title(labels.CHART_COMMUNE.format(summary.commune.name, paper.round_label, kind),
                  fontsize=10)  # fmt: skip
     _legend(ax, 8)
-    return _png(fig)
+    return fig
 
 
-def province_chart(report: ProvinceReport) -> bytes:
+def province_figure(report: ProvinceReport) -> plt.Figure:
     """Communes ranked by their headline share, with intervals; hidden ones are left out."""
     t = report.thresholds
     bars = [
@@ -182,4 +190,4 @@ def province_chart(report: ProvinceReport) -> bytes:
     _line(ax, t.overall, "--", labels.CHART_THRESHOLD.format(pct(t.overall, 0)))
     ax.set_title(labels.CHART_PROVINCE.format(report.province.name), fontsize=10)
     _legend(ax, 8)
-    return _png(fig)
+    return fig
