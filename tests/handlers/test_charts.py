@@ -51,7 +51,7 @@ def _boxes(fig) -> tuple[list, list]:
 async def test_values_never_overlap_bars_intervals_or_lines_and_differ_in_grey(
     services, clock
 ) -> None:
-    """Shares near 100 % and right on the thresholds, where a label inside the plot would collide."""
+    """Shares near 100 % and near the thresholds, where a label in the plot would collide."""
     await open_round(services, clock)
     for uid in range(1, 21):
         await answer(
