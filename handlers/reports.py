@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 
 from handlers import labels
 from handlers.texts import render
-from storage.records import Round
 from surveys.report import national_to_dict, province_to_dict, report_to_dict
+from surveys.rounds import Round
 from surveys.scoring import Verdict
 from surveys.summaries import CommuneReport, ExportAnswer, NationalRow, ProvinceReport
 
