@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
 
     link = sub.add_parser("link", help="đường link tham gia của xã (và mã QR)")
     link.add_argument("--commune", type=int, required=True)
-    link.add_argument("--qr", metavar="FILE.png")
+    link.add_argument("--qr", metavar="POSTER.html|POSTER.png", help="áp phích A4 có mã QR")
 
     village = sub.add_parser("village", help="thôn, tổ dân phố").add_subparsers(
         dest="action", required=True
@@ -70,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     ropen.add_argument("--survey", required=True)
     ropen.add_argument("--at", help="giờ mở, ví dụ '2026-12-01 19:00' (giờ Việt Nam)")
     ropen.add_argument("--closes", help="giờ đóng, ví dụ '2026-12-15 21:00'")
+    ropen.add_argument(
+        "--official",
+        action="store_true",
+        help="đợt lấy ý kiến chính thức của xã (do MTTQ xã tổ chức)",
+    )
     rnd.add_parser("close").add_argument("id", type=int)
     rnd.add_parser("list").add_argument("--commune", type=int)
 

@@ -9,7 +9,14 @@ from typing import Any
 
 from bot.cli_support import CliError
 from bot.config import Config
-from handlers.reports import Format, commune_output, national_text, province_output
+from handlers.reports import (
+    NATIONAL_FORMATS,
+    Format,
+    commune_output,
+    format_of,
+    national_output,
+    province_output,
+)
 from handlers.texts import render
 from surveys.services import Services
 from surveys.summaries import SummaryRefused
@@ -24,7 +31,11 @@ def add_parsers(sub: Any) -> None:
     where.add_argument("--commune", type=int)
     where.add_argument("--province", type=int)
     summary.add_argument("--round", type=int)
-    summary.add_argument("--format", choices=[f.value for f in Format], default="text")
+    summary.add_argument(
+        "--format",
+        choices=[f.value for f in Format],
+        help="mặc định: theo đuôi tệp của -o, không có -o thì text",
+    )
     summary.add_argument("-o", "--output")
     sub.add_parser("rescore", help="tính lại mọi kết quả từ các câu trả lời đã lưu")
 
@@ -32,7 +43,7 @@ def add_parsers(sub: Any) -> None:
 async def act(services: Services, config: Config, args: argparse.Namespace) -> str:
     if args.command == "rescore":
         return render("cli_rescored.txt", answers=await services.summaries.rescore())
-    fmt = Format(args.format)
+    fmt = _format(args)
     if fmt in BINARY and not args.output:
         raise CliError("cli_summary_refused.txt", error="needs_output", details={})
     try:
@@ -47,21 +58,46 @@ async def act(services: Services, config: Config, args: argparse.Namespace) -> s
     return out.decode("utf-8").rstrip("\n")
 
 
+def _format(args: argparse.Namespace) -> Format:
+    """--format, else the extension of -o FILE (refused when it names no format), else text."""
+    named = format_of(args.output) if args.output else None
+    if args.format is not None:
+        fmt = Format(args.format)
+        ext = Path(args.output).suffix.lower().lstrip(".") if args.output else ""
+        if named is not None and named is not fmt:
+            raise CliError(
+                "cli_summary_refused.txt",
+                error="format_mismatch",
+                details={"path": args.output, "ext": ext, "format": fmt.value},
+            )
+        return fmt
+    if args.output is None:
+        return Format.TEXT
+    if named is None:
+        raise CliError(
+            "cli_summary_refused.txt", error="unknown_extension", details={"path": args.output}
+        )
+    return named
+
+
 async def _build(services: Services, args: argparse.Namespace, fmt: Format) -> bytes:
     summaries = services.summaries
+    tz, now = services.settings.timezone, services.env.now()
     if args.round is not None and args.commune is None:
         raise _refused("round_needs_commune")
     if args.commune is not None:
         report = await summaries.commune(args.commune, args.round)
         answers = await summaries.export_answers(report) if fmt is Format.XLSX else None
-        tz, now = services.settings.timezone, services.env.now()
-        return commune_output(report, fmt, tz=tz, now=now, answers=answers).content
+        homes = await services.households.issued_by_village(args.commune)
+        return commune_output(
+            report, fmt, tz=tz, now=now, answers=answers, village_households=homes
+        ).content
     if args.province is not None:
-        return province_output(await summaries.province(args.province), fmt).content
-    if fmt not in (Format.TEXT, Format.JSON):
+        return province_output(await summaries.province(args.province), fmt, tz=tz, now=now).content
+    if fmt not in NATIONAL_FORMATS:
         raise _refused("national_text_only")
     rows = await summaries.national()
-    return national_text(rows, summaries.k, fmt).encode("utf-8")
+    return national_output(rows, summaries.k, fmt, tz=tz, now=now).content
 
 
 def _refused(error: str) -> CliError:

@@ -139,9 +139,11 @@ async def _act(services: Services, config: Config, args: argparse.Namespace) -> 
         assert token is not None
         url = services.residents.join_link(token)
         if args.qr:
-            from bot.posters import write_qr
+            from bot.posters import Code, poster_format, write_poster
 
-            write_qr(url, Path(args.qr))
+            if poster_format(args.qr) is None:
+                raise CliError("cli_error.txt", reason="poster_format", value=args.qr)
+            write_poster(commune, [Code("telegram", url)], Path(args.qr))
         return render("cli_link.txt", commune=commune, url=url, qr=args.qr)
     if cmd == "village":
         commune = await _commune(services, args.commune)
@@ -173,7 +175,7 @@ async def _act(services: Services, config: Config, args: argparse.Namespace) -> 
                 raise CliError("cli_error.txt", reason="time_in_past", value=args.at)
             closes = parse_time(args.closes, tz) if args.closes else None
             launched = await services.broadcasts.open_round(
-                args.commune, args.survey, opens_at=opens, closes_at=closes
+                args.commune, args.survey, opens_at=opens, closes_at=closes, official=args.official
             )
             return render("cli_round_opened.txt", round=launched.round, tz=tz, launched=launched)
         if action == "close":

@@ -60,11 +60,30 @@ OFFICER_MENU: tuple[tuple[str, str], ...] = (
 
 # Chart and spreadsheet labels (handlers/charts.py, handlers/spreadsheets.py).
 CHART_HIDDEN = "ẩn (dưới ngưỡng số người)"
-CHART_THRESHOLD = "Ngưỡng đạt {}"
-CHART_SHARE = "Tỷ lệ hài lòng (khoảng tin cậy 95%)"
-CHART_COMMUNE = "{} — đợt {}"
+CHART_THRESHOLD = "Ngưỡng đạt (tỷ lệ chung) {}"
+CHART_FLOOR = "Ngưỡng mỗi câu {}"
+CHART_ABOVE = "Đạt ngưỡng"
+CHART_BELOW = "Dưới ngưỡng (gạch chéo)"
+CHART_QUESTION = "Câu {}. {}"
+CHART_OVERALL = "Câu {} (chung). {}"
+CHART_VALUE = "Tỷ lệ"
+# Words a chart label drops from a question so that its subject fits (the report keeps them).
+CHART_DROP_PREFIXES = ("Nhìn chung, ông/bà có hài lòng với ", "Ông/bà có hài lòng với ")
+CHART_DROP_SUFFIX = " không?"
+CHART_SHARE = "Tỷ lệ hài lòng; vạch đen: khoảng tin cậy 95%"
+CHART_COMMUNE = "{} — {} ({})"
 CHART_PROVINCE = "{}: các xã theo tỷ lệ hài lòng chung"
 HIDDEN_MARK = "ẩn"
+
+# The commune's poster (bot/posters.py): the same words on the HTML page and the PNG.
+POSTER_TITLE = "Góp ý về xây dựng nông thôn mới"
+POSTER_ACTION = (
+    "Quét mã dưới đây bằng camera điện thoại rồi bấm Bắt đầu: "
+    "mỗi câu hỏi chỉ cần một lần chạm, xong trong khoảng 3 phút."
+)
+POSTER_LINK = "Hoặc gõ đường link:"
+POSTER_PRIVACY = "Ý kiến chỉ được tổng hợp chung; không công bố câu trả lời của từng người."
+POSTER_CHANNELS = {"telegram": "Qua Telegram", "web": "Qua trình duyệt", "zalo": "Qua Zalo"}
 
 # Spreadsheet columns: (header, note shown on the header cell).
 SCORE_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -81,6 +100,7 @@ SCORE_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 CRITERION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("Tiêu chí", "Số thứ tự tiêu chí trong quyết định"),
+    ("Tên tiêu chí", "Tên tiêu chí trong quyết định"),
     ("Các câu", "Các câu hỏi gắn với tiêu chí"),
     ("Lượt hài lòng", "Cộng dồn câu trả lời hài lòng của các câu (lượt, không phải người)"),
     ("Lượt hợp lệ", "Cộng dồn câu trả lời hợp lệ của các câu"),
@@ -90,7 +110,8 @@ CRITERION_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 VILLAGE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("Thôn", "Thôn, tổ dân phố nơi người dân trả lời"),
-    ("Người trả lời", "Số người trả lời câu tổng thể; 'ẩn' khi dưới ngưỡng k"),
+    ("Số hộ đã phát mã", "Mã hộ gia đình đã phát cho thôn (0 khi xã chưa phát mã hộ)"),
+    ("Người trả lời", "Số người (hộ) trả lời câu tổng thể; 'ẩn' khi dưới ngưỡng k"),
     ("Tỷ lệ hài lòng chung", "Tỷ lệ 'Có' ở câu tổng thể"),
     ("Cận dưới 95%", "Khoảng tin cậy Wilson 95%"),
     ("Cận trên 95%", "Khoảng tin cậy Wilson 95%"),
@@ -103,14 +124,18 @@ ANSWER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("Bỏ qua", "1 khi người dân bỏ qua câu này"),
 )
 SHEET_VERDICT = "Kết luận"
-SHEET_SCORES = "Điểm"
+SHEET_SCORES = "Từng nội dung"
 VERDICT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("Mục", "Số liệu chính của đợt, như trong báo cáo"),
     ("Giá trị", "Tỷ lệ ghi dạng số (0,9 = 90%); 'ẩn' khi dưới ngưỡng k"),
 )
 VERDICT_ITEMS = {
     "commune": "Xã, phường",
+    "province": "Tỉnh, thành phố",
     "round": "Đợt",
+    "kind": "Loại kết quả",
+    "status": "Tình trạng đợt",
+    "taken_at": "Số liệu lấy lúc",
     "unit": "Đơn vị đếm",
     "respondents": "Số trả lời (n)",
     "registered": "Số đăng ký (N)",
@@ -124,8 +149,61 @@ VERDICT_ITEMS = {
     "verdict": "Kết luận",
     "reason": "Lý do",
 }
+KIND_NAMES = {True: "Đợt lấy ý kiến chính thức của xã", False: "Kết quả tham khảo"}
+STATUS_NAMES = {"open": "đang mở", "scheduled": "chưa mở", "closed": "đã đóng"}
+SHEET_PROVINCE = "Các xã"
+SHEET_NATIONAL = "Các tỉnh"
+NATIONAL_TITLE = "Kết quả lấy ý kiến sự hài lòng toàn quốc, theo tỉnh, thành phố"
+NATIONAL_HEADERS = (
+    "Hạng", "Mã tỉnh", "Tỉnh, thành phố", "Số xã có đợt", "Người trả lời",
+    "Tỷ lệ hài lòng chung", "Cận dưới 95%", "Cận trên 95%",
+)  # fmt: skip
+PROVINCE_TITLE = "Kết quả lấy ý kiến sự hài lòng các xã, phường — {} (mã {})"
+PROVINCE_SUBTITLE = "Số liệu lấy lúc {}. Xã dưới {} người (hộ) trả lời ghi 'ẩn'."
+# Columns that start every CSV row, so that files of several communes stack into one table.
+CSV_COMMUNE_COLUMNS = (
+    "Mã xã", "Xã, phường", "Tỉnh, thành phố", "Đợt", "Mã đợt", "Loại kết quả", "Số liệu lấy lúc",
+)  # fmt: skip
+CSV_PROVINCE_COLUMNS = ("Mã tỉnh", "Tỉnh, thành phố", "Số liệu lấy lúc")
 UNIT_NAMES = {"resident": "người", "household": "hộ"}
 SHEET_CRITERIA = {"2026": "Tiêu chí 51-2025", "2021": "Tiêu chí 318-2022"}
+# Criterion names of both national sets (shared/domain.md §2), for the report and the workbook.
+CRITERIA_NAMES: dict[str, dict[int, str]] = {
+    "2026": {
+        1: "Quy hoạch",
+        2: "Hạ tầng kinh tế – xã hội",
+        3: "Phát triển kinh tế nông thôn",
+        4: "Đào tạo nguồn nhân lực nông thôn",
+        5: "Văn hóa, giáo dục, y tế",
+        6: "Giảm nghèo và an sinh xã hội",
+        7: "Khoa học công nghệ và chuyển đổi số",
+        8: "Môi trường và cảnh quan nông thôn",
+        9: "Xây dựng hệ thống chính trị và hành chính công",
+        10: "Tiếp cận pháp luật và an ninh, quốc phòng",
+    },
+    "2021": {
+        1: "Quy hoạch",
+        2: "Giao thông",
+        3: "Thủy lợi và phòng, chống thiên tai",
+        4: "Điện",
+        5: "Trường học",
+        6: "Cơ sở vật chất văn hóa",
+        7: "Cơ sở hạ tầng thương mại nông thôn",
+        8: "Thông tin và Truyền thông",
+        9: "Nhà ở dân cư",
+        10: "Thu nhập",
+        11: "Nghèo đa chiều",
+        12: "Lao động",
+        13: "Tổ chức sản xuất và phát triển kinh tế nông thôn",
+        14: "Giáo dục và Đào tạo",
+        15: "Y tế",
+        16: "Văn hóa",
+        17: "Môi trường và an toàn thực phẩm",
+        18: "Hệ thống chính trị và tiếp cận pháp luật",
+        19: "Quốc phòng và An ninh",
+    },
+}
+CRITERIA_DECISIONS = {"2026": "Quyết định 51/2025/QĐ-TTg", "2021": "Quyết định 318/QĐ-TTg"}
 SHEET_VILLAGES = "Theo thôn"
 SHEET_ANSWERS = "Trả lời ẩn danh"
 ANSWERS_HIDDEN = "Ẩn: số người trả lời dưới ngưỡng k."

@@ -114,13 +114,13 @@ async def _report(
 async def _output(
     context: BotContext, report: CommuneReport | ProvinceReport, fmt: Format
 ) -> Output:
-    if isinstance(report, ProvinceReport):
-        return province_output(report, fmt)
     services = context.services
+    tz, now = services.settings.timezone, services.env.now()
+    if isinstance(report, ProvinceReport):
+        return province_output(report, fmt, tz=tz, now=now)
     answers = await services.summaries.export_answers(report) if fmt is Format.XLSX else None
-    return commune_output(
-        report, fmt, tz=services.settings.timezone, now=services.env.now(), answers=answers
-    )
+    homes = await services.households.issued_by_village(report.summary.commune.code)
+    return commune_output(report, fmt, tz=tz, now=now, answers=answers, village_households=homes)
 
 
 async def _send(update: Update, output: Output, *, photo: bool = False) -> None:

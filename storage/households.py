@@ -59,6 +59,17 @@ async def issued(conn: aiosqlite.Connection, commune_code: int) -> int:
     )
 
 
+async def issued_by_village(conn: aiosqlite.Connection, commune_code: int) -> dict[int, int]:
+    """Issued household codes per village id of a commune, for the printed report."""
+    rows = await sql.rows(
+        conn,
+        "SELECT village_id, count(*) AS n FROM households WHERE commune_code = ? "
+        "GROUP BY village_id",
+        (commune_code,),
+    )
+    return {int(r["village_id"] or 0): int(r["n"]) for r in rows}
+
+
 async def code_of(conn: aiosqlite.Connection, resident_id: int) -> str | None:
     row = await sql.one(
         conn,

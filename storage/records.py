@@ -68,6 +68,7 @@ class Round:
     closes_at: datetime | None
     closed_at: datetime | None
     created_at: datetime
+    official: bool = False  # the commune's official survey round; else figures are indicative
 
     def is_open(self, now: datetime) -> bool:
         if self.closed_at is not None or now < self.opens_at:

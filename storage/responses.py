@@ -141,7 +141,7 @@ async def get_with_owner(
         conn,
         "SELECT r.id, r.round_id, r.resident_id, r.started_at, r.updated_at, r.completed_at, "
         "p.telegram_user_id, p.commune_code AS resident_commune, o.commune_code, o.survey_id, "
-        "o.opens_at, o.closes_at, o.closed_at, o.created_at FROM responses r "
+        "o.opens_at, o.closes_at, o.closed_at, o.created_at, o.official FROM responses r "
         "JOIN residents p ON p.id = r.resident_id JOIN rounds o ON o.id = r.round_id "
         "WHERE r.id = ?",
         (response_id,),
@@ -156,5 +156,6 @@ async def get_with_owner(
         dt(row["closes_at"]),
         dt(row["closed_at"]),
         dt_req(row["created_at"]),
+        bool(row["official"]),
     )
     return _response(row), round_, row["telegram_user_id"], row["resident_commune"]

@@ -10,7 +10,8 @@ from storage import sql
 from storage.records import Round, SurveyRow, dt, dt_req, ts
 
 _ROUND_SELECT = (
-    "SELECT id, commune_code, survey_id, opens_at, closes_at, closed_at, created_at FROM rounds"
+    "SELECT id, commune_code, survey_id, opens_at, closes_at, closed_at, created_at, official "
+    "FROM rounds"
 )
 
 
@@ -23,6 +24,7 @@ def _round(r: aiosqlite.Row) -> Round:
         dt(r["closes_at"]),
         dt(r["closed_at"]),
         dt_req(r["created_at"]),
+        bool(r["official"]),
     )
 
 
@@ -73,11 +75,20 @@ async def insert_round(
     opens_at: datetime,
     closes_at: datetime | None,
     now: datetime,
+    *,
+    official: bool = False,
 ) -> int:
     cur = await conn.execute(
-        "INSERT INTO rounds(commune_code, survey_id, opens_at, closes_at, created_at) "
-        "VALUES (?, ?, ?, ?, ?)",
-        (commune_code, survey_id, ts(opens_at), ts(closes_at) if closes_at else None, ts(now)),
+        "INSERT INTO rounds(commune_code, survey_id, opens_at, closes_at, created_at, official) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            commune_code,
+            survey_id,
+            ts(opens_at),
+            ts(closes_at) if closes_at else None,
+            ts(now),
+            int(official),
+        ),
     )
     assert cur.lastrowid is not None
     return cur.lastrowid
@@ -134,7 +145,8 @@ async def current_rounds(
         args.append(province_code)
     rows = await sql.rows(
         conn,
-        "SELECT id, commune_code, survey_id, opens_at, closes_at, closed_at, created_at FROM ("
+        "SELECT id, commune_code, survey_id, opens_at, closes_at, closed_at, created_at, official"
+        " FROM ("
         " SELECT *, row_number() OVER (PARTITION BY commune_code ORDER BY live DESC,"
         "  CASE WHEN live THEN opens_at ELSE ended END DESC, id DESC) AS n FROM ("
         "  SELECT r.*, (r.closed_at IS NULL AND (r.closes_at IS NULL OR r.closes_at > ?))"

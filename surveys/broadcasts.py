@@ -191,7 +191,13 @@ class BroadcastService:
         )
 
     async def launch(
-        self, plan: Plan, *, launch_key: str, created_by: str, allow_empty: bool = False
+        self,
+        plan: Plan,
+        *,
+        launch_key: str,
+        created_by: str,
+        allow_empty: bool = False,
+        official: bool = False,
     ) -> Launched:
         """Opens the round, creates its broadcast and every delivery row, in one transaction.
 
@@ -219,7 +225,13 @@ class BroadcastService:
                 if live and other.survey_id == plan.survey.id:
                     raise RoundRefused(RoundError.ALREADY_OPEN, round=other.id)
             round_id = await surveys_db.insert_round(
-                tx, plan.commune_code, plan.survey.id, plan.starts_at, plan.closes_at, now
+                tx,
+                plan.commune_code,
+                plan.survey.id,
+                plan.starts_at,
+                plan.closes_at,
+                now,
+                official=official,
             )
             broadcast_id, _ = await bdb.insert_broadcast(
                 tx,
@@ -248,12 +260,15 @@ class BroadcastService:
         opens_at: datetime | None = None,
         closes_at: datetime | None = None,
         created_by: str = "cli",
+        official: bool = False,
     ) -> Launched:
         """`ykien round open`: the round and its invitation broadcast to every resident
         (possibly nobody yet: residents who join later are offered the round on joining)."""
         plan = await self.plan(commune_code, survey_id, starts_at=opens_at, closes_at=closes_at)
         key = f"round:{commune_code}:{survey_id}:{self.env.now().isoformat()}"
-        return await self.launch(plan, launch_key=key, created_by=created_by, allow_empty=True)
+        return await self.launch(
+            plan, launch_key=key, created_by=created_by, allow_empty=True, official=official
+        )
 
     async def follow_up(self, round_id: int, kind: str, launch_key: str) -> BroadcastRow | None:
         """A reminder (to residents who have not finished) or the result (to those who

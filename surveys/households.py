@@ -62,6 +62,10 @@ class HouseholdService:
     def link(self, code: str) -> str:
         return self.env.start_link(household_payload(code))
 
+    async def issued_by_village(self, commune_code: int) -> dict[int, int]:
+        """Household codes issued per village id (the report's "households" column)."""
+        return await households_db.issued_by_village(self.env.db.conn, commune_code)
+
     async def issue(self, commune_code: int, village_name: str, count: int) -> IssuedSheet:
         """Creates `count` household codes for one village; raises HouseholdRefused."""
         conn = self.env.db.conn

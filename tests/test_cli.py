@@ -25,7 +25,7 @@ def test_link_with_qr_poster(db_path, tmp_path, capsys) -> None:
     assert "Xã Tân Uyên" in out and "https://t.me/ykien_bot?start=j" in out
     assert qr.read_bytes().startswith(b"\x89PNG")
     assert main(["link", "--commune", str(COMMUNE)]) == 0
-    assert capsys.readouterr().out == out.replace(f"Đã lưu mã QR vào {qr}.\n", "")
+    assert capsys.readouterr().out == out.replace(f"Đã lưu áp phích có mã QR vào {qr}.\n", "")
 
 
 def test_round_lifecycle_and_summary(db_path, capsys) -> None:

@@ -62,7 +62,7 @@ async def test_report_is_a_self_contained_html_document(harness, clock) -> None:
     assert doc is not None and doc.filename.endswith(".html")
     html = doc.content.decode("utf-8")
     assert "Hài lòng</th><th>Không hài lòng" in html
-    assert "TM. BAN THƯỜNG TRỰC" in html and "size: A4" in html
+    assert "NGƯỜI TỔNG HỢP" in html and "KẾT QUẢ THAM KHẢO" in html and "size: A4" in html
     assert "data:image/png;base64," in html and "http://" not in html and "https://" not in html
     assert "Thôn Nà Pa" in html and '<td>Thôn Cốc Pa</td><td class="n">ẩn</td>' in html
     assert "Góp ý số 3" in html  # 7 comments from 7 respondents: both reach k
@@ -98,15 +98,16 @@ async def test_export_sends_workbook_and_csv_with_suppression(harness, clock) ->
     scores = book[labels.SHEET_SCORES]
     assert scores["A1"].comment is not None and scores["F1"].value == "Tỷ lệ hài lòng"
     villages = list(book[labels.SHEET_VILLAGES].values)
-    assert ("Thôn Cốc Pa", "ẩn", "ẩn", None, None) in villages
-    assert ("Thôn Pá Khoang", "ẩn", "ẩn", None, None) in villages  # the complement
-    assert next(row[:2] for row in villages if row[0] == "Thôn Nà Pa") == ("Thôn Nà Pa", 6)
+    assert ("Thôn Cốc Pa", 0, "ẩn", "ẩn", None, None) in villages
+    assert ("Thôn Pá Khoang", 0, "ẩn", "ẩn", None, None) in villages  # the complement
+    assert next((row[0], row[2]) for row in villages if row[0] == "Thôn Nà Pa") == ("Thôn Nà Pa", 6)
     answers = list(book[labels.SHEET_ANSWERS].values)
     assert answers[0][0] == labels.ANSWER_COLUMNS[0][0] and len(answers) == 1 + 6 * 12
     assert {row[1] for row in answers[1:]} == {"Thôn Nà Pa"}  # no row of a hidden village
     assert all(len(row[0]) == 16 for row in answers[1:])  # pseudonyms only, never an id
-    rows = list(csv.reader(io.StringIO(csv_doc.content.decode("utf-8"))))
-    assert rows[0][0] == "Mã câu" and len(rows) == 13  # header + 11 scale + overall
+    rows = list(csv.reader(io.StringIO(csv_doc.content.decode("utf-8-sig"))))
+    lead = len(labels.CSV_COMMUNE_COLUMNS)
+    assert rows[0][lead] == "Mã câu" and len(rows) == 13  # header + 11 scale + overall
 
 
 async def test_refusals_say_why_and_change_nothing(harness, clock) -> None:
@@ -182,10 +183,13 @@ async def test_province_report_and_export(harness, clock) -> None:
     html, xlsx, csv_doc = (m.document for m in officer.messages[before:])
     assert "Xã Tân Uyên" in html.content.decode("utf-8") and html.filename.endswith(".html")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    assert sheet["C2"].value == "Xã Tân Uyên" and sheet["E2"].value == 7
-    rows = list(csv.reader(io.StringIO(csv_doc.content.decode("utf-8"))))
+    assert sheet["C5"].value == "Xã Tân Uyên" and sheet["E5"].value == 7
+    assert csv_doc.content.startswith("\ufeff".encode())  # Excel on Windows reads it as UTF-8
+    rows = list(csv.reader(io.StringIO(csv_doc.content.decode("utf-8-sig"))))
     # 6 of 7 "Có" is 85.7%: at least 80% but under 90%, so Cần chú ý
-    assert rows[1][2] == "Xã Tân Uyên" and rows[1][8] == "Cần chú ý"
+    lead = len(labels.CSV_PROVINCE_COLUMNS)
+    assert rows[1][0] == "12" and rows[1][1].endswith("Lai Châu")
+    assert rows[1][lead + 2] == "Xã Tân Uyên" and rows[1][lead + 8] == "Cần chú ý"
 
 
 async def _state(harness, uid: int) -> list[tuple]:

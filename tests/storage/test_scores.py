@@ -18,6 +18,7 @@ from storage import scores as scores_db
 from storage import surveys as surveys_db
 from storage.db import Database
 from storage.migrate import available
+from storage.records import ts
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 COMMUNES = (3598, 3601)
@@ -272,7 +273,13 @@ async def test_migration_backfills_existing_answers() -> None:
             await communes_db.upsert_provinces(conn, [(12, "Tỉnh Lai Châu", "tinh")])
             await communes_db.upsert_communes(conn, [(3598, 12, "Xã", "xa", "xa")])
             await surveys_db.insert_survey(conn, "s", "S", "{}", "test", NOW)
-            round_id = await surveys_db.insert_round(conn, 3598, "s", NOW, None, NOW)
+            cur = await conn.execute(  # the columns rounds had then (later ones add more)
+                "INSERT INTO rounds(commune_code, survey_id, opens_at, created_at) "
+                "VALUES (3598, 's', ?, ?)",
+                (ts(NOW), ts(NOW)),
+            )
+            assert cur.lastrowid is not None
+            round_id = cur.lastrowid
             resident = await residents_db.upsert_membership(conn, 1, "R", 3598, NOW)
             response = await responses_db.get_or_create(conn, round_id, resident.id, NOW)
             await responses_db.upsert_answer(
@@ -299,7 +306,13 @@ async def test_migration_stops_counting_abandoned_responses() -> None:
             await communes_db.upsert_provinces(conn, [(12, "Tỉnh Lai Châu", "tinh")])
             await communes_db.upsert_communes(conn, [(3598, 12, "Xã", "xa", "xa")])
             await surveys_db.insert_survey(conn, "s", "S", "{}", "test", NOW)
-            round_id = await surveys_db.insert_round(conn, 3598, "s", NOW, None, NOW)
+            cur = await conn.execute(  # the columns rounds had then (later ones add more)
+                "INSERT INTO rounds(commune_code, survey_id, opens_at, created_at) "
+                "VALUES (3598, 's', ?, ?)",
+                (ts(NOW), ts(NOW)),
+            )
+            assert cur.lastrowid is not None
+            round_id = cur.lastrowid
             for uid, value, done in ((1, 5, True), (2, 1, False)):
                 resident = await residents_db.upsert_membership(conn, uid, "R", 3598, NOW)
                 response = await responses_db.get_or_create(conn, round_id, resident.id, NOW)

@@ -11,12 +11,14 @@ from zoneinfo import ZoneInfo
 from openpyxl import load_workbook
 
 from handlers import labels
-from handlers.reports import Format, commune_output, national_text, province_output
+from handlers.reports import Format, commune_output, national_output, province_output
 from storage import scores as scores_db
 from surveys import round_labels
 from surveys.services import Services
 from tests.conftest import COMMUNE
 from tests.summary_support import answer, open_round
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 PROVINCE = 12
 NEIGHBOUR = 3637  # Xã Mường Kim, also in Lai Châu
@@ -144,7 +146,7 @@ async def test_household_communes_count_households_in_every_format(services, clo
     assert out["json"]["unit"] == "household" and out["json"]["households_issued"] == 6
     assert "Đơn vị tính:          hộ gia đình" in out["text"] and "6 hộ" in out["text"]
     assert out["verdict"]["Đơn vị đếm"] == "hộ"
-    assert "Đơn vị tính: hộ gia đình" in out["html"] and "<th>Hộ trả lời</th>" in out["html"]
+    assert "Đơn vị tính: hộ gia đình" in out["html"] and "<th>Số hộ đã phát mã</th>" in out["html"]
     from handlers.texts import render
 
     chat = render("officer_summary.html", report=report)
@@ -212,14 +214,15 @@ async def test_a_province_with_one_hidden_commune_hides_its_total(services, cloc
     shown = {r.commune.code: r.respondents for r in report.rows}
     assert shown == {COMMUNE: 8, NEIGHBOUR: None}
     assert report.respondents is None and report.total.share is None
-    data = json.loads(province_output(report, Format.JSON).content)
+    data = json.loads(province_output(report, Format.JSON, tz=TZ, now=clock.now).content)
     assert data["respondents"] is None and data["total"]["suppressed"]
     assert [c["label"] for c in data["communes"]] == [{"number": 1, "year": 2026}] * 2
-    assert "Cả tỉnh: ẩn" in province_output(report, Format.TEXT).content.decode()
+    text = province_output(report, Format.TEXT, tz=TZ, now=clock.now).content.decode()
+    assert "Cả tỉnh: ẩn" in text
     national = await services.summaries.national()
     lai_chau = next(r for r in national if r.province.code == PROVINCE)
     assert lai_chau.respondents is None and lai_chau.ranked.share.share is None
-    text = national_text(national, 5, Format.TEXT)
+    text = national_output(national, 5, Format.TEXT, tz=TZ, now=clock.now).content.decode()
     assert "Lai Châu: 2 xã, ẩn người · ẩn" in text
     # a second small commune: the two hidden ones only show as their sum, so the total is back
     await open_round(services, clock, commune=3640)
