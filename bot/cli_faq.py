@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from pathlib import Path
 
+from bot.cli_output import add_output, write_output
 from bot.cli_support import CliError
 from bot.config import Config
 from handlers.texts import render
@@ -21,7 +21,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     )
     faq.add_parser("list")
     faq.add_parser("import").add_argument("file")
-    faq.add_parser("export").add_argument("-o", "--output")
+    add_output(faq.add_parser("export"), "-o", "--output", metavar="FILE.toml")
     faq.add_parser("review")
 
 
@@ -48,8 +48,7 @@ async def act(services: Services, config: Config, args: argparse.Namespace) -> s
     if args.action == "export":
         text = await faq.export()
         if args.output:
-            await asyncio.to_thread(Path(args.output).write_text, text, encoding="utf-8")
-            return render("cli_written.txt", path=args.output)
+            return render("cli_written.txt", path=await write_output(args, text))
         return text
     today = services.env.now().astimezone(services.settings.timezone).date()
     return render("cli_faq_review.txt", review=await faq.review(today))

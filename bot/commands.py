@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import secrets
+import sqlite3
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from telegram.error import InvalidToken, NetworkError
+
 from bot.app import build_application, settings_from
-from bot.cli_support import BAD_INPUT, OK, CliError, parse_time
+from bot.cli_database import database_failed
+from bot.cli_output import write_output
+from bot.cli_support import BAD_INPUT, FAILED, OK, CliError, parse_time, refuse
 from bot.config import Config, listen_address
 from bot.extensions import CLI_GROUPS
 from handlers.texts import render
 from storage import migrate
+from storage.records import Commune
 from surveys.access import Actor, Scope
 from surveys.definitions import survey_to_dict
 from surveys.rounds import RoundRefused
@@ -23,9 +30,27 @@ from surveys.survey_errors import SurveyFileError
 
 
 def run(config: Config) -> int:
+    """The bot until stopped; an unreachable Bot API, a refused token or a damaged database
+    end it with a message, not a traceback."""
     if config.token is None:
         print(render("cli_error.txt", reason="no_token"), file=sys.stderr)
         return BAD_INPUT
+    try:
+        return _run(config)
+    except InvalidToken as exc:
+        reason, detail = "token", str(exc)
+    except NetworkError as exc:
+        reason, detail = "network", str(exc)
+    except sqlite3.DatabaseError as exc:
+        return refuse(database_failed(config.db_path, exc))
+    print(
+        render("cli_run_failed.txt", reason=reason, api_url=config.api_url, detail=detail),
+        file=sys.stderr,
+    )
+    return FAILED
+
+
+def _run(config: Config) -> int:
     app = build_application(config)
     print(render("cli_running.txt", config=config, api_url=config.api_url), file=sys.stderr)
     if config.webhook_url is None:
@@ -46,14 +71,20 @@ def run(config: Config) -> int:
 
 
 async def dispatch(config: Config, args: argparse.Namespace) -> int:
+    try:
+        return await _dispatch(config, args)
+    except sqlite3.DatabaseError as exc:  # a damaged page found mid-command, or a lock
+        return refuse(database_failed(config.db_path, exc))
+
+
+async def _dispatch(config: Config, args: argparse.Namespace) -> int:
     services = await Services.open(str(config.db_path), settings=settings_from(config))
     outcome = "failed"
     try:
         out = await _act(services, config, args)
         outcome = "ok"
     except CliError as exc:
-        print(render(exc.template, **exc.ctx), file=sys.stderr)
-        return BAD_INPUT
+        return refuse(exc)
     except RoundRefused as exc:
         print(
             render("cli_refused.txt", error=exc.error.value, details=exc.details), file=sys.stderr
@@ -93,7 +124,7 @@ async def _audit(services: Services, args: argparse.Namespace, outcome: str) -> 
     )
 
 
-async def _commune(services: Services, code: int):
+async def _commune(services: Services, code: int) -> Commune:
     commune = await services.residents.commune(code)
     if commune is None:
         raise CliError("cli_error.txt", reason="unknown_commune", value=code)
@@ -110,6 +141,8 @@ async def _act(services: Services, config: Config, args: argparse.Namespace) -> 
         else:
             found = await services.residents.communes(args.province)
         return render("cli_communes.txt", communes=found)
+    if cmd == "provinces":
+        return render("cli_provinces.txt", provinces=await services.residents.provinces())
     if cmd == "link":
         commune = await _commune(services, args.commune)
         token = await services.residents.join_token(commune.code)
@@ -118,21 +151,11 @@ async def _act(services: Services, config: Config, args: argparse.Namespace) -> 
         if args.qr:
             from bot.posters import write_qr
 
-            write_qr(url, Path(args.qr))
+            async def poster(path: Path) -> None:
+                await asyncio.to_thread(write_qr, url, path)
+
+            await write_output(args, poster)
         return render("cli_link.txt", commune=commune, url=url, qr=args.qr)
-    if cmd == "village":
-        commune = await _commune(services, args.commune)
-        if action == "add":
-            names = [" ".join(n.split()) for n in args.names]
-            if any(not n or len(n) > 60 for n in names):
-                raise CliError("cli_error.txt", reason="bad_village")
-            added = await services.residents.add_villages(commune.code, names)
-            return render("cli_villages_added.txt", commune=commune, added=added)
-        return render(
-            "cli_villages.txt",
-            commune=commune,
-            villages=await services.residents.villages(commune.code),
-        )
     if cmd == "survey":
         if action == "list":
             return render("cli_surveys.txt", surveys=await services.rounds.surveys())
