@@ -66,7 +66,9 @@ def test_cli_sheet_with_qr_codes(tmp_path: Path, db_path: Path, capsys) -> None:
     assert html.count("<svg") == 4 and html.count("https://t.me/ykien_bot?start=h") == 4
     assert main([*argv, "--count", "2"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 4 and all("\thttps://t.me/ykien_bot?start=h" in line for line in lines[1:3])
+    assert len(lines) == 4 and all(
+        "\thttps://t.me/ykien_bot?start=h" in line for line in lines[1:3]
+    )
     assert lines[3].startswith("In lại lúc nào cũng được: ykien households list --commune")
 
 
