@@ -14,7 +14,7 @@ from surveys.services import Services
 COMMANDS = {"backup"}
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction) -> None:
     backup = sub.add_parser("backup", help="sao lưu cơ sở dữ liệu khi bot đang chạy")
     add_output(backup, "file", metavar="FILE", help="tệp sao lưu")
 

@@ -16,7 +16,7 @@ from surveys.services import Services
 COMMANDS = {"faq"}
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction) -> None:
     faq = sub.add_parser("faq", help="câu hỏi thường gặp").add_subparsers(
         dest="action", required=True
     )

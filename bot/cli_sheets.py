@@ -26,7 +26,7 @@ DELIMITERS = (",", ";", "\t")
 REQUIRED = {"round", "household"}
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction) -> None:
     sheets = sub.add_parser("sheets", help="phiếu giấy của hộ gia đình").add_subparsers(
         dest="action", required=True
     )
@@ -46,7 +46,7 @@ class SheetFile:
 def _delimiter(header: str) -> str | None:
     for delimiter in DELIMITERS:
         fields = next(csv.reader([header], delimiter=delimiter), [])
-        if REQUIRED <= {f.strip() for f in fields}:
+        if {f.strip() for f in fields} >= REQUIRED:
             return delimiter
     return None
 
