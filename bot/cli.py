@@ -9,6 +9,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from telegram.error import InvalidToken, NetworkError
+
 from bot import commands
 from bot.cli_args import Parser
 from bot.cli_database import check_database
@@ -84,6 +86,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def _no_network_traceback(record: logging.LogRecord) -> bool:
+    """PTB logs a failed getMe or getUpdates with the whole traceback; the operator needs only
+    its one line (and `ykien run` says in Vietnamese what to check)."""
+    if record.exc_info and isinstance(record.exc_info[1], NetworkError | InvalidToken):
+        record.msg = f"{record.getMessage()} ({record.exc_info[1]})"
+        record.args = None
+        record.exc_info = None
+    return True
+
+
 def _drop_stdout() -> None:
     """`ykien ... | head`: the reader left. Point stdout at /dev/null so that Python's own
     flush at exit does not fail a second time with a traceback."""
@@ -113,6 +125,8 @@ def _main(argv: Sequence[str] | None) -> int:
         level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_no_network_traceback)
     try:
         if args.command != "demo":
             check_database(config.db_path, args.command)

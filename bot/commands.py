@@ -19,6 +19,7 @@ from bot.cli_output import write_output
 from bot.cli_support import BAD_INPUT, FAILED, OK, CliError, parse_time, refuse
 from bot.config import Config, listen_address
 from bot.extensions import CLI_GROUPS
+from bot.http_client import AiohttpRequest
 from handlers.texts import render
 from storage import migrate
 from storage.records import Commune
@@ -27,6 +28,8 @@ from surveys.definitions import survey_to_dict
 from surveys.rounds import RoundRefused
 from surveys.services import Services
 from surveys.survey_errors import SurveyFileError
+
+QR_SUFFIXES = {".png", ".svg"}
 
 
 def run(config: Config) -> int:
@@ -51,23 +54,34 @@ def run(config: Config) -> int:
 
 
 def _run(config: Config) -> int:
-    app = build_application(config)
+    # Our own requests, so that they are closed even when the first getMe fails (PTB shuts
+    # down only an application that finished initialising).
+    requests = (AiohttpRequest(config.http_pool), AiohttpRequest(1))
+    app = build_application(config, request=requests[0], get_updates_request=requests[1])
     print(render("cli_running.txt", config=config, api_url=config.api_url), file=sys.stderr)
-    if config.webhook_url is None:
-        app.run_polling(allowed_updates=None, drop_pending_updates=False)
+    try:
+        if config.webhook_url is None:
+            app.run_polling(allowed_updates=None, drop_pending_updates=False, close_loop=False)
+            return OK
+        host, port = listen_address(config.listen)
+        secret = (
+            config.webhook_secret.reveal() if config.webhook_secret else secrets.token_urlsafe(32)
+        )
+        app.run_webhook(
+            listen=host,
+            port=port,
+            url_path=urlsplit(config.webhook_url).path.lstrip("/"),
+            webhook_url=config.webhook_url,
+            secret_token=secret,  # PTB answers 403 to any POST without it
+            allowed_updates=None,
+            drop_pending_updates=False,
+            close_loop=False,
+        )
         return OK
-    host, port = listen_address(config.listen)
-    secret = config.webhook_secret.reveal() if config.webhook_secret else secrets.token_urlsafe(32)
-    app.run_webhook(
-        listen=host,
-        port=port,
-        url_path=urlsplit(config.webhook_url).path.lstrip("/"),
-        webhook_url=config.webhook_url,
-        secret_token=secret,  # PTB answers 403 to any POST without it
-        allowed_updates=None,
-        drop_pending_updates=False,
-    )
-    return OK
+    finally:
+        loop = asyncio.get_event_loop()
+        loop.run_until_complete(asyncio.gather(*(r.shutdown() for r in requests)))
+        loop.close()
 
 
 async def dispatch(config: Config, args: argparse.Namespace) -> int:
@@ -144,6 +158,8 @@ async def _act(services: Services, config: Config, args: argparse.Namespace) -> 
     if cmd == "provinces":
         return render("cli_provinces.txt", provinces=await services.residents.provinces())
     if cmd == "link":
+        if args.qr and Path(args.qr).suffix.lower() not in QR_SUFFIXES:
+            raise CliError("cli_error.txt", reason="qr_format", value=args.qr)
         commune = await _commune(services, args.commune)
         token = await services.residents.join_token(commune.code)
         assert token is not None
