@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
+import aiosqlite
+
 from storage import communes as communes_db
 from storage import residents as residents_db
 from storage import villages as villages_db
@@ -53,17 +55,23 @@ async def add_names(env: Env, commune_code: int, names: Sequence[str]) -> list[t
         if name is None:
             raise VillageRefused("bad_name", raw)
         cleaned.append(name)
-    done: list[tuple[str, bool]] = []
     async with env.db.transaction() as conn:
-        known = list(await communes_db.list_villages(conn, commune_code))
-        for name in cleaned:
-            existing = match(known, name)
-            if existing is not None:
-                done.append((existing.name, False))
-                continue
-            await communes_db.insert_village(conn, commune_code, name)
-            known.append(Village(0, commune_code, name))
-            done.append((name, True))
+        return await _insert_new(conn, commune_code, cleaned)
+
+
+async def _insert_new(
+    conn: aiosqlite.Connection, commune_code: int, names: Sequence[str]
+) -> list[tuple[str, bool]]:
+    done: list[tuple[str, bool]] = []
+    known = list(await communes_db.list_villages(conn, commune_code))
+    for name in names:
+        existing = match(known, name)
+        if existing is not None:
+            done.append((existing.name, False))
+            continue
+        await communes_db.insert_village(conn, commune_code, name)
+        known.append(Village(0, commune_code, name))
+        done.append((name, True))
     return done
 
 
@@ -138,12 +146,12 @@ class VillageService:
         state = await residents_db.get_chat_state(self.env.db.conn, user_id)
         return state.ref if state is not None and state.state == ADD_STATE else None
 
-    async def add(self, user_id: int, commune_code: int, name: str) -> bool:
-        """Adds the village (False if it existed, in any spelling) and ends the step; checked
-        and audited."""
+    async def add(self, user_id: int, commune_code: int, name: str) -> tuple[str, bool]:
+        """Adds the village (False if it existed, in any spelling: its stored name is given)
+        and ends the step; checked and audited. `name` comes from clean_name."""
         await self.access.require(Actor(user_id), Action.MANAGE_VILLAGES, Scope(commune_code))
-        [(name, added)] = await add_names(self.env, commune_code, [name])
         async with self.env.db.transaction() as conn:
+            [(name, added)] = await _insert_new(conn, commune_code, [name])
             await residents_db.clear_chat_state(conn, user_id)
         await self.access.audit(
             Actor(user_id),
@@ -151,4 +159,4 @@ class VillageService:
             Scope(commune_code),
             detail=f"add village {name}" if added else f"village exists {name}",
         )
-        return added
+        return name, added
