@@ -37,9 +37,19 @@ class VillageRefused(Exception):
 
 
 def match(villages: Sequence[Village], name: str) -> Village | None:
-    """The village called `name` in any Unicode form, case or spacing."""
+    """The village called `name` in any Unicode form, case or spacing (the exact spelling
+    first, should a database from before this rule hold two spellings)."""
+    exact = next((v for v in villages if v.name == name), None)
     wanted = same_key(name)
-    return next((v for v in villages if same_key(v.name) == wanted), None)
+    return exact or next((v for v in villages if same_key(v.name) == wanted), None)
+
+
+def _named(villages: Sequence[Village], name: str) -> Village | None:
+    """By name, or by the id `village list` prints (to tell apart two old identical names)."""
+    found = match(villages, name)
+    if found is None and name.strip().isdecimal():
+        found = next((v for v in villages if v.id == int(name)), None)
+    return found
 
 
 async def find(env: Env, commune_code: int, name: str) -> Village | None:
@@ -83,7 +93,7 @@ async def rename(env: Env, commune_code: int, old: str, new: str) -> tuple[Villa
         raise VillageRefused("bad_name", new)
     async with env.db.transaction() as conn:
         villages = await communes_db.list_villages(conn, commune_code)
-        village = match(villages, old)
+        village = _named(villages, old)
         if village is None:
             raise VillageRefused("unknown_village", old)
         clash = match(villages, name)
@@ -98,7 +108,7 @@ async def remove(env: Env, commune_code: int, name: str) -> tuple[Village, int]:
     picked it will be asked again. Raises VillageRefused while it has answers, household codes
     or broadcasts."""
     async with env.db.transaction() as conn:
-        village = match(await communes_db.list_villages(conn, commune_code), name)
+        village = _named(await communes_db.list_villages(conn, commune_code), name)
         if village is None:
             raise VillageRefused("unknown_village", name)
         use = await villages_db.usage(conn, village.id)

@@ -167,3 +167,26 @@ def test_argument_errors_are_vietnamese(db_path, capsys, argv, message) -> None:
     for english in ("invalid", "required", "unrecognized", "expected", "error:"):
         assert english not in err, err
     assert counts(db_path) == before
+
+
+def test_two_spellings_left_by_an_older_version_can_be_told_apart(db_path, capsys) -> None:
+    """A database from before the rule may hold "Bản Nậm Xe" twice (NFC and NFD): the
+    exact spelling is found first, and `village list` gives the id for the other."""
+
+    async def old_duplicate() -> None:
+        from storage import communes as communes_db
+
+        services = await Services.open(str(db_path))
+        try:
+            async with services.db.transaction() as conn:
+                await communes_db.insert_village(conn, COMMUNE, "Bản Nậm Xe")
+                await communes_db.insert_village(conn, COMMUNE, NFD)
+        finally:
+            await services.close()
+
+    asyncio.run(old_duplicate())
+    assert main(village("list")) == 0
+    listed = capsys.readouterr().out.splitlines()
+    nfd_id = next(line.split("\t")[0] for line in listed if line.endswith(NFD))
+    assert main(village("remove", nfd_id)) == 0
+    assert [v[2] for v in villages(db_path)] == ["Bản Nậm Xe"]
