@@ -48,7 +48,13 @@ def _parser() -> argparse.ArgumentParser:
 
     link = sub.add_parser("link", help="đường link tham gia của xã (và mã QR)")
     link.add_argument("--commune", type=int, required=True)
-    add_output(link, "--qr", metavar="FILE.png", help="lưu mã QR vào tệp PNG (hoặc SVG)")
+    add_output(
+        link,
+        "--qr",
+        metavar="FILE.png",
+        help="lưu mã QR vào tệp PNG (hoặc SVG)",
+        suffixes=frozenset({".png", ".svg"}),
+    )
 
     survey = sub.add_parser("survey", help="bộ câu hỏi").add_subparsers(
         dest="action", required=True

@@ -18,17 +18,22 @@ from pathlib import Path
 from bot.cli_support import CliError, CliFailure
 
 _DEST = "output_dest"  # the parser default naming the argument that holds the output path
+_SUFFIXES = "output_suffixes"  # and the file name endings it accepts (empty: any)
 
 Content = bytes | str | Callable[[Path], Awaitable[None]]
 
 
 def add_output(
-    parser: argparse.ArgumentParser, *flags: str, metavar: str, help: str | None = None
+    parser: argparse.ArgumentParser,
+    *flags: str,
+    metavar: str,
+    help: str | None = None,
+    suffixes: frozenset[str] = frozenset(),
 ) -> None:
     """The output-file argument of a command, with --force to overwrite an existing file."""
     action = parser.add_argument(*flags, metavar=metavar, help=help)
     parser.add_argument("--force", action="store_true", help="ghi đè tệp đã có")
-    parser.set_defaults(**{_DEST: action.dest})
+    parser.set_defaults(**{_DEST: action.dest, _SUFFIXES: suffixes})
 
 
 def output_path(args: argparse.Namespace) -> Path | None:
@@ -41,14 +46,16 @@ def check_output(args: argparse.Namespace) -> None:
     """Raises CliError if the command's output file cannot or may not be written."""
     target = output_path(args)
     if target is not None:
-        _check(target, force=args.force)
+        _check(target, force=args.force, suffixes=getattr(args, _SUFFIXES))
 
 
-def _check(target: Path, *, force: bool) -> None:
+def _check(target: Path, *, force: bool, suffixes: frozenset[str]) -> None:
     if target.is_dir():
         raise CliError("cli_output_error.txt", reason="folder", path=target)
     if not target.parent.is_dir():
         raise CliError("cli_output_error.txt", reason="no_folder", path=target)
+    if suffixes and target.suffix.lower() not in suffixes:
+        raise CliError("cli_output_error.txt", reason="suffix", path=target, suffixes=suffixes)
     if target.exists() and not force:
         raise CliError("cli_output_error.txt", reason="exists", path=target)
     if not os.access(target.parent, os.W_OK):
@@ -60,7 +67,8 @@ async def write_output(args: argparse.Namespace, content: Content) -> Path:
     given (temporary) path. Raises CliError, leaving the target as it was, on failure."""
     target = output_path(args)
     assert target is not None, "write_output needs a command declared with add_output"
-    await asyncio.to_thread(_check, target, force=args.force)  # it may have changed meanwhile
+    # Again: the folder may have gone, or the file appeared, while the command ran.
+    await asyncio.to_thread(_check, target, force=args.force, suffixes=getattr(args, _SUFFIXES))
     tmp = Path(await asyncio.to_thread(_temporary_beside, target))
     try:
         if isinstance(content, bytes):

@@ -29,8 +29,6 @@ from surveys.rounds import RoundRefused
 from surveys.services import Services
 from surveys.survey_errors import SurveyFileError
 
-QR_SUFFIXES = {".png", ".svg"}
-
 
 def run(config: Config) -> int:
     """The bot until stopped; an unreachable Bot API, a refused token or a damaged database
@@ -82,6 +80,7 @@ def _run(config: Config) -> int:
         loop = asyncio.get_event_loop()
         loop.run_until_complete(asyncio.gather(*(r.shutdown() for r in requests)))
         loop.close()
+        asyncio.set_event_loop(None)
 
 
 async def dispatch(config: Config, args: argparse.Namespace) -> int:
@@ -158,8 +157,6 @@ async def _act(services: Services, config: Config, args: argparse.Namespace) -> 
     if cmd == "provinces":
         return render("cli_provinces.txt", provinces=await services.residents.provinces())
     if cmd == "link":
-        if args.qr and Path(args.qr).suffix.lower() not in QR_SUFFIXES:
-            raise CliError("cli_error.txt", reason="qr_format", value=args.qr)
         commune = await _commune(services, args.commune)
         token = await services.residents.join_token(commune.code)
         assert token is not None

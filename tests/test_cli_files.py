@@ -286,5 +286,5 @@ def test_qr_poster_needs_an_image_file_name(db_path: Path, tmp_path: Path, capsy
     before = state(db_path)
     target = tmp_path / "poster.jpg"
     assert main(["link", "--commune", str(COMMUNE), "--qr", str(target)]) == 2
-    assert "mã QR chỉ lưu được dạng .png hoặc .svg" in capsys.readouterr().err
+    assert "tệp này chỉ lưu được dạng .png hoặc .svg" in capsys.readouterr().err
     assert not target.exists() and state(db_path)[0] == before[0]
