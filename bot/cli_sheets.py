@@ -60,8 +60,12 @@ def _read(path: Path) -> SheetFile:
         reader = csv.reader(f, delimiter=delimiter)
         columns = [c.strip() for c in next(reader)]
         sheet = SheetFile(columns, [], [], [])
+        for name in sorted({c for c in columns if c and columns.count(c) > 1}):
+            sheet.errors.append(RowError(1, "duplicate_column", name))
         line = reader.line_num + 1
         for cells in reader:
+            while len(cells) > len(columns) and not cells[-1].strip():
+                cells.pop()  # trailing separators, as some spreadsheets write them
             if any(c.strip() for c in cells):
                 if len(cells) > len(columns):
                     sheet.errors.append(RowError(line, "ambiguous", f"{len(cells)}/{len(columns)}"))
@@ -70,6 +74,9 @@ def _read(path: Path) -> SheetFile:
                 if len(sheet.rows) > MAX_ROWS:
                     raise CliError("cli_sheets_error.txt", reason="too_many", value=MAX_ROWS)
             line = reader.line_num + 1
+        # A column without a name and without a value (a trailing separator) is no column.
+        used = {c for row in sheet.rows for c, v in row.items() if v.strip()}
+        sheet.columns[:] = [c for c in columns if c or c in used]
         return sheet
 
 

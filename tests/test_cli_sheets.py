@@ -275,3 +275,20 @@ def test_round_not_open_yet_is_refused(setup, tmp_path, capsys) -> None:
     row = sheet_row(setup, setup["codes"][0]) | {"round": str(later)}
     path = write_csv(tmp_path / "s.csv", setup, [row])
     refused(setup, capsys, path, f"Dòng 2: đợt {later} chưa mở")
+
+
+def test_a_column_twice_is_refused_and_trailing_separators_are_not(setup, tmp_path, capsys) -> None:
+    row = sheet_row(setup, setup["codes"][0])
+    fields = list(row)
+    path = tmp_path / "s.csv"
+    path.write_text(
+        ";".join([*fields, ""]) + "\n" + ";".join([*row.values(), "", ""]) + "\n",
+        encoding="utf-8",
+    )
+    assert main(["sheets", "import", str(path)]) == 0  # Excel's trailing ";" mean nothing
+    capsys.readouterr()
+    path.write_text(
+        ",".join([*fields, "duong"]) + "\n" + ",".join([*row.values(), "1"]) + "\n",
+        encoding="utf-8",
+    )
+    refused(setup, capsys, path, "Dòng 1: cột «duong» có hai lần")
