@@ -18,12 +18,17 @@ def check_database(path: Path, command: str) -> None:
     state = inspect_file(path)
     if state is FileState.OK or (state is FileState.MISSING and command in CREATES):
         return
-    kind = CliFailure if state is FileState.DAMAGED else CliError
+    kind = CliFailure if state in (FileState.DAMAGED, FileState.UNREADABLE) else CliError
     raise kind("cli_db_error.txt", reason=state.value, path=path, detail="")
 
 
 def database_failed(path: Path, exc: sqlite3.DatabaseError) -> CliError:
     """What to say when SQLite fails while a command runs (a damaged page, a lock)."""
     text = str(exc)
-    reason = "locked" if "locked" in text or "busy" in text else "damaged"
+    if "locked" in text or "busy" in text:
+        reason = "locked"
+    elif isinstance(exc, sqlite3.OperationalError) and "unable to open" in text:
+        reason = "unreadable"
+    else:
+        reason = "damaged"
     return CliFailure("cli_db_error.txt", reason=reason, path=path, detail=text)

@@ -25,6 +25,7 @@ class FileState(StrEnum):
     NOT_DATABASE = "not_database"  # some other file (SQLite would overwrite a short one)
     FOREIGN = "foreign"  # an SQLite database with tables that ykien never made
     DAMAGED = "damaged"  # an SQLite header, but its schema cannot be read
+    UNREADABLE = "unreadable"  # no permission to read it
     OK = "ok"
 
 
@@ -38,15 +39,20 @@ def inspect_file(path: str | Path) -> FileState:
         return FileState.NO_FOLDER
     if not target.exists() or target.stat().st_size == 0:
         return FileState.MISSING
-    with target.open("rb") as f:
-        if f.read(len(_HEADER)) != _HEADER:
-            return FileState.NOT_DATABASE
+    try:
+        with target.open("rb") as f:
+            if f.read(len(_HEADER)) != _HEADER:
+                return FileState.NOT_DATABASE
+    except PermissionError:
+        return FileState.UNREADABLE
     try:
         uri = f"{target.resolve().as_uri()}?mode=ro"
         with closing(sqlite3.connect(uri, uri=True)) as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-    except sqlite3.DatabaseError:
+    except sqlite3.OperationalError:
+        return FileState.OK  # busy or unreadable: the real open waits, or says what it is
+    except sqlite3.DatabaseError:  # "file is not a database", "malformed"
         return FileState.DAMAGED
     return FileState.FOREIGN if version == 0 and tables > 0 else FileState.OK
 

@@ -288,3 +288,14 @@ def test_qr_poster_needs_an_image_file_name(db_path: Path, tmp_path: Path, capsy
     assert main(["link", "--commune", str(COMMUNE), "--qr", str(target)]) == 2
     assert "tệp này chỉ lưu được dạng .png hoặc .svg" in capsys.readouterr().err
     assert not target.exists() and state(db_path)[0] == before[0]
+
+
+def test_an_unreadable_database_says_so(db_path: Path, capsys) -> None:
+    if os.geteuid() == 0:  # root reads everything: make the folder unusable instead
+        pytest.skip("permissions do not apply to root")
+    db_path.chmod(0)
+    try:
+        assert main(["round", "list"]) == 1
+        assert f"Lỗi: không mở được cơ sở dữ liệu {db_path}" in capsys.readouterr().err
+    finally:
+        db_path.chmod(0o600)
