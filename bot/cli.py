@@ -10,13 +10,20 @@ import os
 import sys
 from collections.abc import Sequence
 
+from telegram.error import InvalidToken, NetworkError
+
 from bot import commands
+from bot.cli_args import Parser
+from bot.cli_database import check_database
+from bot.cli_output import add_output, check_output
+from bot.cli_support import FAILED, CliError, refuse
 from bot.config import Config
 from bot.extensions import CLI_GROUPS
+from handlers.texts import render
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="ykien", description="ykien: ý kiến người dân về NTM")
+    p = Parser(prog="ykien", description="ykien: ý kiến người dân về NTM")
     p.add_argument("--db", dest="db_path", help="đường dẫn cơ sở dữ liệu (YKIEN_DB)")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -42,18 +49,18 @@ def _parser() -> argparse.ArgumentParser:
     clist = communes.add_parser("list")
     clist.add_argument("--province", type=int)
     clist.add_argument("--search")
+    provinces = sub.add_parser("provinces", help="tỉnh, thành phố và mã của chúng")
+    provinces.add_subparsers(dest="action", required=True).add_parser("list")
 
     link = sub.add_parser("link", help="đường link tham gia của xã (và mã QR)")
     link.add_argument("--commune", type=int, required=True)
-    link.add_argument("--qr", metavar="POSTER.html|POSTER.png", help="áp phích A4 có mã QR")
-
-    village = sub.add_parser("village", help="thôn, tổ dân phố").add_subparsers(
-        dest="action", required=True
+    add_output(
+        link,
+        "--qr",
+        metavar="POSTER.html|POSTER.png",
+        help="áp phích A4 có mã QR (HTML hoặc PNG)",
+        suffixes=frozenset({".html", ".png"}),
     )
-    vadd = village.add_parser("add")
-    vadd.add_argument("--commune", type=int, required=True)
-    vadd.add_argument("names", nargs="+")
-    village.add_parser("list").add_argument("--commune", type=int, required=True)
 
     survey = sub.add_parser("survey", help="bộ câu hỏi").add_subparsers(
         dest="action", required=True
@@ -86,6 +93,39 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # inside the try: a reader that left shows up here at the latest
+    except BrokenPipeError:
+        _drop_stdout()
+        print(render("cli_output_closed.txt"), file=sys.stderr)
+        return FAILED
+    return code
+
+
+def _no_network_traceback(record: logging.LogRecord) -> bool:
+    """PTB logs a failed getMe or getUpdates with the whole traceback; the operator needs only
+    its one line (and `ykien run` says in Vietnamese what to check)."""
+    if record.exc_info and isinstance(record.exc_info[1], NetworkError | InvalidToken):
+        record.msg = f"{record.getMessage()} ({record.exc_info[1]})"
+        record.args = None
+        record.exc_info = None
+    return True
+
+
+def _drop_stdout() -> None:
+    """`ykien ... | head`: the reader left. Point stdout at /dev/null so that Python's own
+    flush at exit does not fail a second time with a traceback."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
         config = Config.from_env(os.environ).override(
@@ -102,6 +142,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_no_network_traceback)
+    try:
+        if args.command != "demo":
+            check_database(config.db_path, args.command)
+        check_output(args)
+    except CliError as exc:
+        return refuse(exc)
     if args.command == "run":
         return commands.run(config)
     if args.command == "demo":

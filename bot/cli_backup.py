@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from pathlib import Path
 
-from bot.cli_support import CliError
+from bot.cli_output import add_output, write_output
 from bot.config import Config
 from handlers.texts import render
 from storage.db import Database
@@ -17,18 +16,14 @@ COMMANDS = {"backup"}
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     backup = sub.add_parser("backup", help="sao lưu cơ sở dữ liệu khi bot đang chạy")
-    backup.add_argument("file", metavar="FILE")
+    add_output(backup, "file", metavar="FILE", help="tệp sao lưu")
 
 
 async def act(services: Services, config: Config, args: argparse.Namespace) -> str:
-    target = Path(args.file)
-    if await asyncio.to_thread(target.exists):
-        raise CliError("cli_backup_error.txt", reason="exists", value=target)
-    try:
-        await services.db.backup(target)
-    except Exception as exc:  # an unwritable place: say so, leave nothing half-written
-        await asyncio.to_thread(target.unlink, missing_ok=True)
-        raise CliError("cli_backup_error.txt", reason="failed", value=target) from exc
+    async def copy_into(path: Path) -> None:
+        await services.db.backup(path)
+
+    target = await write_output(args, copy_into)
     copy = await Database.open(target, migrate_now=False)
     try:
         ok = await copy.integrity_ok()

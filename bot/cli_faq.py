@@ -1,15 +1,16 @@
-"""`ykien faq list | import FILE.toml | export [-o FILE] | review`: the FAQ, scriptable."""
+"""`ykien faq list | import FILE.toml [--replace] | export [-o FILE] | review`: the FAQ."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 from pathlib import Path
 
+from bot.cli_output import add_output, write_output
 from bot.cli_support import CliError
 from bot.config import Config
 from handlers.texts import render
 from surveys.faq_content import FaqFileError
+from surveys.faq_service import ReplaceRefused
 from surveys.services import Services
 
 COMMANDS = {"faq"}
@@ -20,8 +21,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         dest="action", required=True
     )
     faq.add_parser("list")
-    faq.add_parser("import").add_argument("file")
-    faq.add_parser("export").add_argument("-o", "--output")
+    faq_import = faq.add_parser("import", help="nhập tệp TOML")
+    faq_import.add_argument("file")
+    faq_import.add_argument(
+        "--replace", action="store_true", help="cho phép ghi đè câu hỏi có sẵn hoặc của cán bộ"
+    )
+    add_output(faq.add_parser("export"), "-o", "--output", metavar="FILE.toml")
     faq.add_parser("review")
 
 
@@ -34,7 +39,9 @@ async def act(services: Services, config: Config, args: argparse.Namespace) -> s
     if args.action == "import":
         path = Path(args.file)
         try:
-            imported = await faq.import_file(path)
+            report = await faq.import_file(path, replace=args.replace)
+        except ReplaceRefused as exc:
+            raise CliError("cli_faq_replace.txt", file=path, entries=exc.entries) from exc
         except FaqFileError as exc:
             raise CliError(
                 "cli_faq_error.txt",
@@ -44,12 +51,11 @@ async def act(services: Services, config: Config, args: argparse.Namespace) -> s
                 problem=exc.problem.value,
                 details=exc.details,
             ) from exc
-        return render("cli_faq_imported.txt", entries=imported)
+        return render("cli_faq_imported.txt", report=report)
     if args.action == "export":
         text = await faq.export()
         if args.output:
-            await asyncio.to_thread(Path(args.output).write_text, text, encoding="utf-8")
-            return render("cli_written.txt", path=args.output)
+            return render("cli_written.txt", path=await write_output(args, text))
         return text
     today = services.env.now().astimezone(services.settings.timezone).date()
     return render("cli_faq_review.txt", review=await faq.review(today))

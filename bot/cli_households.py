@@ -1,18 +1,18 @@
-"""`ykien households issue`: household codes for one village, as a printable sheet with QR codes."""
+"""`ykien households issue|list`: household codes for a village, as a printable sheet with QR
+codes; `list` prints the codes already issued again."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-from pathlib import Path
 
 import segno
 from markupsafe import Markup
 
+from bot.cli_output import add_output, write_output
 from bot.cli_support import CliError
 from bot.config import Config
 from handlers.texts import render
-from surveys.households import HouseholdRefused
+from surveys.households import HouseholdRefused, IssuedSheet
 from surveys.services import Services
 
 COMMANDS = {"households"}
@@ -26,19 +26,33 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     issue.add_argument("--commune", type=int, required=True)
     issue.add_argument("--village", required=True)
     issue.add_argument("--count", type=int, required=True)
-    issue.add_argument("-o", "--output", metavar="SHEET.html")
+    add_output(issue, "-o", "--output", metavar="SHEET.html", help="phiếu in có mã QR")
+    listed = households.add_parser("list", help="in lại các mã hộ đã tạo")
+    listed.add_argument("--commune", type=int, required=True)
+    listed.add_argument("--village")
+    add_output(listed, "-o", "--output", metavar="SHEET.html", help="phiếu in có mã QR")
 
 
 async def act(services: Services, config: Config, args: argparse.Namespace) -> str:
     try:
-        sheet = await services.households.issue(args.commune, args.village, args.count)
+        if args.action == "list":
+            sheets = await services.households.sheets(args.commune, args.village)
+        else:
+            sheets = [await services.households.issue(args.commune, args.village, args.count)]
     except HouseholdRefused as exc:
         raise CliError("cli_households_error.txt", reason=exc.reason, value=exc.value) from exc
-    if args.output:
-        cards = [
-            (household, link, Markup(segno.make(link, error="m").svg_inline(scale=3)))
-            for household, link in sheet.households
-        ]
-        html = render("sheet_households.html", sheet=sheet, cards=cards)
-        await asyncio.to_thread(Path(args.output).write_text, html + "\n", encoding="utf-8")
-    return render("cli_households_issued.txt", sheet=sheet, output=args.output)
+    if args.output and len(sheets) > 1:  # the printed sheet is one village's
+        villages = [s.village.name for s in sheets]
+        raise CliError("cli_households_error.txt", reason="needs_village", value=villages)
+    if args.output and sheets:
+        await write_output(args, _sheet_html(sheets[0]) + "\n")
+    template = "cli_households.txt" if args.action == "list" else "cli_households_issued.txt"
+    return render(template, sheets=sheets, output=args.output)
+
+
+def _sheet_html(sheet: IssuedSheet) -> str:
+    cards = [
+        (household, link, Markup(segno.make(link, error="m").svg_inline(scale=3)))
+        for household, link in sheet.households
+    ]
+    return render("sheet_households.html", sheet=sheet, cards=cards)

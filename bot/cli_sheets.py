@@ -1,19 +1,29 @@
-"""`ykien sheets import FILE.csv | conflicts --round ID`: paper sheets of households."""
+"""`ykien sheets import FILE.csv | conflicts --round ID`: paper sheets of households.
+
+The file may come from any spreadsheet: comma, semicolon (Excel in a Vietnamese or European
+locale) or tab separated, with or without a byte-order mark. The separator is the one that
+makes the header read as `round,household,...`; a row with more cells than the header has is
+refused rather than guessed (an unquoted separator inside a comment would shift every answer).
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import csv
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.cli_support import CliError
 from bot.config import Config
 from handlers.texts import render
 from surveys.services import Services
+from surveys.sheets import RowError
 
 COMMANDS = {"sheets"}
 MAX_ROWS = 10_000
+DELIMITERS = (",", ";", "\t")
+REQUIRED = {"round", "household"}
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,17 +35,49 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     conflicts.add_argument("--round", type=int, required=True)
 
 
-def _read(path: Path) -> list[dict[str, str]]:
+@dataclass(frozen=True)
+class SheetFile:
+    columns: list[str]
+    rows: list[dict[str, str]]
+    lines: list[int]  # the line each row starts on
+    errors: list[RowError]  # rows that cannot be read unambiguously
+
+
+def _delimiter(header: str) -> str | None:
+    for delimiter in DELIMITERS:
+        fields = next(csv.reader([header], delimiter=delimiter), [])
+        if {f.strip() for f in fields} >= REQUIRED:
+            return delimiter
+    return None
+
+
+def _read(path: Path) -> SheetFile:
     with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        if reader.fieldnames is None or not {"round", "household"} <= set(reader.fieldnames):
+        delimiter = _delimiter(f.readline())
+        if delimiter is None:
             raise CliError("cli_sheets_error.txt", reason="header", value=path)
-        rows = []
-        for row in reader:
-            rows.append({k: v or "" for k, v in row.items() if isinstance(k, str)})
-            if len(rows) > MAX_ROWS:
-                raise CliError("cli_sheets_error.txt", reason="too_many", value=MAX_ROWS)
-        return rows
+        f.seek(0)  # utf-8-sig drops the byte-order mark again
+        reader = csv.reader(f, delimiter=delimiter)
+        columns = [c.strip() for c in next(reader)]
+        sheet = SheetFile(columns, [], [], [])
+        for name in sorted({c for c in columns if c and columns.count(c) > 1}):
+            sheet.errors.append(RowError(1, "duplicate_column", name))
+        line = reader.line_num + 1
+        for cells in reader:
+            while len(cells) > len(columns) and not cells[-1].strip():
+                cells.pop()  # trailing separators, as some spreadsheets write them
+            if any(c.strip() for c in cells):
+                if len(cells) > len(columns):
+                    sheet.errors.append(RowError(line, "ambiguous", f"{len(cells)}/{len(columns)}"))
+                sheet.rows.append(dict(zip(columns, cells, strict=False)))
+                sheet.lines.append(line)
+                if len(sheet.rows) > MAX_ROWS:
+                    raise CliError("cli_sheets_error.txt", reason="too_many", value=MAX_ROWS)
+            line = reader.line_num + 1
+        # A column without a name and without a value (a trailing separator) is no column.
+        used = {c for row in sheet.rows for c, v in row.items() if v.strip()}
+        sheet.columns[:] = [c for c in columns if c or c in used]
+        return sheet
 
 
 async def act(services: Services, config: Config, args: argparse.Namespace) -> str:
@@ -44,10 +86,12 @@ async def act(services: Services, config: Config, args: argparse.Namespace) -> s
         return render("cli_sheets_conflicts.txt", conflicts={args.round: found})
     path = Path(args.file)
     try:
-        rows = await asyncio.to_thread(_read, path)
+        sheet = await asyncio.to_thread(_read, path)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise CliError("cli_sheets_error.txt", reason="unreadable", value=path) from exc
-    result = await services.sheets.import_rows(rows)
+    if sheet.errors:
+        raise CliError("cli_sheets_error.txt", reason="rows", errors=sheet.errors, value=path)
+    result = await services.sheets.import_rows(sheet.rows, lines=sheet.lines, columns=sheet.columns)
     if result.errors or not result.imported:
         raise CliError("cli_sheets_error.txt", reason="rows", errors=result.errors, value=path)
     return (

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 from pathlib import Path
 from typing import Any
 
+from bot.cli_output import add_output, write_output
 from bot.cli_support import CliError
 from bot.config import Config
 from handlers.reports import (
@@ -36,7 +36,7 @@ def add_parsers(sub: Any) -> None:
         choices=[f.value for f in Format],
         help="mặc định: theo đuôi tệp của -o, không có -o thì text",
     )
-    summary.add_argument("-o", "--output")
+    add_output(summary, "-o", "--output", metavar="FILE")
     sub.add_parser("rescore", help="tính lại mọi kết quả từ các câu trả lời đã lưu")
 
 
@@ -53,8 +53,7 @@ async def act(services: Services, config: Config, args: argparse.Namespace) -> s
             "cli_summary_refused.txt", error=exc.error.value, details=exc.details
         ) from exc
     if args.output:
-        await asyncio.to_thread(Path(args.output).write_bytes, out)
-        return render("cli_written.txt", path=args.output)
+        return render("cli_written.txt", path=await write_output(args, out))
     return out.decode("utf-8").rstrip("\n")
 
 

@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-OK, BAD_INPUT = 0, 2
+from handlers.texts import render
+
+OK, FAILED, BAD_INPUT = 0, 1, 2  # FAILED: the database, the network or the output failed
 
 
 class CliError(Exception):
     """A refusal to print on stderr (rendered from a template), exiting with BAD_INPUT."""
 
+    code = BAD_INPUT
+
     def __init__(self, template: str, **ctx: object) -> None:
         super().__init__(template)
         self.template = template
         self.ctx = ctx
+
+
+class CliFailure(CliError):
+    """The database, the network or the output failed (not the operator's input)."""
+
+    code = FAILED
+
+
+def refuse(exc: CliError) -> int:
+    """Prints the refusal on stderr and returns its exit code."""
+    print(render(exc.template, **exc.ctx), file=sys.stderr)
+    return exc.code
 
 
 def parse_time(text: str, tz: ZoneInfo) -> datetime:

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import secrets
+import sqlite3
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from telegram.error import InvalidToken, NetworkError
+
 from bot.app import build_application, settings_from
-from bot.cli_support import BAD_INPUT, OK, CliError, parse_time
+from bot.cli_database import database_failed
+from bot.cli_output import write_output
+from bot.cli_support import BAD_INPUT, FAILED, OK, CliError, parse_time, refuse
 from bot.config import Config, listen_address
 from bot.extensions import CLI_GROUPS
+from bot.http_client import AiohttpRequest
 from handlers.texts import render
 from storage import migrate
 from storage.records import Commune
@@ -25,26 +32,56 @@ from surveys.survey_errors import SurveyFileError
 
 
 def run(config: Config) -> int:
+    """The bot until stopped; an unreachable Bot API, a refused token or a damaged database
+    end it with a message, not a traceback."""
     if config.token is None:
         print(render("cli_error.txt", reason="no_token"), file=sys.stderr)
         return BAD_INPUT
-    app = build_application(config)
-    print(render("cli_running.txt", config=config, api_url=config.api_url), file=sys.stderr)
-    if config.webhook_url is None:
-        app.run_polling(allowed_updates=None, drop_pending_updates=False)
-        return OK
-    host, port = listen_address(config.listen)
-    secret = config.webhook_secret.reveal() if config.webhook_secret else secrets.token_urlsafe(32)
-    app.run_webhook(
-        listen=host,
-        port=port,
-        url_path=urlsplit(config.webhook_url).path.lstrip("/"),
-        webhook_url=config.webhook_url,
-        secret_token=secret,  # PTB answers 403 to any POST without it
-        allowed_updates=None,
-        drop_pending_updates=False,
+    try:
+        return _run(config)
+    except InvalidToken as exc:
+        reason, detail = "token", str(exc)
+    except NetworkError as exc:
+        reason, detail = "network", str(exc)
+    except sqlite3.DatabaseError as exc:
+        return refuse(database_failed(config.db_path, exc))
+    print(
+        render("cli_run_failed.txt", reason=reason, api_url=config.api_url, detail=detail),
+        file=sys.stderr,
     )
-    return OK
+    return FAILED
+
+
+def _run(config: Config) -> int:
+    # Our own requests, so that they are closed even when the first getMe fails (PTB shuts
+    # down only an application that finished initialising).
+    requests = (AiohttpRequest(config.http_pool), AiohttpRequest(1))
+    app = build_application(config, request=requests[0], get_updates_request=requests[1])
+    print(render("cli_running.txt", config=config, api_url=config.api_url), file=sys.stderr)
+    try:
+        if config.webhook_url is None:
+            app.run_polling(allowed_updates=None, drop_pending_updates=False, close_loop=False)
+            return OK
+        host, port = listen_address(config.listen)
+        secret = (
+            config.webhook_secret.reveal() if config.webhook_secret else secrets.token_urlsafe(32)
+        )
+        app.run_webhook(
+            listen=host,
+            port=port,
+            url_path=urlsplit(config.webhook_url).path.lstrip("/"),
+            webhook_url=config.webhook_url,
+            secret_token=secret,  # PTB answers 403 to any POST without it
+            allowed_updates=None,
+            drop_pending_updates=False,
+            close_loop=False,
+        )
+        return OK
+    finally:
+        loop = asyncio.get_event_loop()
+        loop.run_until_complete(asyncio.gather(*(r.shutdown() for r in requests)))
+        loop.close()
+        asyncio.set_event_loop(None)
 
 
 # Commands that print t.me links: (command, action); None: any action.
@@ -65,6 +102,13 @@ def _bot_for_links(services: Services, args: argparse.Namespace) -> None:
 
 
 async def dispatch(config: Config, args: argparse.Namespace) -> int:
+    try:
+        return await _dispatch(config, args)
+    except sqlite3.DatabaseError as exc:  # a damaged page found mid-command, or a lock
+        return refuse(database_failed(config.db_path, exc))
+
+
+async def _dispatch(config: Config, args: argparse.Namespace) -> int:
     services = await Services.open(str(config.db_path), settings=settings_from(config))
     outcome = "failed"
     try:
@@ -75,8 +119,7 @@ async def dispatch(config: Config, args: argparse.Namespace) -> int:
         print(render("cli_bot_unknown.txt"), file=sys.stderr)
         return BAD_INPUT
     except CliError as exc:
-        print(render(exc.template, **exc.ctx), file=sys.stderr)
-        return BAD_INPUT
+        return refuse(exc)
     except RoundRefused as exc:
         print(
             render("cli_refused.txt", error=exc.error.value, details=exc.details), file=sys.stderr
@@ -133,31 +176,21 @@ async def _act(services: Services, config: Config, args: argparse.Namespace) -> 
         else:
             found = await services.residents.communes(args.province)
         return render("cli_communes.txt", communes=found)
+    if cmd == "provinces":
+        return render("cli_provinces.txt", provinces=await services.residents.provinces())
     if cmd == "link":
         commune = await _commune(services, args.commune)
         token = await services.residents.join_token(commune.code)
         assert token is not None
         url = services.residents.join_link(token)
         if args.qr:
-            from bot.posters import Code, poster_format, write_poster
+            from bot.posters import Code, write_poster
 
-            if poster_format(args.qr) is None:
-                raise CliError("cli_error.txt", reason="poster_format", value=args.qr)
-            write_poster(commune, [Code("telegram", url)], Path(args.qr))
+            async def poster(path: Path) -> None:
+                await asyncio.to_thread(write_poster, commune, [Code("telegram", url)], path)
+
+            await write_output(args, poster)
         return render("cli_link.txt", commune=commune, url=url, qr=args.qr)
-    if cmd == "village":
-        commune = await _commune(services, args.commune)
-        if action == "add":
-            names = [" ".join(n.split()) for n in args.names]
-            if any(not n or len(n) > 60 for n in names):
-                raise CliError("cli_error.txt", reason="bad_village")
-            added = await services.residents.add_villages(commune.code, names)
-            return render("cli_villages_added.txt", commune=commune, added=added)
-        return render(
-            "cli_villages.txt",
-            commune=commune,
-            villages=await services.residents.villages(commune.code),
-        )
     if cmd == "survey":
         if action == "list":
             return render("cli_surveys.txt", surveys=await services.rounds.surveys())

@@ -18,6 +18,7 @@ from bot import (
     cli_sheets,
     cli_summary,
     cli_thresholds,
+    cli_villages,
 )
 
 CLI_GROUPS: list[ModuleType] = []
@@ -29,3 +30,4 @@ CLI_GROUPS.append(cli_sheets)
 CLI_GROUPS.append(cli_summary)
 CLI_GROUPS.append(cli_broadcast)
 CLI_GROUPS.append(cli_thresholds)
+CLI_GROUPS.append(cli_villages)

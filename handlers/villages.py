@@ -87,7 +87,7 @@ async def village_name(update: Update, context: BotContext) -> bool:
         await reply(update, "role_village_bad_name.html")
         return True
     try:
-        added = await service.add(user_id, commune_code, name)
+        name, added = await service.add(user_id, commune_code, name)
     except Forbidden:
         await context.services.residents.cancel(user_id)
         await reply(update, "role_forbidden.html")

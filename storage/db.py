@@ -3,13 +3,58 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, closing
+from enum import StrEnum
 from pathlib import Path
 
 import aiosqlite
 
 from storage import migrate
+
+_HEADER = b"SQLite format 3\x00"
+
+
+class FileState(StrEnum):
+    """What a database path holds, read without writing to it."""
+
+    MISSING = "missing"  # no file, or an empty one: opening it would create a database
+    NO_FOLDER = "no_folder"  # the folder it would go in does not exist
+    FOLDER = "folder"  # the path is a folder
+    NOT_DATABASE = "not_database"  # some other file (SQLite would overwrite a short one)
+    FOREIGN = "foreign"  # an SQLite database with tables that ykien never made
+    DAMAGED = "damaged"  # an SQLite header, but its schema cannot be read
+    UNREADABLE = "unreadable"  # no permission to read it
+    OK = "ok"
+
+
+def inspect_file(path: str | Path) -> FileState:
+    """Looks at a database file read-only, so that a mistyped or wrong path is refused before
+    SQLite creates, overwrites or migrates anything there."""
+    target = Path(path)
+    if target.is_dir():
+        return FileState.FOLDER
+    if not target.parent.is_dir():
+        return FileState.NO_FOLDER
+    if not target.exists() or target.stat().st_size == 0:
+        return FileState.MISSING
+    try:
+        with target.open("rb") as f:
+            if f.read(len(_HEADER)) != _HEADER:
+                return FileState.NOT_DATABASE
+    except PermissionError:
+        return FileState.UNREADABLE
+    try:
+        uri = f"{target.resolve().as_uri()}?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True)) as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    except sqlite3.OperationalError:
+        return FileState.OK  # busy or unreadable: the real open waits, or says what it is
+    except sqlite3.DatabaseError:  # "file is not a database", "malformed"
+        return FileState.DAMAGED
+    return FileState.FOREIGN if version == 0 and tables > 0 else FileState.OK
 
 
 class Database:
@@ -22,17 +67,22 @@ class Database:
     @classmethod
     async def open(cls, path: str | Path, *, migrate_now: bool = True) -> Database:
         conn = await aiosqlite.connect(str(path), isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA busy_timeout = 5000")
-        if str(path) != ":memory:":
-            await conn.execute("PRAGMA journal_mode = WAL")
-            # FULL syncs the WAL at each commit: an acknowledged answer survives a power cut.
-            await conn.execute("PRAGMA synchronous = FULL")
-        db = cls(conn)
-        if migrate_now:
-            await migrate.apply(conn)
-        return db
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA busy_timeout = 5000")
+            if str(path) != ":memory:":
+                await conn.execute("PRAGMA journal_mode = WAL")
+                # FULL syncs the WAL at each commit: an acknowledged answer survives a power cut.
+                await conn.execute("PRAGMA synchronous = FULL")
+            if migrate_now:
+                await migrate.apply(conn)
+        except BaseException:
+            # aiosqlite's worker thread outlives an unclosed connection and keeps the
+            # process from exiting (a damaged file used to hang the command line for good).
+            await conn.close()
+            raise
+        return cls(conn)
 
     async def close(self) -> None:
         await self.conn.close()

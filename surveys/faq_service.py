@@ -7,6 +7,7 @@ new entry answers the next question.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -42,6 +43,23 @@ class Asked:
     match: Match
     ask_id: int | None
     entries: dict[str, FaqEntryRow]
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import changed, entry by entry."""
+
+    added: list[FaqEntryRow]
+    updated: list[FaqEntryRow]  # with the origin they had before
+    unchanged: list[FaqEntryRow]
+
+
+class ReplaceRefused(Exception):
+    """The file would overwrite entries shipped with ykien or made by staff (see import_file)."""
+
+    def __init__(self, entries: list[FaqEntryRow]) -> None:
+        super().__init__(", ".join(e.id for e in entries))
+        self.entries = entries
 
 
 @dataclass(frozen=True)
@@ -138,15 +156,34 @@ class FaqService:
             await faq_db.set_ask_entry(conn, ask_id, entry_id)
         return entry
 
-    async def import_file(self, path: Path) -> list[FaqEntryRow]:
-        """Validates the whole file, then stores every entry in one transaction (or none)."""
+    async def import_file(self, path: Path, *, replace: bool = False) -> ImportReport:
+        """Validates the whole file, then stores every changed entry in one transaction (or
+        none). An entry whose content is already stored keeps its origin, so exporting and
+        importing the FAQ again leaves shipped entries shipped and their updates still apply.
+        Changing a shipped or staff-made entry needs `replace` (the entry then becomes an
+        imported one, which later shipped updates leave alone); raises ReplaceRefused."""
         categories = {c.id for c in await self.categories()}
         entries = faq_content.load_entries(path, categories)
+        stored = await self._entries()
+        added, updated, unchanged = [], [], []
+        for entry in entries:
+            old = stored.get(entry.id)
+            if old is None:
+                added.append(entry)
+            elif dataclasses.replace(entry, origin=old.origin) == old:
+                unchanged.append(old)
+            else:
+                updated.append(old)
+        protected = [e for e in updated if e.origin != "import"]
+        if protected and not replace:
+            raise ReplaceRefused(protected)
+        changed = {e.id for e in added} | {e.id for e in updated}
         async with self.env.db.transaction() as conn:
             for entry in entries:
-                await faq_db.upsert_entry(conn, entry, self.env.now(), keep_other_origins=False)
+                if entry.id in changed:
+                    await faq_db.upsert_entry(conn, entry, self.env.now(), keep_other_origins=False)
         self.reload()
-        return entries
+        return ImportReport(added, updated, unchanged)
 
     async def add(self, entry: FaqEntryRow) -> None:
         """A staff-made entry (already validated by the caller); the matcher sees it at once."""

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from storage import communes as communes_db
 from storage import households as households_db
 from storage import residents as residents_db
+from storage import villages as villages_db
 from storage.households import Household
 from storage.records import Commune, Village
+from surveys import villages as village_rules
 from surveys.env import Env
 from surveys.residents import Membership, ResidentService
 
@@ -72,13 +74,9 @@ class HouseholdService:
         commune = await communes_db.get_commune(conn, commune_code)
         if commune is None:
             raise HouseholdRefused("unknown_commune", commune_code)
-        name = " ".join(village_name.split())
-        village = next(
-            (v for v in await communes_db.list_villages(conn, commune_code) if v.name == name),
-            None,
-        )
+        village = await village_rules.find(self.env, commune_code, village_name)
         if village is None:
-            raise HouseholdRefused("unknown_village", name)
+            raise HouseholdRefused("unknown_village", " ".join(village_name.split()))
         if not 1 <= count <= MAX_COUNT:
             raise HouseholdRefused("bad_count", count)
         self.env.bot_username()  # raises BotUnknown before codes nobody could print are stored
@@ -90,6 +88,27 @@ class HouseholdService:
                 conn, commune_code, village.id, codes, self.env.now()
             )
         return IssuedSheet(commune, village, [(h, self.link(h.code)) for h in made])
+
+    async def sheets(self, commune_code: int, village_name: str | None) -> list[IssuedSheet]:
+        """The codes already issued, one sheet per village (all of the commune's villages, or
+        the one named), to print them again; raises HouseholdRefused."""
+        conn = self.env.db.conn
+        commune = await communes_db.get_commune(conn, commune_code)
+        if commune is None:
+            raise HouseholdRefused("unknown_commune", commune_code)
+        villages = await communes_db.list_villages(conn, commune_code)
+        if village_name is not None:
+            village = village_rules.match(villages, village_name)
+            if village is None:
+                raise HouseholdRefused("unknown_village", " ".join(village_name.split()))
+            villages = [village]
+        wanted = villages[0].id if village_name is not None else None
+        found = await villages_db.households(conn, commune_code, wanted)
+        return [
+            IssuedSheet(commune, v, [(h, self.link(h.code)) for h in found if h.village_id == v.id])
+            for v in villages
+            if any(h.village_id == v.id for h in found)
+        ]
 
     async def join(self, user_id: int, name: str, code: str) -> Joined | None:
         """Binds the account to the household (and its village, commune); None if unknown."""

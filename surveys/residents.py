@@ -12,6 +12,7 @@ import aiosqlite
 from storage import communes as communes_db
 from storage import residents as residents_db
 from storage.records import ChatState, Commune, Province, Resident, Village
+from surveys import villages as village_rules
 from surveys.env import Env
 from surveys.text import fold
 
@@ -176,11 +177,9 @@ class ResidentService:
         return self.env.start_link(join_payload(token))
 
     async def add_villages(self, commune_code: int, names: list[str]) -> list[tuple[str, bool]]:
-        """Adds villages by name; returns (name, added) with False for ones that existed."""
-        async with self.env.db.transaction() as conn:
-            return [
-                (name, await communes_db.insert_village(conn, commune_code, name)) for name in names
-            ]
+        """Adds villages by name; returns (name, added) with False for ones that existed in
+        any spelling (see surveys.villages.add_names). Raises VillageRefused."""
+        return await village_rules.add_names(self.env, commune_code, names)
 
     async def villages(self, commune_code: int) -> list[Village]:
         return await communes_db.list_villages(self._conn, commune_code)

@@ -61,8 +61,12 @@ class Services:
         """Opens (creating and migrating if needed) the database and seeds reference data."""
         db = await Database.open(path)
         services = cls(db, clock=clock, settings=settings)
-        await services.seed()
-        await services.identity.load()
+        try:
+            await services.seed()
+            await services.identity.load()
+        except BaseException:
+            await db.close()  # an open connection would keep the process from exiting
+            raise
         return services
 
     async def seed(self) -> None:

@@ -23,8 +23,11 @@ from surveys.rounds import RoundService
 
 @dataclass(frozen=True)
 class RowError:
-    row: int  # 2 = the first data row (line 1 is the header)
-    reason: str  # unknown_round, round_closed, unknown_household, other_commune, missing, bad_value
+    row: int  # the line in the file: 1 is the header, 2 the first data row
+    # unknown_round, round_closed, round_not_open, unknown_household, other_commune, missing,
+    # bad_value, duplicate (detail: the earlier line), unknown_column, ambiguous (more cells
+    # than columns: an unquoted comma or semicolon inside a comment)
+    reason: str
     detail: str = ""
 
 
@@ -48,15 +51,35 @@ class SheetService:
         self.env = env
         self._rounds = RoundService(env)
 
-    async def import_rows(self, rows: Sequence[Mapping[str, str]]) -> ImportResult:
+    async def import_rows(
+        self,
+        rows: Sequence[Mapping[str, str]],
+        *,
+        lines: Sequence[int] | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> ImportResult:
+        """Checks every row, then stores all of them or none. `lines` are the rows' line
+        numbers in the file (default: one line each after the header); `columns`, the file's
+        header, each of which must be a question of the rows' surveys."""
         parsed: list[Parsed] = []
         errors: list[RowError] = []
-        for number, row in enumerate(rows, start=2):
+        first: dict[tuple[int, int], int] = {}  # (round, household) -> line of its first row
+        numbers = lines if lines is not None else range(2, len(rows) + 2)
+        for number, row in zip(numbers, rows, strict=True):
             result = await self._parse(number, row)
             if isinstance(result, RowError):
                 errors.append(result)
-            else:
-                parsed.append(result)
+                continue
+            key = (result.round_id, result.household.id)
+            if key in first:
+                errors.append(RowError(number, "duplicate", str(first[key])))
+                continue
+            first[key] = number
+            parsed.append(result)
+        if columns is not None:
+            known = {"round", "household"} | {q.id for p in parsed for q in p.survey.questions}
+            if parsed:  # without a readable row there is nothing to say which survey it is
+                errors[:0] = [RowError(1, "unknown_column", c) for c in columns if c not in known]
         if errors or not parsed:
             return ImportResult(0, errors, {})
         await self._store(parsed)
@@ -104,8 +127,11 @@ class SheetService:
         round_ = await surveys_db.get_round(conn, int(raw_round)) if raw_round.isdecimal() else None
         if round_ is None:
             return RowError(number, "unknown_round", raw_round)
-        if round_.closed_at is not None:
+        now = self.env.now()
+        if round_.closed_at is not None or (round_.closes_at and round_.closes_at <= now):
             return RowError(number, "round_closed", raw_round)
+        if now < round_.opens_at:
+            return RowError(number, "round_not_open", raw_round)
         code = (row.get("household") or "").strip().upper()
         household = await households_db.by_code(conn, code)
         if household is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -128,9 +129,11 @@ T = TypeVar("T")
 
 
 @pytest.fixture
-def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The database file command-line tests run against (`ykien` reads YKIEN_DB)."""
+def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seeded_template: Path) -> Path:
+    """The database file command-line tests run against (`ykien` reads YKIEN_DB): a copy of
+    the seeded template, since only `run` and `migrate` create a database."""
     path = tmp_path / "ykien.db"
+    shutil.copyfile(seeded_template, path)
     monkeypatch.setenv("YKIEN_DB", str(path))
     return path
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,14 @@ import pytest
 from bot.cli import main
 from handlers.texts import render
 from storage.db import Database
-from surveys.faq_content import Problem, load_categories, load_dir, load_entries, package_dir
+from surveys.faq_content import (
+    Problem,
+    entry_to_toml,
+    load_categories,
+    load_dir,
+    load_entries,
+    package_dir,
+)
 from tests.conftest import read_file_db
 
 FIXTURES = Path(__file__).parent / "data" / "faq" / "content"
@@ -102,9 +110,9 @@ def test_not_toml_and_missing_file(db_path, tmp_path, capsys) -> None:
 
 def test_import_list_export_round_trip(db_path, tmp_path, capsys) -> None:
     for source in sorted(FIXTURES.glob("*.toml")):
-        assert main(["faq", "import", str(source)]) == 0
+        assert main(["faq", "import", str(source), "--replace"]) == 0
     out = capsys.readouterr().out
-    assert "Đã nhập 1 câu hỏi" in out and "ocop-la-gi" in out
+    assert "Đã nhập: thêm 1, cập nhật 0, không đổi 0 câu hỏi." in out and "ocop-la-gi" in out
     assert main(["faq", "list"]) == 0
     listing = capsys.readouterr().out
     assert "vneid-quen-mat-khau\t2025-06-01\timport\tQuên mật khẩu VNeID thì làm sao?" in listing
@@ -118,17 +126,20 @@ def test_import_list_export_round_trip(db_path, tmp_path, capsys) -> None:
     back = load_entries(exported, CATEGORIES)
     assert {e.id for e in back} == shipped | imported
     assert {e.id: e for e in back}["khai-sinh-lien-thong"].answer.count("\n") == 4
-    # Importing the export again changes no entry's content; every entry is now an imported one.
-    before = [r[:6] for r in entries(db_path)]
+    # Importing the export again changes nothing, not even where each entry came from, so
+    # later updates of the shipped FAQ still apply to the shipped entries.
+    before = entries(db_path)
     assert main(["faq", "import", str(exported)]) == 0
+    total = len(shipped | imported)
+    assert f"thêm 0, cập nhật 0, không đổi {total} câu hỏi." in capsys.readouterr().out
     after = entries(db_path)
-    assert [r[:6] for r in after] == before
-    assert {r[6] for r in after} == {"import"}
+    assert after == before
+    assert {r[6] for r in after} == {"import", "package"}
 
 
 def test_review_prints_its_three_lists(db_path, tmp_path, capsys) -> None:
     shutil.copy(FIXTURES / "vneid.toml", tmp_path / "vneid.toml")
-    assert main(["faq", "import", str(tmp_path / "vneid.toml")]) == 0
+    assert main(["faq", "import", str(tmp_path / "vneid.toml"), "--replace"]) == 0
     capsys.readouterr()
     assert main(["faq", "review"]) == 0
     out = capsys.readouterr().out
@@ -149,3 +160,28 @@ def test_every_refusal_of_a_content_file_has_its_own_text() -> None:
     }
     assert len(texts) == len(Problem)
     assert not any(text.rstrip().endswith(p.value) for text in texts for p in Problem)
+
+
+def test_import_overwrites_a_shipped_entry_only_with_replace(db_path, tmp_path, capsys) -> None:
+    main(["faq", "export", "-o", str(tmp_path / "all.toml")])
+    shipped = load_dir(package_dir())[1][0]
+    exported = {e.id: e for e in load_entries(tmp_path / "all.toml", CATEGORIES)}
+    assert exported[shipped.id].answer == shipped.answer
+    edited = tmp_path / "edited.toml"
+    changed = dataclasses.replace(shipped, answer="Xã hướng dẫn: " + shipped.answer[:800])
+    text = entry_to_toml(changed) + "\n" + GOOD.format(id="le-phi-moi")
+    edited.write_text(text, encoding="utf-8")
+    capsys.readouterr()
+    before = entries(db_path)
+    assert main(["faq", "import", str(edited)]) == 2
+    err = capsys.readouterr().err
+    assert f"{shipped.id}\t(có sẵn trong ykien)" in err and "--replace" in err
+    assert entries(db_path) == before  # not even the new entry
+    assert main(["faq", "import", str(edited), "--replace"]) == 0
+    out = capsys.readouterr().out
+    assert "thêm 1, cập nhật 1, không đổi 0 câu hỏi." in out
+    assert f"cập nhật\t{shipped.id}\t{shipped.category}\t(trước đây có sẵn;" in out
+    origins = {r[0]: r[6] for r in entries(db_path)}
+    assert origins[shipped.id] == "import" and origins["le-phi-moi"] == "import"
+    assert main(["faq", "import", str(edited)]) == 0  # imported entries update freely
+    assert "thêm 0, cập nhật 0, không đổi 2 câu hỏi." in capsys.readouterr().out

@@ -183,3 +183,113 @@ def test_retention_leaves_paper_members_alone(setup, tmp_path, monkeypatch, caps
             await services.close()
 
     assert asyncio.run(later()) == 0
+
+
+def stored(setup: dict) -> dict[str, int]:
+    async def read() -> dict[str, int]:
+        db = await Database.open(setup["db"])
+        try:
+            return await responses_db.value_counts(db.conn, setup["round"])
+        finally:
+            await db.close()
+
+    return asyncio.run(read())
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "prefix"), [(";", "\ufeff"), ("\t", "\ufeff"), (",", "\ufeff"), (";", "")]
+)
+def test_files_saved_by_excel_are_read(setup, tmp_path, capsys, delimiter, prefix) -> None:
+    """Excel writes semicolons (Vietnamese locale) or tabs, and a byte-order mark."""
+    rows = [sheet_row(setup, setup["codes"][0], gop_y="Đường; cầu, cống")]
+    fields = list(rows[0])
+    path = tmp_path / "excel.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        f.write(prefix)
+        writer = csv.DictWriter(f, fieldnames=fields, delimiter=delimiter)
+        writer.writeheader()
+        writer.writerows(rows)
+    assert main(["sheets", "import", str(path)]) == 0
+    assert capsys.readouterr().out.startswith("Đã nhập 1 phiếu giấy.")
+    assert stored(setup)["tong_the"] == {1: 1}
+
+
+def refused(setup: dict, capsys, path: Path, *messages: str) -> None:
+    before = counts(setup)
+    assert main(["sheets", "import", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Không nhập phiếu nào, vì"), err
+    for message in messages:
+        assert message in err, err
+    assert counts(setup) == before | {"audit_log": before["audit_log"] + 1}
+
+
+def test_unquoted_comma_in_a_comment_is_refused_not_truncated(setup, tmp_path, capsys) -> None:
+    path = write_csv(tmp_path / "s.csv", setup, [sheet_row(setup, setup["codes"][0])])
+    fields = ["round", "household", *(q.id for q in setup["questions"])]
+    good = sheet_row(setup, setup["codes"][1])
+    cells = [good[f] for f in fields]
+    cells[fields.index("gop_y")] = "Cần sửa cầu, và đường"  # typed by hand, no quotes
+    with path.open("a", encoding="utf-8", newline="") as f:
+        f.write(",".join(cells) + "\n")
+    refused(setup, capsys, path, "Dòng 3: có", "đặt cả ô đó trong dấu ngoặc kép")
+
+
+def test_household_twice_in_one_file_is_refused(setup, tmp_path, capsys) -> None:
+    code = setup["codes"][0]
+    rows = [
+        sheet_row(setup, code, "1"),
+        sheet_row(setup, setup["codes"][1]),
+        sheet_row(setup, code, "0"),
+    ]
+    path = write_csv(tmp_path / "s.csv", setup, rows)
+    refused(setup, capsys, path, "Dòng 4: hộ này đã có phiếu của cùng đợt ở dòng 2")
+
+
+def test_unknown_column_is_refused(setup, tmp_path, capsys) -> None:
+    row = sheet_row(setup, setup["codes"][0])
+    path = tmp_path / "s.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=[*row, "duong_xa"])
+        writer.writeheader()
+        writer.writerow(row | {"duong_xa": "5"})
+    refused(setup, capsys, path, "Dòng 1: cột «duong_xa» không phải câu hỏi của đợt")
+
+
+def test_round_not_open_yet_is_refused(setup, tmp_path, capsys) -> None:
+    async def schedule() -> int:
+        from datetime import timedelta
+
+        from surveys.env import utc_now
+
+        services = await Services.open(str(setup["db"]))
+        try:
+            await services.rounds.close(setup["round"])
+            later = await services.rounds.open(
+                COMMUNE, SURVEY, opens_at=utc_now() + timedelta(days=3)
+            )
+            return later.id
+        finally:
+            await services.close()
+
+    later = asyncio.run(schedule())
+    row = sheet_row(setup, setup["codes"][0]) | {"round": str(later)}
+    path = write_csv(tmp_path / "s.csv", setup, [row])
+    refused(setup, capsys, path, f"Dòng 2: đợt {later} chưa mở")
+
+
+def test_a_column_twice_is_refused_and_trailing_separators_are_not(setup, tmp_path, capsys) -> None:
+    row = sheet_row(setup, setup["codes"][0])
+    fields = list(row)
+    path = tmp_path / "s.csv"
+    path.write_text(
+        ";".join([*fields, ""]) + "\n" + ";".join([*row.values(), "", ""]) + "\n",
+        encoding="utf-8",
+    )
+    assert main(["sheets", "import", str(path)]) == 0  # Excel's trailing ";" mean nothing
+    capsys.readouterr()
+    path.write_text(
+        ",".join([*fields, "duong"]) + "\n" + ",".join([*row.values(), "1"]) + "\n",
+        encoding="utf-8",
+    )
+    refused(setup, capsys, path, "Dòng 1: cột «duong» có hai lần")

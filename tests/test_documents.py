@@ -350,7 +350,7 @@ def test_poster_is_an_a4_page_with_name_action_code_and_link(db_path, tmp_path, 
     height, width = pixels.shape[:2]
     assert abs(height / width - 297 / 210) < 0.01 and width >= 1200  # A4 at 150 dpi or more
     assert main(["link", "--commune", str(COMMUNE), "--qr", str(tmp_path / "poster.pdf")]) == 2
-    assert "phải có đuôi .html hoặc .png" in capsys.readouterr().err
+    assert "tệp này chỉ lưu được dạng .html hoặc .png" in capsys.readouterr().err
     assert not (tmp_path / "poster.pdf").exists()
     if BROWSER is not None:
         pdf = tmp_path / "poster-print.pdf"

@@ -154,14 +154,13 @@ CLI_COMMANDS = [
 
 
 @pytest.mark.parametrize("argv", CLI_COMMANDS, ids=" ".join)
-def test_command_line_is_the_operator_and_audited(tmp_path: Path, monkeypatch, argv) -> None:
+def test_command_line_is_the_operator_and_audited(db_path: Path, argv) -> None:
     import asyncio
 
-    monkeypatch.setenv("YKIEN_DB", str(tmp_path / "y.db"))
     assert main(argv) == 0
 
     async def last_entry():
-        db = await Database.open(tmp_path / "y.db")
+        db = await Database.open(db_path)
         try:
             rows = await db.conn.execute_fetchall(
                 "SELECT actor, action, outcome FROM audit_log ORDER BY id DESC LIMIT 1"

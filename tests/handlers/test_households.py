@@ -56,8 +56,7 @@ async def test_unknown_household_code_changes_nothing(harness, payload) -> None:
     assert (await snapshot(harness.services.db), await table_counts(harness.services.db)) == before
 
 
-def test_cli_sheet_with_qr_codes(tmp_path: Path, monkeypatch, capsys) -> None:
-    monkeypatch.setenv("YKIEN_DB", str(tmp_path / "y.db"))
+def test_cli_sheet_with_qr_codes(tmp_path: Path, db_path: Path, capsys) -> None:
     assert main(["village", "add", "--commune", str(COMMUNE), "Bản Nà Ún"]) == 0
     out = tmp_path / "sheet.html"
     argv = ["households", "issue", "--commune", str(COMMUNE), "--village", "Bản Nà Ún"]
@@ -67,7 +66,10 @@ def test_cli_sheet_with_qr_codes(tmp_path: Path, monkeypatch, capsys) -> None:
     assert html.count("<svg") == 4 and html.count("https://t.me/ykien_bot?start=h") == 4
     assert main([*argv, "--count", "2"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 3 and all("\thttps://t.me/ykien_bot?start=h" in line for line in lines[1:])
+    assert len(lines) == 4 and all(
+        "\thttps://t.me/ykien_bot?start=h" in line for line in lines[1:3]
+    )
+    assert lines[3].startswith("In lại lúc nào cũng được: ykien households list --commune")
 
 
 @pytest.mark.parametrize(
@@ -78,8 +80,7 @@ def test_cli_sheet_with_qr_codes(tmp_path: Path, monkeypatch, capsys) -> None:
         (["--village", "Bản Nà Ún", "--count", "501"], "số hộ phải từ 1 đến 500"),
     ],
 )
-def test_cli_bad_input(tmp_path: Path, monkeypatch, capsys, extra, message) -> None:
-    monkeypatch.setenv("YKIEN_DB", str(tmp_path / "y.db"))
+def test_cli_bad_input(tmp_path: Path, db_path: Path, capsys, extra, message) -> None:
     assert main(["village", "add", "--commune", str(COMMUNE), "Bản Nà Ún"]) == 0
     out = tmp_path / "sheet.html"
     assert main(["households", "issue", "--commune", str(COMMUNE), *extra, "-o", str(out)]) == 2

@@ -62,3 +62,20 @@ async def test_staff_of_several_communes_names_one(harness, staff) -> None:
     assert reply == "Bạn quản lý thôn của nhiều xã, phường. Gõ /villages kèm mã xã: 3598, 25747."
     (listing,) = await harness.send(staff, f"/villages {OTHER_COMMUNE}")
     assert "Phường Thủ Dầu Một" in listing
+
+
+async def test_same_village_in_another_unicode_form_or_case_is_not_added(harness, staff) -> None:
+    """Typed on a phone that sends decomposed (NFD) letters, or in capitals: one village."""
+    import unicodedata
+
+    await harness.services.residents.add_villages(COMMUNE, ["Bản Nậm Xe"])
+    await harness.send(staff, "/villages")
+    await harness.press(staff, "Thêm thôn")
+    before = await snapshot(harness.services.db)
+    typed = unicodedata.normalize("NFD", "BẢN  NẬM XE")
+    assert typed != "BẢN  NẬM XE"
+    assert await harness.send(staff, typed) == [
+        "Thôn «Bản Nậm Xe» đã có sẵn, không thêm lần nữa. Gõ /villages để xem danh sách."
+    ]
+    after = await snapshot(harness.services.db)
+    assert after["villages"] == before["villages"]

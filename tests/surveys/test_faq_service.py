@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from surveys.faq_content import load_dir, package_dir
+from surveys.faq_service import ReplaceRefused
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "faq"
 
@@ -53,7 +56,10 @@ async def test_sync_keeps_imported_and_staff_entries(services, tmp_path) -> None
     changed = (FIXTURES / "content" / "ykien.toml").read_text(encoding="utf-8")
     path = tmp_path / "ykien.toml"
     path.write_text(changed.replace("Gõ /deletedata", "Gõ lệnh /deletedata"), encoding="utf-8")
-    await services.faq.import_file(path)
+    with pytest.raises(ReplaceRefused):  # a shipped entry is overwritten only on purpose
+        await services.faq.import_file(path)
+    report = await services.faq.import_file(path, replace=True)
+    assert [e.id for e in report.updated] == ["ykien-xoa-du-lieu"]
     await services.faq.sync_package()  # a restart: the shipped text must not overwrite it
     entry = await services.faq.entry("ykien-xoa-du-lieu")
     assert entry.origin == "import" and entry.answer.startswith("Gõ lệnh")

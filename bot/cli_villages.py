@@ -1,0 +1,62 @@
+"""`ykien village add|list|rename|remove`: the villages (thôn) residents pick from."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.cli_support import CliError
+from bot.config import Config
+from handlers.texts import render
+from storage.records import Commune
+from surveys import villages
+from surveys.services import Services
+from surveys.villages import VillageRefused
+
+COMMANDS = {"village"}
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    village = sub.add_parser("village", help="thôn, tổ dân phố").add_subparsers(
+        dest="action", required=True
+    )
+    vadd = village.add_parser("add", help="thêm thôn")
+    vadd.add_argument("--commune", type=int, required=True)
+    vadd.add_argument("names", nargs="+")
+    village.add_parser("list", help="các thôn của xã").add_argument(
+        "--commune", type=int, required=True
+    )
+    rename = village.add_parser("rename", help="đổi tên thôn (câu trả lời và mã hộ giữ nguyên)")
+    rename.add_argument("--commune", type=int, required=True)
+    rename.add_argument("old", metavar="OLD")
+    rename.add_argument("new", metavar="NEW")
+    remove = village.add_parser("remove", help="xóa thôn chưa có câu trả lời hay mã hộ")
+    remove.add_argument("--commune", type=int, required=True)
+    remove.add_argument("name", metavar="NAME")
+
+
+async def act(services: Services, config: Config, args: argparse.Namespace) -> str:
+    commune = await _commune(services, args.commune)
+    try:
+        if args.action == "add":
+            added = await services.residents.add_villages(commune.code, args.names)
+            return render("cli_villages_added.txt", commune=commune, added=added)
+        if args.action == "rename":
+            village, name = await villages.rename(services.env, commune.code, args.old, args.new)
+            return render("cli_village_changed.txt", village=village, new=name, removed=None)
+        if args.action == "remove":
+            village, residents = await villages.remove(services.env, commune.code, args.name)
+            return render("cli_village_changed.txt", village=village, new=None, removed=residents)
+    except VillageRefused as exc:
+        raise CliError("cli_village_error.txt", reason=exc.reason, value=exc.value) from exc
+    return render(
+        "cli_villages.txt",
+        commune=commune,
+        villages=await services.residents.villages(commune.code),
+    )
+
+
+async def _commune(services: Services, code: int) -> Commune:
+    commune = await services.residents.commune(code)
+    if commune is None:
+        raise CliError("cli_error.txt", reason="unknown_commune", value=code)
+    return commune
