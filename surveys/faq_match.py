@@ -27,6 +27,7 @@ from rapidfuzz.distance import OSA
 
 from surveys.faq_syllables import is_syllable
 from surveys.faq_terms import INTENT_PREFIX, STOPWORDS, terms
+from surveys.faq_tones import ToneVocabulary
 
 CONFIDENT = 0.45  # score at or above: answer directly
 UNSURE = 0.30  # score at or above: offer candidates
@@ -98,7 +99,8 @@ class Matcher:
         df: Counter[str] = Counter()
         said: Counter[str] = Counter()  # how often the FAQ says each pair of words
         spoken_of: dict[str, frozenset[str]] = {}
-        for entry in entries:
+        listed = list(entries)
+        for entry in listed:
             spoken: set[str] = set()
             for text in (*entry.questions, entry.answer):
                 found = pairs(content(text))
@@ -134,6 +136,7 @@ class Matcher:
             for eid, phrasings in self._phrasings.items()
         }
         self._fixes: dict[str, tuple[str, ...]] = {}
+        self._tones = ToneVocabulary(t for e in listed for t in (*e.questions, e.answer))
 
     def __len__(self) -> int:
         return len(self._terms)
@@ -186,8 +189,12 @@ class Matcher:
         """Corrected content words of the query in order, and how many matched no FAQ word."""
         words: list[str] = []
         unknown = 0
+        foreign = self._tones.foreign(text)
         for token in terms(text):
             if token in STOPWORDS:
+                continue
+            if token in foreign:
+                unknown += 1  # "bão" is not the FAQ's "bao", however it folds
                 continue
             fixed = self.correct(token)
             if fixed:
