@@ -122,10 +122,13 @@ class Matcher:
         self._pair_postings = _postings(pairs_of)
         self._answer_postings = _postings(answer_of)
         self._answers = answer_of
-        # A pair the FAQ says more than once is one of its words ("mật khẩu"); said once, it is
-        # more likely two words side by side by chance ("giá sầu" in "đánh giá sầu riêng").
         self._spoken = spoken_of
-        self._compounds = frozenset(p for p, c in said.items() if c >= REPEATED)
+        # A pair the FAQ says more than once is one of its words ("mật khẩu"); said once, it is
+        # more likely two words side by side by chance ("số miễn" in "chữ ký số miễn phí"),
+        # unless an entry's title says it (titles are written with care; a small FAQ says
+        # "nông sản" once).
+        titles = (p for e in listed for p in pairs(content(e.questions[0])))
+        self._compounds = frozenset(p for p, c in said.items() if c >= REPEATED).union(titles)
         # The FAQ's words by length: a word within k edits is at most k letters longer or shorter.
         self._by_length: dict[int, list[str]] = {}
         for word in sorted(t for t in self._idf if " " not in t):
