@@ -100,11 +100,14 @@ def test_accuracy_floor_on_fixture_eval(matcher) -> None:
 # measured. "plain": out-of-scope questions given neither an answer nor "did you mean" (issue 16).
 # faq_eval.toml: 92.3% / 100% / 90.4% (before issue 16: 92.8% / 96.2% / 51.9%);
 # faq_fresh.toml, written blind to the content: 91.8% / 100% / 86.7% (before: 93.6% / 90% / 46.7%);
-# faq_oos_dev.toml, out-of-scope questions written before tuning and tuned on: 98.4% / 91.9%.
+# faq_oos_dev.toml, out-of-scope questions written before tuning and tuned on: 98.4% / 91.9%;
+# faq_oos_heldout.toml, written blind by the lead and measured once after tuning: 100% / 89.2%
+# (before: 96.9% / 56.9%). Not to be tuned on.
 FLOORS = [
     ("faq_eval.toml", 0.90, 0.95, 0.85),
     ("faq_fresh.toml", 0.90, 0.95, 0.80),
     ("faq_oos_dev.toml", None, 0.95, 0.88),
+    ("faq_oos_heldout.toml", None, 0.95, 0.85),
 ]
 
 
