@@ -8,7 +8,9 @@ the share of the query's weight (idf) its phrasings cover, how much of its close
 the query covers, the share of the query's syllable pairs its phrasings hold (Vietnamese words
 are mostly two syllables), and, as weaker evidence, the query words its answer uses. A word
 the FAQ never uses counts against every entry, which is what lets "giá lúa hôm nay" get no
-answer at all.
+answer at all. An answer or a "did you mean" also needs the entry to share a real term with the
+query (not one folded syllable such as "qua") and to hold a fair share of it: that is what
+sends the lottery, football or a stomach ache to the plain "not covered" answer (issue 16).
 """
 
 from __future__ import annotations
