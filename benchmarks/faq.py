@@ -11,8 +11,9 @@ Methods, all reading text through surveys.faq_terms (folding, đ, y/i, abbreviat
              of rapidfuzz edit distance on words with BM25-like weights)
 Each method sorts a query into confident / unsure / none by its own score thresholds. Printed:
 top-1 and top-3 accuracy on in-scope queries, the share of out-of-scope queries not answered
-confidently, the split, p50/p95 latency per query with the FAQ as given and padded to 500
-entries, and each method's ratio against the FTS5 baseline.
+confidently ("refused") and the share given the plain "not covered" answer with no suggestion at
+all ("plain": neither an answer nor "did you mean"), the split, p50/p95 latency per query with
+the FAQ as given and padded to 500 entries, and each method's ratio against the FTS5 baseline.
 
 To tune without fitting the evaluation set, the queries are split for good by a hash of their
 text into a dev half (look at its failures with --failures) and a held-out half (never looked
@@ -126,7 +127,9 @@ def build_kept(entries: Sequence[FaqEntryRow]) -> Callable[[str], Ranked]:
 
     def rank(text: str) -> Ranked:
         match = matcher.match(text)
-        return [(c.entry_id, c.score) for c in match.ranked[:3]], match.verdict.value
+        # What a resident is shown (an answer or "did you mean"), else the best entries.
+        shown = match.candidates or match.ranked[:3]
+        return [(c.entry_id, c.score) for c in shown], match.verdict.value
 
     return rank
 
@@ -183,7 +186,7 @@ def failures(rank: Callable[[str], Ranked], queries: list[dict]) -> list[str]:
 def evaluate(rank: Callable[[str], Ranked], queries: list[dict]) -> dict[str, float]:
     inside = [q for q in queries if q["expect"]]
     outside = [q for q in queries if not q["expect"]]
-    top1 = top3 = refused = 0
+    top1 = top3 = refused = plain = 0
     split = {"confident": 0, "unsure": 0, "none": 0}
     wrong_confident = 0
     for q in queries:
@@ -196,11 +199,13 @@ def evaluate(rank: Callable[[str], Ranked], queries: list[dict]) -> dict[str, fl
             wrong_confident += verdict == "confident" and ids[0] != q["expect"]
         else:
             refused += verdict != "confident"
+            plain += verdict == "none"
     n = len(queries)
     return {
         "top1": top1 / max(len(inside), 1),
         "top3": top3 / max(len(inside), 1),
         "refused": refused / max(len(outside), 1),
+        "plain": plain / max(len(outside), 1),
         "confident": split["confident"] / n,
         "unsure": split["unsure"] / n,
         "none": split["none"] / n,
@@ -249,8 +254,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         n_in = sum(bool(q["expect"]) for q in subset)
         print(f"  {name}: {n_in} in-scope, {len(subset) - n_in} out-of-scope")
     head = (
-        f"{'method':<10} {'half':<5} {'top1':>6} {'top3':>6} {'refused':>8} {'conf':>6} "
-        f"{'unsure':>7} {'none':>6} {'wrongC':>7} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'method':<10} {'half':<5} {'top1':>6} {'top3':>6} {'refused':>8} {'plain':>6} "
+        f"{'conf':>6} {'unsure':>7} {'none':>6} {'wrongC':>7} {'p50 ms':>7} {'p95 ms':>7} "
         f"{f'p50@{len(big)}':>8} {f'p95@{len(big)}':>8}"
     )
     print(head)
@@ -268,7 +273,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             times = f" {p50:7.3f} {p95:7.3f} {big_p50:8.3f} {big_p95:8.3f}" if name == "all" else ""
             print(
                 f"{method.name:<10} {name:<5} {stats['top1']:6.1%} {stats['top3']:6.1%} "
-                f"{stats['refused']:8.1%} {stats['confident']:6.1%} {stats['unsure']:7.1%} "
+                f"{stats['refused']:8.1%} {stats['plain']:6.1%} {stats['confident']:6.1%} "
+                f"{stats['unsure']:7.1%} "
                 f"{stats['none']:6.1%} {stats['wrong_confident']:7.1%}{times}"
             )
         results[method.name] = stats | {"p95": big_p95}

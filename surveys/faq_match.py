@@ -8,7 +8,9 @@ the share of the query's weight (idf) its phrasings cover, how much of its close
 the query covers, the share of the query's syllable pairs its phrasings hold (Vietnamese words
 are mostly two syllables), and, as weaker evidence, the query words its answer uses. A word
 the FAQ never uses counts against every entry, which is what lets "giá lúa hôm nay" get no
-answer at all.
+answer at all. An answer or a "did you mean" also needs the entry to share a real term with the
+query (not one folded syllable such as "qua") and to hold a fair share of it: that is what
+sends the lottery, football or a stomach ache to the plain "not covered" answer (issue 16).
 """
 
 from __future__ import annotations
@@ -25,12 +27,18 @@ from typing import Protocol
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from surveys.faq_syllables import is_syllable
 from surveys.faq_terms import INTENT_PREFIX, STOPWORDS, terms
+from surveys.faq_tones import ToneVocabulary
 
 CONFIDENT = 0.45  # score at or above: answer directly
 UNSURE = 0.30  # score at or above: offer candidates
 MARGIN = 0.08  # a confident answer must beat the next entry by this much
 MAX_CANDIDATES = 3
+# Out of the FAQ's domain (chosen on faq_oos_dev.toml and the dev half of faq_eval.toml):
+COVERED = 0.40  # the best related entry must hold this share of the query's word weight
+ANSWER_SHARE = 0.5  # a query word only its answer uses counts this much towards that share
+REPEATED = 2  # a pair of words the FAQ says this often is one of its words ("mật khẩu")
 # How an entry's score blends its evidence (chosen on the dev half of the evaluation set).
 W_COVER = 0.50  # share of the query's word weight found in the entry's phrasings
 W_CLOSEST = 0.10  # share of the entry's closest phrasing that the query covers
@@ -91,7 +99,16 @@ class Matcher:
         pairs_of: dict[str, frozenset[str]] = {}
         answer_of: dict[str, frozenset[str]] = {}
         df: Counter[str] = Counter()
-        for entry in entries:
+        said: Counter[str] = Counter()  # how often the FAQ says each pair of words
+        spoken_of: dict[str, frozenset[str]] = {}
+        listed = list(entries)
+        for entry in listed:
+            spoken: set[str] = set()
+            for text in (*entry.questions, entry.answer):
+                found = pairs(content(text))
+                said.update(found)
+                spoken.update(found)
+            spoken_of[entry.id] = frozenset(spoken)
             phrasings = [(q, frozenset(terms(q)) - STOPWORDS) for q in entry.questions]
             union = frozenset().union(*(t for _, t in phrasings))
             self._phrasings[entry.id] = phrasings
@@ -106,6 +123,14 @@ class Matcher:
         self._postings = _postings(self._terms)
         self._pair_postings = _postings(pairs_of)
         self._answer_postings = _postings(answer_of)
+        self._answers = answer_of
+        self._spoken = spoken_of
+        # A pair the FAQ says more than once is one of its words ("mật khẩu"); said once, it is
+        # more likely two words side by side by chance ("số miễn" in "chữ ký số miễn phí"),
+        # unless an entry's title says it (titles are written with care; a small FAQ says
+        # "nông sản" once).
+        titles = (p for e in listed for p in pairs(content(e.questions[0])))
+        self._compounds = frozenset(p for p, c in said.items() if c >= REPEATED).union(titles)
         # The FAQ's words by length: a word within k edits is at most k letters longer or shorter.
         self._by_length: dict[int, list[str]] = {}
         for word in sorted(t for t in self._idf if " " not in t):
@@ -116,6 +141,7 @@ class Matcher:
             for eid, phrasings in self._phrasings.items()
         }
         self._fixes: dict[str, tuple[str, ...]] = {}
+        self._tones = ToneVocabulary(t for e in listed for t in (*e.questions, e.answer))
 
     def __len__(self) -> int:
         return len(self._terms)
@@ -128,6 +154,13 @@ class Matcher:
             return self._fixes[token]
         fixed: tuple[str, ...] = ()
         edits = _max_edits(token) if token.isalpha() else 0  # "2025" is not a typo of "2024"
+        if is_syllable(token):
+            # A real syllable ("bụng") was typed as meant: not a changed letter of "dùng".
+            edits = 0
+            swapped = {_swap(token, i) for i in range(len(token) - 1)} - {token}
+            found_swaps = sorted(w for w in swapped if w in self._idf and " " not in w)
+            if found_swaps:
+                fixed = (max(found_swaps, key=lambda w: -self._idf[w]),)
         if edits:
             near = [
                 w
@@ -142,13 +175,13 @@ class Matcher:
                 # Among the nearest words, the most common one is the likeliest intent.
                 word = max((w for w, d, _ in found if d == best), key=lambda w: -self._idf[w])
                 fixed = (word,)
-        if not fixed and len(token) == 3 and token.isalpha():
+        if not fixed and len(token) == 3 and token.isalpha() and not is_syllable(token):
             # Too short to guess an edit, but two swapped letters ("hna") are a slip of the thumb.
             swaps = {token[1] + token[0] + token[2], token[0] + token[2] + token[1]} - {token}
             found_swaps = sorted(w for w in swaps if w in self._idf)
             if found_swaps:
                 fixed = (max(found_swaps, key=lambda w: -self._idf[w]),)
-        if not fixed and len(token) >= 5:
+        if not fixed and len(token) >= 5 and not is_syllable(token):
             for cut in range(2, len(token) - 1):
                 left, right = token[:cut], token[cut:]
                 if left in self._idf and right in self._idf:
@@ -161,12 +194,19 @@ class Matcher:
         """Corrected content words of the query in order, and how many matched no FAQ word."""
         words: list[str] = []
         unknown = 0
+        foreign = self._tones.foreign(text)
         for token in terms(text):
             if token in STOPWORDS:
+                continue
+            if token in foreign:
+                unknown += 1  # "bão" is not the FAQ's "bao", however it folds
                 continue
             fixed = self.correct(token)
             if fixed:
                 words.extend(fixed)
+            elif not token.isalpha():
+                # A number or time the FAQ never uses ("4h") is no evidence either way.
+                continue
             else:
                 unknown += 1
         return words, unknown
@@ -213,12 +253,50 @@ class Matcher:
         ranked, meaningful = self.rank(text, MAX_CANDIDATES + 1)
         if not ranked or ranked[0].score < UNSURE:
             return Match(MatchConfidence.NONE, (), meaningful, tuple(ranked))
-        top = ranked[0]
+        ordered, unknown = self.query_terms(text)
+        related = [c for c in ranked if self._anchored(ordered, c.entry_id)]
+        if not related or self._coverage(ordered, unknown, related[0]) < COVERED:
+            # Out of the FAQ's domain: what it shares with the best entry is a common syllable
+            # ("quá", "số") or a small part of the question ("xổ số" in "kết quả xổ số").
+            return Match(MatchConfidence.NONE, (), meaningful, tuple(ranked))
+        top = related[0]
         runner = ranked[1].score if len(ranked) > 1 else 0.0
-        if top.score >= CONFIDENT and top.score - runner >= MARGIN:
+        if top is ranked[0] and top.score >= CONFIDENT and top.score - runner >= MARGIN:
             return Match(MatchConfidence.CONFIDENT, (top,), ranked=tuple(ranked))
-        shortlist = tuple(c for c in ranked[:MAX_CANDIDATES] if c.score >= UNSURE)
+        # "Did you mean": only entries that share a real term with the question.
+        shortlist = tuple(c for c in related[:MAX_CANDIDATES] if c.score >= UNSURE)
+        if not shortlist:
+            return Match(MatchConfidence.NONE, (), meaningful, tuple(ranked))
         return Match(MatchConfidence.UNSURE, shortlist, ranked=tuple(ranked))
+
+    def _anchored(self, ordered: Sequence[str], entry_id: str) -> bool:
+        """Whether the entry shares a real term with the query: a word no Vietnamese syllable
+        spells ("vneid", "otp") or a pair of words the FAQ says more than once ("mật khẩu").
+        Single syllables are too ambiguous once folded ("qua": qua, quá, quà, quả)."""
+        words, answer = self._terms[entry_id], self._answers[entry_id]
+        if any(_is_term(w) and (w in words or w in answer) for w in ordered):
+            return True
+        spoken = self._spoken[entry_id]
+        return any(p in self._compounds and p in spoken for p in pairs(ordered))
+
+    def _coverage(self, ordered: Sequence[str], unknown: int, top: Candidate) -> float:
+        """The share of the query's topic weight (words the FAQ does not know included) that the
+        entry's phrasings hold, its answer counting for less."""
+        weights = {w: self._idf[w] for w in ordered if not w.startswith(INTENT_PREFIX)}
+        total = sum(weights.values()) + unknown * self._unknown
+        words = self._terms[top.entry_id]
+        answer = self._answers[top.entry_id]
+        held = sum(v for w, v in weights.items() if w in words)
+        told = sum(v for w, v in weights.items() if w in answer)
+        return (held + ANSWER_SHARE * told) / (total or 1.0)
+
+
+def _is_term(word: str) -> bool:
+    return not word.startswith(INTENT_PREFIX) and not word.isdecimal() and not is_syllable(word)
+
+
+def _swap(token: str, i: int) -> str:
+    return token[:i] + token[i + 1] + token[i] + token[i + 2 :]
 
 
 def content(text: str) -> list[str]:

@@ -225,3 +225,38 @@ async def test_feedback_on_someone_elses_answer_is_refused(harness) -> None:
     text = await harness.press_raw(binh, lan_button)
     assert "câu hỏi của người khác" in text
     assert await table_counts(harness.services.db) == before
+
+
+OUT_OF_SCOPE = [
+    "xổ số miền bắc hôm nay về con gì",  # the lottery
+    "tối nay việt nam đá bóng mấy giờ",  # football
+    "muốn vay ngân hàng 30 triệu nuôi bò",  # a loan
+    "đau bụng quá uống thuốc gì",  # a stomach ache
+]
+
+
+@pytest.mark.parametrize("shipped", [False, True])
+async def test_out_of_scope_gets_the_plain_answer_and_no_suggestion(harness, shipped) -> None:
+    """No "Có phải bạn muốn hỏi…" with unrelated questions: what ykien covers, and the commune."""
+    if shipped:
+        from surveys.faq_content import package_dir
+
+        harness.services.faq.root = package_dir()
+        await harness.services.faq.sync_package()
+    lan = await member(harness)
+    for text in OUT_OF_SCOPE:
+        before = await table_counts(harness.services.db)
+        replies = await harness.send(lan, text)
+        assert len(replies) == 1, (text, replies)
+        assert replies[0].startswith("Xin lỗi, mình chưa có câu trả lời"), (text, replies)
+        assert "dịch vụ công trực tuyến" in replies[0] and "VNeID" in replies[0]
+        assert "Có phải bạn muốn hỏi" not in replies[0]
+        assert button_labels(lan.last) == ["Gửi câu hỏi cho xã"], text
+        after = await table_counts(harness.services.db)
+        # Only the question itself is recorded (for the hand-off and `faq review`).
+        assert {k: after[k] - before[k] for k in after if after[k] != before[k]} == {"faq_asks": 1}
+    asks = await rows(harness, "SELECT text, verdict, entry_id FROM faq_asks ORDER BY id")
+    assert asks == [(text, "none", None) for text in OUT_OF_SCOPE]
+    await harness.press(lan, "Gửi câu hỏi cho xã")
+    queued = await rows(harness, "SELECT commune_code, text FROM faq_questions")
+    assert queued == [(COMMUNE, OUT_OF_SCOPE[-1])]
