@@ -73,6 +73,30 @@ async def erase_identity(
         await conn.execute(statement, {"user_id": user_id, "resident_id": resident_id})
 
 
+async def mark_voters(conn: aiosqlite.Connection, keys: list[tuple[str, int]]) -> None:
+    """Sets the voter key (key, response id) of responses made before keys were kept."""
+    await conn.executemany(
+        "UPDATE OR IGNORE responses SET voter_key = ? WHERE id = ? AND voter_key IS NULL", keys
+    )
+
+
+async def claim_round(
+    conn: aiosqlite.Connection, response_id: int, round_id: int, voter_key: str
+) -> int:
+    """Marks the response as the voter's in its round; a detached (erased) response of the same
+    voter in the round is deleted first, its answers leaving the counts. Returns how many."""
+    cur = await conn.execute(
+        "DELETE FROM responses WHERE round_id = ? AND voter_key = ? AND id != ? AND resident_id IN "
+        "(SELECT id FROM residents WHERE erased_at IS NOT NULL)",
+        (round_id, voter_key, response_id),
+    )
+    await conn.execute(
+        "UPDATE responses SET voter_key = ? WHERE id = ? AND voter_key IS NULL",
+        (voter_key, response_id),
+    )
+    return cur.rowcount
+
+
 async def inactive_since(conn: aiosqlite.Connection, before: datetime) -> list[tuple[int, int]]:
     """(resident id, Telegram id) of identified residents with no activity since `before`
     (paper-sheet stand-ins have no identity and a negative id: they are left alone)."""

@@ -170,13 +170,13 @@ async def pseudonymous_answers(
 
 # Whether a response counts (migration *_counted_units.sql): every response of a resident
 # outside any household; per household and round, the members' latest completed response,
-# else the latest updated one.
+# else the latest updated one; a response held for staff (migration 0016) never counts.
 _COUNTED = (
-    "coalesce((SELECT p.household_id IS NULL OR responses.id = ("
+    "coalesce((SELECT responses.hold IS NULL AND (p.household_id IS NULL OR responses.id = ("
     "SELECT r2.id FROM residents p2 JOIN responses r2 "
     "ON r2.resident_id = p2.id AND r2.round_id = responses.round_id "
-    "WHERE p2.household_id = p.household_id "
-    "ORDER BY r2.completed_at IS NULL, r2.updated_at DESC, r2.id DESC LIMIT 1) "
+    "WHERE p2.household_id = p.household_id AND r2.hold IS NULL "
+    "ORDER BY r2.completed_at IS NULL, r2.updated_at DESC, r2.id DESC LIMIT 1)) "
     "FROM residents p WHERE p.id = responses.resident_id), 1)"
 )
 

@@ -17,7 +17,7 @@ from storage import responses as responses_db
 from storage.records import Answer, ChatState, Grant, Resident, dt, dt_req
 from surveys.env import Env
 from surveys.model import QuestionKind, Survey
-from surveys.pseudonym import pseudonym
+from surveys.pseudonym import pseudonym, voter_key
 from surveys.residents import ResidentService
 from surveys.rounds import RoundService
 
@@ -106,13 +106,17 @@ class PrivacyService:
     async def _erase(self, resident_id: int, user_id: int) -> None:
         conn = self.env.db.conn
         comments: list[tuple[int, str]] = []
-        for response in await privacy_db.responses_of(conn, resident_id):
+        key = self.env.settings.pseudonym_key
+        responses = await privacy_db.responses_of(conn, resident_id)
+        voters = [(voter_key(key, r.round_id, "telegram", user_id), r.id) for r in responses]
+        for response in responses:
             survey = await self._rounds.survey(response.survey_id)
             assert survey is not None
             comments.extend(
                 (response.id, q.id) for q in survey.questions if q.kind is QuestionKind.TEXT
             )
         async with self.env.db.transaction() as conn:
+            await privacy_db.mark_voters(conn, voters)
             await privacy_db.erase_identity(conn, resident_id, user_id, comments, self.env.now())
 
     async def run_retention(self) -> int:
