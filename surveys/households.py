@@ -1,11 +1,14 @@
 """Household codes: issued per village in batches for paper sheets, opened by members' phones.
 
-A code is 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L), so staff can also
-type it from a paper sheet; the link carries it as `/start h<code>`.
+A code is a bearer secret: whoever holds it answers for the household. It is 10 characters from
+an alphabet of 31 without look-alikes (no 0/O, 1/I/L), 31**10 = 8.2e14 codes or 49.5 bits, so
+staff can still type it from a paper sheet; codes issued before were 8 characters (39.6 bits) and
+keep working. The link carries it as `/start h<code>`.
 """
 
 from __future__ import annotations
 
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -19,9 +22,10 @@ from surveys.env import Env
 from surveys.residents import Membership, ResidentService
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 8
+CODE_LENGTH = 10
+CODE_LENGTHS = (8, CODE_LENGTH)  # 8: codes issued before issue 17, still accepted
 MAX_COUNT = 500
-_PAYLOAD = re.compile(rf"^h([{ALPHABET}]{{{CODE_LENGTH}}})$")
+_PAYLOAD = re.compile(rf"h([{ALPHABET}]{{{CODE_LENGTH}}}|[{ALPHABET}]{{8}})")
 
 
 def household_payload(code: str) -> str:
@@ -29,8 +33,16 @@ def household_payload(code: str) -> str:
 
 
 def parse_household_payload(payload: str) -> str | None:
-    match = _PAYLOAD.match(payload)
+    match = _PAYLOAD.fullmatch(payload)
     return match[1] if match else None
+
+
+async def find(env: Env, code: str) -> Household | None:
+    """The household of a code; the stored code is compared in constant time as well."""
+    household = await households_db.by_code(env.db.conn, code)
+    if household is None or not hmac.compare_digest(household.code.encode(), code.encode()):
+        return None
+    return household
 
 
 class HouseholdRefused(Exception):
@@ -88,7 +100,7 @@ class HouseholdService:
 
     async def join(self, user_id: int, name: str, code: str) -> Joined | None:
         """Binds the account to the household (and its village, commune); None if unknown."""
-        household = await households_db.by_code(self.env.db.conn, code)
+        household = await find(self.env, code)
         if household is None:
             return None
         async with self.env.db.transaction() as conn:
