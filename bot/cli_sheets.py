@@ -1,4 +1,4 @@
-"""`ykien sheets import FILE.csv | conflicts --round ID`: paper sheets of households."""
+"""`ykien sheets import FILE.csv | conflicts --round ID | decide ...`: households' paper sheets."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from pathlib import Path
 from bot.cli_support import CliError
 from bot.config import Config
 from handlers.texts import render
+from surveys.access import Actor
 from surveys.services import Services
+from surveys.sheet_conflicts import Decided, Keep
 
 COMMANDS = {"sheets"}
 MAX_ROWS = 10_000
@@ -23,6 +25,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     sheets.add_parser("import", help="nhập tệp CSV phiếu giấy").add_argument("file")
     conflicts = sheets.add_parser("conflicts", help="hộ có cả phiếu giấy và trả lời qua chat")
     conflicts.add_argument("--round", type=int, required=True)
+    decide = sheets.add_parser(
+        "decide", help="trả lời qua chat đến sau phiếu giấy: giữ phiếu giấy hay lấy trả lời chat"
+    )
+    decide.add_argument("--round", type=int, required=True)
+    decide.add_argument("--household", required=True, help="mã hộ gia đình")
+    decide.add_argument("--keep", choices=[k.value for k in Keep], required=True)
 
 
 def _read(path: Path) -> list[dict[str, str]]:
@@ -41,7 +49,17 @@ def _read(path: Path) -> list[dict[str, str]]:
 async def act(services: Services, config: Config, args: argparse.Namespace) -> str:
     if args.action == "conflicts":
         found = await services.sheets.conflicts(args.round)
-        return render("cli_sheets_conflicts.txt", conflicts={args.round: found})
+        held = await services.conflicts.held(args.round)
+        return render("cli_sheets_conflicts.txt", conflicts={args.round: found}) + render(
+            "cli_sheets_held.txt", round_id=args.round, held=held
+        )
+    if args.action == "decide":
+        decision = await services.conflicts.decide(
+            Actor.operator(), args.round, args.household, Keep(args.keep)
+        )
+        if decision.outcome is not Decided.DONE:
+            raise CliError("cli_sheets_decided.txt", decision=decision)
+        return render("cli_sheets_decided.txt", decision=decision)
     path = Path(args.file)
     try:
         rows = await asyncio.to_thread(_read, path)

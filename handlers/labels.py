@@ -27,6 +27,8 @@ ADD_VILLAGE = "Thêm thôn"
 SHEET_SAVE = "Lưu phiếu"
 SHEET_CANCEL = "Hủy phiếu này"
 SHEET_REPLACE = "Nhập lại, thay phiếu cũ"
+CONFLICT_KEEP_PAPER = "{code}: giữ phiếu giấy"
+CONFLICT_TAKE_CHAT = "{code}: lấy trả lời qua chat"
 
 # The resident's command menu (Telegram shows these descriptions beside /commands).
 COMMAND_MENU: tuple[tuple[str, str], ...] = (

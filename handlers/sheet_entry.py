@@ -1,4 +1,4 @@
-"""Staff type a paper sheet in chat (/sheet) and list households answered twice (/conflicts).
+"""Staff type a paper sheet in chat (/sheet); households answered twice: handlers.conflicts.
 
 Buttons (callback data, validated by `parse`; the token is the entry's, see
 surveys.sheet_entry):
@@ -159,32 +159,8 @@ async def on_press(update: Update, context: BotContext) -> None:
     await show(update, entry)
 
 
-async def conflicts(update: Update, context: BotContext) -> None:
-    """/conflicts [COMMUNE]: households with both a paper sheet and a chat answer, per round."""
-    user_id = update.effective_user.id
-    service = context.services.sheet_entry
-    arg = command_args(update)
-    if arg and not (arg.isdecimal() and len(arg) <= 7):
-        await reply(update, "role_villages_bad_code.html", value=arg[:20])
-        return
-    allowed = await service.communes(user_id)
-    if not arg and (allowed is None or len(allowed) != 1) and allowed != []:
-        await reply(update, "staff_sheet_conflicts.html", pick=allowed or [], found=[])
-        return
-    try:
-        if not arg and allowed == []:
-            await service.may_enter(user_id)
-        code = int(arg) if arg else allowed[0]  # type: ignore[index]
-        found = await service.conflicts(user_id, code)
-    except Forbidden:
-        await reply(update, "role_forbidden.html")
-        return
-    await reply(update, "staff_sheet_conflicts.html", pick=None, found=found, commune=code)
-
-
 HANDLERS: list[BaseHandler] = [
     CommandHandler("sheet", sheet),
-    CommandHandler("conflicts", conflicts),
     CallbackQueryHandler(on_press, pattern=r"^k:"),
 ]
 TEXT_STEPS = [typed]

@@ -153,7 +153,9 @@ async def decide(
     return cur.rowcount
 
 
-async def waiting_sheet(conn: aiosqlite.Connection, household_id: int, round_ids: list[int]) -> bool:
+async def waiting_sheet(
+    conn: aiosqlite.Connection, household_id: int, round_ids: list[int]
+) -> bool:
     """Whether a counting paper sheet is complete in one of the rounds: a chat answer there is
     held for staff."""
     if not round_ids:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from storage import communes as communes_db
 from storage import households as households_db
 from storage import residents as residents_db
+from storage import surveys as surveys_db
 from storage.households import Household
 from storage.records import Commune, Village
 from surveys.env import Env
@@ -64,6 +65,7 @@ class Joined:
     membership: Membership
     household: Household
     members: int
+    paper_counts: bool = False  # the household's paper sheet counts in an open round: hold
 
 
 class HouseholdService:
@@ -110,6 +112,8 @@ class HouseholdService:
             await residents_db.clear_chat_state(conn, user_id)
             await households_db.bind(conn, resident.id, household)
             members = await households_db.members(conn, household.id)
+            rounds = await surveys_db.open_rounds(conn, household.commune_code, self.env.now())
+            paper = await households_db.waiting_sheet(conn, household.id, [r.id for r in rounds])
         membership = await self._residents.membership(user_id)
         assert membership is not None
-        return Joined(membership, household, members)
+        return Joined(membership, household, members, paper)

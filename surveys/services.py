@@ -16,6 +16,7 @@ from surveys.invitations import InvitationService
 from surveys.privacy import PrivacyService
 from surveys.residents import ResidentService
 from surveys.rounds import RoundService
+from surveys.sheet_conflicts import ConflictService
 from surveys.sheet_entry import SheetEntryService
 from surveys.sheets import SheetService
 from surveys.summaries import SummaryService
@@ -41,6 +42,7 @@ class Services:
         self.households = HouseholdService(self.env)
         self.sheets = SheetService(self.env)
         self.sheet_entry = SheetEntryService(self.env, self.access, self.sheets)
+        self.conflicts = ConflictService(self.env, self.access)
         self.broadcasts = BroadcastService(self.env, self.rounds)
         self.thresholds = ThresholdService(self.env)
 

@@ -48,8 +48,12 @@ async def test_codes_carry_at_least_40_bits_and_old_codes_still_open(harness) ->
     assert len(ALPHABET) ** 10 >= 2**49  # README: 49.5 bits
     assert len(set(codes)) == 20
     # A sheet printed before the codes grew: its 8-character code still binds the member.
-    (old,) = await households_db.insert_many(
-        harness.services.db.conn, COMMUNE, issued.village.id, ["K7PQ2MXA"], harness.services.env.now()
+    await households_db.insert_many(
+        harness.services.db.conn,
+        COMMUNE,
+        issued.village.id,
+        ["K7PQ2MXA"],
+        harness.services.env.now(),
     )
     replies = await harness.send(harness.user(4, "Mai"), "/start hK7PQ2MXA")
     assert replies[1].startswith("Bạn đã vào hộ gia đình mã K7PQ2MXA")
@@ -58,8 +62,17 @@ async def test_codes_carry_at_least_40_bits_and_old_codes_still_open(harness) ->
 
 
 @pytest.mark.parametrize(
-    "payload", ["hAAAAAAAA", "h" + ALPHABET[:8], "hAAAA", "h0OIL1ABC", "h" + "A" * 9,
-                "h" + "A" * 10, "h" + ALPHABET[:10], "h" + "A" * 11]
+    "payload",
+    [
+        "hAAAAAAAA",
+        "h" + ALPHABET[:8],
+        "hAAAA",
+        "h0OIL1ABC",
+        "h" + "A" * 9,
+        "h" + "A" * 10,
+        "h" + ALPHABET[:10],
+        "h" + "A" * 11,
+    ],
 )
 async def test_unknown_household_code_changes_nothing(harness, payload) -> None:
     await sheet(harness)
