@@ -45,7 +45,7 @@ def parse(data: str | None) -> Press | None:
     if not data or len(data.encode()) > 64:
         return None
     for kind, pattern in _PATTERNS.items():
-        match = pattern.match(data)
+        match = pattern.fullmatch(data)
         if match is None:
             continue
         groups = match.groups()

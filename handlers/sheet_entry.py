@@ -34,7 +34,7 @@ _PRESS = re.compile(
 
 def parse(data: str | None) -> tuple[str, str, int, str] | None:
     """(op, token, question index, value) of a well-formed press, None for anything else."""
-    match = _PRESS.match(data or "") if data and len(data.encode()) <= 64 else None
+    match = _PRESS.fullmatch(data or "") if data and len(data.encode()) <= 64 else None
     if match is None:
         return None
     g = match.groups()
