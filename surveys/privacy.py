@@ -101,6 +101,7 @@ class PrivacyService:
             async with self.env.db.transaction() as conn:
                 return await residents_db.clear_chat_state(conn, user_id)
         await self._erase(resident.id, user_id)
+        await self.env.db.checkpoint()  # the erased bytes must not linger in the -wal file
         return True
 
     async def _erase(self, resident_id: int, user_id: int) -> None:
@@ -128,4 +129,6 @@ class PrivacyService:
         expired = await privacy_db.inactive_since(self.env.db.conn, before)
         for resident_id, user_id in expired:
             await self._erase(resident_id, user_id)
+        if expired:
+            await self.env.db.checkpoint()
         return len(expired)
