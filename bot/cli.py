@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
+import secrets
 import sys
 from collections.abc import Sequence
 
-from bot import commands
+from bot import commands, log_filter
 from bot.config import Config
 from bot.extensions import CLI_GROUPS
 
@@ -87,10 +87,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    log_filter.setup(
+        config.log_level,
+        [s.reveal() for s in (config.token, config.webhook_secret, config.pseudonym_key) if s],
+        config.pseudonym_key.reveal() if config.pseudonym_key else secrets.token_hex(32),
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     if args.command == "run":
         return commands.run(config)
     if args.command == "demo":
