@@ -98,6 +98,28 @@ async def append_audit(
     )
 
 
+async def count_resident_action(
+    conn: aiosqlite.Connection, day: str, action: str, outcome: str
+) -> None:
+    await conn.execute(
+        "INSERT INTO resident_actions(day, action, outcome, n) VALUES (?, ?, ?, 1) "
+        "ON CONFLICT DO UPDATE SET n = n + 1",
+        (day, action, outcome),
+    )
+
+
+async def resident_actions(
+    conn: aiosqlite.Connection, since: str = ""
+) -> list[tuple[str, str, str, int]]:
+    """(day, action, outcome, how many) of residents' counted actions from `since` on."""
+    rows = await sql.rows(
+        conn,
+        "SELECT day, action, outcome, n FROM resident_actions WHERE day >= ? ORDER BY 1, 2, 3",
+        (since,),
+    )
+    return [(r[0], r[1], r[2], int(r[3])) for r in rows]
+
+
 async def audit_entries(
     conn: aiosqlite.Connection, since: datetime | None = None, limit: int = 1000
 ) -> list[AuditEntry]:

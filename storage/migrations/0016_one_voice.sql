@@ -89,3 +89,23 @@ BEGIN
         SELECT id FROM residents
         WHERE id = NEW.id OR household_id IN (OLD.household_id, NEW.household_id));
 END;
+
+-- Residents' own actions (a refused staff command, ...) are counted per local day, action and
+-- outcome, not appended one by one to the audit log, which keeps what staff, officers and the
+-- operator do: a resident cannot grow the append-only log.
+CREATE TABLE resident_actions (
+    day     TEXT NOT NULL,   -- YYYY-MM-DD, Vietnam time
+    action  TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    n       INTEGER NOT NULL CHECK (n > 0),
+    PRIMARY KEY (day, action, outcome)
+) WITHOUT ROWID;
+
+-- Senders staff marked as spam in /questions: their questions stay stored (and in /mydata) but
+-- are not shown to staff; the operator lifts a mark (`ykien spam unmark ID`).
+CREATE TABLE question_spam (
+    id          INTEGER PRIMARY KEY,
+    resident_id INTEGER NOT NULL UNIQUE REFERENCES residents(id),
+    marked_by   INTEGER NOT NULL,   -- the staff member's Telegram id
+    marked_at   TEXT NOT NULL
+);
