@@ -16,6 +16,7 @@ from bot import (
     cli_households,
     cli_roles,
     cli_sheets,
+    cli_spam,
     cli_summary,
     cli_thresholds,
 )
@@ -29,3 +30,4 @@ CLI_GROUPS.append(cli_sheets)
 CLI_GROUPS.append(cli_summary)
 CLI_GROUPS.append(cli_broadcast)
 CLI_GROUPS.append(cli_thresholds)
+CLI_GROUPS.append(cli_spam)

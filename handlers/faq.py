@@ -140,6 +140,9 @@ async def _hand_off(update: Update, context: BotContext, ask_id: int) -> None:
     if result.outcome is Outcome.SENT:
         await update.callback_query.answer()
         await reply(update, "resident_faq_sent.html")
+    elif result.outcome is Outcome.LIMIT:
+        await update.callback_query.answer()
+        await reply(update, "resident_faq_limit.html", limit=context.services.questions.limit)
     elif result.outcome is Outcome.NOT_JOINED:
         await alert(update, "alert_faq_join_first.html")
     elif result.outcome is Outcome.ALREADY:

@@ -33,7 +33,8 @@ async def queue_command(update: Update, context: BotContext) -> None:
     if queue is None:
         await reply(update, "staff_questions_forbidden.html")
         return
-    await reply(update, "staff_questions.html", count=len(queue))
+    waiting = await context.services.questions.waiting(update.effective_user.id)
+    await reply(update, "staff_questions.html", count=len(queue), waiting=waiting)
     for item in queue:
         await reply(
             update,
@@ -51,6 +52,14 @@ async def on_press(update: Update, context: BotContext, press: kb.Press) -> None
         if result.outcome is Outcome.READY and result.question is not None:
             await update.callback_query.answer()
             await reply(update, "staff_reply_prompt.html", question=result.question)
+            return
+    elif press.kind == "qs":
+        result = await questions.mark_spam(user_id, press.number)
+        if result.outcome is Outcome.MARKED:
+            await update.callback_query.answer()
+            await reply(
+                update, "staff_question_spam.html", waiting=await questions.waiting(user_id)
+            )
             return
     else:
         result = await questions.to_faq(user_id, press.number)

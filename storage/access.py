@@ -35,6 +35,13 @@ async def active_grants(conn: aiosqlite.Connection, user_id: int) -> list[Grant]
     return [_grant(r) for r in found]
 
 
+async def ever_granted(conn: aiosqlite.Connection, user_id: int) -> bool:
+    """Whether the person holds or ever held a grant (revoked included)."""
+    return bool(
+        await sql.scalar(conn, "SELECT count(*) FROM grants WHERE telegram_user_id = ?", (user_id,))
+    )
+
+
 async def all_grants(conn: aiosqlite.Connection, *, include_revoked: bool = False) -> list[Grant]:
     where = "" if include_revoked else " WHERE revoked_at IS NULL"
     return [_grant(r) for r in await sql.rows(conn, f"{_GRANT}{where} ORDER BY id")]

@@ -23,6 +23,8 @@ ERASE_STATEMENTS: list[str] = [
     "(SELECT id FROM faq_asks WHERE telegram_user_id = :user_id)",
     "DELETE FROM faq_asks WHERE telegram_user_id = :user_id",
     "UPDATE faq_questions SET answered_by = NULL WHERE answered_by = :user_id",
+    "DELETE FROM question_spam WHERE resident_id = :resident_id",
+    "UPDATE question_spam SET marked_by = 0 WHERE marked_by = :user_id",
     # Broadcast history keeps its rows (counts, transitions) but not the chat they went to.
     "UPDATE deliveries SET chat_id = -:resident_id WHERE resident_id = :resident_id",
 ]

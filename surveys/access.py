@@ -119,8 +119,13 @@ class AccessService:
     async def require(self, actor: Actor, action: Action, scope: Scope) -> None:
         """Raises Forbidden (after auditing the refusal) unless the actor may act here."""
         if not await self.allowed(actor, action, scope):
-            if actor.user_id is not None and not await self.grants(actor.user_id):
-                # A resident trying a staff command: counted per day, not logged one by one.
+            if (
+                actor.user_id is not None
+                and not await self.grants(actor.user_id)
+                and not (await access_db.ever_granted(self._env.db.conn, actor.user_id))
+            ):
+                # A resident trying a staff command: counted per day, not logged one by one
+                # (someone whose role was revoked is still audited).
                 await self.count_resident(action, "refused")
             else:
                 await self.audit(actor, action, scope, outcome="refused")

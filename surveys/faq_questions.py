@@ -8,7 +8,7 @@ is read only as the chat the answer is delivered to.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from storage import faq as faq_db
@@ -44,6 +44,8 @@ class Outcome(StrEnum):
     EMPTY = "empty"
     TOO_LONG = "too_long"
     NOT_AN_ENTRY = "not_an_entry"  # fails the FAQ's checks (e.g. a question over 300 characters)
+    LIMIT = "limit"  # the resident sent the day's allowance of questions already
+    MARKED = "marked"  # the sender is marked as spam: their questions are no longer shown
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,9 @@ class QuestionService:
         resident = await residents_db.get_by_telegram_id(self._conn, user_id)
         if resident is None or resident.commune_code is None:
             return Result(Outcome.NOT_JOINED)
+        if await faq_db.sent_since(self._conn, resident.id, self._day_start()) >= self.limit:
+            await self.access.count_resident("questions.send", "limit")
+            return Result(Outcome.LIMIT)
         async with self.env.db.transaction() as conn:
             qid = await faq_db.insert_question(
                 conn, ask_id, resident.commune_code, resident.id, ask.text, self.env.now()
@@ -95,6 +100,50 @@ class QuestionService:
         found = await faq_db.open_questions(self._conn, communes, QUEUE_LIMIT)
         now = self.env.now()
         return [Queued(q, now - q.asked_at > OVERDUE_AFTER) for q in found]
+
+    @property
+    def limit(self) -> int:
+        return self.env.settings.questions_per_day
+
+    async def waiting(self, user_id: int) -> int:
+        """How many questions wait in the person's communes (the queue shows QUEUE_LIMIT)."""
+        communes = await self.access.communes(user_id, Action.ANSWER_QUESTIONS)
+        return 0 if communes == [] else await faq_db.count_open(self._conn, communes)
+
+    async def mark_spam(self, user_id: int, question_id: int) -> Result:
+        """Marks the question's sender as spam: none of their questions is shown any more."""
+        question = await faq_db.get_question(self._conn, question_id)
+        if question is None:
+            return Result(Outcome.UNKNOWN)
+        scope = Scope(commune=question.commune_code)
+        if not await self._permitted(user_id, Action.ANSWER_QUESTIONS, scope):
+            return Result(Outcome.FORBIDDEN)
+        async with self.env.db.transaction() as conn:
+            marked = await faq_db.mark_spam(conn, question.resident_id, user_id, self.env.now())
+        if not marked:
+            return Result(Outcome.ALREADY, question)
+        await self.access.audit(
+            Actor(user_id), Action.ANSWER_QUESTIONS, scope, detail=f"spam question {question.id}"
+        )
+        return Result(Outcome.MARKED, question)
+
+    async def spam_marks(self) -> list[tuple[int, int | None, str, int, str]]:
+        """(mark id, commune, marked at, questions hidden, by) for the operator."""
+        return await faq_db.spam_marks(self._conn)
+
+    async def unmark_spam(self, mark_id: int) -> bool:
+        """The operator lifts a mark: the sender's questions are shown again."""
+        async with self.env.db.transaction() as conn:
+            lifted = await faq_db.unmark_spam(conn, mark_id)
+        if lifted:
+            await self.access.audit(
+                Actor.operator(), Action.ANSWER_QUESTIONS, Scope(), detail=f"unmark spam {mark_id}"
+            )
+        return lifted
+
+    def _day_start(self) -> datetime:
+        tz = self.env.settings.timezone
+        return datetime.combine(self._today(), time(), tz)
 
     async def begin_reply(self, user_id: int, question_id: int) -> Result:
         question = await faq_db.get_question(self._conn, question_id)
