@@ -20,7 +20,6 @@ _PRESS_REFUSALS = {
     Outcome.FORBIDDEN: "alert_question_forbidden.html",
     Outcome.ALREADY: "alert_question_already.html",
     Outcome.NOT_ANSWERED: "alert_question_not_answered.html",
-    Outcome.NOT_AN_ENTRY: "alert_question_not_an_entry.html",
 }
 
 
@@ -63,9 +62,9 @@ async def on_press(update: Update, context: BotContext, press: kb.Press) -> None
             return
     else:
         result = await questions.to_faq(user_id, press.number)
-        if result.outcome is Outcome.ADDED:
+        if result.outcome is Outcome.DRAFT and result.question is not None:
             await update.callback_query.answer()
-            await reply(update, "staff_faq_added.html", entry_id=result.entry_id)
+            await reply(update, "staff_faq_draft.html", question=result.question, flags=result.flags)
             return
     await alert(update, _PRESS_REFUSALS.get(result.outcome, "alert_faq_invalid.html"))
 
@@ -85,6 +84,12 @@ async def reply_step(update: Update, context: BotContext) -> bool:
             kb.make_entry(question.id),
             delivered=delivered,
         )
+    elif result.outcome is Outcome.ADDED:
+        await reply(update, "staff_faq_added.html", entry_id=result.entry_id)
+    elif result.outcome is Outcome.FLAGGED:
+        await reply(update, "staff_faq_flagged.html", flags=result.flags)
+    elif result.outcome is Outcome.NOT_AN_ENTRY:
+        await reply(update, "staff_faq_not_an_entry.html")
     elif result.outcome is Outcome.EMPTY:
         await reply(update, "staff_reply_empty.html")
     elif result.outcome is Outcome.TOO_LONG:

@@ -14,6 +14,12 @@ from storage.records import ts
 # A feature that stores a Telegram id or free text of a resident adds its statement here
 # (parameters :user_id and :resident_id); tests/surveys/test_privacy.py scans every table.
 ERASE_STATEMENTS: list[str] = [
+    # An FAQ entry staff made from the person's question: gone if it still holds her words
+    # (staff rewrite drafts, surveys.faq_questions; an entry in their own words stays, detached).
+    "DELETE FROM faq_entries WHERE origin = 'staff' AND id IN (SELECT q.entry_id FROM "
+    "faq_questions q WHERE q.resident_id = :resident_id AND EXISTS (SELECT 1 FROM "
+    "json_each(faq_entries.questions) j WHERE instr(j.value, q.text) > 0 "
+    "OR instr(q.text, j.value) > 0))",
     "DELETE FROM chat_states WHERE telegram_user_id = :user_id",
     "DELETE FROM menu_dirty WHERE telegram_user_id = :user_id",
     # FAQ: the person's typed questions, their feedback and what they sent to the commune.

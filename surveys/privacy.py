@@ -6,6 +6,7 @@ the person: no Telegram id, no name, no free-text comments, no pending chat step
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -50,8 +51,9 @@ class MyData:
 
 
 class PrivacyService:
-    def __init__(self, env: Env) -> None:
+    def __init__(self, env: Env, on_erased: Callable[[], None] = lambda: None) -> None:
         self.env = env
+        self._on_erased = on_erased  # forgets what was cached of erased rows (the FAQ index)
         self._residents = ResidentService(env)
         self._rounds = RoundService(env)
 
@@ -102,6 +104,7 @@ class PrivacyService:
                 return await residents_db.clear_chat_state(conn, user_id)
         await self._erase(resident.id, user_id)
         await self.env.db.checkpoint()  # the erased bytes must not linger in the -wal file
+        self._on_erased()
         return True
 
     async def _erase(self, resident_id: int, user_id: int) -> None:
@@ -131,4 +134,5 @@ class PrivacyService:
             await self._erase(resident_id, user_id)
         if expired:
             await self.env.db.checkpoint()
+            self._on_erased()
         return len(expired)

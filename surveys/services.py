@@ -37,7 +37,7 @@ class Services:
         self.faq = FaqService(self.env)
         self.questions = QuestionService(self.env, self.access, self.faq)
         self.invitations = InvitationService(self.env)
-        self.privacy = PrivacyService(self.env)
+        self.privacy = PrivacyService(self.env, self.faq.reload)
         self.villages = VillageService(self.env, self.access)
         self.households = HouseholdService(self.env)
         self.sheets = SheetService(self.env)
