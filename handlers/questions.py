@@ -64,7 +64,9 @@ async def on_press(update: Update, context: BotContext, press: kb.Press) -> None
         result = await questions.to_faq(user_id, press.number)
         if result.outcome is Outcome.DRAFT and result.question is not None:
             await update.callback_query.answer()
-            await reply(update, "staff_faq_draft.html", question=result.question, flags=result.flags)
+            await reply(
+                update, "staff_faq_draft.html", question=result.question, flags=result.flags
+            )
             return
     await alert(update, _PRESS_REFUSALS.get(result.outcome, "alert_faq_invalid.html"))
 
