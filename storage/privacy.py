@@ -8,7 +8,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage import sql
-from storage.records import ts
+from storage.records import dt, dt_req, ts
 
 # Rows elsewhere that name the person by Telegram id: deleted when the identity goes.
 # A feature that stores a Telegram id or free text of a resident adds its statement here
@@ -54,6 +54,68 @@ async def responses_of(conn: aiosqlite.Connection, resident_id: int) -> list[Sto
         (resident_id,),
     )
     return [StoredResponse(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+
+@dataclass(frozen=True)
+class StoredAsk:
+    asked_at: datetime
+    text: str
+    verdict: str  # the FAQ matcher's: confident, unsure, none
+
+
+@dataclass(frozen=True)
+class StoredQuestion:
+    asked_at: datetime
+    text: str
+    answer: str | None
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StoredDelivery:
+    round_id: int
+    kind: str  # invite, reminder, result
+    state: str  # queued, sent, blocked, ...
+    updated_at: datetime
+
+
+async def asks_of(conn: aiosqlite.Connection, user_id: int) -> list[StoredAsk]:
+    """The questions the person typed to the FAQ."""
+    rows = await sql.rows(
+        conn,
+        "SELECT asked_at, text, verdict FROM faq_asks WHERE telegram_user_id = ? ORDER BY id",
+        (user_id,),
+    )
+    return [StoredAsk(dt_req(r[0]), r[1], r[2]) for r in rows]
+
+
+async def questions_of(conn: aiosqlite.Connection, resident_id: int) -> list[StoredQuestion]:
+    """The questions the person sent to the commune, with the staff's answers."""
+    rows = await sql.rows(
+        conn,
+        "SELECT asked_at, text, answer, answered_at FROM faq_questions WHERE resident_id = ? "
+        "ORDER BY id",
+        (resident_id,),
+    )
+    return [StoredQuestion(dt_req(r[0]), r[1], r[2], dt(r[3])) for r in rows]
+
+
+async def deliveries_of(conn: aiosqlite.Connection, resident_id: int) -> list[StoredDelivery]:
+    """The broadcasts sent (or queued) to the person."""
+    rows = await sql.rows(
+        conn,
+        "SELECT b.round_id, b.kind, d.state, d.updated_at FROM deliveries d "
+        "JOIN broadcasts b ON b.id = d.broadcast_id WHERE d.resident_id = ? ORDER BY d.id",
+        (resident_id,),
+    )
+    return [StoredDelivery(r[0], r[1], r[2], dt_req(r[3])) for r in rows]
+
+
+async def spam_marked(conn: aiosqlite.Connection, resident_id: int) -> str | None:
+    row = await sql.one(
+        conn, "SELECT marked_at FROM question_spam WHERE resident_id = ?", (resident_id,)
+    )
+    return str(row[0]) if row else None
 
 
 async def erase_identity(

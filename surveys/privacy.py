@@ -15,6 +15,7 @@ from storage import households as households_db
 from storage import privacy as privacy_db
 from storage import residents as residents_db
 from storage import responses as responses_db
+from storage.privacy import StoredAsk, StoredDelivery, StoredQuestion
 from storage.records import Answer, ChatState, Grant, Resident, dt, dt_req
 from surveys.env import Env
 from surveys.model import QuestionKind, Survey
@@ -44,10 +45,16 @@ class MyData:
     chat_state: ChatState | None = None
     grants: list[Grant] = field(default_factory=list)
     household: str | None = None  # the household code the account is bound to
+    asks: list[StoredAsk] = field(default_factory=list)  # typed to the FAQ
+    questions: list[StoredQuestion] = field(default_factory=list)  # sent to the commune
+    broadcasts: list[StoredDelivery] = field(default_factory=list)  # messages sent to them
+    spam_marked_at: datetime | None = None  # staff marked their questions as spam
 
     @property
     def empty(self) -> bool:
-        return self.resident is None and self.chat_state is None and not self.grants
+        return (
+            self.resident is None and self.chat_state is None and not self.grants and not self.asks
+        )
 
 
 class PrivacyService:
@@ -65,8 +72,9 @@ class PrivacyService:
         resident = await residents_db.get_by_telegram_id(conn, user_id)
         state = await residents_db.get_chat_state(conn, user_id)
         grants = await access_db.active_grants(conn, user_id)
+        asks = await privacy_db.asks_of(conn, user_id)
         if resident is None:
-            return MyData(user_id, None, None, None, [], state, grants)
+            return MyData(user_id, None, None, None, [], state, grants, asks=asks)
         membership = await self._residents.membership(user_id)
         stored = []
         for response in await privacy_db.responses_of(conn, resident.id):
@@ -93,6 +101,10 @@ class PrivacyService:
             state,
             grants,
             await households_db.code_of(conn, resident.id),
+            asks,
+            await privacy_db.questions_of(conn, resident.id),
+            await privacy_db.deliveries_of(conn, resident.id),
+            dt(await privacy_db.spam_marked(conn, resident.id)),
         )
 
     async def erase(self, user_id: int) -> bool:
