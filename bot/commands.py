@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import secrets
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from bot import webhook
 from bot.app import build_application, settings_from
 from bot.cli_support import BAD_INPUT, OK, CliError, parse_time
-from bot.config import Config, listen_address
+from bot.config import Config
 from bot.extensions import CLI_GROUPS
 from handlers.texts import render
 from storage import migrate
@@ -31,17 +32,8 @@ def run(config: Config) -> int:
     if config.webhook_url is None:
         app.run_polling(allowed_updates=None, drop_pending_updates=False)
         return OK
-    host, port = listen_address(config.listen)
     secret = config.webhook_secret.reveal() if config.webhook_secret else secrets.token_urlsafe(32)
-    app.run_webhook(
-        listen=host,
-        port=port,
-        url_path=urlsplit(config.webhook_url).path.lstrip("/"),
-        webhook_url=config.webhook_url,
-        secret_token=secret,  # PTB answers 403 to any POST without it
-        allowed_updates=None,
-        drop_pending_updates=False,
-    )
+    asyncio.run(webhook.serve(app, config, secret))  # the secret is checked before the body
     return OK
 
 
