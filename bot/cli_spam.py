@@ -12,7 +12,7 @@ from surveys.services import Services
 COMMANDS = {"spam"}
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     spam = sub.add_parser("spam", help="người gửi câu hỏi bị cán bộ đánh dấu là spam")
     actions = spam.add_subparsers(dest="action", required=True)
     actions.add_parser("list", help="các dấu spam")

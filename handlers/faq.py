@@ -141,6 +141,7 @@ async def _hand_off(update: Update, context: BotContext, ask_id: int) -> None:
         await update.callback_query.answer()
         await reply(update, "resident_faq_sent.html")
     elif result.outcome is Outcome.LIMIT:
+        assert update.callback_query is not None
         await update.callback_query.answer()
         await reply(update, "resident_faq_limit.html", limit=context.services.questions.limit)
     elif result.outcome is Outcome.NOT_JOINED:

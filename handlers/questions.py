@@ -32,6 +32,7 @@ async def queue_command(update: Update, context: BotContext) -> None:
     if queue is None:
         await reply(update, "staff_questions_forbidden.html")
         return
+    assert update.effective_user is not None
     waiting = await context.services.questions.waiting(update.effective_user.id)
     await reply(update, "staff_questions.html", count=len(queue), waiting=waiting)
     for item in queue:
@@ -55,6 +56,7 @@ async def on_press(update: Update, context: BotContext, press: kb.Press) -> None
     elif press.kind == "qs":
         result = await questions.mark_spam(user_id, press.number)
         if result.outcome is Outcome.MARKED:
+            assert update.callback_query is not None
             await update.callback_query.answer()
             await reply(
                 update, "staff_question_spam.html", waiting=await questions.waiting(user_id)
