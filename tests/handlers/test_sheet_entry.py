@@ -205,7 +205,8 @@ async def test_non_staff_are_refused_and_nothing_changes(harness, setup) -> None
     for text in ("/sheet", f"/sheet {setup['codes'][0]}"):
         assert await harness.send(harness.user(RESIDENT), text) == [FORBIDDEN]
     assert await snapshot(db) == before
-    assert await table_counts(db) == counts | {"audit_log": counts["audit_log"] + 2}
+    # a resident's refusals are counted (one row for the day and action), not logged
+    assert await table_counts(db) == counts | {"resident_actions": counts["resident_actions"] + 1}
 
 
 async def test_existing_paper_sheet_offers_replace_or_cancel(harness, setup, clock) -> None:
