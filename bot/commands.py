@@ -9,7 +9,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from bot import webhook
+from bot import log_filter, webhook
 from bot.app import build_application, settings_from
 from bot.cli_support import BAD_INPUT, OK, CliError, parse_time
 from bot.config import Config
@@ -33,6 +33,7 @@ def run(config: Config) -> int:
         app.run_polling(allowed_updates=None, drop_pending_updates=False)
         return OK
     secret = config.webhook_secret.reveal() if config.webhook_secret else secrets.token_urlsafe(32)
+    log_filter.add_secret(secret)
     asyncio.run(webhook.serve(app, config, secret))  # the secret is checked before the body
     return OK
 

@@ -35,6 +35,10 @@ class Redact(logging.Filter):
         self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
         self._key = pseudonym_key
 
+    def add(self, secret: str) -> None:
+        """A secret made after start (the random webhook secret): masked from now on."""
+        self._secrets = sorted({*self._secrets, secret}, key=len, reverse=True)
+
     def mask(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, MASK)
@@ -62,6 +66,14 @@ class Redact(logging.Filter):
         if record.stack_info:
             record.stack_info = self.mask(record.stack_info)
         return True
+
+
+def add_secret(secret: str) -> None:
+    """Masks one more secret in every Redact filter on the root handlers."""
+    for handler in logging.getLogger().handlers:
+        for each in handler.filters:
+            if isinstance(each, Redact):
+                each.add(secret)
 
 
 def setup(

@@ -70,3 +70,9 @@ def test_the_token_is_masked_at_every_level_and_in_tracebacks(log) -> None:
     text = log.getvalue()
     assert TOKEN not in text
     assert text.count("bot***/getMe") == 4
+
+
+def test_a_secret_made_after_start_is_masked_too(log) -> None:
+    log_filter.add_secret("random-webhook-secret-123")
+    logging.getLogger("ykien.test").warning("secret is random-webhook-secret-123")
+    assert "random-webhook-secret-123" not in log.getvalue() and "secret is ***" in log.getvalue()
