@@ -1,7 +1,7 @@
 """Webhook mode end to end: `ykien run --webhook-url URL --listen ADDR:PORT` in its own process
-(PTB's run_webhook), the sandbox pushing updates to it with the secret token; a resident joins
-and answers the whole survey without a single getUpdates. A POST without the secret is refused
-by the bot and changes nothing."""
+(bot/webhook.py on aiohttp.web), the sandbox pushing updates to it with the secret token; a
+resident joins and answers the whole survey without a single getUpdates. A POST without the
+secret is refused by the bot and changes nothing."""
 
 from __future__ import annotations
 
