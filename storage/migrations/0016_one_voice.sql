@@ -27,6 +27,18 @@ BEGIN
     UPDATE responses SET hold = 'conflict' WHERE id = NEW.id;
 END;
 
+-- The same when a chat answer started before the paper sheet is completed after it.
+CREATE TRIGGER responses_hold_completed_after_paper AFTER UPDATE OF completed_at ON responses
+WHEN OLD.completed_at IS NULL AND NEW.completed_at IS NOT NULL AND NEW.hold IS NULL AND EXISTS (
+    SELECT 1 FROM residents m JOIN residents s ON s.household_id = m.household_id
+    JOIN responses r ON r.resident_id = s.id AND r.round_id = NEW.round_id
+    WHERE m.id = NEW.resident_id AND m.telegram_user_id > -1000000000000
+      AND s.telegram_user_id <= -1000000000000 AND r.completed_at IS NOT NULL
+      AND r.hold IS NULL)
+BEGIN
+    UPDATE responses SET hold = 'conflict' WHERE id = NEW.id;
+END;
+
 -- The household pick of migration 0009, leaving held responses out.
 DROP TRIGGER responses_pick_insert;
 DROP TRIGGER responses_pick_update;

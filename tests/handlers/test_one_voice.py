@@ -176,3 +176,25 @@ async def test_staff_keep_the_paper_sheet_and_others_cannot_decide(harness, cloc
     async with harness.services.db.transaction() as conn:
         await scores_db.rebuild(conn)
     assert await scores_db.dump(harness.services.db.conn) == kept_counts
+
+
+async def test_a_chat_answer_started_before_the_sheet_and_finished_after_is_held(
+    harness, clock
+) -> None:
+    s = harness.services
+    await s.residents.add_villages(COMMUNE, ["Bản Nà Ún"])
+    issued = await s.households.issue(COMMUNE, "Bản Nà Ún", 2)
+    code = issued.households[0][0].code
+    round_ = await s.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7))
+    member = harness.user(UID, "Lạ")
+    await harness.send(member, f"/start h{code}")
+    await harness.send(member, "/survey")
+    await harness.press(member, "4 · Hài lòng")  # started, not finished
+    survey = await s.rounds.survey(SURVEY)
+    row = {"round": str(round_.id), "household": code, "tong_the": "0"}
+    row |= {q.id: "4" for q in survey.questions if q.kind.value == "scale"}
+    assert (await s.sheets.import_rows([row])).imported == 1
+    clock.advance(seconds=120)
+    await answer_all(harness, member)  # finishes the same response
+    assert await overall(harness, round_.id) == {0: 1}
+    assert await holds(harness, round_.id) == [(0, "conflict", 0), (1, None, 1)]
