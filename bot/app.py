@@ -48,6 +48,7 @@ def settings_from(config: Config) -> Settings:
         flood_count=config.flood_count,
         flood_window=config.flood_window,
         flood_pause=config.flood_pause,
+        questions_per_day=config.questions_per_day,
         broadcast_rate=config.broadcast_rate,
         quiet_start=config.quiet_start,
         quiet_end=config.quiet_end,

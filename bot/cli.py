@@ -7,12 +7,13 @@ import asyncio
 import contextlib
 import logging
 import os
+import secrets
 import sys
 from collections.abc import Sequence
 
 from telegram.error import InvalidToken, NetworkError
 
-from bot import commands
+from bot import commands, log_filter
 from bot.cli_args import Parser
 from bot.cli_database import check_database
 from bot.cli_output import add_output, check_output
@@ -138,14 +139,16 @@ def _main(argv: Sequence[str] | None) -> int:
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    log_filter.setup(
+        config.log_level,
+        [s.reveal() for s in (config.token, config.webhook_secret, config.pseudonym_key) if s],
+        config.pseudonym_key.reveal() if config.pseudonym_key else secrets.token_hex(32),
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     for handler in logging.getLogger().handlers:
         handler.addFilter(_no_network_traceback)
     try:
-        if args.command != "demo":
+        if args.command not in ("demo", "sandbox"):  # each makes a database of its own
             check_database(config.db_path, args.command)
         check_output(args)
     except CliError as exc:

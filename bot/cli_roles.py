@@ -78,6 +78,11 @@ async def act(services: Services, config: Config, args: argparse.Namespace) -> s
                 since = datetime.combine(datetime.strptime(args.since, "%Y-%m-%d"), time(), tz)
             except ValueError as exc:
                 raise CliError("cli_roles_error.txt", reason="bad_date", value=args.since) from exc
-        return render("cli_audit.txt", entries=await services.access.audit_log(since), tz=tz)
+        return render(
+            "cli_audit.txt",
+            entries=await services.access.audit_log(since),
+            residents=await services.access.resident_actions(since),
+            tz=tz,
+        )
     erased = await services.privacy.run_retention()
     return render("cli_retention.txt", erased=erased, days=services.settings.retention_days)

@@ -1,4 +1,4 @@
-"""`ykien sheets import FILE.csv | conflicts --round ID`: paper sheets of households.
+"""`ykien sheets import FILE.csv | conflicts --round ID | decide ...`: households' paper sheets.
 
 The file may come from any spreadsheet: comma, semicolon (Excel in a Vietnamese or European
 locale) or tab separated, with or without a byte-order mark. The separator is the one that
@@ -17,7 +17,9 @@ from pathlib import Path
 from bot.cli_support import CliError
 from bot.config import Config
 from handlers.texts import render
+from surveys.access import Actor
 from surveys.services import Services
+from surveys.sheet_conflicts import Decided, Keep
 from surveys.sheets import RowError
 
 COMMANDS = {"sheets"}
@@ -33,6 +35,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     sheets.add_parser("import", help="nhập tệp CSV phiếu giấy").add_argument("file")
     conflicts = sheets.add_parser("conflicts", help="hộ có cả phiếu giấy và trả lời qua chat")
     conflicts.add_argument("--round", type=int, required=True)
+    decide = sheets.add_parser(
+        "decide", help="trả lời qua chat đến sau phiếu giấy: giữ phiếu giấy hay lấy trả lời chat"
+    )
+    decide.add_argument("--round", type=int, required=True)
+    decide.add_argument("--household", required=True, help="mã hộ gia đình")
+    decide.add_argument("--keep", choices=[k.value for k in Keep], required=True)
 
 
 @dataclass(frozen=True)
@@ -83,7 +91,17 @@ def _read(path: Path) -> SheetFile:
 async def act(services: Services, config: Config, args: argparse.Namespace) -> str:
     if args.action == "conflicts":
         found = await services.sheets.conflicts(args.round)
-        return render("cli_sheets_conflicts.txt", conflicts={args.round: found})
+        held = await services.conflicts.held(args.round)
+        return render("cli_sheets_conflicts.txt", conflicts={args.round: found}) + render(
+            "cli_sheets_held.txt", round_id=args.round, held=held
+        )
+    if args.action == "decide":
+        decision = await services.conflicts.decide(
+            Actor.operator(), args.round, args.household, Keep(args.keep)
+        )
+        if decision.outcome is not Decided.DONE:
+            raise CliError("cli_sheets_decided.txt", decision=decision)
+        return render("cli_sheets_decided.txt", decision=decision)
     path = Path(args.file)
     try:
         sheet = await asyncio.to_thread(_read, path)

@@ -9,15 +9,15 @@ import secrets
 import sqlite3
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from telegram.error import InvalidToken, NetworkError
 
+from bot import log_filter, webhook
 from bot.app import build_application, settings_from
 from bot.cli_database import database_failed
 from bot.cli_output import write_output
 from bot.cli_support import BAD_INPUT, FAILED, OK, CliError, parse_time, refuse
-from bot.config import Config, listen_address
+from bot.config import Config
 from bot.extensions import CLI_GROUPS
 from bot.http_client import AiohttpRequest
 from handlers.texts import render
@@ -62,20 +62,12 @@ def _run(config: Config) -> int:
         if config.webhook_url is None:
             app.run_polling(allowed_updates=None, drop_pending_updates=False, close_loop=False)
             return OK
-        host, port = listen_address(config.listen)
         secret = (
             config.webhook_secret.reveal() if config.webhook_secret else secrets.token_urlsafe(32)
         )
-        app.run_webhook(
-            listen=host,
-            port=port,
-            url_path=urlsplit(config.webhook_url).path.lstrip("/"),
-            webhook_url=config.webhook_url,
-            secret_token=secret,  # PTB answers 403 to any POST without it
-            allowed_updates=None,
-            drop_pending_updates=False,
-            close_loop=False,
-        )
+        log_filter.add_secret(secret)
+        # one aiohttp server; the secret is checked before the body is read (bot/webhook.py)
+        asyncio.get_event_loop().run_until_complete(webhook.serve(app, config, secret))
         return OK
     finally:
         loop = asyncio.get_event_loop()

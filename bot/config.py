@@ -71,6 +71,7 @@ class Config:
     flood_count: int = 20  # updates per person per flood_window seconds
     flood_window: float = 10.0
     flood_pause: float = 60.0
+    questions_per_day: int = 5  # questions a resident may send to the commune per day
     broadcast_rate: float = 25.0  # messages/s, at most 1,000 (paid broadcasts)
     quiet_start: time = time(21, 0)
     quiet_end: time = time(7, 0)
@@ -116,6 +117,7 @@ class Config:
             flood_count=int(_number(environ, "YKIEN_FLOOD_COUNT", 20, 1)),
             flood_window=_number(environ, "YKIEN_FLOOD_WINDOW", 10, 0.1),
             flood_pause=_number(environ, "YKIEN_FLOOD_PAUSE", 60, 0),
+            questions_per_day=int(_number(environ, "YKIEN_QUESTIONS_PER_DAY", 5, 1)),
             broadcast_rate=rate,
             quiet_start=start,
             quiet_end=end,

@@ -16,6 +16,7 @@ from bot import (
     cli_households,
     cli_roles,
     cli_sheets,
+    cli_spam,
     cli_summary,
     cli_thresholds,
     cli_villages,
@@ -31,3 +32,4 @@ CLI_GROUPS.append(cli_summary)
 CLI_GROUPS.append(cli_broadcast)
 CLI_GROUPS.append(cli_thresholds)
 CLI_GROUPS.append(cli_villages)
+CLI_GROUPS.append(cli_spam)

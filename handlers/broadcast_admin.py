@@ -54,7 +54,7 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
 
 async def on_press(update: Update, context: BotContext) -> None:
     """Pause (p) or resume (r) one broadcast, after checking the data and the presser."""
-    match = PRESS.match(query_of(update).data or "")
+    match = PRESS.fullmatch(query_of(update).data or "")
     if match is None:
         await alert(update, "alert_invalid_button.html")
         return

@@ -156,6 +156,9 @@ async def _hand_off(update: Update, context: BotContext, ask_id: int) -> None:
     if result.outcome is QuestionOutcome.SENT:
         await query_of(update).answer()
         await reply(update, "resident_faq_sent.html")
+    elif result.outcome is QuestionOutcome.LIMIT:
+        await query_of(update).answer()
+        await reply(update, "resident_faq_limit.html", limit=context.services.questions.limit)
     elif result.outcome is QuestionOutcome.NOT_JOINED:
         await alert(update, "alert_faq_join_first.html")
     elif result.outcome is QuestionOutcome.ALREADY:

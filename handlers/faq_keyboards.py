@@ -5,6 +5,7 @@
   f:h:<ask>             send the question to the commune
   f:b                   back to the categories
   q:a:<question>        answer a queued question   q:f:<question>       make it an FAQ entry
+  q:s:<question>        mark the question's sender as spam
 Anything else is refused; the ids are then checked against the database and the presser.
 """
 
@@ -30,6 +31,7 @@ _PATTERNS = {
     "b": re.compile(r"^f:b$"),
     "qa": re.compile(rf"^q:a:{_ID}$"),
     "qf": re.compile(rf"^q:f:{_ID}$"),
+    "qs": re.compile(rf"^q:s:{_ID}$"),
 }
 
 
@@ -45,7 +47,7 @@ def parse(data: str | None) -> Press | None:
     if not data or len(data.encode()) > 64:
         return None
     for kind, pattern in _PATTERNS.items():
-        match = pattern.match(data)
+        match = pattern.fullmatch(data)
         if match is None:
             continue
         groups = match.groups()
@@ -100,7 +102,12 @@ def hand_off(ask_id: int) -> InlineKeyboardMarkup:
 
 def answer_question(question_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(labels.QUESTION_ANSWER, callback_data=f"q:a:{question_id}")]]
+        [
+            [
+                InlineKeyboardButton(labels.QUESTION_ANSWER, callback_data=f"q:a:{question_id}"),
+                InlineKeyboardButton(labels.QUESTION_SPAM, callback_data=f"q:s:{question_id}"),
+            ]
+        ]
     )
 
 

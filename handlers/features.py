@@ -18,6 +18,7 @@ from telegram.ext import BaseHandler
 from handlers import (
     broadcast_admin,
     broadcasts,
+    conflicts,
     faq,
     households,
     privacy,
@@ -44,6 +45,7 @@ HANDLERS += villages.HANDLERS
 TEXT_STEPS += villages.TEXT_STEPS
 HANDLERS += sheet_entry.HANDLERS
 TEXT_STEPS += sheet_entry.TEXT_STEPS
+HANDLERS += conflicts.HANDLERS
 START_PAYLOADS += households.START_PAYLOADS
 HANDLERS += summary.HANDLERS
 TEXT_STEPS += summary.TEXT_STEPS

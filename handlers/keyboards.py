@@ -48,7 +48,7 @@ def parse(data: str | None) -> Press | None:
         return None
     kind = data.split(":", 1)[0]
     pattern = _PATTERNS.get(kind)
-    match = pattern.match(data) if pattern else None
+    match = pattern.fullmatch(data) if pattern else None
     if match is None:
         return None
     groups = match.groups()

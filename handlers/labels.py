@@ -22,12 +22,15 @@ FAQ_UNHELPFUL = "👎 Chưa đúng ý"
 FAQ_SEND_TO_COMMUNE = "Gửi câu hỏi cho xã"
 QUESTION_ANSWER = "Trả lời"
 QUESTION_TO_FAQ = "Thêm vào câu hỏi thường gặp"
+QUESTION_SPAM = "Đánh dấu người gửi là spam"
 DELETE_CONFIRM = "Xóa danh tính của tôi"
 DELETE_KEEP = "Không, giữ nguyên"
 ADD_VILLAGE = "Thêm thôn"
 SHEET_SAVE = "Lưu phiếu"
 SHEET_CANCEL = "Hủy phiếu này"
 SHEET_REPLACE = "Nhập lại, thay phiếu cũ"
+CONFLICT_KEEP_PAPER = "{code}: giữ phiếu giấy"
+CONFLICT_TAKE_CHAT = "{code}: lấy trả lời qua chat"
 
 # The resident's command menu (Telegram shows these descriptions beside /commands).
 COMMAND_MENU: tuple[tuple[str, str], ...] = (

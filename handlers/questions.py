@@ -21,7 +21,6 @@ _PRESS_REFUSALS = {
     QuestionOutcome.FORBIDDEN: "alert_question_forbidden.html",
     QuestionOutcome.ALREADY: "alert_question_already.html",
     QuestionOutcome.NOT_ANSWERED: "alert_question_not_answered.html",
-    QuestionOutcome.NOT_AN_ENTRY: "alert_question_not_an_entry.html",
 }
 
 
@@ -34,7 +33,9 @@ async def queue_command(update: Update, context: BotContext) -> None:
     if queue is None:
         await reply(update, "staff_questions_forbidden.html")
         return
-    await reply(update, "staff_questions.html", count=len(queue))
+    assert update.effective_user is not None
+    waiting = await context.services.questions.waiting(update.effective_user.id)
+    await reply(update, "staff_questions.html", count=len(queue), waiting=waiting)
     for item in queue:
         await reply(
             update,
@@ -53,11 +54,22 @@ async def on_press(update: Update, context: BotContext, press: kb.Press) -> None
             await query_of(update).answer()
             await reply(update, "staff_reply_prompt.html", question=result.question)
             return
+    elif press.kind == "qs":
+        result = await questions.mark_spam(user_id, press.number)
+        if result.outcome is QuestionOutcome.MARKED:
+            assert update.callback_query is not None
+            await update.callback_query.answer()
+            await reply(
+                update, "staff_question_spam.html", waiting=await questions.waiting(user_id)
+            )
+            return
     else:
         result = await questions.to_faq(user_id, press.number)
-        if result.outcome is QuestionOutcome.ADDED:
+        if result.outcome is QuestionOutcome.DRAFT and result.question is not None:
             await query_of(update).answer()
-            await reply(update, "staff_faq_added.html", entry_id=result.entry_id)
+            await reply(
+                update, "staff_faq_draft.html", question=result.question, flags=result.flags
+            )
             return
     await alert(update, _PRESS_REFUSALS.get(result.outcome, "alert_faq_invalid.html"))
 
@@ -77,6 +89,12 @@ async def reply_step(update: Update, context: BotContext) -> bool:
             kb.make_entry(question.id),
             delivered=delivered,
         )
+    elif result.outcome is QuestionOutcome.ADDED:
+        await reply(update, "staff_faq_added.html", entry_id=result.entry_id)
+    elif result.outcome is QuestionOutcome.FLAGGED:
+        await reply(update, "staff_faq_flagged.html", flags=result.flags)
+    elif result.outcome is QuestionOutcome.NOT_AN_ENTRY:
+        await reply(update, "staff_faq_not_an_entry.html")
     elif result.outcome is QuestionOutcome.EMPTY:
         await reply(update, "staff_reply_empty.html")
     elif result.outcome is QuestionOutcome.TOO_LONG:

@@ -79,7 +79,7 @@ async def rounds_command(update: Update, context: BotContext) -> None:
 async def on_press(update: Update, context: BotContext) -> None:
     """Routes a wizard button after validating its data and the presser's rights."""
     query = query_of(update)
-    match = PRESS.match(query.data or "")
+    match = PRESS.fullmatch(query.data or "")
     if match is None:
         await alert(update, "alert_invalid_button.html")
         return

@@ -1,4 +1,4 @@
-"""Staff type a paper sheet in chat (/sheet) and list households answered twice (/conflicts).
+"""Staff type a paper sheet in chat (/sheet); households answered twice: handlers.conflicts.
 
 Buttons (callback data, validated by `parse`; the token is the entry's, see
 surveys.sheet_entry):
@@ -35,7 +35,7 @@ _PRESS = re.compile(
 
 def parse(data: str | None) -> tuple[str, str, int, str] | None:
     """(op, token, question index, value) of a well-formed press, None for anything else."""
-    match = _PRESS.match(data or "") if data and len(data.encode()) <= 64 else None
+    match = _PRESS.fullmatch(data or "") if data and len(data.encode()) <= 64 else None
     if match is None:
         return None
     g = match.groups()
@@ -160,36 +160,8 @@ async def on_press(update: Update, context: BotContext) -> None:
     await show(update, entry)
 
 
-async def conflicts(update: Update, context: BotContext) -> None:
-    """/conflicts [COMMUNE]: households with both a paper sheet and a chat answer, per round."""
-    user_id = user_of(update).id
-    service = context.services.sheet_entry
-    arg = command_args(update)
-    if arg and not (arg.isdecimal() and len(arg) <= 7):
-        await reply(update, "role_villages_bad_code.html", value=arg[:20])
-        return
-    allowed = await service.communes(user_id)
-    if not arg and (allowed is None or len(allowed) != 1) and allowed != []:
-        await reply(update, "staff_sheet_conflicts.html", pick=allowed or [], found=[])
-        return
-    try:
-        if arg:
-            code = int(arg)
-        else:
-            if allowed == []:
-                await service.may_enter(user_id)
-            assert allowed is not None  # every commune (None) was asked to pick above
-            code = allowed[0]
-        found = await service.conflicts(user_id, code)
-    except Forbidden:
-        await reply(update, "role_forbidden.html")
-        return
-    await reply(update, "staff_sheet_conflicts.html", pick=None, found=found, commune=code)
-
-
 HANDLERS: list[BaseHandler] = [
     CommandHandler("sheet", sheet),
-    CommandHandler("conflicts", conflicts),
     CallbackQueryHandler(on_press, pattern=r"^k:"),
 ]
 TEXT_STEPS = [typed]

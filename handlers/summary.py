@@ -168,7 +168,7 @@ async def typed_name(update: Update, context: BotContext) -> bool:
 
 async def on_pick(update: Update, context: BotContext) -> None:
     """m:c:<code> / m:p:<code>: one of the candidates offered for an ambiguous name."""
-    match = _PICK.match(query_of(update).data or "")
+    match = _PICK.fullmatch(query_of(update).data or "")
     if match is None:
         await alert(update, "alert_invalid_button.html")
         return

@@ -59,7 +59,7 @@ async def villages(update: Update, context: BotContext) -> None:
 
 async def on_press(update: Update, context: BotContext) -> None:
     """h:add:<commune>: asks for the new village's name, after checking the role again."""
-    match = _ADD.match(query_of(update).data or "")
+    match = _ADD.fullmatch(query_of(update).data or "")
     if match is None:
         await alert(update, "alert_invalid_button.html")
         return

@@ -35,6 +35,13 @@ async def active_grants(conn: aiosqlite.Connection, user_id: int) -> list[Grant]
     return [_grant(r) for r in found]
 
 
+async def ever_granted(conn: aiosqlite.Connection, user_id: int) -> bool:
+    """Whether the person holds or ever held a grant (revoked included)."""
+    return bool(
+        await sql.scalar(conn, "SELECT count(*) FROM grants WHERE telegram_user_id = ?", (user_id,))
+    )
+
+
 async def all_grants(conn: aiosqlite.Connection, *, include_revoked: bool = False) -> list[Grant]:
     where = "" if include_revoked else " WHERE revoked_at IS NULL"
     return [_grant(r) for r in await sql.rows(conn, f"{_GRANT}{where} ORDER BY id")]
@@ -96,6 +103,28 @@ async def append_audit(
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         (ts(at), actor, action, commune_code, province_code, outcome, detail),
     )
+
+
+async def count_resident_action(
+    conn: aiosqlite.Connection, day: str, action: str, outcome: str
+) -> None:
+    await conn.execute(
+        "INSERT INTO resident_actions(day, action, outcome, n) VALUES (?, ?, ?, 1) "
+        "ON CONFLICT DO UPDATE SET n = n + 1",
+        (day, action, outcome),
+    )
+
+
+async def resident_actions(
+    conn: aiosqlite.Connection, since: str = ""
+) -> list[tuple[str, str, str, int]]:
+    """(day, action, outcome, how many) of residents' counted actions from `since` on."""
+    rows = await sql.rows(
+        conn,
+        "SELECT day, action, outcome, n FROM resident_actions WHERE day >= ? ORDER BY 1, 2, 3",
+        (since,),
+    )
+    return [(r[0], r[1], r[2], int(r[3])) for r in rows]
 
 
 async def audit_entries(

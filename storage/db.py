@@ -71,6 +71,8 @@ class Database:
             conn.row_factory = aiosqlite.Row
             await conn.execute("PRAGMA foreign_keys = ON")
             await conn.execute("PRAGMA busy_timeout = 5000")
+            # Deleted rows are overwritten with zeros, not left in free pages (erasure, retention).
+            await conn.execute("PRAGMA secure_delete = ON")
             if str(path) != ":memory:":
                 await conn.execute("PRAGMA journal_mode = WAL")
                 # FULL syncs the WAL at each commit: an acknowledged answer survives a power cut.
@@ -98,6 +100,12 @@ class Database:
                 await self.conn.rollback()
                 raise
             await self.conn.commit()
+
+    async def checkpoint(self) -> None:
+        """Copies the WAL into the database and empties it, so erased bytes leave the -wal file
+        now rather than at some later automatic checkpoint."""
+        async with self._write_lock:
+            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def integrity_ok(self) -> bool:
         async with self.conn.execute("PRAGMA integrity_check") as cur:

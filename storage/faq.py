@@ -252,11 +252,15 @@ async def get_question(conn: aiosqlite.Connection, question_id: int) -> Question
     return _question(row) if row else None
 
 
+_NOT_SPAM = " AND q.resident_id NOT IN (SELECT resident_id FROM question_spam)"
+
+
 async def open_questions(
     conn: aiosqlite.Connection, communes: Sequence[int] | None, limit: int
 ) -> list[QuestionRow]:
-    """Unanswered questions, oldest first; communes=None means every commune."""
-    where = "q.answer IS NULL"
+    """Unanswered questions, oldest first, without those of senders marked as spam;
+    communes=None means every commune."""
+    where = "q.answer IS NULL" + _NOT_SPAM
     args: list[object] = []
     if communes is not None:
         where += f" AND q.commune_code IN ({','.join('?' * len(communes))})"
@@ -265,6 +269,52 @@ async def open_questions(
         conn, f"{_QUESTION} WHERE {where} ORDER BY q.asked_at, q.id LIMIT ?", [*args, limit]
     )
     return [_question(r) for r in found]
+
+
+async def count_open(conn: aiosqlite.Connection, communes: Sequence[int] | None) -> int:
+    """How many unanswered questions are waiting (senders marked as spam left out)."""
+    where = "q.answer IS NULL" + _NOT_SPAM
+    args: list[object] = []
+    if communes is not None:
+        where += f" AND q.commune_code IN ({','.join('?' * len(communes))})"
+        args.extend(communes)
+    return await sql.scalar(conn, f"SELECT count(*) FROM faq_questions q WHERE {where}", args)
+
+
+async def sent_since(conn: aiosqlite.Connection, resident_id: int, since: datetime) -> int:
+    """Questions the resident sent to the commune from `since` on."""
+    return await sql.scalar(
+        conn,
+        "SELECT count(*) FROM faq_questions WHERE resident_id = ? AND asked_at >= ?",
+        (resident_id, ts(since)),
+    )
+
+
+async def mark_spam(conn: aiosqlite.Connection, resident_id: int, by: int, now: datetime) -> bool:
+    """False when the sender was already marked."""
+    cur = await conn.execute(
+        "INSERT INTO question_spam(resident_id, marked_by, marked_at) VALUES (?, ?, ?) "
+        "ON CONFLICT(resident_id) DO NOTHING",
+        (resident_id, by, ts(now)),
+    )
+    return cur.rowcount == 1
+
+
+async def unmark_spam(conn: aiosqlite.Connection, mark_id: int) -> bool:
+    cur = await conn.execute("DELETE FROM question_spam WHERE id = ?", (mark_id,))
+    return cur.rowcount == 1
+
+
+async def spam_marks(conn: aiosqlite.Connection) -> list[tuple[int, int | None, str, int, str]]:
+    """(mark id, commune, marked at, questions hidden, marked by) of every mark."""
+    rows = await sql.rows(
+        conn,
+        "SELECT m.id, r.commune_code, m.marked_at, "
+        "(SELECT count(*) FROM faq_questions q WHERE q.resident_id = m.resident_id "
+        "AND q.answer IS NULL), m.marked_by FROM question_spam m "
+        "JOIN residents r ON r.id = m.resident_id ORDER BY m.id",
+    )
+    return [(int(r[0]), r[1], str(r[2]), int(r[3]), str(r[4])) for r in rows]
 
 
 async def answer_question(

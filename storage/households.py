@@ -121,3 +121,63 @@ async def has_paper_sheet(conn: aiosqlite.Connection, round_id: int, household_i
             (round_id, -(PAPER_BASE + household_id)),
         )
     )
+
+
+async def held(conn: aiosqlite.Connection, round_id: int) -> list[tuple[str, int]]:
+    """(household code, chat responses waiting) where a chat answer came after the paper sheet
+    and is held until staff decide (migration 0016)."""
+    rows = await sql.rows(
+        conn,
+        "SELECT h.code, count(*) FROM responses r JOIN residents p ON p.id = r.resident_id "
+        "JOIN households h ON h.id = p.household_id "
+        "WHERE r.round_id = ? AND r.hold = 'conflict' GROUP BY h.id ORDER BY h.code",
+        (round_id,),
+    )
+    return [(str(r[0]), int(r[1])) for r in rows]
+
+
+async def decide(
+    conn: aiosqlite.Connection, round_id: int, household_id: int, *, keep_paper: bool
+) -> int:
+    """Ends the household's held conflict in the round: keep the paper sheet (the chat answers
+    are set aside) or take the chat answers (the paper sheet is set aside). Returns how many
+    held responses were decided; 0 when none was waiting."""
+    members = "SELECT id FROM residents WHERE household_id = ?"
+    if keep_paper:
+        cur = await conn.execute(
+            "UPDATE responses SET hold = 'set_aside' WHERE round_id = ? AND hold = 'conflict' "
+            f"AND resident_id IN ({members})",
+            (round_id, household_id),
+        )
+        return cur.rowcount
+    cur = await conn.execute(
+        "UPDATE responses SET hold = NULL WHERE round_id = ? AND hold = 'conflict' "
+        f"AND resident_id IN ({members})",
+        (round_id, household_id),
+    )
+    if cur.rowcount:
+        await conn.execute(
+            "UPDATE responses SET hold = 'set_aside' WHERE round_id = ? AND hold IS NULL "
+            f"AND resident_id IN ({members} AND telegram_user_id <= ?)",
+            (round_id, household_id, -PAPER_BASE),
+        )
+    return cur.rowcount
+
+
+async def waiting_sheet(
+    conn: aiosqlite.Connection, household_id: int, round_ids: list[int]
+) -> bool:
+    """Whether a counting paper sheet is complete in one of the rounds: a chat answer there is
+    held for staff."""
+    if not round_ids:
+        return False
+    marks = ", ".join("?" for _ in round_ids)
+    return bool(
+        await sql.scalar(
+            conn,
+            "SELECT count(*) FROM responses r JOIN residents p ON p.id = r.resident_id "
+            f"WHERE r.round_id IN ({marks}) AND p.telegram_user_id = ? "
+            "AND r.completed_at IS NOT NULL AND r.hold IS NULL",
+            (*round_ids, -(PAPER_BASE + household_id)),
+        )
+    )

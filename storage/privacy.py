@@ -8,12 +8,18 @@ from datetime import datetime
 import aiosqlite
 
 from storage import sql
-from storage.records import ts
+from storage.records import dt, dt_req, ts
 
 # Rows elsewhere that name the person by Telegram id: deleted when the identity goes.
 # A feature that stores a Telegram id or free text of a resident adds its statement here
 # (parameters :user_id and :resident_id); tests/surveys/test_privacy.py scans every table.
 ERASE_STATEMENTS: list[str] = [
+    # An FAQ entry staff made from the person's question: gone if it still holds her words
+    # (staff rewrite drafts, surveys.faq_questions; an entry in their own words stays, detached).
+    "DELETE FROM faq_entries WHERE origin = 'staff' AND id IN (SELECT q.entry_id FROM "
+    "faq_questions q WHERE q.resident_id = :resident_id AND EXISTS (SELECT 1 FROM "
+    "json_each(faq_entries.questions) j WHERE instr(j.value, q.text) > 0 "
+    "OR instr(q.text, j.value) > 0))",
     "DELETE FROM chat_states WHERE telegram_user_id = :user_id",
     "DELETE FROM menu_dirty WHERE telegram_user_id = :user_id",
     # FAQ: the person's typed questions, their feedback and what they sent to the commune.
@@ -23,6 +29,8 @@ ERASE_STATEMENTS: list[str] = [
     "(SELECT id FROM faq_asks WHERE telegram_user_id = :user_id)",
     "DELETE FROM faq_asks WHERE telegram_user_id = :user_id",
     "UPDATE faq_questions SET answered_by = NULL WHERE answered_by = :user_id",
+    "DELETE FROM question_spam WHERE resident_id = :resident_id",
+    "UPDATE question_spam SET marked_by = 0 WHERE marked_by = :user_id",
     # Broadcast history keeps its rows (counts, transitions) but not the chat they went to.
     "UPDATE deliveries SET chat_id = -:resident_id WHERE resident_id = :resident_id",
 ]
@@ -48,6 +56,68 @@ async def responses_of(conn: aiosqlite.Connection, resident_id: int) -> list[Sto
     return [StoredResponse(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
 
+@dataclass(frozen=True)
+class StoredAsk:
+    asked_at: datetime
+    text: str
+    verdict: str  # the FAQ matcher's: confident, unsure, none
+
+
+@dataclass(frozen=True)
+class StoredQuestion:
+    asked_at: datetime
+    text: str
+    answer: str | None
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StoredDelivery:
+    round_id: int
+    kind: str  # invite, reminder, result
+    state: str  # queued, sent, blocked, ...
+    updated_at: datetime
+
+
+async def asks_of(conn: aiosqlite.Connection, user_id: int) -> list[StoredAsk]:
+    """The questions the person typed to the FAQ."""
+    rows = await sql.rows(
+        conn,
+        "SELECT asked_at, text, verdict FROM faq_asks WHERE telegram_user_id = ? ORDER BY id",
+        (user_id,),
+    )
+    return [StoredAsk(dt_req(r[0]), r[1], r[2]) for r in rows]
+
+
+async def questions_of(conn: aiosqlite.Connection, resident_id: int) -> list[StoredQuestion]:
+    """The questions the person sent to the commune, with the staff's answers."""
+    rows = await sql.rows(
+        conn,
+        "SELECT asked_at, text, answer, answered_at FROM faq_questions WHERE resident_id = ? "
+        "ORDER BY id",
+        (resident_id,),
+    )
+    return [StoredQuestion(dt_req(r[0]), r[1], r[2], dt(r[3])) for r in rows]
+
+
+async def deliveries_of(conn: aiosqlite.Connection, resident_id: int) -> list[StoredDelivery]:
+    """The broadcasts sent (or queued) to the person."""
+    rows = await sql.rows(
+        conn,
+        "SELECT b.round_id, b.kind, d.state, d.updated_at FROM deliveries d "
+        "JOIN broadcasts b ON b.id = d.broadcast_id WHERE d.resident_id = ? ORDER BY d.id",
+        (resident_id,),
+    )
+    return [StoredDelivery(r[0], r[1], r[2], dt_req(r[3])) for r in rows]
+
+
+async def spam_marked(conn: aiosqlite.Connection, resident_id: int) -> str | None:
+    row = await sql.one(
+        conn, "SELECT marked_at FROM question_spam WHERE resident_id = ?", (resident_id,)
+    )
+    return str(row[0]) if row else None
+
+
 async def erase_identity(
     conn: aiosqlite.Connection,
     resident_id: int,
@@ -71,6 +141,30 @@ async def erase_identity(
     )
     for statement in ERASE_STATEMENTS:
         await conn.execute(statement, {"user_id": user_id, "resident_id": resident_id})
+
+
+async def mark_voters(conn: aiosqlite.Connection, keys: list[tuple[str, int]]) -> None:
+    """Sets the voter key (key, response id) of responses made before keys were kept."""
+    await conn.executemany(
+        "UPDATE OR IGNORE responses SET voter_key = ? WHERE id = ? AND voter_key IS NULL", keys
+    )
+
+
+async def claim_round(
+    conn: aiosqlite.Connection, response_id: int, round_id: int, voter_key: str
+) -> int:
+    """Marks the response as the voter's in its round; a detached (erased) response of the same
+    voter in the round is deleted first, its answers leaving the counts. Returns how many."""
+    cur = await conn.execute(
+        "DELETE FROM responses WHERE round_id = ? AND voter_key = ? AND id != ? AND resident_id IN "
+        "(SELECT id FROM residents WHERE erased_at IS NOT NULL)",
+        (round_id, voter_key, response_id),
+    )
+    await conn.execute(
+        "UPDATE responses SET voter_key = ? WHERE id = ? AND voter_key IS NULL",
+        (voter_key, response_id),
+    )
+    return cur.rowcount
 
 
 async def inactive_since(conn: aiosqlite.Connection, before: datetime) -> list[tuple[int, int]]:

@@ -101,10 +101,10 @@ async def mark_completed(conn: aiosqlite.Connection, response_id: int, now: date
 # reading from the answers is the independent reference the tests compare them with.
 _COUNTED = (
     "WITH counted AS (SELECT r.id FROM responses r JOIN residents p ON p.id = r.resident_id "
-    "WHERE r.round_id = :round AND r.completed_at IS NOT NULL "
+    "WHERE r.round_id = :round AND r.completed_at IS NOT NULL AND r.hold IS NULL "
     "AND (p.household_id IS NULL OR r.id = ("
     "SELECT r2.id FROM responses r2 JOIN residents p2 ON p2.id = r2.resident_id "
-    "WHERE r2.round_id = r.round_id AND p2.household_id = p.household_id "
+    "WHERE r2.round_id = r.round_id AND p2.household_id = p.household_id AND r2.hold IS NULL "
     "ORDER BY r2.completed_at IS NULL, r2.updated_at DESC, r2.id DESC LIMIT 1))) "
 )
 

@@ -171,16 +171,16 @@ async def pseudonymous_answers(
     return [(row[0], row[1], row[2], row[3], row[4]) for row in found]
 
 
-# Whether a response counts (migrations *_counted_units.sql, *_complete_responses.sql): a complete
-# response of a resident outside any household; per household and round, the members' latest
-# completed response.
+# Whether a response counts (migrations *_counted_units.sql, *_complete_responses.sql,
+# *_one_voice.sql): a complete response of a resident outside any household; per household and
+# round, the members' latest completed response; a response held for staff never counts.
 _COUNTED = (
     "responses.completed_at IS NOT NULL AND coalesce(("
-    "SELECT p.household_id IS NULL OR responses.id = ("
+    "SELECT responses.hold IS NULL AND (p.household_id IS NULL OR responses.id = ("
     "SELECT r2.id FROM residents p2 JOIN responses r2 "
     "ON r2.resident_id = p2.id AND r2.round_id = responses.round_id "
-    "WHERE p2.household_id = p.household_id "
-    "ORDER BY r2.completed_at IS NULL, r2.updated_at DESC, r2.id DESC LIMIT 1) "
+    "WHERE p2.household_id = p.household_id AND r2.hold IS NULL "
+    "ORDER BY r2.completed_at IS NULL, r2.updated_at DESC, r2.id DESC LIMIT 1)) "
     "FROM residents p WHERE p.id = responses.resident_id), 1)"
 )
 

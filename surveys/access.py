@@ -17,7 +17,6 @@ from storage import communes as communes_db
 from storage import invitations as invitations_db
 from storage.records import AuditEntry, Grant
 from surveys.env import Env
-from surveys.pseudonym import pseudonym
 
 
 class Role(StrEnum):
@@ -120,12 +119,30 @@ class AccessService:
     async def require(self, actor: Actor, action: Action, scope: Scope) -> None:
         """Raises Forbidden (after auditing the refusal) unless the actor may act here."""
         if not await self.allowed(actor, action, scope):
-            label = actor.label
-            if actor.user_id is not None and not await self.grants(actor.user_id):
-                # A resident trying a staff command: the log names them by pseudonym only.
-                label = f"p:{pseudonym(self._env.settings.pseudonym_key, actor.user_id)}"
-            await self.audit(actor, action, scope, outcome="refused", actor_label=label)
+            if (
+                actor.user_id is not None
+                and not await self.grants(actor.user_id)
+                and not (await access_db.ever_granted(self._env.db.conn, actor.user_id))
+            ):
+                # A resident trying a staff command: counted per day, not logged one by one
+                # (someone whose role was revoked is still audited).
+                await self.count_resident(action, "refused")
+            else:
+                await self.audit(actor, action, scope, outcome="refused")
             raise Forbidden(action, scope)
+
+    async def count_resident(self, action: Action | str, outcome: str) -> None:
+        """Counts a resident's action for today (Vietnam time): what residents do is tallied,
+        so that no resident can grow the append-only audit log."""
+        day = self._env.now().astimezone(self._env.settings.timezone).date().isoformat()
+        async with self._env.db.transaction() as conn:
+            await access_db.count_resident_action(conn, day, str(action), outcome)
+
+    async def resident_actions(
+        self, since: datetime | None = None
+    ) -> list[tuple[str, str, str, int]]:
+        day = since.astimezone(self._env.settings.timezone).date().isoformat() if since else ""
+        return await access_db.resident_actions(self._env.db.conn, day)
 
     async def communes(self, user_id: int, action: Action) -> list[int] | None:
         """The communes where the user may perform the action; None means every commune."""

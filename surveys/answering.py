@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from storage import privacy as privacy_db
 from storage import residents as residents_db
 from storage import responses as responses_db
 from storage import surveys as surveys_db
@@ -14,6 +15,7 @@ from surveys import flow
 from surveys.definitions import survey_from_dict
 from surveys.env import Env
 from surveys.model import Question, QuestionKind, Survey
+from surveys.pseudonym import voter_key
 from surveys.rounds import current_round
 
 EDIT_COMMENT = "edit_comment"
@@ -114,6 +116,9 @@ class AnsweringService:
             response = await responses_db.get_or_create(
                 conn, round_.id, resident.id, self.env.now()
             )
+            # one voice per person per round, across /deletedata (storage.privacy.claim_round)
+            key = voter_key(self.env.settings.pseudonym_key, round_.id, "telegram", user_id)
+            await privacy_db.claim_round(conn, response.id, round_.id, key)
         return Result(AnswerOutcome.UNCHANGED, await self._step(round_, response))
 
     async def _owned(

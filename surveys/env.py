@@ -32,6 +32,7 @@ class Settings:
     flood_count: int = 20  # updates a person may send per flood_window seconds
     flood_window: float = 10.0
     flood_pause: float = 60.0  # seconds ignored after going over the limit
+    questions_per_day: int = 5  # questions one resident may send to the commune per local day
     # Broadcasts (surveys.broadcasts): pacing, quiet hours, retries, reminders.
     broadcast_rate: float = 25.0  # messages/s overall; Telegram's free limit is about 30
     quiet_start: time = time(21, 0)  # local time: nothing is sent from here...

@@ -93,7 +93,7 @@ def load_categories(path: Path) -> list[FaqCategoryRow]:
     found: dict[str, FaqCategoryRow] = {}
     for item in items:
         cid = item.get("id") if isinstance(item, dict) else None
-        if not isinstance(cid, str) or not CATEGORY_ID.match(cid):
+        if not isinstance(cid, str) or not CATEGORY_ID.fullmatch(cid):
             raise FaqFileError(path.name, Problem.BAD_CATEGORY_ID, str(cid), "id")
         if cid in found:
             raise FaqFileError(path.name, Problem.DUPLICATE_CATEGORY, cid, "id")
@@ -119,7 +119,7 @@ def parse_entry(
     if not isinstance(item, dict):
         raise FaqFileError(file, Problem.NOT_A_TABLE, "", "entry")
     eid = item.get("id")
-    if not isinstance(eid, str) or not ENTRY_ID.match(eid):
+    if not isinstance(eid, str) or not ENTRY_ID.fullmatch(eid):
         raise FaqFileError(file, Problem.BAD_ENTRY_ID, str(eid)[:40], "id")
     unknown = sorted(set(item) - _FIELDS)
     if unknown:

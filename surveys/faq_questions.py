@@ -1,6 +1,9 @@
 """Questions the FAQ could not answer, sent to the resident's commune and answered by its staff.
 
-States of a staff member's chat: `faq_reply` (ref: the question being answered) while they type.
+States of a staff member's chat: `faq_reply` (ref: the question being answered) while they type;
+`faq_draft` (ref: the question) while they type the FAQ entry's question in their own words: an
+entry made from a resident's question is a draft until staff rewrite it (without names, ID or
+phone numbers, which are flagged), so the published FAQ never carries the resident's text.
 A question is answered once. Staff see the resident's village, never their Telegram id: the id
 is read only as the chat the answer is delivered to.
 """
@@ -8,7 +11,7 @@ is read only as the chat the answer is delivered to.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 import aiosqlite
@@ -24,10 +27,12 @@ from surveys.env import Env
 from surveys.faq_content import FaqFileError, parse_entry
 from surveys.faq_match import MatchConfidence
 from surveys.faq_service import FaqService, staff_entry
+from surveys.personal_data import flags
 
 __all__ = ["MAX_REPLY", "QuestionOutcome", "QuestionRow", "QuestionService", "Queued", "Result"]
 
 REPLY_STATE = "faq_reply"
+DRAFT_STATE = "faq_draft"
 OVERDUE_AFTER = timedelta(hours=48)
 QUEUE_LIMIT = 10
 MAX_REPLY = 900  # an answer may become an FAQ entry, which has this limit
@@ -46,6 +51,10 @@ class QuestionOutcome(StrEnum):
     EMPTY = "empty"
     TOO_LONG = "too_long"
     NOT_AN_ENTRY = "not_an_entry"  # fails the FAQ's checks (e.g. a question over 300 characters)
+    LIMIT = "limit"  # the resident sent the day's allowance of questions already
+    MARKED = "marked"  # the sender is marked as spam: their questions are no longer shown
+    DRAFT = "draft"  # an FAQ entry drafted: staff now type its question in their own words
+    FLAGGED = "flagged"  # the typed question holds ID-like or phone numbers: type it again
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,7 @@ class Result:
     outcome: QuestionOutcome
     question: QuestionRow | None = None
     entry_id: str = ""
+    flags: tuple[str, ...] = ()  # ID-like and phone numbers found (surveys.personal_data)
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,9 @@ class QuestionService:
         resident = await residents_db.get_by_telegram_id(self._conn, user_id)
         if resident is None or resident.commune_code is None:
             return Result(QuestionOutcome.NOT_JOINED)
+        if await faq_db.sent_since(self._conn, resident.id, self._day_start()) >= self.limit:
+            await self.access.count_resident("questions.send", "limit")
+            return Result(QuestionOutcome.LIMIT)
         async with self.env.db.transaction() as conn:
             qid = await faq_db.insert_question(
                 conn, ask_id, resident.commune_code, resident.id, ask.text, self.env.now()
@@ -97,6 +110,50 @@ class QuestionService:
         found = await faq_db.open_questions(self._conn, communes, QUEUE_LIMIT)
         now = self.env.now()
         return [Queued(q, now - q.asked_at > OVERDUE_AFTER) for q in found]
+
+    @property
+    def limit(self) -> int:
+        return self.env.settings.questions_per_day
+
+    async def waiting(self, user_id: int) -> int:
+        """How many questions wait in the person's communes (the queue shows QUEUE_LIMIT)."""
+        communes = await self.access.communes(user_id, Action.ANSWER_QUESTIONS)
+        return 0 if communes == [] else await faq_db.count_open(self._conn, communes)
+
+    async def mark_spam(self, user_id: int, question_id: int) -> Result:
+        """Marks the question's sender as spam: none of their questions is shown any more."""
+        question = await faq_db.get_question(self._conn, question_id)
+        if question is None:
+            return Result(QuestionOutcome.UNKNOWN)
+        scope = Scope(commune=question.commune_code)
+        if not await self._permitted(user_id, Action.ANSWER_QUESTIONS, scope):
+            return Result(QuestionOutcome.FORBIDDEN)
+        async with self.env.db.transaction() as conn:
+            marked = await faq_db.mark_spam(conn, question.resident_id, user_id, self.env.now())
+        if not marked:
+            return Result(QuestionOutcome.ALREADY, question)
+        await self.access.audit(
+            Actor(user_id), Action.ANSWER_QUESTIONS, scope, detail=f"spam question {question.id}"
+        )
+        return Result(QuestionOutcome.MARKED, question)
+
+    async def spam_marks(self) -> list[tuple[int, int | None, str, int, str]]:
+        """(mark id, commune, marked at, questions hidden, by) for the operator."""
+        return await faq_db.spam_marks(self._conn)
+
+    async def unmark_spam(self, mark_id: int) -> bool:
+        """The operator lifts a mark: the sender's questions are shown again."""
+        async with self.env.db.transaction() as conn:
+            lifted = await faq_db.unmark_spam(conn, mark_id)
+        if lifted:
+            await self.access.audit(
+                Actor.operator(), Action.ANSWER_QUESTIONS, Scope(), detail=f"unmark spam {mark_id}"
+            )
+        return lifted
+
+    def _day_start(self) -> datetime:
+        tz = self.env.settings.timezone
+        return datetime.combine(self._today(), time(), tz)
 
     async def begin_reply(self, user_id: int, question_id: int) -> Result:
         question = await faq_db.get_question(self._conn, question_id)
@@ -116,11 +173,13 @@ class QuestionService:
     async def reply(self, user_id: int, text: str) -> Result | None:
         """The typed answer to the question being answered; None when none is."""
         state = await residents_db.get_chat_state(self._conn, user_id)
-        if state is None or state.state != REPLY_STATE:
+        if state is None or state.state not in (REPLY_STATE, DRAFT_STATE):
             return None
         answer = text.strip()
         if not answer:
             return Result(QuestionOutcome.EMPTY)
+        if state.state == DRAFT_STATE:
+            return await self._publish(user_id, state.ref, " ".join(answer.split()))
         if len(answer) > MAX_REPLY:
             return Result(QuestionOutcome.TOO_LONG)
         question = await faq_db.get_question(self._conn, state.ref)
@@ -144,7 +203,7 @@ class QuestionService:
         return Result(QuestionOutcome.SENT, await faq_db.get_question(self._conn, question.id))
 
     async def to_faq(self, user_id: int, question_id: int) -> Result:
-        """Turns an answered question into an FAQ entry the matcher uses from now on."""
+        """Starts a draft FAQ entry from an answered question: staff type its question next."""
         question = await faq_db.get_question(self._conn, question_id)
         if question is None:
             return Result(QuestionOutcome.UNKNOWN)
@@ -155,9 +214,31 @@ class QuestionService:
             return Result(QuestionOutcome.NOT_ANSWERED, question)
         if question.entry_id is not None:
             return Result(QuestionOutcome.ALREADY, question, question.entry_id)
+        async with self.env.db.transaction() as conn:
+            await residents_db.set_chat_state(
+                conn, user_id, ChatState(DRAFT_STATE, question_id), self.env.now()
+            )
+        return Result(QuestionOutcome.DRAFT, question, flags=tuple(flags(question.text)))
+
+    async def _publish(self, user_id: int, question_id: int, text: str) -> Result:
+        """The staff member's wording of a drafted entry: checked, flagged, then published."""
+        question = await faq_db.get_question(self._conn, question_id)
+        if question is None or question.answer is None:
+            await self._drop_state(user_id)
+            return Result(QuestionOutcome.UNKNOWN)
+        scope = Scope(commune=question.commune_code)
+        if not await self._permitted(user_id, Action.MANAGE_FAQ, scope):
+            await self._drop_state(user_id)
+            return Result(QuestionOutcome.FORBIDDEN)
+        if question.entry_id is not None:
+            await self._drop_state(user_id)
+            return Result(QuestionOutcome.ALREADY, question, question.entry_id)
+        found = tuple(flags(text))
+        if found:
+            return Result(QuestionOutcome.FLAGGED, question, flags=found)
         entry_id = f"xa-{question.commune_code}-{question.id}"
-        category = await self._category_for(question.text)
-        entry = staff_entry(entry_id, category, question.text, question.answer, self._today())
+        category = await self._category_for(text)
+        entry = staff_entry(entry_id, category, text, question.answer, self._today())
         try:  # the same checks as a content file, with fewer phrasings required
             categories = {c.id for c in await self.faq.categories()}
             parse_entry(_as_table(entry), "staff", categories, origin="staff", min_questions=1)
@@ -166,8 +247,13 @@ class QuestionService:
         await self.faq.add(entry)
         async with self.env.db.transaction() as conn:
             await faq_db.link_question_entry(conn, question.id, entry_id)
+            await residents_db.clear_chat_state(conn, user_id)
         await self.access.audit(Actor(user_id), Action.MANAGE_FAQ, scope, detail=entry_id)
         return Result(QuestionOutcome.ADDED, question, entry_id)
+
+    async def _drop_state(self, user_id: int) -> None:
+        async with self.env.db.transaction() as conn:
+            await residents_db.clear_chat_state(conn, user_id)
 
     async def _permitted(self, user_id: int, action: Action, scope: Scope) -> bool:
         """The one access check (surveys.access); a refusal is audited by it."""

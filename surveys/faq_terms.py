@@ -14,7 +14,7 @@ INTENT_PREFIX = "hoi_"  # words standing for what a question asks ("là gì" -> 
 MAX_CHARS = 600  # a rambling 4,000-character message is read up to here
 _TOKEN = re.compile(r"[a-z0-9]+")
 # "ky"/"ki", "ly"/"li", "my"/"mi": both spellings are correct Vietnamese, so both become "i".
-_Y_AFTER_CONSONANT = re.compile(r"^([bcdghklmnpqrstvx]+)y$")
+_Y_AFTER_CONSONANT = re.compile(r"^([bcdghklmnpqrstvx]+)y\Z")
 
 # Folded abbreviations and everyday wording -> the words the FAQ uses. Longest phrase wins.
 ABBREVIATIONS: dict[str, str] = {

@@ -1,11 +1,14 @@
 """Household codes: issued per village in batches for paper sheets, opened by members' phones.
 
-A code is 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L), so staff can also
-type it from a paper sheet; the link carries it as `/start h<code>`.
+A code is a bearer secret: whoever holds it answers for the household. It is 10 characters from
+an alphabet of 31 without look-alikes (no 0/O, 1/I/L), 31**10 = 8.2e14 codes or 49.5 bits, so
+staff can still type it from a paper sheet; codes issued before were 8 characters (39.6 bits) and
+keep working. The link carries it as `/start h<code>`.
 """
 
 from __future__ import annotations
 
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 from storage import communes as communes_db
 from storage import households as households_db
 from storage import residents as residents_db
+from storage import surveys as surveys_db
 from storage import villages as villages_db
 from storage.households import Household
 from storage.records import Commune, Village
@@ -21,9 +25,10 @@ from surveys.env import Env
 from surveys.residents import Membership, ResidentService
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 8
+CODE_LENGTH = 10
+CODE_LENGTHS = (8, CODE_LENGTH)  # 8: codes issued before issue 17, still accepted
 MAX_COUNT = 500
-_PAYLOAD = re.compile(rf"^h([{ALPHABET}]{{{CODE_LENGTH}}})$")
+_PAYLOAD = re.compile(rf"h([{ALPHABET}]{{{CODE_LENGTH}}}|[{ALPHABET}]{{8}})")
 
 
 def household_payload(code: str) -> str:
@@ -31,8 +36,16 @@ def household_payload(code: str) -> str:
 
 
 def parse_household_payload(payload: str) -> str | None:
-    match = _PAYLOAD.match(payload)
+    match = _PAYLOAD.fullmatch(payload)
     return match[1] if match else None
+
+
+async def find(env: Env, code: str) -> Household | None:
+    """The household of a code; the stored code is compared in constant time as well."""
+    household = await households_db.by_code(env.db.conn, code)
+    if household is None or not hmac.compare_digest(household.code.encode(), code.encode()):
+        return None
+    return household
 
 
 class HouseholdRefused(Exception):
@@ -54,6 +67,7 @@ class Joined:
     membership: Membership
     household: Household
     members: int
+    paper_counts: bool = False  # the household's paper sheet counts in an open round: hold
 
 
 class HouseholdService:
@@ -112,7 +126,7 @@ class HouseholdService:
 
     async def join(self, user_id: int, name: str, code: str) -> Joined | None:
         """Binds the account to the household (and its village, commune); None if unknown."""
-        household = await households_db.by_code(self.env.db.conn, code)
+        household = await find(self.env, code)
         if household is None:
             return None
         async with self.env.db.transaction() as conn:
@@ -122,6 +136,8 @@ class HouseholdService:
             await residents_db.clear_chat_state(conn, user_id)
             await households_db.bind(conn, resident.id, household)
             members = await households_db.members(conn, household.id)
+            rounds = await surveys_db.open_rounds(conn, household.commune_code, self.env.now())
+            paper = await households_db.waiting_sheet(conn, household.id, [r.id for r in rounds])
         membership = await self._residents.membership(user_id)
         assert membership is not None
-        return Joined(membership, household, members)
+        return Joined(membership, household, members, paper)

@@ -33,7 +33,7 @@ def invite_payload(token: str) -> str:
 
 def parse_invite_payload(payload: str) -> str | None:
     """The token of an invitation payload, or None if the payload is not shaped like one."""
-    match = _PAYLOAD.match(payload)
+    match = _PAYLOAD.fullmatch(payload)
     return match[1] if match else None
 
 

@@ -6,6 +6,7 @@ the person: no Telegram id, no name, no free-text comments, no pending chat step
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -14,10 +15,11 @@ from storage import households as households_db
 from storage import privacy as privacy_db
 from storage import residents as residents_db
 from storage import responses as responses_db
+from storage.privacy import StoredAsk, StoredDelivery, StoredQuestion
 from storage.records import Answer, ChatState, Grant, Resident, dt, dt_req
 from surveys.env import Env
 from surveys.model import QuestionKind, Survey
-from surveys.pseudonym import pseudonym
+from surveys.pseudonym import pseudonym, voter_key
 from surveys.residents import ResidentService
 from surveys.rounds import RoundService
 
@@ -43,15 +45,22 @@ class MyData:
     chat_state: ChatState | None = None
     grants: list[Grant] = field(default_factory=list)
     household: str | None = None  # the household code the account is bound to
+    asks: list[StoredAsk] = field(default_factory=list)  # typed to the FAQ
+    questions: list[StoredQuestion] = field(default_factory=list)  # sent to the commune
+    broadcasts: list[StoredDelivery] = field(default_factory=list)  # messages sent to them
+    spam_marked_at: datetime | None = None  # staff marked their questions as spam
 
     @property
     def empty(self) -> bool:
-        return self.resident is None and self.chat_state is None and not self.grants
+        return (
+            self.resident is None and self.chat_state is None and not self.grants and not self.asks
+        )
 
 
 class PrivacyService:
-    def __init__(self, env: Env) -> None:
+    def __init__(self, env: Env, on_erased: Callable[[], None] = lambda: None) -> None:
         self.env = env
+        self._on_erased = on_erased  # forgets what was cached of erased rows (the FAQ index)
         self._residents = ResidentService(env)
         self._rounds = RoundService(env)
 
@@ -63,8 +72,9 @@ class PrivacyService:
         resident = await residents_db.get_by_telegram_id(conn, user_id)
         state = await residents_db.get_chat_state(conn, user_id)
         grants = await access_db.active_grants(conn, user_id)
+        asks = await privacy_db.asks_of(conn, user_id)
         if resident is None:
-            return MyData(user_id, None, None, None, [], state, grants)
+            return MyData(user_id, None, None, None, [], state, grants, asks=asks)
         membership = await self._residents.membership(user_id)
         stored = []
         for response in await privacy_db.responses_of(conn, resident.id):
@@ -91,6 +101,10 @@ class PrivacyService:
             state,
             grants,
             await households_db.code_of(conn, resident.id),
+            asks,
+            await privacy_db.questions_of(conn, resident.id),
+            await privacy_db.deliveries_of(conn, resident.id),
+            dt(await privacy_db.spam_marked(conn, resident.id)),
         )
 
     async def erase(self, user_id: int) -> bool:
@@ -101,18 +115,24 @@ class PrivacyService:
             async with self.env.db.transaction() as conn:
                 return await residents_db.clear_chat_state(conn, user_id)
         await self._erase(resident.id, user_id)
+        await self.env.db.checkpoint()  # the erased bytes must not linger in the -wal file
+        self._on_erased()
         return True
 
     async def _erase(self, resident_id: int, user_id: int) -> None:
         conn = self.env.db.conn
         comments: list[tuple[int, str]] = []
-        for response in await privacy_db.responses_of(conn, resident_id):
+        key = self.env.settings.pseudonym_key
+        responses = await privacy_db.responses_of(conn, resident_id)
+        voters = [(voter_key(key, r.round_id, "telegram", user_id), r.id) for r in responses]
+        for response in responses:
             survey = await self._rounds.survey(response.survey_id)
             assert survey is not None
             comments.extend(
                 (response.id, q.id) for q in survey.questions if q.kind is QuestionKind.TEXT
             )
         async with self.env.db.transaction() as conn:
+            await privacy_db.mark_voters(conn, voters)
             await privacy_db.erase_identity(conn, resident_id, user_id, comments, self.env.now())
 
     async def run_retention(self) -> int:
@@ -124,4 +144,7 @@ class PrivacyService:
         expired = await privacy_db.inactive_since(self.env.db.conn, before)
         for resident_id, user_id in expired:
             await self._erase(resident_id, user_id)
+        if expired:
+            await self.env.db.checkpoint()
+            self._on_erased()
         return len(expired)

@@ -29,7 +29,7 @@ def join_payload(token: str) -> str:
 
 def parse_join_payload(payload: str) -> str | None:
     """The token inside a join payload, or None if it is not shaped like one."""
-    match = _JOIN_PAYLOAD.match(payload)
+    match = _JOIN_PAYLOAD.fullmatch(payload)
     return match[1] if match else None
 
 

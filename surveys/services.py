@@ -17,6 +17,7 @@ from surveys.invitations import InvitationService
 from surveys.privacy import PrivacyService
 from surveys.residents import ResidentService
 from surveys.rounds import RoundService
+from surveys.sheet_conflicts import ConflictService
 from surveys.sheet_entry import SheetEntryService
 from surveys.sheets import SheetService
 from surveys.summaries import SummaryService
@@ -37,11 +38,12 @@ class Services:
         self.faq = FaqService(self.env)
         self.questions = QuestionService(self.env, self.access, self.faq)
         self.invitations = InvitationService(self.env)
-        self.privacy = PrivacyService(self.env)
+        self.privacy = PrivacyService(self.env, self.faq.reload)
         self.villages = VillageService(self.env, self.access)
         self.households = HouseholdService(self.env)
         self.sheets = SheetService(self.env)
         self.sheet_entry = SheetEntryService(self.env, self.access, self.sheets)
+        self.conflicts = ConflictService(self.env, self.access)
         self.broadcasts = BroadcastService(self.env, self.rounds)
         self.thresholds = ThresholdService(self.env)
         self.identity = BotIdentity(self.env)

@@ -25,7 +25,7 @@ from storage.records import ChatState, Commune, Round
 from surveys.access import AccessService, Action, Actor, Forbidden, Scope
 from surveys.env import Env
 from surveys.flow import comment_ok, parse_button_value
-from surveys.households import ALPHABET, CODE_LENGTH
+from surveys.households import ALPHABET, CODE_LENGTHS, find
 from surveys.model import Question, QuestionKind, Survey
 from surveys.sheets import RowError, SheetService
 
@@ -38,7 +38,6 @@ class SheetEntryOutcome(StrEnum):
     ASK_CODE = "ask_code"
     BAD_CODE = "bad_code"  # not shaped like a household code
     UNKNOWN = "unknown"  # no household has this code
-    OTHER_COMMUNE = "other_commune"  # a household of a commune the staff member does not serve
     NO_ROUND = "no_round"
     EXISTS = "exists"  # already a paper sheet in this round: replace or cancel
     QUESTION = "question"
@@ -91,7 +90,7 @@ class Entry:
 def clean_code(text: str) -> str | None:
     """A typed household code, forgiving case, spaces and dashes; None if it cannot be one."""
     code = "".join(ch for ch in text.upper() if ch not in " -.\t")
-    ok = len(code) == CODE_LENGTH and all(ch in ALPHABET for ch in code)
+    ok = len(code) in CODE_LENGTHS and all(ch in ALPHABET for ch in code)
     return code if ok else None
 
 
@@ -134,14 +133,15 @@ class SheetEntryService:
         if code is None:
             return Entry(SheetEntryOutcome.BAD_CODE, code=text.strip()[:20])
         conn = self.env.db.conn
-        household = await households_db.by_code(conn, code)
+        household = await find(self.env, code)
         if household is None:
             return Entry(SheetEntryOutcome.UNKNOWN, code=code)
         scope = Scope(household.commune_code)
         try:
             await self.access.require(Actor(user_id), Action.ENTER_SHEETS, scope)
         except Forbidden:
-            return Entry(SheetEntryOutcome.OTHER_COMMUNE, code=code)
+            # the same answer as no such code: a code is a secret, its existence too
+            return Entry(SheetEntryOutcome.UNKNOWN, code=code)
         commune = await communes_db.get_commune(conn, household.commune_code)
         rounds = await surveys_db.open_rounds(conn, household.commune_code, self.env.now())
         if not rounds:

@@ -293,3 +293,64 @@ def test_a_column_twice_is_refused_and_trailing_separators_are_not(setup, tmp_pa
         encoding="utf-8",
     )
     refused(setup, capsys, path, "Dòng 1: cột «duong» có hai lần")
+
+
+def test_a_chat_answer_after_the_paper_sheet_waits_for_the_operator(
+    setup, tmp_path, capsys
+) -> None:
+    code = setup["codes"][0]
+    path = write_csv(tmp_path / "s.csv", setup, [sheet_row(setup, code, "0")])
+    assert main(["sheets", "import", str(path)]) == 0
+
+    async def chat_answer() -> None:  # a member answers in chat after the sheet: held
+        services = await Services.open(str(setup["db"]))
+        try:
+            await services.households.join(42, "Lan", code)
+            step = (await services.answering.current(42)).step
+            assert step is not None
+            for index, q in enumerate(setup["questions"]):
+                if q.kind.value == "text":
+                    await services.answering.skip(42, step.response.id, index)
+                else:
+                    await services.answering.answer(
+                        42, step.response.id, index, "4" if q.kind.value == "scale" else "1"
+                    )
+        finally:
+            await services.close()
+
+    asyncio.run(chat_answer())
+    capsys.readouterr()
+    assert main(["sheets", "conflicts", "--round", str(setup["round"])]) == 0
+    out = capsys.readouterr().out
+    assert f"hộ {code}: 1 trả lời qua chat đến sau phiếu giấy, đang chờ quyết định" in out
+    overall = lambda: read_file_db(  # noqa: E731
+        setup["db"], lambda db: responses_db.value_counts(db.conn, setup["round"])
+    )["tong_the"]
+    assert overall() == {0: 1}
+    assert (
+        main(
+            [
+                "sheets",
+                "decide",
+                "--round",
+                str(setup["round"]),
+                "--household",
+                "ZZZZZZZZZZ",
+                "--keep",
+                "chat",
+            ]
+        )
+        == 2
+    )
+    assert "không có hộ mã «ZZZZZZZZZZ»" in capsys.readouterr().err
+    assert overall() == {0: 1}
+    args = ["sheets", "decide", "--round", str(setup["round"]), "--household", code.lower()]
+    assert main([*args, "--keep", "chat"]) == 0
+    assert "lấy câu trả lời qua chat" in capsys.readouterr().out
+    assert overall() == {1: 1}
+    assert main([*args, "--keep", "paper"]) == 2
+    assert "không có trả lời qua chat nào đang chờ" in capsys.readouterr().err
+    assert overall() == {1: 1}
+    entries = read_file_db(setup["db"], lambda db: Services(db).access.audit_log())
+    decided = [e for e in entries if e.action == "sheets.enter" and "keep chat" in e.detail]
+    assert [e.actor for e in decided] == ["cli"]

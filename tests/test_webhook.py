@@ -1,7 +1,7 @@
 """Webhook mode end to end: `ykien run --webhook-url URL --listen ADDR:PORT` in its own process
-(PTB's run_webhook), the sandbox pushing updates to it with the secret token; a resident joins
-and answers the whole survey without a single getUpdates. A POST without the secret is refused
-by the bot and changes nothing."""
+(bot/webhook.py on aiohttp.web), the sandbox pushing updates to it with the secret token; a
+resident joins and answers the whole survey without a single getUpdates. A POST without the
+secret is refused by the bot and changes nothing."""
 
 from __future__ import annotations
 
@@ -76,6 +76,12 @@ async def test_a_resident_answers_through_webhook_delivery(tmp_path: Path) -> No
             for headers in ({}, {SECRET_HEADER: "not-the-secret"}):
                 async with session.post(url, data=json.dumps(forged), headers=headers) as resp:
                     assert resp.status == 403
+            # With the secret: over 1 MB is refused unread, malformed JSON is a 400 (not a 500).
+            right = {SECRET_HEADER: secret}
+            async with session.post(url, data=b" " * (2 << 20), headers=right) as resp:
+                assert resp.status == 413
+            async with session.post(url, data=b'{"update_id": 1, "mess', headers=right) as resp:
+                assert resp.status == 400
         assert await bot.stop() == 0
 
     assert sandbox.calls_to("getUpdates") == []

@@ -4,7 +4,8 @@ Every command that needs a role is a row of COMMANDS (features add theirs): how 
 a commune, the Action it needs, and how a refusal looks. Each row runs for every role and every
 scope (own commune, another commune of the same province, a commune of another province): an
 allowed combination is served; a forbidden one gets the clear refusal and leaves no trace but
-one audit entry. The command line acts as the operator and is audited on every action.
+one audit entry (a resident's: one more in the day's counter of residents' actions). The command
+line acts as the operator and is audited on every action.
 """
 
 from __future__ import annotations
@@ -103,6 +104,14 @@ async def test_matrix(harness, command: Command, who: str) -> None:
             continue
         snap, counts = before
         assert await snapshot(db) == snap, (who, scope)
+        if who == "resident":  # residents' refusals are counted per day, not logged
+            after = await table_counts(db)
+            assert after == counts | {"resident_actions": after["resident_actions"]}
+            assert await harness.services.access.audit_log() == audit_before
+            (day,) = {d for d, *_ in await harness.services.access.resident_actions()}
+            tally = await harness.services.access.resident_actions()
+            assert (day, command.action.value, "refused") in {(d, a, o) for d, a, o, _ in tally}
+            continue
         assert await table_counts(db) == counts | {"audit_log": counts["audit_log"] + 1}
         entry = (await harness.services.access.audit_log())[-1]
         assert len(await harness.services.access.audit_log()) == len(audit_before) + 1
@@ -120,13 +129,21 @@ async def test_matrix_covers_every_role_and_scope() -> None:
         assert outcomes == {True, False}
 
 
-async def test_no_role_at_all_is_refused_and_audited(harness) -> None:
+async def test_no_role_at_all_is_refused_and_counted_not_logged(harness, clock) -> None:
+    """A resident hammering a staff command grows a daily counter, never the audit log."""
     user = harness.user(21)
-    before = await snapshot(harness.services.db)
-    assert await harness.send(user, "/villages") == [FORBIDDEN_REPLY]
+    access = harness.services.access
+    before, log = await snapshot(harness.services.db), await access.audit_log()
+    for _ in range(15):  # under the flood limit
+        assert await harness.send(user, "/villages") == [FORBIDDEN_REPLY]
     assert await snapshot(harness.services.db) == before
-    entry = (await harness.services.access.audit_log())[-1]
-    assert entry.outcome == "refused" and entry.actor.startswith("p:")
+    assert await access.audit_log() == log
+    day = clock.now.astimezone(harness.services.settings.timezone).date().isoformat()
+    assert await access.resident_actions() == [(day, "villages.manage", "refused", 15)]
+    clock.advance(days=1)
+    assert await harness.send(user, "/villages") == [FORBIDDEN_REPLY]
+    assert [n for *_, n in await access.resident_actions()] == [15, 1]
+    assert (await table_counts(harness.services.db))["resident_actions"] == 2
 
 
 async def test_revoked_between_button_and_name(harness) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from surveys.households import ALPHABET, household_payload
+from storage import households as households_db
+from surveys.households import ALPHABET, household_payload, parse_household_payload
 from tests.conftest import COMMUNE, snapshot, table_counts
 
 
@@ -40,8 +41,38 @@ async def test_members_join_the_same_household(harness) -> None:
     ]
 
 
+async def test_codes_carry_at_least_40_bits_and_old_codes_still_open(harness) -> None:
+    issued = await sheet(harness, 20)
+    codes = [h.code for h, _ in issued.households]
+    assert all(len(c) == 10 and set(c) <= set(ALPHABET) for c in codes)
+    assert len(ALPHABET) ** 10 >= 2**49  # README: 49.5 bits
+    assert len(set(codes)) == 20
+    # A sheet printed before the codes grew: its 8-character code still binds the member.
+    await households_db.insert_many(
+        harness.services.db.conn,
+        COMMUNE,
+        issued.village.id,
+        ["K7PQ2MXA"],
+        harness.services.env.now(),
+    )
+    replies = await harness.send(harness.user(4, "Mai"), "/start hK7PQ2MXA")
+    assert replies[1].startswith("Bạn đã vào hộ gia đình mã K7PQ2MXA")
+    assert parse_household_payload(f"h{codes[0]}") == codes[0]
+    assert parse_household_payload(f"h{codes[0]}\n") is None  # fullmatch, not `$`
+
+
 @pytest.mark.parametrize(
-    "payload", ["hAAAAAAAA", "h" + ALPHABET[:8], "hAAAA", "h0OIL1ABC", "h" + "A" * 9]
+    "payload",
+    [
+        "hAAAAAAAA",
+        "h" + ALPHABET[:8],
+        "hAAAA",
+        "h0OIL1ABC",
+        "h" + "A" * 9,
+        "h" + "A" * 10,
+        "h" + ALPHABET[:10],
+        "h" + "A" * 11,
+    ],
 )
 async def test_unknown_household_code_changes_nothing(harness, payload) -> None:
     await sheet(harness)

@@ -54,6 +54,9 @@ async def test_staff_answer_reaches_resident_and_becomes_an_faq_entry(harness, c
     assert await rows(harness, "SELECT answer, answered_by FROM faq_questions") == [(answer, STAFF)]
     assert button_labels(officer.last) == ["Thêm vào câu hỏi thường gặp"]
     replies = await harness.press(officer, "Thêm vào câu hỏi thường gặp")
+    assert replies[0].startswith("Bản nháp câu hỏi thường gặp (chưa đăng)")
+    assert await rows(harness, "SELECT 1 FROM faq_entries WHERE origin = 'staff'") == []
+    replies = await harness.send(officer, "Xin giấy phép xây chuồng bò ở đâu?")
     assert replies[0].startswith("Đã thêm vào câu hỏi thường gặp")
     entry = await rows(harness, "SELECT origin, answer FROM faq_entries WHERE origin = 'staff'")
     assert entry == [("staff", answer)]
@@ -63,7 +66,7 @@ async def test_staff_answer_reaches_resident_and_becomes_an_faq_entry(harness, c
     assert answer in replies[0]
     assert button_labels(binh.last) == ["👍 Hữu ích", "👎 Chưa đúng ý"]
     before = await table_counts(harness.services.db)
-    await harness.press(officer, "Thêm vào câu hỏi thường gặp", officer.messages[-2])
+    await harness.press(officer, "Thêm vào câu hỏi thường gặp")
     assert "đã được làm rồi" in officer.callback_answers[-1]
     assert await table_counts(harness.services.db) == before
     await harness.send(officer, "/questions")
@@ -173,9 +176,10 @@ async def test_a_question_too_long_for_the_faq_is_refused_as_entry(harness) -> N
     await harness.press(officer, "Trả lời")
     await harness.send(officer, "Bạn hỏi bộ phận một cửa.")
     assert lan.last.text.endswith("Bạn hỏi bộ phận một cửa.")
-    before = await table_counts(harness.services.db)
     await harness.press(officer, "Thêm vào câu hỏi thường gặp")
-    assert officer.callback_answers[-1].startswith("Không thêm được: câu hỏi dài quá 300 ký tự")
+    before = await table_counts(harness.services.db)
+    (refused,) = await harness.send(officer, long_question)
+    assert refused.startswith("Không đăng được: câu hỏi dài quá 300 ký tự")
     assert await table_counts(harness.services.db) == before
 
 

@@ -179,7 +179,10 @@ async def test_code_of_another_commune_is_refused_and_audited(harness, setup) ->
     await harness.send(staff, "/sheet")
     before, counts = await snapshot(db), await table_counts(db)
     (reply,) = await harness.send(staff, setup["other"])
-    assert reply.startswith(f"Hộ mã {setup['other']} thuộc xã, phường khác")
+    # The same answer as a code that does not exist: a code is a secret, its existence too.
+    (unknown,) = await harness.send(staff, "ABCDEFGHJK")
+    assert reply.replace(setup["other"], "ABCDEFGHJK") == unknown
+    assert reply.startswith(f"Không có hộ gia đình nào mã {setup['other']}.")
     assert await snapshot(db) == before
     assert await table_counts(db) == counts | {"audit_log": counts["audit_log"] + 1}
     entry = (await harness.services.access.audit_log())[-1]
@@ -206,7 +209,8 @@ async def test_non_staff_are_refused_and_nothing_changes(harness, setup) -> None
     for text in ("/sheet", f"/sheet {setup['codes'][0]}"):
         assert await harness.send(harness.user(RESIDENT), text) == [FORBIDDEN]
     assert await snapshot(db) == before
-    assert await table_counts(db) == counts | {"audit_log": counts["audit_log"] + 2}
+    # a resident's refusals are counted (one row for the day and action), not logged
+    assert await table_counts(db) == counts | {"resident_actions": counts["resident_actions"] + 1}
 
 
 async def test_existing_paper_sheet_offers_replace_or_cancel(harness, setup, clock) -> None:

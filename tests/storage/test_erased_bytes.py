@@ -1,0 +1,53 @@
+"""After /deletedata nothing of the person is left in the database file or its WAL (issue 17):
+secure_delete zeroes deleted content and the WAL is checkpointed and truncated at erasure."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from surveys.env import Settings
+from surveys.services import Services
+from tests.conftest import COMMUNE, SURVEY, FakeClock
+
+UID = 912_345_678
+NAME = "Zelda Nguyễn Thị Quỳnh"
+COMMENT = "Tôi là Zelda, CCCD 001099012345, đường thôn ngập nước"
+
+
+def stored_bytes(path: Path) -> bytes:
+    return b"".join(
+        p.read_bytes() for p in (path, path.with_name(path.name + "-wal")) if p.exists()
+    )
+
+
+async def test_erased_name_and_comment_leave_the_db_and_wal_files(
+    tmp_path, clock: FakeClock
+) -> None:
+    path = tmp_path / "ykien.db"
+    services = await Services.open(
+        str(path), clock=clock, settings=Settings(bot_username="ykien_test_bot")
+    )
+    try:
+        await services.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7))
+        await services.residents.join(UID, NAME, COMMUNE)
+        step = (await services.answering.current(UID)).step
+        assert step is not None
+        for index, question in enumerate(step.survey.questions):
+            if question.kind.value == "text":
+                assert (await services.answering.comment(UID, COMMENT)).ok
+            else:
+                value = "4" if question.kind.value == "scale" else "1"
+                assert (await services.answering.answer(UID, step.response.id, index, value)).ok
+        needles = [NAME.encode(), COMMENT.encode(), b"001099012345"]
+        assert all(n in stored_bytes(path) for n in needles)  # the test can see them
+        assert await services.privacy.erase(UID)
+        # While the bot runs (the connection stays open), the bytes are gone from both files.
+        found = stored_bytes(path)
+        assert [n for n in needles if n in found] == []
+        kept = await services.env.db.conn.execute_fetchall(
+            "SELECT count(*) FROM responses WHERE counted = 1"
+        )
+        assert [tuple(row) for row in kept] == [(1,)]  # the detached response still counts
+    finally:
+        await services.close()
