@@ -83,6 +83,12 @@ def start_survey() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(labels.START_SURVEY, callback_data="go")]])
 
 
+def continue_survey() -> InlineKeyboardMarkup:
+    """The same "go" press as start_survey: it resumes where the resident left off."""
+    label = labels.CONTINUE_SURVEY
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data="go")]])
+
+
 def answer_label(question: Question, value: int | str | None) -> str:
     if value is None:
         return labels.SKIPPED

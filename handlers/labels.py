@@ -13,6 +13,7 @@ SCALE = {
 YESNO = {1: "Có", 0: "Không"}
 SKIP = "Bỏ qua"
 START_SURVEY = "Bắt đầu khảo sát"
+CONTINUE_SURVEY = "Tiếp tục khảo sát"
 EDIT = "Sửa câu {number}"
 SKIPPED = "(bỏ qua)"
 FAQ_BACK = "« Các chủ đề"

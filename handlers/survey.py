@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
 from telegram import Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, CommandHandler
 
 from handlers import keyboards
@@ -15,6 +16,8 @@ from handlers.replies import alert, command_args, reply
 from handlers.resident import ask_village
 from handlers.texts import render
 from surveys.answering import Outcome, Result, Step
+
+log = logging.getLogger(__name__)
 
 # Refusals of a button press, shown as a pop-up: template per outcome.
 _PRESS_REFUSALS = {
@@ -112,7 +115,13 @@ async def acknowledge(update: Update, result: Result, *, pressed: bool) -> None:
         tasks.append(_mark(update, result, label))
     if result.outcome is not Outcome.UNCHANGED:
         tasks.append(show(update, result.step))
-    await asyncio.gather(*tasks)
+    # The answer is committed: a reply Telegram still refuses after its retries
+    # (bot/resilient.py) is logged, never turned into an error message; /survey goes on.
+    for failed in await asyncio.gather(*tasks, return_exceptions=True):
+        if isinstance(failed, TelegramError):
+            log.warning("reply after a saved answer failed: %s", failed)
+        elif isinstance(failed, BaseException):
+            raise failed
 
 
 async def _mark(update: Update, result: Result, label: str) -> None:
