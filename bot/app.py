@@ -23,6 +23,7 @@ from handlers import (
     common,
     features,
     flood,
+    membership,
     menus,
     resident,
     retention,
@@ -105,6 +106,7 @@ def build_application(
     app.add_handlers(resident.HANDLERS + survey.HANDLERS + common.HANDLERS)
     app.add_handlers(features.HANDLERS)
     app.add_handlers(routes.HANDLERS)
+    app.add_handlers(membership.HANDLERS)  # blocked / unblocked: stopped / subscribed
     app.add_handlers(common.FALLBACKS)
     app.add_error_handler(common.on_error)
     return app
