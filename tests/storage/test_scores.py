@@ -184,8 +184,7 @@ async def _incremental_equals_rebuilt(steps: list[tuple]) -> None:
             assert await scores_db.round_counts(db.conn, round_id) == (
                 await responses_db.value_counts(db.conn, round_id)
             )
-        async with db.transaction() as conn:
-            await scores_db.rebuild(conn)
+        await scores_db.rebuild(db)
         assert await scores_db.dump(db.conn) == incremental
     finally:
         await db.close()
