@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 Sleep = Callable[[float], Awaitable[None]]
 OnUnreadable = Callable[[int, str], Awaitable[None]]
 
-REPLY_ATTEMPTS = 6  # calls of one reply before its error reaches the handler
+REPLY_ATTEMPTS = 10  # calls of one reply before its error reaches the handler
 REPLY_BUDGET = 60.0  # seconds one reply may spend waiting for retries
 POLL_RETRY = 2.0  # longest wait between getUpdates calls while Telegram is unreachable
 LOG_EVERY = 60.0  # seconds between two log lines about the same kind of fault

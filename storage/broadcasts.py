@@ -315,6 +315,8 @@ async def claim(
     broadcast): a resident who said /stop or left the commune is 'skipped' ('stopped'); one
     who has finished the round since the broadcast was planned is 'skipped' ('finished') by an
     invitation or reminder; one half-way comes with the number of questions answered.
+    Rows a restart found in flight come after the others (index deliveries_to_claim), so a
+    crash loop catches fresh rows in flight rather than the same ones again.
     """
     rows = await sql.rows(
         conn,
@@ -327,7 +329,7 @@ async def claim(
         "LEFT JOIN responses p ON b.kind != 'result' AND p.round_id = b.round_id "
         "AND p.resident_id = d.resident_id "
         "WHERE d.broadcast_id = ? AND d.state = 'queued' "
-        "AND (d.not_before IS NULL OR d.not_before <= ?) ORDER BY d.id LIMIT ?",
+        "AND (d.not_before IS NULL OR d.not_before <= ?) ORDER BY d.restarts, d.id LIMIT ?",
         (broadcast_id, ts(now), limit),
     )
     await conn.executemany(
@@ -379,7 +381,8 @@ async def requeue_sending(
 ) -> int:
     """Rows left 'sending' (by a crash) may or may not have gone out: each is sent again once.
     A row found 'sending' a second time (a crash loop catching it in flight again) becomes
-    'unknown': it went out at least once and is not sent a third time. Returns the rows moved."""
+    'unknown': its call was started at most twice, and it is not sent a third time. Returns
+    the rows moved."""
     where = "" if broadcast_id is None else " AND broadcast_id = ?"
     cur = await conn.execute(
         "UPDATE deliveries SET state = CASE WHEN restarts > 0 THEN 'unknown' ELSE 'queued' END, "

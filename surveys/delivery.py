@@ -4,7 +4,8 @@ Each batch of rows is marked 'sending' and committed before any call goes out, a
 outcome is committed after; at start, rows left 'sending' are re-queued once. So a kill -9 loses
 no recipient, only rows 'sending' at the kill (at most IN_FLIGHT_BATCHES batches) can be sent
 twice, and a row caught in flight by a second crash is resolved 'unknown' instead of being sent
-a third time.
+a third time (rows a restart found in flight are claimed after the fresh ones, so a crash loop
+rarely catches the same row twice).
 
 Two faults stop the whole sender rather than single rows: Telegram not answering at all (an
 outage: a batch with no answer), which pauses every batch with backoff and counts against
@@ -49,7 +50,7 @@ class DeliveryState(StrEnum):
     UNREACHABLE = "unreachable"  # 400 chat not found
     FAILED = "failed"  # network errors past the retry limit, or another permanent refusal
     SKIPPED = "skipped"  # never sent: /stop, left the commune, finished the round, cancelled...
-    UNKNOWN = "unknown"  # in flight at two crashes: sent at least once, not sent a third time
+    UNKNOWN = "unknown"  # in flight at two crashes: called at most twice, never a third time
 
 
 class SendStatus(StrEnum):

@@ -1,7 +1,7 @@
 -- Faults (issue 18). Delivery rows get a final state 'unknown' and a count of the restarts
 -- that found them in flight: a row caught 'sending' by a crash is sent again once, and one
--- caught a second time is 'unknown' (it went out at least once) instead of being sent again
--- at every restart of a crash loop. SQLite cannot change a CHECK in place, so the table is
+-- caught a second time is 'unknown' (its call was started at most twice) instead of being
+-- sent again at every restart of a crash loop. SQLite cannot change a CHECK in place, so the table is
 -- rebuilt (with its transitions, which reference it), keeping every id.
 
 CREATE TEMP TABLE deliveries_old AS SELECT * FROM deliveries;
@@ -28,7 +28,8 @@ INSERT INTO deliveries(id, broadcast_id, resident_id, chat_id, state, attempts, 
                        detail, updated_at)
 SELECT id, broadcast_id, resident_id, chat_id, state, attempts, not_before, detail, updated_at
 FROM deliveries_old;
-CREATE INDEX deliveries_by_state ON deliveries(broadcast_id, state);
+-- The sender claims queued rows in this order: rows a restart found in flight after the others.
+CREATE INDEX deliveries_to_claim ON deliveries(broadcast_id, state, restarts);
 
 CREATE TABLE delivery_transitions (
     id           INTEGER PRIMARY KEY,
