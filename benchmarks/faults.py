@@ -39,7 +39,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -57,6 +57,7 @@ FIRST = 30_000_000
 OFFER = "Xã đang lấy ý kiến"
 ERROR = "Xin lỗi, đã có lỗi"
 SCALE_4 = "4 · Hài lòng"
+SCALE_5 = "5 · Rất hài lòng"
 ENV = {"YKIEN_QUIET_HOURS": "00:00-00:00"}
 
 
@@ -341,6 +342,8 @@ async def rescore(tmp: Path, baseline: Path | None) -> dict[str, Any]:
     errors: dict[str, int] = {}
     held: dict[str, float] = {}
 
+    answered: dict[int, str] = {}  # each resident's answer to question 1 now
+
     async def answer_loop(user: SimUser, stop: asyncio.Event, lat: list[float | None]) -> None:
         while not stop.is_set():
             review = next(m for m in reversed(user.messages) if "Sửa câu 1" in m.labels())
@@ -348,12 +351,16 @@ async def rescore(tmp: Path, baseline: Path | None) -> dict[str, Any]:
                 await reply_after(sandbox, user, partial(user.press, review, "Sửa câu 1"), 30)
             )
             question = user.messages[-1]
-            if SCALE_4 not in question.labels():
+            # A different answer each time: the same one again changes nothing and gets no
+            # new message (the review comes back only for a change).
+            label = SCALE_4 if answered.get(user.id, SCALE_4) == SCALE_5 else SCALE_5
+            if label not in question.labels():
                 continue
-            lat.append(await reply_after(sandbox, user, partial(user.press, question, SCALE_4), 30))
+            lat.append(await reply_after(sandbox, user, partial(user.press, question, label), 30))
+            answered[user.id] = label
 
     async def phase(name: str, during: Callable[[], Any] | None, seconds: float = 5.0) -> None:
-        stop, lat = asyncio.Event(), []
+        stop, lat = asyncio.Event(), list[float | None]()
         marks = sum(1 for u in users for m in u.messages if ERROR in m.text)
         loops = [asyncio.create_task(answer_loop(u, stop, lat)) for u in users]
         started = time.perf_counter()
@@ -392,11 +399,9 @@ async def rescore(tmp: Path, baseline: Path | None) -> dict[str, Any]:
         try:
             await run.start_bot(server)
             for user in users:  # answer the whole survey once, untimed
-                await reply_after(sandbox, user, lambda u=user: u.send("/survey"), 30)
-                for _ in range(11):
-                    await reply_after(sandbox, user, lambda u=user: u.press(u.last, SCALE_4), 30)
-                await reply_after(sandbox, user, lambda u=user: u.press(u.last, "Có"), 30)
-                await reply_after(sandbox, user, lambda u=user: u.press(u.last, "Bỏ qua"), 30)
+                await reply_after(sandbox, user, partial(user.send, "/survey"), 30)
+                for label in [SCALE_4] * 11 + ["Có", "Bỏ qua"]:
+                    await reply_after(sandbox, user, partial(_tap_last, user, label), 30)
             await phase("quiet", None)
             await phase("ykien rescore (chunked)", cli_rescore)
             if baseline is None:
@@ -488,7 +493,7 @@ async def crashloop(tmp: Path, baseline: Path | None, kills: int = 4) -> dict[st
             for _ in range(kills):
                 at_start = sent_offers(sandbox)
                 bot = await run.start_bot(server)
-                await until(sandbox, lambda a=at_start: sent_offers(sandbox) >= a + 10, 60)
+                await until(sandbox, partial(_offers_at_least, sandbox, at_start + 10), 60)
                 await bot.kill()
                 counts, _ = await states(run.db, broadcast_id)
                 in_flight.append(counts.get("sending", 0))
@@ -512,6 +517,16 @@ async def crashloop(tmp: Path, baseline: Path | None, kills: int = 4) -> dict[st
     }
 
 
+def _tap_last(user: SimUser, label: str) -> Any:
+    last = user.last
+    assert last is not None, "the bot has not written to this resident"
+    return user.press(last, label)
+
+
+def _offers_at_least(sandbox: Sandbox, count: int) -> bool:
+    return sent_offers(sandbox) >= count
+
+
 def _r(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds, 2)
 
@@ -527,7 +542,7 @@ async def main() -> None:
     parser.add_argument("--baseline", type=Path, help="run the bot from this checkout instead")
     args = parser.parse_args()
     baseline = args.baseline.resolve() if args.baseline else None
-    scenarios = {
+    scenarios: dict[str, Callable[[Path], Awaitable[dict[str, Any]]]] = {
         "outage": lambda tmp: outage(tmp, baseline, args.outage),
         "unreadable": lambda tmp: unreadable(tmp, baseline),
         "locked": lambda tmp: locked(tmp, baseline),
