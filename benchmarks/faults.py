@@ -343,9 +343,15 @@ async def rescore(tmp: Path, baseline: Path | None) -> dict[str, Any]:
     held: dict[str, float] = {}
 
     answered: dict[int, str] = {}  # each resident's answer to question 1 now
+    why: Counter[str] = Counter()  # what the chat showed when a press got no reply
 
     async def answer_loop(user: SimUser, stop: asyncio.Event, lat: list[float | None]) -> None:
         while not stop.is_set():
+            if SCALE_4 in user.messages[-1].labels():  # the last phase stopped at question 1
+                label = SCALE_4 if answered.get(user.id, SCALE_4) == SCALE_5 else SCALE_5
+                await reply_after(sandbox, user, partial(_tap_last, user, label), 30)
+                answered[user.id] = label
+                continue
             review = next(m for m in reversed(user.messages) if "Sửa câu 1" in m.labels())
             lat.append(
                 await reply_after(sandbox, user, partial(user.press, review, "Sửa câu 1"), 30)
@@ -356,8 +362,12 @@ async def rescore(tmp: Path, baseline: Path | None) -> dict[str, Any]:
             label = SCALE_4 if answered.get(user.id, SCALE_4) == SCALE_5 else SCALE_5
             if label not in question.labels():
                 continue
-            lat.append(await reply_after(sandbox, user, partial(user.press, question, label), 30))
+            took = await reply_after(sandbox, user, partial(user.press, question, label), 30)
+            lat.append(took)
             answered[user.id] = label
+            if took is None:
+                popup = user.callback_answers[-1] if user.callback_answers else None
+                why[f"after {label!r}: pop-up {popup!r}, last {user.messages[-1].text[:40]!r}"] += 1
 
     async def phase(name: str, during: Callable[[], Any] | None, seconds: float = 5.0) -> None:
         stop, lat = asyncio.Event(), list[float | None]()
@@ -408,7 +418,7 @@ async def rescore(tmp: Path, baseline: Path | None) -> dict[str, Any]:
                 await phase("rebuild in one transaction (before)", one_transaction)
         finally:
             await run.stop_all()
-    out: dict[str, Any] = {"answers in the database": answers}
+    out: dict[str, Any] = {"answers in the database": answers, "presses with no reply": why}
     for name, lat in phases.items():
         got = sorted(x for x in lat if x is not None)
         out[name] = {
