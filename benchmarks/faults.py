@@ -324,6 +324,9 @@ async def rescore(tmp: Path, baseline: Path | None) -> dict[str, Any]:
 
     source = await summary_bench.prepare("1m")
     run = Run(tmp, baseline)
+    # The harness taps far faster than a person (about 2 a second for minutes): without this
+    # the flood limit (20 updates in 10 s) ignores each resident for a minute.
+    run.env["YKIEN_FLOOD_COUNT"] = "1000"
     await asyncio.to_thread(shutil.copy, source, run.db)
     count = 20
     await residents(run.db, count, round_open=False, launch=False)
