@@ -72,6 +72,7 @@ class Run:
         self.sandbox = Sandbox()
         self.log = tmp / "bot.log"
         self.bots: list[BotProcess] = []
+        self.stuck = 0  # bots that did not stop on Ctrl+C within 15 s
 
     async def start_bot(self, server: SandboxServer) -> BotProcess:
         with self.log.open("ab") as log:
@@ -88,9 +89,13 @@ class Run:
         return bot
 
     async def stop_all(self) -> None:
-        for bot in self.bots:
+        for bot in self.bots:  # Ctrl+C, and kill -9 after 15 s (a stuck bot must not hang this)
             if bot.proc is not None and bot.proc.returncode is None:
-                await bot.stop()
+                try:
+                    await asyncio.wait_for(bot.stop(), 15)
+                except TimeoutError:
+                    self.stuck += 1
+                    await bot.kill()
 
     def log_bytes(self) -> int:
         return self.log.stat().st_size if self.log.exists() else 0
@@ -247,6 +252,7 @@ async def unreadable(tmp: Path, baseline: Path | None) -> dict[str, Any]:
         "log bytes": log,
         "log bytes per second": round(log / elapsed),
         "skipped_updates rows": skipped,
+        "bot stuck on Ctrl+C (killed)": run.stuck,
     }
 
 
