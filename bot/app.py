@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import functools
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
@@ -17,11 +19,13 @@ from telegram.request import BaseRequest
 from bot.config import Config
 from bot.http_client import AiohttpRequest
 from bot.ordering import PerChatUpdateProcessor
+from bot.resilient import PollingRequest, RetryingRequest, Sleep
 from handlers import (
     broadcast_jobs,
     common,
     features,
     flood,
+    membership,
     menus,
     resident,
     retention,
@@ -30,7 +34,9 @@ from handlers import (
 )
 from handlers.context import BotContext, attach
 from handlers.labels import COMMAND_MENU
+from surveys import skipped_updates
 from surveys.env import Clock, Settings, utc_now
+from surveys.priority import Priority
 from surveys.scoring import Thresholds
 from surveys.services import Services
 
@@ -68,28 +74,32 @@ def build_application(
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
     clock: Clock = utc_now,
+    sleep: Sleep = asyncio.sleep,
 ) -> App:
-    """Wires handlers in order; opens the database in post_init unless `services` is given."""
+    """Wires handlers in order; opens the database in post_init unless `services` is given.
+
+    `sleep` is what retried replies and polling wait with (tests move their clock instead)."""
     token = config.token.reveal() if config.token else "0:offline"
+    priority = Priority()
+    # aiohttp rather than PTB's default httpx: a fifth of the CPU per call (bot/http_client).
+    # Replies to people are retried on 429/5xx/timeouts, ahead of broadcasts (bot/resilient).
+    replies = RetryingRequest(request or AiohttpRequest(config.http_pool), priority, sleep=sleep)
+    # Long polling over aiohttp too: with httpx it took about a quarter of the bot's CPU under
+    # load (py-spy, benchmarks/answers.py). One connection: getUpdates calls never overlap.
+    polling = PollingRequest(get_updates_request or AiohttpRequest(1), sleep=sleep)
     builder = (
         Application.builder()
         .token(token)
         .base_url(config.api_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo(config.timezone)))
         .context_types(ContextTypes(context=BotContext))
-        .post_init(_post_init(config, services, clock))
+        .post_init(_post_init(config, services, clock, polling))
         .post_shutdown(_post_shutdown(owned=services is None))
         .concurrent_updates(PerChatUpdateProcessor(config.concurrency))
     )
-    if request is not None:
-        builder = builder.request(request)
-    else:
-        # aiohttp rather than PTB's default httpx: a fifth of the CPU per call (bot/http_client).
-        builder = builder.request(AiohttpRequest(config.http_pool))
-    # Long polling over aiohttp too: with httpx it took about a quarter of the bot's CPU under
-    # load (py-spy, benchmarks/answers.py). One connection: getUpdates calls never overlap.
-    builder = builder.get_updates_request(get_updates_request or AiohttpRequest(1))
+    builder = builder.request(replies).get_updates_request(polling)
     app: App = builder.build()
+    app.bot_data[broadcast_jobs.PRIORITY_KEY] = priority
 
     # -3: a person sending too much is warned once, then ignored for a while.
     app.add_handlers(flood.HANDLERS, group=-3)
@@ -101,13 +111,14 @@ def build_application(
     app.add_handlers(resident.HANDLERS + survey.HANDLERS + common.HANDLERS)
     app.add_handlers(features.HANDLERS)
     app.add_handlers(routes.HANDLERS)
+    app.add_handlers(membership.HANDLERS)  # blocked / unblocked: stopped / subscribed
     app.add_handlers(common.FALLBACKS)
     app.add_error_handler(common.on_error)
     return app
 
 
 def _post_init(
-    config: Config, services: Services | None, clock: Clock
+    config: Config, services: Services | None, clock: Clock, polling: PollingRequest
 ) -> Callable[[App], Coroutine[Any, Any, None]]:
     async def post_init(app: App) -> None:
         svc = services or await Services.open(
@@ -123,6 +134,7 @@ def _post_init(
                 mismatch.actual,
                 mismatch.actual,
             )
+        polling.on_unreadable = functools.partial(skipped_updates.record, svc.env)
         await app.bot.set_my_commands(
             [BotCommand(name, text) for name, text in COMMAND_MENU],
             scope=BotCommandScopeAllPrivateChats(),

@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import IO
 
 from bot.sandbox import Sandbox
 
@@ -25,12 +26,18 @@ class BotProcess:
         *,
         extra_env: dict[str, str] | None = None,
         webhook: tuple[str, str] | None = None,  # (webhook URL, listen ADDR:PORT)
+        stderr: int | IO[bytes] | None = None,  # where its log goes (None: this process's)
+        cwd: Path | None = None,  # run another checkout's code (benchmarks' baselines)
     ) -> None:
         self.sandbox = sandbox
         self.api_url = api_url
         self.db_path = db_path
         self.env = {**os.environ, "YKIEN_LOG_LEVEL": "WARNING", **(extra_env or {})}
         self.webhook = webhook
+        self.stderr = stderr
+        self.cwd = cwd
+        if cwd is not None:
+            self.env["PYTHONPATH"] = str(cwd)
         self.proc: asyncio.subprocess.Process | None = None
 
     async def start(self, timeout: float = 30.0) -> None:  # noqa: ASYNC109 - startup budget
@@ -55,6 +62,8 @@ class BotProcess:
             self.api_url,
             *mode,
             env=self.env,
+            stderr=self.stderr,
+            cwd=self.cwd,
         )
         await self.sandbox.wait_for(
             lambda: len(self.sandbox.calls_to(ready_call)) > before or proc.returncode,

@@ -1,7 +1,8 @@
 """Broadcasts on Telegram: the transport the sender calls, and the JobQueue jobs that run it.
 
 PTB keeps jobs in memory only, so the database is the truth: `restore` (from post_init)
-re-queues rows a crash left 'sending' and schedules every unfinished broadcast again.
+re-queues rows a crash left 'sending' (once; see storage.broadcasts.requeue_sending) and
+schedules every unfinished broadcast again.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from surveys.broadcasts import Content
 from surveys.delivery import Drain, DrainStatus, Sender, SendResult, SendStatus, Sleep, Transport
 
 SENDER_KEY = "broadcast_sender"
+PRIORITY_KEY = "reply_priority"  # a surveys.priority.Priority shared with the request layer
 EDITS_KEY = "broadcast_progress_edits"
 HOUSEKEEPING_EVERY = 60.0  # seconds between checks for due reminders, results, CLI launches
 PROGRESS_EVERY = 3.0  # seconds between edits of a progress message (Telegram: ~1/s per chat)
@@ -33,8 +35,9 @@ PROGRESS_EVERY = 3.0  # seconds between edits of a progress message (Telegram: ~
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
-def message_for(content: Content) -> tuple[str, Any]:
-    """The text and keyboard of a broadcast message."""
+def message_for(content: Content, answered: int = 0) -> tuple[str, Any]:
+    """The text and keyboard of a broadcast message; a resident half-way through the round
+    (`answered` questions) is asked to continue rather than to start."""
     if content.kind == "result":
         assert content.summary is not None
         score = content.summary.score
@@ -48,6 +51,16 @@ def message_for(content: Content) -> tuple[str, Any]:
             best=[(texts[q.question_id], q.share) for q in reversed(ranked[-2:])],
             worst=[(texts[q.question_id], q.share) for q in ranked[:2]],
         ), None
+    if answered > 0:
+        total = len(content.survey.questions)
+        text = render(
+            "resident_round_continue.html",
+            survey=content.survey,
+            round=content.round,
+            answered=min(answered, total),
+            total=total,
+        )
+        return text, keyboards.continue_survey()
     template = (
         "resident_reminder.html" if content.kind == "reminder" else "resident_round_offer.html"
     )
@@ -66,20 +79,25 @@ def telegram_transport(bot: Bot) -> Transport:
     warnings.filterwarnings(
         "ignore", message=r"Please use 'Bot\.sendMessage'", category=PTBUserWarning
     )
-    rendered: list[tuple[Content, dict[str, Any]]] = []  # the last content and its message
+    # The last content and its messages, by questions already answered (0: not started).
+    rendered: list[tuple[Content, dict[int, dict[str, Any]]]] = []
 
-    def message(content: Content) -> dict[str, Any]:
+    def message(content: Content, answered: int) -> dict[str, Any]:
         if not rendered or rendered[0][0] is not content:
-            text, markup = message_for(content)
+            rendered[:] = [(content, {})]
+        by_answered = rendered[0][1]
+        if answered not in by_answered:
+            text, markup = message_for(content, answered)
             fields: dict[str, Any] = {"text": text, "parse_mode": ParseMode.HTML}
             if markup is not None:  # serialised once here rather than by PTB on every call
                 fields["reply_markup"] = json.dumps(markup.to_dict(), ensure_ascii=False)
-            rendered[:] = [(content, fields)]
-        return rendered[0][1]
+            by_answered[answered] = fields
+        return by_answered[answered]
 
-    async def send(chat_id: int, content: Content) -> SendResult:
+    async def send(chat_id: int, content: Content, answered: int = 0) -> SendResult:
         try:
-            await bot.do_api_request("sendMessage", {"chat_id": chat_id, **message(content)})
+            fields = message(content, answered)
+            await bot.do_api_request("sendMessage", {"chat_id": chat_id, **fields})
         except RetryAfter as exc:
             with warnings.catch_warnings():  # PTB 22 deprecates the int form; accept both
                 warnings.simplefilter("ignore", PTBDeprecationWarning)
@@ -112,6 +130,7 @@ def install(app: AnyApp, *, sleep: Sleep = asyncio.sleep) -> Sender:
         telegram_transport(app.bot),
         sleep=sleep,
         on_batch=on_batch,
+        priority=app.bot_data.get(PRIORITY_KEY),
     )
     app.bot_data[SENDER_KEY] = sender
     app.bot_data[EDITS_KEY] = {}

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable
 
 from telegram import Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, CommandHandler
 
 from handlers import keyboards
@@ -17,6 +18,8 @@ from handlers.resident import ask_village
 from handlers.texts import render
 from handlers.updates import query_of, text_of, user_of
 from surveys.answering import AnswerOutcome, Result, Step
+
+log = logging.getLogger(__name__)
 
 # Refusals of a button press, shown as a pop-up: template per outcome.
 _PRESS_REFUSALS = {
@@ -116,7 +119,13 @@ async def acknowledge(update: Update, result: Result, *, pressed: bool) -> None:
     if result.outcome is not AnswerOutcome.UNCHANGED or result.step.index is None:
         # The same answer again after "Sửa câu N" still leads back to the review.
         tasks.append(show(update, result.step))
-    await asyncio.gather(*tasks)
+    # The answer is committed: a reply Telegram still refuses after its retries
+    # (bot/resilient.py) is logged, never turned into an error message; /survey goes on.
+    for failed in await asyncio.gather(*tasks, return_exceptions=True):
+        if isinstance(failed, TelegramError):
+            log.warning("reply after a saved answer failed: %s", failed)
+        elif isinstance(failed, BaseException):
+            raise failed
 
 
 async def _mark(update: Update, result: Result, label: str) -> None:

@@ -16,6 +16,7 @@ from storage import sql
 from storage.records import dt, dt_req, ts
 
 ACTIVE = ("scheduled", "running", "paused")
+Connection = aiosqlite.Connection
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Claimed:
     resident_id: int
     chat_id: int
     attempts: int
+    answered: int = 0  # questions of the round the resident has already answered (invite, reminder)
 
 
 @dataclass(frozen=True)
@@ -307,27 +309,41 @@ async def is_held(conn: aiosqlite.Connection, broadcast_id: int) -> bool:
 async def claim(
     conn: aiosqlite.Connection, broadcast_id: int, limit: int, now: datetime
 ) -> list[Claimed]:
-    """Marks up to `limit` due queued rows 'sending' (the caller commits before calling out);
-    rows among them whose resident said /stop (or left the commune) become 'skipped' instead.
-    Deciding per claimed row keeps each claim's cost to its batch, not the whole broadcast."""
+    """Marks up to `limit` due queued rows 'sending' (the caller commits before calling out).
+
+    Decided at send time, per claimed row (so each claim costs its batch, not the whole
+    broadcast): a resident who said /stop or left the commune is 'skipped' ('stopped'); one
+    who has finished the round since the broadcast was planned is 'skipped' ('finished') by an
+    invitation or reminder; one half-way comes with the number of questions answered.
+    Rows a restart found in flight come after the others (index deliveries_to_claim), so a
+    crash loop catches fresh rows in flight rather than the same ones again.
+    """
     rows = await sql.rows(
         conn,
         "SELECT d.id, d.resident_id, d.chat_id, d.attempts, "
-        "(r.stopped_at IS NOT NULL OR r.commune_code IS NOT b.commune_code) AS gone "
+        "(r.stopped_at IS NOT NULL OR r.commune_code IS NOT b.commune_code) AS gone, "
+        "(p.completed_at IS NOT NULL) AS finished, "
+        "(SELECT count(*) FROM answers a WHERE a.response_id = p.id) AS answered "
         "FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id "
         "JOIN residents r ON r.id = d.resident_id "
+        "LEFT JOIN responses p ON b.kind != 'result' AND p.round_id = b.round_id "
+        "AND p.resident_id = d.resident_id "
         "WHERE d.broadcast_id = ? AND d.state = 'queued' "
-        "AND (d.not_before IS NULL OR d.not_before <= ?) ORDER BY d.id LIMIT ?",
+        "AND (d.not_before IS NULL OR d.not_before <= ?) ORDER BY d.restarts, d.id LIMIT ?",
         (broadcast_id, ts(now), limit),
     )
     await conn.executemany(
-        "UPDATE deliveries SET state = 'skipped', detail = 'stopped', updated_at = ? WHERE id = ?",
-        [(ts(now), r["id"]) for r in rows if r["gone"]],
+        "UPDATE deliveries SET state = 'skipped', detail = ?, updated_at = ? WHERE id = ?",
+        [
+            ("stopped" if r["gone"] else "finished", ts(now), r["id"])
+            for r in rows
+            if r["gone"] or r["finished"]
+        ],
     )
     claimed = [
-        Claimed(r["id"], r["resident_id"], r["chat_id"], r["attempts"])
+        Claimed(r["id"], r["resident_id"], r["chat_id"], r["attempts"], r["answered"] or 0)
         for r in rows
-        if not r["gone"]
+        if not (r["gone"] or r["finished"])
     ]
     await conn.executemany(
         "UPDATE deliveries SET state = 'sending', detail = '', updated_at = ? WHERE id = ?",
@@ -362,14 +378,33 @@ async def record(
     )
 
 
-async def requeue_sending(conn: aiosqlite.Connection, now: datetime) -> int:
-    """At start: rows left 'sending' by a crash may or may not have gone out; send them again."""
+async def requeue_sending(
+    conn: aiosqlite.Connection, now: datetime, broadcast_id: int | None = None
+) -> int:
+    """Rows left 'sending' (by a crash) may or may not have gone out: each is sent again once.
+    A row found 'sending' a second time (a crash loop catching it in flight again) becomes
+    'unknown': its call was started at most twice, and it is not sent a third time. Returns
+    the rows moved."""
+    where = "" if broadcast_id is None else " AND broadcast_id = ?"
     cur = await conn.execute(
-        "UPDATE deliveries SET state = 'queued', detail = 'restart', updated_at = ? "
-        "WHERE state = 'sending'",
-        (ts(now),),
+        "UPDATE deliveries SET state = CASE WHEN restarts > 0 THEN 'unknown' ELSE 'queued' END, "
+        "detail = CASE WHEN restarts > 0 THEN 'in flight at a second restart: not sent again' "
+        "ELSE 'restart' END, restarts = restarts + 1, updated_at = ? "
+        f"WHERE state = 'sending'{where}",
+        (ts(now),) if broadcast_id is None else (ts(now), broadcast_id),
     )
     return cur.rowcount
+
+
+async def finish(conn: aiosqlite.Connection, broadcast_id: int, now: datetime) -> bool:
+    """Marks the broadcast done, unless a row still waits or is in flight (then False)."""
+    cur = await conn.execute(
+        "UPDATE broadcasts SET status = 'done', resume_at = NULL, finished_at = ? "
+        "WHERE id = ? AND NOT EXISTS (SELECT 1 FROM deliveries WHERE broadcast_id = ? "
+        "AND state IN ('queued', 'sending'))",
+        (ts(now), broadcast_id, broadcast_id),
+    )
+    return cur.rowcount == 1
 
 
 async def queued(conn: aiosqlite.Connection, broadcast_id: int) -> tuple[int, datetime | None]:

@@ -6,12 +6,17 @@ Every summary reads `score_counts`, `village_counts` and `commune_counts`; the G
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 import aiosqlite
 
 from storage import sql
+from storage.db import Database
+
+Pause = Callable[[float], Awaitable[None]]
 
 Counts = dict[str, dict[int, int]]  # question id -> stored value -> answers
 
@@ -184,41 +189,71 @@ _COUNTED = (
     "FROM residents p WHERE p.id = responses.resident_id), 1)"
 )
 
-_REBUILD = (
-    f"UPDATE responses SET counted = {_COUNTED}",
-    "DELETE FROM score_counts",
-    "DELETE FROM village_counts",
-    "DELETE FROM commune_counts",
+# One round's aggregates rebuilt from its answers (arguments: the round id, once per `?`).
+_ROUND_REBUILD = (
+    f"UPDATE responses SET counted = {_COUNTED} WHERE round_id = ?",
+    "DELETE FROM score_counts WHERE round_id = ?",
+    "DELETE FROM village_counts WHERE round_id = ?",
     "INSERT INTO score_counts(round_id, question_id, value, n) "
     "SELECT r.round_id, a.question_id, a.value_int, count(*) FROM answers a "
-    "JOIN responses r ON r.id = a.response_id "
-    "WHERE r.counted = 1 AND a.skipped = 0 AND a.value_int IS NOT NULL GROUP BY 1, 2, 3",
+    "JOIN responses r ON r.id = a.response_id WHERE r.round_id = ? "
+    "AND r.counted = 1 AND a.skipped = 0 AND a.value_int IS NOT NULL GROUP BY 1, 2, 3",
     "INSERT INTO village_counts(round_id, village_id, question_id, value, n) "
     "SELECT r.round_id, coalesce(r.village_id, 0), a.question_id, a.value_int, count(*) "
-    "FROM answers a JOIN responses r ON r.id = a.response_id "
-    "WHERE r.counted = 1 AND a.skipped = 0 AND a.value_int IS NOT NULL GROUP BY 1, 2, 3, 4",
+    "FROM answers a JOIN responses r ON r.id = a.response_id WHERE r.round_id = ? "
+    "AND r.counted = 1 AND a.skipped = 0 AND a.value_int IS NOT NULL GROUP BY 1, 2, 3, 4",
+    # the triggers on score_counts have kept question_values in step; recomputed all the same
+    "DELETE FROM question_values WHERE round_id = ?",
+    "INSERT INTO question_values(round_id, question_id, n, v0, v1, v2, v3, v4, v5) "
+    "SELECT round_id, question_id, sum(n), "
+    + ", ".join(f"sum((value = {i}) * n)" for i in range(6))
+    + " FROM score_counts WHERE round_id = ? GROUP BY 1, 2",
+)
+_COMMUNES_REBUILD = (
+    "DELETE FROM commune_counts",
     "INSERT INTO commune_counts(commune_code, residents, households) "
     "SELECT code, sum(residents), sum(households) FROM ("
     "SELECT commune_code AS code, 1 AS residents, 0 AS households FROM residents "
     "WHERE commune_code IS NOT NULL AND household_id IS NULL "
     "UNION ALL SELECT commune_code, 0, 1 FROM households) GROUP BY code",
-    # the triggers on score_counts have kept question_values in step; recomputed all the same
-    "DELETE FROM question_values",
-    "INSERT INTO question_values(round_id, question_id, n, v0, v1, v2, v3, v4, v5) "
-    "SELECT round_id, question_id, sum(n), "
-    + ", ".join(f"sum((value = {i}) * n)" for i in range(6))
-    + " FROM score_counts GROUP BY 1, 2",
 )
+_EVERY_ROUND = (
+    "SELECT id FROM rounds UNION SELECT round_id FROM responses "
+    "UNION SELECT round_id FROM score_counts UNION SELECT round_id FROM village_counts "
+    "UNION SELECT round_id FROM question_values ORDER BY 1"
+)
+CHUNK_SECONDS = 0.05  # work per write transaction before the writer is handed back
 
 
-async def rebuild(conn: aiosqlite.Connection) -> int:
+async def rebuild(
+    db: Database, *, pause: Pause = asyncio.sleep, chunk_seconds: float = CHUNK_SECONDS
+) -> int:
     """Recomputes every aggregate from the stored answers; returns the answers counted.
 
-    Call inside a transaction, so readers see the old or the new aggregates, never neither.
+    A round's aggregates depend on that round's answers only, so each round is rebuilt in
+    its own short transaction (readers see a round's old or new aggregates, never neither),
+    several small rounds per transaction up to about `chunk_seconds` of work; between two,
+    the write lock is handed back for as long as the chunk held it, so the bot answering
+    residents meanwhile waits a chunk at most, never the whole rebuild. Answers stored
+    between chunks are kept by the triggers, so the result equals a rebuild in one go.
     """
-    for statement in _REBUILD:
-        await conn.execute(statement)
-    return await sql.scalar(conn, "SELECT coalesce(sum(n), 0) FROM score_counts")
+    rounds = [r[0] for r in await sql.rows(db.conn, _EVERY_ROUND)]
+    at = 0
+    while at < len(rounds):
+        began = time.monotonic()
+        async with db.transaction() as conn:
+            if at == 0:
+                for statement in _COMMUNES_REBUILD:
+                    await conn.execute(statement)
+            while at < len(rounds):
+                for statement in _ROUND_REBUILD:
+                    await conn.execute(statement, (rounds[at],) * statement.count("?"))
+                at += 1
+                if time.monotonic() - began >= chunk_seconds:
+                    break
+        if at < len(rounds):
+            await pause(max(0.005, time.monotonic() - began))
+    return await sql.scalar(db.conn, "SELECT coalesce(sum(n), 0) FROM score_counts")
 
 
 async def dump(conn: aiosqlite.Connection) -> dict[str, list[tuple[int | str, ...]]]:

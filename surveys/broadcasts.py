@@ -388,7 +388,8 @@ class BroadcastService:
         return await bdb.list_active(self.env.db.conn)
 
     async def recover(self) -> int:
-        """At start: rows a crash left 'sending' go back to 'queued' (they may be sent twice)."""
+        """At start: rows a crash left 'sending' go back to 'queued' (they may be sent twice),
+        except those a restart already found in flight once, which become 'unknown'."""
         async with self.env.db.transaction() as tx:
             return await bdb.requeue_sending(tx, self.env.now())
 

@@ -1,9 +1,16 @@
 """The sender: drains a broadcast's delivery rows under Telegram's limits, crash-safely.
 
 Each batch of rows is marked 'sending' and committed before any call goes out, and each
-outcome is committed after; at start, rows left 'sending' are re-queued. So a kill -9 loses no
-recipient, and only rows 'sending' at the kill (at most IN_FLIGHT_BATCHES batches) can be
-sent twice.
+outcome is committed after; at start, rows left 'sending' are re-queued once. So a kill -9 loses
+no recipient, only rows 'sending' at the kill (at most IN_FLIGHT_BATCHES batches) can be sent
+twice, and a row caught in flight by a second crash is resolved 'unknown' instead of being sent
+a third time (rows a restart found in flight are claimed after the fresh ones, so a crash loop
+rarely catches the same row twice).
+
+Two faults stop the whole sender rather than single rows: Telegram not answering at all (an
+outage: a batch with no answer), which pauses every batch with backoff and counts against
+nobody's retries; and the database refusing a write (disk full, locked), which keeps the
+outcomes in memory and writes them when it accepts them.
 The transport (a function that makes the Telegram call) comes from the handlers layer, so
 this module never imports telegram; sleeping is injectable so tests never wait.
 """
@@ -11,12 +18,16 @@ this module never imports telegram; sleeping is injectable so tests never wait.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
+import sqlite3
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
+from typing import TypeVar
 
 from aiolimiter import AsyncLimiter
 
@@ -25,6 +36,7 @@ from storage import surveys as surveys_db
 from storage.broadcasts import BroadcastRow, Claimed, DeliveryOutcome
 from surveys.broadcasts import FINISHED, BroadcastService, BroadcastStatus, Content
 from surveys.env import Env
+from surveys.priority import Priority
 from surveys.quiet import blocked_until
 
 
@@ -37,7 +49,8 @@ class DeliveryState(StrEnum):
     BLOCKED = "blocked"  # 403: bot blocked or account deleted; the resident is marked stopped
     UNREACHABLE = "unreachable"  # 400 chat not found
     FAILED = "failed"  # network errors past the retry limit, or another permanent refusal
-    SKIPPED = "skipped"  # never sent: /stop, left the commune, cancelled or expired broadcast
+    SKIPPED = "skipped"  # never sent: /stop, left the commune, finished the round, cancelled...
+    UNKNOWN = "unknown"  # in flight at two crashes: called at most twice, never a third time
 
 
 class SendStatus(StrEnum):
@@ -74,7 +87,7 @@ class Drain:
     wake_at: datetime | None = None
 
 
-Transport = Callable[[int, Content], Awaitable[SendResult]]
+Transport = Callable[[int, Content, int], Awaitable[SendResult]]  # chat, content, answered
 Sleep = Callable[[float], Awaitable[None]]
 OnBatch = Callable[[int], Awaitable[None]]
 
@@ -82,13 +95,18 @@ MAX_BATCH = 200  # rows claimed at once
 IN_FLIGHT_BATCHES = 2  # batches out at once: a kill -9 can send at most these rows twice
 BATCHES_PER_SECOND = 5
 MAX_BACKOFF = 60.0
+OUTAGE_MAX = 30.0  # longest pause between probes while Telegram does not answer
+DB_MAX = 30.0  # longest pause between attempts of a write the database refuses
 PER_CHAT = timedelta(seconds=1)  # at most one message per second to the same chat
 _RECENT_CHATS = 10_000  # chats remembered; at 1,000/s the oldest is 10 s old
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
-def backoff(attempts: int) -> float:
-    """Seconds before retrying after the n-th network failure: 1, 2, 4, ... up to a minute."""
-    return min(MAX_BACKOFF, 2.0 ** max(0, attempts - 1))
+
+def backoff(attempts: int, cap: float = MAX_BACKOFF) -> float:
+    """Seconds before retrying after the n-th failure: 1, 2, 4, ... up to `cap`."""
+    return min(cap, 2.0 ** max(0, attempts - 1))
 
 
 class Sender:
@@ -102,12 +120,14 @@ class Sender:
         *,
         sleep: Sleep = asyncio.sleep,
         on_batch: OnBatch | None = None,
+        priority: Priority | None = None,
     ) -> None:
         self.env = env
         self.broadcasts = broadcasts
         self.transport = transport
         self.sleep = sleep
         self.on_batch = on_batch
+        self.priority = priority or Priority()
         rate = env.settings.broadcast_rate
         # A fifth of a second of sends per batch: few rows in flight at a kill, few commits.
         self.batch = max(1, min(MAX_BATCH, math.ceil(rate / BATCHES_PER_SECOND)))
@@ -118,8 +138,11 @@ class Sender:
         self._global = AsyncLimiter(max(1.0, burst), period)
         self._recent: OrderedDict[int, datetime] = OrderedDict()  # chat -> last send
         self._locks: dict[int, asyncio.Lock] = {}
-        self._flood_over = asyncio.Event()  # cleared while waiting out a 429's retry_after
-        self._flood_over.set()
+        # Cleared while the whole sender waits: a 429's retry_after, or an outage's backoff.
+        self._go = asyncio.Event()
+        self._go.set()
+        self.outages = 0  # batches in a row that got no answer at all from Telegram
+        self.db_failures = 0  # writes the database refused, in a row (disk full, locked)
 
     async def drain(self, broadcast_id: int) -> Drain:
         """Sends until done, paused or not yet due; one drain per broadcast at a time."""
@@ -127,7 +150,8 @@ class Sender:
         if lock.locked():
             return Drain(DrainStatus.BUSY)
         async with lock:
-            return await self._drain(broadcast_id)
+            with Priority.background():  # replies to people go first (surveys.priority)
+                return await self._drain(broadcast_id)
 
     async def _drain(self, broadcast_id: int) -> Drain:
         db = self.env.db
@@ -166,12 +190,17 @@ class Sender:
                 return Drain(DrainStatus.ENDED)
             resume = blocked_until(now, self.env.settings)
             if resume is not None:
-                async with db.transaction() as tx:
-                    await bdb.set_status(tx, broadcast_id, "paused", now, resume_at=resume)
+                await self._commit(
+                    partial(
+                        bdb.set_status,
+                        broadcast_id=broadcast_id,
+                        status="paused",
+                        now=now,
+                        resume_at=resume,
+                    )
+                )
                 return Drain(DrainStatus.PAUSED, resume)
-            async with db.transaction() as tx:
-                await bdb.set_status(tx, broadcast_id, BroadcastStatus.RUNNING.value, now)
-                batch = await bdb.claim(tx, broadcast_id, self.batch, now)
+            batch = await self._commit(partial(self._claim, broadcast_id=broadcast_id, now=now))
             if batch:
                 in_flight.add(asyncio.create_task(self._deliver(broadcast_id, batch, content)))
                 continue
@@ -179,34 +208,72 @@ class Sender:
                 await asyncio.gather(*in_flight)
                 in_flight.clear()
                 continue
+            # Nothing of this drain is in flight, so a row still 'sending' belongs to a drain
+            # that died on an unforeseen error: it is re-queued once, as after a crash.
+            await self._commit(partial(bdb.requeue_sending, now=now, broadcast_id=broadcast_id))
             waiting, earliest = await bdb.queued(db.conn, broadcast_id)
             if waiting == 0:
-                async with db.transaction() as tx:
-                    await bdb.set_status(tx, broadcast_id, "done", self.env.now())
+                await self._commit(
+                    partial(bdb.finish, broadcast_id=broadcast_id, now=self.env.now())
+                )
                 return Drain(DrainStatus.DONE)
             await self.sleep(max(0.0, ((earliest or now) - now).total_seconds()))
 
+    async def _claim(self, tx: bdb.Connection, broadcast_id: int, now: datetime) -> list[Claimed]:
+        await bdb.set_status(tx, broadcast_id, BroadcastStatus.RUNNING.value, now)
+        return await bdb.claim(tx, broadcast_id, self.batch, now)
+
+    async def _commit(self, write: Callable[[bdb.Connection], Awaitable[T]]) -> T:
+        """Runs one write transaction, retried with backoff while the database refuses it
+        (disk full, locked, read-only): what it carries (the outcomes of calls already made)
+        stays in memory meanwhile, and nothing else the sender does goes ahead of it."""
+        while True:
+            try:
+                async with self.env.db.transaction() as tx:
+                    result = await write(tx)
+            except sqlite3.OperationalError as exc:
+                self.db_failures += 1
+                wait = backoff(self.db_failures, DB_MAX)
+                if self.db_failures == 1 or wait >= DB_MAX:  # a bounded log, not one per try
+                    log.warning("broadcast write refused (%s); retrying in %gs", exc, wait)
+                await self.sleep(wait)
+                continue
+            if self.db_failures:
+                log.warning("database accepts writes again after %d refusals", self.db_failures)
+                self.db_failures = 0
+            return result
+
     async def _deliver(self, broadcast_id: int, batch: list[Claimed], content: Content) -> None:
         """Sends one claimed batch and records every outcome in one transaction."""
-        await self._flood_over.wait()
+        await self._go.wait()
         results = await asyncio.gather(*(self._send(row, content) for row in batch))
         done_at = self.env.now()
+        answered = any(r.status not in (SendStatus.NETWORK, SendStatus.DEFERRED) for r in results)
+        outage = not answered and any(r.status is SendStatus.NETWORK for r in results)
+        if outage:
+            self.outages += 1
+        elif answered:
+            self.outages = 0
         outcomes = [
-            self._outcome(row, res, done_at) for row, res in zip(batch, results, strict=True)
+            self._outcome(row, res, done_at, outage)
+            for row, res in zip(batch, results, strict=True)
         ]
-        async with self.env.db.transaction() as tx:
-            await bdb.record(tx, outcomes, done_at)
+        await self._commit(lambda tx: bdb.record(tx, outcomes, done_at))
         if self.on_batch is not None:
             await self.on_batch(broadcast_id)
-        flood = max(
+        pause = max(
             (r.retry_after for r in results if r.status is SendStatus.RETRY_AFTER), default=0.0
         )
-        if flood > 0 and self._flood_over.is_set():  # flood control is per bot: all wait
-            self._flood_over.clear()
+        if outage:  # Telegram is away, not these recipients: everybody waits, nobody fails
+            pause = max(pause, backoff(self.outages, OUTAGE_MAX))
+            if self.outages == 1 or pause >= OUTAGE_MAX:
+                log.warning("no answer from Telegram (%d); sender paused %gs", self.outages, pause)
+        if pause > 0 and self._go.is_set():  # flood control is per bot: all wait
+            self._go.clear()
             try:
-                await self.sleep(flood)
+                await self.sleep(pause)
             finally:
-                self._flood_over.set()
+                self._go.set()
 
     async def _expired(self, broadcast: BroadcastRow, now: datetime) -> bool:
         """A round that closed ends its invitations and reminders; the rest are skipped."""
@@ -215,8 +282,7 @@ class Sender:
         round_ = await surveys_db.get_round(self.env.db.conn, broadcast.round_id)
         if round_ is not None and (round_.closed_at is None and not _past(round_.closes_at, now)):
             return False
-        async with self.env.db.transaction() as tx:
-            await bdb.expire(tx, broadcast.id, now)
+        await self._commit(lambda tx: bdb.expire(tx, broadcast.id, now))
         return True
 
     async def _send(self, row: Claimed, content: Content) -> SendResult:
@@ -231,13 +297,16 @@ class Sender:
         self._recent.move_to_end(row.chat_id)
         if len(self._recent) > _RECENT_CHATS:
             self._recent.popitem(last=False)
+        await self.priority.wait_clear()  # a reply being retried goes first
         async with self._global:
             try:
-                return await self.transport(row.chat_id, content)
+                return await self.transport(row.chat_id, content, row.answered)
             except Exception as exc:  # an unforeseen error must not lose the row: retry it
                 return SendResult(SendStatus.NETWORK, detail=type(exc).__name__)
 
-    def _outcome(self, row: Claimed, result: SendResult, now: datetime) -> DeliveryOutcome:
+    def _outcome(
+        self, row: Claimed, result: SendResult, now: datetime, outage: bool
+    ) -> DeliveryOutcome:
         status = result.status
         tries = row.attempts + 1
         if status is SendStatus.SENT:
@@ -259,6 +328,10 @@ class Sender:
             return DeliveryOutcome(row.id, DeliveryState.UNREACHABLE, tries, None, result.detail)
         if status is SendStatus.REFUSED:
             return DeliveryOutcome(row.id, DeliveryState.FAILED, tries, None, result.detail)
+        if outage:  # not counted against the row: re-queued for when Telegram is back
+            retry = now + timedelta(seconds=backoff(self.outages, OUTAGE_MAX))
+            detail = f"outage: {result.detail}"
+            return DeliveryOutcome(row.id, DeliveryState.QUEUED, row.attempts, retry, detail)
         if tries >= self.env.settings.send_retries:
             return DeliveryOutcome(
                 row.id, DeliveryState.FAILED, tries, None, f"network: {result.detail}"

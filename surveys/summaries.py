@@ -129,9 +129,9 @@ class SummaryService:
         return self.env.settings.thresholds.min_group
 
     async def rescore(self) -> int:
-        """Rebuilds every aggregate from the stored answers; returns the answers counted."""
-        async with self.env.db.transaction() as conn:
-            return await scores_db.rebuild(conn)
+        """Rebuilds every aggregate from the stored answers (in short transactions, so the bot
+        keeps answering meanwhile); returns the answers counted."""
+        return await scores_db.rebuild(self.env.db)
 
     async def resolve(self, text: str) -> Target:
         """A code or a name typed with or without diacritics: a commune, else a province."""

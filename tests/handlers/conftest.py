@@ -60,16 +60,25 @@ class Harness:
 
 
 @asynccontextmanager
-async def running_harness(services: Services, clock: FakeClock) -> AsyncIterator[Harness]:
+async def running_harness(
+    services: Services, clock: FakeClock, *, sleep: Any = None
+) -> AsyncIterator[Harness]:
     """The real Application on the in-process sandbox; on exit, fails on any handler error,
-    sandbox error or Bot API method the sandbox does not implement."""
+    sandbox error or Bot API method the sandbox does not implement. `sleep` is what retried
+    replies and polling wait with (one that moves the clock: no real waiting)."""
     sandbox = Sandbox(clock=lambda: clock.now.timestamp(), bot_username="ykien_test_bot")
+
+    async def moves_the_clock(seconds: float) -> None:
+        clock.advance(seconds=seconds)
+
+    sleep = sleep or moves_the_clock
     app = build_application(
         Config(token=Secret("123:TEST")),
         services=services,
         request=SandboxRequest(sandbox),
         get_updates_request=SandboxRequest(sandbox),
         clock=clock,
+        sleep=sleep,
     )
     errors: list[BaseException] = []
 

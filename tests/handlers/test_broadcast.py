@@ -139,17 +139,23 @@ async def test_network_down_for_30_seconds_then_everyone_is_reached(harness, clo
     assert await bdb.state_counts(conn, launched.broadcast.id) == {"sent": 5}
 
 
-async def test_network_down_for_good_fails_after_the_retry_limit(harness, clock) -> None:
+async def test_network_down_for_good_fails_nobody_and_the_round_closing_ends_it(
+    harness, clock
+) -> None:
+    """Telegram away is not a recipient failing: rows wait (sender paused, backoff capped at
+    30 s) until Telegram answers or the round closes."""
     await join(harness, 2)
     harness.sandbox.set_failure_rate("sendMessage", 1.0, "network")
-    launched = await launch(harness.services)
-    broadcast_jobs.install(harness.app, sleep=fake_sleep(clock, []))
+    launched = await launch(harness.services, closes_at=clock.now + timedelta(hours=1))
+    slept: list[float] = []
+    broadcast_jobs.install(harness.app, sleep=fake_sleep(clock, slept))
     drain = await broadcast_jobs.run(harness.app, launched.broadcast.id)
-    assert drain.status is DrainStatus.DONE
+    assert drain.status is DrainStatus.ENDED  # the round closed at its deadline
     conn = harness.services.db.conn
-    assert await bdb.state_counts(conn, launched.broadcast.id) == {"failed": 2}
-    progress = await harness.services.broadcasts.progress(launched.broadcast.id)
-    assert progress.counts["failed"] == 2
+    assert await bdb.state_counts(conn, launched.broadcast.id) == {"skipped": 2}
+    assert max(slept) == 30.0 and sum(slept) >= 3600
+    moves = await bdb.transitions(conn, launched.broadcast.id)
+    assert not any(to == "failed" for _, _, to, _ in moves)
 
 
 async def test_stop_mid_round_skips_and_start_resubscribes(harness, clock) -> None:

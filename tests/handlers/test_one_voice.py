@@ -171,8 +171,7 @@ async def test_staff_keep_the_paper_sheet_and_others_cannot_decide(harness, cloc
     assert "đang chờ" not in listed
     # `ykien rescore` reproduces the kept counts from the rows, holds included.
     kept_counts = await scores_db.dump(harness.services.db.conn)
-    async with harness.services.db.transaction() as conn:
-        await scores_db.rebuild(conn)
+    await scores_db.rebuild(harness.services.db)
     assert await scores_db.dump(harness.services.db.conn) == kept_counts
 
 

@@ -185,8 +185,7 @@ async def _incremental_equals_rebuilt(steps: list[tuple]) -> None:
             assert await scores_db.round_counts(db.conn, round_id) == (
                 await responses_db.value_counts(db.conn, round_id)
             )
-        async with db.transaction() as conn:
-            await scores_db.rebuild(conn)
+        await scores_db.rebuild(db)
         assert await scores_db.dump(db.conn) == incremental
     finally:
         await db.close()
@@ -335,8 +334,7 @@ async def test_migration_stops_counting_abandoned_responses() -> None:
         await migrate.apply(db.conn)
         assert await scores_db.round_counts(db.conn, round_id) == {"q1": {5: 1}}
         kept = await scores_db.dump(db.conn)
-        async with db.transaction() as conn:
-            await scores_db.rebuild(conn)
+        await scores_db.rebuild(db)
         assert await scores_db.dump(db.conn) == kept
         row = await (
             await db.conn.execute("SELECT coverage, floor_fails FROM province_thresholds")

@@ -1,0 +1,34 @@
+"""A resident blocking or unblocking the bot (Telegram's my_chat_member update).
+
+Blocking stops broadcasts to them at once, rather than at the next failed send; unblocking
+("Restart bot") subscribes them again, as /start after /stop does. Nothing is sent: a
+blocked chat cannot be written to, and an unblocked one gets its reply to the /start that
+Telegram sends with it.
+"""
+
+from __future__ import annotations
+
+from telegram import ChatMember, Update
+from telegram.constants import ChatType
+from telegram.ext import BaseHandler, ChatMemberHandler
+
+from handlers.context import BotContext
+
+_GONE = (ChatMember.BANNED, ChatMember.LEFT)
+
+
+async def on_my_member(update: Update, context: BotContext) -> None:
+    """Marks the resident stopped (blocked) or subscribed (unblocked)."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != ChatType.PRIVATE:
+        return
+    before, after = change.old_chat_member.status, change.new_chat_member.status
+    if after in _GONE and before not in _GONE:
+        await context.services.broadcasts.set_subscribed(change.from_user.id, False)
+    elif before in _GONE and after not in _GONE:
+        await context.services.broadcasts.set_subscribed(change.from_user.id, True)
+
+
+HANDLERS: list[BaseHandler] = [
+    ChatMemberHandler(on_my_member, ChatMemberHandler.MY_CHAT_MEMBER),
+]

@@ -1,0 +1,137 @@
+"""Faults between the bot and the people it answers (issue 18), injected through the sandbox:
+429s on half the replies, a reply retry holding broadcasts back, an update PTB cannot read,
+Telegram unreachable for the poller, and blocking/unblocking the bot."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+
+from handlers import broadcast_jobs
+from storage import broadcasts as bdb
+from storage import responses as responses_db
+from surveys import skipped_updates
+from surveys.broadcasts import LaunchRefused
+from tests.conftest import COMMUNE, SURVEY, FakeClock
+from tests.handlers.conftest import Harness, running_harness
+from tests.handlers.test_broadcast import join, launch
+from tests.handlers.test_survey import SCALE_4
+
+ERROR = "Xin lỗi, đã có lỗi"
+
+
+@pytest.fixture
+async def slept(clock: FakeClock) -> list[float]:
+    return []
+
+
+@pytest.fixture
+async def patient(services, clock: FakeClock, slept: list[float]) -> AsyncIterator[Harness]:
+    """The harness with retries and polling waiting on the injected clock."""
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.advance(seconds=seconds)
+        await asyncio.sleep(0)
+
+    async with running_harness(services, clock, sleep=sleep) as running:
+        yield running
+
+
+async def test_half_the_replies_429_every_press_still_gets_its_next_question(
+    patient, clock, slept
+) -> None:
+    await patient.services.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7))
+    await patient.services.residents.join(7, "Lan", COMMUNE)
+    lan = patient.user(7)
+    patient.sandbox.set_failure_rate("*", 0.5, "429", seed=3, retry_after=2)
+    replies = await patient.send(lan, "/survey")
+    assert replies[-1].startswith("Câu 1/13")
+    for number in range(2, 13):
+        replies = await patient.press(lan, SCALE_4)
+        assert replies and replies[-1].startswith(f"Câu {number}/13"), replies
+    replies = await patient.press(lan, "Có")
+    assert replies[-1].startswith("Câu 13/13")
+    await patient.press(lan, "Bỏ qua")
+
+    assert patient.sandbox.stats.rate_limited > 10
+    assert 2.0 in slept  # retry_after honoured, on the injected clock
+    assert not any(ERROR in m.text for m in lan.messages)
+    result = await patient.services.answering.current(7)
+    stored = await responses_db.list_answers(patient.services.db.conn, result.step.response.id)
+    assert len(stored) == 13 and result.step.response.completed_at is not None
+
+
+async def test_a_reply_waiting_for_its_retry_holds_the_broadcast_back(patient, clock) -> None:
+    await join(patient, 3)
+    launched = await launch(patient.services)
+    priority = patient.app.bot_data[broadcast_jobs.PRIORITY_KEY]
+    broadcast_jobs.install(patient.app, sleep=lambda s: asyncio.sleep(0))
+    sent_before = len(patient.sandbox.calls_to("sendMessage"))
+    with priority.retrying():
+        drain = asyncio.create_task(broadcast_jobs.run(patient.app, launched.broadcast.id))
+        for _ in range(50):
+            await asyncio.sleep(0)
+        assert len(patient.sandbox.calls_to("sendMessage")) == sent_before
+        assert not drain.done()
+    await drain
+    assert len(patient.sandbox.calls_to("sendMessage")) == sent_before + 3
+    counts = await bdb.state_counts(patient.services.db.conn, launched.broadcast.id)
+    assert counts == {"sent": 3}
+
+
+async def _polling(harness: Harness) -> None:
+    await harness.app.start()
+    await harness.app.updater.start_polling(poll_interval=0.0, timeout=timedelta(seconds=1))
+
+
+async def _stop(harness: Harness) -> None:
+    await harness.app.updater.stop()
+    await harness.app.stop()
+
+
+async def test_an_unreadable_update_is_skipped_recorded_and_the_next_answered(patient) -> None:
+    sandbox = patient.sandbox
+    lan = patient.user(8)
+    bad = sandbox.enqueue_update("poll", {"id": "77", "question": "?"})  # an older server's poll
+    lan.send("/help")
+    await _polling(patient)
+    try:
+        await sandbox.wait_for(lambda: lan.messages, what="the reply to /help behind it")
+    finally:
+        await _stop(patient)
+    assert len(sandbox.calls_to("getUpdates")) < 10  # not a tight loop
+    recorded = await skipped_updates.recorded(patient.services.env)
+    assert [uid for uid, _ in recorded] == [bad["update_id"]]
+    assert recorded[0][1].startswith("TypeError")
+
+
+async def test_polling_resumes_within_two_seconds_of_an_outage(patient, slept) -> None:
+    sandbox = patient.sandbox
+    lan = patient.user(9)
+    sandbox.fail_next("getUpdates", 12, kind="network")
+    lan.send("/help")
+    await _polling(patient)
+    try:
+        await sandbox.wait_for(lambda: lan.messages, what="the reply once Telegram is back")
+    finally:
+        await _stop(patient)
+    assert sandbox.stats.errors["network"] == 12
+    assert slept and max(slept) <= 2.0
+
+
+async def test_blocking_the_bot_stops_broadcasts_at_once_and_unblocking_resumes(
+    harness, clock
+) -> None:
+    (lan,) = await join(harness, 1)
+    lan.block_bot()
+    await harness.pump()
+    assert (await harness.services.residents.get(lan.id)).stopped_at == clock.now
+    with pytest.raises(LaunchRefused):  # nobody left to invite: the one resident blocked it
+        await launch(harness.services, key="after-block")
+    lan.unblock_bot()
+    await harness.pump()
+    assert (await harness.services.residents.get(lan.id)).stopped_at is None
