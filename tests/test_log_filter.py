@@ -21,8 +21,14 @@ UID, NAME, TEXT = 987_123_456, "Zelda Nguyễn", "Nhà tôi ở số 12, CCCD 00
 def log():
     root = logging.getLogger()
     level, stream = root.level, io.StringIO()
+    # A command run earlier in this process (`ykien sandbox`) may have quietened these loggers.
+    quiet = {name: logging.getLogger(name).level for name in ("telegram", "telegram.ext")}
+    for name in quiet:
+        logging.getLogger(name).setLevel(logging.NOTSET)
     handler = log_filter.setup("DEBUG", [TOKEN], "k", stream=stream)
     yield stream
+    for name, was in quiet.items():
+        logging.getLogger(name).setLevel(was)
     root.removeHandler(handler)
     for each in root.handlers:
         for f in [f for f in each.filters if isinstance(f, log_filter.Redact)]:
