@@ -31,6 +31,9 @@ REPLY_ATTEMPTS = 10  # calls of one reply before its error reaches the handler
 REPLY_BUDGET = 60.0  # seconds one reply may spend waiting for retries
 POLL_RETRY = 2.0  # longest wait between getUpdates calls while Telegram is unreachable
 LOG_EVERY = 60.0  # seconds between two log lines about the same kind of fault
+# getMe is the start-up check: failing at once lets `ykien run` say Telegram is unreachable
+# and exit, and the service manager starts it again (deploy/ykien.service, README).
+NOT_RETRIED = frozenset({"getMe"})
 
 
 def _backoff(failures: int, cap: float) -> float:
@@ -134,7 +137,7 @@ class RetryingRequest(_Wrapper):
         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         timeouts = (read_timeout, write_timeout, connect_timeout, pool_timeout)
-        if Priority.is_background():
+        if Priority.is_background() or _method(url) in NOT_RETRIED:
             return await self._once(url, method, request_data, timeouts)
         failures, waited = 0, 0.0
         with contextlib.ExitStack() as holding:
