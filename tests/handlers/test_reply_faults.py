@@ -65,6 +65,81 @@ async def test_half_the_replies_429_every_press_still_gets_its_next_question(
     assert len(stored) == 13 and result.step.response.completed_at is not None
 
 
+REPLY_METHODS = ("sendMessage", "editMessageText", "answerCallbackQuery")
+
+
+async def test_ten_429s_in_a_row_within_the_budget_still_bring_the_next_question(
+    patient, clock, slept
+) -> None:
+    """Seed 1 draws 13 refusals in a row around question 12: with the 429s counted as
+    attempts (10 calls) that next question was dropped after 9 s of a 60 s budget."""
+    await patient.services.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7))
+    await patient.services.residents.join(7, "Lan", COMMUNE)
+    lan = patient.user(7)
+    sandbox = patient.sandbox
+    for method in REPLY_METHODS:
+        sandbox.set_failure_rate(method, 0.5, "429", seed=1, retry_after=1)
+    assert (await patient.send(lan, "/survey"))[-1].startswith("Câu 1/13")
+    for number in range(2, 15):
+        label = SCALE_4 if number <= 12 else "Có" if number == 13 else "Bỏ qua"
+        replies = await patient.press(lan, label)
+        want = f"Câu {number}/13" if number <= 13 else "Cảm ơn bạn đã trả lời!"
+        assert [r[: len(want)] for r in replies] == [want], (number, replies)
+
+    refused = [r for r in sandbox.call_log if r.status == 429]
+    assert max(_longest_run(sandbox, method) for method in REPLY_METHODS) >= 10
+    assert len(refused) > 30 and set(slept) == {1.0}
+    questions = [m for m in lan.messages if m.text.startswith("Câu ")]
+    assert len(questions) == 13  # each asked once, each marked with its answer, none left open
+    assert all("✅" in m.text and not m.buttons for m in questions)
+    assert len(lan.callback_answers) == 13 and all(a for a in lan.callback_answers)
+    assert not any(ERROR in m.text for m in lan.messages)
+    result = await patient.services.answering.current(7)
+    stored = await responses_db.list_answers(patient.services.db.conn, result.step.response.id)
+    assert len(stored) == 13 and result.step.response.completed_at is not None
+
+
+def _longest_run(sandbox, method: str) -> int:
+    """The most 429s one call of `method` got in a row (calls of one text, in order)."""
+    longest, run, previous = 0, 0, None
+    for record in sandbox.call_log:
+        if record.method != method:
+            continue
+        key = (record.params.get("text"), record.params.get("callback_query_id"))
+        run = run + 1 if key == previous and record.status == 429 else int(record.status == 429)
+        previous = key
+        longest = max(longest, run)
+    return longest
+
+
+async def test_refused_beyond_the_budget_the_answer_stays_and_survey_asks_the_next(
+    patient, clock, slept
+) -> None:
+    await patient.services.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7))
+    await patient.services.residents.join(7, "Lan", COMMUNE)
+    lan = patient.user(7)
+    sandbox = patient.sandbox
+    await patient.send(lan, "/survey")
+    started = clock.now
+    for method in REPLY_METHODS:  # 30 s, 30 s, then 30 s more would pass the 60 s budget
+        sandbox.fail_next(method, 3, kind="429", retry_after=30)
+    assert await patient.press(lan, SCALE_4) == []
+
+    assert slept == [30.0] * 6  # each of the 3 calls waited 30 s twice, then gave up
+    assert clock.now - started >= timedelta(seconds=60)
+    assert len(sandbox.calls_to("sendMessage")) == 1 + 3  # gave up: no fourth call
+    assert not any(ERROR in m.text for m in lan.messages)
+    result = await patient.services.answering.current(7)
+    stored = await responses_db.list_answers(patient.services.db.conn, result.step.response.id)
+    assert [a.value_int for a in stored] == [4] and result.step.index == 1
+
+    clock.advance(minutes=5)  # Telegram is back; the resident asks to go on
+    assert (await patient.send(lan, "/survey"))[-1].startswith("Câu 2/13")
+    assert (await patient.press(lan, SCALE_4))[-1].startswith("Câu 3/13")
+    stored = await responses_db.list_answers(patient.services.db.conn, result.step.response.id)
+    assert [a.value_int for a in stored] == [4, 4]
+
+
 async def test_a_reply_waiting_for_its_retry_holds_the_broadcast_back(patient, clock) -> None:
     await join(patient, 3)
     launched = await launch(patient.services)
