@@ -112,7 +112,14 @@ def _longest_run(sandbox, method: str) -> int:
     return longest
 
 
-async def test_refused_beyond_the_budget_the_answer_stays_and_survey_asks_the_next(
+def _refuse_past_the_budget(sandbox) -> None:
+    """30 s, 30 s, then 30 s more would pass the 60 s budget: the pop-up and the next question
+    give up (the edit of the question waits for the next question, so it is never sent)."""
+    for method in ("sendMessage", "answerCallbackQuery"):
+        sandbox.fail_next(method, 3, kind="429", retry_after=30)
+
+
+async def test_refused_beyond_the_budget_the_answer_stays_and_the_resident_goes_on(
     patient, clock, slept
 ) -> None:
     await patient.services.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7))
@@ -120,24 +127,52 @@ async def test_refused_beyond_the_budget_the_answer_stays_and_survey_asks_the_ne
     lan = patient.user(7)
     sandbox = patient.sandbox
     await patient.send(lan, "/survey")
+    first = lan.last
     started = clock.now
-    for method in REPLY_METHODS:  # 30 s, 30 s, then 30 s more would pass the 60 s budget
-        sandbox.fail_next(method, 3, kind="429", retry_after=30)
+    _refuse_past_the_budget(sandbox)
     assert await patient.press(lan, SCALE_4) == []
 
-    assert slept == [30.0] * 6  # each of the 3 calls waited 30 s twice, then gave up
+    assert slept == [30.0, 30.0, 30.0, 30.0]  # pop-up and next question: 30 s twice each
     assert clock.now - started >= timedelta(seconds=60)
     assert len(sandbox.calls_to("sendMessage")) == 1 + 3  # gave up: no fourth call
+    assert first.buttons and not sandbox.calls_to("editMessageText")  # it can be pressed again
     assert not any(ERROR in m.text for m in lan.messages)
     result = await patient.services.answering.current(7)
-    stored = await responses_db.list_answers(patient.services.db.conn, result.step.response.id)
+    response_id = result.step.response.id
+    stored = await responses_db.list_answers(patient.services.db.conn, response_id)
     assert [a.value_int for a in stored] == [4] and result.step.index == 1
 
-    clock.advance(minutes=5)  # Telegram is back; the resident asks to go on
-    assert (await patient.send(lan, "/survey"))[-1].startswith("Câu 2/13")
-    assert (await patient.press(lan, SCALE_4))[-1].startswith("Câu 3/13")
+    clock.advance(minutes=5)  # Telegram is back; the same button again asks the next question
+    assert [r[:8] for r in await patient.press(lan, SCALE_4, first)] == ["Câu 2/13"]
+    assert "✅" in first.text and not first.buttons
+    assert lan.callback_answers[-1].startswith("Câu này đã được ghi nhận")
+    second = lan.last
+
+    _refuse_past_the_budget(sandbox)
+    assert await patient.press(lan, SCALE_4, second) == []
+    clock.advance(minutes=5)  # ... and so does /survey
+    assert [r[:8] for r in await patient.send(lan, "/survey")] == ["Câu 3/13"]
+    assert [r[:8] for r in await patient.press(lan, SCALE_4)] == ["Câu 4/13"]
+    assert (await patient.press(lan, SCALE_4, second)) == []  # owed no more: a replay is quiet
+    stored = await responses_db.list_answers(patient.services.db.conn, response_id)
+    assert [a.value_int for a in stored] == [4, 4, 4]
+    assert not any(ERROR in m.text for m in lan.messages)
+
+
+async def test_a_double_tap_asks_the_next_question_once(patient, clock) -> None:
+    await patient.services.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7))
+    await patient.services.residents.join(7, "Lan", COMMUNE)
+    lan = patient.user(7)
+    await patient.send(lan, "/survey")
+    first = lan.last
+    lan.press(first, SCALE_4)
+    lan.press(first, SCALE_4)  # both taps reach the bot before its edit does
+    await patient.pump()
+    assert [m.text[:8] for m in lan.messages] == ["Câu 1/13", "Câu 2/13"]
+    assert [a.split(":")[0] for a in lan.callback_answers] == ["Đã lưu", "Câu này đã được ghi nhận"]
+    result = await patient.services.answering.current(7)
     stored = await responses_db.list_answers(patient.services.db.conn, result.step.response.id)
-    assert [a.value_int for a in stored] == [4, 4]
+    assert [a.value_int for a in stored] == [4]
 
 
 async def test_a_reply_waiting_for_its_retry_holds_the_broadcast_back(patient, clock) -> None:
