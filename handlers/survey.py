@@ -21,6 +21,11 @@ from surveys.answering import AnswerOutcome, Result, Step
 
 log = logging.getLogger(__name__)
 
+# Chats whose next step Telegram refused beyond the retry budget (bot/resilient.py): the
+# resident's next press, even the same answer again, asks it once more. In memory only: after
+# a restart /survey or another answer asks it.
+OWED_KEY = "next_step_owed"
+
 # Refusals of a button press, shown as a pop-up: template per outcome.
 _PRESS_REFUSALS = {
     AnswerOutcome.UNKNOWN: "alert_invalid_button.html",
@@ -53,6 +58,7 @@ async def continue_survey(update: Update, context: BotContext) -> None:
         await reply(update, "resident_no_round.html", membership=membership)
         return
     await show(update, result.step, again=True)
+    _owed(context).discard(user_id)
 
 
 async def show(update: Update, step: Step, *, again: bool = False) -> None:
@@ -103,22 +109,36 @@ async def on_answer_press(
             update, _PRESS_REFUSALS.get(result.outcome, "alert_invalid_button.html"), result=result
         )
         return
-    await acknowledge(update, result, pressed=True)
+    await acknowledge(update, context, result, pressed=True)
 
 
-async def acknowledge(update: Update, result: Result, *, pressed: bool) -> None:
-    """After the commit: confirm, mark the question message with the answer, move on."""
+def _owed(context: BotContext) -> set[int]:
+    owed: set[int] = context.bot_data.setdefault(OWED_KEY, set())
+    return owed
+
+
+async def acknowledge(
+    update: Update, context: BotContext, result: Result, *, pressed: bool
+) -> None:
+    """After the commit: confirm, move on, and mark the question message with the answer
+    once the next step is out (a question left with its buttons can be pressed again)."""
     assert result.step is not None and result.question is not None
     value = result.extra.get("value")
     label = keyboards.answer_label(result.question, value if isinstance(value, int | str) else None)
+    chat_id = user_of(update).id
+    owed = _owed(context)
     tasks: list[Awaitable[object]] = []
     if pressed:
         query = query_of(update)
         tasks.append(query.answer(render(f"alert_{result.outcome.value}.html", label=label)))
+    if (
+        result.outcome is not AnswerOutcome.UNCHANGED
+        or result.step.index is None  # the same answer after "Sửa câu N": the review again
+        or chat_id in owed  # a replayed tap after a next step that never went out
+    ):
+        tasks.append(_move_on(update, result, label, owed, pressed=pressed))
+    elif pressed:
         tasks.append(_mark(update, result, label))
-    if result.outcome is not AnswerOutcome.UNCHANGED or result.step.index is None:
-        # The same answer again after "Sửa câu N" still leads back to the review.
-        tasks.append(show(update, result.step))
     # The answer is committed: a reply Telegram still refuses after its retries
     # (bot/resilient.py) is logged, never turned into an error message; /survey goes on.
     for failed in await asyncio.gather(*tasks, return_exceptions=True):
@@ -126,6 +146,21 @@ async def acknowledge(update: Update, result: Result, *, pressed: bool) -> None:
             log.warning("reply after a saved answer failed: %s", failed)
         elif isinstance(failed, BaseException):
             raise failed
+
+
+async def _move_on(
+    update: Update, result: Result, label: str, owed: set[int], *, pressed: bool
+) -> None:
+    assert result.step is not None
+    chat_id = user_of(update).id
+    try:
+        await show(update, result.step)
+    except TelegramError:
+        owed.add(chat_id)
+        raise
+    owed.discard(chat_id)
+    if pressed:
+        await _mark(update, result, label)
 
 
 async def _mark(update: Update, result: Result, label: str) -> None:
@@ -165,7 +200,7 @@ async def comment(update: Update, context: BotContext) -> bool:
         await reply(update, "resident_round_closed.html")
     else:
         await reply(update, "resident_comment_saved.html")
-        await acknowledge(update, result, pressed=False)
+        await acknowledge(update, context, result, pressed=False)
     return True
 
 

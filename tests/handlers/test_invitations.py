@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.resilient import REPLY_ATTEMPTS
+from bot.resilient import REPLY_BUDGET
 from handlers import labels, menus
 from storage import access as access_db
 from surveys.access import Action, Actor, Role, Scope
@@ -176,8 +176,9 @@ async def test_menu_failure_at_start_keeps_the_mark(harness) -> None:
     await harness.send(harness.user(7), f"/start {payload_of(issued.link)}")
     (grant,) = await harness.services.access.grants(7)
     await harness.services.access.revoke(grant.id)
-    # more 429s than a reply is retried (bot/resilient.py): the call fails for good
-    harness.sandbox.fail_next("deleteMyCommands", REPLY_ATTEMPTS, kind="429", retry_after=0)
+    # 429s for longer than a reply is retried (bot/resilient.py): the call fails for good
+    wait = int(REPLY_BUDGET / 2)
+    harness.sandbox.fail_next("deleteMyCommands", 3, kind="429", retry_after=wait)
     await menus.redo_marked(harness.app.bot, harness.services)
     assert await harness.services.invitations.menus_to_redo() == [7]
     assert chat_menu(harness, 7) == [*labels.COMMAND_MENU, STAFF_ITEM]
