@@ -211,7 +211,7 @@ SHEET_VILLAGES = "Theo thôn"
 SHEET_ANSWERS = "Trả lời ẩn danh"
 ANSWERS_HIDDEN = "Ẩn: số người trả lời dưới ngưỡng k."
 PROVINCE_HEADERS = (
-    "Hạng", "Mã xã", "Xã, phường", "Đợt", "Người trả lời",
+    "Hạng", "Mã xã", "Xã, phường", "Đợt", "Mã đợt", "Người trả lời",
     "Tỷ lệ hài lòng chung", "Cận dưới 95%", "Cận trên 95%", "Kết luận",
 )  # fmt: skip
 

@@ -19,13 +19,12 @@ from storage import scores as scores_db
 from storage import surveys as surveys_db
 from storage.records import ChatState, Commune, Grant, Province
 from surveys import disclosure, figures
-from surveys import round_labels as labels_of
 from surveys.env import Env
 from surveys.export_rows import ExportAnswer, export_answers
 from surveys.figures import CriteriaSet, Unit
 from surveys.model import QuestionKind, Survey
 from surveys.round_labels import RoundLabel
-from surveys.rounds import RoundRefused, RoundService, Summary
+from surveys.rounds import RoundRefused, RoundService, Summary, round_labels
 from surveys.scoring import Decision, ScoreVerdict, Thresholds, verdict_from_tallies
 from surveys.text import fold
 from surveys.thresholds import for_province
@@ -206,8 +205,7 @@ class SummaryService:
 
     async def labels(self, communes: list[int]) -> dict[int, RoundLabel]:
         """round id -> "Đợt N năm YYYY" for every round of these communes."""
-        rows = await scores_db.round_starts(self.env.db.conn, communes)
-        return labels_of.from_stored(rows, self.env.settings.timezone)
+        return await round_labels(self.env, communes)
 
     async def commune(self, code: int, round_id: int | None = None) -> CommuneReport:
         try:
