@@ -91,6 +91,7 @@ class Cancelled:
     broadcast: BroadcastRow
     round_closed: bool  # an invitation nobody answered yet: its round is closed too
     answers: int  # residents who started the round; >0 keeps it open (`round close` ends it)
+    label: RoundLabel  # the round's "Đợt N năm YYYY"
 
 
 @dataclass(frozen=True)
@@ -365,7 +366,8 @@ class BroadcastService:
                 closed = await surveys_db.close_round(tx, broadcast.round_id, self.env.now())
         cancelled = await bdb.get(self.env.db.conn, broadcast_id)
         assert cancelled is not None
-        return Cancelled(cancelled, closed, answers)
+        labels = await self.rounds.labels([cancelled.commune_code])
+        return Cancelled(cancelled, closed, answers, labels[cancelled.round_id])
 
     async def hold(self, broadcast_id: int) -> bool:
         """Staff pause a running broadcast: the sender stops after the batch in flight."""

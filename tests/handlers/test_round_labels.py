@@ -107,3 +107,16 @@ async def test_result_counts_residents_where_no_codes_are_issued(harness, clock)
     users = await _result_for(harness, clock, households=False)
     for user in users:
         assert "Kết quả đợt 1 năm 2026 của Xã Tân Uyên (5 người trả lời):" in user.messages[-1].text
+
+
+async def test_wizard_offers_earlier_rounds_by_their_label(harness, clock) -> None:
+    first, second = await _two_rounds(harness, clock)
+    staff = harness.user(STAFF, "Cán bộ")
+    await harness.send(staff, "/rounds")
+    await harness.press(staff, "r:new")
+    await harness.press(staff, f"r:s:{SURVEY}")
+    await harness.press(staff, "r:a:n")
+    offered = [(text, data) for row in staff.messages[-1].buttons for text, data in row]
+    title = (await harness.services.rounds.survey(SURVEY)).title[:40]
+    assert (f"Đợt 1 năm 2026 · {title}", f"r:n:{first}") in offered
+    assert (f"Đợt 2 năm 2026 · {title}", f"r:n:{second}") in offered
