@@ -196,6 +196,11 @@ class RoundService:
     async def labels(self, communes: Iterable[int]) -> dict[int, RoundLabel]:
         return await round_labels(self.env, communes)
 
+    async def labels_of(self, round_ids: Iterable[int]) -> dict[int, RoundLabel]:
+        """Labels of the rounds named by id, wherever they are (a resident's, across moves)."""
+        ids = sorted(set(round_ids))
+        return await self.labels(await surveys_db.communes_of_rounds(self.env.db.conn, ids))
+
     async def label(self, round_: Round) -> RoundLabel:
         """One round's "Đợt N năm YYYY" (its commune's rounds are read to number it)."""
         return (await self.labels([round_.commune_code]))[round_.id]

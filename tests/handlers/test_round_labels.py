@@ -120,3 +120,13 @@ async def test_wizard_offers_earlier_rounds_by_their_label(harness, clock) -> No
     title = (await harness.services.rounds.survey(SURVEY)).title[:40]
     assert (f"Đợt 1 năm 2026 · {title}", f"r:n:{first}") in offered
     assert (f"Đợt 2 năm 2026 · {title}", f"r:n:{second}") in offered
+
+
+async def test_mydata_names_the_rounds_by_label(harness, clock) -> None:
+    users = await _result_for(harness, clock, households=False)
+    text = "\n".join(await harness.send(users[0], "/mydata"))
+    title = (await harness.services.rounds.survey(SURVEY)).title
+    assert f"Đợt 1 năm 2026: {title}" in text
+    assert "• Đợt 1 năm 2026, lời mời khảo sát: " in text
+    assert "• Đợt 1 năm 2026, kết quả: đã gửi" in text
+    assert "Đợt 2" not in text  # the round's id is 2
