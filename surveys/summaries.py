@@ -215,12 +215,15 @@ class SummaryService:
         survey, round_ = summary.survey, summary.round
         conn = self.env.db.conn
         counts = await scores_db.round_counts(conn, round_.id)
+        labels = await self.labels([code])
         if not counts:
-            raise SummaryRefused(SummaryError.NO_ANSWERS, round=round_.id)
+            raise SummaryRefused(SummaryError.NO_ANSWERS, round=round_.id, label=labels[round_.id])
         scale = [q for q in survey.questions if q.kind is QuestionKind.SCALE]
         judged = sum(figures.tally(q.kind, counts.get(q.id, {}))[1] for q in scale)
         if scale and judged == 0 and figures.dont_know(survey, counts) > 0:
-            raise SummaryRefused(SummaryError.ALL_DONT_KNOW, round=round_.id)
+            raise SummaryRefused(
+                SummaryError.ALL_DONT_KNOW, round=round_.id, label=labels[round_.id]
+            )
         k = self.k
         hidden = summary.score.suppressed
         names = {v.id: v.name for v in await communes_db.list_villages(conn, code)}
@@ -235,7 +238,6 @@ class SummaryService:
         for q in survey.questions:
             if q.kind is QuestionKind.TEXT:
                 texts += await scores_db.comments(conn, round_.id, q.id)
-        labels = await self.labels([code])
         history = await self._history(round_.id, code, survey, counts, labels)
         trend = history[-1].trend if len(history) > 1 else None
         previous = history[-2] if len(history) > 1 else None

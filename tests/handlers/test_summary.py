@@ -139,12 +139,13 @@ async def test_refusals_say_why_and_change_nothing(harness, clock) -> None:
 
 
 async def test_round_without_answers_is_refused(harness, clock) -> None:
+    await open_round(harness.services, clock, OTHER_COMMUNE)  # id 1: the commune's round is 2
     await open_round(harness.services, clock)
     await harness.services.access.grant(OFFICER, Role.OFFICER, province=PROVINCE)
     officer = harness.user(OFFICER)
     before = await snapshot(harness.services.db)
     replies = await harness.send(officer, "/summary 3598")
-    assert replies == ["Đợt 1 chưa có câu trả lời nào: chưa có kết quả."]
+    assert replies == ["Đợt 1 năm 2026 (mã đợt 2) chưa có câu trả lời nào: chưa có kết quả."]
     assert await snapshot(harness.services.db) == before
 
 
