@@ -28,7 +28,7 @@ async def act(services: Services, config: Config, args: argparse.Namespace) -> s
     try:
         if args.action == "list":
             rows = await broadcasts.list_for(commune=args.commune)
-            shown = [await broadcasts.progress(b.id) for b in rows]
+            shown = await broadcasts.progress_of(rows)
             return render("cli_broadcasts.txt", progress=shown, tz=tz)
         if args.action == "show":
             return render("staff_progress.html", p=await broadcasts.progress(args.id), tz=tz)

@@ -92,16 +92,18 @@ async def act(services: Services, config: Config, args: argparse.Namespace) -> s
     if args.action == "conflicts":
         found = await services.sheets.conflicts(args.round)
         held = await services.conflicts.held(args.round)
-        return render("cli_sheets_conflicts.txt", conflicts={args.round: found}) + render(
-            "cli_sheets_held.txt", round_id=args.round, held=held
+        labels = await services.rounds.labels_of([args.round])
+        return render("cli_sheets_conflicts.txt", conflicts={args.round: found}, labels=labels) + (
+            render("cli_sheets_held.txt", round_id=args.round, held=held, labels=labels)
         )
     if args.action == "decide":
         decision = await services.conflicts.decide(
             Actor.operator(), args.round, args.household, Keep(args.keep)
         )
+        labels = await services.rounds.labels_of([args.round])
         if decision.outcome is not Decided.DONE:
-            raise CliError("cli_sheets_decided.txt", decision=decision)
-        return render("cli_sheets_decided.txt", decision=decision)
+            raise CliError("cli_sheets_decided.txt", decision=decision, labels=labels)
+        return render("cli_sheets_decided.txt", decision=decision, labels=labels)
     path = Path(args.file)
     try:
         sheet = await asyncio.to_thread(_read, path)
@@ -115,5 +117,9 @@ async def act(services: Services, config: Config, args: argparse.Namespace) -> s
     return (
         render("cli_sheets_imported.txt", result=result)
         + "\n"
-        + render("cli_sheets_conflicts.txt", conflicts=result.conflicts)
+        + render(
+            "cli_sheets_conflicts.txt",
+            conflicts=result.conflicts,
+            labels=await services.rounds.labels_of(result.conflicts),
+        )
     )

@@ -204,7 +204,9 @@ async def _act(services: Services, config: Config, args: argparse.Namespace) -> 
             )
             return render("cli_round_opened.txt", round=launched.round, tz=tz, launched=launched)
         if action == "close":
-            return render("cli_round_closed.txt", round=await services.rounds.close(args.id))
+            closed = await services.rounds.close(args.id)
+            label = await services.rounds.label(closed)
+            return render("cli_round_closed.txt", round=closed, label=label)
         return render(
             "cli_rounds.txt",
             rounds=await services.rounds.list_for_commune(args.commune),

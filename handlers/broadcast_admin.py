@@ -33,7 +33,7 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
         await reply(update, "staff_forbidden.html")
         return
     latest = (await services.broadcasts.list_for(commune=commune))[-SHOWN:][::-1]
-    shown = [await services.broadcasts.progress(b.id) for b in latest]
+    shown = await services.broadcasts.progress_of(latest)
     rows: list[list[InlineKeyboardButton]] = []
     for b in latest:
         if b.held_at is not None:

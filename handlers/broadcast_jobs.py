@@ -48,6 +48,7 @@ def message_for(content: Content, answered: int = 0) -> tuple[str, Any]:
         return render(
             "resident_round_result.html",
             summary=content.summary,
+            label=content.label,
             best=[(texts[q.question_id], q.share) for q in reversed(ranked[-2:])],
             worst=[(texts[q.question_id], q.share) for q in ranked[:2]],
         ), None

@@ -10,7 +10,7 @@ from handlers.context import BotContext
 from handlers.replies import command_args, reply
 from handlers.updates import user_of
 from surveys.access import Action, Actor, Forbidden, Scope
-from surveys.rounds import RoundRefused
+from surveys.rounds import Round, RoundRefused
 
 
 async def stop(update: Update, context: BotContext) -> None:
@@ -21,7 +21,7 @@ async def stop(update: Update, context: BotContext) -> None:
         await reply(update, "resident_stop_not_joined.html")
 
 
-async def _staff_round(update: Update, context: BotContext, action: Action) -> int | None:
+async def _staff_round(update: Update, context: BotContext, action: Action) -> Round | None:
     """The round a staff command is about (its argument, or the commune's current round),
     checked."""
     services = context.services
@@ -50,16 +50,16 @@ async def _staff_round(update: Update, context: BotContext, action: Action) -> i
     if round_ is None:
         await reply(update, "staff_no_round.html", open_only=False)
         return None
-    return round_.id
+    return round_
 
 
 async def progress(update: Update, context: BotContext) -> None:
     """Shows a round's latest broadcast; the message is then edited in place while it runs."""
-    round_id = await _staff_round(update, context, Action.VIEW_PROGRESS)
-    if round_id is None:
+    round_ = await _staff_round(update, context, Action.VIEW_PROGRESS)
+    if round_ is None:
         return
     services = context.services
-    broadcasts = await services.broadcasts.list_for(round_id=round_id)
+    broadcasts = await services.broadcasts.list_for(round_id=round_.id)
     if not broadcasts:
         await reply(update, "staff_no_round.html", open_only=True)
         return
@@ -74,15 +74,16 @@ async def progress(update: Update, context: BotContext) -> None:
 
 async def remind(update: Update, context: BotContext) -> None:
     """Sends a reminder now to the round's recipients who have not finished."""
-    round_id = await _staff_round(update, context, Action.SEND_REMINDERS)
-    if round_id is None:
+    round_ = await _staff_round(update, context, Action.SEND_REMINDERS)
+    if round_ is None:
         return
     services = context.services
     user_id = user_of(update).id
+    label = await services.rounds.label(round_)
     try:
-        broadcast = await services.broadcasts.remind_now(round_id, f"tg:{user_id}")
+        broadcast = await services.broadcasts.remind_now(round_.id, f"tg:{user_id}")
     except RoundRefused:  # closed (or not yet open): nobody can answer a reminder
-        await reply(update, "staff_reminder_closed.html", round_id=round_id)
+        await reply(update, "staff_reminder_closed.html", round_id=round_.id, label=label)
         return
     count = 0
     if broadcast is not None:
@@ -94,7 +95,9 @@ async def remind(update: Update, context: BotContext) -> None:
             detail=f"broadcast {broadcast.id}",
         )
         broadcast_jobs.schedule(context.application, broadcast.id, services.env.now())
-    await reply(update, "staff_reminder_started.html", broadcast=broadcast, count=count)
+    await reply(
+        update, "staff_reminder_started.html", broadcast=broadcast, count=count, label=label
+    )
 
 
 HANDLERS: list[BaseHandler] = [

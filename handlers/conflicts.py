@@ -77,6 +77,7 @@ async def conflicts(update: Update, context: BotContext) -> None:
         found=found,
         held=held,
         commune=code,
+        labels=await context.services.rounds.labels([code]),
     )
 
 
@@ -97,7 +98,10 @@ async def on_press(update: Update, context: BotContext) -> None:
         await alert(update, "alert_invalid_button.html")
         return
     await query.answer()
-    await reply(update, "staff_conflict_decided.html", decision=decision)
+    labels = await context.services.rounds.labels_of([decision.round_id])
+    await reply(
+        update, "staff_conflict_decided.html", decision=decision, label=labels[decision.round_id]
+    )
 
 
 HANDLERS: list[BaseHandler] = [

@@ -211,7 +211,7 @@ SHEET_VILLAGES = "Theo thôn"
 SHEET_ANSWERS = "Trả lời ẩn danh"
 ANSWERS_HIDDEN = "Ẩn: số người trả lời dưới ngưỡng k."
 PROVINCE_HEADERS = (
-    "Hạng", "Mã xã", "Xã, phường", "Đợt", "Người trả lời",
+    "Hạng", "Mã xã", "Xã, phường", "Đợt", "Mã đợt", "Người trả lời",
     "Tỷ lệ hài lòng chung", "Cận dưới 95%", "Cận trên 95%", "Kết luận",
 )  # fmt: skip
 
@@ -223,7 +223,7 @@ BROADCAST_RESUME = "▶️ Gửi tiếp lượt gửi {id}"
 AUDIENCE = {"all": "Mọi người dân", "v": "Một thôn", "n": "Người chưa trả lời đợt trước"}
 WHEN = {"now": "Gửi ngay", "eve": "Tối nay ({time})", "type": "Nhập ngày giờ"}
 CLOSES = {"7": "Sau 7 ngày", "14": "Sau 14 ngày", "30": "Sau 30 ngày", "type": "Nhập ngày giờ"}
-EARLIER_ROUND = "Đợt {id} · {title}"
+EARLIER_ROUND = "{label} · {title}"
 TEST_COPY = "Gửi thử cho tôi"
 CONFIRM = "✅ Xác nhận gửi"
 DISCARD = "Hủy"

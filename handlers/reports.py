@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from handlers import labels
 from handlers.texts import ENV, render
 from surveys.report import national_to_dict, province_to_dict, report_to_dict
+from surveys.round_labels import RoundLabel
 from surveys.rounds import Round
 from surveys.summaries import CommuneReport, ExportAnswer, NationalRow, ProvinceReport
 
@@ -49,10 +50,15 @@ def format_of(path: str) -> Format | None:
     return {"txt": Format.TEXT}.get(ext) or next((f for f in Format if f.value == ext), None)
 
 
+def label_text(label: RoundLabel) -> str:
+    """A round as a commune numbers it ("Đợt 2 năm 2026"), for cells and titles."""
+    macros: Any = ENV.get_template("_summary_macros.txt").module
+    return str(macros.round_label(label)).strip()
+
+
 def round_label(report: CommuneReport) -> str:
     """How a round is named on paper: the commune's own numbering ("Đợt 2 năm 2026")."""
-    macros: Any = ENV.get_template("_summary_macros.txt").module
-    return str(macros.round_label(report.label)).strip()
+    return label_text(report.label)
 
 
 def grouped_comments(texts: tuple[str, ...]) -> list[tuple[str, int]]:
@@ -116,7 +122,7 @@ def commune_output(
 
     s = report.summary
     paper = Paper.of(report, now, village_households)
-    name = f"ykien-{s.commune.code}-dot{s.round.id}"
+    name = f"ykien-{s.commune.code}-dot-{report.label.number}-nam-{report.label.year}"
     if fmt is Format.TEXT:
         return _text(name, render("cli_summary.txt", report=report, tz=tz), "txt", "text/plain")
     if fmt is Format.JSON:

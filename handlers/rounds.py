@@ -13,6 +13,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from handlers import broadcast_jobs, keyboards, labels
 from handlers.context import BotContext
 from handlers.replies import alert, reply
+from handlers.reports import label_text
 from handlers.updates import query_of, text_of, user_of
 from surveys.access import Action, Actor, Forbidden, Scope
 from surveys.broadcasts import LaunchRefused
@@ -182,8 +183,9 @@ async def _ask(update: Update, context: BotContext, draft: Draft) -> None:
         return await _step(update, context, draft.with_(audience=None), "village", rows)
     if draft.audience == "nonrespondents" and draft.audience_ref is None:
         infos = await services.rounds.list_for_commune(draft.commune)
+        earlier = labels.EARLIER_ROUND
         rows = [
-            [_button(labels.EARLIER_ROUND.format(id=i.round.id, title=i.survey_title[:40]),
+            [_button(earlier.format(label=label_text(i.label), title=i.survey_title[:40]),
                      f"r:n:{i.round.id}")]
             for i in infos[-6:]
         ]  # fmt: skip

@@ -25,6 +25,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from handlers import labels
+from handlers.reports import label_text
 from handlers.texts import ENV, vn_datetime
 from surveys.figures import CriteriaSet, Share
 from surveys.scoring import QuestionScore, ScoreVerdict
@@ -317,6 +318,7 @@ def province_rows(report: ProvinceReport) -> list[list[Cell]]:
                 rank,
                 r.commune.code,
                 r.commune.name,
+                label_text(r.label),
                 r.round_id,
                 labels.HIDDEN_MARK if r.respondents is None else r.respondents,
                 *_share(r.ranked.share),
@@ -342,7 +344,7 @@ def province_workbook(report: ProvinceReport, now: datetime, tz: ZoneInfo) -> by
     ws.title = labels.SHEET_PROVINCE
     columns = [(h, h) for h in PROVINCE_HEADERS]
     subtitle = labels.PROVINCE_SUBTITLE.format(vn_datetime(now, tz), report.min_group)
-    table = Table(columns, province_rows(report), frozenset({5, 6, 7}))
+    table = Table(columns, province_rows(report), frozenset({6, 7, 8}))
     _fill(ws, table, (title, subtitle), landscape=False)
     return _save(wb)
 

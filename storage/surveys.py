@@ -109,6 +109,17 @@ async def list_rounds(
     return [_round(r) for r in await sql.rows(conn, f"{query} ORDER BY id", args)]
 
 
+async def communes_of_rounds(conn: aiosqlite.Connection, round_ids: list[int]) -> list[int]:
+    """The communes these rounds belong to (each once), in one query."""
+    if not round_ids:
+        return []
+    marks = ", ".join("?" for _ in round_ids)
+    found = await sql.rows(
+        conn, f"SELECT DISTINCT commune_code FROM rounds WHERE id IN ({marks})", round_ids
+    )
+    return [int(r[0]) for r in found]
+
+
 async def open_rounds(conn: aiosqlite.Connection, commune_code: int, now: datetime) -> list[Round]:
     """Rounds accepting answers now, newest first."""
     stamp = ts(now)

@@ -20,6 +20,7 @@ from surveys.drafts import Draft, DraftStore
 from surveys.env import Env
 from surveys.model import Survey
 from surveys.quiet import finish_time, first_send
+from surveys.round_labels import RoundLabel
 from surveys.rounds import RoundError, RoundRefused, RoundService, Summary
 
 
@@ -80,6 +81,7 @@ class Launched:
     created: bool  # False: this launch key was already used (double confirm)
     recipients: int
     first_send: datetime  # when the first invitation really goes out
+    label: RoundLabel  # the new round's "Đợt N năm YYYY"
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class Cancelled:
     broadcast: BroadcastRow
     round_closed: bool  # an invitation nobody answered yet: its round is closed too
     answers: int  # residents who started the round; >0 keeps it open (`round close` ends it)
+    label: RoundLabel  # the round's "Đợt N năm YYYY"
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ class Progress:
     total: int
     answered: int
     finishes_at: datetime | None  # sending ends (past quiet hours); None: nothing is left
+    label: RoundLabel  # the round's "Đợt N năm YYYY"
     # The whole round, recipients or not: most residents join by the QR code after the
     # invitation went out, and staff must see their answers too.
     round_started: int = 0
@@ -115,6 +119,7 @@ class Content:
     kind: str
     round: Round
     survey: Survey
+    label: RoundLabel
     summary: Summary | None = None
 
 
@@ -215,8 +220,9 @@ class BroadcastService:
                 assert round_ is not None
                 total = sum((await bdb.state_counts(tx, existing.id)).values())
                 start = max(existing.starts_at, now)
+                label = await self.rounds.label(round_)  # a read on the same connection
                 return Launched(
-                    round_, existing, False, total, first_send(start, self.env.settings)
+                    round_, existing, False, total, first_send(start, self.env.settings), label
                 )
             for other in await surveys_db.list_rounds(tx, commune_code=plan.commune_code):
                 live = other.closed_at is None and (
@@ -250,7 +256,8 @@ class BroadcastService:
             recipients = await bdb.insert_deliveries(tx, broadcast, now)
             round_ = await surveys_db.get_round(tx, round_id)
             assert round_ is not None
-        return Launched(round_, broadcast, True, recipients, plan.first_send)
+        label = await self.rounds.label(round_)
+        return Launched(round_, broadcast, True, recipients, plan.first_send, label)
 
     async def open_round(
         self,
@@ -359,7 +366,8 @@ class BroadcastService:
                 closed = await surveys_db.close_round(tx, broadcast.round_id, self.env.now())
         cancelled = await bdb.get(self.env.db.conn, broadcast_id)
         assert cancelled is not None
-        return Cancelled(cancelled, closed, answers)
+        labels = await self.rounds.labels([cancelled.commune_code])
+        return Cancelled(cancelled, closed, answers, labels[cancelled.round_id])
 
     async def hold(self, broadcast_id: int) -> bool:
         """Staff pause a running broadcast: the sender stops after the batch in flight."""
@@ -393,7 +401,14 @@ class BroadcastService:
         async with self.env.db.transaction() as tx:
             return await bdb.requeue_sending(tx, self.env.now())
 
-    async def progress(self, broadcast_id: int) -> Progress:
+    async def progress_of(self, rows: list[BroadcastRow]) -> list[Progress]:
+        """progress() of several broadcasts, their rounds' labels read once for all."""
+        labels = await self.rounds.labels(b.commune_code for b in rows)
+        return [await self.progress(b.id, labels) for b in rows]
+
+    async def progress(
+        self, broadcast_id: int, labels: dict[int, RoundLabel] | None = None
+    ) -> Progress:
         conn = self.env.db.conn
         broadcast = await bdb.get(conn, broadcast_id)
         if broadcast is None:
@@ -407,8 +422,17 @@ class BroadcastService:
             finishes_at = finish_time(start, left / settings.broadcast_rate, settings)
         answered = await bdb.answered_among(conn, broadcast_id, broadcast.round_id)
         started, completed = await responses_db.count_responses(conn, broadcast.round_id)
+        if labels is None:
+            labels = await self.rounds.labels([broadcast.commune_code])
         return Progress(
-            broadcast, counts, sum(counts.values()), answered, finishes_at, started, completed
+            broadcast,
+            counts,
+            sum(counts.values()),
+            answered,
+            finishes_at,
+            labels[broadcast.round_id],
+            started,
+            completed,
         )
 
     async def set_progress_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
@@ -424,7 +448,8 @@ class BroadcastService:
         summary = None
         if broadcast.kind == "result":
             summary = await self.rounds.summary(round_.commune_code, round_.id)
-        return Content(broadcast.kind, round_, survey, summary)
+        label = await self.rounds.label(round_)
+        return Content(broadcast.kind, round_, survey, label, summary)
 
     async def respondents(self, round_id: int) -> int:
         started, _ = await responses_db.count_responses(self.env.db.conn, round_id)

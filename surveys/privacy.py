@@ -21,6 +21,7 @@ from surveys.env import Env
 from surveys.model import QuestionKind, Survey
 from surveys.pseudonym import pseudonym, voter_key
 from surveys.residents import ResidentService
+from surveys.round_labels import RoundLabel
 from surveys.rounds import RoundService
 
 
@@ -49,6 +50,7 @@ class MyData:
     questions: list[StoredQuestion] = field(default_factory=list)  # sent to the commune
     broadcasts: list[StoredDelivery] = field(default_factory=list)  # messages sent to them
     spam_marked_at: datetime | None = None  # staff marked their questions as spam
+    labels: dict[int, RoundLabel] = field(default_factory=dict)  # round id -> "Đợt N năm YYYY"
 
     @property
     def empty(self) -> bool:
@@ -90,6 +92,10 @@ class PrivacyService:
                     answers,
                 )
             )
+        deliveries = await privacy_db.deliveries_of(conn, resident.id)
+        labels = await self._rounds.labels_of(
+            [r.round_id for r in stored] + [d.round_id for d in deliveries]
+        )
         return MyData(
             user_id,
             resident,
@@ -103,8 +109,9 @@ class PrivacyService:
             await households_db.code_of(conn, resident.id),
             asks,
             await privacy_db.questions_of(conn, resident.id),
-            await privacy_db.deliveries_of(conn, resident.id),
+            deliveries,
             dt(await privacy_db.spam_marked(conn, resident.id)),
+            labels,
         )
 
     async def erase(self, user_id: int) -> bool:

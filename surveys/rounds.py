@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -16,6 +17,7 @@ from storage.records import Commune, Round
 from surveys.definitions import catalog, load_survey, survey_from_dict, survey_to_dict
 from surveys.env import Env
 from surveys.model import Survey
+from surveys.round_labels import RoundLabel, from_stored
 from surveys.scoring import RoundScore, Thresholds, score_round
 from surveys.thresholds import for_province
 
@@ -46,6 +48,7 @@ class RoundInfo:
     survey_title: str
     started: int
     completed: int
+    label: RoundLabel  # "Đợt 2 năm 2026": how staff and the operator name the round
 
     def status(self, now: datetime) -> str:
         if self.round.is_open(now):
@@ -81,6 +84,13 @@ async def current_rounds(
     return await surveys_db.current_rounds(
         env.db.conn, env.now(), commune_code=commune, province_code=province
     )
+
+
+async def round_labels(env: Env, communes: Iterable[int]) -> dict[int, RoundLabel]:
+    """round id -> the commune's own number for it, for every round of these communes, read in
+    one query however many rounds are named (surveys.round_labels says how they are counted)."""
+    rows = await scores_db.round_starts(env.db.conn, sorted(set(communes)))
+    return from_stored(rows, env.settings.timezone)
 
 
 async def current_round(env: Env, commune: int) -> Round | None:
@@ -183,16 +193,37 @@ class RoundService:
     async def get(self, round_id: int) -> Round | None:
         return await surveys_db.get_round(self.env.db.conn, round_id)
 
+    async def labels(self, communes: Iterable[int]) -> dict[int, RoundLabel]:
+        return await round_labels(self.env, communes)
+
+    async def labels_of(self, round_ids: Iterable[int]) -> dict[int, RoundLabel]:
+        """Labels of the rounds named by id, wherever they are (a resident's, across moves)."""
+        ids = sorted(set(round_ids))
+        return await self.labels(await surveys_db.communes_of_rounds(self.env.db.conn, ids))
+
+    async def label(self, round_: Round) -> RoundLabel:
+        """One round's "Đợt N năm YYYY" (its commune's rounds are read to number it)."""
+        return (await self.labels([round_.commune_code]))[round_.id]
+
     async def list_for_commune(self, commune_code: int | None = None) -> list[RoundInfo]:
         conn = self.env.db.conn
         infos = []
         titles = {s.id: s.title for s in await surveys_db.list_surveys(conn)}
-        for round_ in await surveys_db.list_rounds(conn, commune_code=commune_code):
+        rounds = await surveys_db.list_rounds(conn, commune_code=commune_code)
+        labels = await self.labels(r.commune_code for r in rounds)
+        for round_ in rounds:
             commune = await communes_db.get_commune(conn, round_.commune_code)
             assert commune is not None
             started, completed = await responses_db.count_responses(conn, round_.id)
             infos.append(
-                RoundInfo(round_, commune, titles.get(round_.survey_id, ""), started, completed)
+                RoundInfo(
+                    round_,
+                    commune,
+                    titles.get(round_.survey_id, ""),
+                    started,
+                    completed,
+                    labels[round_.id],
+                )
             )
         return infos
 

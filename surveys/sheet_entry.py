@@ -27,6 +27,8 @@ from surveys.env import Env
 from surveys.flow import comment_ok, parse_button_value
 from surveys.households import ALPHABET, CODE_LENGTHS, find
 from surveys.model import Question, QuestionKind, Survey
+from surveys.round_labels import RoundLabel
+from surveys.rounds import round_labels
 from surveys.sheets import RowError, SheetService
 
 CODE_STATE, REPLACE_STATE, ANSWERS_STATE = "sheet_code", "sheet_replace", "sheet_answers"
@@ -57,6 +59,7 @@ class Entry:
     token: str = ""
     commune: Commune | None = None
     round: Round | None = None
+    label: RoundLabel | None = None  # the round's "Đợt N năm YYYY"
     survey: Survey | None = None
     values: dict[str, str] = field(default_factory=dict)
     replaced: bool = False
@@ -265,6 +268,7 @@ class SheetEntryService:
             token=data["t"],
             commune=await communes_db.get_commune(conn, round_.commune_code),
             round=round_,
+            label=(await round_labels(self.env, [round_.commune_code]))[round_.id],
             survey=await self.sheets.survey(round_.survey_id),
             values=dict(data["values"]),
             replaced=bool(data.get("replace")),

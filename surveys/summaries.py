@@ -19,13 +19,12 @@ from storage import scores as scores_db
 from storage import surveys as surveys_db
 from storage.records import ChatState, Commune, Grant, Province
 from surveys import disclosure, figures
-from surveys import round_labels as labels_of
 from surveys.env import Env
 from surveys.export_rows import ExportAnswer, export_answers
 from surveys.figures import CriteriaSet, Unit
 from surveys.model import QuestionKind, Survey
 from surveys.round_labels import RoundLabel
-from surveys.rounds import RoundRefused, RoundService, Summary
+from surveys.rounds import RoundRefused, RoundService, Summary, round_labels
 from surveys.scoring import Decision, ScoreVerdict, Thresholds, verdict_from_tallies
 from surveys.text import fold
 from surveys.thresholds import for_province
@@ -206,8 +205,7 @@ class SummaryService:
 
     async def labels(self, communes: list[int]) -> dict[int, RoundLabel]:
         """round id -> "Đợt N năm YYYY" for every round of these communes."""
-        rows = await scores_db.round_starts(self.env.db.conn, communes)
-        return labels_of.from_stored(rows, self.env.settings.timezone)
+        return await round_labels(self.env, communes)
 
     async def commune(self, code: int, round_id: int | None = None) -> CommuneReport:
         try:
@@ -217,12 +215,15 @@ class SummaryService:
         survey, round_ = summary.survey, summary.round
         conn = self.env.db.conn
         counts = await scores_db.round_counts(conn, round_.id)
+        labels = await self.labels([code])
         if not counts:
-            raise SummaryRefused(SummaryError.NO_ANSWERS, round=round_.id)
+            raise SummaryRefused(SummaryError.NO_ANSWERS, round=round_.id, label=labels[round_.id])
         scale = [q for q in survey.questions if q.kind is QuestionKind.SCALE]
         judged = sum(figures.tally(q.kind, counts.get(q.id, {}))[1] for q in scale)
         if scale and judged == 0 and figures.dont_know(survey, counts) > 0:
-            raise SummaryRefused(SummaryError.ALL_DONT_KNOW, round=round_.id)
+            raise SummaryRefused(
+                SummaryError.ALL_DONT_KNOW, round=round_.id, label=labels[round_.id]
+            )
         k = self.k
         hidden = summary.score.suppressed
         names = {v.id: v.name for v in await communes_db.list_villages(conn, code)}
@@ -237,7 +238,6 @@ class SummaryService:
         for q in survey.questions:
             if q.kind is QuestionKind.TEXT:
                 texts += await scores_db.comments(conn, round_.id, q.id)
-        labels = await self.labels([code])
         history = await self._history(round_.id, code, survey, counts, labels)
         trend = history[-1].trend if len(history) > 1 else None
         previous = history[-2] if len(history) > 1 else None

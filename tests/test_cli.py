@@ -93,7 +93,7 @@ def test_round_lifecycle_and_summary(db_path, capsys) -> None:
             ],
             "giờ đóng phải sau giờ mở",
         ),
-        (["round", "close", "42"], "không có đợt"),
+        (["round", "close", "42"], "không có đợt lấy ý kiến nào mã 42"),
         (["summary", "--commune", str(COMMUNE)], "chưa có đợt"),
         (["village", "list", "--commune", "1"], "không có xã/phường"),
     ],
@@ -110,7 +110,7 @@ def test_second_open_round_of_same_survey_is_refused(db_path, capsys) -> None:
     assert main(["round", "open", "--commune", str(COMMUNE), "--survey", "ntm-2026"]) == 0
     before = rows(db_path)
     assert main(["round", "open", "--commune", str(COMMUNE), "--survey", "ntm-2026"]) == 2
-    assert "đang mở" in capsys.readouterr().err
+    assert "đang mở (mã đợt 1). Đóng đợt đó trước: ykien round close 1" in capsys.readouterr().err
     assert rows(db_path) == before
 
 

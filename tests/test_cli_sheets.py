@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import re
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from storage import responses as responses_db
 from storage.db import Database
 from surveys.env import Settings
 from surveys.services import Services
-from tests.conftest import COMMUNE, SURVEY, read_file_db, table_counts
+from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, read_file_db, table_counts
 
 
 @pytest.fixture
@@ -28,6 +29,7 @@ def setup(tmp_path: Path, monkeypatch) -> dict:
         try:
             await services.residents.add_villages(COMMUNE, ["Bản Nà Ún"])
             sheet = await services.households.issue(COMMUNE, "Bản Nà Ún", 2)
+            await services.rounds.open(OTHER_COMMUNE, SURVEY)  # id 1: the commune's round is 2
             round_ = await services.rounds.open(COMMUNE, SURVEY)
             survey = await services.rounds.survey(SURVEY)
             assert survey is not None
@@ -147,9 +149,10 @@ def test_paper_and_chat_conflict_counts_once(setup, tmp_path, capsys) -> None:
     path = write_csv(tmp_path / "s.csv", setup, [sheet_row(setup, code, "1")])
     assert main(["sheets", "import", str(path)]) == 0
     out = capsys.readouterr().out
-    assert f"hộ {code}: 1 trả lời qua chat và 1 phiếu giấy" in out
+    label = rf"Đợt 1 năm \d{{4}} \(mã đợt {setup['round']}\)"  # the year is today's
+    assert re.search(rf"{label}, hộ {code}: 1 trả lời qua chat và 1 phiếu giấy", out)
     assert main(["sheets", "conflicts", "--round", str(setup["round"])]) == 0
-    assert f"hộ {code}" in capsys.readouterr().out
+    assert re.search(rf"{label}, hộ {code}", capsys.readouterr().out)
 
     async def check() -> None:
         db = await Database.open(setup["db"])
@@ -322,7 +325,8 @@ def test_a_chat_answer_after_the_paper_sheet_waits_for_the_operator(
     capsys.readouterr()
     assert main(["sheets", "conflicts", "--round", str(setup["round"])]) == 0
     out = capsys.readouterr().out
-    assert f"hộ {code}: 1 trả lời qua chat đến sau phiếu giấy, đang chờ quyết định" in out
+    label = rf"Đợt 1 năm \d{{4}} \(mã đợt {setup['round']}\)"  # the year is today's
+    assert re.search(rf"{label}, hộ {code}: 1 trả lời qua chat đến sau phiếu giấy, đang chờ", out)
     overall = lambda: read_file_db(  # noqa: E731
         setup["db"], lambda db: responses_db.value_counts(db.conn, setup["round"])
     )["tong_the"]
@@ -346,7 +350,7 @@ def test_a_chat_answer_after_the_paper_sheet_waits_for_the_operator(
     assert overall() == {0: 1}
     args = ["sheets", "decide", "--round", str(setup["round"]), "--household", code.lower()]
     assert main([*args, "--keep", "chat"]) == 0
-    assert "lấy câu trả lời qua chat" in capsys.readouterr().out
+    assert re.search(rf"^{label}, hộ {code}: lấy câu trả lời qua chat", capsys.readouterr().out)
     assert overall() == {1: 1}
     assert main([*args, "--keep", "paper"]) == 2
     assert "không có trả lời qua chat nào đang chờ" in capsys.readouterr().err

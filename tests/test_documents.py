@@ -220,7 +220,7 @@ async def test_workbooks_hold_text_never_formulas_and_print_on_a4(services, cloc
         and "Lai Châu" in load_workbook(io.BytesIO(province.content)).properties.title
     )
     assert sheet["A4"].value == "Hạng" and sheet.freeze_panes == "A5"
-    assert sheet.print_title_rows == "$4:$4" and sheet["F5"].number_format == "0.0%"
+    assert sheet.print_title_rows == "$4:$4" and sheet["G5"].number_format == "0.0%"
 
 
 async def test_csv_has_a_bom_the_commune_and_round_on_every_row_and_no_formula(
@@ -261,7 +261,7 @@ def test_round_open_official_is_stored_and_listed(db_path, capsys) -> None:
     from bot.cli import main
     from tests.conftest import read_file_db
 
-    assert "(đợt chính thức của xã)" in _cli_round(db_path, capsys, "--official")
+    assert ", đợt chính thức của xã:" in _cli_round(db_path, capsys, "--official")
     assert main(["round", "list"]) == 0
     assert "\tchính thức\t" in capsys.readouterr().out
 

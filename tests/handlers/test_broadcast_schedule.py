@@ -159,8 +159,8 @@ async def test_remind_on_a_closed_round_is_refused(harness, clock) -> None:
     before = await table_counts(harness.services.db)
     reply = await harness.send(staff, f"/remind {launched.round.id}")
     assert reply == [
-        f"Đợt {launched.round.id} không còn mở nên không gửi nhắc được: người dân không thể "
-        "trả lời nữa. Gõ /rounds để xem các đợt."
+        f"Đợt 1 năm 2026 (mã đợt {launched.round.id}) không còn mở nên không gửi nhắc được: "
+        "người dân không thể trả lời nữa. Gõ /rounds để xem các đợt."
     ]
     assert await table_counts(harness.services.db) == before
 

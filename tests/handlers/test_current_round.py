@@ -46,9 +46,11 @@ async def test_progress_and_remind_are_about_the_open_round(harness, clock, tmp_
     await services.access.grant(STAFF, Role.STAFF, commune=COMMUNE)
     staff = harness.user(STAFF, "Cán bộ")
     shown = await harness.send(staff, "/progress")
-    assert shown[0].startswith("Đợt 1 · mời trả lời") and "0/3" in shown[0]
+    assert shown[0].startswith("Đợt 1 năm 2026 (mã đợt 1) · mời trả lời") and "0/3" in shown[0]
     reminded = await harness.send(staff, "/remind")
-    assert reminded == ["Đang gửi lời nhắc đợt 1 tới 2 người chưa trả lời xong."]
+    assert reminded == [
+        "Đang gửi lời nhắc đợt 1 năm 2026 (mã đợt 1) tới 2 người chưa trả lời xong."
+    ]
     rows = await services.db.conn.execute_fetchall(
         "SELECT id, round_id, kind FROM broadcasts ORDER BY id"
     )

@@ -32,7 +32,7 @@ async def test_mydata_lists_questions_answers_and_broadcasts(harness, clock) -> 
     assert "Câu hỏi bạn đã gửi cho cán bộ xã" in text
     assert "Cán bộ trả lời (" in text and ANSWER in text
     assert "Tin nhắn ykien đã gửi cho bạn" in text
-    assert f"Đợt {launched.broadcast.round_id}, lời mời khảo sát: đã gửi" in text
+    assert "• Đợt 1 năm 2026, lời mời khảo sát: đã gửi" in text
     stored = await harness.services.db.conn.execute_fetchall(
         "SELECT count(*) FROM faq_asks WHERE telegram_user_id = ?", (lan.id,)
     )

@@ -125,13 +125,15 @@ async def test_a_stranger_never_replaces_a_paper_sheet_silently(harness, clock) 
 
     staff = harness.user(STAFF)
     (listed,) = await harness.send(staff, "/conflicts")
-    assert f"• Hộ {paper['code']}: 1 trả lời qua chat đang chờ" in listed
+    assert f"Đợt 1 năm 2026:\n• Hộ {paper['code']}: 1 trả lời qua chat đang chờ" in listed
     assert staff.last.labels() == [
         f"{paper['code']}: giữ phiếu giấy",
         f"{paper['code']}: lấy trả lời qua chat",
     ]
     (taken,) = await harness.press(staff, f"{paper['code']}: lấy trả lời qua chat")
-    assert taken.startswith(f"Đã lấy câu trả lời qua chat của hộ {paper['code']}")
+    assert taken.startswith(
+        f"Đã lấy câu trả lời qua chat của hộ {paper['code']} trong đợt 1 năm 2026: "
+    )
     assert await overall(harness, paper["round"]) == {1: 1}
     assert await holds(harness, paper["round"]) == [(1, "set_aside", 0), (0, None, 1)]
     entry = (await harness.services.access.audit_log())[-1]

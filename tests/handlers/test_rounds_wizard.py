@@ -207,7 +207,7 @@ async def test_cancelling_the_invitation_keeps_a_round_with_answers_open(harness
     await harness.send(staff, "/broadcast")
     cancelled = await harness.press(staff, "r:k:1")
     assert "Đã hủy lượt gửi 1" in cancelled[0]
-    assert "Đợt 1 vẫn mở: đã có 1 người trả lời" in cancelled[0]
+    assert "Đợt 1 năm 2026 (mã đợt 1) vẫn mở: đã có 1 người trả lời" in cancelled[0]
     assert "ykien round close 1" in cancelled[0]
     broadcast = await harness.services.broadcasts.get(1)
     assert broadcast is not None and broadcast.status == "cancelled"

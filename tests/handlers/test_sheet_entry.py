@@ -31,7 +31,9 @@ async def setup(harness) -> dict:
     await s.residents.add_villages(OTHER_COMMUNE, ["Khu phố 1"])
     own = await s.households.issue(COMMUNE, "Bản Nà Ún", 3)
     other = await s.households.issue(OTHER_COMMUNE, "Khu phố 1", 1)
-    round_ = await s.rounds.open(COMMUNE, SURVEY)
+    await s.rounds.open(OTHER_COMMUNE, SURVEY)  # its id is 1, so the commune's round differs
+    round_ = await s.rounds.open(COMMUNE, SURVEY)  # id 2, the commune's "Đợt 1 năm 2026"
+    assert round_.id == 2
     await s.access.grant(STAFF, Role.STAFF, commune=COMMUNE)
     return {
         "codes": [h.code for h, _ in own.households],
@@ -84,12 +86,12 @@ async def test_a_sheet_typed_in_chat_is_stored_like_an_imported_one(harness, set
     assert f"Phiếu giấy hộ {code} · Câu 1/13" in first
     before = await table_counts(harness.services.db)
     (summary,) = await fill(harness, staff, setup["survey"])
-    assert summary.startswith(f"Phiếu giấy hộ {code}, đợt {setup['round']}")
+    assert summary.startswith(f"Phiếu giấy hộ {code}, đợt 1 năm 2026\n")
     assert "?: Đường làng cần sửa\n" in summary and "…: 4 · Hài lòng\n" in summary
     assert "Chưa có gì được lưu" in summary
     assert await table_counts(harness.services.db) == before  # nothing stored before confirm
     (saved,) = await harness.press(staff, "Lưu phiếu")
-    assert saved.startswith(f"Đã lưu phiếu giấy của hộ {code} cho đợt {setup['round']}.")
+    assert saved.startswith(f"Đã lưu phiếu giấy của hộ {code} cho đợt 1 năm 2026.")
     assert await state(harness) == {}
     in_chat = await stored(harness, setup["households"][0].id)
 
@@ -121,7 +123,7 @@ async def test_paper_and_chat_answers_count_once_and_conflicts_are_listed(
     assert "Hộ này cũng đã trả lời qua chat" in saved
     assert "không bao giờ tính hai lần" in saved
     (listed,) = await harness.send(staff, "/conflicts")
-    assert f"• Hộ {code}: 1 trả lời qua chat, 1 phiếu giấy" in listed
+    assert f"Đợt 1 năm 2026:\n• Hộ {code}: 1 trả lời qua chat, 1 phiếu giấy" in listed
     assert await harness.services.sheets.conflicts(setup["round"]) == [(code, 1, 1)]
     counted = await harness.services.db.conn.execute_fetchall(
         "SELECT count(DISTINCT p.household_id) FROM responses r JOIN residents p "
@@ -224,7 +226,7 @@ async def test_existing_paper_sheet_offers_replace_or_cancel(harness, setup, clo
     db = harness.services.db
     before, counts = await snapshot(db), await table_counts(db)
     (offer,) = await harness.send(staff, f"/sheet {code}")
-    assert offer.startswith(f"Hộ {code} đã có phiếu giấy trong đợt {setup['round']}.")
+    assert offer.startswith(f"Hộ {code} đã có phiếu giấy trong đợt 1 năm 2026.")
     (cancelled,) = await harness.press(staff, "Hủy phiếu này")
     assert cancelled.startswith(f"Đã hủy: phiếu của hộ {code} không được lưu.")
     assert (await snapshot(db), await table_counts(db)) == (before, counts)
@@ -327,7 +329,7 @@ async def test_round_closed_or_role_revoked_before_saving(harness, setup) -> Non
     await harness.services.rounds.close(setup["round"])
     before = await table_counts(harness.services.db)
     (reply,) = await harness.press(staff, "Lưu phiếu")
-    assert reply.startswith(f"Đợt {setup['round']} đã đóng trong lúc nhập")
+    assert reply.startswith("Đợt 1 năm 2026 đã đóng trong lúc nhập")
     assert await table_counts(harness.services.db) == before | {
         "chat_states": before["chat_states"] - 1
     }

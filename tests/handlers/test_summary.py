@@ -139,12 +139,13 @@ async def test_refusals_say_why_and_change_nothing(harness, clock) -> None:
 
 
 async def test_round_without_answers_is_refused(harness, clock) -> None:
+    await open_round(harness.services, clock, OTHER_COMMUNE)  # id 1: the commune's round is 2
     await open_round(harness.services, clock)
     await harness.services.access.grant(OFFICER, Role.OFFICER, province=PROVINCE)
     officer = harness.user(OFFICER)
     before = await snapshot(harness.services.db)
     replies = await harness.send(officer, "/summary 3598")
-    assert replies == ["Đợt 1 chưa có câu trả lời nào: chưa có kết quả."]
+    assert replies == ["Đợt 1 năm 2026 (mã đợt 2) chưa có câu trả lời nào: chưa có kết quả."]
     assert await snapshot(harness.services.db) == before
 
 
@@ -185,13 +186,16 @@ async def test_province_report_and_export(harness, clock) -> None:
     html, xlsx, csv_doc = (m.document for m in officer.messages[before:])
     assert "Xã Tân Uyên" in html.content.decode("utf-8") and html.filename.endswith(".html")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    assert sheet["C5"].value == "Xã Tân Uyên" and sheet["E5"].value == 7
+    assert sheet["C5"].value == "Xã Tân Uyên" and sheet["F5"].value == 7
+    assert sheet["D4"].value == "Đợt" and sheet["D5"].value == "Đợt 1 năm 2026"
+    assert sheet["E4"].value == "Mã đợt" and isinstance(sheet["E5"].value, int)
     assert csv_doc.content.startswith("\ufeff".encode())  # Excel on Windows reads it as UTF-8
     rows = list(csv.reader(io.StringIO(csv_doc.content.decode("utf-8-sig"))))
     # 6 of 7 "Có" is 85.7%: at least 80% but under 90%, so Cần chú ý
     lead = len(labels.CSV_PROVINCE_COLUMNS)
     assert rows[1][0] == "12" and rows[1][1].endswith("Lai Châu")
-    assert rows[1][lead + 2] == "Xã Tân Uyên" and rows[1][lead + 8] == "Cần chú ý"
+    assert rows[1][lead + 2] == "Xã Tân Uyên" and rows[1][lead + 9] == "Cần chú ý"
+    assert rows[1][lead + 3] == "Đợt 1 năm 2026"
 
 
 async def _state(harness, uid: int) -> list[tuple]:
