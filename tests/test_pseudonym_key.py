@@ -192,6 +192,10 @@ async def test_the_bot_uses_the_stored_key_in_its_log(path, clock) -> None:
     root = logging.getLogger()
     level, stream = root.level, io.StringIO()
     handler = log_filter.setup("DEBUG", ["123:TEST"], "not-yet-known", stream=stream)
+    # `ykien sandbox`, tested in the same process, quiets telegram.ext for the process's life.
+    app_log = logging.getLogger("telegram.ext.Application")
+    app_level = app_log.level
+    app_log.setLevel(logging.DEBUG)
     sandbox = Sandbox(clock=lambda: clock.now.timestamp(), bot_username="ykien_test_bot")
     app = build_application(
         Config(token=Secret("123:TEST"), db_path=path),
@@ -216,10 +220,11 @@ async def test_the_bot_uses_the_stored_key_in_its_log(path, clock) -> None:
                 },
                 app.bot,
             )
-            logging.getLogger("telegram.ext.Application").debug("Processing update %s", update)
+            app_log.debug("Processing update %s", update)
             logging.getLogger("ykien.test").warning("key %s", key)
             await app.post_shutdown(app)
     finally:
+        app_log.setLevel(app_level)
         root.removeHandler(handler)
         for each in root.handlers:
             for f in [f for f in each.filters if isinstance(f, log_filter.Redact)]:
