@@ -22,7 +22,12 @@ def log():
     root = logging.getLogger()
     level, stream = root.level, io.StringIO()
     handler = log_filter.setup("DEBUG", [TOKEN], "k", stream=stream)
+    # `ykien sandbox`, tested in the same process, quiets telegram.ext for the process's life.
+    library = logging.getLogger("telegram.ext")
+    library_level = library.level
+    library.setLevel(logging.DEBUG)
     yield stream
+    library.setLevel(library_level)
     root.removeHandler(handler)
     for each in root.handlers:
         for f in [f for f in each.filters if isinstance(f, log_filter.Redact)]:
