@@ -16,6 +16,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+from bot import log_filter
 from bot.config import Config
 from bot.http_client import AiohttpRequest
 from bot.ordering import PerChatUpdateProcessor
@@ -65,6 +66,14 @@ def settings_from(config: Config) -> Settings:
     if config.pseudonym_key:
         return dataclasses.replace(settings, pseudonym_key=config.pseudonym_key.reveal())
     return settings
+
+
+async def open_services(config: Config, *, clock: Clock = utc_now) -> Services:
+    """Services on the configured database; the log filter then masks the deployment's
+    pseudonym key (which may be the one kept in the database) and names senders with it."""
+    services = await Services.open(str(config.db_path), clock=clock, settings=settings_from(config))
+    log_filter.use_pseudonym_key(services.env.pseudonym_key)
+    return services
 
 
 def build_application(
@@ -124,6 +133,7 @@ def _post_init(
         svc = services or await Services.open(
             str(config.db_path), clock=clock, settings=settings_from(config)
         )
+        log_filter.use_pseudonym_key(svc.env.pseudonym_key)
         attach(app, svc)
         # Links (join, invitations, household sheets) are made for the bot this token is.
         mismatch = await svc.identity.learn(app.bot.username)

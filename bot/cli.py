@@ -139,6 +139,8 @@ def _main(argv: Sequence[str] | None) -> int:
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 2
+    # Without YKIEN_PSEUDONYM_KEY, the deployment's key is in the database: whoever opens it
+    # hands it to the filter (bot.app.open_services, post_init); a random one until then.
     log_filter.setup(
         config.log_level,
         [s.reveal() for s in (config.token, config.webhook_secret, config.pseudonym_key) if s],

@@ -13,7 +13,7 @@ from pathlib import Path
 from telegram.error import InvalidToken, NetworkError
 
 from bot import log_filter, webhook
-from bot.app import build_application, settings_from
+from bot.app import build_application, open_services
 from bot.cli_database import database_failed
 from bot.cli_output import write_output
 from bot.cli_support import BAD_INPUT, FAILED, OK, CliError, parse_time, refuse
@@ -101,7 +101,7 @@ async def dispatch(config: Config, args: argparse.Namespace) -> int:
 
 
 async def _dispatch(config: Config, args: argparse.Namespace) -> int:
-    services = await Services.open(str(config.db_path), settings=settings_from(config))
+    services = await open_services(config)
     outcome = "failed"
     try:
         _bot_for_links(services, args)

@@ -9,7 +9,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from bot.app import settings_from
+from bot.app import open_services
 from bot.config import Config
 from bot.process import BotProcess
 from bot.sandbox import Sandbox, SandboxServer
@@ -68,7 +68,7 @@ async def demo(config: Config, *, residents: int, seed: int) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="ykien-demo-"))
     db_path = workdir / "ykien.db"
     config = config.override(db_path=db_path, token="123456:DEMO")
-    services = await Services.open(str(db_path), settings=settings_from(config))
+    services = await open_services(config)
     payloads = {}
     for code, (_, villages) in COMMUNES.items():
         await services.residents.add_villages(code, list(villages))

@@ -5,7 +5,8 @@ processes (ids, names, texts) and the parameters and results of every Bot API ca
 keeps those lines (they say what happened and when) but replaces an update by its id and the
 sender's pseudonym, and any other structured argument by its type; the token, the webhook
 secret and the pseudonym key are replaced by `***` in every message and traceback, at every
-level, whichever logger wrote them.
+level, whichever logger wrote them. The pseudonym key may be the one the database keeps
+(surveys.deployment_key): whoever opens the database hands it over with use_pseudonym_key.
 """
 
 from __future__ import annotations
@@ -38,6 +39,12 @@ class Redact(logging.Filter):
     def add(self, secret: str) -> None:
         """A secret made after start (the random webhook secret): masked from now on."""
         self._secrets = sorted({*self._secrets, secret}, key=len, reverse=True)
+
+    def use_key(self, pseudonym_key: str) -> None:
+        """The deployment's pseudonym key, known only once the database is open (it may be the
+        one kept there): masked from now on, and senders are named with it, as in exports."""
+        self._key = pseudonym_key
+        self.add(pseudonym_key)
 
     def mask(self, text: str) -> str:
         for secret in self._secrets:
@@ -74,6 +81,14 @@ def add_secret(secret: str) -> None:
         for each in handler.filters:
             if isinstance(each, Redact):
                 each.add(secret)
+
+
+def use_pseudonym_key(pseudonym_key: str) -> None:
+    """Gives every Redact filter on the root handlers the deployment's pseudonym key."""
+    for handler in logging.getLogger().handlers:
+        for each in handler.filters:
+            if isinstance(each, Redact):
+                each.use_key(pseudonym_key)
 
 
 def setup(

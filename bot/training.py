@@ -20,7 +20,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.app import App, build_application, settings_from
+from bot.app import App, build_application, open_services
 from bot.cli_support import BAD_INPUT, OK
 from bot.config import Config
 from bot.demo import COMMUNES
@@ -30,7 +30,6 @@ from bot.sandbox.page import build_page
 from handlers.texts import render
 from surveys.access import Role
 from surveys.env import Clock, utc_now
-from surveys.services import Services
 
 COMMUNE = 3598  # Xã Tân Uyên, Lai Châu
 SURVEY = "ntm-2026"
@@ -170,7 +169,7 @@ class Training:
 
 async def _seed(config: Config, clock: Clock) -> tuple[str, list[str]]:
     """The commune, its villages, an open round, its join link and two invitations."""
-    services = await Services.open(str(config.db_path), clock=clock, settings=settings_from(config))
+    services = await open_services(config, clock=clock)
     try:
         await services.residents.add_villages(COMMUNE, list(COMMUNES[COMMUNE][1]))
         await services.broadcasts.open_round(

@@ -117,7 +117,7 @@ class AnsweringService:
                 conn, round_.id, resident.id, self.env.now()
             )
             # one voice per person per round, across /deletedata (storage.privacy.claim_round)
-            key = voter_key(self.env.settings.pseudonym_key, round_.id, "telegram", user_id)
+            key = voter_key(self.env.pseudonym_key, round_.id, "telegram", user_id)
             await privacy_db.claim_round(conn, response.id, round_.id, key)
         return Result(AnswerOutcome.UNCHANGED, await self._step(round_, response))
 

@@ -25,9 +25,9 @@ class Settings:
     thresholds: Thresholds = field(default_factory=Thresholds)
     search_limit: int = 8  # commune matches shown as buttons; more asks the resident to narrow
     admin_ids: frozenset[int] = frozenset()  # Telegram ids that are administrators by configuration
-    # HMAC key for residents' pseudonyms in logs and exports; without one configured, a random
-    # key per process keeps logs pseudonymous (but not linkable across restarts).
-    pseudonym_key: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)
+    # YKIEN_PSEUDONYM_KEY: the HMAC key of residents' pseudonyms and voter keys. None: the key
+    # the deployment keeps in its database (surveys.deployment_key); use Env.pseudonym_key.
+    pseudonym_key: str | None = field(default=None, repr=False)
     retention_days: int = 0  # identities of residents inactive this long are removed; 0: never
     flood_count: int = 20  # updates a person may send per flood_window seconds
     flood_window: float = 10.0
@@ -56,6 +56,14 @@ class Env:
     # The username Telegram's getMe gave when the bot last started (kept in bot_settings):
     # links are made for it, whatever YKIEN_BOT_USERNAME says. See surveys.bot_identity.
     learned_username: str | None = None
+    # The key pseudonyms and voter keys are made with: the configured one, else (once
+    # Services.open has read it) the one stored in the database. Until then, or for a Services
+    # that is never opened (tests on an in-memory database), a random key of this object only.
+    pseudonym_key: str = field(default="", repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.pseudonym_key:
+            self.pseudonym_key = self.settings.pseudonym_key or secrets.token_hex(32)
 
     def now(self) -> datetime:
         return self.clock()

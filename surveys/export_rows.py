@@ -53,7 +53,7 @@ async def export_answers(env: Env, report: CommuneReport) -> list[ExportAnswer]:
     if not shown:
         return []
     names = {v.village_id: v.name for v in report.villages}
-    key = env.settings.pseudonym_key
+    key = env.pseudonym_key
     rows = await scores_db.pseudonymous_answers(env.db.conn, report.summary.round.id)
     return [
         ExportAnswer(pseudonym(key, resident), names[village], question, value, bool(skipped))

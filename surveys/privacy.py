@@ -67,7 +67,7 @@ class PrivacyService:
         self._rounds = RoundService(env)
 
     def pseudonym(self, user_id: int) -> str:
-        return pseudonym(self.env.settings.pseudonym_key, user_id)
+        return pseudonym(self.env.pseudonym_key, user_id)
 
     async def my_data(self, user_id: int) -> MyData:
         conn = self.env.db.conn
@@ -129,7 +129,7 @@ class PrivacyService:
     async def _erase(self, resident_id: int, user_id: int) -> None:
         conn = self.env.db.conn
         comments: list[tuple[int, str]] = []
-        key = self.env.settings.pseudonym_key
+        key = self.env.pseudonym_key
         responses = await privacy_db.responses_of(conn, resident_id)
         voters = [(voter_key(key, r.round_id, "telegram", user_id), r.id) for r in responses]
         for response in responses:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from storage import communes as communes_db
 from storage.db import Database
-from surveys import units
+from surveys import deployment_key, units
 from surveys.access import AccessService
 from surveys.answering import AnsweringService
 from surveys.bot_identity import BotIdentity
@@ -60,10 +60,12 @@ class Services:
     async def open(
         cls, path: str, *, clock: Clock = utc_now, settings: Settings | None = None
     ) -> Services:
-        """Opens (creating and migrating if needed) the database and seeds reference data."""
+        """Opens (creating and migrating if needed) the database, reads the deployment's
+        pseudonym key (before anything can use it) and seeds reference data."""
         db = await Database.open(path)
         services = cls(db, clock=clock, settings=settings)
         try:
+            await deployment_key.load(services.env)
             await services.seed()
             await services.identity.load()
         except BaseException:

@@ -57,7 +57,9 @@ async def test_debug_log_of_a_conversation_is_pseudonymous(services, clock, log)
         )
         logging.getLogger("telegram.ext.Application").debug("Processing update %s", update)
     text = log.getvalue()
-    assert f"Processing update <update 41 from p:{pseudonym('k', UID)}>" in text
+    # Named with the deployment's key (the bot hands it to the filter at start), as in exports.
+    key = harness.services.env.pseudonym_key
+    assert f"Processing update <update 41 from p:{pseudonym(key, UID)}>" in text
     assert "Calling Bot API endpoint `sendMessage` with parameters `<dict withheld>`" in text
     for secret in (TOKEN, str(UID), NAME, "001099012345", "Nhà tôi"):
         assert secret not in text, secret

@@ -49,7 +49,7 @@ async def test_erase_rejoin_answer_again_counts_once(harness, clock) -> None:
     rows = await counted(harness, round_.id)
     assert len(rows) == 1 and rows[0][1] == 1  # the last answers, detached
     # What is kept: the keyed hash of the address in this round, not the address.
-    key = voter_key(harness.services.settings.pseudonym_key, round_.id, "telegram", UID)
+    key = voter_key(harness.services.env.pseudonym_key, round_.id, "telegram", UID)
     stored = await harness.services.db.conn.execute_fetchall(
         "SELECT voter_key FROM responses WHERE round_id = ?", (round_.id,)
     )

@@ -76,7 +76,7 @@ async def test_deletedata_removes_identity_keeps_scores(harness, clock, caplog) 
     assert await traces(harness, str(UID), NAME, COMMENT, QUESTION) == []
     assert await harness.services.rounds.summary(COMMUNE) == summary
     assert str(UID) not in caplog.text and NAME not in caplog.text
-    assert pseudonym(harness.services.settings.pseudonym_key, UID) in caplog.text
+    assert pseudonym(harness.services.env.pseudonym_key, UID) in caplog.text
     # The others are untouched, and the deleted resident is a stranger now.
     assert "Người 1" in "\n".join(await harness.send(people[1], "/mydata"))
     (mine,) = await harness.send(zelda, "/mydata")

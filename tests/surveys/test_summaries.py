@@ -186,7 +186,7 @@ async def test_exported_answers_carry_only_the_hmac_pseudonym(db, clock) -> None
     expected = hmac.new(key.encode(), str(resident.id).encode(), hashlib.sha256).hexdigest()[:16]
     assert expected in {r.pseudonym for r in rows}
     assert len(rows) == 5 * 12 and all(r.value is not None for r in rows)  # no comment text
-    other_key = Services(db, clock=clock)  # unset: a random key per process
+    other_key = Services(db, clock=clock)  # never opened, none configured: a key of its own
     others = {r.pseudonym for r in await other_key.summaries.export_answers(report)}
     assert expected not in others and len(others) == 5
 
