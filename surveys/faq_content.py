@@ -6,6 +6,7 @@ file, the entry id, the field and the reason, so the caller stores nothing.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from datetime import date
@@ -177,14 +178,42 @@ def load_entries(
 
 
 def load_dir(root: Path) -> tuple[list[FaqCategoryRow], list[FaqEntryRow]]:
-    """categories.toml and every content/*.toml under root (missing content: no entries)."""
+    """categories.toml and every content/*.toml under root (missing content: no entries).
+
+    Parsed once per process while the files stay as they are: every command and every start
+    syncs the shipped FAQ, and parsing its 1,000-odd phrasings is most of that (about 30 ms).
+    """
+    categories, entries = _load_dir(root, _signature(root))
+    return list(categories), list(entries)
+
+
+def _signature(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """What the parse depends on: each file's name, size and modification time."""
+    content = root / "content"
+    paths = [root / "categories.toml"]
+    paths += sorted(content.glob("*.toml")) if content.is_dir() else []
+    signature = []
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            signature.append((str(path), -1, -1))  # load_categories says what is missing
+        else:
+            signature.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(signature)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_dir(
+    root: Path, signature: tuple[tuple[str, int, int], ...]
+) -> tuple[tuple[FaqCategoryRow, ...], tuple[FaqEntryRow, ...]]:
     categories = load_categories(root / "categories.toml")
     ids = {c.id for c in categories}
     entries: list[FaqEntryRow] = []
     content = root / "content"
     for path in sorted(content.glob("*.toml")) if content.is_dir() else []:
         entries.extend(load_entries(path, ids, {e.id for e in entries}, origin="package"))
-    return categories, entries
+    return tuple(categories), tuple(entries)
 
 
 def entry_to_toml(entry: FaqEntryRow) -> str:
