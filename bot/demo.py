@@ -14,6 +14,7 @@ from bot.config import Config
 from bot.process import BotProcess
 from bot.sandbox import Sandbox, SandboxServer
 from bot.simulate import Persona, Tally, journey
+from handlers.reports import Format, commune_output
 from handlers.texts import render
 from surveys.services import Services
 from surveys.summaries import SummaryRefused
@@ -123,7 +124,8 @@ async def _run(
         except SummaryRefused as exc:
             print(render("cli_summary_refused.txt", error=exc.error.value, details=exc.details))
             continue
-        print(render("cli_summary.txt", report=report, tz=tz))
+        text = commune_output(report, Format.TEXT, tz=tz, now=services.env.now()).content
+        print(text.decode("utf-8").rstrip("\n"))
     print()
     print(render("cli_demo_db.txt", path=db_path))
     return 0

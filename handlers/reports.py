@@ -124,7 +124,8 @@ def commune_output(
     paper = Paper.of(report, now, village_households)
     name = f"ykien-{s.commune.code}-dot-{report.label.number}-nam-{report.label.year}"
     if fmt is Format.TEXT:
-        return _text(name, render("cli_summary.txt", report=report, tz=tz), "txt", "text/plain")
+        text = render("cli_summary.txt", report=report, tz=tz, comments=paper.comments)
+        return _text(name, text, "txt", "text/plain")
     if fmt is Format.JSON:
         text = json.dumps(report_to_dict(report, now), ensure_ascii=False, indent=2)
         return _text(name, text, "json", "application/json")

@@ -70,6 +70,16 @@ async def _report_files(services: Services, clock: FakeClock, tmp: Path, homes: 
     return html
 
 
+async def test_the_text_summary_groups_identical_comments_too(services, clock, tmp_path) -> None:
+    await households_answer(services, clock, homes=40)
+    report = await services.summaries.commune(COMMUNE)
+    tz = services.settings.timezone
+    text = commune_output(report, Format.TEXT, tz=tz, now=clock.now).content.decode()
+    listed = [line for line in text.splitlines() if line.startswith("  – ")]
+    assert listed and len(listed) == len(set(listed))  # each comment once
+    assert re.search(r"  – Cần thêm đèn đường ở ngõ xóm \(\d+\)", text)
+
+
 @needs_chromium
 async def test_report_prints_as_an_a4_document_per_decree_30(services, clock, tmp_path) -> None:
     assert BROWSER is not None
