@@ -6,13 +6,13 @@ Shared by tests/test_documents.py and scripts/render_report.py (the picture in R
 from __future__ import annotations
 
 import random
-import shutil
 import subprocess
 from pathlib import Path
 
 from surveys.answering import Result
 from surveys.model import QuestionKind
 from surveys.services import Services
+from tests.browser import CHROMIUM, HAVE_CHROMIUM, LAUNCH_ARGS
 from tests.conftest import COMMUNE, FakeClock
 from tests.summary_support import open_round
 
@@ -75,12 +75,8 @@ async def _answer(services: Services, user_id: int, rng: random.Random, *, bias:
 
 
 def chromium() -> str | None:
-    """Debian's chromium (or another Chromium build) on PATH."""
-    for name in ("chromium", "chromium-browser", "google-chrome", "chrome-headless-shell"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
+    """The chromium the browser tests drive (tests/browser.py: Debian's, or YKIEN_TEST_CHROMIUM)."""
+    return str(CHROMIUM) if HAVE_CHROMIUM else None
 
 
 def _run(browser: str, profile: Path, *args: str) -> None:
@@ -88,12 +84,7 @@ def _run(browser: str, profile: Path, *args: str) -> None:
         [
             browser,
             "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
+            *LAUNCH_ARGS,
             "--hide-scrollbars",
             "--proxy-server=127.0.0.1:9",  # the report loads nothing; refuse the network anyway
             f"--user-data-dir={profile}",
