@@ -191,28 +191,27 @@ class AnsweringService:
                 step = await self._step(round_, response)
                 index = step.survey.index_of(state.question_id)
                 return await self._typed(user_id, step, index, text)
-        assert resident.commune_code is not None
-        round_ = await self.open_round(resident.commune_code)
-        if round_ is None:
+        unfinished = await self._unfinished(resident)
+        if unfinished is None or unfinished.index is None:
             return None
-        response = await responses_db.find(self.env.db.conn, round_.id, resident.id)
-        if response is None:
-            return None
-        step = await self._step(round_, response)
-        if step.index is None:
-            return None
-        question = step.survey.questions[step.index]
+        at = unfinished.index
+        question = unfinished.survey.questions[at]
         if question.kind is not QuestionKind.TEXT:
             typed_answer = flow.looks_like_answer(question, text)
             outcome = AnswerOutcome.BUTTON_EXPECTED if typed_answer else AnswerOutcome.ASIDE
-            return Result(outcome, step, question, step.index)
-        return await self._typed(user_id, step, step.index, text)
+            return Result(outcome, unfinished, question, at)
+        return await self._typed(user_id, unfinished, at, text)
 
     async def in_progress(self, user_id: int) -> Step | None:
         """The resident's unfinished step in their commune's open round (None when they have
         not started, have finished, or no round is open); creates nothing."""
         resident = await self._resident(user_id)
-        if resident is None or resident.commune_code is None:
+        return None if resident is None else await self._unfinished(resident)
+
+    async def _unfinished(self, resident: Resident) -> Step | None:
+        """The resident's step in their commune's open round, if they started and have not
+        finished it."""
+        if resident.commune_code is None:
             return None
         round_ = await self.open_round(resident.commune_code)
         if round_ is None:
