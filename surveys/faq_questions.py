@@ -120,14 +120,23 @@ class QuestionService:
         communes = await self.access.communes(user_id, Action.ANSWER_QUESTIONS)
         return 0 if communes == [] else await faq_db.count_open(self._conn, communes)
 
-    async def mark_spam(self, user_id: int, question_id: int) -> Result:
-        """Marks the question's sender as spam: none of their questions is shown any more."""
+    async def _question_for(
+        self, user_id: int, question_id: int, action: Action
+    ) -> QuestionRow | Result:
+        """The question, or the refusal: no such question, or outside the person's scope."""
         question = await faq_db.get_question(self._conn, question_id)
         if question is None:
             return Result(QuestionOutcome.UNKNOWN)
-        scope = Scope(commune=question.commune_code)
-        if not await self._permitted(user_id, Action.ANSWER_QUESTIONS, scope):
+        if not await self._permitted(user_id, action, Scope(commune=question.commune_code)):
             return Result(QuestionOutcome.FORBIDDEN)
+        return question
+
+    async def mark_spam(self, user_id: int, question_id: int) -> Result:
+        """Marks the question's sender as spam: none of their questions is shown any more."""
+        found = await self._question_for(user_id, question_id, Action.ANSWER_QUESTIONS)
+        if isinstance(found, Result):
+            return found
+        question, scope = found, Scope(commune=found.commune_code)
         async with self.env.db.transaction() as conn:
             marked = await faq_db.mark_spam(conn, question.resident_id, user_id, self.env.now())
         if not marked:
@@ -156,12 +165,10 @@ class QuestionService:
         return datetime.combine(self._today(), time(), tz)
 
     async def begin_reply(self, user_id: int, question_id: int) -> Result:
-        question = await faq_db.get_question(self._conn, question_id)
-        if question is None:
-            return Result(QuestionOutcome.UNKNOWN)
-        scope = Scope(commune=question.commune_code)
-        if not await self._permitted(user_id, Action.ANSWER_QUESTIONS, scope):
-            return Result(QuestionOutcome.FORBIDDEN)
+        found = await self._question_for(user_id, question_id, Action.ANSWER_QUESTIONS)
+        if isinstance(found, Result):
+            return found
+        question = found
         if question.answer is not None:
             return Result(QuestionOutcome.ALREADY, question)
         async with self.env.db.transaction() as conn:
@@ -204,12 +211,10 @@ class QuestionService:
 
     async def to_faq(self, user_id: int, question_id: int) -> Result:
         """Starts a draft FAQ entry from an answered question: staff type its question next."""
-        question = await faq_db.get_question(self._conn, question_id)
-        if question is None:
-            return Result(QuestionOutcome.UNKNOWN)
-        scope = Scope(commune=question.commune_code)
-        if not await self._permitted(user_id, Action.MANAGE_FAQ, scope):
-            return Result(QuestionOutcome.FORBIDDEN)
+        found = await self._question_for(user_id, question_id, Action.MANAGE_FAQ)
+        if isinstance(found, Result):
+            return found
+        question = found
         if question.answer is None:
             return Result(QuestionOutcome.NOT_ANSWERED, question)
         if question.entry_id is not None:
