@@ -272,13 +272,7 @@ async def test_migration_backfills_existing_answers() -> None:
             await communes_db.upsert_provinces(conn, [(12, "Tỉnh Lai Châu", "tinh")])
             await communes_db.upsert_communes(conn, [(3598, 12, "Xã", "xa", "xa")])
             await surveys_db.insert_survey(conn, "s", "S", "{}", "test", NOW)
-            cur = await conn.execute(  # the columns rounds had then (later ones add more)
-                "INSERT INTO rounds(commune_code, survey_id, opens_at, created_at) "
-                "VALUES (3598, 's', ?, ?)",
-                (ts(NOW), ts(NOW)),
-            )
-            assert cur.lastrowid is not None
-            round_id = cur.lastrowid
+            round_id = await _round_as_then(conn)
             resident = await residents_db.upsert_membership(conn, 1, "R", 3598, NOW)
             response = await responses_db.get_or_create(conn, round_id, resident.id, NOW)
             await responses_db.upsert_answer(
@@ -305,13 +299,7 @@ async def test_migration_stops_counting_abandoned_responses() -> None:
             await communes_db.upsert_provinces(conn, [(12, "Tỉnh Lai Châu", "tinh")])
             await communes_db.upsert_communes(conn, [(3598, 12, "Xã", "xa", "xa")])
             await surveys_db.insert_survey(conn, "s", "S", "{}", "test", NOW)
-            cur = await conn.execute(  # the columns rounds had then (later ones add more)
-                "INSERT INTO rounds(commune_code, survey_id, opens_at, created_at) "
-                "VALUES (3598, 's', ?, ?)",
-                (ts(NOW), ts(NOW)),
-            )
-            assert cur.lastrowid is not None
-            round_id = cur.lastrowid
+            round_id = await _round_as_then(conn)
             for uid, value, done in ((1, 5, True), (2, 1, False)):
                 resident = await residents_db.upsert_membership(conn, uid, "R", 3598, NOW)
                 response = await responses_db.get_or_create(conn, round_id, resident.id, NOW)
@@ -342,3 +330,14 @@ async def test_migration_stops_counting_abandoned_responses() -> None:
         assert tuple(row) == (0.85, 0)
     finally:
         await db.close()
+
+
+async def _round_as_then(conn) -> int:
+    """A round with the columns rounds had before the later migrations added more."""
+    cur = await conn.execute(
+        "INSERT INTO rounds(commune_code, survey_id, opens_at, created_at) "
+        "VALUES (3598, 's', ?, ?)",
+        (ts(NOW), ts(NOW)),
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
