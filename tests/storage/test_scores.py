@@ -191,7 +191,7 @@ async def _incremental_equals_rebuilt(steps: list[tuple]) -> None:
         await db.close()
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ops)
 def test_incremental_scores_equal_rebuilt(steps: list[tuple]) -> None:
     asyncio.run(_incremental_equals_rebuilt(steps))
