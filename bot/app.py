@@ -21,7 +21,7 @@ from bot.config import Config
 from bot.http_client import AiohttpRequest
 from bot.ordering import PerChatUpdateProcessor
 from bot.resilient import PollingRequest, RetryingRequest, Sleep
-from handlers import (
+from handlers.telegram import (
     broadcast_jobs,
     common,
     features,
@@ -33,8 +33,8 @@ from handlers import (
     routes,
     survey,
 )
-from handlers.context import BotContext, attach
-from handlers.labels import COMMAND_MENU
+from handlers.telegram.context import BotContext, attach
+from handlers.views.labels import COMMAND_MENU
 from surveys import skipped_updates
 from surveys.env import Clock, Settings, utc_now
 from surveys.priority import Priority

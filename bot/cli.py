@@ -20,7 +20,7 @@ from bot.cli_output import add_output, check_output
 from bot.cli_support import FAILED, CliError, refuse
 from bot.config import Config
 from bot.extensions import CLI_GROUPS
-from handlers.texts import render
+from handlers.views.texts import render
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -13,7 +13,7 @@ import sys
 from typing import NoReturn
 
 from bot.cli_support import BAD_INPUT
-from handlers.texts import render
+from handlers.views.texts import render
 
 _VALUE = r"(?P<q>['\"])(?P<value>.*)(?P=q)"
 _KINDS: list[tuple[str, re.Pattern[str]]] = [

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.cli_output import add_output, write_output
 from bot.config import Config
-from handlers.texts import render
+from handlers.views.texts import render
 from storage.db import Database
 from surveys.services import Services
 

@@ -6,7 +6,7 @@ import argparse
 
 from bot.cli_support import CliError
 from bot.config import Config
-from handlers.texts import render
+from handlers.views.texts import render
 from surveys.broadcasts import LaunchRefused
 from surveys.services import Services
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from bot.cli_output import add_output, write_output
 from bot.cli_support import CliError
 from bot.config import Config
-from handlers.texts import render
+from handlers.views.texts import render
 from surveys.faq_content import FaqFileError
 from surveys.faq_service import ReplaceRefused
 from surveys.services import Services

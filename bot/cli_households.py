@@ -11,7 +11,7 @@ from markupsafe import Markup
 from bot.cli_output import add_output, write_output
 from bot.cli_support import CliError
 from bot.config import Config
-from handlers.texts import render
+from handlers.views.texts import render
 from surveys.households import HouseholdRefused, IssuedSheet
 from surveys.services import Services
 

@@ -7,7 +7,7 @@ from datetime import datetime, time
 
 from bot.cli_support import CliError
 from bot.config import Config
-from handlers.texts import render
+from handlers.views.texts import render
 from surveys.access import Role
 from surveys.invitations import InviteRefused
 from surveys.services import Services

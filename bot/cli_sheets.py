@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bot.cli_support import CliError
 from bot.config import Config
-from handlers.texts import render
+from handlers.views.texts import render
 from surveys.access import Actor
 from surveys.services import Services
 from surveys.sheet_conflicts import Decided, Keep

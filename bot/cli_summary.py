@@ -9,7 +9,7 @@ from typing import Any
 from bot.cli_output import add_output, write_output
 from bot.cli_support import CliError
 from bot.config import Config
-from handlers.reports import (
+from handlers.views.reports import (
     NATIONAL_FORMATS,
     Format,
     commune_output,
@@ -17,7 +17,7 @@ from handlers.reports import (
     national_output,
     province_output,
 )
-from handlers.texts import render
+from handlers.views.texts import render
 from surveys.services import Services
 from surveys.summaries import SummaryRefused
 

@@ -6,7 +6,7 @@ import sys
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from handlers.texts import render
+from handlers.views.texts import render
 
 OK, FAILED, BAD_INPUT = 0, 1, 2  # FAILED: the database, the network or the output failed
 

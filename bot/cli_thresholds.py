@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.cli_support import CliError
 from bot.config import Config
-from handlers.texts import render
+from handlers.views.texts import render
 from surveys.services import Services
 from surveys.thresholds import PRESETS, ThresholdsRefused
 

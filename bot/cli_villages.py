@@ -6,7 +6,7 @@ import argparse
 
 from bot.cli_support import CliError
 from bot.config import Config
-from handlers.texts import render
+from handlers.views.texts import render
 from storage.records import Commune
 from surveys import villages
 from surveys.services import Services

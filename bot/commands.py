@@ -20,7 +20,7 @@ from bot.cli_support import BAD_INPUT, FAILED, OK, CliError, parse_time, refuse
 from bot.config import Config
 from bot.extensions import CLI_GROUPS
 from bot.http_client import AiohttpRequest
-from handlers.texts import render
+from handlers.views.texts import render
 from storage import migrate
 from storage.records import Commune
 from surveys.access import Actor, Scope

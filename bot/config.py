@@ -14,7 +14,7 @@ DEFAULT_API_URL = "https://api.telegram.org/bot"
 
 class ConfigError(ValueError):
     """A setting that makes no sense; the message (in Vietnamese) comes from
-    handlers/templates/cli_config_error.txt."""
+    handlers/views/templates/cli_config_error.txt."""
 
     def __init__(self, reason: str, **ctx: object) -> None:
         super().__init__(reason)
@@ -22,7 +22,7 @@ class ConfigError(ValueError):
         self.ctx = ctx
 
     def __str__(self) -> str:
-        from handlers.texts import render  # only when the message is shown
+        from handlers.views.texts import render  # only when the message is shown
 
         return render("cli_config_error.txt", reason=self.reason, **self.ctx)
 

@@ -14,8 +14,8 @@ from bot.config import Config
 from bot.process import BotProcess
 from bot.sandbox import Sandbox, SandboxServer
 from bot.simulate import Persona, Tally, journey
-from handlers.reports import Format, commune_output
-from handlers.texts import render
+from handlers.views.reports import Format, commune_output
+from handlers.views.texts import render
 from surveys.services import Services
 from surveys.summaries import SummaryRefused
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import segno
 from markupsafe import Markup
 
-from handlers import labels
-from handlers.texts import render
+from handlers.views import labels
+from handlers.views.texts import render
 from storage.records import Commune
 
 A4_IN = (8.27, 11.69)
@@ -45,7 +45,7 @@ def poster_png(commune: Commune, codes: Sequence[Code], *, dpi: int = 150) -> by
     from matplotlib import image as mpimg
     from matplotlib import pyplot as plt
 
-    from handlers import charts  # noqa: F401  (the Agg backend and the DejaVu font)
+    from handlers.views import charts  # noqa: F401  (the Agg backend and the DejaVu font)
 
     fig = plt.figure(figsize=A4_IN, dpi=dpi)
     fig.text(0.5, 0.93, labels.POSTER_TITLE.upper(), ha="center", fontsize=20, weight="bold")

@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 
 from bot.sandbox import Sandbox, SimMessage, SimUser
-from handlers import labels
+from handlers.views import labels
 
 
 @dataclass(frozen=True)

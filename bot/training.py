@@ -27,7 +27,7 @@ from bot.demo import COMMUNES
 from bot.sandbox import Sandbox, SandboxServer, SimUser
 from bot.sandbox.chatview import Person
 from bot.sandbox.page import build_page
-from handlers.texts import render
+from handlers.views.texts import render
 from surveys.access import Role
 from surveys.env import Clock, utc_now
 

@@ -67,7 +67,9 @@ class Result:
     @property
     def ok(self) -> bool:
         return self.outcome in (
-            AnswerOutcome.STORED, AnswerOutcome.CHANGED, AnswerOutcome.UNCHANGED
+            AnswerOutcome.STORED,
+            AnswerOutcome.CHANGED,
+            AnswerOutcome.UNCHANGED,
         )
 
 

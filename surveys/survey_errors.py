@@ -1,5 +1,5 @@
 """Why a survey file was refused: a stable code, where (source, line, field) and the values the
-explanation needs. The operator reads it in Vietnamese from handlers/templates/
+explanation needs. The operator reads it in Vietnamese from handlers/views/templates/
 cli_survey_error.txt; surveys holds no user-facing text."""
 
 from __future__ import annotations

@@ -1,4 +1,10 @@
-"""Imports flow bot -> handlers -> surveys -> storage; a walk over the source keeps it so."""
+"""Imports flow bot -> handlers -> surveys -> storage; a walk over the source keeps it so.
+
+Inside handlers/, each channel adapter (telegram/, and web/ and zalo/ beside it) imports the
+channel-neutral views (handlers/views/) and the domain, never another adapter; the views import
+no channel at all. The command line (bot/) reads the views, never an adapter: only the wiring
+that starts the adapters (bot/app.py and the web server's wiring) may import one.
+"""
 
 from __future__ import annotations
 
@@ -13,16 +19,28 @@ FORBIDDEN = {
     "surveys": {"bot", "handlers", "telegram"},
     "handlers": {"bot", "storage", "aiosqlite", "sqlite3"},
 }
+ADAPTERS = ("telegram", "web", "zalo")
+WIRING = {"bot/app.py", "bot/web_server.py"}
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every absolute module an import statement names (for `from a import b`, also `a.b`)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
 
 
 def imported_roots(path: Path) -> set[str]:
-    roots = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            roots.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            roots.add(node.module.split(".")[0])
-    return roots
+    return {name.split(".")[0] for name in imported_modules(path)}
+
+
+def _within(names: set[str], prefix: str) -> list[str]:
+    return sorted(n for n in names if n == prefix or n.startswith(prefix + "."))
 
 
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
@@ -32,6 +50,53 @@ def test_package_imports_only_downwards(package: str) -> None:
         for path in (ROOT / package).rglob("*.py")
     }
     assert {k: v for k, v in offences.items() if v} == {}
+
+
+def test_views_know_no_channel() -> None:
+    offences = {}
+    for path in (ROOT / "handlers" / "views").rglob("*.py"):
+        names = imported_modules(path)
+        bad = _within(names, "telegram") + [
+            n for a in ADAPTERS for n in _within(names, f"handlers.{a}")
+        ]
+        if bad:
+            offences[str(path.relative_to(ROOT))] = bad
+    assert offences == {}
+
+
+def test_adapters_do_not_import_each_other() -> None:
+    offences = {}
+    for adapter in ADAPTERS:
+        for path in (ROOT / "handlers" / adapter).rglob("*.py"):
+            names = imported_modules(path)
+            bad = [
+                n
+                for other in ADAPTERS
+                if other != adapter
+                for n in _within(names, f"handlers.{other}")
+            ]
+            if bad:
+                offences[str(path.relative_to(ROOT))] = bad
+    assert offences == {}
+
+
+def test_command_line_imports_views_never_an_adapter() -> None:
+    offences = {}
+    for path in (ROOT / "bot").rglob("*.py"):
+        rel = str(path.relative_to(ROOT))
+        if rel in WIRING or rel.startswith("bot/sandbox/"):
+            continue
+        names = imported_modules(path)
+        bad = [n for a in ADAPTERS for n in _within(names, f"handlers.{a}")]
+        if bad:
+            offences[rel] = bad
+    assert offences == {}
+
+
+def test_handlers_hold_only_adapters_and_views() -> None:
+    """handlers/ is one subpackage per channel plus the views: no module at its top."""
+    loose = sorted(p.name for p in (ROOT / "handlers").glob("*.py") if p.name != "__init__.py")
+    assert loose == []
 
 
 def test_sql_stays_in_storage() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from handlers.texts import render
+from handlers.views.texts import render
 from storage.db import Database
 from surveys.faq_content import (
     Problem,

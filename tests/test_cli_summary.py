@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.cli import main
-from handlers import labels
+from handlers.views import labels
 from surveys.services import Services
 from tests.conftest import COMMUNE, FakeClock, read_file_db, snapshot
 from tests.summary_support import answer, open_round, second_survey

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from bot import cli, config
-from handlers.labels import COMMAND_MENU
+from handlers.views.labels import COMMAND_MENU
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 

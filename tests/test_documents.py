@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from handlers import labels
-from handlers.reports import Format, commune_output, province_output
+from handlers.views import labels
+from handlers.views.reports import Format, commune_output, province_output
 from surveys.services import Services
 from tests.conftest import COMMUNE, FakeClock
 from tests.report_support import chromium, households_answer, print_pdf, screenshot

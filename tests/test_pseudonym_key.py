@@ -23,7 +23,7 @@ from bot.app import build_application, open_services
 from bot.cli import main
 from bot.config import Config, Secret
 from bot.sandbox import Sandbox, SandboxRequest
-from handlers.context import SERVICES_KEY
+from handlers.telegram.context import SERVICES_KEY
 from storage.db import Database
 from surveys.env import Settings
 from surveys.pseudonym import pseudonym, voter_key

@@ -9,8 +9,8 @@ import io
 from openpyxl import load_workbook
 
 from bot.cli import main
-from handlers import charts
-from handlers.reports import Format, Paper, commune_output
+from handlers.views import charts
+from handlers.views.reports import Format, Paper, commune_output
 from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY
 from tests.summary_support import answer, open_round
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from handlers.texts import ENV, pct, render, vn_datetime
+from handlers.views.texts import ENV, pct, render, vn_datetime
 from surveys.answering import AnswerOutcome
 from surveys.residents import SearchOutcome
 
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATES = ROOT / "handlers" / "templates"
+TEMPLATES = ROOT / "handlers" / "views" / "templates"
 LITERAL = re.compile(r"""["']([a-z_]+\.(?:html|txt))["']""")
 
 

@@ -20,7 +20,7 @@ from aiohttp.typedefs import Handler
 from bot.sandbox import chatview
 from bot.sandbox.chatview import Person
 from bot.sandbox.core import Sandbox
-from handlers.texts import render
+from handlers.views.texts import render
 
 TEXT_LIMIT = 4096  # Telegram's limit for a message a person types
 REPLY_WAIT = 5.0  # a form answer waits at most this long for the bot

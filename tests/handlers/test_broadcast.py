@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from handlers import broadcast_jobs
+from handlers.telegram import broadcast_jobs
 from storage import broadcasts as bdb
 from surveys.broadcasts import LaunchError, LaunchRefused
 from surveys.delivery import DrainStatus

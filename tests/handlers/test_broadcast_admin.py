@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers import broadcast_jobs
+from handlers.telegram import broadcast_jobs
 from storage import broadcasts as bdb
 from surveys.access import Role
 from surveys.delivery import DrainStatus

@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 from datetime import timedelta
 
-from handlers import broadcast_jobs
+from handlers.telegram import broadcast_jobs
 from storage import broadcasts as bdb
 from surveys.delivery import DrainStatus
 from tests.conftest import FakeClock

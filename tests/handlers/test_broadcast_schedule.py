@@ -6,7 +6,7 @@ import dataclasses
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers import broadcast_jobs
+from handlers.telegram import broadcast_jobs
 from storage import broadcasts as bdb
 from surveys.access import Role
 from surveys.delivery import DrainStatus

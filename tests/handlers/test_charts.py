@@ -10,8 +10,8 @@ from matplotlib import font_manager
 from matplotlib import image as mpimg
 from matplotlib.transforms import Bbox
 
-from handlers import charts
-from handlers.reports import Paper
+from handlers.views import charts
+from handlers.views.reports import Paper
 from tests.conftest import COMMUNE
 from tests.summary_support import answer, open_round
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers import conflicts, faq_keyboards, keyboards, sheet_entry
+from handlers.telegram import conflicts, faq_keyboards, keyboards, sheet_entry
 from surveys.households import parse_household_payload
 from surveys.invitations import parse_invite_payload
 from surveys.residents import parse_join_payload

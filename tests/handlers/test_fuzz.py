@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from bot.sandbox import process_pending
-from handlers import keyboards
+from handlers.telegram import keyboards
 from surveys.env import Settings
 from surveys.services import Services
 from tests.conftest import COMMUNE, SURVEY, FakeClock, copy_of

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.resilient import REPLY_BUDGET
-from handlers import labels, menus
+from handlers.telegram import menus
+from handlers.views import labels
 from storage import access as access_db
 from surveys.access import Action, Actor, Role, Scope
 from surveys.invitations import invite_payload

@@ -3,7 +3,7 @@ sent to the commune with the staff's answers, and the broadcasts they received."
 
 from __future__ import annotations
 
-from handlers import broadcast_jobs
+from handlers.telegram import broadcast_jobs
 from tests.handlers.test_broadcast import fake_sleep, join, launch
 from tests.handlers.test_questions import faq_content, staff  # noqa: F401
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from handlers import retention
+from handlers.telegram import retention
 from surveys.access import Action, Actor, Forbidden, Scope
 from surveys.pseudonym import pseudonym
 from tests.conftest import COMMUNE, SURVEY, snapshot, table_counts

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers import labels
+from handlers.views import labels
 from storage import responses as responses_db
 from surveys.access import Role
 from tests.conftest import COMMUNE, SURVEY

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from handlers import broadcast_jobs
+from handlers.telegram import broadcast_jobs
 from storage import broadcasts as bdb
 from storage import responses as responses_db
 from surveys import skipped_updates

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers import broadcast_jobs
+from handlers.telegram import broadcast_jobs
 from surveys.access import Role
 from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, table_counts
 from tests.handlers.test_broadcast import fake_sleep, join, launch

@@ -7,7 +7,7 @@ import io
 
 from openpyxl import load_workbook
 
-from handlers import labels
+from handlers.views import labels
 from surveys.access import Role
 from tests.conftest import COMMUNE, OTHER_COMMUNE, snapshot, table_counts
 from tests.summary_support import answer, open_round

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from telegram import CallbackQuery, Chat, Message, Update, User
 
-from handlers.updates import MissingPart, chat_of, message_of, query_of, text_of, user_of
+from handlers.telegram.updates import MissingPart, chat_of, message_of, query_of, text_of, user_of
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 LAN = User(42, "Lan", is_bot=False)

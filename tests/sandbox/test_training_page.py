@@ -12,7 +12,7 @@ import pytest_asyncio
 
 from bot.config import Config
 from bot.training import RESIDENT_ID, Training, TrainingServer
-from handlers import labels
+from handlers.views import labels
 from storage.db import Database
 from tests.browser import BROWSER, expect
 from tests.conftest import FakeClock

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import surveys.definitions as definitions
-from handlers.texts import render
+from handlers.views.texts import render
 from surveys.definitions import (
     catalog,
     load_survey,

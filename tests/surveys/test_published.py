@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
-from handlers import labels
-from handlers.reports import Format, commune_output, national_output, province_output
+from handlers.views import labels
+from handlers.views.reports import Format, commune_output, national_output, province_output
 from storage import scores as scores_db
 from surveys import round_labels
 from surveys.services import Services
@@ -147,7 +147,7 @@ async def test_household_communes_count_households_in_every_format(services, clo
     assert "Đơn vị tính:          hộ gia đình" in out["text"] and "6 hộ" in out["text"]
     assert out["verdict"]["Đơn vị đếm"] == "hộ"
     assert "Đơn vị tính: hộ gia đình" in out["html"] and "<th>Số hộ đã phát mã</th>" in out["html"]
-    from handlers.texts import render
+    from handlers.views.texts import render
 
     chat = render("officer_summary.html", report=report)
     assert "6 hộ trả lời" in chat and "người" not in chat.split("\n")[1]

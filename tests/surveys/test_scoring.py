@@ -292,7 +292,8 @@ def test_survey_without_overall_question() -> None:
 def test_total_on_empty_and_odd_input() -> None:
     empty = score_round(small_survey(), {}, respondents=0, registered=0)
     assert (
-        empty.coverage is None and empty.required == 0
+        empty.coverage is None
+        and empty.required == 0
         and empty.verdict is ScoreVerdict.INSUFFICIENT
     )
     odd = score_round(

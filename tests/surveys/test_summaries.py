@@ -78,7 +78,7 @@ async def test_trend_between_rounds(services: Services, clock: FakeClock) -> Non
     assert report.trend.p_value == pytest.approx(0.00982, abs=1e-4) and report.trend.significant
     assert [(p.round_id, p.headline.share) for p in report.history] == [(first, 0.5), (2, 1.0)]
     assert report.history[0].trend is None and report.history[1].trend == report.trend
-    from handlers.reports import Format, commune_output
+    from handlers.views.reports import Format, commune_output
 
     tz, now = services.settings.timezone, clock.now
     text = commune_output(report, Format.TEXT, tz=tz, now=now).content.decode()

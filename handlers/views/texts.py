@@ -1,4 +1,4 @@
-"""One Jinja2 environment for every outgoing message; templates live in handlers/templates/."""
+"""One Jinja2 environment for every outgoing message; templates in handlers/views/templates/."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def shorten(text: str, width: int = 70) -> str:
 
 
 ENV = Environment(
-    loader=PackageLoader("handlers"),
+    loader=PackageLoader("handlers.views"),
     autoescape=select_autoescape(["html"]),
     undefined=StrictUndefined,
     trim_blocks=True,

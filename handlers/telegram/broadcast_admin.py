@@ -11,10 +11,11 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from handlers import broadcast_jobs, labels
-from handlers.context import BotContext
-from handlers.replies import alert, reply
-from handlers.updates import query_of, user_of
+from handlers.telegram import broadcast_jobs
+from handlers.telegram.context import BotContext
+from handlers.telegram.replies import alert, reply
+from handlers.telegram.updates import query_of, user_of
+from handlers.views import labels
 from surveys.access import Action, Actor, Forbidden, Scope
 
 PRESS = re.compile(r"^b:([pr]):(\d{1,12})$")

@@ -11,12 +11,12 @@ from telegram import Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, CommandHandler
 
-from handlers import keyboards
-from handlers.context import BotContext
-from handlers.replies import alert, command_args, reply
-from handlers.resident import ask_village
-from handlers.texts import render
-from handlers.updates import query_of, text_of, user_of
+from handlers.telegram import keyboards
+from handlers.telegram.context import BotContext
+from handlers.telegram.replies import alert, command_args, reply
+from handlers.telegram.resident import ask_village
+from handlers.telegram.updates import query_of, text_of, user_of
+from handlers.views.texts import render
 from surveys.answering import AnswerOutcome, Result, Step
 
 log = logging.getLogger(__name__)
@@ -188,7 +188,7 @@ async def comment(update: Update, context: BotContext) -> bool:
         assert result.step is not None and result.index is not None
         shown = keyboards.labels_of(keyboards.question(result.step, result.index))
         if text.strip().casefold() not in {label.casefold() for label in shown}:
-            return False  # a question of its own: the FAQ answers it (handlers.faq.question)
+            return False  # a question of its own: faq.question answers it
         await reply(update, "resident_button_expected.html", result=result)
     elif result.outcome is AnswerOutcome.BUTTON_EXPECTED:
         await reply(update, "resident_button_expected.html", result=result)

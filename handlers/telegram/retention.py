@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers.context import BotContext
+from handlers.telegram.context import BotContext
 
 log = logging.getLogger(__name__)
 JOB_NAME = "retention"

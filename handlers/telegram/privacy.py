@@ -7,11 +7,12 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from handlers import keyboards, labels
-from handlers.context import BotContext
-from handlers.replies import alert, command_args, reply
-from handlers.texts import render
-from handlers.updates import chat_of, query_of, user_of
+from handlers.telegram import keyboards
+from handlers.telegram.context import BotContext
+from handlers.telegram.replies import alert, command_args, reply
+from handlers.telegram.updates import chat_of, query_of, user_of
+from handlers.views import labels
+from handlers.views.texts import render
 
 log = logging.getLogger(__name__)
 LIMIT = 4096  # Telegram's message length

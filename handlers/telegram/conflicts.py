@@ -13,9 +13,9 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from handlers import labels
-from handlers.context import BotContext
-from handlers.replies import alert, command_args, reply
+from handlers.telegram.context import BotContext
+from handlers.telegram.replies import alert, command_args, reply
+from handlers.views import labels
 from surveys.access import Actor, Forbidden
 from surveys.households import ALPHABET
 from surveys.sheet_conflicts import Decided, Keep
@@ -91,9 +91,7 @@ async def on_press(update: Update, context: BotContext) -> None:
         await alert(update, "alert_invalid_button.html")
         return
     keep, round_id, code = press
-    decision = await context.services.conflicts.decide(
-        Actor(user.id), round_id, code, keep
-    )
+    decision = await context.services.conflicts.decide(Actor(user.id), round_id, code, keep)
     if decision.outcome is Decided.UNKNOWN:
         await alert(update, "alert_invalid_button.html")
         return

@@ -9,10 +9,10 @@ from typing import cast
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from handlers.context import BotContext
-from handlers.replies import alert, command_args, reply
-from handlers.reports import Format, Output, commune_output, province_output
-from handlers.updates import query_of, text_of, user_of
+from handlers.telegram.context import BotContext
+from handlers.telegram.replies import alert, command_args, reply
+from handlers.telegram.updates import query_of, text_of, user_of
+from handlers.views.reports import Format, Output, commune_output, province_output
 from surveys.access import Action, Actor, Forbidden, Role, Scope
 from surveys.summaries import (
     CommuneReport,

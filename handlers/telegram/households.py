@@ -6,10 +6,10 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
-from handlers.context import BotContext
-from handlers.replies import reply
-from handlers.resident import offer_round
-from handlers.updates import user_of
+from handlers.telegram.context import BotContext
+from handlers.telegram.replies import reply
+from handlers.telegram.resident import offer_round
+from handlers.telegram.updates import user_of
 from surveys.households import parse_household_payload
 
 

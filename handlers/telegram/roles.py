@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler
 
-from handlers import menus
-from handlers.context import BotContext
-from handlers.replies import reply
-from handlers.updates import user_of
+from handlers.telegram import menus
+from handlers.telegram.context import BotContext
+from handlers.telegram.replies import reply
+from handlers.telegram.updates import user_of
 from surveys.invitations import Redeem, parse_invite_payload
 
 

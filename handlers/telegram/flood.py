@@ -8,8 +8,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
-from handlers.context import BotContext
-from handlers.replies import alert, reply
+from handlers.telegram.context import BotContext
+from handlers.telegram.replies import alert, reply
 from surveys.flood import FloodAction, FloodLimit
 
 FLOOD_KEY = "flood_limit"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers import labels
+from handlers.views import labels
 
 _ID = r"(\d{1,15})"
 _ENTRY = r"([a-z0-9-]{3,40})"

@@ -26,12 +26,12 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
-from handlers import labels
-from handlers.texts import pct
+from handlers.views import labels
+from handlers.views.texts import pct
 from surveys.summaries import CommuneReport, ProvinceReport
 
 if TYPE_CHECKING:
-    from handlers.reports import Paper
+    from handlers.views.reports import Paper
 
 plt.rcParams["font.family"] = "DejaVu Sans"
 plt.rcParams["hatch.linewidth"] = 0.8

@@ -7,10 +7,10 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from handlers import labels
-from handlers.context import BotContext
-from handlers.replies import alert, command_args, reply
-from handlers.updates import query_of, text_of, user_of
+from handlers.telegram.context import BotContext
+from handlers.telegram.replies import alert, command_args, reply
+from handlers.telegram.updates import query_of, text_of, user_of
+from handlers.views import labels
 from surveys.access import Action, Actor, Forbidden, Scope
 from surveys.villages import clean_name
 

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import BaseHandler
 
-from handlers import (
+from handlers.telegram import (
     broadcast_admin,
     broadcasts,
     conflicts,
@@ -29,7 +29,7 @@ from handlers import (
     summary,
     villages,
 )
-from handlers.context import BotContext
+from handlers.telegram.context import BotContext
 
 TextStep = Callable[[Update, BotContext], Awaitable[bool]]
 StartPayload = Callable[[Update, BotContext, str], Awaitable[bool]]

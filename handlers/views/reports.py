@@ -17,8 +17,8 @@ from pathlib import PurePath
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers import labels
-from handlers.texts import ENV, render
+from handlers.views import labels
+from handlers.views.texts import ENV, render
 from surveys.report import national_to_dict, province_to_dict, report_to_dict
 from surveys.round_labels import RoundLabel
 from surveys.rounds import Round
@@ -118,7 +118,7 @@ def commune_output(
     answers: list[ExportAnswer] | None = None,
     village_households: Mapping[int, int] | None = None,
 ) -> Output:
-    from handlers import charts, spreadsheets
+    from handlers.views import charts, spreadsheets
 
     s = report.summary
     paper = Paper.of(report, now, village_households)
@@ -152,7 +152,7 @@ def commune_output(
 
 
 def province_output(report: ProvinceReport, fmt: Format, *, tz: ZoneInfo, now: datetime) -> Output:
-    from handlers import charts, spreadsheets
+    from handlers.views import charts, spreadsheets
 
     name = f"ykien-tinh-{report.province.code}"
     if fmt is Format.TEXT:
@@ -180,7 +180,7 @@ def national_output(
     rows: list[NationalRow], k: int, fmt: Format, *, tz: ZoneInfo, now: datetime
 ) -> Output:
     """The table by province; no chart or printed report (NATIONAL_FORMATS)."""
-    from handlers import spreadsheets
+    from handlers.views import spreadsheets
 
     name = "ykien-toan-quoc"
     if fmt is Format.JSON:

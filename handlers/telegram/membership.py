@@ -12,7 +12,7 @@ from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, ChatMemberHandler
 
-from handlers.context import BotContext
+from handlers.telegram.context import BotContext
 
 _GONE = (ChatMember.BANNED, ChatMember.LEFT)
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.error import Forbidden as TelegramForbidden
 
-from handlers import faq_keyboards as kb
-from handlers.context import BotContext
-from handlers.replies import alert, command_args, reply
-from handlers.texts import render
-from handlers.updates import query_of, text_of, user_of
+from handlers.telegram import faq_keyboards as kb
+from handlers.telegram.context import BotContext
+from handlers.telegram.replies import alert, command_args, reply
+from handlers.telegram.updates import query_of, text_of, user_of
+from handlers.views.texts import render
 from surveys.faq_questions import MAX_REPLY, QuestionOutcome, QuestionRow
 
 _PRESS_REFUSALS = {

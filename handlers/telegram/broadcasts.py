@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from handlers import broadcast_jobs
-from handlers.context import BotContext
-from handlers.replies import command_args, reply
-from handlers.updates import user_of
+from handlers.telegram import broadcast_jobs
+from handlers.telegram.context import BotContext
+from handlers.telegram.replies import command_args, reply
+from handlers.telegram.updates import user_of
 from surveys.access import Action, Actor, Forbidden, Scope
 from surveys.rounds import Round, RoundRefused
 

@@ -15,9 +15,9 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.context import BotContext
-from handlers.replies import alert, command_args, reply
-from handlers.updates import text_of, user_of
+from handlers.telegram.context import BotContext
+from handlers.telegram.replies import alert, command_args, reply
+from handlers.telegram.updates import text_of, user_of
 
 log = logging.getLogger(__name__)
 

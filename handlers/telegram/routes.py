@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from handlers import features, keyboards, resident, survey
-from handlers.context import BotContext
-from handlers.replies import alert
-from handlers.updates import query_of
+from handlers.telegram import features, keyboards, resident, survey
+from handlers.telegram.context import BotContext
+from handlers.telegram.replies import alert
+from handlers.telegram.updates import query_of
 
 
 async def on_press(update: Update, context: BotContext) -> None:
@@ -32,7 +32,7 @@ async def on_press(update: Update, context: BotContext) -> None:
 async def on_text(update: Update, context: BotContext) -> None:
     """A commune name while searching, a comment while one is asked, then the features' steps.
 
-    The last feature step (handlers.faq.question) takes any text left as a resident's question.
+    The last feature step (telegram.faq.question) takes any text left as a question.
     """
     if await resident.search(update, context):
         return

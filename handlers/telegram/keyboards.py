@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers import labels
+from handlers.views import labels
 from surveys.answering import Step
 from surveys.model import Question, QuestionKind
 

@@ -20,9 +20,9 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
-from handlers import keyboards
-from handlers.context import BotContext
-from handlers.texts import render
+from handlers.telegram import keyboards
+from handlers.telegram.context import BotContext
+from handlers.views.texts import render
 from surveys.broadcasts import Content
 from surveys.delivery import Drain, DrainStatus, Sender, SendResult, SendStatus, Sleep, Transport
 

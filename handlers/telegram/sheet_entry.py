@@ -1,4 +1,4 @@
-"""Staff type a paper sheet in chat (/sheet); households answered twice: handlers.conflicts.
+"""Staff type a paper sheet in chat (/sheet); twice-answered households: conflicts.
 
 Buttons (callback data, validated by `parse`; the token is the entry's, see
 surveys.sheet_entry):
@@ -19,10 +19,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from handlers import keyboards, labels
-from handlers.context import BotContext
-from handlers.replies import alert, command_args, reply
-from handlers.updates import query_of, text_of, user_of
+from handlers.telegram import keyboards
+from handlers.telegram.context import BotContext
+from handlers.telegram.replies import alert, command_args, reply
+from handlers.telegram.updates import query_of, text_of, user_of
+from handlers.views import labels
 from surveys.access import Forbidden
 from surveys.model import QuestionKind
 from surveys.sheet_entry import Entry, SheetEntryOutcome
@@ -124,9 +125,7 @@ async def typed(update: Update, context: BotContext) -> bool:
     """Typed text while an entry is pending: the household code or a comment; False if none."""
     user_id = user_of(update).id
     try:
-        entry = await context.services.sheet_entry.typed(
-            user_id, text_of(update)
-        )
+        entry = await context.services.sheet_entry.typed(user_id, text_of(update))
     except Forbidden:
         await context.services.residents.cancel(user_id)
         await reply(update, "role_forbidden.html")

@@ -11,7 +11,7 @@ import logging
 from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from handlers import labels
+from handlers.views import labels
 from surveys.access import Role
 from surveys.services import Services
 

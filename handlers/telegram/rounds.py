@@ -10,11 +10,12 @@ from datetime import timedelta
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from handlers import broadcast_jobs, keyboards, labels
-from handlers.context import BotContext
-from handlers.replies import alert, reply
-from handlers.reports import label_text
-from handlers.updates import query_of, text_of, user_of
+from handlers.telegram import broadcast_jobs, keyboards
+from handlers.telegram.context import BotContext
+from handlers.telegram.replies import alert, reply
+from handlers.telegram.updates import query_of, text_of, user_of
+from handlers.views import labels
+from handlers.views.reports import label_text
 from surveys.access import Action, Actor, Forbidden, Scope
 from surveys.broadcasts import LaunchRefused
 from surveys.drafts import Draft, parse_local_time

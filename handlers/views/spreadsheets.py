@@ -24,15 +24,15 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from handlers import labels
-from handlers.reports import label_text
-from handlers.texts import ENV, vn_datetime
+from handlers.views import labels
+from handlers.views.reports import label_text
+from handlers.views.texts import ENV, vn_datetime
 from surveys.figures import CriteriaSet, Share
 from surveys.scoring import QuestionScore, ScoreVerdict
 from surveys.summaries import CommuneReport, ExportAnswer, NationalRow, ProvinceReport
 
 if TYPE_CHECKING:
-    from handlers.reports import Paper
+    from handlers.views.reports import Paper
 
 Cell = str | int | float | None
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from handlers import features, keyboards
-from handlers.context import BotContext
-from handlers.replies import alert, command_args, reply
-from handlers.updates import query_of, text_of, user_of
+from handlers.telegram import features, keyboards
+from handlers.telegram.context import BotContext
+from handlers.telegram.replies import alert, command_args, reply
+from handlers.telegram.updates import query_of, text_of, user_of
 from surveys.residents import Membership, SearchOutcome, parse_join_payload
 
 
@@ -75,9 +75,7 @@ async def offer_round(update: Update, context: BotContext, membership: Membershi
 
 async def pick_province(update: Update, context: BotContext, province_code: int) -> None:
     """Remembers the province (in the database) and asks for the commune's name."""
-    province = await context.services.residents.begin_search(
-        user_of(update).id, province_code
-    )
+    province = await context.services.residents.begin_search(user_of(update).id, province_code)
     if province is None:
         await alert(update, "alert_invalid_button.html")
         return

@@ -9,12 +9,12 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from handlers import faq_keyboards as kb
-from handlers import keyboards, questions
-from handlers.context import BotContext
-from handlers.replies import alert, command_args, reply
-from handlers.texts import shorten
-from handlers.updates import query_of, text_of, user_of
+from handlers.telegram import faq_keyboards as kb
+from handlers.telegram import keyboards, questions
+from handlers.telegram.context import BotContext
+from handlers.telegram.replies import alert, command_args, reply
+from handlers.telegram.updates import query_of, text_of, user_of
+from handlers.views.texts import shorten
 from surveys.faq_match import MatchConfidence
 from surveys.faq_questions import QuestionOutcome
 from surveys.faq_service import FeedbackOutcome

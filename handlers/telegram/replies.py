@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Message, Update
 
-from handlers.texts import render
+from handlers.views.texts import render
 
 
 async def reply(
