@@ -8,7 +8,7 @@ from bot.cli_support import CliError
 from bot.config import Config
 from handlers.views.texts import render
 from storage.records import Commune
-from surveys import villages
+from surveys.access import Actor
 from surveys.services import Services
 from surveys.villages import VillageRefused
 
@@ -36,23 +36,22 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 async def act(services: Services, config: Config, args: argparse.Namespace) -> str:
     commune = await _commune(services, args.commune)
+    villages, operator = services.villages, Actor.operator()
     try:
         if args.action == "add":
-            added = await services.residents.add_villages(commune.code, args.names)
+            added = await villages.add_names(operator, commune.code, args.names)
             return render("cli_villages_added.txt", commune=commune, added=added)
         if args.action == "rename":
-            village, name = await villages.rename(services.env, commune.code, args.old, args.new)
+            village, name = await villages.rename(operator, commune.code, args.old, args.new)
             return render("cli_village_changed.txt", village=village, new=name, removed=None)
         if args.action == "remove":
-            village, residents = await villages.remove(services.env, commune.code, args.name)
+            village, residents = await villages.remove(operator, commune.code, args.name)
             return render("cli_village_changed.txt", village=village, new=None, removed=residents)
     except VillageRefused as exc:
         raise CliError("cli_village_error.txt", reason=exc.reason, value=exc.value) from exc
-    return render(
-        "cli_villages.txt",
-        commune=commune,
-        villages=await services.residents.villages(commune.code),
-    )
+    opened = await villages.open(operator, commune.code)
+    assert opened is not None  # _commune found it
+    return render("cli_villages.txt", commune=commune, villages=opened[1])
 
 
 async def _commune(services: Services, code: int) -> Commune:
