@@ -91,7 +91,7 @@ def _read(path: Path) -> SheetFile:
 async def act(services: Services, config: Config, args: argparse.Namespace) -> str:
     if args.action == "conflicts":
         found = await services.sheets.conflicts(args.round)
-        held = await services.conflicts.held(args.round)
+        held = await services.conflicts.held(Actor.operator(), args.round)
         labels = await services.rounds.labels_of([args.round])
         return render("cli_sheets_conflicts.txt", conflicts={args.round: found}, labels=labels) + (
             render("cli_sheets_held.txt", round_id=args.round, held=held, labels=labels)

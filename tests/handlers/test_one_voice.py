@@ -8,7 +8,7 @@ from datetime import timedelta
 from storage import households as households_db
 from storage import responses as responses_db
 from storage import scores as scores_db
-from surveys.access import Role
+from surveys.access import Actor, Role
 from surveys.pseudonym import voter_key
 from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, snapshot
 from tests.handlers.test_survey import answer_all
@@ -121,7 +121,9 @@ async def test_a_stranger_never_replaces_a_paper_sheet_silently(harness, clock) 
     await answer_all(harness, stranger)  # "Có": satisfied
     assert await overall(harness, paper["round"]) == {0: 1}  # the paper sheet still counts
     assert await holds(harness, paper["round"]) == [(1, None, 1), (0, "conflict", 0)]
-    assert await harness.services.conflicts.held(paper["round"]) == [(paper["code"], 1)]
+    assert await harness.services.conflicts.held(Actor.operator(), paper["round"]) == [
+        (paper["code"], 1)
+    ]
 
     staff = harness.user(STAFF)
     (listed,) = await harness.send(staff, "/conflicts")
