@@ -7,6 +7,7 @@ import argparse
 from bot.cli_support import CliError
 from bot.config import Config
 from handlers.views.texts import render
+from surveys.access import Actor
 from surveys.services import Services
 
 COMMANDS = {"spam"}
@@ -23,6 +24,6 @@ async def act(services: Services, config: Config, args: argparse.Namespace) -> s
     if args.action == "list":
         marks = await services.questions.spam_marks()
         return render("cli_spam.txt", marks=marks, tz=services.settings.timezone)
-    if not await services.questions.unmark_spam(args.id):
+    if not await services.questions.unmark_spam(Actor.operator(), args.id):
         raise CliError("cli_spam_error.txt", value=args.id)
     return render("cli_spam_unmarked.txt", value=args.id)
