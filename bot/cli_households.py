@@ -12,6 +12,7 @@ from bot.cli_output import add_output, write_output
 from bot.cli_support import CliError
 from bot.config import Config
 from handlers.views.texts import render
+from surveys.access import Actor
 from surveys.households import HouseholdRefused, IssuedSheet
 from surveys.services import Services
 
@@ -36,9 +37,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 async def act(services: Services, config: Config, args: argparse.Namespace) -> str:
     try:
         if args.action == "list":
-            sheets = await services.households.sheets(args.commune, args.village)
+            sheets = await services.households.sheets(Actor.operator(), args.commune, args.village)
         else:
-            sheets = [await services.households.issue(args.commune, args.village, args.count)]
+            issued = await services.households.issue(
+                Actor.operator(), args.commune, args.village, args.count
+            )
+            sheets = [issued]
     except HouseholdRefused as exc:
         raise CliError("cli_households_error.txt", reason=exc.reason, value=exc.value) from exc
     if args.output and len(sheets) > 1:  # the printed sheet is one village's

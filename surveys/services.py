@@ -43,7 +43,7 @@ class Services:
         self.invitations = InvitationService(self.env)
         self.privacy = PrivacyService(self.env, self.faq.reload)
         self.villages = VillageService(self.env, self.access)
-        self.households = HouseholdService(self.env)
+        self.households = HouseholdService(self.env, self.access)
         self.sheets = SheetService(self.env)
         self.sheet_entry = SheetEntryService(self.env, self.access, self.sheets)
         self.conflicts = ConflictService(self.env, self.access)

@@ -60,7 +60,7 @@ async def test_erase_rejoin_answer_again_counts_once(harness, clock) -> None:
 async def test_erase_and_rejoin_by_household_counts_one_household(harness, clock) -> None:
     s = harness.services
     await s.residents.add_villages(COMMUNE, ["Bản Nà Ún"])
-    issued = await s.households.issue(COMMUNE, "Bản Nà Ún", 2)
+    issued = await s.households.issue(Actor.operator(), COMMUNE, "Bản Nà Ún", 2)
     code = issued.households[0][0].code
     round_ = await s.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7))
     token = await s.residents.join_token(COMMUNE)
@@ -79,7 +79,7 @@ async def test_erase_and_rejoin_by_household_counts_one_household(harness, clock
 async def paper_household(harness, clock) -> dict:
     s = harness.services
     await s.residents.add_villages(COMMUNE, ["Bản Nà Ún"])
-    issued = await s.households.issue(COMMUNE, "Bản Nà Ún", 2)
+    issued = await s.households.issue(Actor.operator(), COMMUNE, "Bản Nà Ún", 2)
     round_ = await s.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7))
     survey = await s.rounds.survey(SURVEY)
     code = issued.households[0][0].code
@@ -184,7 +184,7 @@ async def test_a_chat_answer_started_before_the_sheet_and_finished_after_is_held
 ) -> None:
     s = harness.services
     await s.residents.add_villages(COMMUNE, ["Bản Nà Ún"])
-    issued = await s.households.issue(COMMUNE, "Bản Nà Ún", 2)
+    issued = await s.households.issue(Actor.operator(), COMMUNE, "Bản Nà Ún", 2)
     code = issued.households[0][0].code
     round_ = await s.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7))
     member = harness.user(UID, "Lạ")

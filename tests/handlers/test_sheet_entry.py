@@ -10,7 +10,7 @@ import json
 import pytest
 
 from storage import households as households_db
-from surveys.access import Role
+from surveys.access import Actor, Role
 from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, snapshot, table_counts
 
 STAFF, RESIDENT = 22, 31
@@ -29,8 +29,8 @@ async def setup(harness) -> dict:
     s = harness.services
     await s.residents.add_villages(COMMUNE, ["Bản Nà Ún"])
     await s.residents.add_villages(OTHER_COMMUNE, ["Khu phố 1"])
-    own = await s.households.issue(COMMUNE, "Bản Nà Ún", 3)
-    other = await s.households.issue(OTHER_COMMUNE, "Khu phố 1", 1)
+    own = await s.households.issue(Actor.operator(), COMMUNE, "Bản Nà Ún", 3)
+    other = await s.households.issue(Actor.operator(), OTHER_COMMUNE, "Khu phố 1", 1)
     await s.rounds.open(OTHER_COMMUNE, SURVEY)  # its id is 1, so the commune's round differs
     round_ = await s.rounds.open(COMMUNE, SURVEY)  # id 2, the commune's "Đợt 1 năm 2026"
     assert round_.id == 2

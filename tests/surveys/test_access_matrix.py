@@ -149,6 +149,10 @@ USE_CASES = [
             lambda s, a, w: s.villages.rename(a, A, "Bản Cũ", "Bản Hồ"), audit="villages.manage"),
     UseCase("village removed", VILLAGES, "commune",
             lambda s, a, w: s.villages.remove(a, A, "Bản Cũ"), audit="villages.manage"),
+    UseCase("household codes issued", SHEETS, "commune",
+            lambda s, a, w: s.households.issue(a, A, "Bản Nà Ún", 2), audit="sheets.enter"),
+    UseCase("household codes printed", SHEETS, "commune",
+            lambda s, a, w: s.households.sheets(a, A, None)),
     UseCase("households twice", SHEETS, "commune",
             lambda s, a, w: s.sheet_entry.conflicts(a, A)),
     UseCase("held chat answers", SHEETS, "commune", lambda s, a, w: s.conflicts.held_in(a, A)),
@@ -196,7 +200,7 @@ async def world(services: Services) -> World:
             await bdb.set_status(tx, broadcast_id, "running", now)
         await bdb.hold(tx, reminder.id, now)
     later = await s.broadcasts.open_round(A, LATER, opens_at=now + timedelta(days=2))
-    issued = await s.households.issue(A, "Bản Nà Ún", 1)
+    issued = await s.households.issue(Actor.operator(), A, "Bản Nà Ún", 1)
     resident = await s.residents.get(21)
     assert resident is not None
     async with s.db.transaction() as tx:
