@@ -111,7 +111,9 @@ async def act(services: Services, config: Config, args: argparse.Namespace) -> s
         raise CliError("cli_sheets_error.txt", reason="unreadable", value=path) from exc
     if sheet.errors:
         raise CliError("cli_sheets_error.txt", reason="rows", errors=sheet.errors, value=path)
-    result = await services.sheets.import_rows(sheet.rows, lines=sheet.lines, columns=sheet.columns)
+    result = await services.sheets.import_rows(
+        Actor.operator(), sheet.rows, lines=sheet.lines, columns=sheet.columns
+    )
     if result.errors or not result.imported:
         raise CliError("cli_sheets_error.txt", reason="rows", errors=result.errors, value=path)
     return (

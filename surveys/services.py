@@ -44,7 +44,7 @@ class Services:
         self.privacy = PrivacyService(self.env, self.faq.reload)
         self.villages = VillageService(self.env, self.access)
         self.households = HouseholdService(self.env, self.access)
-        self.sheets = SheetService(self.env)
+        self.sheets = SheetService(self.env, self.access)
         self.sheet_entry = SheetEntryService(self.env, self.access, self.sheets)
         self.conflicts = ConflictService(self.env, self.access)
         self.broadcasts = BroadcastService(self.env, self.rounds)

@@ -86,7 +86,7 @@ async def paper_household(harness, clock) -> dict:
     row = {"round": str(round_.id), "household": code}
     row |= {q.id: "4" for q in survey.questions if q.kind.value == "scale"}
     row |= {"tong_the": "0"}  # the paper sheet: not satisfied overall
-    assert (await s.sheets.import_rows([row])).imported == 1
+    assert (await s.sheets.import_rows(Actor.operator(), [row])).imported == 1
     await s.access.grant(STAFF, Role.STAFF, commune=COMMUNE)
     return {"round": round_.id, "code": code}
 
@@ -194,7 +194,7 @@ async def test_a_chat_answer_started_before_the_sheet_and_finished_after_is_held
     survey = await s.rounds.survey(SURVEY)
     row = {"round": str(round_.id), "household": code, "tong_the": "0"}
     row |= {q.id: "4" for q in survey.questions if q.kind.value == "scale"}
-    assert (await s.sheets.import_rows([row])).imported == 1
+    assert (await s.sheets.import_rows(Actor.operator(), [row])).imported == 1
     clock.advance(seconds=120)
     await answer_all(harness, member)  # finishes the same response
     assert await overall(harness, round_.id) == {0: 1}

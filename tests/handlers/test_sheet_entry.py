@@ -99,7 +99,7 @@ async def test_a_sheet_typed_in_chat_is_stored_like_an_imported_one(harness, set
     row = {"round": str(setup["round"]), "household": setup["codes"][1]}
     row |= {q.id: "4" for q in setup["survey"].questions if q.kind.value == "scale"}
     row |= {"tong_the": "1", "gop_y": "Đường làng cần sửa"}
-    result = await harness.services.sheets.import_rows([row])
+    result = await harness.services.sheets.import_rows(Actor.operator(), [row])
     assert result.imported == 1
     assert await stored(harness, setup["households"][1].id) == in_chat
     assert len(in_chat) == 13 and all(r[4] for r in in_chat)

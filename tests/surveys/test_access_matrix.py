@@ -95,6 +95,16 @@ def forbidden_outcome(result: object) -> bool:
     return getattr(result, "outcome", None) in (QuestionOutcome.FORBIDDEN, Decided.UNKNOWN)
 
 
+async def import_sheet(services: Services, actor: Actor, w: World) -> object:
+    """The household's paper sheet, as `ykien sheets import` reads it from a file."""
+    survey = await services.rounds.survey(SURVEY)
+    assert survey is not None
+    row = {"round": str(w.round.id), "household": w.household}
+    row |= {q.id: "4" for q in survey.questions if q.kind.value == "scale"}
+    row |= {"tong_the": "1"}
+    return await services.sheets.import_rows(actor, [row])
+
+
 def draft(actor: Actor) -> Draft:
     return Draft(A, f"n{actor.user_id}", survey=SPARE, audience="all", send_now=True)
 
@@ -153,6 +163,7 @@ USE_CASES = [
             lambda s, a, w: s.households.issue(a, A, "Bản Nà Ún", 2), audit="sheets.enter"),
     UseCase("household codes printed", SHEETS, "commune",
             lambda s, a, w: s.households.sheets(a, A, None)),
+    UseCase("paper sheets imported", SHEETS, "commune", import_sheet, audit="sheets.enter"),
     UseCase("households twice", SHEETS, "commune",
             lambda s, a, w: s.sheet_entry.conflicts(a, A)),
     UseCase("held chat answers", SHEETS, "commune", lambda s, a, w: s.conflicts.held_in(a, A)),
