@@ -40,7 +40,7 @@ class Services:
         self.results = ResultService(self.access, self.summaries)
         self.faq = FaqService(self.env)
         self.questions = QuestionService(self.env, self.access, self.faq)
-        self.invitations = InvitationService(self.env)
+        self.invitations = InvitationService(self.env, self.access)
         self.privacy = PrivacyService(self.env, self.faq.reload)
         self.villages = VillageService(self.env, self.access)
         self.households = HouseholdService(self.env, self.access)

@@ -76,6 +76,8 @@ class World:
     scheduled: int
     household: str
     question: int
+    grant: int  # someone else's role, to revoke
+    invitation: int  # an unused invitation, to revoke
 
 
 Call = Callable[[Services, Actor, World], Awaitable[object]]
@@ -172,6 +174,16 @@ USE_CASES = [
     UseCase("conflict decided", SHEETS, "commune",
             lambda s, a, w: s.conflicts.decide(a, w.round.id, w.household, Keep.PAPER),
             refused=forbidden_outcome),
+    UseCase("staff invited", Action.MANAGE_ROLES, "commune",
+            lambda s, a, w: s.invitations.issue(Role.STAFF, communes=[A], by=a),
+            audit="roles.manage"),
+    UseCase("role granted", Action.MANAGE_ROLES, "commune",
+            lambda s, a, w: s.access.grant(40, Role.STAFF, commune=A, by=a),
+            audit="roles.manage"),
+    UseCase("role revoked", Action.MANAGE_ROLES, "national",
+            lambda s, a, w: s.access.revoke(w.grant, by=a), audit="roles.manage"),
+    UseCase("invitation revoked", Action.MANAGE_ROLES, "national",
+            lambda s, a, w: s.invitations.revoke(w.invitation, by=a), audit="roles.manage"),
     UseCase("reply started", QUESTIONS, "commune",
             lambda s, a, w: s.questions.begin_reply(a, w.question), refused=forbidden_outcome),
     UseCase("sender marked as spam", QUESTIONS, "commune",
@@ -223,6 +235,7 @@ async def world(services: Services) -> World:
             grant = await s.access.grant(uid, role, **scope)
             if who == "revoked":
                 await s.access.revoke(grant)
+    invited = await s.invitations.issue(Role.STAFF, communes=[A])
     return World(
         opened.round,
         opened.broadcast.id,
@@ -230,6 +243,8 @@ async def world(services: Services) -> World:
         later.broadcast.id,
         issued.households[0][0].code,
         question,
+        await s.access.grant(41, Role.STAFF, commune=A),
+        invited.invitation.id,
     )
 
 
