@@ -9,6 +9,7 @@ from bot.cli_output import add_output, write_output
 from bot.cli_support import CliError
 from bot.config import Config
 from handlers.views.texts import render
+from surveys.access import Actor
 from surveys.faq_content import FaqFileError
 from surveys.faq_service import ReplaceRefused
 from surveys.services import Services
@@ -39,7 +40,7 @@ async def act(services: Services, config: Config, args: argparse.Namespace) -> s
     if args.action == "import":
         path = Path(args.file)
         try:
-            report = await faq.import_file(path, replace=args.replace)
+            report = await faq.import_file(Actor.operator(), path, replace=args.replace)
         except ReplaceRefused as exc:
             raise CliError("cli_faq_replace.txt", file=path, entries=exc.entries) from exc
         except FaqFileError as exc:

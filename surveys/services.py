@@ -38,7 +38,7 @@ class Services:
         self.summaries = SummaryService(self.env, self.rounds)
         self.access = AccessService(self.env)
         self.results = ResultService(self.access, self.summaries)
-        self.faq = FaqService(self.env)
+        self.faq = FaqService(self.env, self.access)
         self.questions = QuestionService(self.env, self.access, self.faq)
         self.invitations = InvitationService(self.env, self.access)
         self.privacy = PrivacyService(self.env, self.faq.reload)

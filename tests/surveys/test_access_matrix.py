@@ -18,6 +18,7 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -78,6 +79,7 @@ class World:
     question: int
     grant: int  # someone else's role, to revoke
     invitation: int  # an unused invitation, to revoke
+    faq_file: Path  # where an FAQ file to import is written
 
 
 Call = Callable[[Services, Actor, World], Awaitable[object]]
@@ -105,6 +107,21 @@ async def import_sheet(services: Services, actor: Actor, w: World) -> object:
     row |= {q.id: "4" for q in survey.questions if q.kind.value == "scale"}
     row |= {"tong_the": "1"}
     return await services.sheets.import_rows(actor, [row])
+
+
+FAQ_ENTRY = """[[entry]]
+id = "le-phi-{uid}"
+category = "dvc"
+questions = ["Nộp lệ phí trên mạng thế nào?", "nop le phi online", "thanh toán lệ phí hồ sơ"]
+answer = "Nộp hồ sơ trên dichvucong.gov.vn, rồi chọn thanh toán trực tuyến."
+reviewed = 2026-11-01
+"""
+
+
+async def import_faq(services: Services, actor: Actor, w: World) -> object:
+    """An FAQ file, as `ykien faq import` reads it: one new entry."""
+    w.faq_file.write_text(FAQ_ENTRY.format(uid=actor.user_id or "cli"), encoding="utf-8")
+    return await services.faq.import_file(actor, w.faq_file)
 
 
 def draft(actor: Actor) -> Draft:
@@ -184,6 +201,8 @@ USE_CASES = [
             lambda s, a, w: s.access.revoke(w.grant, by=a), audit="roles.manage"),
     UseCase("invitation revoked", Action.MANAGE_ROLES, "national",
             lambda s, a, w: s.invitations.revoke(w.invitation, by=a), audit="roles.manage"),
+    UseCase("FAQ file imported", Action.MANAGE_FAQ, "national", import_faq,
+            audit="faq.manage"),
     UseCase("reply started", QUESTIONS, "commune",
             lambda s, a, w: s.questions.begin_reply(a, w.question), refused=forbidden_outcome),
     UseCase("sender marked as spam", QUESTIONS, "commune",
@@ -208,7 +227,7 @@ async def add_survey(services: Services, survey_id: str) -> None:
         )
 
 
-async def world(services: Services) -> World:
+async def world(services: Services, tmp_path: Path) -> World:
     s, now = services, services.env.now()
     await s.residents.add_villages(A, ["Bản Nà Ún", "Bản Cũ"])
     for uid in (21, 31, 32, 33):
@@ -245,6 +264,7 @@ async def world(services: Services) -> World:
         question,
         await s.access.grant(41, Role.STAFF, commune=A),
         invited.invitation.id,
+        tmp_path / "faq.toml",
     )
 
 
@@ -260,8 +280,8 @@ async def act(case: UseCase, services: Services, actor: Actor, w: World) -> bool
 
 
 @pytest.mark.parametrize("case", USE_CASES, ids=lambda c: c.name)
-async def test_matrix(services: Services, case: UseCase) -> None:
-    w = await world(services)
+async def test_matrix(services: Services, tmp_path: Path, case: UseCase) -> None:
+    w = await world(services, tmp_path)
     access, db = services.access, services.db
     acted = False
     for who, (uid, _, _) in PEOPLE.items():
@@ -300,9 +320,11 @@ async def test_every_use_case_is_allowed_and_refused_somewhere() -> None:
         assert {expected(w, case.action, case.place) for w in PEOPLE} == {True, False}
 
 
-async def test_the_questions_queue_holds_the_communes_this_person_answers_for(services) -> None:
+async def test_the_questions_queue_holds_the_communes_this_person_answers_for(
+    services, tmp_path
+) -> None:
     """The queue lists a question of A to those who answer for A only, and writes nothing."""
-    w = await world(services)
+    w = await world(services, tmp_path)
     log = await services.access.audit_log()
     for who, (uid, _, _) in PEOPLE.items():
         queue = await services.questions.queue(Actor(uid))
@@ -311,9 +333,9 @@ async def test_the_questions_queue_holds_the_communes_this_person_answers_for(se
     assert await services.access.audit_log() == log
 
 
-async def test_the_operator_may_do_everything(services) -> None:
+async def test_the_operator_may_do_everything(services, tmp_path) -> None:
     """The command line acts as the operator: every use case passes, and is audited as 'cli'."""
-    w = await world(services)
+    w = await world(services, tmp_path)
     operator = Actor.operator()
     for case in USE_CASES:
         if case.name in ("launch", "village name step", "reply started", "FAQ entry drafted"):
