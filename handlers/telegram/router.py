@@ -79,10 +79,12 @@ class Registry(Generic[T]):
         self._owners: dict[str, T] = {}
 
     def add(self, names: str | Iterable[str], owner: T) -> None:
-        for name in [names] if isinstance(names, str) else names:
-            if name in self._owners:
+        """Gives `owner` each name, or none of them when one is taken (or repeated)."""
+        added = [names] if isinstance(names, str) else list(names)
+        for name in added:
+            if name in self._owners or added.count(name) > 1:
                 raise ValueError(f"{self.what} {name!r} is registered twice")
-            self._owners[name] = owner
+        self._owners.update(dict.fromkeys(added, owner))
 
     def get(self, name: str) -> T | None:
         return self._owners.get(name)
