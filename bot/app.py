@@ -21,18 +21,7 @@ from bot.config import Config
 from bot.http_client import AiohttpRequest
 from bot.ordering import PerChatUpdateProcessor
 from bot.resilient import PollingRequest, RetryingRequest, Sleep
-from handlers.telegram import (
-    broadcast_jobs,
-    common,
-    features,
-    flood,
-    membership,
-    menus,
-    resident,
-    retention,
-    routes,
-    survey,
-)
+from handlers.telegram import broadcast_jobs, menus, retention, router
 from handlers.telegram.context import BotContext, attach
 from handlers.views.labels import COMMAND_MENU
 from surveys import skipped_updates
@@ -85,7 +74,7 @@ def build_application(
     clock: Clock = utc_now,
     sleep: Sleep = asyncio.sleep,
 ) -> App:
-    """Wires handlers in order; opens the database in post_init unless `services` is given.
+    """Wires the router's handlers; opens the database in post_init unless `services` is given.
 
     `sleep` is what retried replies and polling wait with (tests move their clock instead)."""
     token = config.token.reveal() if config.token else "0:offline"
@@ -109,20 +98,7 @@ def build_application(
     builder = builder.request(replies).get_updates_request(polling)
     app: App = builder.build()
     app.bot_data[broadcast_jobs.PRIORITY_KEY] = priority
-
-    # -3: a person sending too much is warned once, then ignored for a while.
-    app.add_handlers(flood.HANDLERS, group=-3)
-    # -2: nothing outside private chats gets further.
-    app.add_handlers(common.GUARDS[:1], group=-2)
-    # -1: edited messages are answered and stopped here.
-    app.add_handlers(common.GUARDS[1:], group=-1)
-    # 0: commands, then buttons and typed text, then whatever is left (unknown commands, media).
-    app.add_handlers(resident.HANDLERS + survey.HANDLERS + common.HANDLERS)
-    app.add_handlers(features.HANDLERS)
-    app.add_handlers(routes.HANDLERS)
-    app.add_handlers(membership.HANDLERS)  # blocked / unblocked: stopped / subscribed
-    app.add_handlers(common.FALLBACKS)
-    app.add_error_handler(common.on_error)
+    router.install(app)  # every handler, in order (handlers/telegram/router.py)
     return app
 
 
