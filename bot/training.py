@@ -21,7 +21,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.app import App, build_application, open_services
-from bot.cli_support import BAD_INPUT, OK
+from bot.cli.support import BAD_INPUT, OK
 from bot.config import Config
 from bot.demo import COMMUNES
 from bot.sandbox import Sandbox, SandboxServer, SimUser
