@@ -114,9 +114,7 @@ def _main(argv: Sequence[str] | None) -> int:
     # Without YKIEN_PSEUDONYM_KEY, the deployment's key is in the database: whoever opens it
     # hands it to the filter (bot.app.open_services, post_init); a random one until then.
     log_filter.setup(
-        config.log_level,
-        [s.reveal() for s in (config.token, config.webhook_secret, config.pseudonym_key) if s],
-        config.pseudonym_key.reveal() if config.pseudonym_key else secrets.token_hex(32),
+        config.log_level, config.secrets, config.settings.pseudonym_key or secrets.token_hex(32)
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     for handler in logging.getLogger().handlers:
