@@ -32,7 +32,7 @@ class Arg:
     def __init__(self, *flags: str, **options: Any) -> None:
         self.flags, self.options = flags, options
 
-    def add_to(self, parser: argparse.ArgumentParser | argparse._ActionsContainer) -> None:
+    def add_to(self, parser: argparse._ActionsContainer) -> None:
         parser.add_argument(*self.flags, **self.options)
 
 
