@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
 import logging
 from collections.abc import Callable, Coroutine
-from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats
 from telegram.constants import ParseMode
@@ -21,57 +18,22 @@ from bot.config import Config
 from bot.http_client import AiohttpRequest
 from bot.ordering import PerChatUpdateProcessor
 from bot.resilient import PollingRequest, RetryingRequest, Sleep
-from handlers.telegram import (
-    broadcast_jobs,
-    common,
-    features,
-    flood,
-    membership,
-    menus,
-    resident,
-    retention,
-    routes,
-    survey,
-)
+from handlers.telegram import broadcast_jobs, menus, retention, router
 from handlers.telegram.context import BotContext, attach
 from handlers.views.labels import COMMAND_MENU
 from surveys import skipped_updates
-from surveys.env import Clock, Settings, utc_now
+from surveys.env import Clock, utc_now
 from surveys.priority import Priority
-from surveys.scoring import Thresholds
 from surveys.services import Services
 
 App = Application[Any, BotContext, Any, Any, Any, Any]
 log = logging.getLogger(__name__)
 
 
-def settings_from(config: Config) -> Settings:
-    settings = Settings(
-        bot_username=config.bot_username,
-        timezone=ZoneInfo(config.timezone),
-        thresholds=dataclasses.replace(Thresholds(), min_group=config.min_group),
-        admin_ids=config.admin_ids,
-        retention_days=config.retention_days,
-        flood_count=config.flood_count,
-        flood_window=config.flood_window,
-        flood_pause=config.flood_pause,
-        questions_per_day=config.questions_per_day,
-        broadcast_rate=config.broadcast_rate,
-        quiet_start=config.quiet_start,
-        quiet_end=config.quiet_end,
-        blackout_dates=config.blackout_dates,
-        reminder_delay=timedelta(hours=config.reminder_delay_hours),
-        reminder_max=config.reminder_max,
-    )
-    if config.pseudonym_key:
-        return dataclasses.replace(settings, pseudonym_key=config.pseudonym_key.reveal())
-    return settings
-
-
 async def open_services(config: Config, *, clock: Clock = utc_now) -> Services:
     """Services on the configured database; the log filter then masks the deployment's
     pseudonym key (which may be the one kept in the database) and names senders with it."""
-    services = await Services.open(str(config.db_path), clock=clock, settings=settings_from(config))
+    services = await Services.open(str(config.db_path), clock=clock, settings=config.settings)
     log_filter.use_pseudonym_key(services.env.pseudonym_key)
     return services
 
@@ -85,7 +47,7 @@ def build_application(
     clock: Clock = utc_now,
     sleep: Sleep = asyncio.sleep,
 ) -> App:
-    """Wires handlers in order; opens the database in post_init unless `services` is given.
+    """Wires the router's handlers; opens the database in post_init unless `services` is given.
 
     `sleep` is what retried replies and polling wait with (tests move their clock instead)."""
     token = config.token.reveal() if config.token else "0:offline"
@@ -100,7 +62,7 @@ def build_application(
         Application.builder()
         .token(token)
         .base_url(config.api_url)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo(config.timezone)))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=config.settings.timezone))
         .context_types(ContextTypes(context=BotContext))
         .post_init(_post_init(config, services, clock, polling))
         .post_shutdown(_post_shutdown(owned=services is None))
@@ -109,20 +71,7 @@ def build_application(
     builder = builder.request(replies).get_updates_request(polling)
     app: App = builder.build()
     app.bot_data[broadcast_jobs.PRIORITY_KEY] = priority
-
-    # -3: a person sending too much is warned once, then ignored for a while.
-    app.add_handlers(flood.HANDLERS, group=-3)
-    # -2: nothing outside private chats gets further.
-    app.add_handlers(common.GUARDS[:1], group=-2)
-    # -1: edited messages are answered and stopped here.
-    app.add_handlers(common.GUARDS[1:], group=-1)
-    # 0: commands, then buttons and typed text, then whatever is left (unknown commands, media).
-    app.add_handlers(resident.HANDLERS + survey.HANDLERS + common.HANDLERS)
-    app.add_handlers(features.HANDLERS)
-    app.add_handlers(routes.HANDLERS)
-    app.add_handlers(membership.HANDLERS)  # blocked / unblocked: stopped / subscribed
-    app.add_handlers(common.FALLBACKS)
-    app.add_error_handler(common.on_error)
+    router.install(app)  # every handler, in order (handlers/telegram/router.py)
     return app
 
 
@@ -131,7 +80,7 @@ def _post_init(
 ) -> Callable[[App], Coroutine[Any, Any, None]]:
     async def post_init(app: App) -> None:
         svc = services or await Services.open(
-            str(config.db_path), clock=clock, settings=settings_from(config)
+            str(config.db_path), clock=clock, settings=config.settings
         )
         log_filter.use_pseudonym_key(svc.env.pseudonym_key)
         attach(app, svc)

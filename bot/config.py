@@ -1,15 +1,24 @@
-"""Configuration from YKIEN_* environment variables (and command-line overrides)."""
+"""Configuration from YKIEN_* environment variables (and command-line overrides).
+
+The domain's settings are described once, by surveys.env.Settings; this module only reads
+them (and the process's own: token, database file, webhook) from the environment.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from datetime import date, time
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, time, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from surveys.env import Settings
+from surveys.scoring import Thresholds
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+_SETTINGS = {f.name for f in fields(Settings)}  # override() hands these to the domain
 
 
 class ConfigError(ValueError):
@@ -56,28 +65,16 @@ class Secret(str):
 
 @dataclass(frozen=True)
 class Config:
+    """What one process needs: the domain's Settings (surveys.env, their one description) and
+    around them the token, the Bot API, the database file, logging and the webhook."""
+
+    settings: Settings = field(default_factory=Settings)
     token: Secret | None = None
     api_url: str = DEFAULT_API_URL
     db_path: Path = Path("ykien.db")
-    bot_username: str | None = None  # None: the username getMe gave (kept in the database)
-    timezone: str = "Asia/Ho_Chi_Minh"
-    min_group: int = 5
     log_level: str = "INFO"
     concurrency: int = 64  # updates handled at once (from different chats)
     http_pool: int = 16  # connections to the Bot API server
-    admin_ids: frozenset[int] = frozenset()
-    pseudonym_key: Secret | None = None  # HMAC key for residents' pseudonyms (logs, exports)
-    retention_days: int = 0  # 0: identities are kept until the resident deletes them
-    flood_count: int = 20  # updates per person per flood_window seconds
-    flood_window: float = 10.0
-    flood_pause: float = 60.0
-    questions_per_day: int = 5  # questions a resident may send to the commune per day
-    broadcast_rate: float = 25.0  # messages/s, at most 1,000 (paid broadcasts)
-    quiet_start: time = time(21, 0)
-    quiet_end: time = time(7, 0)
-    blackout_dates: frozenset[date] = frozenset()
-    reminder_delay_hours: float = 48.0
-    reminder_max: int = 2
     # Webhook mode (`ykien run --webhook-url URL --listen ADDR:PORT`); without a URL: polling.
     webhook_url: str | None = None
     listen: str = "127.0.0.1:8443"  # where the bot's own webhook server listens
@@ -85,54 +82,24 @@ class Config:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Config:
-        token = environ.get("YKIEN_TOKEN")
-        min_group = environ.get("YKIEN_MIN_GROUP", "5")
-        if not min_group.isdecimal() or int(min_group) < 3:
-            raise ConfigError("min_group")
-        admins = environ.get("YKIEN_ADMINS", "").replace(",", " ").split()
-        if not all(a.isdecimal() for a in admins):
-            raise ConfigError("admins")
-        quiet = environ.get("YKIEN_QUIET_HOURS", "21:00-07:00")
-        try:
-            start, end = (time.fromisoformat(t.strip()) for t in quiet.split("-"))
-            blackout = frozenset(
-                date.fromisoformat(d)
-                for d in environ.get("YKIEN_BLACKOUT_DATES", "").replace(",", " ").split()
-            )
-            rate = float(environ.get("YKIEN_BROADCAST_RATE", "25"))
-            delay = float(environ.get("YKIEN_REMINDER_DELAY_HOURS", "48"))
-            reminders = int(environ.get("YKIEN_REMINDER_MAX", "2"))
-        except ValueError as exc:
-            raise ConfigError("broadcast", detail=str(exc)) from exc
-        if not 0 < rate <= 1000 or delay < 0 or reminders < 0:
-            raise ConfigError("broadcast_range")
-        key = environ.get("YKIEN_PSEUDONYM_KEY")
         secret = environ.get("YKIEN_WEBHOOK_SECRET")
+        token = environ.get("YKIEN_TOKEN")
         return cls(
+            settings=_settings(environ),
             webhook_url=environ.get("YKIEN_WEBHOOK_URL") or None,
             listen=environ.get("YKIEN_LISTEN") or "127.0.0.1:8443",
             webhook_secret=Secret(secret) if secret else None,
-            pseudonym_key=Secret(key) if key else None,
-            retention_days=int(_number(environ, "YKIEN_RETENTION_DAYS", 0, 0)),
-            flood_count=int(_number(environ, "YKIEN_FLOOD_COUNT", 20, 1)),
-            flood_window=_number(environ, "YKIEN_FLOOD_WINDOW", 10, 0.1),
-            flood_pause=_number(environ, "YKIEN_FLOOD_PAUSE", 60, 0),
-            questions_per_day=int(_number(environ, "YKIEN_QUESTIONS_PER_DAY", 5, 1)),
-            broadcast_rate=rate,
-            quiet_start=start,
-            quiet_end=end,
-            blackout_dates=blackout,
-            reminder_delay_hours=delay,
-            reminder_max=reminders,
-            admin_ids=frozenset(int(a) for a in admins),
             token=Secret(token) if token else None,
             api_url=environ.get("YKIEN_API_URL", DEFAULT_API_URL),
             db_path=Path(environ.get("YKIEN_DB") or "ykien.db"),
-            bot_username=environ.get("YKIEN_BOT_USERNAME", "").strip().removeprefix("@") or None,
-            timezone=environ.get("YKIEN_TIMEZONE", "Asia/Ho_Chi_Minh"),
-            min_group=int(min_group),
             log_level=environ.get("YKIEN_LOG_LEVEL", "INFO"),
         )
+
+    @property
+    def secrets(self) -> list[str]:
+        """What the log filter masks: the token, the webhook secret, a configured key."""
+        given = (self.token, self.webhook_secret, self.settings.pseudonym_key)
+        return [s.reveal() if isinstance(s, Secret) else s for s in given if s]
 
     def override(self, **changes: object) -> Config:
         """Command-line flags win over the environment; None means 'not given'."""
@@ -141,6 +108,9 @@ class Config:
             given["token"] = Secret(str(given["token"]))
         if "db_path" in given:
             given["db_path"] = Path(str(given["db_path"]))
+        domain = {k: given.pop(k) for k in list(given) if k in _SETTINGS}
+        if domain:
+            given["settings"] = replace(self.settings, **domain)  # type: ignore[arg-type]
         # replace() checks the field names at run time; mypy cannot match **given to them
         return replace(self, **given).checked()  # type: ignore[arg-type]
 
@@ -154,6 +124,53 @@ class Config:
         if self.webhook_secret is not None and not _SECRET.fullmatch(self.webhook_secret.reveal()):
             raise ConfigError("webhook_secret")
         return self
+
+
+def _settings(environ: Mapping[str, str]) -> Settings:
+    """The domain's settings from YKIEN_* variables; ConfigError names the one that is wrong."""
+    min_group = environ.get("YKIEN_MIN_GROUP", "5")
+    if not min_group.isdecimal() or int(min_group) < 3:
+        raise ConfigError("min_group")
+    admins = environ.get("YKIEN_ADMINS", "").replace(",", " ").split()
+    if not all(a.isdecimal() for a in admins):
+        raise ConfigError("admins")
+    quiet = environ.get("YKIEN_QUIET_HOURS", "21:00-07:00")
+    try:
+        start, end = (time.fromisoformat(t.strip()) for t in quiet.split("-"))
+        blackout = frozenset(
+            date.fromisoformat(d)
+            for d in environ.get("YKIEN_BLACKOUT_DATES", "").replace(",", " ").split()
+        )
+        rate = float(environ.get("YKIEN_BROADCAST_RATE", "25"))
+        delay = float(environ.get("YKIEN_REMINDER_DELAY_HOURS", "48"))
+        reminders = int(environ.get("YKIEN_REMINDER_MAX", "2"))
+    except ValueError as exc:
+        raise ConfigError("broadcast", detail=str(exc)) from exc
+    if not 0 < rate <= 1000 or delay < 0 or reminders < 0:
+        raise ConfigError("broadcast_range")
+    timezone = environ.get("YKIEN_TIMEZONE", "Asia/Ho_Chi_Minh")
+    try:
+        zone = ZoneInfo(timezone)
+    except (ValueError, ZoneInfoNotFoundError) as exc:
+        raise ConfigError("timezone", value=timezone) from exc
+    return Settings(
+        bot_username=environ.get("YKIEN_BOT_USERNAME", "").strip().removeprefix("@") or None,
+        timezone=zone,
+        thresholds=Thresholds(min_group=int(min_group)),
+        admin_ids=frozenset(int(a) for a in admins),
+        pseudonym_key=environ.get("YKIEN_PSEUDONYM_KEY") or None,
+        retention_days=int(_number(environ, "YKIEN_RETENTION_DAYS", 0, 0)),
+        flood_count=int(_number(environ, "YKIEN_FLOOD_COUNT", 20, 1)),
+        flood_window=_number(environ, "YKIEN_FLOOD_WINDOW", 10, 0.1),
+        flood_pause=_number(environ, "YKIEN_FLOOD_PAUSE", 60, 0),
+        questions_per_day=int(_number(environ, "YKIEN_QUESTIONS_PER_DAY", 5, 1)),
+        broadcast_rate=rate,
+        quiet_start=start,
+        quiet_end=end,
+        blackout_dates=blackout,
+        reminder_delay=timedelta(hours=delay),
+        reminder_max=reminders,
+    )
 
 
 def _number(environ: Mapping[str, str], name: str, default: float, minimum: float) -> float:

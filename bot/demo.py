@@ -96,7 +96,7 @@ async def _run(
 ) -> int:
     """The bot runs in its own process, as in production; this one plays Telegram and people."""
     rng = random.Random(seed)
-    sandbox = Sandbox(bot_username=config.bot_username or "ykien_bot")
+    sandbox = Sandbox(bot_username=config.settings.bot_username or "ykien_bot")
     tallies: list[Tally] = []
     async with SandboxServer(sandbox) as server:
         bot = BotProcess(sandbox, server.api_url, db_path)

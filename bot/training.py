@@ -21,7 +21,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot.app import App, build_application, open_services
-from bot.cli_support import BAD_INPUT, OK
+from bot.cli.support import BAD_INPUT, OK
 from bot.config import Config
 from bot.demo import COMMUNES
 from bot.sandbox import Sandbox, SandboxServer, SimUser
@@ -128,7 +128,7 @@ class Training:
         self._started += 1
         db_path = self.workdir / f"ykien-{self._started}.db"  # a reset never reuses a file
         # The sandbox's bot has a name of its own: the one links are made for here.
-        name = self.config.bot_username or "ykien_bot"
+        name = self.config.settings.bot_username or "ykien_bot"
         config = self.config.override(db_path=db_path, token=TOKEN, bot_username=name)
         join_payload, invitations = await _seed(config, self.clock)
         sandbox = Sandbox(bot_username=name)

@@ -179,20 +179,28 @@ class AnsweringService:
         shown = await self._step(step.round, step.response, index)
         return Result(AnswerOutcome.UNCHANGED, shown, question, index)
 
+    async def edit_comment(self, user_id: int, state: ChatState, text: str) -> Result | None:
+        """Typed text as the new answer to the comment question the resident chose to change
+        (`state`: the chat's pending step, EDIT_COMMENT); None if that response is gone."""
+        if state.state != EDIT_COMMENT or not state.question_id:
+            return None
+        if await self._resident(user_id) is None:
+            return None
+        response = await responses_db.get(self.env.db.conn, state.ref)
+        if response is None:
+            return None
+        round_ = await surveys_db.get_round(self.env.db.conn, response.round_id)
+        assert round_ is not None
+        step = await self._step(round_, response)
+        index = step.survey.index_of(state.question_id)
+        return await self._typed(user_id, step, index, text)
+
     async def comment(self, user_id: int, text: str) -> Result | None:
-        """Typed text as the answer to a pending comment question; None if none is pending."""
+        """Typed text as the answer to the question the resident's survey stopped at (a comment
+        question takes it); None when no survey of theirs is unfinished."""
         resident = await self._resident(user_id)
         if resident is None:
             return None
-        state = await residents_db.get_chat_state(self.env.db.conn, user_id)
-        if state is not None and state.state == EDIT_COMMENT and state.question_id:
-            response = await responses_db.get(self.env.db.conn, state.ref)
-            if response is not None:
-                round_ = await surveys_db.get_round(self.env.db.conn, response.round_id)
-                assert round_ is not None
-                step = await self._step(round_, response)
-                index = step.survey.index_of(state.question_id)
-                return await self._typed(user_id, step, index, text)
         unfinished = await self._unfinished(resident)
         if unfinished is None or unfinished.index is None:
             return None

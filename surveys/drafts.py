@@ -73,7 +73,11 @@ class DraftStore:
         return draft
 
     async def get(self, user_id: int) -> tuple[str, Draft] | None:
-        state = await residents_db.get_chat_state(self.env.db.conn, user_id)
+        return self.of(await residents_db.get_chat_state(self.env.db.conn, user_id))
+
+    @staticmethod
+    def of(state: ChatState | None) -> tuple[str, Draft] | None:
+        """The wizard's state and draft in a chat's pending step; None when it holds none."""
         if state is None or state.state not in STATES:
             return None
         try:

@@ -20,6 +20,9 @@ def utc_now() -> datetime:
 
 @dataclass(frozen=True)
 class Settings:
+    """The deployment's settings the domain reads, described once: bot/config.py fills them
+    from YKIEN_* variables (and `Config.override`), tests build them directly."""
+
     bot_username: str | None = None  # YKIEN_BOT_USERNAME; what getMe answers wins over it
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
     thresholds: Thresholds = field(default_factory=Thresholds)

@@ -185,10 +185,10 @@ class QuestionService:
             )
         return Result(QuestionOutcome.READY, question)
 
-    async def reply(self, actor: Actor, text: str) -> Result | None:
-        """The typed answer to the question being answered; None when none is."""
-        state = await residents_db.get_chat_state(self._conn, _chat(actor))
-        if state is None or state.state not in (REPLY_STATE, DRAFT_STATE):
+    async def reply(self, actor: Actor, state: ChatState, text: str) -> Result | None:
+        """The typed answer to the question being answered (or the wording of a drafted entry),
+        as the chat's pending step `state` says; None when it holds neither."""
+        if state.state not in (REPLY_STATE, DRAFT_STATE):
             return None
         answer = text.strip()
         if not answer:

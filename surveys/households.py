@@ -29,11 +29,12 @@ ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 10
 CODE_LENGTHS = (8, CODE_LENGTH)  # 8: codes issued before issue 17, still accepted
 MAX_COUNT = 500
+HOUSEHOLD_PREFIX = "h"
 _PAYLOAD = re.compile(rf"h([{ALPHABET}]{{{CODE_LENGTH}}}|[{ALPHABET}]{{8}})")
 
 
 def household_payload(code: str) -> str:
-    return f"h{code}"
+    return f"{HOUSEHOLD_PREFIX}{code}"
 
 
 def parse_household_payload(payload: str) -> str | None:

@@ -112,9 +112,9 @@ class ResidentService:
             )
         return province
 
-    async def search(self, user_id: int, query: str) -> SearchResult:
-        """Matches a typed commune name, with or without diacritics, in the picked province."""
-        state = await residents_db.get_chat_state(self._conn, user_id)
+    async def search(self, state: ChatState | None, query: str) -> SearchResult:
+        """Matches a typed commune name, with or without diacritics, in the province of the
+        chat's pending search (`state`, its pending step: surveys.pending)."""
         if state is None or state.state != SEARCH_STATE:
             return SearchResult(SearchOutcome.NOT_SEARCHING, query)
         province = await communes_db.get_province(self._conn, state.ref)

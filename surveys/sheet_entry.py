@@ -109,10 +109,10 @@ class SheetEntryService:
         await self._set(actor, ChatState(CODE_STATE, 0))
         return Entry(SheetEntryOutcome.ASK_CODE)
 
-    async def typed(self, actor: Actor, text: str) -> Entry | None:
-        """Typed text while an entry is pending (None when none is): the code or a comment."""
-        state = await residents_db.get_chat_state(self.env.db.conn, _chat(actor))
-        if state is None or state.state not in STATES:
+    async def typed(self, actor: Actor, state: ChatState, text: str) -> Entry | None:
+        """Typed text while an entry is pending (`state`, the chat's pending step; None when
+        it is not an entry's): the household code or a comment."""
+        if state.state not in STATES:
             return None
         if state.state == CODE_STATE:
             return await self.household(actor, text)

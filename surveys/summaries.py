@@ -185,9 +185,9 @@ class SummaryService:
                 conn, user_id, ChatState(NAME_STATE, 0), self.env.now()
             )
 
-    async def take_pending_name(self, user_id: int) -> bool:
-        """True (and the step ends) when the officer was asked to type a place name."""
-        state = await residents_db.get_chat_state(self.env.db.conn, user_id)
+    async def take_pending_name(self, user_id: int, state: ChatState | None) -> bool:
+        """True (and the step ends) when the officer was asked to type a place name: `state`
+        is the chat's pending step (surveys.pending)."""
         if state is None or state.state != NAME_STATE:
             return False
         async with self.env.db.transaction() as conn:

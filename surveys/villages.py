@@ -27,6 +27,11 @@ def clean_name(text: str) -> str | None:
     return name if 0 < len(name) <= NAME_MAX and name.isprintable() else None
 
 
+def awaited_commune(state: ChatState) -> int | None:
+    """The commune whose new village's name the chat's pending step awaits, or None."""
+    return state.ref if state.state == ADD_STATE else None
+
+
 class VillageRefused(Exception):
     """reason: bad_name, unknown_village, exists, has_answers, has_households, has_broadcasts."""
 
@@ -161,10 +166,6 @@ class VillageService:
                 conn, _chat(actor), ChatState(ADD_STATE, commune_code), self.env.now()
             )
         return commune
-
-    async def pending(self, user_id: int) -> int | None:
-        state = await residents_db.get_chat_state(self.env.db.conn, user_id)
-        return state.ref if state is not None and state.state == ADD_STATE else None
 
     async def add(self, actor: Actor, commune_code: int, name: str) -> tuple[str, bool]:
         """Adds the village (False if it existed, in any spelling: its stored name is given)

@@ -115,6 +115,37 @@ def test_sql_stays_in_storage() -> None:
             assert not calls, f"{path.relative_to(ROOT)} runs SQL"
 
 
+def _adapter_imports(adapter: str) -> dict[str, set[str]]:
+    """Each module of an adapter and the adapter's modules it imports."""
+    package = ROOT / "handlers" / adapter
+    modules = {p.stem for p in package.glob("*.py")}
+    prefix = f"handlers.{adapter}."
+    return {
+        path.stem: {n.removeprefix(prefix) for n in imported_modules(path) if n.startswith(prefix)}
+        & modules
+        for path in package.glob("*.py")
+    }
+
+
+def test_telegram_modules_import_no_cycle() -> None:
+    """Feature modules never reach back to the router or round to themselves (the router
+    imports them); a loop like resident -> features -> households -> resident stays out."""
+    graph = _adapter_imports("telegram")
+    cycles = []
+
+    def visit(module: str, path: list[str]) -> None:
+        for imported in sorted(graph[module]):
+            if imported in path:
+                cycles.append([*path[path.index(imported) :], imported])
+            else:
+                visit(imported, [*path, imported])
+
+    for module in sorted(graph):
+        visit(module, [module])
+    assert cycles == []
+    assert sorted(m for m, imported in graph.items() if "router" in imported) == []
+
+
 # The domain checks access and writes the audit (surveys/access.py): adapters call the use cases
 # that take an actor, never the check itself nor the unchecked machinery under those use cases
 # (which the scheduler, the sender and the demo's seeding use).

@@ -137,7 +137,6 @@ async def test_services_store_no_code_or_invitation_they_cannot_link(db, clock) 
 
 
 def test_the_setting_is_optional_and_may_carry_an_at_sign() -> None:
-    assert Config.from_env({}).bot_username is None
-    assert Config.from_env({"YKIEN_BOT_USERNAME": " @ykien_tanuyen_bot "}).bot_username == (
-        "ykien_tanuyen_bot"
-    )
+    assert Config.from_env({}).settings.bot_username is None
+    named = Config.from_env({"YKIEN_BOT_USERNAME": " @ykien_tanuyen_bot "})
+    assert named.settings.bot_username == "ykien_tanuyen_bot"

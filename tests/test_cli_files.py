@@ -211,7 +211,7 @@ def writers(parser: argparse.ArgumentParser, prefix: str = "") -> set[str]:
 
 
 def test_every_command_that_writes_a_file_is_tested() -> None:
-    from bot.cli import _parser
+    from bot.cli import build_parser as _parser
 
     assert writers(_parser()) == {name.removesuffix(" --qr") for name in WRITERS}
 

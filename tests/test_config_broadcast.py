@@ -6,7 +6,6 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from bot.app import settings_from
 from bot.config import Config
 
 
@@ -20,12 +19,12 @@ def test_broadcast_settings_from_the_environment() -> None:
             "YKIEN_REMINDER_MAX": "1",
         }
     )
-    settings = settings_from(config)
+    settings = config.settings
     assert settings.broadcast_rate == 1000
     assert (settings.quiet_start, settings.quiet_end) == (time(22, 0), time(6, 30))
     assert settings.blackout_dates == {date(2027, 2, 5), date(2027, 2, 6)}
     assert settings.reminder_delay == timedelta(hours=24) and settings.reminder_max == 1
-    defaults = settings_from(Config.from_env({}))
+    defaults = Config.from_env({}).settings
     assert defaults.broadcast_rate == 25 and defaults.quiet_start == time(21, 0)
 
 

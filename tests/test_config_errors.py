@@ -16,6 +16,7 @@ CASES = [
     ({"YKIEN_FLOOD_COUNT": "-3"}, "number", 'YKIEN_FLOOD_COUNT phải là số từ 1 trở lên (đang là'),
     ({"YKIEN_WEBHOOK_URL": "x"}, "webhook_url", "YKIEN_WEBHOOK_URL phải là địa chỉ https://"),
     ({"YKIEN_WEBHOOK_SECRET": "a b"}, "webhook_secret", "YKIEN_WEBHOOK_SECRET chỉ gồm"),
+    ({"YKIEN_TIMEZONE": "Sao Hỏa"}, "timezone", "YKIEN_TIMEZONE phải là tên múi giờ IANA"),
 ]  # fmt: skip
 
 

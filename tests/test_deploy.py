@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 
 from bot import config
-from bot.cli import _parser
+from bot.cli import build_parser as _parser
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"

@@ -23,7 +23,7 @@ def _subcommands(parser: argparse.ArgumentParser, prefix: str = "ykien") -> list
 
 
 def test_every_cli_command_is_in_readme() -> None:
-    commands = _subcommands(cli._parser())
+    commands = _subcommands(cli.build_parser())
     assert len(commands) > 10
     missing = [c for c in commands if c.removeprefix("ykien ") not in README]
     assert not missing, missing

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from handlers.telegram import broadcast_jobs
 from handlers.telegram.context import BotContext
@@ -83,9 +82,3 @@ async def on_press(update: Update, context: BotContext) -> None:
 
 def _button(text: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text, callback_data=data)
-
-
-HANDLERS: list[BaseHandler] = [
-    CommandHandler("broadcast", broadcast_command),
-    CallbackQueryHandler(on_press, pattern=r"^b:"),
-]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler
 
 from handlers.telegram import broadcast_jobs
 from handlers.telegram.context import BotContext
@@ -78,10 +77,3 @@ async def remind(update: Update, context: BotContext) -> None:
         count=done.recipients,
         label=done.label,
     )
-
-
-HANDLERS: list[BaseHandler] = [
-    CommandHandler("stop", stop),
-    CommandHandler("progress", progress),
-    CommandHandler("remind", remind),
-]

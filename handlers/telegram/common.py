@@ -6,14 +6,7 @@ import logging
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import (
-    ApplicationHandlerStop,
-    BaseHandler,
-    CommandHandler,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
+from telegram.ext import ApplicationHandlerStop
 
 from handlers.telegram.context import BotContext
 from handlers.telegram.replies import alert, command_args, reply
@@ -74,19 +67,3 @@ async def on_error(update: object, context: BotContext) -> None:
             await reply(update, "resident_error.html")
         except Exception:  # the failure may be Telegram itself; the log already has it
             log.warning("could not tell the user about the failure", exc_info=True)
-
-
-GUARDS: list[BaseHandler] = [
-    TypeHandler(Update, private_only),
-    MessageHandler(filters.UpdateType.EDITED, edited),
-]
-
-HANDLERS: list[BaseHandler] = [
-    CommandHandler("help", help_command),
-    CommandHandler("cancel", cancel),
-]
-
-FALLBACKS: list[BaseHandler] = [
-    MessageHandler(filters.COMMAND, unknown_command),
-    MessageHandler(~filters.TEXT, unsupported),
-]

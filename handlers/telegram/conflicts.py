@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from handlers.telegram.context import BotContext
 from handlers.telegram.replies import alert, command_args, reply
@@ -100,9 +99,3 @@ async def on_press(update: Update, context: BotContext) -> None:
     await reply(
         update, "staff_conflict_decided.html", decision=decision, label=labels[decision.round_id]
     )
-
-
-HANDLERS: list[BaseHandler] = [
-    CommandHandler("conflicts", conflicts),
-    CallbackQueryHandler(on_press, pattern=r"^x:"),
-]

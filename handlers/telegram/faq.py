@@ -7,7 +7,6 @@ plainly, with /faq and a button that sends the question to the commune's staff.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from handlers.telegram import faq_keyboards as kb
 from handlers.telegram import keyboards, questions
@@ -167,10 +166,3 @@ async def _hand_off(update: Update, context: BotContext, ask_id: int) -> None:
         await alert(update, "alert_faq_not_yours.html")
     else:
         await alert(update, "alert_faq_invalid.html")
-
-
-HANDLERS: list[BaseHandler] = [
-    CommandHandler("faq", faq_command),
-    CommandHandler("questions", questions.queue_command),
-    CallbackQueryHandler(on_press, pattern=r"^[fq]:"),
-]

@@ -6,7 +6,7 @@ It guards against residents and strangers; people holding a role are not limited
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
+from telegram.ext import ApplicationHandlerStop
 
 from handlers.telegram.context import BotContext
 from handlers.telegram.replies import alert, reply
@@ -47,6 +47,3 @@ async def flood_guard(update: Update, context: BotContext) -> None:
         elif update.effective_chat is not None and update.effective_chat.type == "private":
             await reply(update, "resident_flood.html", seconds=pause)
     raise ApplicationHandlerStop
-
-
-HANDLERS: list[BaseHandler] = [TypeHandler(Update, flood_guard)]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from telegram import Update
 
 from handlers.telegram.context import BotContext
@@ -14,7 +12,7 @@ from surveys.households import parse_household_payload
 
 
 async def household(update: Update, context: BotContext, payload: str) -> bool:
-    """Joins the household of a printed code; an unknown code changes nothing."""
+    """`/start h<code>`: joins the household of a printed code; an unknown one changes nothing."""
     code = parse_household_payload(payload)
     if code is None:
         return False
@@ -27,6 +25,3 @@ async def household(update: Update, context: BotContext, payload: str) -> bool:
     await reply(update, "resident_household_joined.html", joined=joined)
     await offer_round(update, context, joined.membership)
     return True
-
-
-START_PAYLOADS: list[Callable[[Update, BotContext, str], Awaitable[bool]]] = [household]

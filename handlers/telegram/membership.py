@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from telegram import ChatMember, Update
 from telegram.constants import ChatType
-from telegram.ext import BaseHandler, ChatMemberHandler
 
 from handlers.telegram.context import BotContext
 
@@ -27,8 +26,3 @@ async def on_my_member(update: Update, context: BotContext) -> None:
         await context.services.broadcasts.set_subscribed(change.from_user.id, False)
     elif before in _GONE and after not in _GONE:
         await context.services.broadcasts.set_subscribed(change.from_user.id, True)
-
-
-HANDLERS: list[BaseHandler] = [
-    ChatMemberHandler(on_my_member, ChatMemberHandler.MY_CHAT_MEMBER),
-]

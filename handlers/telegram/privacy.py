@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from handlers.telegram import keyboards
 from handlers.telegram.context import BotContext
@@ -73,10 +72,3 @@ async def on_delete_press(update: Update, context: BotContext) -> None:
     erased = await privacy.erase(user_id)
     log.info("identity erased for %s: %s", privacy.pseudonym(user_id), erased)
     await reply(update, "priv_deleted.html", erased=erased)
-
-
-HANDLERS: list[BaseHandler] = [
-    CommandHandler("mydata", mydata),
-    CommandHandler("deletedata", deletedata),
-    CallbackQueryHandler(on_delete_press, pattern=r"^d:"),
-]

@@ -16,6 +16,7 @@ from handlers.telegram.updates import query_of, text_of, user_of
 from handlers.views.texts import render
 from surveys.access import Actor
 from surveys.faq_questions import MAX_REPLY, QuestionOutcome, QuestionRow
+from surveys.pending import Pending
 
 _PRESS_REFUSALS = {
     QuestionOutcome.UNKNOWN: "alert_faq_invalid.html",
@@ -73,10 +74,11 @@ async def on_press(update: Update, context: BotContext, press: kb.Press) -> None
     await alert(update, _PRESS_REFUSALS.get(result.outcome, "alert_faq_invalid.html"))
 
 
-async def reply_step(update: Update, context: BotContext) -> bool:
-    """The answer a staff member types after pressing 'Trả lời'; False when none is pending."""
+async def reply_step(update: Update, context: BotContext, pending: Pending) -> bool:
+    """The answer a staff member types after pressing 'Trả lời' (or the wording of a drafted
+    FAQ entry); False when none is pending."""
     text = text_of(update)
-    result = await context.services.questions.reply(Actor(user_of(update).id), text)
+    result = await context.services.questions.reply(Actor(user_of(update).id), pending, text)
     if result is None:
         return False
     question = result.question

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CommandHandler
 
-from handlers.telegram import features, keyboards
+from handlers.telegram import keyboards
 from handlers.telegram.context import BotContext
-from handlers.telegram.replies import alert, command_args, reply
+from handlers.telegram.replies import alert, reply
 from handlers.telegram.updates import query_of, text_of, user_of
+from surveys.pending import Pending
 from surveys.residents import Membership, SearchOutcome, parse_join_payload
 
 
@@ -17,22 +17,24 @@ def _name(update: Update) -> str:
     return user.full_name if user else ""
 
 
+async def join_link(update: Update, context: BotContext, payload: str) -> bool:
+    """`/start j<token>`: joins the commune of a join link; False for an unknown token."""
+    token = parse_join_payload(payload)
+    membership = (
+        await context.services.residents.join_by_token(user_of(update).id, _name(update), token)
+        if token
+        else None
+    )
+    if membership is None:
+        return False
+    await welcome(update, context, membership)
+    return True
+
+
 async def start(update: Update, context: BotContext) -> None:
-    """Joins by link payload, or greets a member, or starts the commune search."""
+    """`/start` without a payload: greets a member, or starts the commune search."""
     user_id = user_of(update).id
     residents = context.services.residents
-    payload = command_args(update)
-    if payload:
-        for step in features.START_PAYLOADS:
-            if await step(update, context, payload):
-                return
-        token = parse_join_payload(payload)
-        membership = await residents.join_by_token(user_id, _name(update), token) if token else None
-        if membership is None:
-            await reply(update, "resident_bad_payload.html")
-            return
-        await welcome(update, context, membership)
-        return
     membership = await residents.membership(user_id)
     if membership is not None:
         await context.services.broadcasts.set_subscribed(user_id, True)  # /start after /stop
@@ -73,9 +75,9 @@ async def offer_round(update: Update, context: BotContext, membership: Membershi
     )
 
 
-async def pick_province(update: Update, context: BotContext, province_code: int) -> None:
-    """Remembers the province (in the database) and asks for the commune's name."""
-    province = await context.services.residents.begin_search(user_of(update).id, province_code)
+async def pick_province(update: Update, context: BotContext, press: keyboards.Press) -> None:
+    """p:<province>: remembers the province (in the database) and asks for the commune's name."""
+    province = await context.services.residents.begin_search(user_of(update).id, press.ids[0])
     if province is None:
         await alert(update, "alert_invalid_button.html")
         return
@@ -83,10 +85,10 @@ async def pick_province(update: Update, context: BotContext, province_code: int)
     await reply(update, "resident_type_commune.html", province=province)
 
 
-async def search(update: Update, context: BotContext) -> bool:
-    """Treats typed text as a commune name when a search is pending; False if none is."""
+async def search(update: Update, context: BotContext, pending: Pending) -> bool:
+    """Typed text as a commune name while a search is pending; False if none is."""
     text = text_of(update)
-    result = await context.services.residents.search(user_of(update).id, text)
+    result = await context.services.residents.search(pending, text)
     if result.outcome is SearchOutcome.NOT_SEARCHING:
         return False
     if result.outcome is SearchOutcome.FOUND:
@@ -97,9 +99,10 @@ async def search(update: Update, context: BotContext) -> bool:
     return True
 
 
-async def pick_commune(update: Update, context: BotContext, commune_code: int) -> None:
+async def pick_commune(update: Update, context: BotContext, press: keyboards.Press) -> None:
+    """c:<commune>: joins a commune of the search results."""
     membership = await context.services.residents.join(
-        user_of(update).id, _name(update), commune_code
+        user_of(update).id, _name(update), press.ids[0]
     )
     if membership is None:
         await alert(update, "alert_invalid_button.html")
@@ -108,8 +111,9 @@ async def pick_commune(update: Update, context: BotContext, commune_code: int) -
     await welcome(update, context, membership)
 
 
-async def pick_village(update: Update, context: BotContext, village_id: int) -> None:
-    village = await context.services.residents.choose_village(user_of(update).id, village_id)
+async def pick_village(update: Update, context: BotContext, press: keyboards.Press) -> None:
+    """v:<village>: the resident's village in their commune."""
+    village = await context.services.residents.choose_village(user_of(update).id, press.ids[0])
     if village is None:
         await alert(update, "alert_invalid_button.html")
         return
@@ -118,6 +122,3 @@ async def pick_village(update: Update, context: BotContext, village_id: int) -> 
     membership = await context.services.residents.membership(user_of(update).id)
     assert membership is not None
     await offer_round(update, context, membership)
-
-
-HANDLERS: list[BaseHandler] = [CommandHandler("start", start)]

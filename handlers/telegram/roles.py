@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler
 
 from handlers.telegram import menus
 from handlers.telegram.context import BotContext
@@ -34,7 +33,3 @@ async def invitation(update: Update, context: BotContext, payload: str) -> bool:
         tz=services.settings.timezone,
     )
     return True
-
-
-START_PAYLOADS = [invitation]
-HANDLERS: list[BaseHandler] = []

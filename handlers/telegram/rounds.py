@@ -8,7 +8,6 @@ import re
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from handlers.telegram import broadcast_jobs, keyboards
 from handlers.telegram.context import BotContext
@@ -18,7 +17,8 @@ from handlers.views import labels
 from handlers.views.reports import label_text
 from surveys.access import Actor, Forbidden
 from surveys.broadcasts import LaunchRefused
-from surveys.drafts import Draft, parse_local_time
+from surveys.drafts import Draft, DraftStore, parse_local_time
+from surveys.pending import Pending
 from surveys.quiet import this_evening
 from surveys.rounds import RoundRefused
 
@@ -130,11 +130,10 @@ async def on_press(update: Update, context: BotContext) -> None:
     await _ask(update, context, draft)
 
 
-async def typed_time(update: Update, context: BotContext) -> bool:
-    """A typed start or close time for the wizard (text step)."""
+async def typed_time(update: Update, context: BotContext, pending: Pending) -> bool:
+    """A typed start or close time for the wizard; False while it waits for a button."""
     services = context.services
-    user_id = user_of(update).id
-    found = await services.broadcasts.drafts.get(user_id)
+    found = DraftStore.of(pending)
     if found is None or found[0] not in ("bc_at", "bc_closes"):
         return False
     state, draft = found
@@ -274,9 +273,3 @@ async def _cancel_broadcast(update: Update, context: BotContext, broadcast_id: i
         return
     await query_of(update).answer()
     await reply(update, "staff_wizard.html", step="cancelled", cancelled=cancelled)
-
-
-HANDLERS: list[BaseHandler] = [
-    CommandHandler("rounds", rounds_command),
-    CallbackQueryHandler(on_press, pattern=r"^r:"),
-]

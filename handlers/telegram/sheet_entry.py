@@ -17,7 +17,6 @@ from dataclasses import replace
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from handlers.telegram import keyboards
 from handlers.telegram.context import BotContext
@@ -26,6 +25,7 @@ from handlers.telegram.updates import query_of, text_of, user_of
 from handlers.views import labels
 from surveys.access import Actor, Forbidden
 from surveys.model import QuestionKind
+from surveys.pending import Pending
 from surveys.sheet_entry import Entry, SheetEntryOutcome
 
 _PRESS = re.compile(
@@ -121,11 +121,11 @@ async def sheet(update: Update, context: BotContext) -> None:
     await show(update, entry)
 
 
-async def typed(update: Update, context: BotContext) -> bool:
+async def typed(update: Update, context: BotContext, pending: Pending) -> bool:
     """Typed text while an entry is pending: the household code or a comment; False if none."""
     user_id = user_of(update).id
     try:
-        entry = await context.services.sheet_entry.typed(Actor(user_id), text_of(update))
+        entry = await context.services.sheet_entry.typed(Actor(user_id), pending, text_of(update))
     except Forbidden:
         await context.services.residents.cancel(user_id)
         await reply(update, "role_forbidden.html")
@@ -157,10 +157,3 @@ async def on_press(update: Update, context: BotContext) -> None:
     with contextlib.suppress(BadRequest):  # an old message may refuse edits; nothing depends on it
         await query.edit_message_reply_markup(reply_markup=None)
     await show(update, entry)
-
-
-HANDLERS: list[BaseHandler] = [
-    CommandHandler("sheet", sheet),
-    CallbackQueryHandler(on_press, pattern=r"^k:"),
-]
-TEXT_STEPS = [typed]

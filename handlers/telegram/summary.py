@@ -7,13 +7,13 @@ import re
 from typing import cast
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from handlers.telegram.context import BotContext
 from handlers.telegram.replies import alert, command_args, reply
 from handlers.telegram.updates import query_of, text_of, user_of
 from handlers.views.reports import Format, Output, commune_output, province_output
 from surveys.access import Action, Actor, Forbidden
+from surveys.pending import Pending
 from surveys.summaries import (
     CommuneReport,
     ProvinceReport,
@@ -130,9 +130,9 @@ async def summary_command(update: Update, context: BotContext) -> None:
         await _show(update, context, target)
 
 
-async def typed_name(update: Update, context: BotContext) -> bool:
+async def typed_name(update: Update, context: BotContext, pending: Pending) -> bool:
     """The place name typed after /summary asked for one; False when none was asked for."""
-    if not await context.services.summaries.take_pending_name(user_of(update).id):
+    if not await context.services.summaries.take_pending_name(user_of(update).id, pending):
         return False
     text = text_of(update).strip()[:100]
     target = await _resolve(update, context, Action.VIEW_SUMMARY, text) if text else None
@@ -156,7 +156,10 @@ async def on_pick(update: Update, context: BotContext) -> None:
         await alert(update, "alert_invalid_button.html")
         return
     await query_of(update).answer()
-    await context.services.summaries.take_pending_name(user_of(update).id)
+    user_id = user_of(update).id
+    await context.services.summaries.take_pending_name(
+        user_id, await context.services.pending.of(user_id)
+    )
     await _show(update, context, target)
 
 
@@ -175,12 +178,3 @@ async def export_command(update: Update, context: BotContext) -> None:
     if report is not None:
         await _send(update, await _output(context, report, Format.XLSX))
         await _send(update, await _output(context, report, Format.CSV))
-
-
-HANDLERS: list[BaseHandler] = [
-    CommandHandler("summary", summary_command),
-    CallbackQueryHandler(on_pick, pattern=r"^m:"),
-    CommandHandler("report", report_command),
-    CommandHandler("export", export_command),
-]
-TEXT_STEPS = [typed_name]

@@ -9,7 +9,6 @@ from collections.abc import Awaitable
 
 from telegram import Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import BaseHandler, CommandHandler
 
 from handlers.telegram import keyboards
 from handlers.telegram.context import BotContext
@@ -18,6 +17,7 @@ from handlers.telegram.resident import ask_village
 from handlers.telegram.updates import query_of, text_of, user_of
 from handlers.views.texts import render
 from surveys.answering import AnswerOutcome, Result, Step
+from surveys.pending import Pending
 
 log = logging.getLogger(__name__)
 
@@ -83,20 +83,20 @@ async def show(update: Update, step: Step, *, again: bool = False) -> None:
 
 
 async def on_start_press(update: Update, context: BotContext) -> None:
+    """go: starts the open round, or re-shows the question the resident stopped at."""
     await query_of(update).answer()
     await continue_survey(update, context)
 
 
-async def on_answer_press(
-    update: Update, context: BotContext, kind: str, ids: tuple[int, ...], value: str
-) -> None:
-    """Stores the tapped answer, marks the question with it, then asks the next question."""
+async def on_answer_press(update: Update, context: BotContext, press: keyboards.Press) -> None:
+    """a:, s:, e:: stores the tapped answer (or skips, or re-asks), marks the question with
+    it, then asks the next question."""
     answering = context.services.answering
     user_id = user_of(update).id
-    response_id, index = ids
-    if kind == "a":
-        result = await answering.answer(user_id, response_id, index, value)
-    elif kind == "s":
+    response_id, index = press.ids
+    if press.kind == "a":
+        result = await answering.answer(user_id, response_id, index, press.value)
+    elif press.kind == "s":
         result = await answering.skip(user_id, response_id, index)
     else:
         result = await answering.revisit(user_id, response_id, index)
@@ -178,12 +178,24 @@ async def _mark(update: Update, result: Result, label: str) -> None:
         await query_of(update).edit_message_text(text, reply_markup=None)
 
 
+async def edited_comment(update: Update, context: BotContext, pending: Pending) -> bool:
+    """Typed text as the new wording of a comment the resident chose to change ("Sửa câu N");
+    False when that response is gone."""
+    text = text_of(update)
+    result = await context.services.answering.edit_comment(user_of(update).id, pending, text)
+    return result is not None and await _typed(update, context, result, text)
+
+
 async def comment(update: Update, context: BotContext) -> bool:
-    """Typed text as a pending comment; False when no comment is pending."""
+    """Typed text as the answer to the question the resident's survey stopped at; False when
+    no survey is unfinished, or the text is a question of its own."""
     text = text_of(update)
     result = await context.services.answering.comment(user_of(update).id, text)
-    if result is None:
-        return False
+    return result is not None and await _typed(update, context, result, text)
+
+
+async def _typed(update: Update, context: BotContext, result: Result, text: str) -> bool:
+    """Replies to a typed answer's outcome; False leaves the text to the next step."""
     if result.outcome is AnswerOutcome.ASIDE:
         assert result.step is not None and result.index is not None
         shown = keyboards.labels_of(keyboards.question(result.step, result.index))
@@ -202,6 +214,3 @@ async def comment(update: Update, context: BotContext) -> bool:
         await reply(update, "resident_comment_saved.html")
         await acknowledge(update, context, result, pressed=False)
     return True
-
-
-HANDLERS: list[BaseHandler] = [CommandHandler("survey", survey_command)]

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from handlers.telegram.context import BotContext
 from handlers.telegram.replies import alert, command_args, reply
 from handlers.telegram.updates import query_of, text_of, user_of
 from handlers.views import labels
 from surveys.access import Actor, Forbidden
-from surveys.villages import clean_name
+from surveys.pending import Pending
+from surveys.villages import awaited_commune, clean_name
 
 _ADD = re.compile(r"^h:add:(\d{1,7})$")
 
@@ -71,11 +71,11 @@ async def on_press(update: Update, context: BotContext) -> None:
     await reply(update, "role_village_ask_name.html", commune=commune)
 
 
-async def village_name(update: Update, context: BotContext) -> bool:
+async def village_name(update: Update, context: BotContext, pending: Pending) -> bool:
     """Typed text while a village name is awaited; False when none is."""
     user_id = user_of(update).id
     service = context.services.villages
-    commune_code = await service.pending(user_id)
+    commune_code = awaited_commune(pending)
     if commune_code is None:
         return False
     name = clean_name(text_of(update))
@@ -90,10 +90,3 @@ async def village_name(update: Update, context: BotContext) -> bool:
         return True
     await reply(update, "role_village_added.html", village=name, added=added)
     return True
-
-
-HANDLERS: list[BaseHandler] = [
-    CommandHandler("villages", villages),
-    CallbackQueryHandler(on_press, pattern=r"^h:"),
-]
-TEXT_STEPS = [village_name]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from surveys.residents import SearchOutcome, parse_join_payload
+from surveys.residents import SearchOutcome, SearchResult, parse_join_payload
 from surveys.services import Services
 from surveys.text import fold
 from tests.conftest import COMMUNE, snapshot
 
 LAI_CHAU = 12
 HCM = 79
+
+
+async def search(services: Services, user_id: int, text: str) -> SearchResult:
+    """Typed text as the router hands it over: with the chat's pending step, read once."""
+    return await services.residents.search(await services.pending.of(user_id), text)
 
 
 def test_fold_handles_d_bar_and_case() -> None:
@@ -33,8 +38,8 @@ async def test_join_by_token(services: Services) -> None:
 
 async def test_search_with_and_without_diacritics(services: Services) -> None:
     await services.residents.begin_search(5, HCM)
-    plain = await services.residents.search(5, "tan uyen")
-    marked = await services.residents.search(5, "Tân Uyên")
+    plain = await search(services, 5, "tan uyen")
+    marked = await search(services, 5, "Tân Uyên")
     assert plain.matches == marked.matches
     assert plain.outcome is SearchOutcome.FOUND
     assert {c.name for c in plain.matches} == {"Phường Tân Uyên", "Xã Bắc Tân Uyên"}
@@ -43,19 +48,19 @@ async def test_search_with_and_without_diacritics(services: Services) -> None:
 async def test_search_outcomes_change_nothing(services: Services) -> None:
     await services.residents.begin_search(5, LAI_CHAU)
     before = await snapshot(services.db)
-    assert (await services.residents.search(5, "khong co xa nay")).outcome is SearchOutcome.NONE
-    assert (await services.residents.search(5, "xa")).outcome is SearchOutcome.TOO_MANY
-    assert (await services.residents.search(5, "x")).outcome is SearchOutcome.TOO_SHORT
-    assert (await services.residents.search(5, "%")).outcome is SearchOutcome.TOO_SHORT
-    assert (await services.residents.search(5, "%_%_")).outcome is SearchOutcome.TOO_SHORT
-    assert (await services.residents.search(6, "tan uyen")).outcome is (SearchOutcome.NOT_SEARCHING)
+    assert (await search(services, 5, "khong co xa nay")).outcome is SearchOutcome.NONE
+    assert (await search(services, 5, "xa")).outcome is SearchOutcome.TOO_MANY
+    assert (await search(services, 5, "x")).outcome is SearchOutcome.TOO_SHORT
+    assert (await search(services, 5, "%")).outcome is SearchOutcome.TOO_SHORT
+    assert (await search(services, 5, "%_%_")).outcome is SearchOutcome.TOO_SHORT
+    assert (await search(services, 6, "tan uyen")).outcome is (SearchOutcome.NOT_SEARCHING)
     assert await snapshot(services.db) == before
 
 
 async def test_search_state_survives_a_new_service(services: Services, clock) -> None:
     await services.residents.begin_search(5, LAI_CHAU)
     fresh = Services(services.db, clock=clock)
-    result = await fresh.residents.search(5, "tan uyen")
+    result = await search(fresh, 5, "tan uyen")
     assert [c.code for c in result.matches] == [COMMUNE]
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
-from bot.cli_output import add_output, write_output
-from bot.cli_support import CliError
-from bot.config import Config
+from bot.cli.output import write_output
+from bot.cli.registry import Arg, Commands, Exclusive, Output
+from bot.cli.support import CliError
 from handlers.views.reports import (
     NATIONAL_FORMATS,
     Format,
@@ -22,28 +21,23 @@ from surveys.access import Actor
 from surveys.services import Services
 from surveys.summaries import SummaryRefused
 
-COMMANDS = {"summary", "rescore"}
+COMMANDS = Commands()
 BINARY = {Format.XLSX, Format.PNG}
 
 
-def add_parsers(sub: Any) -> None:
-    summary = sub.add_parser("summary", help="kết quả của xã, của tỉnh hoặc toàn quốc")
-    where = summary.add_mutually_exclusive_group()
-    where.add_argument("--commune", type=int)
-    where.add_argument("--province", type=int)
-    summary.add_argument("--round", type=int)
-    summary.add_argument(
+@COMMANDS.command(
+    "summary",
+    Exclusive(Arg("--commune", type=int), Arg("--province", type=int)),
+    Arg("--round", type=int),
+    Arg(
         "--format",
         choices=[f.value for f in Format],
         help="mặc định: theo đuôi tệp của -o, không có -o thì text",
-    )
-    add_output(summary, "-o", "--output", metavar="FILE")
-    sub.add_parser("rescore", help="tính lại mọi kết quả từ các câu trả lời đã lưu")
-
-
-async def act(services: Services, config: Config, args: argparse.Namespace) -> str:
-    if args.command == "rescore":
-        return render("cli_rescored.txt", answers=await services.summaries.rescore())
+    ),
+    Output("-o", "--output", metavar="FILE"),
+    help="kết quả của xã, của tỉnh hoặc toàn quốc",
+)
+async def summary(services: Services, args: argparse.Namespace) -> str:
     fmt = _format(args)
     if fmt in BINARY and not args.output:
         raise CliError("cli_summary_refused.txt", error="needs_output", details={})
@@ -56,6 +50,11 @@ async def act(services: Services, config: Config, args: argparse.Namespace) -> s
     if args.output:
         return render("cli_written.txt", path=await write_output(args, out))
     return out.decode("utf-8").rstrip("\n")
+
+
+@COMMANDS.command("rescore", help="tính lại mọi kết quả từ các câu trả lời đã lưu")
+async def rescore(services: Services, args: argparse.Namespace) -> str:
+    return render("cli_rescored.txt", answers=await services.summaries.rescore())
 
 
 def _format(args: argparse.Namespace) -> Format:

@@ -1,4 +1,4 @@
-"""What every command-line action shares: exit codes, refusals, and reading a time."""
+"""What every command-line action shares: exit codes, refusals, reading a time, a commune."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers.views.texts import render
+from storage.records import Commune
+from surveys.services import Services
 
 OK, FAILED, BAD_INPUT = 0, 1, 2  # FAILED: the database, the network or the output failed
 
@@ -41,3 +43,11 @@ def parse_time(text: str, tz: ZoneInfo) -> datetime:
     except ValueError as exc:
         raise CliError("cli_error.txt", reason="bad_time", value=text) from exc
     return value if value.tzinfo else value.replace(tzinfo=tz)
+
+
+async def known_commune(services: Services, code: int) -> Commune:
+    """The commune of a --commune code; refuses a code that names none."""
+    commune = await services.residents.commune(code)
+    if commune is None:
+        raise CliError("cli_error.txt", reason="unknown_commune", value=code)
+    return commune

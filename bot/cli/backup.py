@@ -5,21 +5,21 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.cli_output import add_output, write_output
-from bot.config import Config
+from bot.cli.output import write_output
+from bot.cli.registry import Commands, Output
 from handlers.views.texts import render
 from storage.db import Database
 from surveys.services import Services
 
-COMMANDS = {"backup"}
+COMMANDS = Commands()
 
 
-def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    backup = sub.add_parser("backup", help="sao lưu cơ sở dữ liệu khi bot đang chạy")
-    add_output(backup, "file", metavar="FILE", help="tệp sao lưu")
-
-
-async def act(services: Services, config: Config, args: argparse.Namespace) -> str:
+@COMMANDS.command(
+    "backup",
+    Output("file", metavar="FILE", help="tệp sao lưu"),
+    help="sao lưu cơ sở dữ liệu khi bot đang chạy",
+)
+async def backup(services: Services, args: argparse.Namespace) -> str:
     async def copy_into(path: Path) -> None:
         await services.db.backup(path)
 

@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from bot.cli_support import CliError, CliFailure
+from bot.cli.support import CliError, CliFailure
 
 _DEST = "output_dest"  # the parser default naming the argument that holds the output path
 _SUFFIXES = "output_suffixes"  # and the file name endings it accepts (empty: any)

@@ -14,33 +14,18 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.cli_support import CliError
-from bot.config import Config
+from bot.cli.registry import Arg, Commands
+from bot.cli.support import CliError
 from handlers.views.texts import render
 from surveys.access import Actor
 from surveys.services import Services
 from surveys.sheet_conflicts import Decided, Keep
 from surveys.sheets import RowError
 
-COMMANDS = {"sheets"}
+COMMANDS = Commands(groups={"sheets": "phiếu giấy của hộ gia đình"})
 MAX_ROWS = 10_000
 DELIMITERS = (",", ";", "\t")
 REQUIRED = {"round", "household"}
-
-
-def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    sheets = sub.add_parser("sheets", help="phiếu giấy của hộ gia đình").add_subparsers(
-        dest="action", required=True
-    )
-    sheets.add_parser("import", help="nhập tệp CSV phiếu giấy").add_argument("file")
-    conflicts = sheets.add_parser("conflicts", help="hộ có cả phiếu giấy và trả lời qua chat")
-    conflicts.add_argument("--round", type=int, required=True)
-    decide = sheets.add_parser(
-        "decide", help="trả lời qua chat đến sau phiếu giấy: giữ phiếu giấy hay lấy trả lời chat"
-    )
-    decide.add_argument("--round", type=int, required=True)
-    decide.add_argument("--household", required=True, help="mã hộ gia đình")
-    decide.add_argument("--keep", choices=[k.value for k in Keep], required=True)
 
 
 @dataclass(frozen=True)
@@ -88,22 +73,8 @@ def _read(path: Path) -> SheetFile:
         return sheet
 
 
-async def act(services: Services, config: Config, args: argparse.Namespace) -> str:
-    if args.action == "conflicts":
-        found = await services.sheets.conflicts(args.round)
-        held = await services.conflicts.held(Actor.operator(), args.round)
-        labels = await services.rounds.labels_of([args.round])
-        return render("cli_sheets_conflicts.txt", conflicts={args.round: found}, labels=labels) + (
-            render("cli_sheets_held.txt", round_id=args.round, held=held, labels=labels)
-        )
-    if args.action == "decide":
-        decision = await services.conflicts.decide(
-            Actor.operator(), args.round, args.household, Keep(args.keep)
-        )
-        labels = await services.rounds.labels_of([args.round])
-        if decision.outcome is not Decided.DONE:
-            raise CliError("cli_sheets_decided.txt", decision=decision, labels=labels)
-        return render("cli_sheets_decided.txt", decision=decision, labels=labels)
+@COMMANDS.command("sheets import", Arg("file"), help="nhập tệp CSV phiếu giấy")
+async def import_file(services: Services, args: argparse.Namespace) -> str:
     path = Path(args.file)
     try:
         sheet = await asyncio.to_thread(_read, path)
@@ -125,3 +96,34 @@ async def act(services: Services, config: Config, args: argparse.Namespace) -> s
             labels=await services.rounds.labels_of(result.conflicts),
         )
     )
+
+
+@COMMANDS.command(
+    "sheets conflicts",
+    Arg("--round", type=int, required=True),
+    help="hộ có cả phiếu giấy và trả lời qua chat",
+)
+async def conflicts(services: Services, args: argparse.Namespace) -> str:
+    found = await services.sheets.conflicts(args.round)
+    held = await services.conflicts.held(Actor.operator(), args.round)
+    labels = await services.rounds.labels_of([args.round])
+    return render("cli_sheets_conflicts.txt", conflicts={args.round: found}, labels=labels) + (
+        render("cli_sheets_held.txt", round_id=args.round, held=held, labels=labels)
+    )
+
+
+@COMMANDS.command(
+    "sheets decide",
+    Arg("--round", type=int, required=True),
+    Arg("--household", required=True, help="mã hộ gia đình"),
+    Arg("--keep", choices=[k.value for k in Keep], required=True),
+    help="trả lời qua chat đến sau phiếu giấy: giữ phiếu giấy hay lấy trả lời chat",
+)
+async def decide(services: Services, args: argparse.Namespace) -> str:
+    decision = await services.conflicts.decide(
+        Actor.operator(), args.round, args.household, Keep(args.keep)
+    )
+    labels = await services.rounds.labels_of([args.round])
+    if decision.outcome is not Decided.DONE:
+        raise CliError("cli_sheets_decided.txt", decision=decision, labels=labels)
+    return render("cli_sheets_decided.txt", decision=decision, labels=labels)

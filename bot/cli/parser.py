@@ -12,7 +12,7 @@ import re
 import sys
 from typing import NoReturn
 
-from bot.cli_support import BAD_INPUT
+from bot.cli.support import BAD_INPUT
 from handlers.views.texts import render
 
 _VALUE = r"(?P<q>['\"])(?P<value>.*)(?P=q)"

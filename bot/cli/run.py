@@ -1,0 +1,81 @@
+"""`ykien run`: the bot until stopped, by long polling or behind a webhook.
+
+Its flags are Settings: each overrides the Config field of its name (a new one is one line
+here and its YKIEN_ variable in bot/config.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import secrets
+import sqlite3
+import sys
+
+from telegram.error import InvalidToken, NetworkError
+
+from bot import log_filter, webhook
+from bot.app import build_application
+from bot.cli.database import database_failed
+from bot.cli.registry import Commands, Db, Setting
+from bot.cli.support import BAD_INPUT, FAILED, OK, refuse
+from bot.config import Config
+from bot.http_client import AiohttpRequest
+from handlers.views.texts import render
+
+COMMANDS = Commands()
+
+
+@COMMANDS.standalone(
+    "run",
+    Setting("--token", help="token của bot (YKIEN_TOKEN)"),
+    Setting("--api-url", help="Bot API server (YKIEN_API_URL)"),
+    Setting("--webhook-url", help="nhận tin qua webhook tại URL này (YKIEN_WEBHOOK_URL)"),
+    Setting("--listen", help="ĐỊA_CHỈ:CỔNG của máy chủ webhook (YKIEN_LISTEN)"),
+    Setting("--db", dest="db_path", default=argparse.SUPPRESS),
+    help="chạy bot (polling, hoặc webhook với --webhook-url)",
+    db=Db.CREATES,
+)
+def run(config: Config, args: argparse.Namespace) -> int:
+    """The bot until stopped; an unreachable Bot API, a refused token or a damaged database
+    end it with a message, not a traceback."""
+    if config.token is None:
+        print(render("cli_error.txt", reason="no_token"), file=sys.stderr)
+        return BAD_INPUT
+    try:
+        return _run(config)
+    except InvalidToken as exc:
+        reason, detail = "token", str(exc)
+    except NetworkError as exc:
+        reason, detail = "network", str(exc)
+    except sqlite3.DatabaseError as exc:
+        return refuse(database_failed(config.db_path, exc))
+    print(
+        render("cli_run_failed.txt", reason=reason, api_url=config.api_url, detail=detail),
+        file=sys.stderr,
+    )
+    return FAILED
+
+
+def _run(config: Config) -> int:
+    # Our own requests, so that they are closed even when the first getMe fails (PTB shuts
+    # down only an application that finished initialising).
+    requests = (AiohttpRequest(config.http_pool), AiohttpRequest(1))
+    app = build_application(config, request=requests[0], get_updates_request=requests[1])
+    print(render("cli_running.txt", config=config, api_url=config.api_url), file=sys.stderr)
+    try:
+        if config.webhook_url is None:
+            app.run_polling(allowed_updates=None, drop_pending_updates=False, close_loop=False)
+            return OK
+        secret = (
+            config.webhook_secret.reveal() if config.webhook_secret else secrets.token_urlsafe(32)
+        )
+        log_filter.add_secret(secret)
+        # one aiohttp server; the secret is checked before the body is read (bot/webhook.py)
+        asyncio.get_event_loop().run_until_complete(webhook.serve(app, config, secret))
+        return OK
+    finally:
+        loop = asyncio.get_event_loop()
+        loop.run_until_complete(asyncio.gather(*(r.shutdown() for r in requests)))
+        loop.close()
+        asyncio.set_event_loop(None)
