@@ -168,6 +168,7 @@ class AccessService:
         by: Actor | None = None,
     ) -> int:
         actor = by or Actor.operator()
+        await self.require(actor, Action.MANAGE_ROLES, Scope(commune, province))
         async with self._env.db.transaction() as conn:
             grant_id = await access_db.insert_grant(
                 conn,
@@ -185,7 +186,9 @@ class AccessService:
         return grant_id
 
     async def revoke(self, grant_id: int, *, by: Actor | None = None) -> Grant | None:
-        """Revokes an active grant; None when there is no such active grant."""
+        """Revokes an active grant; None when there is no such active grant. Raises Forbidden
+        (audited) unless `by` (default: the operator) may manage roles everywhere."""
+        await self.require(by or Actor.operator(), Action.MANAGE_ROLES, Scope())
         async with self._env.db.transaction() as conn:
             grant = await access_db.get_grant(conn, grant_id)
             if grant is None or not await access_db.revoke_grant(conn, grant_id, self._env.now()):

@@ -102,9 +102,9 @@ class QuestionService:
             return Result(QuestionOutcome.ALREADY)
         return Result(QuestionOutcome.SENT, await faq_db.get_question(self._conn, qid))
 
-    async def queue(self, user_id: int) -> list[Queued] | None:
+    async def queue(self, actor: Actor) -> list[Queued] | None:
         """Open questions of the communes this person answers for; None if they answer none."""
-        communes = await self.access.communes(user_id, Action.ANSWER_QUESTIONS)
+        communes = await self._communes(actor)
         if communes == []:
             return None
         found = await faq_db.open_questions(self._conn, communes, QUEUE_LIMIT)
@@ -115,34 +115,35 @@ class QuestionService:
     def limit(self) -> int:
         return self.env.settings.questions_per_day
 
-    async def waiting(self, user_id: int) -> int:
+    async def waiting(self, actor: Actor) -> int:
         """How many questions wait in the person's communes (the queue shows QUEUE_LIMIT)."""
-        communes = await self.access.communes(user_id, Action.ANSWER_QUESTIONS)
+        communes = await self._communes(actor)
         return 0 if communes == [] else await faq_db.count_open(self._conn, communes)
 
     async def _question_for(
-        self, user_id: int, question_id: int, action: Action
+        self, actor: Actor, question_id: int, action: Action
     ) -> QuestionRow | Result:
         """The question, or the refusal: no such question, or outside the person's scope."""
         question = await faq_db.get_question(self._conn, question_id)
         if question is None:
             return Result(QuestionOutcome.UNKNOWN)
-        if not await self._permitted(user_id, action, Scope(commune=question.commune_code)):
+        if not await self._permitted(actor, action, Scope(commune=question.commune_code)):
             return Result(QuestionOutcome.FORBIDDEN)
         return question
 
-    async def mark_spam(self, user_id: int, question_id: int) -> Result:
+    async def mark_spam(self, actor: Actor, question_id: int) -> Result:
         """Marks the question's sender as spam: none of their questions is shown any more."""
-        found = await self._question_for(user_id, question_id, Action.ANSWER_QUESTIONS)
+        found = await self._question_for(actor, question_id, Action.ANSWER_QUESTIONS)
         if isinstance(found, Result):
             return found
         question, scope = found, Scope(commune=found.commune_code)
+        by, now = _chat(actor), self.env.now()
         async with self.env.db.transaction() as conn:
-            marked = await faq_db.mark_spam(conn, question.resident_id, user_id, self.env.now())
+            marked = await faq_db.mark_spam(conn, question.resident_id, by, now)
         if not marked:
             return Result(QuestionOutcome.ALREADY, question)
         await self.access.audit(
-            Actor(user_id), Action.ANSWER_QUESTIONS, scope, detail=f"spam question {question.id}"
+            actor, Action.ANSWER_QUESTIONS, scope, detail=f"spam question {question.id}"
         )
         return Result(QuestionOutcome.MARKED, question)
 
@@ -150,22 +151,29 @@ class QuestionService:
         """(mark id, commune, marked at, questions hidden, by) for the operator."""
         return await faq_db.spam_marks(self._conn)
 
-    async def unmark_spam(self, mark_id: int) -> bool:
+    async def unmark_spam(self, actor: Actor, mark_id: int) -> bool:
         """The operator lifts a mark: the sender's questions are shown again."""
+        await self.access.require(actor, Action.ANSWER_QUESTIONS, Scope())
         async with self.env.db.transaction() as conn:
             lifted = await faq_db.unmark_spam(conn, mark_id)
         if lifted:
             await self.access.audit(
-                Actor.operator(), Action.ANSWER_QUESTIONS, Scope(), detail=f"unmark spam {mark_id}"
+                actor, Action.ANSWER_QUESTIONS, Scope(), detail=f"unmark spam {mark_id}"
             )
         return lifted
+
+    async def _communes(self, actor: Actor) -> list[int] | None:
+        """The communes whose questions the actor answers; None means every commune."""
+        if actor.user_id is None:
+            return None
+        return await self.access.communes(actor.user_id, Action.ANSWER_QUESTIONS)
 
     def _day_start(self) -> datetime:
         tz = self.env.settings.timezone
         return datetime.combine(self._today(), time(), tz)
 
-    async def begin_reply(self, user_id: int, question_id: int) -> Result:
-        found = await self._question_for(user_id, question_id, Action.ANSWER_QUESTIONS)
+    async def begin_reply(self, actor: Actor, question_id: int) -> Result:
+        found = await self._question_for(actor, question_id, Action.ANSWER_QUESTIONS)
         if isinstance(found, Result):
             return found
         question = found
@@ -173,11 +181,11 @@ class QuestionService:
             return Result(QuestionOutcome.ALREADY, question)
         async with self.env.db.transaction() as conn:
             await residents_db.set_chat_state(
-                conn, user_id, ChatState(REPLY_STATE, question_id), self.env.now()
+                conn, _chat(actor), ChatState(REPLY_STATE, question_id), self.env.now()
             )
         return Result(QuestionOutcome.READY, question)
 
-    async def reply(self, user_id: int, state: ChatState, text: str) -> Result | None:
+    async def reply(self, actor: Actor, state: ChatState, text: str) -> Result | None:
         """The typed answer to the question being answered (or the wording of a drafted entry),
         as the chat's pending step `state` says; None when it holds neither."""
         if state.state not in (REPLY_STATE, DRAFT_STATE):
@@ -186,32 +194,32 @@ class QuestionService:
         if not answer:
             return Result(QuestionOutcome.EMPTY)
         if state.state == DRAFT_STATE:
-            return await self._publish(user_id, state.ref, " ".join(answer.split()))
+            return await self._publish(actor, state.ref, " ".join(answer.split()))
         if len(answer) > MAX_REPLY:
             return Result(QuestionOutcome.TOO_LONG)
         question = await faq_db.get_question(self._conn, state.ref)
         if question is None:
             return Result(QuestionOutcome.UNKNOWN)
         scope = Scope(commune=question.commune_code)
-        if not await self._permitted(user_id, Action.ANSWER_QUESTIONS, scope):
+        if not await self._permitted(actor, Action.ANSWER_QUESTIONS, scope):
             async with self.env.db.transaction() as conn:
-                await residents_db.clear_chat_state(conn, user_id)
+                await residents_db.clear_chat_state(conn, _chat(actor))
             return Result(QuestionOutcome.FORBIDDEN)
         async with self.env.db.transaction() as conn:
             stored = await faq_db.answer_question(
-                conn, question.id, answer, user_id, self.env.now()
+                conn, question.id, answer, _chat(actor), self.env.now()
             )
-            await residents_db.clear_chat_state(conn, user_id)
+            await residents_db.clear_chat_state(conn, _chat(actor))
         if not stored:
             return Result(QuestionOutcome.ALREADY, question)
         await self.access.audit(
-            Actor(user_id), Action.ANSWER_QUESTIONS, scope, detail=f"question {question.id}"
+            actor, Action.ANSWER_QUESTIONS, scope, detail=f"question {question.id}"
         )
         return Result(QuestionOutcome.SENT, await faq_db.get_question(self._conn, question.id))
 
-    async def to_faq(self, user_id: int, question_id: int) -> Result:
+    async def to_faq(self, actor: Actor, question_id: int) -> Result:
         """Starts a draft FAQ entry from an answered question: staff type its question next."""
-        found = await self._question_for(user_id, question_id, Action.MANAGE_FAQ)
+        found = await self._question_for(actor, question_id, Action.MANAGE_FAQ)
         if isinstance(found, Result):
             return found
         question = found
@@ -221,22 +229,22 @@ class QuestionService:
             return Result(QuestionOutcome.ALREADY, question, question.entry_id)
         async with self.env.db.transaction() as conn:
             await residents_db.set_chat_state(
-                conn, user_id, ChatState(DRAFT_STATE, question_id), self.env.now()
+                conn, _chat(actor), ChatState(DRAFT_STATE, question_id), self.env.now()
             )
         return Result(QuestionOutcome.DRAFT, question, flags=tuple(flags(question.text)))
 
-    async def _publish(self, user_id: int, question_id: int, text: str) -> Result:
+    async def _publish(self, actor: Actor, question_id: int, text: str) -> Result:
         """The staff member's wording of a drafted entry: checked, flagged, then published."""
         question = await faq_db.get_question(self._conn, question_id)
         if question is None or question.answer is None:
-            await self._drop_state(user_id)
+            await self._drop_state(actor)
             return Result(QuestionOutcome.UNKNOWN)
         scope = Scope(commune=question.commune_code)
-        if not await self._permitted(user_id, Action.MANAGE_FAQ, scope):
-            await self._drop_state(user_id)
+        if not await self._permitted(actor, Action.MANAGE_FAQ, scope):
+            await self._drop_state(actor)
             return Result(QuestionOutcome.FORBIDDEN)
         if question.entry_id is not None:
-            await self._drop_state(user_id)
+            await self._drop_state(actor)
             return Result(QuestionOutcome.ALREADY, question, question.entry_id)
         found = tuple(flags(text))
         if found:
@@ -252,18 +260,18 @@ class QuestionService:
         await self.faq.add(entry)
         async with self.env.db.transaction() as conn:
             await faq_db.link_question_entry(conn, question.id, entry_id)
-            await residents_db.clear_chat_state(conn, user_id)
-        await self.access.audit(Actor(user_id), Action.MANAGE_FAQ, scope, detail=entry_id)
+            await residents_db.clear_chat_state(conn, _chat(actor))
+        await self.access.audit(actor, Action.MANAGE_FAQ, scope, detail=entry_id)
         return Result(QuestionOutcome.ADDED, question, entry_id)
 
-    async def _drop_state(self, user_id: int) -> None:
+    async def _drop_state(self, actor: Actor) -> None:
         async with self.env.db.transaction() as conn:
-            await residents_db.clear_chat_state(conn, user_id)
+            await residents_db.clear_chat_state(conn, _chat(actor))
 
-    async def _permitted(self, user_id: int, action: Action, scope: Scope) -> bool:
+    async def _permitted(self, actor: Actor, action: Action, scope: Scope) -> bool:
         """The one access check (surveys.access); a refusal is audited by it."""
         try:
-            await self.access.require(Actor(user_id), action, scope)
+            await self.access.require(actor, action, scope)
         except Forbidden:
             return False
         return True
@@ -280,6 +288,13 @@ class QuestionService:
 
     def _today(self) -> date:
         return self.env.now().astimezone(self.env.settings.timezone).date()
+
+
+def _chat(actor: Actor) -> int:
+    """Answering is done in a chat (the staff member is who answered, and where the next
+    typed text comes from); the operator has no chat."""
+    assert actor.user_id is not None, "a chat step of a person"
+    return actor.user_id
 
 
 def _as_table(entry: FaqEntryRow) -> dict[str, object]:

@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 from storage import faq as faq_db
 from storage.faq import AskRow, FaqCategoryRow, FaqEntryRow
 from surveys import faq_content
+from surveys.access import AccessService, Action, Actor, Scope
 from surveys.env import Env
 from surveys.faq_match import Match, MatchConfidence, Matcher
 from surveys.text import fold
@@ -70,8 +71,9 @@ class Review:
 
 
 class FaqService:
-    def __init__(self, env: Env, root: Path | None = None) -> None:
+    def __init__(self, env: Env, access: AccessService, root: Path | None = None) -> None:
         self.env = env
+        self.access = access
         self.root = root or faq_content.package_dir()
         self._matcher: Matcher | None = None
         self._by_id: dict[str, FaqEntryRow] | None = None
@@ -156,12 +158,14 @@ class FaqService:
             await faq_db.set_ask_entry(conn, ask_id, entry_id)
         return entry
 
-    async def import_file(self, path: Path, *, replace: bool = False) -> ImportReport:
+    async def import_file(self, actor: Actor, path: Path, *, replace: bool = False) -> ImportReport:
         """Validates the whole file, then stores every changed entry in one transaction (or
         none). An entry whose content is already stored keeps its origin, so exporting and
         importing the FAQ again leaves shipped entries shipped and their updates still apply.
         Changing a shipped or staff-made entry needs `replace` (the entry then becomes an
-        imported one, which later shipped updates leave alone); raises ReplaceRefused."""
+        imported one, which later shipped updates leave alone); raises ReplaceRefused, or
+        Forbidden (audited) for anyone but an administrator: the FAQ is every commune's."""
+        await self.access.require(actor, Action.MANAGE_FAQ, Scope())
         categories = {c.id for c in await self.categories()}
         entries = faq_content.load_entries(path, categories)
         stored = await self._entries()
@@ -183,6 +187,9 @@ class FaqService:
                 if entry.id in changed:
                     await faq_db.upsert_entry(conn, entry, self.env.now(), keep_other_origins=False)
         self.reload()
+        if changed:
+            detail = f"import faq {len(added)} added {len(updated)} updated"
+            await self.access.audit(actor, Action.MANAGE_FAQ, Scope(), detail=detail)
         return ImportReport(added, updated, unchanged)
 
     async def add(self, entry: FaqEntryRow) -> None:

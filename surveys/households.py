@@ -21,6 +21,7 @@ from storage import villages as villages_db
 from storage.households import Household
 from storage.records import Commune, Village
 from surveys import villages as village_rules
+from surveys.access import AccessService, Action, Actor, Scope
 from surveys.env import Env
 from surveys.residents import Membership, ResidentService
 
@@ -72,8 +73,9 @@ class Joined:
 
 
 class HouseholdService:
-    def __init__(self, env: Env) -> None:
+    def __init__(self, env: Env, access: AccessService) -> None:
         self.env = env
+        self.access = access
         self._residents = ResidentService(env)
 
     def link(self, code: str) -> str:
@@ -83,8 +85,13 @@ class HouseholdService:
         """Household codes issued per village id (the report's "households" column)."""
         return await households_db.issued_by_village(self.env.db.conn, commune_code)
 
-    async def issue(self, commune_code: int, village_name: str, count: int) -> IssuedSheet:
-        """Creates `count` household codes for one village; raises HouseholdRefused."""
+    async def issue(
+        self, actor: Actor, commune_code: int, village_name: str, count: int
+    ) -> IssuedSheet:
+        """Creates `count` household codes for one village; raises HouseholdRefused, or
+        Forbidden (audited) outside the actor's communes."""
+        scope = Scope(commune_code)
+        await self.access.require(actor, Action.ENTER_SHEETS, scope)
         conn = self.env.db.conn
         commune = await communes_db.get_commune(conn, commune_code)
         if commune is None:
@@ -102,11 +109,16 @@ class HouseholdService:
             made = await households_db.insert_many(
                 conn, commune_code, village.id, codes, self.env.now()
             )
+        detail = f"issue {len(made)} households village {village.id}"
+        await self.access.audit(actor, Action.ENTER_SHEETS, scope, detail=detail)
         return IssuedSheet(commune, village, [(h, self.link(h.code)) for h in made])
 
-    async def sheets(self, commune_code: int, village_name: str | None) -> list[IssuedSheet]:
+    async def sheets(
+        self, actor: Actor, commune_code: int, village_name: str | None
+    ) -> list[IssuedSheet]:
         """The codes already issued, one sheet per village (all of the commune's villages, or
-        the one named), to print them again; raises HouseholdRefused."""
+        the one named), to print them again; raises HouseholdRefused or Forbidden."""
+        await self.access.require(actor, Action.ENTER_SHEETS, Scope(commune_code))
         conn = self.env.db.conn
         commune = await communes_db.get_commune(conn, commune_code)
         if commune is None:

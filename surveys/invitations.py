@@ -18,7 +18,7 @@ from storage import access as access_db
 from storage import communes as communes_db
 from storage import invitations as invitations_db
 from storage.invitations import Invitation
-from surveys.access import Action, Actor, Role
+from surveys.access import AccessService, Action, Actor, Role, Scope
 from surveys.env import Env
 
 INVITE_PREFIX = "i"
@@ -72,8 +72,9 @@ class InviteRefused(Exception):
 
 
 class InvitationService:
-    def __init__(self, env: Env) -> None:
+    def __init__(self, env: Env, access: AccessService) -> None:
         self.env = env
+        self.access = access
 
     async def issue(
         self,
@@ -84,9 +85,13 @@ class InvitationService:
         days: int = 7,
         by: Actor | None = None,
     ) -> Issued:
-        """Creates an invitation; raises InviteRefused for unknown places or bad durations."""
+        """Creates an invitation; raises InviteRefused for unknown places or bad durations,
+        Forbidden (audited) unless `by` (default: the operator) may manage roles there."""
         conn = self.env.db.conn
         communes = sorted(set(communes or []))
+        places = [Scope(code) for code in communes] or [Scope(province=province)]
+        for place in places:
+            await self.access.require(by or Actor.operator(), Action.MANAGE_ROLES, place)
         if role not in (Role.STAFF, Role.OFFICER):
             raise InviteRefused("bad_role", role)
         if not 1 <= days <= MAX_DAYS:
@@ -185,7 +190,9 @@ class InvitationService:
         return await invitations_db.list_all(self.env.db.conn)
 
     async def revoke(self, invitation_id: int, *, by: Actor | None = None) -> Invitation | None:
-        """Revokes an unused invitation; None when there is no such unused one."""
+        """Revokes an unused invitation; None when there is no such unused one. Raises
+        Forbidden (audited) unless `by` (default: the operator) may manage roles everywhere."""
+        await self.access.require(by or Actor.operator(), Action.MANAGE_ROLES, Scope())
         now = self.env.now()
         async with self.env.db.transaction() as conn:
             if not await invitations_db.revoke(conn, invitation_id, now):

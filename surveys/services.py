@@ -17,10 +17,12 @@ from surveys.invitations import InvitationService
 from surveys.pending import PendingSteps
 from surveys.privacy import PrivacyService
 from surveys.residents import ResidentService
+from surveys.results import ResultService
 from surveys.rounds import RoundService
 from surveys.sheet_conflicts import ConflictService
 from surveys.sheet_entry import SheetEntryService
 from surveys.sheets import SheetService
+from surveys.staff_rounds import StaffRounds
 from surveys.summaries import SummaryService
 from surveys.thresholds import ThresholdService
 from surveys.villages import VillageService
@@ -37,16 +39,18 @@ class Services:
         self.rounds = RoundService(self.env)
         self.summaries = SummaryService(self.env, self.rounds)
         self.access = AccessService(self.env)
-        self.faq = FaqService(self.env)
+        self.results = ResultService(self.access, self.summaries)
+        self.faq = FaqService(self.env, self.access)
         self.questions = QuestionService(self.env, self.access, self.faq)
-        self.invitations = InvitationService(self.env)
+        self.invitations = InvitationService(self.env, self.access)
         self.privacy = PrivacyService(self.env, self.faq.reload)
         self.villages = VillageService(self.env, self.access)
-        self.households = HouseholdService(self.env)
-        self.sheets = SheetService(self.env)
+        self.households = HouseholdService(self.env, self.access)
+        self.sheets = SheetService(self.env, self.access)
         self.sheet_entry = SheetEntryService(self.env, self.access, self.sheets)
         self.conflicts = ConflictService(self.env, self.access)
         self.broadcasts = BroadcastService(self.env, self.rounds)
+        self.staff_rounds = StaffRounds(self.env, self.access, self.rounds, self.broadcasts)
         self.thresholds = ThresholdService(self.env)
         self.identity = BotIdentity(self.env)
 

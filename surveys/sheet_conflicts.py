@@ -45,17 +45,21 @@ class ConflictService:
         self.env = env
         self.access = access
 
-    async def held(self, round_id: int) -> list[tuple[str, int]]:
-        """(household code, chat answers waiting) in the round."""
+    async def held(self, actor: Actor, round_id: int) -> list[tuple[str, int]]:
+        """(household code, chat answers waiting) in the round; raises Forbidden (audited)
+        outside the actor's communes (an unknown round: only the operator and administrators)."""
+        round_ = await surveys_db.get_round(self.env.db.conn, round_id)
+        scope = Scope(round_.commune_code if round_ else None)
+        await self.access.require(actor, Action.ENTER_SHEETS, scope)
         return await households_db.held(self.env.db.conn, round_id)
 
     async def held_in(
-        self, user_id: int, commune_code: int
+        self, actor: Actor, commune_code: int
     ) -> list[tuple[Round, list[tuple[str, int]]]]:
         """The commune's rounds with held answers; raises Forbidden (audited) outside the scope."""
-        await self.access.require(Actor(user_id), Action.ENTER_SHEETS, Scope(commune_code))
+        await self.access.require(actor, Action.ENTER_SHEETS, Scope(commune_code))
         rounds = await surveys_db.list_rounds(self.env.db.conn, commune_code=commune_code)
-        found = [(r, await self.held(r.id)) for r in rounds]
+        found = [(r, await households_db.held(self.env.db.conn, r.id)) for r in rounds]
         return [(r, h) for r, h in found if h]
 
     async def decide(self, actor: Actor, round_id: int, code: str, keep: Keep) -> Decision:

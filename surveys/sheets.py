@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from storage import households as households_db
 from storage import responses as responses_db
 from storage import surveys as surveys_db
+from surveys.access import AccessService, Action, Actor, Scope
 from surveys.env import Env
 from surveys.flow import comment_ok, parse_button_value
 from surveys.model import QuestionKind, Survey
@@ -47,12 +48,14 @@ class ImportResult:
 
 
 class SheetService:
-    def __init__(self, env: Env) -> None:
+    def __init__(self, env: Env, access: AccessService) -> None:
         self.env = env
+        self.access = access
         self._rounds = RoundService(env)
 
     async def import_rows(
         self,
+        actor: Actor,
         rows: Sequence[Mapping[str, str]],
         *,
         lines: Sequence[int] | None = None,
@@ -60,7 +63,8 @@ class SheetService:
     ) -> ImportResult:
         """Checks every row, then stores all of them or none. `lines` are the rows' line
         numbers in the file (default: one line each after the header); `columns`, the file's
-        header, each of which must be a question of the rows' surveys."""
+        header, each of which must be a question of the rows' surveys. Raises Forbidden
+        (audited) when a row is of a commune outside the actor's, before anything is stored."""
         parsed: list[Parsed] = []
         errors: list[RowError] = []
         first: dict[tuple[int, int], int] = {}  # (round, household) -> line of its first row
@@ -82,7 +86,14 @@ class SheetService:
                 errors[:0] = [RowError(1, "unknown_column", c) for c in columns if c not in known]
         if errors or not parsed:
             return ImportResult(0, errors, {})
+        communes = sorted({p.household.commune_code for p in parsed})
+        for commune in communes:
+            await self.access.require(actor, Action.ENTER_SHEETS, Scope(commune))
         await self._store(parsed)
+        for commune in communes:
+            count = sum(p.household.commune_code == commune for p in parsed)
+            detail = f"import {count} sheets"
+            await self.access.audit(actor, Action.ENTER_SHEETS, Scope(commune), detail=detail)
         rounds = sorted({s.round_id for s in parsed})
         return ImportResult(len(parsed), [], {r: await self.conflicts(r) for r in rounds})
 

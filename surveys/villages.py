@@ -129,45 +129,90 @@ async def remove(env: Env, commune_code: int, name: str) -> tuple[Village, int]:
 
 
 class VillageService:
+    """Staff's and the operator's village use cases: each takes the actor first, checks the
+    role in the commune again (refusals audited by surveys.access) and audits what changed."""
+
     def __init__(self, env: Env, access: AccessService) -> None:
         self.env = env
         self.access = access
 
-    async def manageable(self, user_id: int) -> list[int] | None:
-        """Communes where the user may manage villages; None means every commune."""
-        return await self.access.communes(user_id, Action.MANAGE_VILLAGES)
+    async def manageable(self, actor: Actor) -> list[int] | None:
+        """Communes where the actor may manage villages; None means every commune. Raises
+        Forbidden (audited) for someone who may manage none."""
+        if actor.user_id is None:
+            return None
+        found = await self.access.communes(actor.user_id, Action.MANAGE_VILLAGES)
+        if found == []:
+            await self.access.require(actor, Action.MANAGE_VILLAGES, Scope())
+        return found
 
-    async def open(self, user_id: int, commune_code: int) -> tuple[Commune, list[Village]] | None:
+    async def open(self, actor: Actor, commune_code: int) -> tuple[Commune, list[Village]] | None:
         """The commune and its villages (None if no such commune); raises Forbidden (audited)
-        outside the user's scope."""
-        await self.access.require(Actor(user_id), Action.MANAGE_VILLAGES, Scope(commune_code))
+        outside the actor's scope."""
+        await self.access.require(actor, Action.MANAGE_VILLAGES, Scope(commune_code))
         commune = await communes_db.get_commune(self.env.db.conn, commune_code)
         if commune is None:
             return None
         return commune, await communes_db.list_villages(self.env.db.conn, commune_code)
 
-    async def begin_add(self, user_id: int, commune_code: int) -> Commune | None:
-        opened = await self.open(user_id, commune_code)
+    async def begin_add(self, actor: Actor, commune_code: int) -> Commune | None:
+        """The actor's next typed text names a new village of the commune (a chat step)."""
+        opened = await self.open(actor, commune_code)
         if opened is None:
             return None
         commune = opened[0]
         async with self.env.db.transaction() as conn:
             await residents_db.set_chat_state(
-                conn, user_id, ChatState(ADD_STATE, commune_code), self.env.now()
+                conn, _chat(actor), ChatState(ADD_STATE, commune_code), self.env.now()
             )
         return commune
 
-    async def add(self, user_id: int, commune_code: int, name: str) -> tuple[str, bool]:
+    async def add(self, actor: Actor, commune_code: int, name: str) -> tuple[str, bool]:
         """Adds the village (False if it existed, in any spelling: its stored name is given)
         and ends the step; checked and audited. `name` comes from clean_name."""
-        await self.access.require(Actor(user_id), Action.MANAGE_VILLAGES, Scope(commune_code))
+        await self.access.require(actor, Action.MANAGE_VILLAGES, Scope(commune_code))
         async with self.env.db.transaction() as conn:
             [(name, added)] = await _insert_new(conn, commune_code, [name])
-            await residents_db.clear_chat_state(conn, user_id)
-        await self.access.audit(
-            Actor(user_id),
-            Action.MANAGE_VILLAGES,
-            Scope(commune_code),
-            detail=f"add village {name}" if added else f"village exists {name}",
+            if actor.user_id is not None:
+                await residents_db.clear_chat_state(conn, actor.user_id)
+        await self._audit(
+            actor, commune_code, f"add village {name}" if added else f"village exists {name}"
         )
         return name, added
+
+    async def add_names(
+        self, actor: Actor, commune_code: int, names: Sequence[str]
+    ) -> list[tuple[str, bool]]:
+        """Adds several villages (see add_names); raises VillageRefused or Forbidden."""
+        await self.access.require(actor, Action.MANAGE_VILLAGES, Scope(commune_code))
+        done = await add_names(self.env, commune_code, names)
+        added = [name for name, new in done if new]
+        if added:
+            await self._audit(actor, commune_code, "add villages " + ", ".join(added))
+        return done
+
+    async def rename(
+        self, actor: Actor, commune_code: int, old: str, new: str
+    ) -> tuple[Village, str]:
+        """Renames a village (see rename); raises VillageRefused or Forbidden."""
+        await self.access.require(actor, Action.MANAGE_VILLAGES, Scope(commune_code))
+        village, name = await rename(self.env, commune_code, old, new)
+        await self._audit(actor, commune_code, f"rename village {village.id} {name}")
+        return village, name
+
+    async def remove(self, actor: Actor, commune_code: int, name: str) -> tuple[Village, int]:
+        """Removes a village nothing counted refers to (see remove); raises VillageRefused or
+        Forbidden."""
+        await self.access.require(actor, Action.MANAGE_VILLAGES, Scope(commune_code))
+        village, residents = await remove(self.env, commune_code, name)
+        await self._audit(actor, commune_code, f"remove village {village.id} {village.name}")
+        return village, residents
+
+    async def _audit(self, actor: Actor, commune_code: int, detail: str) -> None:
+        await self.access.audit(actor, Action.MANAGE_VILLAGES, Scope(commune_code), detail=detail)
+
+
+def _chat(actor: Actor) -> int:
+    """A typed village name is a chat step of a person; the operator has no chat."""
+    assert actor.user_id is not None, "a chat step of a person"
+    return actor.user_id

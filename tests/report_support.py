@@ -9,6 +9,7 @@ import random
 import subprocess
 from pathlib import Path
 
+from surveys.access import Actor
 from surveys.answering import Result
 from surveys.model import QuestionKind
 from surveys.services import Services
@@ -41,7 +42,7 @@ async def households_answer(
     uid = 0
     for v, village in enumerate(VILLAGES):
         count = 2 if v == len(VILLAGES) - 1 else homes
-        sheet = await services.households.issue(COMMUNE, village, count)
+        sheet = await services.households.issue(Actor.operator(), COMMUNE, village, count)
         for household, _link in sheet.households:
             if rng.random() < 0.1:
                 continue  # a household that did not answer

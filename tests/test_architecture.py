@@ -4,6 +4,8 @@ Inside handlers/, each channel adapter (telegram/, and web/ and zalo/ beside it)
 channel-neutral views (handlers/views/) and the domain, never another adapter; the views import
 no channel at all. The command line (bot/) reads the views, never an adapter: only the wiring
 that starts the adapters (bot/app.py and the web server's wiring) may import one.
+Adapters leave access checks and the audit to the domain: they call the use cases that take
+an actor (see test_adapters_leave_access_and_audit_to_the_domain).
 """
 
 from __future__ import annotations
@@ -142,3 +144,38 @@ def test_telegram_modules_import_no_cycle() -> None:
         visit(module, [module])
     assert cycles == []
     assert sorted(m for m, imported in graph.items() if "router" in imported) == []
+
+
+# The domain checks access and writes the audit (surveys/access.py): adapters call the use cases
+# that take an actor, never the check itself nor the unchecked machinery under those use cases
+# (which the scheduler, the sender and the demo's seeding use).
+ACCESS_CALLS = {("access", name) for name in ("require", "allowed", "audit", "communes", "grants")}
+UNCHECKED = {
+    ("broadcasts", name)
+    for name in ("cancel", "hold", "release", "remind_now", "launch", "open_round", "plan")
+}
+UNCHECKED |= {("rounds", "open"), ("rounds", "close"), ("residents", "add_villages")}
+UNCHECKED |= {("summaries", name) for name in ("commune", "province", "national")}
+SEEDING = {"bot/demo.py", "bot/training.py", "bot/simulate.py"}
+
+
+def service_calls(path: Path) -> set[tuple[str, str]]:
+    """(service, method) of every call written `<...>.service.method(...)`."""
+    calls = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            if isinstance(owner, ast.Attribute):
+                calls.add((owner.attr, node.func.attr))
+    return calls
+
+
+def test_adapters_leave_access_and_audit_to_the_domain() -> None:
+    offences = {}
+    for package, banned in (("handlers", ACCESS_CALLS | UNCHECKED), ("bot", UNCHECKED)):
+        for path in (ROOT / package).rglob("*.py"):
+            name = str(path.relative_to(ROOT))
+            bad = sorted(service_calls(path) & banned) if name not in SEEDING else []
+            if bad:
+                offences[name] = bad
+    assert offences == {}

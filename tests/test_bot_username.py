@@ -17,7 +17,7 @@ from bot.cli import main
 from bot.config import Config, Secret
 from bot.sandbox import Sandbox, SandboxRequest
 from storage.db import Database
-from surveys.access import Role
+from surveys.access import Actor, Role
 from surveys.env import BotUnknown, Settings
 from surveys.services import Services
 from tests.conftest import COMMUNE, FakeClock, read_file_db, table_counts
@@ -130,7 +130,7 @@ async def test_services_store_no_code_or_invitation_they_cannot_link(db, clock) 
     await services.residents.add_villages(COMMUNE, ["Bản Nà Ún"])
     before = await table_counts(db)
     with pytest.raises(BotUnknown):
-        await services.households.issue(COMMUNE, "Bản Nà Ún", 3)
+        await services.households.issue(Actor.operator(), COMMUNE, "Bản Nà Ún", 3)
     with pytest.raises(BotUnknown):
         await services.invitations.issue(Role.STAFF, communes=[COMMUNE])
     assert await table_counts(db) == before

@@ -14,6 +14,7 @@ import pytest
 from bot.cli import main
 from storage import responses as responses_db
 from storage.db import Database
+from surveys.access import Actor
 from surveys.env import Settings
 from surveys.services import Services
 from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, read_file_db, table_counts
@@ -28,7 +29,7 @@ def setup(tmp_path: Path, monkeypatch) -> dict:
         services = await Services.open(str(path), settings=Settings(bot_username="ykien_bot"))
         try:
             await services.residents.add_villages(COMMUNE, ["Bản Nà Ún"])
-            sheet = await services.households.issue(COMMUNE, "Bản Nà Ún", 2)
+            sheet = await services.households.issue(Actor.operator(), COMMUNE, "Bản Nà Ún", 2)
             await services.rounds.open(OTHER_COMMUNE, SURVEY)  # id 1: the commune's round is 2
             round_ = await services.rounds.open(COMMUNE, SURVEY)
             survey = await services.rounds.survey(SURVEY)

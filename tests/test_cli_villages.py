@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from surveys.access import Actor
 from surveys.env import Settings
 from surveys.services import Services
 from tests.conftest import COMMUNE, FakeClock, read_file_db, snapshot, table_counts
@@ -87,7 +88,7 @@ def test_remove_is_refused_with_household_codes_or_answers(db_path, capsys) -> N
             await services.residents.add_villages(COMMUNE, ["Thôn 1", "Thôn 2"])
             await open_round(services, clock)
             await answer(services, 1, village="Thôn 1")
-            await services.households.issue(COMMUNE, "Thôn 2", 2)
+            await services.households.issue(Actor.operator(), COMMUNE, "Thôn 2", 2)
         finally:
             await services.close()
 

@@ -9,6 +9,7 @@ from bot.cli.output import write_output
 from bot.cli.registry import Arg, Commands, Output
 from bot.cli.support import CliError
 from handlers.views.texts import render
+from surveys.access import Actor
 from surveys.faq_content import FaqFileError
 from surveys.faq_service import ReplaceRefused
 from surveys.services import Services
@@ -32,7 +33,7 @@ async def entries(services: Services, args: argparse.Namespace) -> str:
 async def import_file(services: Services, args: argparse.Namespace) -> str:
     path = Path(args.file)
     try:
-        report = await services.faq.import_file(path, replace=args.replace)
+        report = await services.faq.import_file(Actor.operator(), path, replace=args.replace)
     except ReplaceRefused as exc:
         raise CliError("cli_faq_replace.txt", file=path, entries=exc.entries) from exc
     except FaqFileError as exc:

@@ -12,6 +12,7 @@ from bot.cli.output import write_output
 from bot.cli.registry import Arg, Commands, Output
 from bot.cli.support import CliError
 from handlers.views.texts import render
+from surveys.access import Actor
 from surveys.households import HouseholdRefused, IssuedSheet
 from surveys.services import Services
 
@@ -30,7 +31,9 @@ SHEET = Output("-o", "--output", metavar="SHEET.html", help="phiếu in có mã 
 )
 async def issue(services: Services, args: argparse.Namespace) -> str:
     try:
-        sheet = await services.households.issue(args.commune, args.village, args.count)
+        sheet = await services.households.issue(
+            Actor.operator(), args.commune, args.village, args.count
+        )
     except HouseholdRefused as exc:
         raise _refused(exc) from exc
     return await _print(args, [sheet], "cli_households_issued.txt")
@@ -46,7 +49,7 @@ async def issue(services: Services, args: argparse.Namespace) -> str:
 )
 async def issued(services: Services, args: argparse.Namespace) -> str:
     try:
-        sheets = await services.households.sheets(args.commune, args.village)
+        sheets = await services.households.sheets(Actor.operator(), args.commune, args.village)
     except HouseholdRefused as exc:
         raise _refused(exc) from exc
     return await _print(args, sheets, "cli_households.txt")

@@ -8,6 +8,7 @@ import argparse
 from bot.cli.registry import Arg, Commands
 from bot.cli.support import CliError, parse_time
 from handlers.views.texts import render
+from surveys.access import Actor
 from surveys.services import Services
 
 COMMANDS = Commands(groups={"round": "đợt lấy ý kiến"})
@@ -31,15 +32,20 @@ async def open_round(services: Services, args: argparse.Namespace) -> str:
     if opens is not None and opens < services.env.now():
         raise CliError("cli_error.txt", reason="time_in_past", value=args.at)
     closes = parse_time(args.closes, tz) if args.closes else None
-    launched = await services.broadcasts.open_round(
-        args.commune, args.survey, opens_at=opens, closes_at=closes, official=args.official
+    launched = await services.staff_rounds.open_round(
+        Actor.operator(),
+        args.commune,
+        args.survey,
+        opens_at=opens,
+        closes_at=closes,
+        official=args.official,
     )
     return render("cli_round_opened.txt", round=launched.round, tz=tz, launched=launched)
 
 
 @COMMANDS.command("round close", Arg("id", type=int))
 async def close(services: Services, args: argparse.Namespace) -> str:
-    closed = await services.rounds.close(args.id)
+    closed = await services.staff_rounds.close_round(Actor.operator(), args.id)
     label = await services.rounds.label(closed)
     return render("cli_round_closed.txt", round=closed, label=label)
 
@@ -48,7 +54,7 @@ async def close(services: Services, args: argparse.Namespace) -> str:
 async def rounds(services: Services, args: argparse.Namespace) -> str:
     return render(
         "cli_rounds.txt",
-        rounds=await services.rounds.list_for_commune(args.commune),
+        rounds=await services.staff_rounds.rounds_of(Actor.operator(), args.commune),
         now=services.env.now(),
         tz=services.settings.timezone,
     )

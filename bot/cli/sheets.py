@@ -82,7 +82,9 @@ async def import_file(services: Services, args: argparse.Namespace) -> str:
         raise CliError("cli_sheets_error.txt", reason="unreadable", value=path) from exc
     if sheet.errors:
         raise CliError("cli_sheets_error.txt", reason="rows", errors=sheet.errors, value=path)
-    result = await services.sheets.import_rows(sheet.rows, lines=sheet.lines, columns=sheet.columns)
+    result = await services.sheets.import_rows(
+        Actor.operator(), sheet.rows, lines=sheet.lines, columns=sheet.columns
+    )
     if result.errors or not result.imported:
         raise CliError("cli_sheets_error.txt", reason="rows", errors=result.errors, value=path)
     return (
@@ -103,7 +105,7 @@ async def import_file(services: Services, args: argparse.Namespace) -> str:
 )
 async def conflicts(services: Services, args: argparse.Namespace) -> str:
     found = await services.sheets.conflicts(args.round)
-    held = await services.conflicts.held(args.round)
+    held = await services.conflicts.held(Actor.operator(), args.round)
     labels = await services.rounds.labels_of([args.round])
     return render("cli_sheets_conflicts.txt", conflicts={args.round: found}, labels=labels) + (
         render("cli_sheets_held.txt", round_id=args.round, held=held, labels=labels)

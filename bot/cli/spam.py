@@ -7,6 +7,7 @@ import argparse
 from bot.cli.registry import Arg, Commands
 from bot.cli.support import CliError
 from handlers.views.texts import render
+from surveys.access import Actor
 from surveys.services import Services
 
 COMMANDS = Commands(groups={"spam": "người gửi câu hỏi bị cán bộ đánh dấu là spam"})
@@ -20,6 +21,6 @@ async def marks(services: Services, args: argparse.Namespace) -> str:
 
 @COMMANDS.command("spam unmark", Arg("id", type=int), help="bỏ một dấu spam")
 async def unmark(services: Services, args: argparse.Namespace) -> str:
-    if not await services.questions.unmark_spam(args.id):
+    if not await services.questions.unmark_spam(Actor.operator(), args.id):
         raise CliError("cli_spam_error.txt", value=args.id)
     return render("cli_spam_unmarked.txt", value=args.id)

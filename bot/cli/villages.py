@@ -7,7 +7,7 @@ import argparse
 from bot.cli.registry import Arg, Commands
 from bot.cli.support import CliError, known_commune
 from handlers.views.texts import render
-from surveys import villages
+from surveys.access import Actor
 from surveys.services import Services
 from surveys.villages import VillageRefused
 
@@ -19,7 +19,7 @@ COMMUNE = Arg("--commune", type=int, required=True)
 async def add(services: Services, args: argparse.Namespace) -> str:
     commune = await known_commune(services, args.commune)
     try:
-        added = await services.residents.add_villages(commune.code, args.names)
+        added = await services.villages.add_names(Actor.operator(), commune.code, args.names)
     except VillageRefused as exc:
         raise _refused(exc) from exc
     return render("cli_villages_added.txt", commune=commune, added=added)
@@ -28,7 +28,9 @@ async def add(services: Services, args: argparse.Namespace) -> str:
 @COMMANDS.command("village list", COMMUNE, help="các thôn của xã")
 async def listed(services: Services, args: argparse.Namespace) -> str:
     commune = await known_commune(services, args.commune)
-    found = await services.residents.villages(commune.code)
+    opened = await services.villages.open(Actor.operator(), commune.code)
+    assert opened is not None  # known_commune found it
+    found = opened[1]
     return render("cli_villages.txt", commune=commune, villages=found)
 
 
@@ -42,7 +44,9 @@ async def listed(services: Services, args: argparse.Namespace) -> str:
 async def rename(services: Services, args: argparse.Namespace) -> str:
     commune = await known_commune(services, args.commune)
     try:
-        village, name = await villages.rename(services.env, commune.code, args.old, args.new)
+        village, name = await services.villages.rename(
+            Actor.operator(), commune.code, args.old, args.new
+        )
     except VillageRefused as exc:
         raise _refused(exc) from exc
     return render("cli_village_changed.txt", village=village, new=name, removed=None)
@@ -57,7 +61,9 @@ async def rename(services: Services, args: argparse.Namespace) -> str:
 async def remove(services: Services, args: argparse.Namespace) -> str:
     commune = await known_commune(services, args.commune)
     try:
-        village, residents = await villages.remove(services.env, commune.code, args.name)
+        village, residents = await services.villages.remove(
+            Actor.operator(), commune.code, args.name
+        )
     except VillageRefused as exc:
         raise _refused(exc) from exc
     return render("cli_village_changed.txt", village=village, new=None, removed=residents)

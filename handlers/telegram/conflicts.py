@@ -49,22 +49,22 @@ def _markup(held: list) -> InlineKeyboardMarkup | None:
 async def conflicts(update: Update, context: BotContext) -> None:
     """/conflicts [COMMUNE]: households answered twice, and held chat answers to decide on."""
     assert update.effective_user is not None
-    user_id = update.effective_user.id
+    actor = Actor(update.effective_user.id)
     service = context.services.sheet_entry
     arg = command_args(update)
     if arg and not (arg.isdecimal() and len(arg) <= 7):
         await reply(update, "role_villages_bad_code.html", value=arg[:20])
         return
-    allowed = await service.communes(user_id)
+    allowed = await service.communes(actor)
     if not arg and (allowed is None or len(allowed) != 1) and allowed != []:
         await reply(update, "staff_sheet_conflicts.html", pick=allowed or [], found=[], held=[])
         return
     try:
         if not arg and allowed == []:
-            await service.may_enter(user_id)
+            await service.may_enter(actor)
         code = int(arg) if arg else allowed[0]  # type: ignore[index]
-        found = await service.conflicts(user_id, code)
-        held = await context.services.conflicts.held_in(user_id, code)
+        found = await service.conflicts(actor, code)
+        held = await context.services.conflicts.held_in(actor, code)
     except Forbidden:
         await reply(update, "role_forbidden.html")
         return

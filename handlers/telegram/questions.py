@@ -14,6 +14,7 @@ from handlers.telegram.context import BotContext
 from handlers.telegram.replies import alert, command_args, reply
 from handlers.telegram.updates import query_of, text_of, user_of
 from handlers.views.texts import render
+from surveys.access import Actor
 from surveys.faq_questions import MAX_REPLY, QuestionOutcome, QuestionRow
 from surveys.pending import Pending
 
@@ -30,12 +31,12 @@ async def queue_command(update: Update, context: BotContext) -> None:
     if command_args(update):
         await reply(update, "resident_command_args.html", command="questions")
         return
-    queue = await context.services.questions.queue(user_of(update).id)
+    actor = Actor(user_of(update).id)
+    queue = await context.services.questions.queue(actor)
     if queue is None:
         await reply(update, "staff_questions_forbidden.html")
         return
-    assert update.effective_user is not None
-    waiting = await context.services.questions.waiting(update.effective_user.id)
+    waiting = await context.services.questions.waiting(actor)
     await reply(update, "staff_questions.html", count=len(queue), waiting=waiting)
     for item in queue:
         await reply(
@@ -48,24 +49,22 @@ async def queue_command(update: Update, context: BotContext) -> None:
 
 async def on_press(update: Update, context: BotContext, press: kb.Press) -> None:
     questions = context.services.questions
-    user_id = user_of(update).id
+    actor = Actor(user_of(update).id)
     if press.kind == "qa":
-        result = await questions.begin_reply(user_id, press.number)
+        result = await questions.begin_reply(actor, press.number)
         if result.outcome is QuestionOutcome.READY and result.question is not None:
             await query_of(update).answer()
             await reply(update, "staff_reply_prompt.html", question=result.question)
             return
     elif press.kind == "qs":
-        result = await questions.mark_spam(user_id, press.number)
+        result = await questions.mark_spam(actor, press.number)
         if result.outcome is QuestionOutcome.MARKED:
             assert update.callback_query is not None
             await update.callback_query.answer()
-            await reply(
-                update, "staff_question_spam.html", waiting=await questions.waiting(user_id)
-            )
+            await reply(update, "staff_question_spam.html", waiting=await questions.waiting(actor))
             return
     else:
-        result = await questions.to_faq(user_id, press.number)
+        result = await questions.to_faq(actor, press.number)
         if result.outcome is QuestionOutcome.DRAFT and result.question is not None:
             await query_of(update).answer()
             await reply(
@@ -79,7 +78,7 @@ async def reply_step(update: Update, context: BotContext, pending: Pending) -> b
     """The answer a staff member types after pressing 'Trả lời' (or the wording of a drafted
     FAQ entry); False when none is pending."""
     text = text_of(update)
-    result = await context.services.questions.reply(user_of(update).id, pending, text)
+    result = await context.services.questions.reply(Actor(user_of(update).id), pending, text)
     if result is None:
         return False
     question = result.question

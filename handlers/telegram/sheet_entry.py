@@ -23,7 +23,7 @@ from handlers.telegram.context import BotContext
 from handlers.telegram.replies import alert, command_args, reply
 from handlers.telegram.updates import query_of, text_of, user_of
 from handlers.views import labels
-from surveys.access import Forbidden
+from surveys.access import Actor, Forbidden
 from surveys.model import QuestionKind
 from surveys.pending import Pending
 from surveys.sheet_entry import Entry, SheetEntryOutcome
@@ -111,9 +111,9 @@ async def sheet(update: Update, context: BotContext) -> None:
     service = context.services.sheet_entry
     code = command_args(update)
     try:
-        entry = await service.begin(user_id)
+        entry = await service.begin(Actor(user_id))
         if code:
-            entry = await service.household(user_id, code)
+            entry = await service.household(Actor(user_id), code)
     except Forbidden:
         await context.services.residents.cancel(user_id)
         await reply(update, "role_forbidden.html")
@@ -125,7 +125,7 @@ async def typed(update: Update, context: BotContext, pending: Pending) -> bool:
     """Typed text while an entry is pending: the household code or a comment; False if none."""
     user_id = user_of(update).id
     try:
-        entry = await context.services.sheet_entry.typed(user_id, pending, text_of(update))
+        entry = await context.services.sheet_entry.typed(Actor(user_id), pending, text_of(update))
     except Forbidden:
         await context.services.residents.cancel(user_id)
         await reply(update, "role_forbidden.html")
@@ -145,7 +145,7 @@ async def on_press(update: Update, context: BotContext) -> None:
         return
     user_id = user_of(update).id
     try:
-        entry = await context.services.sheet_entry.press(user_id, *press)
+        entry = await context.services.sheet_entry.press(Actor(user_id), *press)
     except Forbidden:
         await context.services.residents.cancel(user_id)
         await alert(update, "alert_forbidden.html")

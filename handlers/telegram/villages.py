@@ -10,7 +10,7 @@ from handlers.telegram.context import BotContext
 from handlers.telegram.replies import alert, command_args, reply
 from handlers.telegram.updates import query_of, text_of, user_of
 from handlers.views import labels
-from surveys.access import Action, Actor, Forbidden, Scope
+from surveys.access import Actor, Forbidden
 from surveys.pending import Pending
 from surveys.villages import awaited_commune, clean_name
 
@@ -25,28 +25,22 @@ def _add_button(commune_code: int) -> InlineKeyboardMarkup:
 
 async def villages(update: Update, context: BotContext) -> None:
     """Lists a commune's villages with an 'add' button; refuses outside the person's scope."""
-    user_id = user_of(update).id
+    actor = Actor(user_of(update).id)
     service = context.services.villages
     arg = command_args(update)
     if arg and not (arg.isdecimal() and len(arg) <= 7):
         await reply(update, "role_villages_bad_code.html", value=arg[:20])
         return
-    allowed = await service.manageable(user_id)
-    if not arg and allowed == []:
-        try:
-            await context.services.access.require(Actor(user_id), Action.MANAGE_VILLAGES, Scope())
-        except Forbidden:
-            await reply(update, "role_forbidden.html")
-        return
-    if arg:
-        code = int(arg)
-    elif allowed is not None and len(allowed) == 1:
-        code = allowed[0]
-    else:
-        await reply(update, "role_villages_pick.html", communes=allowed or [])
-        return
     try:
-        opened = await service.open(user_id, code)
+        if arg:
+            code = int(arg)
+        else:
+            allowed = await service.manageable(actor)
+            if allowed is None or len(allowed) != 1:
+                await reply(update, "role_villages_pick.html", communes=allowed or [])
+                return
+            code = allowed[0]
+        opened = await service.open(actor, code)
     except Forbidden:
         await reply(update, "role_forbidden.html")
         return
@@ -64,7 +58,9 @@ async def on_press(update: Update, context: BotContext) -> None:
         await alert(update, "alert_invalid_button.html")
         return
     try:
-        commune = await context.services.villages.begin_add(user_of(update).id, int(match[1]))
+        commune = await context.services.villages.begin_add(
+            Actor(user_of(update).id), int(match[1])
+        )
     except Forbidden:
         await alert(update, "alert_forbidden.html")
         return
@@ -87,7 +83,7 @@ async def village_name(update: Update, context: BotContext, pending: Pending) ->
         await reply(update, "role_village_bad_name.html")
         return True
     try:
-        name, added = await service.add(user_id, commune_code, name)
+        name, added = await service.add(Actor(user_id), commune_code, name)
     except Forbidden:
         await context.services.residents.cancel(user_id)
         await reply(update, "role_forbidden.html")

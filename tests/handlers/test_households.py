@@ -10,13 +10,14 @@ import pytest
 
 from bot.cli import main
 from storage import households as households_db
+from surveys.access import Actor
 from surveys.households import ALPHABET, household_payload, parse_household_payload
 from tests.conftest import COMMUNE, snapshot, table_counts
 
 
 async def sheet(harness, count: int = 3):
     await harness.services.residents.add_villages(COMMUNE, ["Bản Nà Ún"])
-    return await harness.services.households.issue(COMMUNE, "Bản  Nà Ún", count)
+    return await harness.services.households.issue(Actor.operator(), COMMUNE, "Bản  Nà Ún", count)
 
 
 async def test_members_join_the_same_household(harness) -> None:

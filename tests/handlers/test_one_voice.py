@@ -8,7 +8,7 @@ from datetime import timedelta
 from storage import households as households_db
 from storage import responses as responses_db
 from storage import scores as scores_db
-from surveys.access import Role
+from surveys.access import Actor, Role
 from surveys.pseudonym import voter_key
 from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, snapshot
 from tests.handlers.test_survey import answer_all
@@ -60,7 +60,7 @@ async def test_erase_rejoin_answer_again_counts_once(harness, clock) -> None:
 async def test_erase_and_rejoin_by_household_counts_one_household(harness, clock) -> None:
     s = harness.services
     await s.residents.add_villages(COMMUNE, ["Bản Nà Ún"])
-    issued = await s.households.issue(COMMUNE, "Bản Nà Ún", 2)
+    issued = await s.households.issue(Actor.operator(), COMMUNE, "Bản Nà Ún", 2)
     code = issued.households[0][0].code
     round_ = await s.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7))
     token = await s.residents.join_token(COMMUNE)
@@ -79,14 +79,14 @@ async def test_erase_and_rejoin_by_household_counts_one_household(harness, clock
 async def paper_household(harness, clock) -> dict:
     s = harness.services
     await s.residents.add_villages(COMMUNE, ["Bản Nà Ún"])
-    issued = await s.households.issue(COMMUNE, "Bản Nà Ún", 2)
+    issued = await s.households.issue(Actor.operator(), COMMUNE, "Bản Nà Ún", 2)
     round_ = await s.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7))
     survey = await s.rounds.survey(SURVEY)
     code = issued.households[0][0].code
     row = {"round": str(round_.id), "household": code}
     row |= {q.id: "4" for q in survey.questions if q.kind.value == "scale"}
     row |= {"tong_the": "0"}  # the paper sheet: not satisfied overall
-    assert (await s.sheets.import_rows([row])).imported == 1
+    assert (await s.sheets.import_rows(Actor.operator(), [row])).imported == 1
     await s.access.grant(STAFF, Role.STAFF, commune=COMMUNE)
     return {"round": round_.id, "code": code}
 
@@ -121,7 +121,9 @@ async def test_a_stranger_never_replaces_a_paper_sheet_silently(harness, clock) 
     await answer_all(harness, stranger)  # "Có": satisfied
     assert await overall(harness, paper["round"]) == {0: 1}  # the paper sheet still counts
     assert await holds(harness, paper["round"]) == [(1, None, 1), (0, "conflict", 0)]
-    assert await harness.services.conflicts.held(paper["round"]) == [(paper["code"], 1)]
+    assert await harness.services.conflicts.held(Actor.operator(), paper["round"]) == [
+        (paper["code"], 1)
+    ]
 
     staff = harness.user(STAFF)
     (listed,) = await harness.send(staff, "/conflicts")
@@ -182,7 +184,7 @@ async def test_a_chat_answer_started_before_the_sheet_and_finished_after_is_held
 ) -> None:
     s = harness.services
     await s.residents.add_villages(COMMUNE, ["Bản Nà Ún"])
-    issued = await s.households.issue(COMMUNE, "Bản Nà Ún", 2)
+    issued = await s.households.issue(Actor.operator(), COMMUNE, "Bản Nà Ún", 2)
     code = issued.households[0][0].code
     round_ = await s.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7))
     member = harness.user(UID, "Lạ")
@@ -192,7 +194,7 @@ async def test_a_chat_answer_started_before_the_sheet_and_finished_after_is_held
     survey = await s.rounds.survey(SURVEY)
     row = {"round": str(round_.id), "household": code, "tong_the": "0"}
     row |= {q.id: "4" for q in survey.questions if q.kind.value == "scale"}
-    assert (await s.sheets.import_rows([row])).imported == 1
+    assert (await s.sheets.import_rows(Actor.operator(), [row])).imported == 1
     clock.advance(seconds=120)
     await answer_all(harness, member)  # finishes the same response
     assert await overall(harness, round_.id) == {0: 1}

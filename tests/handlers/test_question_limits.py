@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.cli import main
+from surveys.access import Actor
 from tests.conftest import COMMUNE, table_counts
 from tests.handlers.test_questions import QUESTION, asked, faq_content, staff  # noqa: F401
 
@@ -69,15 +70,15 @@ async def test_staff_see_how_many_wait_and_mark_a_spammer(harness, clock) -> Non
     entry = (await harness.services.access.audit_log())[-1]
     assert entry.action == "questions.answer" and entry.detail.startswith("spam question")
     # Pressing the mark again changes nothing.
-    again = await harness.services.questions.mark_spam(50, 1)
+    again = await harness.services.questions.mark_spam(Actor(50), 1)
     assert again.outcome.value == "already"
     marks = await harness.services.questions.spam_marks()
     assert [(m[1], m[3]) for m in marks] == [(COMMUNE, 12)]
     # The operator lifts the mark: the questions are shown again.
-    assert await harness.services.questions.unmark_spam(marks[0][0])
+    assert await harness.services.questions.unmark_spam(Actor.operator(), marks[0][0])
     replies = await harness.send(officer, "/questions")
     assert "tất cả 13 câu" in replies[0]
-    assert not await harness.services.questions.unmark_spam(marks[0][0])
+    assert not await harness.services.questions.unmark_spam(Actor.operator(), marks[0][0])
 
 
 async def test_only_staff_of_the_commune_mark_a_sender(harness) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers.telegram import broadcast_jobs
-from surveys.access import Role
+from surveys.access import Actor, Role
 from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, table_counts
 from tests.handlers.test_broadcast import fake_sleep, join, launch
 from tests.summary_support import answer
@@ -77,7 +77,7 @@ async def _result_for(harness, clock, households: bool) -> list:
     users = []
     if households:
         await services.residents.add_villages(COMMUNE, ["Bản Nà Ún"])
-        issued = await services.households.issue(COMMUNE, "Bản Nà Ún", 6)
+        issued = await services.households.issue(Actor.operator(), COMMUNE, "Bản Nà Ún", 6)
         for uid, (household, _) in enumerate(issued.households[:5], start=1001):
             await services.households.join(uid, f"Hộ {uid}", household.code)
             users.append(harness.user(uid, f"Hộ {uid}"))

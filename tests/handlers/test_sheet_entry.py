@@ -10,7 +10,7 @@ import json
 import pytest
 
 from storage import households as households_db
-from surveys.access import Role
+from surveys.access import Actor, Role
 from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, snapshot, table_counts
 
 STAFF, RESIDENT = 22, 31
@@ -29,8 +29,8 @@ async def setup(harness) -> dict:
     s = harness.services
     await s.residents.add_villages(COMMUNE, ["Bản Nà Ún"])
     await s.residents.add_villages(OTHER_COMMUNE, ["Khu phố 1"])
-    own = await s.households.issue(COMMUNE, "Bản Nà Ún", 3)
-    other = await s.households.issue(OTHER_COMMUNE, "Khu phố 1", 1)
+    own = await s.households.issue(Actor.operator(), COMMUNE, "Bản Nà Ún", 3)
+    other = await s.households.issue(Actor.operator(), OTHER_COMMUNE, "Khu phố 1", 1)
     await s.rounds.open(OTHER_COMMUNE, SURVEY)  # its id is 1, so the commune's round differs
     round_ = await s.rounds.open(COMMUNE, SURVEY)  # id 2, the commune's "Đợt 1 năm 2026"
     assert round_.id == 2
@@ -99,7 +99,7 @@ async def test_a_sheet_typed_in_chat_is_stored_like_an_imported_one(harness, set
     row = {"round": str(setup["round"]), "household": setup["codes"][1]}
     row |= {q.id: "4" for q in setup["survey"].questions if q.kind.value == "scale"}
     row |= {"tong_the": "1", "gop_y": "Đường làng cần sửa"}
-    result = await harness.services.sheets.import_rows([row])
+    result = await harness.services.sheets.import_rows(Actor.operator(), [row])
     assert result.imported == 1
     assert await stored(harness, setup["households"][1].id) == in_chat
     assert len(in_chat) == 13 and all(r[4] for r in in_chat)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from surveys.access import Actor
 from surveys.faq_content import load_dir, package_dir
 from surveys.faq_service import ReplaceRefused
 
@@ -57,8 +58,8 @@ async def test_sync_keeps_imported_and_staff_entries(services, tmp_path) -> None
     path = tmp_path / "ykien.toml"
     path.write_text(changed.replace("Gõ /deletedata", "Gõ lệnh /deletedata"), encoding="utf-8")
     with pytest.raises(ReplaceRefused):  # a shipped entry is overwritten only on purpose
-        await services.faq.import_file(path)
-    report = await services.faq.import_file(path, replace=True)
+        await services.faq.import_file(Actor.operator(), path)
+    report = await services.faq.import_file(Actor.operator(), path, replace=True)
     assert [e.id for e in report.updated] == ["ykien-xoa-du-lieu"]
     await services.faq.sync_package()  # a restart: the shipped text must not overwrite it
     entry = await services.faq.entry("ykien-xoa-du-lieu")

@@ -14,6 +14,7 @@ from handlers.views import labels
 from handlers.views.reports import Format, commune_output, national_output, province_output
 from storage import scores as scores_db
 from surveys import round_labels
+from surveys.access import Actor
 from surveys.services import Services
 from tests.conftest import COMMUNE
 from tests.summary_support import answer, open_round
@@ -136,7 +137,7 @@ async def test_abandoned_answers_do_not_count_and_every_table_adds_up(services, 
 
 async def test_household_communes_count_households_in_every_format(services, clock) -> None:
     await services.residents.add_villages(COMMUNE, ["Bản Nà Ún"])
-    sheet = await services.households.issue(COMMUNE, "Bản Nà Ún", 6)
+    sheet = await services.households.issue(Actor.operator(), COMMUNE, "Bản Nà Ún", 6)
     await open_round(services, clock)
     for uid, (household, _) in enumerate(sheet.households, start=1):
         await services.households.join(uid, f"R{uid}", household.code)
