@@ -274,7 +274,8 @@ async def test_forged_stale_and_replayed_buttons_change_nothing(harness, setup, 
         f"k:ok:{token}",  # save before the last answer
         f"k:r:{token}",  # replace when nothing is to be replaced
         "k:a:ffffffff:1:4",  # another entry's token
-        f"k:a:{token.upper()}:1:4",
+        *([f"k:a:{token.upper()}:1:4"] if token.upper() != token else []),  # digits only: same
+        f"k:a:{'1' if token[0] == '0' else '0'}{token[1:]}:1:4",  # one character off
         f"k:a:{token}:01:4:5",
         "k:zz",
         "k:" + "a" * 70,
