@@ -166,7 +166,3 @@ async def pending_events(conn: aiosqlite.Connection, limit: int = 100) -> list[I
     return [
         InboxEvent(r[0], r[1], r[2], r[3], r[4], r[5], dt_req(r[6]), dt_req(r[7])) for r in rows
     ]
-
-
-async def mark_handled(conn: aiosqlite.Connection, event_id: int, now: datetime) -> None:
-    await conn.execute("UPDATE zalo_inbox SET handled_at = ? WHERE id = ?", (ts(now), event_id))

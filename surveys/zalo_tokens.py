@@ -169,10 +169,6 @@ class ZaloTokens:
             self._account = await zalo_db.get_account(self.env.db.conn, self.oa_id)
         return self._account
 
-    @property
-    def app_id(self) -> str | None:
-        return None if self._account is None else self._account.app_id
-
     async def access_token(self) -> str | None:
         """The stored access token; None when the OA was never connected."""
         account = await self._load()

@@ -35,6 +35,7 @@ TOKEN_EXPIRED = -216
 OUTSIDE_WINDOW = frozenset({-230, 230})  # the API sends -230; zalo.md and some docs write 230
 QUOTA_EXHAUSTED = frozenset({-211})  # [S]
 MAX_TEXT = 2000
+RETRY_STATUSES = frozenset({500, 502, 503, 504})  # not 501: what is not there stays not there
 
 
 class Credentials(Protocol):
@@ -207,7 +208,8 @@ class ZaloClient:
         form: Callable[[], Any] | None = None,  # called per attempt: a FormData is single-use
         headers: dict[str, str] | None = None,
     ) -> _Answer:
-        """Retries on the network and on 5xx; Zalo's own answers come back as they are."""
+        """Retries on the network and on a server in trouble; Zalo's own answers (HTTP 200 with
+        an error code) come back as they are."""
         sent_headers = dict(headers or {})
         if token is not None:
             sent_headers["access_token"] = token
@@ -223,18 +225,19 @@ class ZaloClient:
                         data=None if form is None else form(), headers=sent_headers,
                         timeout=timeout,
                     ) as resp:  # fmt: skip
-                        if resp.status >= 500:
+                        if resp.status in RETRY_STATUSES:
                             why = f"HTTP {resp.status}"
                             continue
-                        body = await resp.json(content_type=None)
+                        status, text = resp.status, await resp.text()
                 except (aiohttp.ClientError, TimeoutError) as exc:
                     why = type(exc).__name__
                     continue
-                except ValueError:
-                    why = "an answer that is not JSON"
-                    continue
+            try:
+                body = json.loads(text)
+            except ValueError:
+                body = None
             if not isinstance(body, dict):
-                return _Answer(None, "an answer that is not a JSON object")
+                return _Answer(None, f"HTTP {status} without a JSON object")
             return _Answer(body)
         tries = self.settings.retries + 1
         log.warning("Zalo unreachable: %s after %d attempts", why, tries)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 
 from bot.sandbox import FakeClock
@@ -11,7 +13,7 @@ from handlers.zalo.client import ClientSettings, ZaloClient
 from handlers.zalo.outcomes import CallFailure, SendStatus, UserDetail
 from storage import zalo as zalo_db
 from surveys.env import Env
-from surveys.zalo_tokens import ZaloTokens
+from surveys.zalo_tokens import TokenState, ZaloTokens, statuses
 from tests.zalo.conftest import USER, Pauses
 
 HOUR = 3600.0
@@ -179,3 +181,39 @@ async def test_not_connected_sends_nothing(
     async with ZaloClient(ZaloTokens(zenv, "unknown-oa"), settings) as lone:
         outcome = await lone.send_text(USER, "x")
     assert outcome.status is SendStatus.FAILED and "not connected" in outcome.detail
+
+
+async def test_concurrent_expired_sends_spend_the_refresh_token_once(
+    zenv: Env, zalo: ZaloSandbox, client: ZaloClient
+) -> None:
+    """Ten sends find the token expired at once: one refresh, the others use its result."""
+    users = [f"{USER}{n}" for n in range(10)]
+    for user in users:
+        zalo.follow(user)
+    zalo.tokens.access.clear()
+    outcomes = await asyncio.gather(*(client.send_text(u, "Câu 1") for u in users))
+    assert all(o.sent for o in outcomes)
+    assert zalo.tokens.refreshes == 1 and len(zalo.sent) == 10
+
+
+async def test_a_refused_early_refresh_keeps_the_valid_token(
+    zenv: Env, zalo: ZaloSandbox, client: ZaloClient, zclock: FakeClock
+) -> None:
+    zalo.follow(USER)
+    zclock.advance(24.5 * HOUR)  # due for a refresh, still valid for 30 minutes
+    zalo.write(USER, "1")
+    zalo.app_secret = "rotated by the OA admin"  # the refresh is refused
+    assert (await client.send_text(USER, "vẫn gửi được")).sent
+    [status] = await statuses(zenv)
+    assert status.state is TokenState.REFRESH_FAILED and "-14002" in (status.refresh_error or "")
+
+
+async def test_an_unfaked_call_is_not_retried(
+    zalo: ZaloSandbox, zserver: ZaloSandboxServer, pauses: Pauses, connected: ZaloTokens
+) -> None:
+    settings = ClientSettings(api_url=zserver.url + "/v9", oauth_url=zserver.url, rate=1000.0)
+    async with ZaloClient(connected, settings, sleep=pauses) as wrong:
+        outcome = await wrong.send_text(USER, "x")
+    assert (outcome.status, outcome.error) == (SendStatus.FAILED, -9999)
+    assert pauses.taken == [] and zalo.unimplemented == ["POST /v9/v3.0/oa/message/cs"]
+    zalo.unimplemented.clear()
