@@ -20,6 +20,7 @@ from bot import (
     cli_summary,
     cli_thresholds,
     cli_villages,
+    cli_zalo,
 )
 
 CLI_GROUPS: list[ModuleType] = []
@@ -33,3 +34,4 @@ CLI_GROUPS.append(cli_broadcast)
 CLI_GROUPS.append(cli_thresholds)
 CLI_GROUPS.append(cli_villages)
 CLI_GROUPS.append(cli_spam)
+CLI_GROUPS.append(cli_zalo)
