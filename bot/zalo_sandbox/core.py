@@ -75,7 +75,7 @@ class ZaloSandbox:
         self.unimplemented: list[str] = []  # what was asked and not faked: tests assert it empty
         self.webhook = WebhookPusher(self)
         self.down_until = 0.0  # while the clock is before this, every connection is dropped
-        self._drop_next = 0
+        self._drop_next: dict[str, int] = {}  # path ('' = any) -> calls to drop
         self._send_errors: deque[int] = deque()
         self._ids = count(1)
 
@@ -85,9 +85,9 @@ class ZaloSandbox:
         """Drop every connection for ``seconds`` of the injected clock."""
         self.down_until = self.clock() + seconds
 
-    def drop_next(self, calls: int = 1) -> None:
-        """The next ``calls`` API calls lose their connection (a network error)."""
-        self._drop_next += calls
+    def drop_next(self, calls: int = 1, path: str = "") -> None:
+        """The next ``calls`` API calls (to ``path`` only, if given) lose their connection."""
+        self._drop_next[path] = self._drop_next.get(path, 0) + calls
 
     def fail_next_send(self, code: int, calls: int = 1) -> None:
         """The next ``calls`` sends answer error ``code`` (any Zalo code)."""
@@ -97,13 +97,14 @@ class ZaloSandbox:
         """The OA's quota of messages outside the free replies is used up."""
         self.quota_left = 0
 
-    def check_up(self) -> None:
+    def check_up(self, path: str) -> None:
         """Called by the front before each API call: raises when the call must find no server."""
         if self.clock() < self.down_until:
             raise SandboxDown("down")
-        if self._drop_next:
-            self._drop_next -= 1
-            raise SandboxDown("dropped")
+        for key in (path, ""):
+            if self._drop_next.get(key):
+                self._drop_next[key] -= 1
+                raise SandboxDown("dropped")
 
     def not_implemented(self, what: str) -> ZaloError:
         """Loud failure: logged, remembered for the test's teardown, answered as an error."""

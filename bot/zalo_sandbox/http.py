@@ -38,7 +38,7 @@ def _api(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]
     async def handle(request: web.Request) -> web.StreamResponse:
         sandbox = request.app[SANDBOX_KEY]
         try:
-            sandbox.check_up()
+            sandbox.check_up(request.path)
             return _answer(await route(request, sandbox))
         except SandboxDown:
             if request.transport is not None:

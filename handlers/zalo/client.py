@@ -207,6 +207,7 @@ class ZaloClient:
         params: dict[str, str] | None = None,
         form: Callable[[], Any] | None = None,  # called per attempt: a FormData is single-use
         headers: dict[str, str] | None = None,
+        retries: int | None = None,
     ) -> _Answer:
         """Retries on the network and on a server in trouble; Zalo's own answers (HTTP 200 with
         an error code) come back as they are."""
@@ -215,7 +216,8 @@ class ZaloClient:
             sent_headers["access_token"] = token
         timeout = aiohttp.ClientTimeout(total=self.settings.timeout)
         why = ""
-        for attempt in range(self.settings.retries + 1):
+        tries = 1 + (self.settings.retries if retries is None else retries)
+        for attempt in range(tries):
             if attempt:
                 await self._sleep(self.settings.backoff * 2 ** (attempt - 1))
             async with self._limiter:
@@ -239,18 +241,22 @@ class ZaloClient:
             if not isinstance(body, dict):
                 return _Answer(None, f"HTTP {status} without a JSON object")
             return _Answer(body)
-        tries = self.settings.retries + 1
         log.warning("Zalo unreachable: %s after %d attempts", why, tries)
         return _Answer(None, f"network: {why} after {tries} attempts")
 
     async def exchange(
         self, app_id: str, app_secret: str, refresh_token: str
     ) -> TokenGrant | RefreshRefused:
-        """One OAuth v4 refresh call: the new pair, or why not (no token in the reason)."""
+        """One OAuth v4 refresh call: the new pair, or why not (no token in the reason).
+
+        Tried once: it runs inside the write transaction that stores its result (pauses there
+        would hold up every other write), and a refresh token that reached Zalo is spent, so
+        sending it again could only be refused. The send that needed it reports FAILED; the
+        next call tries a refresh again."""
         form = {"refresh_token": refresh_token, "app_id": app_id, "grant_type": "refresh_token"}
         answer = await self._call(
             "POST", self.settings.oauth_url + "/v4/oa/access_token", None,
-            form=lambda: form, headers={"secret_key": app_secret},
+            form=lambda: form, headers={"secret_key": app_secret}, retries=0,
         )  # fmt: skip
         body = answer.body
         if body is None:

@@ -217,3 +217,24 @@ async def test_an_unfaked_call_is_not_retried(
     assert (outcome.status, outcome.error) == (SendStatus.FAILED, -9999)
     assert pauses.taken == [] and zalo.unimplemented == ["POST /v9/v3.0/oa/message/cs"]
     zalo.unimplemented.clear()
+
+
+async def test_a_lost_refresh_is_tried_once_and_the_next_send_refreshes(
+    zenv: Env, zalo: ZaloSandbox, client: ZaloClient, pauses: Pauses
+) -> None:
+    """The refresh runs in the write transaction: no pauses there, one attempt."""
+    zalo.follow(USER)
+    before = await zalo_db.get_account(zenv.db.conn, zalo.oa_id)
+    assert before is not None
+    zalo.tokens.access.clear()
+    zalo.drop_next(1, path="/v4/oa/access_token")  # the send gets -216, the refresh is lost
+    outcome = await client.send_text(USER, "x")
+    assert outcome.status is SendStatus.FAILED and outcome.error == -216
+    assert pauses.taken == [] and zalo.sent == []
+    [status] = await statuses(zenv)
+    assert status.state is TokenState.REFRESH_FAILED and "network" in (status.refresh_error or "")
+    assert (await client.send_text(USER, "x")).sent
+    after = await zalo_db.get_account(zenv.db.conn, zalo.oa_id)
+    assert after is not None and after.refresh_token != before.refresh_token
+    [status] = await statuses(zenv)
+    assert status.state is TokenState.CONNECTED and status.refresh_error is None
