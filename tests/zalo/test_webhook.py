@@ -6,17 +6,21 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from aiohttp import web
 
+from bot.sandbox import FakeClock
 from bot.zalo_sandbox import Event, ZaloSandbox, signature
 from handlers.zalo.buttons import Button
 from handlers.zalo.client import ZaloClient
 from handlers.zalo.events import ButtonPress, TextMessage, parse
 from handlers.zalo.inbox import queue_into
 from handlers.zalo.webhook import Rejection, WebhookKeys, verify, webhook_handler
-from surveys.env import Env
+from storage.db import Database
+from surveys.env import Env, Settings
 from surveys.zalo_inbox import pending
 from tests.zalo.conftest import USER
 
@@ -135,3 +139,34 @@ def test_verify_and_parse(zalo: ZaloSandbox) -> None:
     typed = parse({**body, "message": {"msg_id": "m", "text": "yk: tôi muốn hỏi"}})
     assert isinstance(typed, TextMessage)
     assert json.loads(raw)["sender"]["id"] == USER
+
+
+async def test_a_200_means_committed_and_a_failed_store_is_not_acknowledged(
+    tmp_path: Path, zalo: ZaloSandbox, zclock: FakeClock
+) -> None:
+    """Zalo's 200 comes after the commit (another connection sees the row); when the store
+    fails the answer is 500, so Zalo keeps the event and delivers it again."""
+    path = tmp_path / "ykien.db"
+    db = await Database.open(path)
+    env = Env(db, lambda: datetime.fromtimestamp(zclock(), UTC), Settings())
+    app = web.Application()
+    keys = WebhookKeys(zalo.app_id, zalo.oa_secret)
+    app.router.add_post("/hook", webhook_handler(keys, queue_into(env)))
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    zalo.webhook.register(f"http://127.0.0.1:{runner.addresses[0][1]}/hook")
+    try:
+        zalo.follow(USER)
+        await zalo.webhook.flush()
+        other = await Database.open(path)
+        assert [e.kind for e in await pending(Env(other, env.clock, Settings()))] == ["follow"]
+        await db.close()  # the store now fails
+        zalo.write(USER, "mất điện")
+        await zalo.webhook.flush()
+        assert zalo.webhook.log.failures == ["HTTP 500"] * 6
+        assert [e.kind for e in await pending(Env(other, env.clock, Settings()))] == ["follow"]
+        await other.close()
+    finally:
+        await zalo.webhook.stop()
+        await runner.cleanup()
