@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 ACCESS_LIFETIME = timedelta(hours=25)  # [S] what Zalo gives an access token
 REFRESH_LIFETIME = timedelta(days=90)  # [S] and a refresh token
 REFRESH_MARGIN = timedelta(hours=1)  # refresh this long before the access token runs out
+# After a failed refresh, none is tried for this long: a broadcast of a thousand messages
+# would otherwise make a thousand refresh calls, each holding the write transaction.
+REFRESH_PAUSE = timedelta(minutes=1)
 _ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 _TOKEN = re.compile(r"\S{8,4096}")
 
@@ -177,14 +180,21 @@ class ZaloTokens:
     async def refresh_due(self) -> bool:
         """True when the access token runs out within the margin: refresh before using it."""
         account = await self._load()
-        return account is not None and account.access_expires_at - REFRESH_MARGIN <= self.env.now()
+        if account is None or self._pausing(account):
+            return False
+        return account.access_expires_at - REFRESH_MARGIN <= self.env.now()
+
+    def _pausing(self, account: ZaloAccount) -> bool:
+        failed = account.refresh_failed_at
+        return failed is not None and self.env.now() - failed < REFRESH_PAUSE
 
     async def refresh(self, exchange: Exchange, *, seen: str | None) -> str | None:
         """Spends the stored refresh token and stores the new pair, in one transaction.
 
         ``seen`` is the access token the caller found stale: when the stored one differs,
         another task or process has refreshed already and its token is returned unspent.
-        Returns the access token to use, or None (refused: recorded for the status, logged)."""
+        Returns the access token to use, or None (refused: recorded for the status, logged;
+        or refused less than REFRESH_PAUSE ago: Zalo is not asked again yet)."""
         async with self.env.db.transaction() as conn:
             account = await zalo_db.get_account(conn, self.oa_id)
             if account is None:
@@ -192,6 +202,9 @@ class ZaloTokens:
             if seen is not None and account.access_token != seen:
                 self._account = account
                 return account.access_token
+            if self._pausing(account):
+                self._account = account
+                return None
             outcome = await exchange(account.app_id, account.app_secret, account.refresh_token)
             now = self.env.now()
             if isinstance(outcome, RefreshRefused):

@@ -127,6 +127,7 @@ class ZaloSandbox:
 
     def oauth(self, form: Mapping[str, str], secret_key: str | None) -> dict[str, Any]:
         """POST /v4/oa/access_token: a refresh token buys a new pair, once."""
+        self.tokens.asked += 1
         grant = form.get("grant_type")
         if grant != "refresh_token":
             raise self.not_implemented(f"OAuth grant_type={grant!r}")

@@ -50,3 +50,4 @@ class TokenState:
     refresh: dict[str, float] = field(default_factory=dict)  # unused refresh token -> expiry
     used_refresh: set[str] = field(default_factory=set)
     refreshes: int = 0  # successful rotations, for assertions
+    asked: int = 0  # refresh requests of any outcome

@@ -219,8 +219,8 @@ async def test_an_unfaked_call_is_not_retried(
     zalo.unimplemented.clear()
 
 
-async def test_a_lost_refresh_is_tried_once_and_the_next_send_refreshes(
-    zenv: Env, zalo: ZaloSandbox, client: ZaloClient, pauses: Pauses
+async def test_a_lost_refresh_is_tried_once_and_a_minute_later_again(
+    zenv: Env, zalo: ZaloSandbox, client: ZaloClient, pauses: Pauses, zclock: FakeClock
 ) -> None:
     """The refresh runs in the write transaction: no pauses there, one attempt."""
     zalo.follow(USER)
@@ -233,8 +233,25 @@ async def test_a_lost_refresh_is_tried_once_and_the_next_send_refreshes(
     assert pauses.taken == [] and zalo.sent == []
     [status] = await statuses(zenv)
     assert status.state is TokenState.REFRESH_FAILED and "network" in (status.refresh_error or "")
+    zclock.advance(61)
     assert (await client.send_text(USER, "x")).sent
     after = await zalo_db.get_account(zenv.db.conn, zalo.oa_id)
     assert after is not None and after.refresh_token != before.refresh_token
     [status] = await statuses(zenv)
     assert status.state is TokenState.CONNECTED and status.refresh_error is None
+
+
+async def test_after_a_refused_refresh_zalo_is_not_asked_again_for_a_minute(
+    zenv: Env, zalo: ZaloSandbox, client: ZaloClient, zclock: FakeClock
+) -> None:
+    users = [f"{USER}{n}" for n in range(20)]
+    for user in users:
+        zalo.follow(user)
+    zalo.tokens.access.clear()
+    zalo.app_secret = "changed in the Zalo console"
+    outcomes = [await client.send_text(u, "Mời tham gia") for u in users]
+    assert {o.status for o in outcomes} == {SendStatus.FAILED} and zalo.tokens.asked == 1
+    zalo.app_secret = "sandbox-app-secret"  # fixed
+    zclock.advance(61)
+    assert (await client.send_text(users[0], "Mời tham gia")).sent
+    assert zalo.tokens.asked == 2 and zalo.tokens.refreshes == 1
