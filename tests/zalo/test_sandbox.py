@@ -10,8 +10,10 @@ from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from bot.zalo_sandbox import ZaloSandbox, ZaloSandboxServer
+from handlers.zalo.webhook import WebhookKeys, verify
 from tests.zalo.conftest import USER
 
 
@@ -109,6 +111,32 @@ async def test_the_standalone_process_and_its_control_api() -> None:
         assert sent["error"] == 0
         _, messages = await _call("GET", f"{base}/sandbox/messages/{USER}")
         assert [m["text"] for m in messages] == ["Xin chào"]
+        # Its background pusher delivers signed events to a registered webhook.
+        received: asyncio.Queue[tuple[bytes, str | None]] = asyncio.Queue()
+
+        async def hook(request: web.Request) -> web.Response:
+            await received.put((await request.read(), request.headers.get("X-ZEvent-Signature")))
+            return web.Response()
+
+        app = web.Application()
+        app.router.add_post("/hook", hook)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        try:
+            url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+            await _call("POST", f"{base}/sandbox/webhook", json={"url": url})
+            await _call("POST", f"{base}/sandbox/write", json={"user_id": USER, "text": "1"})
+            keys = WebhookKeys(tokens["app_id"], "sandbox-oa-secret")
+            names = []
+            for _ in range(2):  # the follow queued before the hook was registered, then the text
+                raw, header = await asyncio.wait_for(received.get(), 20)
+                body = verify(raw, header, keys)
+                assert isinstance(body, dict)
+                names.append(body["event_name"])
+            assert names == ["follow", "user_send_text"] and body["message"]["text"] == "1"
+        finally:
+            await runner.cleanup()
     finally:
         proc.terminate()
         await proc.wait()
