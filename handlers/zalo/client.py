@@ -67,7 +67,13 @@ class _Answer:
 
     @property
     def code(self) -> int | None:
-        return None if self.body is None else int(self.body.get("error", 0) or 0)
+        """Zalo's error code (0: success); None without an answer or with an unreadable code."""
+        if self.body is None:
+            return None
+        try:
+            return int(self.body.get("error", 0) or 0)
+        except (TypeError, ValueError):
+            return None
 
 
 class ZaloClient:
@@ -148,10 +154,13 @@ class ZaloClient:
         answer = await self._authorised("POST", "/v2.0/oa/upload/image", form=form)
         if answer.code != 0 or answer.body is None:
             return _failure(answer)
-        return str((answer.body.get("data") or {}).get("attachment_id", ""))
+        attachment = (answer.body.get("data") or {}).get("attachment_id")
+        if not isinstance(attachment, str) or not attachment:
+            return CallFailure(0, "no attachment_id in Zalo's answer")
+        return attachment
 
     async def refresh(self) -> bool:
-        """Refreshes the tokens now (a scheduled job, ``ykien zalo status --refresh``)."""
+        """Refreshes the tokens now, whatever their age (for a scheduled job); False if refused."""
         return await self.credentials.refresh(self.exchange, seen=None) is not None
 
     # -- the machinery -----------------------------------------------------------------------
