@@ -36,6 +36,7 @@ from bot.cli import (
     survey,
     thresholds,
     villages,
+    zalo,
 )
 from bot.cli.database import check_database
 from bot.cli.output import check_output
@@ -62,6 +63,7 @@ MODULES = (
     thresholds,
     villages,
     spam,
+    zalo,
 )
 
 

@@ -1,0 +1,168 @@
+"""zalo_accounts and zalo_inbox: an OA's credentials and tokens, and the webhook's queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import aiosqlite
+
+from storage import sql
+from storage.records import dt, dt_req, ts
+
+_COLUMNS = (
+    "oa_id, app_id, app_secret, oa_secret, access_token, refresh_token, access_expires_at, "
+    "refresh_expires_at, connected_at, refreshed_at, refresh_failed_at, refresh_error"
+)
+
+
+@dataclass(frozen=True)
+class ZaloAccount:
+    """One OA's row; the secrets stay out of repr() so that no log line can show them."""
+
+    oa_id: str
+    app_id: str
+    app_secret: str = field(repr=False)
+    oa_secret: str = field(repr=False)
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    access_expires_at: datetime
+    refresh_expires_at: datetime
+    connected_at: datetime
+    refreshed_at: datetime | None = None
+    refresh_failed_at: datetime | None = None
+    refresh_error: str | None = None
+
+
+def _account(row: aiosqlite.Row) -> ZaloAccount:
+    return ZaloAccount(
+        oa_id=row[0],
+        app_id=row[1],
+        app_secret=row[2],
+        oa_secret=row[3],
+        access_token=row[4],
+        refresh_token=row[5],
+        access_expires_at=dt_req(row[6]),
+        refresh_expires_at=dt_req(row[7]),
+        connected_at=dt_req(row[8]),
+        refreshed_at=dt(row[9]),
+        refresh_failed_at=dt(row[10]),
+        refresh_error=row[11],
+    )
+
+
+async def get_account(conn: aiosqlite.Connection, oa_id: str) -> ZaloAccount | None:
+    row = await sql.one(conn, f"SELECT {_COLUMNS} FROM zalo_accounts WHERE oa_id = ?", (oa_id,))
+    return None if row is None else _account(row)
+
+
+async def list_accounts(conn: aiosqlite.Connection) -> list[ZaloAccount]:
+    return [
+        _account(r)
+        for r in await sql.rows(conn, f"SELECT {_COLUMNS} FROM zalo_accounts ORDER BY oa_id")
+    ]
+
+
+async def save_account(conn: aiosqlite.Connection, account: ZaloAccount) -> None:
+    """Inserts or replaces an OA's row (a new connection starts with a clean refresh record)."""
+    await conn.execute(
+        f"INSERT OR REPLACE INTO zalo_accounts({_COLUMNS}) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL)",
+        (
+            account.oa_id,
+            account.app_id,
+            account.app_secret,
+            account.oa_secret,
+            account.access_token,
+            account.refresh_token,
+            ts(account.access_expires_at),
+            ts(account.refresh_expires_at),
+            ts(account.connected_at),
+        ),
+    )
+
+
+async def rotate_tokens(
+    conn: aiosqlite.Connection,
+    oa_id: str,
+    *,
+    used_refresh: str,
+    access_token: str,
+    refresh_token: str,
+    access_expires_at: datetime,
+    refresh_expires_at: datetime,
+    now: datetime,
+) -> bool:
+    """Stores the new pair in place of the one whose refresh token was just used.
+
+    Returns False (and changes nothing) when the stored refresh token is no longer
+    `used_refresh`: someone else rotated it first."""
+    cur = await conn.execute(
+        "UPDATE zalo_accounts SET access_token = ?, refresh_token = ?, access_expires_at = ?, "
+        "refresh_expires_at = ?, refreshed_at = ?, refresh_failed_at = NULL, refresh_error = NULL "
+        "WHERE oa_id = ? AND refresh_token = ?",
+        (
+            access_token,
+            refresh_token,
+            ts(access_expires_at),
+            ts(refresh_expires_at),
+            ts(now),
+            oa_id,
+            used_refresh,
+        ),
+    )
+    return cur.rowcount == 1
+
+
+async def record_refresh_failure(
+    conn: aiosqlite.Connection, oa_id: str, error: str, now: datetime
+) -> None:
+    await conn.execute(
+        "UPDATE zalo_accounts SET refresh_failed_at = ?, refresh_error = ? WHERE oa_id = ?",
+        (ts(now), error, oa_id),
+    )
+
+
+@dataclass(frozen=True)
+class InboxEvent:
+    id: int
+    event_key: str
+    oa_id: str
+    kind: str  # 'text' | 'button' | 'follow' | 'unfollow'
+    user_id: str
+    body: str
+    sent_at: datetime
+    received_at: datetime
+
+
+async def enqueue(
+    conn: aiosqlite.Connection,
+    *,
+    event_key: str,
+    oa_id: str,
+    kind: str,
+    user_id: str,
+    body: str,
+    sent_at: datetime,
+    now: datetime,
+) -> bool:
+    """Queues an event; False when one with this key is already there (a redelivery)."""
+    cur = await conn.execute(
+        "INSERT INTO zalo_inbox(event_key, oa_id, kind, user_id, body, sent_at, received_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(event_key) DO NOTHING",
+        (event_key, oa_id, kind, user_id, body, ts(sent_at), ts(now)),
+    )
+    return cur.rowcount == 1
+
+
+async def pending_events(conn: aiosqlite.Connection, limit: int = 100) -> list[InboxEvent]:
+    """Events not handled yet, oldest first."""
+    rows = await sql.rows(
+        conn,
+        "SELECT id, event_key, oa_id, kind, user_id, body, sent_at, received_at FROM zalo_inbox "
+        "WHERE handled_at IS NULL ORDER BY id LIMIT ?",
+        (limit,),
+    )
+    return [
+        InboxEvent(r[0], r[1], r[2], r[3], r[4], r[5], dt_req(r[6]), dt_req(r[7])) for r in rows
+    ]

@@ -1,0 +1,46 @@
+"""The Zalo webhook's queue: an event is committed before Zalo gets its 200, once per key.
+
+Zalo redelivers an event it thinks was not acknowledged (a slow answer, a restart), so the
+queue keys each event (msg_id; for a follow the event, user and time) and a second arrival
+changes nothing. The worker that answers residents reads :func:`pending` in order and marks
+each row handled in the transaction of its work (wired in a later step).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from storage import zalo as zalo_db
+from storage.zalo import InboxEvent
+from surveys.env import Env
+
+
+class InboxKind(StrEnum):
+    TEXT = "text"  # typed text: a join code, a digit, a comment, a question, a keyword
+    BUTTON = "button"  # a button's payload (untrusted until checked against the round)
+    FOLLOW = "follow"  # followed the OA: greet, ask for the join or household code
+    UNFOLLOW = "unfollow"  # stop sending to them
+
+
+async def queue_event(
+    env: Env,
+    *,
+    key: str,
+    oa_id: str,
+    kind: InboxKind,
+    user_id: str,
+    body: str,
+    sent_at: datetime,
+) -> bool:
+    """Commits the event; False when it was already queued (a redelivery)."""
+    async with env.db.transaction() as conn:
+        return await zalo_db.enqueue(
+            conn, event_key=key, oa_id=oa_id, kind=kind.value, user_id=user_id, body=body,
+            sent_at=sent_at, now=env.now(),
+        )  # fmt: skip
+
+
+async def pending(env: Env, limit: int = 100) -> list[InboxEvent]:
+    """Queued events not handled yet, oldest first."""
+    return await zalo_db.pending_events(env.db.conn, limit)
