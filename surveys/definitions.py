@@ -58,6 +58,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from surveys.model import Choice, Question, QuestionKind, Survey
+from surveys.question_kinds import KINDS
 from surveys.survey_errors import SurveyFileError, SurveyProblem, described
 
 SURVEY_ID = re.compile(r"[a-z0-9-]{1,40}")
@@ -231,7 +232,7 @@ class _Reader:
         overall = raw.get("overall", False)
         if not isinstance(overall, bool):
             self.fail(f"{path}.overall", SurveyProblem.NOT_BOOL, got=described(overall))
-        needs_criteria = kind in (QuestionKind.SCALE, QuestionKind.YESNO) and not overall
+        needs_criteria = KINDS[kind].scored and not overall
         c2026 = self.criteria(raw, "criteria_2026", path, CRITERIA_2026_MAX, needs_criteria)
         c2021 = self.criteria(raw, "criteria_2021", path, CRITERIA_2021_MAX, needs_criteria)
         choices: tuple[Choice, ...] = ()
@@ -315,7 +316,7 @@ class _Reader:
                 other=f"questions[{marked[0]}]",
             )
         first = questions[marked[0] - 1]
-        if first.kind is not QuestionKind.YESNO:
+        if not KINDS[first.kind].overall:
             self.fail(
                 f"questions[{marked[0]}].overall",
                 SurveyProblem.OVERALL_NOT_YESNO,
