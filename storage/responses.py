@@ -98,7 +98,7 @@ async def mark_completed(conn: aiosqlite.Connection, response_id: int, now: date
 # The responses that count in a round, read from the rule itself (the view household_pick of
 # *_counted_rule.sql) rather than from the flag: the kept counts (storage.scores,
 # responses.counted) apply it incrementally, and this reading is what the tests compare them with.
-_COUNTED = "WITH counted AS (SELECT id FROM household_pick WHERE round_id = :round AND counted) "
+_PICKED = "WITH counted AS (SELECT id FROM household_pick WHERE round_id = :round AND counted) "
 
 
 async def value_counts(conn: aiosqlite.Connection, round_id: int) -> dict[str, dict[int, int]]:
@@ -106,7 +106,7 @@ async def value_counts(conn: aiosqlite.Connection, round_id: int) -> dict[str, d
     counts: dict[str, dict[int, int]] = {}
     found = await sql.rows(
         conn,
-        f"{_COUNTED}SELECT a.question_id, a.value_int, count(*) AS n FROM answers a "
+        f"{_PICKED}SELECT a.question_id, a.value_int, count(*) AS n FROM answers a "
         "JOIN counted c ON c.id = a.response_id "
         "WHERE a.skipped = 0 AND a.value_int IS NOT NULL "
         "GROUP BY a.question_id, a.value_int",

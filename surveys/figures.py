@@ -69,8 +69,9 @@ def share_of(satisfied: int, valid: int, k: int) -> Share:
 def tally(kind: QuestionKind, values: Mapping[int, int]) -> tuple[int, int]:
     """(satisfied, valid) of one question's value counts; "không biết" is not valid."""
     spec = question_kinds.of(kind)
-    valid = sum(n for v, n in values.items() if v in spec.valid and n > 0)
-    satisfied = sum(n for v, n in values.items() if v in spec.satisfied and n > 0)
+    judged, liked = spec.valid, spec.satisfied
+    valid = sum(n for v, n in values.items() if v in judged and n > 0)
+    satisfied = sum(n for v, n in values.items() if v in liked and n > 0)
     return satisfied, valid
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 
 class QuestionKind(StrEnum):
@@ -47,7 +48,7 @@ class KindSpec:
         """Whether answers of this kind enter the scores (and so need criteria)."""
         return bool(self.satisfied)
 
-    @property
+    @cached_property
     def valid(self) -> frozenset[int]:
         """The values that judge the service: the denominator of a share."""
         return frozenset(self.values) - self.no_opinion
