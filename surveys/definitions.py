@@ -77,6 +77,7 @@ _SURVEY_KEYS = ("id", "title", "description", "questions")
 _QUESTION_KEYS = ("id", "kind", "text", "criteria_2026", "criteria_2021", "overall", "choices")
 _CHOICE_KEYS = ("code", "label")
 _KINDS = ", ".join(k.value for k in QuestionKind)
+_SCORED = ", ".join(k.value for k, spec in KINDS.items() if spec.scored)
 _TOML_POSITION = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
 
 
@@ -250,13 +251,13 @@ class _Reader:
         field = f"{path}.{key}"
         if key not in raw:
             if required:
-                self.fail(field, SurveyProblem.CRITERIA_MISSING)
+                self.fail(field, SurveyProblem.CRITERIA_MISSING, kinds=_SCORED)
             return ()
         value = raw[key]
         if not isinstance(value, list):
             self.fail(field, SurveyProblem.NOT_INT_LIST, got=described(value))
         if required and not value:
-            self.fail(field, SurveyProblem.CRITERIA_EMPTY)
+            self.fail(field, SurveyProblem.CRITERIA_EMPTY, kinds=_SCORED)
         numbers: list[int] = []
         for item in value:
             if isinstance(item, bool) or not isinstance(item, int):

@@ -224,6 +224,16 @@ def test_bool_as_int_in_toml() -> None:
     assert info.value.field == "questions[1].criteria_2021"
 
 
+def test_a_scored_question_needs_criteria() -> None:
+    """The scored kinds the message names are the ones question_kinds scores."""
+    e = reject(lambda d: d["questions"][0].pop("criteria_2026"))
+    assert (e.field, e.problem) == ("questions[1].criteria_2026", SurveyProblem.CRITERIA_MISSING)
+    assert shown(e).endswith("thiếu khóa bắt buộc với câu hỏi được chấm điểm (scale, yesno)")
+    e = reject(lambda d: d["questions"][0].update(criteria_2021=[]))
+    assert e.problem is SurveyProblem.CRITERIA_EMPTY
+    assert shown(e).endswith("không được rỗng với câu hỏi được chấm điểm (scale, yesno)")
+
+
 def test_string_is_not_a_criterion_number() -> None:
     e = reject(lambda d: d["questions"][0].update(criteria_2021=["2"]))
     assert e.field == "questions[1].criteria_2021"
