@@ -95,18 +95,10 @@ async def mark_completed(conn: aiosqlite.Connection, response_id: int, now: date
     )
 
 
-# The responses that count in a round: every complete response of a resident outside any
-# household, and one per household: its members' latest completed response.
-# The kept counts (storage.scores, responses.counted) apply the same rule incrementally; this
-# reading from the answers is the independent reference the tests compare them with.
-_COUNTED = (
-    "WITH counted AS (SELECT r.id FROM responses r JOIN residents p ON p.id = r.resident_id "
-    "WHERE r.round_id = :round AND r.completed_at IS NOT NULL AND r.hold IS NULL "
-    "AND (p.household_id IS NULL OR r.id = ("
-    "SELECT r2.id FROM responses r2 JOIN residents p2 ON p2.id = r2.resident_id "
-    "WHERE r2.round_id = r.round_id AND p2.household_id = p.household_id AND r2.hold IS NULL "
-    "ORDER BY r2.completed_at IS NULL, r2.updated_at DESC, r2.id DESC LIMIT 1))) "
-)
+# The responses that count in a round, read from the rule itself (the view household_pick of
+# *_counted_rule.sql) rather than from the flag: the kept counts (storage.scores,
+# responses.counted) apply it incrementally, and this reading is what the tests compare them with.
+_PICKED = "WITH counted AS (SELECT id FROM household_pick WHERE round_id = :round AND counted) "
 
 
 async def value_counts(conn: aiosqlite.Connection, round_id: int) -> dict[str, dict[int, int]]:
@@ -114,7 +106,7 @@ async def value_counts(conn: aiosqlite.Connection, round_id: int) -> dict[str, d
     counts: dict[str, dict[int, int]] = {}
     found = await sql.rows(
         conn,
-        f"{_COUNTED}SELECT a.question_id, a.value_int, count(*) AS n FROM answers a "
+        f"{_PICKED}SELECT a.question_id, a.value_int, count(*) AS n FROM answers a "
         "JOIN counted c ON c.id = a.response_id "
         "WHERE a.skipped = 0 AND a.value_int IS NOT NULL "
         "GROUP BY a.question_id, a.value_int",

@@ -63,11 +63,16 @@ async def village_counts(conn: aiosqlite.Connection, round_id: int) -> dict[int,
     return out
 
 
+def _columns(values: Sequence[int], prefix: str = "") -> str:
+    """The question_values columns (v0, v1, ...) holding the counts of `values`."""
+    return ", ".join(f"{prefix}v{int(v)}" for v in values)
+
+
 async def question_counts(
-    conn: aiosqlite.Connection, pairs: Sequence[tuple[int, str]]
+    conn: aiosqlite.Connection, pairs: Sequence[tuple[int, str]], values: Sequence[int]
 ) -> dict[int, dict[int, int]]:
     """round id -> {value -> answers} of one question per round (the overall one, for tables),
-    from question_values: one row per round."""
+    from question_values: one row per round; `values` are the stored values to read."""
     out: dict[int, dict[int, int]] = {}
     for start in range(0, len(pairs), 400):
         chunk = pairs[start : start + 400]
@@ -75,28 +80,34 @@ async def question_counts(
         args = [x for pair in chunk for x in pair]
         for row in await _tuples(
             conn,
-            f"WITH wanted(r, q) AS (VALUES {marks}) SELECT s.round_id, s.v0, s.v1, s.v2, s.v3, "
-            f"s.v4, s.v5 FROM wanted JOIN question_values s "
+            f"WITH wanted(r, q) AS (VALUES {marks}) SELECT s.round_id, {_columns(values, 's.')} "
+            f"FROM wanted JOIN question_values s "
             f"ON s.round_id = wanted.r AND s.question_id = wanted.q",
             args,
         ):
-            out[row[0]] = {value: n for value, n in enumerate(row[1:]) if n}
+            out[row[0]] = {value: n for value, n in zip(values, row[1:], strict=True) if n}
     return out
 
 
 async def question_values(
-    conn: aiosqlite.Connection, round_ids: Sequence[int]
+    conn: aiosqlite.Connection, round_ids: Sequence[int], values: Sequence[int]
 ) -> dict[int, dict[str, tuple[int, ...]]]:
-    """round id -> question id -> (answers, answers of value 0, 1, ... 5), one row each."""
+    """round id -> question id -> (answers, answers of each of `values` in turn), one row each."""
     out: dict[int, dict[str, tuple[int, ...]]] = {}
     for row in await _where_in(
         conn,
-        "SELECT round_id, question_id, n, v0, v1, v2, v3, v4, v5 FROM question_values "
+        f"SELECT round_id, question_id, n, {_columns(values)} FROM question_values "
         "WHERE round_id IN ({marks})",
         round_ids,
     ):
         out.setdefault(row[0], {})[row[1]] = row[2:]
     return out
+
+
+async def value_columns(conn: aiosqlite.Connection) -> list[int]:
+    """The stored values question_values keeps a count of (its columns v0, v1, ...)."""
+    found = await sql.rows(conn, "SELECT name FROM pragma_table_info('question_values')")
+    return sorted(int(r[0][1:]) for r in found if r[0][:1] == "v" and r[0][1:].isdigit())
 
 
 async def provinces_of(conn: aiosqlite.Connection, communes: Sequence[int]) -> dict[int, int]:
@@ -176,22 +187,11 @@ async def pseudonymous_answers(
     return [(row[0], row[1], row[2], row[3], row[4]) for row in found]
 
 
-# Whether a response counts (migrations *_counted_units.sql, *_complete_responses.sql,
-# *_one_voice.sql): a complete response of a resident outside any household; per household and
-# round, the members' latest completed response; a response held for staff never counts.
-_COUNTED = (
-    "responses.completed_at IS NOT NULL AND coalesce(("
-    "SELECT responses.hold IS NULL AND (p.household_id IS NULL OR responses.id = ("
-    "SELECT r2.id FROM residents p2 JOIN responses r2 "
-    "ON r2.resident_id = p2.id AND r2.round_id = responses.round_id "
-    "WHERE p2.household_id = p.household_id AND r2.hold IS NULL "
-    "ORDER BY r2.completed_at IS NULL, r2.updated_at DESC, r2.id DESC LIMIT 1)) "
-    "FROM residents p WHERE p.id = responses.resident_id), 1)"
-)
-
-# One round's aggregates rebuilt from its answers (arguments: the round id, once per `?`).
+# One round's aggregates rebuilt from its answers (arguments: the round id, once per `?`);
+# whether a response counts is the rule of the view household_pick (*_counted_rule.sql).
 _ROUND_REBUILD = (
-    f"UPDATE responses SET counted = {_COUNTED} WHERE round_id = ?",
+    "UPDATE responses SET counted = (SELECT counted FROM household_pick WHERE id = responses.id) "
+    "WHERE round_id = ?",
     "DELETE FROM score_counts WHERE round_id = ?",
     "DELETE FROM village_counts WHERE round_id = ?",
     "INSERT INTO score_counts(round_id, question_id, value, n) "
@@ -204,11 +204,19 @@ _ROUND_REBUILD = (
     "AND r.counted = 1 AND a.skipped = 0 AND a.value_int IS NOT NULL GROUP BY 1, 2, 3, 4",
     # the triggers on score_counts have kept question_values in step; recomputed all the same
     "DELETE FROM question_values WHERE round_id = ?",
-    "INSERT INTO question_values(round_id, question_id, n, v0, v1, v2, v3, v4, v5) "
-    "SELECT round_id, question_id, sum(n), "
-    + ", ".join(f"sum((value = {i}) * n)" for i in range(6))
-    + " FROM score_counts WHERE round_id = ? GROUP BY 1, 2",
 )
+
+
+def _values_rebuild(values: Sequence[int]) -> str:
+    """question_values of one round from its score_counts, one column per stored value."""
+    sums = ", ".join(f"sum((value = {int(v)}) * n)" for v in values)
+    return (
+        f"INSERT INTO question_values(round_id, question_id, n, {_columns(values)}) "
+        f"SELECT round_id, question_id, sum(n), {sums} FROM score_counts WHERE round_id = ? "
+        "GROUP BY 1, 2"
+    )
+
+
 _COMMUNES_REBUILD = (
     "DELETE FROM commune_counts",
     "INSERT INTO commune_counts(commune_code, residents, households) "
@@ -238,6 +246,7 @@ async def rebuild(
     between chunks are kept by the triggers, so the result equals a rebuild in one go.
     """
     rounds = [r[0] for r in await sql.rows(db.conn, _EVERY_ROUND)]
+    statements = (*_ROUND_REBUILD, _values_rebuild(await value_columns(db.conn)))
     at = 0
     while at < len(rounds):
         began = time.monotonic()
@@ -246,7 +255,7 @@ async def rebuild(
                 for statement in _COMMUNES_REBUILD:
                     await conn.execute(statement)
             while at < len(rounds):
-                for statement in _ROUND_REBUILD:
+                for statement in statements:
                     await conn.execute(statement, (rounds[at],) * statement.count("?"))
                 at += 1
                 if time.monotonic() - began >= chunk_seconds:

@@ -58,6 +58,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from surveys.model import Choice, Question, QuestionKind, Survey
+from surveys.question_kinds import KINDS
 from surveys.survey_errors import SurveyFileError, SurveyProblem, described
 
 SURVEY_ID = re.compile(r"[a-z0-9-]{1,40}")
@@ -76,6 +77,7 @@ _SURVEY_KEYS = ("id", "title", "description", "questions")
 _QUESTION_KEYS = ("id", "kind", "text", "criteria_2026", "criteria_2021", "overall", "choices")
 _CHOICE_KEYS = ("code", "label")
 _KINDS = ", ".join(k.value for k in QuestionKind)
+_SCORED = ", ".join(k.value for k, spec in KINDS.items() if spec.scored)
 _TOML_POSITION = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
 
 
@@ -231,7 +233,7 @@ class _Reader:
         overall = raw.get("overall", False)
         if not isinstance(overall, bool):
             self.fail(f"{path}.overall", SurveyProblem.NOT_BOOL, got=described(overall))
-        needs_criteria = kind in (QuestionKind.SCALE, QuestionKind.YESNO) and not overall
+        needs_criteria = KINDS[kind].scored and not overall
         c2026 = self.criteria(raw, "criteria_2026", path, CRITERIA_2026_MAX, needs_criteria)
         c2021 = self.criteria(raw, "criteria_2021", path, CRITERIA_2021_MAX, needs_criteria)
         choices: tuple[Choice, ...] = ()
@@ -249,13 +251,13 @@ class _Reader:
         field = f"{path}.{key}"
         if key not in raw:
             if required:
-                self.fail(field, SurveyProblem.CRITERIA_MISSING)
+                self.fail(field, SurveyProblem.CRITERIA_MISSING, kinds=_SCORED)
             return ()
         value = raw[key]
         if not isinstance(value, list):
             self.fail(field, SurveyProblem.NOT_INT_LIST, got=described(value))
         if required and not value:
-            self.fail(field, SurveyProblem.CRITERIA_EMPTY)
+            self.fail(field, SurveyProblem.CRITERIA_EMPTY, kinds=_SCORED)
         numbers: list[int] = []
         for item in value:
             if isinstance(item, bool) or not isinstance(item, int):
@@ -315,7 +317,7 @@ class _Reader:
                 other=f"questions[{marked[0]}]",
             )
         first = questions[marked[0] - 1]
-        if first.kind is not QuestionKind.YESNO:
+        if not KINDS[first.kind].overall:
             self.fail(
                 f"questions[{marked[0]}].overall",
                 SurveyProblem.OVERALL_NOT_YESNO,

@@ -19,21 +19,14 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from operator import itemgetter
 
-from surveys import disclosure
+from surveys import disclosure, question_kinds
 from surveys.disclosure import Complement, Relation
-from surveys.model import (
-    DONT_KNOW,
-    SATISFIED_SCALE,
-    SCALE_VALUES,
-    YESNO_VALUES,
-    QuestionKind,
-    Survey,
-)
+from surveys.model import QuestionKind, Survey
 from surveys.scoring import wilson
 
 Counts = Mapping[str, Mapping[int, int]]
@@ -75,13 +68,11 @@ def share_of(satisfied: int, valid: int, k: int) -> Share:
 
 def tally(kind: QuestionKind, values: Mapping[int, int]) -> tuple[int, int]:
     """(satisfied, valid) of one question's value counts; "không biết" is not valid."""
-    if kind is QuestionKind.SCALE:
-        valid = sum(n for v, n in values.items() if v in (1, 2, 3, 4, 5) and n > 0)
-        satisfied = sum(n for v, n in values.items() if v in SATISFIED_SCALE and n > 0)
-        return satisfied, valid
-    if kind is QuestionKind.YESNO:
-        return max(0, values.get(1, 0)), max(0, values.get(1, 0)) + max(0, values.get(0, 0))
-    return 0, 0
+    spec = question_kinds.of(kind)
+    judged, liked = spec.valid, spec.satisfied
+    valid = sum(n for v, n in values.items() if v in judged and n > 0)
+    satisfied = sum(n for v, n in values.items() if v in liked and n > 0)
+    return satisfied, valid
 
 
 def respondents(survey: Survey, counts: Counts) -> int:
@@ -305,30 +296,38 @@ def comments(texts: Sequence[str], group: int, k: int) -> Comments:
 def dont_know(survey: Survey, counts: Counts) -> int:
     """ "Không biết" answers over every scale question of a group."""
     return sum(
-        counts.get(q.id, {}).get(DONT_KNOW, 0)
+        counts.get(q.id, {}).get(v, 0)
         for q in survey.questions
-        if q.kind is QuestionKind.SCALE
+        for v in question_kinds.of(q.kind).no_opinion
     )
 
 
-# Positions in a question_values row (answers, then the count of each value 0..5).
-_SCALE_SAT = itemgetter(*(1 + v for v in sorted(SATISFIED_SCALE)))
-_SCALE_VALID = itemgetter(*(1 + v for v in SCALE_VALUES if v != DONT_KNOW))
-_YES = 2  # the count of value 1, "Có"
-_YESNO_VALID = itemgetter(*(1 + v for v in YESNO_VALUES))
+def _adder(values: Collection[int]) -> Callable[[Sequence[int]], int]:
+    """The sum of the counts of `values` in a question_values row (answers, then the count of
+    each of question_kinds.STORED_VALUES), read by position: a province table reads many."""
+    at = sorted(1 + question_kinds.STORED_VALUES.index(v) for v in values)
+    if len(at) == 1:
+        return itemgetter(at[0])
+    pick = itemgetter(*at)
+    return lambda row: sum(pick(row))
+
+
+_ROW_TALLIES = {
+    kind: (_adder(spec.satisfied), _adder(spec.valid))
+    for kind, spec in question_kinds.KINDS.items()
+    if spec.scored
+}
 
 
 def value_tallies(
     survey: Survey, values: dict[str, tuple[int, ...]]
 ) -> dict[str, tuple[int, int, int]]:
-    """question id -> (satisfied, valid, answered) from (answers, count of value 0..5)."""
+    """question id -> (satisfied, valid, answered) from (answers, count of each stored value)."""
     out = {}
     for q in survey.questions:
         row = values.get(q.id)
-        if row is None:
+        if row is None or q.kind not in _ROW_TALLIES:
             continue
-        if q.kind is QuestionKind.SCALE:
-            out[q.id] = (sum(_SCALE_SAT(row)), sum(_SCALE_VALID(row)), row[0])
-        elif q.kind is QuestionKind.YESNO:
-            out[q.id] = (row[_YES], sum(_YESNO_VALID(row)), row[0])
+        satisfied, valid = _ROW_TALLIES[q.kind]
+        out[q.id] = (satisfied(row), valid(row), row[0])
     return out

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from storage.records import Answer
-from surveys.model import COMMENT_MAX, SCALE_VALUES, YESNO_VALUES, Question, QuestionKind, Survey
+from surveys import question_kinds
+from surveys.model import COMMENT_MAX, Question, QuestionKind, Survey
 
 
 def next_index(survey: Survey, answers: Mapping[str, Answer]) -> int | None:
@@ -24,13 +25,7 @@ def parse_button_value(question: Question, raw: str) -> int | str | None:
     """The stored value a button code stands for, or None if the code is not one of its buttons."""
     if question.kind is QuestionKind.CHOICE:
         return raw if any(c.code == raw for c in question.choices) else None
-    if question.kind in (QuestionKind.SCALE, QuestionKind.YESNO):
-        if not raw.isascii() or not raw.isdigit() or len(raw) > 1:
-            return None
-        allowed = SCALE_VALUES if question.kind is QuestionKind.SCALE else YESNO_VALUES
-        value = int(raw)
-        return value if value in allowed else None
-    return None
+    return question_kinds.of(question.kind).parse(raw)
 
 
 def looks_like_answer(question: Question, text: str) -> bool:

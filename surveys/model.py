@@ -3,23 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
-
-class QuestionKind(StrEnum):
-    """How a question is answered; stored in survey definitions."""
-
-    SCALE = "scale"  # 1-5 plus 0 "không biết / không sử dụng"; 4-5 satisfied
-    YESNO = "yesno"  # Có (1) / Không (0); yes is satisfied
-    CHOICE = "choice"  # one of a list of coded choices; not scored
-    TEXT = "text"  # free-text comment, optional, at most COMMENT_MAX characters; not scored
-
-
-SCALE_VALUES: tuple[int, ...] = (1, 2, 3, 4, 5, 0)
-YESNO_VALUES: tuple[int, ...] = (1, 0)
-SATISFIED_SCALE: frozenset[int] = frozenset({4, 5})
-DONT_KNOW = 0
-COMMENT_MAX = 1000
+from surveys.question_kinds import COMMENT_MAX as COMMENT_MAX
+from surveys.question_kinds import KINDS
+from surveys.question_kinds import QuestionKind as QuestionKind
 
 
 @dataclass(frozen=True)
@@ -40,11 +27,11 @@ class Question:
 
     @property
     def scored(self) -> bool:
-        return self.kind in (QuestionKind.SCALE, QuestionKind.YESNO)
+        return KINDS[self.kind].scored
 
     @property
     def optional(self) -> bool:
-        return self.kind is QuestionKind.TEXT
+        return KINDS[self.kind].optional
 
 
 @dataclass(frozen=True)

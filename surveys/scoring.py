@@ -29,23 +29,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 
-from surveys.model import (
-    DONT_KNOW,
-    SATISFIED_SCALE,
-    SCALE_VALUES,
-    YESNO_VALUES,
-    Question,
-    QuestionKind,
-    Survey,
-)
+from surveys.model import Question, QuestionKind, Survey
+from surveys.question_kinds import KINDS
 
 Z_95 = 1.959963984540054  # two-sided 95 % normal quantile
 MIN_GROUP_FLOOR = 3  # below this no group is ever shown, whatever the configuration says
-
-_VALUES: dict[QuestionKind, tuple[int, ...]] = {
-    QuestionKind.SCALE: SCALE_VALUES,
-    QuestionKind.YESNO: YESNO_VALUES,
-}
 
 
 @dataclass(frozen=True)
@@ -343,18 +331,14 @@ def verdict_from_tallies(
 def _score_question(
     q: Question, raw: Mapping[int, int], min_group: int, hidden: bool
 ) -> QuestionScore:
-    values = _VALUES[q.kind]
-    distribution = dict.fromkeys(values, 0)
+    kind = KINDS[q.kind]
+    distribution = dict.fromkeys(kind.values, 0)
     for value, count in raw.items():
         if value in distribution and isinstance(count, int) and count > 0:
             distribution[int(value)] += count
     answered = sum(distribution.values())
-    if q.kind is QuestionKind.SCALE:
-        dont_know = distribution[DONT_KNOW]
-        satisfied = sum(distribution[v] for v in SATISFIED_SCALE)
-    else:
-        dont_know = 0
-        satisfied = distribution[1]
+    dont_know = sum(distribution[v] for v in kind.no_opinion)
+    satisfied = sum(distribution[v] for v in kind.satisfied)
     valid = answered - dont_know
     if hidden:
         answered = valid = dont_know = 0
@@ -365,8 +349,8 @@ def _score_question(
         )  # fmt: skip
     low, high = wilson(satisfied, valid)
     mean = None
-    if q.kind is QuestionKind.SCALE:
-        mean = sum(v * distribution[v] for v in values if v != DONT_KNOW) / valid
+    if kind.mean:
+        mean = sum(v * distribution[v] for v in kind.valid) / valid
     return QuestionScore(
         q.id, q.kind, q.overall, answered, valid, satisfied, dont_know,
         satisfied / valid, low, high, mean, distribution, False,

@@ -18,7 +18,7 @@ from storage import residents as residents_db
 from storage import scores as scores_db
 from storage import surveys as surveys_db
 from storage.records import ChatState, Commune, Grant, Province
-from surveys import disclosure, figures
+from surveys import disclosure, figures, question_kinds
 from surveys.env import Env
 from surveys.export_rows import ExportAnswer, export_answers
 from surveys.figures import CriteriaSet, Unit
@@ -218,7 +218,7 @@ class SummaryService:
         labels = await self.labels([code])
         if not counts:
             raise SummaryRefused(SummaryError.NO_ANSWERS, round=round_.id, label=labels[round_.id])
-        scale = [q for q in survey.questions if q.kind is QuestionKind.SCALE]
+        scale = [q for q in survey.questions if question_kinds.of(q.kind).no_opinion]
         judged = sum(figures.tally(q.kind, counts.get(q.id, {}))[1] for q in scale)
         if scale and judged == 0 and figures.dont_know(survey, counts) > 0:
             raise SummaryRefused(
@@ -302,7 +302,9 @@ class SummaryService:
         communes = {c.code: c for c in await communes_db.list_communes(conn, province_code=code)}
         surveys = await self._surveys({sid for _, _, sid in latest})
         registered = await scores_db.registered(conn, [c for c, _, _ in latest])
-        values = await scores_db.question_values(conn, [r for _, r, _ in latest])
+        values = await scores_db.question_values(
+            conn, [r for _, r, _ in latest], question_kinds.STORED_VALUES
+        )
         k, t = self.k, await for_province(self.env, code)
         labels = await self.labels([c for c, _, _ in latest])
         scored = {}
@@ -353,7 +355,7 @@ class SummaryService:
             overall = surveys[sid].overall
             if overall is not None:
                 pairs.append((round_id, overall.id))
-        counts = await scores_db.question_counts(conn, pairs)
+        counts = await scores_db.question_counts(conn, pairs, question_kinds.STORED_VALUES)
         kinds = {sid: s.overall.kind for sid, s in surveys.items() if s.overall}
         by_commune = await scores_db.provinces_of(conn, [c for c, _, _ in latest])
         pooled: dict[int, list[int]] = {}

@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.views import labels
+from surveys import question_kinds
 from surveys.answering import Step
 from surveys.model import Question, QuestionKind
+from surveys.question_kinds import KindSpec
 
 _MAX_ID = 2**53
 _PATTERNS = {
@@ -97,31 +99,31 @@ def labels_of(markup: InlineKeyboardMarkup | None) -> list[str]:
 def answer_label(question: Question, value: int | str | None) -> str:
     if value is None:
         return labels.SKIPPED
-    if question.kind is QuestionKind.SCALE and isinstance(value, int):
-        return labels.SCALE[value]
-    if question.kind is QuestionKind.YESNO and isinstance(value, int):
-        return labels.YESNO[value]
+    kind = question_kinds.of(question.kind)
+    if kind.values and isinstance(value, int):
+        return labels.VALUES[kind.labels][value]
     if question.kind is QuestionKind.CHOICE:
         return next((c.label for c in question.choices if c.code == value), str(value))
     return str(value)
+
+
+def value_rows(kind: KindSpec, prefix: str) -> list[list[InlineKeyboardButton]]:
+    """A coded kind's buttons in its order, data `prefix` + the value as typed on paper: side by
+    side when the kind says they fit, else one per row."""
+    buttons = [
+        InlineKeyboardButton(labels.VALUES[kind.labels][v], callback_data=prefix + kind.typed(v))
+        for v in kind.values
+    ]
+    return [buttons] if kind.one_row else [[b] for b in buttons]
 
 
 def question(step: Step, index: int) -> InlineKeyboardMarkup | None:
     """One button per answer; a comment question only has 'skip' (the answer is typed)."""
     q = step.survey.questions[index]
     rid = step.response.id
-    if q.kind is QuestionKind.SCALE:
-        rows = [
-            [InlineKeyboardButton(labels.SCALE[v], callback_data=f"a:{rid}:{index}:{v}")]
-            for v in (1, 2, 3, 4, 5, 0)
-        ]
-    elif q.kind is QuestionKind.YESNO:
-        rows = [
-            [
-                InlineKeyboardButton(labels.YESNO[v], callback_data=f"a:{rid}:{index}:{v}")
-                for v in (1, 0)
-            ]
-        ]
+    kind = question_kinds.of(q.kind)
+    if kind.values:
+        rows = value_rows(kind, f"a:{rid}:{index}:")
     elif q.kind is QuestionKind.CHOICE:
         rows = [
             [InlineKeyboardButton(c.label, callback_data=f"a:{rid}:{index}:{c.code}")]

@@ -23,8 +23,8 @@ from handlers.telegram.context import BotContext
 from handlers.telegram.replies import alert, command_args, reply
 from handlers.telegram.updates import query_of, text_of, user_of
 from handlers.views import labels
+from surveys import question_kinds
 from surveys.access import Actor, Forbidden
-from surveys.model import QuestionKind
 from surveys.pending import Pending
 from surveys.sheet_entry import Entry, SheetEntryOutcome
 
@@ -54,15 +54,14 @@ def _button(label: str, data: str) -> InlineKeyboardButton:
 def _question_keyboard(entry: Entry, index: int) -> InlineKeyboardMarkup:
     assert entry.survey is not None
     q, t = entry.survey.questions[index], entry.token
-    if q.kind is QuestionKind.SCALE:
-        values = [(labels.SCALE[v], str(v)) for v in (1, 2, 3, 4, 5, 0)]
-    elif q.kind is QuestionKind.YESNO:
-        values = [(labels.YESNO[v], str(v)) for v in (1, 0)]
-    elif q.kind is QuestionKind.CHOICE:
-        values = [(c.label, c.code) for c in q.choices]
+    kind = question_kinds.of(q.kind)
+    if kind.values:
+        rows = [
+            [_button(labels.VALUES[kind.labels][v], f"k:a:{t}:{index}:{kind.typed(v)}")]
+            for v in kind.values
+        ]
     else:
-        values = []
-    rows = [[_button(label, f"k:a:{t}:{index}:{v}")] for label, v in values]
+        rows = [[_button(c.label, f"k:a:{t}:{index}:{c.code}")] for c in q.choices]
     if q.optional:
         rows.append([_button(labels.SKIP, f"k:s:{t}:{index}")])
     rows.append([_button(labels.SHEET_CANCEL, f"k:x:{t}")])

@@ -11,6 +11,8 @@ SCALE = {
     0: "Không biết / không sử dụng",
 }
 YESNO = {1: "Có", 0: "Không"}
+# Each coded question kind's button labels, by its key (surveys.question_kinds.KindSpec.labels).
+VALUES = {"scale": SCALE, "yesno": YESNO}
 SKIP = "Bỏ qua"
 START_SURVEY = "Bắt đầu khảo sát"
 CONTINUE_SURVEY = "Tiếp tục khảo sát"

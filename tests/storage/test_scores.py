@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from storage import communes as communes_db
 from storage import households as households_db
+from storage import migrate
 from storage import privacy as privacy_db
 from storage import residents as residents_db
 from storage import responses as responses_db
@@ -64,8 +65,12 @@ class World:
     all_rounds: list[int] = field(default_factory=list)
 
 
-async def _setup() -> World:
-    db = await Database.open(":memory:")
+async def _setup(stop_before: int | None = None) -> World:
+    """Two communes with a round, villages and households each, and six people; the schema as
+    of migration `stop_before` (default: the latest)."""
+    db = await Database.open(":memory:", migrate_now=stop_before is None)
+    if stop_before is not None:
+        await migrate.apply(db.conn, stop_before=stop_before)
     async with db.transaction() as conn:
         await communes_db.upsert_provinces(conn, [(12, "Tỉnh Lai Châu", "tinh")])
         await communes_db.upsert_communes(
@@ -265,8 +270,6 @@ async def test_migration_backfills_existing_answers() -> None:
     number = next(m.number for m in available() if m.name == "scores")
     db = await Database.open(":memory:", migrate_now=False)
     try:
-        from storage import migrate
-
         await migrate.apply(db.conn, stop_before=number)
         async with db.transaction() as conn:
             await communes_db.upsert_provinces(conn, [(12, "Tỉnh Lai Châu", "tinh")])
@@ -292,8 +295,6 @@ async def test_migration_stops_counting_abandoned_responses() -> None:
     number = next(m.number for m in available() if m.name == "complete_responses")
     db = await Database.open(":memory:", migrate_now=False)
     try:
-        from storage import migrate
-
         await migrate.apply(db.conn, stop_before=number)
         async with db.transaction() as conn:
             await communes_db.upsert_provinces(conn, [(12, "Tỉnh Lai Châu", "tinh")])

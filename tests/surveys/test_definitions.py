@@ -120,7 +120,7 @@ def test_catalog_is_a_fresh_list() -> None:
 
 def test_definition_modules_import_only_stdlib_and_the_model() -> None:
     """surveys/ must stay free of telegram, aiosqlite and our outer layers."""
-    for module in ("definitions", "survey_errors", "scoring"):
+    for module in ("definitions", "survey_errors", "scoring", "question_kinds"):
         path = Path(definitions.__file__).with_name(f"{module}.py")
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
@@ -132,7 +132,11 @@ def test_definition_modules_import_only_stdlib_and_the_model() -> None:
             for name in names:
                 top = name.split(".")[0]
                 assert top not in {"telegram", "aiosqlite", "storage", "handlers", "bot"}, name
-                assert top != "surveys" or name in {"surveys.model", "surveys.survey_errors"}, name
+                assert top != "surveys" or name in {
+                    "surveys.model",
+                    "surveys.survey_errors",
+                    "surveys.question_kinds",
+                }, name
 
 
 # --- round trip ----------------------------------------------------------------------------
@@ -218,6 +222,16 @@ def test_bool_as_int_in_toml() -> None:
     with pytest.raises(SurveyFileError) as info:
         parse_survey(text, "t.toml")
     assert info.value.field == "questions[1].criteria_2021"
+
+
+def test_a_scored_question_needs_criteria() -> None:
+    """The scored kinds the message names are the ones question_kinds scores."""
+    e = reject(lambda d: d["questions"][0].pop("criteria_2026"))
+    assert (e.field, e.problem) == ("questions[1].criteria_2026", SurveyProblem.CRITERIA_MISSING)
+    assert shown(e).endswith("thiếu khóa bắt buộc với câu hỏi được chấm điểm (scale, yesno)")
+    e = reject(lambda d: d["questions"][0].update(criteria_2021=[]))
+    assert e.problem is SurveyProblem.CRITERIA_EMPTY
+    assert shown(e).endswith("không được rỗng với câu hỏi được chấm điểm (scale, yesno)")
 
 
 def test_string_is_not_a_criterion_number() -> None:

@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from surveys import disclosure, figures
+from surveys import disclosure, figures, question_kinds
 from surveys.disclosure import Complement, Relation
 from surveys.figures import CriteriaSet
-from surveys.model import SCALE_VALUES, YESNO_VALUES, Question, QuestionKind, Survey
+from surveys.model import Question, QuestionKind, Survey
 from surveys.scoring import Thresholds, score_round
 
 
@@ -98,7 +98,7 @@ SCORED = [q for q in SURVEY.questions if q.scored]
 
 
 def _values(q: Question) -> tuple[int, ...]:
-    return SCALE_VALUES if q.kind is QuestionKind.SCALE else YESNO_VALUES
+    return question_kinds.of(q.kind).values
 
 
 Var = tuple[int, str, int]  # (village, question, value)
@@ -160,10 +160,10 @@ VALID = {1, 2, 3, 4, 5}
 
 respondent = st.tuples(
     st.integers(0, 3),  # village (0: none chosen)
-    st.sampled_from(SCALE_VALUES),
-    st.sampled_from(SCALE_VALUES),
-    st.sampled_from(SCALE_VALUES),
-    st.sampled_from(YESNO_VALUES),
+    st.sampled_from(question_kinds.of(QuestionKind.SCALE).values),
+    st.sampled_from(question_kinds.of(QuestionKind.SCALE).values),
+    st.sampled_from(question_kinds.of(QuestionKind.SCALE).values),
+    st.sampled_from(question_kinds.of(QuestionKind.YESNO).values),
 )
 
 
