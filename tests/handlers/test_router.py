@@ -53,7 +53,10 @@ def _heads(tree: ast.Module, expr: ast.expr) -> list[str]:
         first = expr.values[0]
         assert isinstance(first, ast.Constant), ast.unparse(expr)  # a prefix must be literal
         return [str(first.value)]
+    if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+        return _heads(tree, expr.left)  # prefix + value
     assert isinstance(expr, ast.Name), ast.unparse(expr)
+    # A parameter (keyboards.value_rows' prefix) is seen where the caller passes it.
     return [head for value in _assigned(tree, expr.id) for head in _heads(tree, value)]
 
 
@@ -67,7 +70,7 @@ def built_prefixes() -> dict[str, set[str]]:
             if not isinstance(node, ast.Call):
                 continue
             data = [k.value for k in node.keywords if k.arg == "callback_data"]
-            if isinstance(node.func, ast.Name) and node.func.id == "_button":
+            if isinstance(node.func, ast.Name) and node.func.id in {"_button", "value_rows"}:
                 data.append(node.args[1])
             for expr in data:
                 for head in _heads(tree, expr):
