@@ -12,7 +12,7 @@ from pathlib import Path
 
 from telegram.error import InvalidToken, NetworkError
 
-from bot import log_filter, webhook
+from bot import log_filter, web_server, webhook
 from bot.app import build_application, open_services
 from bot.cli_database import database_failed
 from bot.cli_output import write_output
@@ -34,6 +34,11 @@ from surveys.survey_errors import SurveyFileError
 def run(config: Config) -> int:
     """The bot until stopped; an unreachable Bot API, a refused token or a damaged database
     end it with a message, not a traceback."""
+    if config.token is None and config.web_listen is not None:
+        try:
+            return asyncio.run(web_server.serve_alone(config))
+        except sqlite3.DatabaseError as exc:
+            return refuse(database_failed(config.db_path, exc))
     if config.token is None:
         print(render("cli_error.txt", reason="no_token"), file=sys.stderr)
         return BAD_INPUT
@@ -57,6 +62,8 @@ def _run(config: Config) -> int:
     # down only an application that finished initialising).
     requests = (AiohttpRequest(config.http_pool), AiohttpRequest(1))
     app = build_application(config, request=requests[0], get_updates_request=requests[1])
+    if config.web_listen is not None:
+        web_server.attach(app, config)  # the e-sheet on the same loop and database
     print(render("cli_running.txt", config=config, api_url=config.api_url), file=sys.stderr)
     try:
         if config.webhook_url is None:
