@@ -142,8 +142,9 @@ class WebSheetService:
             return None
         return await web_db.household(self.env.db.conn, household_id)
 
-    async def sheet(self, token: str, index: int | None = None) -> Sheet:
-        """Where the browser's household stands in its commune's round; reads only."""
+    async def sheet(self, token: str, index: int | None = None, *, labelled: bool = False) -> Sheet:
+        """Where the browser's household stands in its commune's round; reads only.
+        `labelled`: with the round's "Đợt N năm YYYY" (one more query)."""
         household = await self.household(token)
         if household is None:
             return Sheet(SheetState.NO_SESSION)
@@ -152,7 +153,9 @@ class WebSheetService:
         round_ = await self.answering.open_round(household.commune_code)
         if round_ is None:
             return await self._not_open(household, commune)
-        label = (await round_labels(self.env, [round_.commune_code])).get(round_.id)
+        label = None
+        if labelled:
+            label = (await round_labels(self.env, [round_.commune_code])).get(round_.id)
         base = Sheet(SheetState.CONSENT, household, commune, round_, label)
         member = await residents_db.get_by_telegram_id(conn, web_db.web_member_id(household))
         response = member and await responses_db.find(conn, round_.id, member.id)
@@ -194,7 +197,7 @@ class WebSheetService:
         async with self.env.db.transaction() as conn:
             member = await web_db.web_member(conn, household, self.env.now())
         await self.answering.current(member)
-        return await self.sheet(token)
+        return await self.sheet(token, labelled=True)
 
     async def _acting(self, token: str) -> tuple[Sheet, int | None, int | None]:
         """The sheet, the member's stand-in id and the response id a POST acts on."""
@@ -205,19 +208,18 @@ class WebSheetService:
 
     async def answer(self, token: str, index: int, raw: str) -> tuple[Sheet, Result]:
         """A tapped button: the same checks as the chat (open round, question reached, value
-        one of its buttons)."""
+        one of its buttons). Returns the sheet as it was and the result, whose step says
+        what comes next."""
         sheet, member, response = await self._acting(token)
         if member is None or response is None:
             return sheet, Result(_refusal(sheet))
-        result = await self.answering.answer(member, response, index, raw)
-        return await self.sheet(token), result
+        return sheet, await self.answering.answer(member, response, index, raw)
 
     async def skip(self, token: str, index: int) -> tuple[Sheet, Result]:
         sheet, member, response = await self._acting(token)
         if member is None or response is None:
             return sheet, Result(_refusal(sheet))
-        result = await self.answering.skip(member, response, index)
-        return await self.sheet(token), result
+        return sheet, await self.answering.skip(member, response, index)
 
     async def comment(self, token: str, index: int, text: str) -> tuple[Sheet, Result]:
         """The comment box: stored through the chat's comment path (its length and emptiness
@@ -238,7 +240,7 @@ class WebSheetService:
             return sheet, shown
         result = await self.answering.comment(member, text)
         assert result is not None  # the edit state set just above makes the text the comment
-        return await self.sheet(token), result
+        return sheet, result
 
     async def submit(self, token: str) -> tuple[Sheet, bool]:
         """The final "Gửi phiếu": recorded once (a replay or a double tap changes nothing);

@@ -102,7 +102,7 @@ async def _entered(request: web.Request, code: str, village_id: int | None) -> w
 
 async def sheet_page(request: web.Request) -> web.Response:
     """Where the household stands: the notice, the next question, the review, or why not."""
-    sheet = await _services(request).web.sheet(browser_token(request))
+    sheet = await _services(request).web.sheet(browser_token(request), labelled=True)
     if sheet.state is SheetState.ANSWERING and sheet.step is not None:
         return see_other(f"/s/q/{sheet.step.index}")
     if sheet.state is SheetState.DONE:
@@ -201,7 +201,8 @@ async def answer(request: web.Request) -> web.Response:
 
 def _after(request: web.Request, sheet: Sheet, result: Result) -> web.Response:
     if result.ok:
-        return see_other("/s/review" if sheet.state is SheetState.DONE else "/s")
+        done = result.step is not None and result.step.done
+        return see_other("/s/review" if done else f"/s/q/{_next(result)}")
     if result.outcome is AnswerOutcome.NOT_YET:
         return see_other("/s")
     if result.outcome in (AnswerOutcome.CLOSED, AnswerOutcome.NO_ROUND):
@@ -209,6 +210,11 @@ def _after(request: web.Request, sheet: Sheet, result: Result) -> web.Response:
     if result.outcome is AnswerOutcome.NOT_JOINED:
         return page("web_no_session.html", status=403)
     return refusal(request, "tampered", 400)
+
+
+def _next(result: Result) -> int:
+    assert result.step is not None and result.step.index is not None
+    return result.step.index
 
 
 async def review(request: web.Request) -> web.Response:
@@ -227,7 +233,7 @@ async def submit(request: web.Request) -> web.Response:
 
 
 async def thanks(request: web.Request) -> web.Response:
-    sheet = await _services(request).web.sheet(browser_token(request))
+    sheet = await _services(request).web.sheet(browser_token(request), labelled=True)
     if not sheet.submitted:
         return see_other("/s") if sheet.step is not None else _status_page(request, sheet)
     return page("web_thanks.html", sheet=sheet)
