@@ -26,6 +26,7 @@ from storage.records import Commune
 from surveys.access import Actor, Scope
 from surveys.definitions import survey_to_dict
 from surveys.env import BotUnknown
+from surveys.links import web_link
 from surveys.rounds import RoundRefused
 from surveys.services import Services
 from surveys.survey_errors import SurveyFileError
@@ -94,6 +95,8 @@ def _bot_for_links(services: Services, args: argparse.Namespace) -> None:
     action = getattr(args, "action", None)
     if not {(args.command, None), (args.command, action)} & LINK_COMMANDS:
         return
+    if services.settings.web_url and args.command in ("households", "link"):
+        return  # web links need no bot (a web-only deployment has none)
     services.identity.username()
     mismatch = services.identity.mismatch()
     if mismatch is not None:
@@ -181,15 +184,24 @@ async def _act(services: Services, config: Config, args: argparse.Namespace) -> 
         commune = await _commune(services, args.commune)
         token = await services.residents.join_token(commune.code)
         assert token is not None
-        url = services.residents.join_link(token)
+        web_url = services.settings.web_url
+        try:
+            url: str | None = services.residents.join_link(token)
+        except BotUnknown:
+            if not web_url:
+                raise
+            url = None  # a web-only deployment: the e-sheet's link alone
+        web = web_link(web_url, commune.code) if web_url else None
         if args.qr:
             from bot.posters import Code, write_poster
 
+            codes = [Code(c, u) for c, u in (("telegram", url), ("web", web)) if u]
+
             async def poster(path: Path) -> None:
-                await asyncio.to_thread(write_poster, commune, [Code("telegram", url)], path)
+                await asyncio.to_thread(write_poster, commune, codes, path)
 
             await write_output(args, poster)
-        return render("cli_link.txt", commune=commune, url=url, qr=args.qr)
+        return render("cli_link.txt", commune=commune, url=url, web=web, qr=args.qr)
     if cmd == "survey":
         if action == "list":
             return render("cli_surveys.txt", surveys=await services.rounds.surveys())
