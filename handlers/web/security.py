@@ -85,6 +85,8 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         log.exception("web page failed: %s %s", request.method, request.path)
         response = refusal(request, "error", 500)
     response.headers.update(HEADERS)
+    if request.path.startswith("/static/") and response.status == 200:
+        response.headers["Cache-Control"] = "public, max-age=86400"  # fetched once a day
     if fresh:
         response.set_cookie(
             COOKIE,

@@ -68,6 +68,7 @@ async def test_every_page_is_light_and_loads_nothing_from_elsewhere(web: WebShee
     _status, html = await browser.get("/s")
     response = await browser.client.get("/static/web.css")
     css = await response.read()
+    assert response.headers["Cache-Control"] == "public, max-age=86400"  # pages: no-store
     assert len(html.encode()) + len(css) < 60_000
     assert "http://" not in html and "https://" not in html and "<script" not in html
     page = await browser.client.get("/s")
