@@ -79,6 +79,8 @@ class Config:
     webhook_url: str | None = None
     listen: str = "127.0.0.1:8443"  # where the bot's own webhook server listens
     webhook_secret: Secret | None = None  # Telegram's secret_token; random per start if unset
+    # The web e-sheet (`--web-listen ADDR:PORT`); its public base URL is settings.web_url.
+    web_listen: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Config:
@@ -89,6 +91,7 @@ class Config:
             webhook_url=environ.get("YKIEN_WEBHOOK_URL") or None,
             listen=environ.get("YKIEN_LISTEN") or "127.0.0.1:8443",
             webhook_secret=Secret(secret) if secret else None,
+            web_listen=environ.get("YKIEN_WEB_LISTEN") or None,
             token=Secret(token) if token else None,
             api_url=environ.get("YKIEN_API_URL", DEFAULT_API_URL),
             db_path=Path(environ.get("YKIEN_DB") or "ykien.db"),
@@ -121,6 +124,12 @@ class Config:
             if parts.scheme not in ("https", "http") or not parts.hostname:
                 raise ConfigError("webhook_url")
             listen_address(self.listen)
+        if self.web_listen is not None:
+            listen_address(self.web_listen)
+        if self.settings.web_url is not None:
+            parts = urlsplit(self.settings.web_url)
+            if parts.scheme not in ("https", "http") or not parts.hostname:
+                raise ConfigError("web_url")
         if self.webhook_secret is not None and not _SECRET.fullmatch(self.webhook_secret.reveal()):
             raise ConfigError("webhook_secret")
         return self
@@ -170,6 +179,7 @@ def _settings(environ: Mapping[str, str]) -> Settings:
         blackout_dates=blackout,
         reminder_delay=timedelta(hours=delay),
         reminder_max=reminders,
+        web_url=(environ.get("YKIEN_WEB_URL") or "").rstrip("/") or None,
     )
 
 

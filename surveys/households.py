@@ -23,6 +23,7 @@ from storage.records import Commune, Village
 from surveys import villages as village_rules
 from surveys.access import AccessService, Action, Actor, Scope
 from surveys.env import Env
+from surveys.links import web_link
 from surveys.residents import Membership, ResidentService
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -78,8 +79,13 @@ class HouseholdService:
         self.access = access
         self._residents = ResidentService(env)
 
-    def link(self, code: str) -> str:
-        return self.env.start_link(household_payload(code))
+    def link(self, household: Household) -> str:
+        """What a household card's QR code carries: the web e-sheet's link when the deployment
+        serves it (any phone browser, Zalo's included), else the Telegram deep link."""
+        web_url = self.env.settings.web_url
+        if web_url:
+            return web_link(web_url, household.commune_code, household.code)
+        return self.env.start_link(household_payload(household.code))
 
     async def issued_by_village(self, commune_code: int) -> dict[int, int]:
         """Household codes issued per village id (the report's "households" column)."""
@@ -101,7 +107,8 @@ class HouseholdService:
             raise HouseholdRefused("unknown_village", " ".join(village_name.split()))
         if not 1 <= count <= MAX_COUNT:
             raise HouseholdRefused("bad_count", count)
-        self.env.bot_username()  # raises BotUnknown before codes nobody could print are stored
+        if not self.env.settings.web_url:  # cards carry the web link when there is one
+            self.env.bot_username()  # raises BotUnknown before unprintable codes are stored
         codes = [
             "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH)) for _ in range(count)
         ]
@@ -111,7 +118,7 @@ class HouseholdService:
             )
         detail = f"issue {len(made)} households village {village.id}"
         await self.access.audit(actor, Action.ENTER_SHEETS, scope, detail=detail)
-        return IssuedSheet(commune, village, [(h, self.link(h.code)) for h in made])
+        return IssuedSheet(commune, village, [(h, self.link(h)) for h in made])
 
     async def sheets(
         self, actor: Actor, commune_code: int, village_name: str | None
@@ -132,7 +139,7 @@ class HouseholdService:
         wanted = villages[0].id if village_name is not None else None
         found = await villages_db.households(conn, commune_code, wanted)
         return [
-            IssuedSheet(commune, v, [(h, self.link(h.code)) for h in found if h.village_id == v.id])
+            IssuedSheet(commune, v, [(h, self.link(h)) for h in found if h.village_id == v.id])
             for v in villages
             if any(h.village_id == v.id for h in found)
         ]

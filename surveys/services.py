@@ -26,6 +26,7 @@ from surveys.staff_rounds import StaffRounds
 from surveys.summaries import SummaryService
 from surveys.thresholds import ThresholdService
 from surveys.villages import VillageService
+from surveys.web_sheet import WebSheetService
 
 
 class Services:
@@ -53,6 +54,7 @@ class Services:
         self.staff_rounds = StaffRounds(self.env, self.access, self.rounds, self.broadcasts)
         self.thresholds = ThresholdService(self.env)
         self.identity = BotIdentity(self.env)
+        self.web = WebSheetService(self.env, self.answering)
 
     @property
     def db(self) -> Database:

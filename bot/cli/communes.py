@@ -10,6 +10,8 @@ from bot.cli.output import write_output
 from bot.cli.registry import Arg, Commands, Output
 from bot.cli.support import known_commune
 from handlers.views.texts import render
+from surveys.env import BotUnknown
+from surveys.links import web_link
 from surveys.services import Services
 
 COMMANDS = Commands(
@@ -47,12 +49,21 @@ async def link(services: Services, args: argparse.Namespace) -> str:
     commune = await known_commune(services, args.commune)
     token = await services.residents.join_token(commune.code)
     assert token is not None
-    url = services.residents.join_link(token)
+    web_url = services.settings.web_url
+    try:
+        url: str | None = services.residents.join_link(token)
+    except BotUnknown:
+        if not web_url:
+            raise
+        url = None  # a web-only deployment: the e-sheet's link alone
+    web = web_link(web_url, commune.code) if web_url else None
     if args.qr:
         from bot.posters import Code, write_poster
 
+        codes = [Code(c, u) for c, u in (("telegram", url), ("web", web)) if u]
+
         async def poster(path: Path) -> None:
-            await asyncio.to_thread(write_poster, commune, [Code("telegram", url)], path)
+            await asyncio.to_thread(write_poster, commune, codes, path)
 
         await write_output(args, poster)
-    return render("cli_link.txt", commune=commune, url=url, qr=args.qr)
+    return render("cli_link.txt", commune=commune, url=url, web=web, qr=args.qr)

@@ -25,6 +25,8 @@ def _bot_for_links(services: Services, command: Command) -> None:
     (raises BotUnknown), and a YKIEN_BOT_USERNAME that names another bot is said."""
     if not command.links:
         return
+    if services.settings.web_url and command.name.split()[0] in ("households", "link"):
+        return  # web links need no bot (a web-only deployment has none)
     services.identity.username()
     mismatch = services.identity.mismatch()
     if mismatch is not None:

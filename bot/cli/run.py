@@ -14,7 +14,7 @@ import sys
 
 from telegram.error import InvalidToken, NetworkError
 
-from bot import log_filter, webhook
+from bot import log_filter, web_server, webhook
 from bot.app import build_application
 from bot.cli.database import database_failed
 from bot.cli.registry import Commands, Db, Setting
@@ -32,6 +32,7 @@ COMMANDS = Commands()
     Setting("--api-url", help="Bot API server (YKIEN_API_URL)"),
     Setting("--webhook-url", help="nhận tin qua webhook tại URL này (YKIEN_WEBHOOK_URL)"),
     Setting("--listen", help="ĐỊA_CHỈ:CỔNG của máy chủ webhook (YKIEN_LISTEN)"),
+    Setting("--web-listen", help="ĐỊA_CHỈ:CỔNG của phiếu web (YKIEN_WEB_LISTEN)"),
     Setting("--db", dest="db_path", default=argparse.SUPPRESS),
     help="chạy bot (polling, hoặc webhook với --webhook-url)",
     db=Db.CREATES,
@@ -39,6 +40,11 @@ COMMANDS = Commands()
 def run(config: Config, args: argparse.Namespace) -> int:
     """The bot until stopped; an unreachable Bot API, a refused token or a damaged database
     end it with a message, not a traceback."""
+    if config.token is None and config.web_listen is not None:
+        try:
+            return asyncio.run(web_server.serve_alone(config))
+        except sqlite3.DatabaseError as exc:
+            return refuse(database_failed(config.db_path, exc))
     if config.token is None:
         print(render("cli_error.txt", reason="no_token"), file=sys.stderr)
         return BAD_INPUT
@@ -62,6 +68,8 @@ def _run(config: Config) -> int:
     # down only an application that finished initialising).
     requests = (AiohttpRequest(config.http_pool), AiohttpRequest(1))
     app = build_application(config, request=requests[0], get_updates_request=requests[1])
+    if config.web_listen is not None:
+        web_server.attach(app, config)  # the e-sheet on the same loop and database
     print(render("cli_running.txt", config=config, api_url=config.api_url), file=sys.stderr)
     try:
         if config.webhook_url is None:
