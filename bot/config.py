@@ -39,12 +39,13 @@ class ConfigError(ValueError):
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # Telegram's rule for a webhook secret token
 
 
-def listen_address(value: str) -> tuple[str, int]:
-    """'ADDR:PORT' (IPv6 in brackets: '[::]:8443') -> (address, port); ValueError otherwise."""
+def listen_address(value: str, setting: str = "YKIEN_LISTEN") -> tuple[str, int]:
+    """'ADDR:PORT' (IPv6 in brackets: '[::]:8443') -> (address, port); ValueError (naming the
+    setting) otherwise."""
     host, sep, port = value.rpartition(":")
     host = host.removeprefix("[").removesuffix("]")
     if not sep or not host or not port.isdecimal() or not 0 < int(port) < 65536:
-        raise ConfigError("listen", value=value)
+        raise ConfigError("listen", value=value, setting=setting)
     return host, int(port)
 
 
@@ -125,7 +126,7 @@ class Config:
                 raise ConfigError("webhook_url")
             listen_address(self.listen)
         if self.web_listen is not None:
-            listen_address(self.web_listen)
+            listen_address(self.web_listen, "YKIEN_WEB_LISTEN")
         if self.settings.web_url is not None:
             parts = urlsplit(self.settings.web_url)
             if parts.scheme not in ("https", "http") or not parts.hostname:

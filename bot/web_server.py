@@ -42,7 +42,7 @@ def secure(config: Config) -> bool:
 
 async def start(services: Services, config: Config) -> web.AppRunner:
     assert config.web_listen is not None
-    host, port = listen_address(config.web_listen)
+    host, port = listen_address(config.web_listen, "YKIEN_WEB_LISTEN")
     runner = web.AppRunner(build_web_app(services, secure=secure(config)), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
