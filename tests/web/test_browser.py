@@ -175,4 +175,5 @@ async def test_paper_then_web_counts_once_and_shows_as_a_conflict(
         (household.id,),
     )
     assert [tuple(r) for r in rows] == [(1, 1, None), (0, 0, "conflict")]
-    assert await served.services.conflicts.held(Actor.operator(), served.round_id) == [(household.code, 1)]
+    held = await served.services.conflicts.held(Actor.operator(), served.round_id)
+    assert held == [(household.code, 1)]

@@ -14,7 +14,7 @@ from surveys.services import Services
 from tests.conftest import COMMUNE
 
 CASES = [
-    ({"YKIEN_WEB_LISTEN": "8080"}, "listen", "YKIEN_LISTEN (hoặc YKIEN_WEB_LISTEN) phải có dạng"),
+    ({"YKIEN_WEB_LISTEN": "8080"}, "listen", "YKIEN_WEB_LISTEN phải có dạng"),
     ({"YKIEN_WEB_URL": "ykien.xa.vn"}, "web_url", "YKIEN_WEB_URL phải là địa chỉ https://"),
 ]  # fmt: skip
 
