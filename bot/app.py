@@ -51,6 +51,7 @@ def settings_from(config: Config) -> Settings:
         blackout_dates=config.blackout_dates,
         reminder_delay=timedelta(hours=config.reminder_delay_hours),
         reminder_max=config.reminder_max,
+        web_url=config.web_url,
     )
     if config.pseudonym_key:
         return dataclasses.replace(settings, pseudonym_key=config.pseudonym_key.reveal())

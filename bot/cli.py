@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--api-url", help="Bot API server (YKIEN_API_URL)")
     run.add_argument("--webhook-url", help="nhận tin qua webhook tại URL này (YKIEN_WEBHOOK_URL)")
     run.add_argument("--listen", help="ĐỊA_CHỈ:CỔNG của máy chủ webhook (YKIEN_LISTEN)")
+    run.add_argument("--web-listen", help="ĐỊA_CHỈ:CỔNG của phiếu web (YKIEN_WEB_LISTEN)")
     run.add_argument("--db", dest="db_path", default=argparse.SUPPRESS)
 
     demo = sub.add_parser("demo", help="chạy toàn hệ thống ngoại tuyến với sandbox")
@@ -135,6 +136,7 @@ def _main(argv: Sequence[str] | None) -> int:
             api_url=getattr(args, "api_url", None),
             webhook_url=getattr(args, "webhook_url", None),
             listen=getattr(args, "listen", None),
+            web_listen=getattr(args, "web_listen", None),
         )
     except ValueError as exc:
         print(exc, file=sys.stderr)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from telegram.error import InvalidToken, NetworkError
 
-from bot import log_filter, webhook
+from bot import log_filter, web_server, webhook
 from bot.app import build_application, open_services
 from bot.cli_database import database_failed
 from bot.cli_output import write_output
@@ -26,6 +26,7 @@ from storage.records import Commune
 from surveys.access import Actor, Scope
 from surveys.definitions import survey_to_dict
 from surveys.env import BotUnknown
+from surveys.links import web_link
 from surveys.rounds import RoundRefused
 from surveys.services import Services
 from surveys.survey_errors import SurveyFileError
@@ -34,6 +35,11 @@ from surveys.survey_errors import SurveyFileError
 def run(config: Config) -> int:
     """The bot until stopped; an unreachable Bot API, a refused token or a damaged database
     end it with a message, not a traceback."""
+    if config.token is None and config.web_listen is not None:
+        try:
+            return asyncio.run(web_server.serve_alone(config))
+        except sqlite3.DatabaseError as exc:
+            return refuse(database_failed(config.db_path, exc))
     if config.token is None:
         print(render("cli_error.txt", reason="no_token"), file=sys.stderr)
         return BAD_INPUT
@@ -57,6 +63,8 @@ def _run(config: Config) -> int:
     # down only an application that finished initialising).
     requests = (AiohttpRequest(config.http_pool), AiohttpRequest(1))
     app = build_application(config, request=requests[0], get_updates_request=requests[1])
+    if config.web_listen is not None:
+        web_server.attach(app, config)  # the e-sheet on the same loop and database
     print(render("cli_running.txt", config=config, api_url=config.api_url), file=sys.stderr)
     try:
         if config.webhook_url is None:
@@ -87,6 +95,8 @@ def _bot_for_links(services: Services, args: argparse.Namespace) -> None:
     action = getattr(args, "action", None)
     if not {(args.command, None), (args.command, action)} & LINK_COMMANDS:
         return
+    if services.settings.web_url and args.command in ("households", "link"):
+        return  # web links need no bot (a web-only deployment has none)
     services.identity.username()
     mismatch = services.identity.mismatch()
     if mismatch is not None:
@@ -174,15 +184,24 @@ async def _act(services: Services, config: Config, args: argparse.Namespace) -> 
         commune = await _commune(services, args.commune)
         token = await services.residents.join_token(commune.code)
         assert token is not None
-        url = services.residents.join_link(token)
+        web_url = services.settings.web_url
+        try:
+            url: str | None = services.residents.join_link(token)
+        except BotUnknown:
+            if not web_url:
+                raise
+            url = None  # a web-only deployment: the e-sheet's link alone
+        web = web_link(web_url, commune.code) if web_url else None
         if args.qr:
             from bot.posters import Code, write_poster
 
+            codes = [Code(c, u) for c, u in (("telegram", url), ("web", web)) if u]
+
             async def poster(path: Path) -> None:
-                await asyncio.to_thread(write_poster, commune, [Code("telegram", url)], path)
+                await asyncio.to_thread(write_poster, commune, codes, path)
 
             await write_output(args, poster)
-        return render("cli_link.txt", commune=commune, url=url, qr=args.qr)
+        return render("cli_link.txt", commune=commune, url=url, web=web, qr=args.qr)
     if cmd == "survey":
         if action == "list":
             return render("cli_surveys.txt", surveys=await services.rounds.surveys())

@@ -82,6 +82,9 @@ class Config:
     webhook_url: str | None = None
     listen: str = "127.0.0.1:8443"  # where the bot's own webhook server listens
     webhook_secret: Secret | None = None  # Telegram's secret_token; random per start if unset
+    # The web e-sheet (`--web-listen ADDR:PORT`); its public base URL, printed in links.
+    web_listen: str | None = None
+    web_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Config:
@@ -112,6 +115,8 @@ class Config:
             webhook_url=environ.get("YKIEN_WEBHOOK_URL") or None,
             listen=environ.get("YKIEN_LISTEN") or "127.0.0.1:8443",
             webhook_secret=Secret(secret) if secret else None,
+            web_listen=environ.get("YKIEN_WEB_LISTEN") or None,
+            web_url=(environ.get("YKIEN_WEB_URL") or "").rstrip("/") or None,
             pseudonym_key=Secret(key) if key else None,
             retention_days=int(_number(environ, "YKIEN_RETENTION_DAYS", 0, 0)),
             flood_count=int(_number(environ, "YKIEN_FLOOD_COUNT", 20, 1)),
@@ -151,6 +156,12 @@ class Config:
             if parts.scheme not in ("https", "http") or not parts.hostname:
                 raise ConfigError("webhook_url")
             listen_address(self.listen)
+        if self.web_listen is not None:
+            listen_address(self.web_listen)
+        if self.web_url is not None:
+            parts = urlsplit(self.web_url)
+            if parts.scheme not in ("https", "http") or not parts.hostname:
+                raise ConfigError("web_url")
         if self.webhook_secret is not None and not _SECRET.fullmatch(self.webhook_secret.reveal()):
             raise ConfigError("webhook_secret")
         return self

@@ -97,16 +97,17 @@ async def paper_member(conn: aiosqlite.Connection, household: Household, now: da
 
 
 async def conflicts(conn: aiosqlite.Connection, round_id: int) -> list[tuple[str, int, int]]:
-    """(household code, complete chat responses, complete paper sheets) where both exist."""
+    """(household code, complete members' responses, complete paper sheets) where both exist;
+    a member's response is a chat answer or the household's web sheet (storage.web)."""
     rows = await sql.rows(
         conn,
-        "SELECT h.code, sum(p.telegram_user_id > 0), sum(p.telegram_user_id <= ?) "
+        "SELECT h.code, sum(p.telegram_user_id > ?), sum(p.telegram_user_id <= ?) "
         "FROM responses r JOIN residents p ON p.id = r.resident_id "
         "JOIN households h ON h.id = p.household_id "
         "WHERE r.round_id = ? AND r.completed_at IS NOT NULL GROUP BY h.id "
-        "HAVING sum(p.telegram_user_id > 0) > 0 AND sum(p.telegram_user_id <= ?) > 0 "
+        "HAVING sum(p.telegram_user_id > ?) > 0 AND sum(p.telegram_user_id <= ?) > 0 "
         "ORDER BY h.code",
-        (-PAPER_BASE, round_id, -PAPER_BASE),
+        (-PAPER_BASE, -PAPER_BASE, round_id, -PAPER_BASE, -PAPER_BASE),
     )
     return [(str(r[0]), int(r[1]), int(r[2])) for r in rows]
 

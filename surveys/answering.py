@@ -268,7 +268,7 @@ class AnsweringService:
                 {"value": value},
             )
         now = self.env.now()
-        async with self.env.db.transaction() as conn:
+        async with self.env.db.grouped() as conn:  # group commit: every channel's answers
             await responses_db.upsert_answer(
                 conn,
                 step.response.id,

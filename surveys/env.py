@@ -42,6 +42,7 @@ class Settings:
     send_retries: int = 8  # network failures of one message before it is marked failed
     reminder_delay: timedelta = timedelta(days=2)  # after the invitation, between reminders
     reminder_max: int = 2  # automatic reminders per round
+    web_url: str | None = None  # YKIEN_WEB_URL: the web e-sheet's public base URL, if served
 
 
 class BotUnknown(Exception):

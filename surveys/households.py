@@ -22,6 +22,7 @@ from storage.households import Household
 from storage.records import Commune, Village
 from surveys import villages as village_rules
 from surveys.env import Env
+from surveys.links import web_link
 from surveys.residents import Membership, ResidentService
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -76,8 +77,13 @@ class HouseholdService:
         self.env = env
         self._residents = ResidentService(env)
 
-    def link(self, code: str) -> str:
-        return self.env.start_link(household_payload(code))
+    def link(self, household: Household) -> str:
+        """What a household card's QR code carries: the web e-sheet's link when the deployment
+        serves it (any phone browser, Zalo's included), else the Telegram deep link."""
+        web_url = self.env.settings.web_url
+        if web_url:
+            return web_link(web_url, household.commune_code, household.code)
+        return self.env.start_link(household_payload(household.code))
 
     async def issued_by_village(self, commune_code: int) -> dict[int, int]:
         """Household codes issued per village id (the report's "households" column)."""
@@ -94,7 +100,8 @@ class HouseholdService:
             raise HouseholdRefused("unknown_village", " ".join(village_name.split()))
         if not 1 <= count <= MAX_COUNT:
             raise HouseholdRefused("bad_count", count)
-        self.env.bot_username()  # raises BotUnknown before codes nobody could print are stored
+        if not self.env.settings.web_url:  # cards carry the web link when there is one
+            self.env.bot_username()  # raises BotUnknown before unprintable codes are stored
         codes = [
             "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH)) for _ in range(count)
         ]
@@ -102,7 +109,7 @@ class HouseholdService:
             made = await households_db.insert_many(
                 conn, commune_code, village.id, codes, self.env.now()
             )
-        return IssuedSheet(commune, village, [(h, self.link(h.code)) for h in made])
+        return IssuedSheet(commune, village, [(h, self.link(h)) for h in made])
 
     async def sheets(self, commune_code: int, village_name: str | None) -> list[IssuedSheet]:
         """The codes already issued, one sheet per village (all of the commune's villages, or
@@ -120,7 +127,7 @@ class HouseholdService:
         wanted = villages[0].id if village_name is not None else None
         found = await villages_db.households(conn, commune_code, wanted)
         return [
-            IssuedSheet(commune, v, [(h, self.link(h.code)) for h in found if h.village_id == v.id])
+            IssuedSheet(commune, v, [(h, self.link(h)) for h in found if h.village_id == v.id])
             for v in villages
             if any(h.village_id == v.id for h in found)
         ]

@@ -24,6 +24,7 @@ from surveys.sheets import SheetService
 from surveys.summaries import SummaryService
 from surveys.thresholds import ThresholdService
 from surveys.villages import VillageService
+from surveys.web_sheet import WebSheetService
 
 
 class Services:
@@ -49,6 +50,7 @@ class Services:
         self.broadcasts = BroadcastService(self.env, self.rounds)
         self.thresholds = ThresholdService(self.env)
         self.identity = BotIdentity(self.env)
+        self.web = WebSheetService(self.env, self.answering)
 
     @property
     def db(self) -> Database:

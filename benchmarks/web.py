@@ -1,0 +1,280 @@
+"""The web e-sheet under load: households answering over real HTTP, against a bare aiohttp
+handler doing one SQLite write per request, and group commit against one transaction per answer.
+
+    python benchmarks/web.py [--households 200]
+
+1. `ykien run --web-listen` (no Telegram) as its own process; this process plays the
+   households, each in its own cookie jar: open the card's link, `Bắt đầu`, then one POST per
+   question (the comment skipped), following the redirect to the next page as a browser does.
+   Prints answers/s, p50/p95 latency per answer (the POST and the page it leads to), peak RSS:
+   once as fast as the households can tap (throughput; latency is then queueing, N / rate),
+   once at a person's pace (`--think` seconds per question), which is the latency people see.
+2. benchmarks/web_baseline.py as its own process: the same households, one POST per answer, one
+   SQLite write each (same durability, no page). The ratio is ykien / baseline.
+3. In this process, the answering service's write path with group commit (Database.grouped),
+   then with one transaction per answer: committed answers/s of each; and the bare commit path
+   (one upsert per answer, nothing else) both ways, which isolates what a COMMIT costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+
+import aiohttp
+
+from storage.db import Database
+from surveys.env import Settings
+from surveys.model import QuestionKind, Survey
+from surveys.services import Services
+
+COMMUNE = 3598
+SURVEY = "ntm-2026"
+CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
+ROOT = Path(__file__).resolve().parents[1]
+
+
+async def prepare(db_path: Path, households: int) -> tuple[list[str], Survey]:
+    services = await Services.open(str(db_path), settings=Settings(bot_username="ykien_bot"))
+    try:
+        await services.residents.add_villages(COMMUNE, ["Bản Nà Ún"])
+        codes: list[str] = []
+        while len(codes) < households:
+            issued = await services.households.issue(
+                COMMUNE, "Bản Nà Ún", min(500, households - len(codes))
+            )
+            codes += [h.code for h, _ in issued.households]
+        await services.rounds.open(
+            COMMUNE, SURVEY, closes_at=services.env.now() + timedelta(days=7)
+        )
+        survey = await services.answering.survey(SURVEY)
+    finally:
+        await services.close()
+    assert survey is not None
+    return codes, survey
+
+
+def form_for(survey: Survey, index: int) -> dict[str, str]:
+    question = survey.questions[index]
+    if question.kind is QuestionKind.TEXT:
+        return {"skip": "1"}
+    if question.kind is QuestionKind.CHOICE:
+        return {"value": question.choices[0].code}
+    return {"value": "4" if question.kind is QuestionKind.SCALE else "1"}
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+THINK = (0.0, 0.0)  # seconds a person takes between two answers (uniform); set by --think
+
+
+async def household(base: str, code: str, survey: Survey, latencies: list[float]) -> int:
+    pace = random.Random(code)
+    jar = aiohttp.CookieJar(unsafe=True)
+    async with aiohttp.ClientSession(cookie_jar=jar) as http:
+        html = await (await http.get(f"{base}/x/{COMMUNE}/{code}")).text()
+        found = CSRF.search(html)
+        assert found, html[:300]
+        csrf = found[1]
+        await (await http.post(f"{base}/s/start", data={"csrf": csrf})).read()
+        for index in range(len(survey.questions)):
+            if THINK[1]:
+                await asyncio.sleep(pace.uniform(*THINK))
+            started = time.perf_counter()
+            reply = await http.post(
+                f"{base}/s/q/{index}", data={"csrf": csrf, **form_for(survey, index)}
+            )
+            await reply.read()
+            latencies.append(time.perf_counter() - started)
+            assert reply.status == 200, reply.status
+    return len(survey.questions)
+
+
+async def baseline_household(base: str, code: str, survey: Survey, latencies: list[float]) -> int:
+    async with aiohttp.ClientSession() as http:
+        for index in range(len(survey.questions)):
+            started = time.perf_counter()
+            form = {"h": code, "q": survey.questions[index].id, **form_for(survey, index)}
+            reply = await http.post(f"{base}/a", data=form)
+            await reply.read()
+            latencies.append(time.perf_counter() - started)
+            assert reply.status == 200
+    return len(survey.questions)
+
+
+Household = Callable[[str, str, Survey, list[float]], Awaitable[int]]
+
+
+async def load(
+    command: list[str], ready: str, port: int, codes: list[str], survey: Survey, one: Household
+) -> tuple[float, float, float, float, int]:
+    """(answers/s, p50 ms, p95 ms, peak RSS MB, answers) of a server process under load."""
+    env = {k: v for k, v in os.environ.items() if k != "YKIEN_TOKEN"}
+    env.update(YKIEN_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
+    proc = await asyncio.create_subprocess_exec(
+        *command, env=env, stderr=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        stream = proc.stderr if ready == "stderr" else proc.stdout
+        assert stream is not None
+        await asyncio.wait_for(stream.readline(), 30)
+        base = f"http://127.0.0.1:{port}"
+        latencies: list[float] = []
+        started = time.perf_counter()
+        answers = sum(await asyncio.gather(*(one(base, c, survey, latencies) for c in codes)))
+        elapsed = time.perf_counter() - started
+        rss = peak_rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+        await proc.wait()
+    cuts = statistics.quantiles(latencies, n=100)
+    return answers / elapsed, cuts[49] * 1000, cuts[94] * 1000, rss, answers
+
+
+async def write_path(db_path: Path, codes: list[str], survey: Survey, grouped: bool) -> float:
+    """Committed answers/s through WebSheetService.answer (the chat's answering service)."""
+    services = await Services.open(str(db_path), settings=Settings(bot_username="ykien_bot"))
+    db: Database = services.db
+    if not grouped:
+        db.grouped = db.transaction  # type: ignore[method-assign]
+    try:
+        tokens = [f"bench{i:038d}" for i in range(len(codes))]
+        for token, code in zip(tokens, codes, strict=True):
+            await services.web.enter(token, COMMUNE, code)
+            await services.web.start(token)
+
+        async def answer_all(token: str) -> int:
+            for index in range(len(survey.questions)):
+                form = form_for(survey, index)
+                if "skip" in form:
+                    await services.web.skip(token, index)
+                else:
+                    await services.web.answer(token, index, form["value"])
+            return len(survey.questions)
+
+        before = db.commits
+        started = time.perf_counter()
+        answers = sum(await asyncio.gather(*(answer_all(t) for t in tokens)))
+        elapsed = time.perf_counter() - started
+        print(f"  ({answers} answers in {db.commits - before} transactions)")
+    finally:
+        await services.close()
+    return answers / elapsed
+
+
+async def commits_only(db_path: Path, writers: int, per_writer: int, grouped: bool) -> float:
+    """Committed writes/s of the bare commit path: one upsert per answer, no reads or pages."""
+    db = await Database.open(db_path, migrate_now=False)
+    await db.conn.execute(
+        "CREATE TABLE a (w INTEGER, q INTEGER, v INTEGER, PRIMARY KEY (w, q)) WITHOUT ROWID"
+    )
+    begin = db.grouped if grouped else db.transaction
+
+    async def writer(w: int) -> None:
+        for q in range(per_writer):
+            async with begin() as conn:
+                await conn.execute(
+                    "INSERT INTO a VALUES (?, ?, 4) ON CONFLICT DO UPDATE SET v = 4", (w, q)
+                )
+
+    try:
+        started = time.perf_counter()
+        await asyncio.gather(*(writer(w) for w in range(writers)))
+        elapsed = time.perf_counter() - started
+    finally:
+        await db.close()
+    return writers * per_writer / elapsed
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--households", type=int, default=200)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=2.0,
+        help="mean seconds a person takes per question in the latency run (uniform, ±50%%)",
+    )
+    args = parser.parse_args()
+    global THINK
+    folder = Path(tempfile.mkdtemp(prefix="ykien-web-bench-"))
+    codes, survey = await prepare(folder / "web.db", args.households)
+
+    port = free_port()
+    ykien = await load(
+        [sys.executable, "-m", "bot", "--db", str(folder / "web.db"), "run",
+         "--web-listen", f"127.0.0.1:{port}"],
+        "stderr", port, codes, survey, household,
+    )  # fmt: skip
+    THINK = (args.think / 2, args.think * 1.5)
+    port = free_port()
+    paced = await load(
+        [sys.executable, "-m", "bot", "--db", str(folder / "web.db"), "run",
+         "--web-listen", f"127.0.0.1:{port}"],
+        "stderr", port, codes, survey, household,
+    )  # fmt: skip
+    THINK = (0.0, 0.0)
+    port = free_port()
+    bare = await load(
+        [sys.executable, str(ROOT / "benchmarks" / "web_baseline.py"),
+         str(folder / "baseline.db"), str(port)],
+        "stdout", port, codes, survey, baseline_household,
+    )  # fmt: skip
+    codes_g, _ = await prepare(folder / "grouped.db", args.households)
+    codes_t, _ = await prepare(folder / "single.db", args.households)
+    print("write path, group commit:")
+    grouped = await write_path(folder / "grouped.db", codes_g, survey, grouped=True)
+    print("write path, one transaction per answer:")
+    single = await write_path(folder / "single.db", codes_t, survey, grouped=False)
+
+    bare_grouped = await commits_only(folder / "c1.db", args.households, 13, grouped=True)
+    bare_single = await commits_only(folder / "c2.db", args.households, 13, grouped=False)
+
+    print(f"households answering concurrently over HTTP: {args.households}, answers: {ykien[4]}")
+    for name, (rate, p50, p95, rss, _n) in (("ykien e-sheet", ykien), ("bare aiohttp", bare)):
+        print(
+            f"{name:14} {rate:7.1f} answers/s  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  "
+            f"peak RSS {rss:5.0f} MB"
+        )
+    print(f"ratio ykien / bare aiohttp: {ykien[0] / bare[0]:.2f}  (target >= 0.5)")
+    print(
+        f"with people's pace ({args.think:g} s per question, ±50%): {paced[0]:.1f} answers/s, "
+        f"p50 {paced[1]:.1f} ms, p95 {paced[2]:.1f} ms (target <= 100), "
+        f"peak RSS {max(ykien[3], paced[3]):.0f} MB (target < 150)"
+    )
+    print(
+        f"committed answers/s: group commit {grouped:.0f}, one transaction per answer "
+        f"{single:.0f}, ratio {grouped / single:.1f}x (target >= 5x)"
+    )
+    print(
+        f"bare commit path (one upsert per answer, synchronous=FULL): group commit "
+        f"{bare_grouped:.0f}/s, one transaction each {bare_single:.0f}/s, "
+        f"ratio {bare_grouped / bare_single:.1f}x"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

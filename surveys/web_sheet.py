@@ -1,0 +1,259 @@
+"""A household answering on the web: its code opens a browser session, then the same answering
+service as the chat stores each answer (surveys.answering), one tap per question.
+
+The household's answerer is one stand-in member per household (storage.web.web_member), shared
+by every browser that opened its code, so coming back to the link continues (or changes) the
+same response. Wrong codes count per browser and per commune in the database; reaching a limit
+locks code entry for a while (see README "The web e-sheet").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from storage import communes as communes_db
+from storage import residents as residents_db
+from storage import responses as responses_db
+from storage import surveys as surveys_db
+from storage import web as web_db
+from storage.households import Household
+from storage.records import Commune, Round, Village
+from surveys import flow
+from surveys.answering import AnsweringService, AnswerOutcome, Result, Step
+from surveys.env import Env
+from surveys.households import ALPHABET, CODE_LENGTHS, find
+from surveys.model import QuestionKind
+from surveys.round_labels import RoundLabel
+from surveys.rounds import round_labels
+
+BROWSER_LIMIT = 5  # wrong codes from one browser per window before it is locked
+COMMUNE_LIMIT = 50  # wrong codes for one commune per window before its code entry is locked
+WINDOW = timedelta(minutes=15)
+LOCK_FOR = timedelta(minutes=15)
+SESSION_DAYS = 90  # a browser unused this long forgets its household
+
+
+class Opened(StrEnum):
+    OK = "ok"
+    WRONG = "wrong"  # no household of this commune (and village) has the code
+    LOCKED = "locked"  # too many wrong codes from this browser or for this commune
+    UNKNOWN_COMMUNE = "unknown_commune"
+
+
+class SheetState(StrEnum):
+    NO_SESSION = "no_session"  # the browser has not opened a household code
+    NO_ROUND = "no_round"  # the commune never opened a round
+    NOT_YET = "not_yet"  # a round is scheduled, not open yet
+    CLOSED = "closed"  # the last round is over
+    CONSENT = "consent"  # open round, not started: the notice and "Bắt đầu"
+    ANSWERING = "answering"
+    DONE = "done"  # every question has an answer or a skip
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """What the household's pages show."""
+
+    state: SheetState
+    household: Household | None = None
+    commune: Commune | None = None
+    round: Round | None = None
+    label: RoundLabel | None = None
+    step: Step | None = None
+    submitted: bool = False
+    held: bool = False  # a paper sheet counts; this web sheet waits for staff
+
+
+@dataclass(frozen=True)
+class Entered:
+    outcome: Opened
+    locked_until: datetime | None = None
+
+
+def browser_key(token: str) -> str:
+    """What is stored of a browser's cookie: its SHA-256, never the cookie itself."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalise_code(typed: str) -> str | None:
+    """A code as printed or typed (case, spaces, dashes do not matter); None if not one."""
+    code = "".join(c for c in typed.upper() if c not in " -\t")
+    if len(code) not in CODE_LENGTHS or any(c not in ALPHABET for c in code):
+        return None
+    return code
+
+
+class WebSheetService:
+    def __init__(self, env: Env, answering: AnsweringService) -> None:
+        self.env = env
+        self.answering = answering
+
+    async def commune(self, code: int) -> tuple[Commune, list[Village]] | None:
+        conn = self.env.db.conn
+        commune = await communes_db.get_commune(conn, code)
+        if commune is None:
+            return None
+        return commune, await communes_db.list_villages(conn, code)
+
+    async def enter(
+        self, token: str, commune_code: int, typed: str, village_id: int | None = None
+    ) -> Entered:
+        """Binds the browser to the household of a typed or linked code; a wrong code (another
+        commune's or village's too) counts against the browser and the commune."""
+        if await communes_db.get_commune(self.env.db.conn, commune_code) is None:
+            return Entered(Opened.UNKNOWN_COMMUNE)
+        key, now = browser_key(token), self.env.now()
+        conn = self.env.db.conn
+        for scope, name in (("browser", key), ("commune", str(commune_code))):
+            until = await web_db.locked_until(conn, scope, name, now)
+            if until is not None:
+                return Entered(Opened.LOCKED, until)
+        code = normalise_code(typed)
+        household = await find(self.env, code) if code else None
+        right = (
+            household is not None
+            and hmac.compare_digest(str(household.commune_code), str(commune_code))
+            and (village_id is None or household.village_id == village_id)
+        )
+        async with self.env.db.transaction() as conn:
+            if right and household is not None:
+                await web_db.bind_session(conn, key, household.id, now)
+                await web_db.drop_sessions_before(conn, now - timedelta(days=SESSION_DAYS))
+                return Entered(Opened.OK)
+            locks = [
+                await web_db.record_failure(
+                    conn, scope, name, now, window=WINDOW, limit=limit, lock_for=LOCK_FOR
+                )
+                for scope, name, limit in (
+                    ("browser", key, BROWSER_LIMIT),
+                    ("commune", str(commune_code), COMMUNE_LIMIT),
+                )
+            ]
+        until = next((u for u in locks if u is not None), None)
+        return Entered(Opened.LOCKED if until else Opened.WRONG, until)
+
+    async def household(self, token: str) -> Household | None:
+        household_id = await web_db.session_household(self.env.db.conn, browser_key(token))
+        if household_id is None:
+            return None
+        return await web_db.household(self.env.db.conn, household_id)
+
+    async def sheet(self, token: str, index: int | None = None, *, labelled: bool = False) -> Sheet:
+        """Where the browser's household stands in its commune's round; reads only.
+        `labelled`: with the round's "Đợt N năm YYYY" (one more query)."""
+        household = await self.household(token)
+        if household is None:
+            return Sheet(SheetState.NO_SESSION)
+        conn = self.env.db.conn
+        commune = await communes_db.get_commune(conn, household.commune_code)
+        round_ = await self.answering.open_round(household.commune_code)
+        if round_ is None:
+            return await self._not_open(household, commune)
+        label = None
+        if labelled:
+            label = (await round_labels(self.env, [round_.commune_code])).get(round_.id)
+        base = Sheet(SheetState.CONSENT, household, commune, round_, label)
+        member = await residents_db.get_by_telegram_id(conn, web_db.web_member_id(household))
+        response = member and await responses_db.find(conn, round_.id, member.id)
+        if not response:
+            return base
+        survey = await self.answering.survey(round_.survey_id)
+        assert survey is not None
+        answers = {a.question_id: a for a in await responses_db.list_answers(conn, response.id)}
+        nxt = flow.next_index(survey, answers)
+        step = Step(round_, survey, response, answers, nxt if index is None else index)
+        return Sheet(
+            SheetState.DONE if nxt is None else SheetState.ANSWERING,
+            household,
+            commune,
+            round_,
+            label,
+            step,
+            await web_db.submitted(conn, response.id),
+            await web_db.held(conn, response.id),
+        )
+
+    async def _not_open(self, household: Household, commune: Commune | None) -> Sheet:
+        rounds = await surveys_db.list_rounds(self.env.db.conn, commune_code=household.commune_code)
+        now = self.env.now()
+        later = [r for r in rounds if r.closed_at is None and r.opens_at > now]
+        if later:
+            soonest = min(later, key=lambda r: r.opens_at)
+            return Sheet(SheetState.NOT_YET, household, commune, soonest)
+        state = SheetState.CLOSED if rounds else SheetState.NO_ROUND
+        return Sheet(state, household, commune, rounds[-1] if rounds else None)
+
+    async def start(self, token: str) -> Sheet:
+        """Starts (or finds) the household's web response in the open round."""
+        household = await self.household(token)
+        if household is None:
+            return Sheet(SheetState.NO_SESSION)
+        if await self.answering.open_round(household.commune_code) is None:
+            return await self.sheet(token)
+        async with self.env.db.transaction() as conn:
+            member = await web_db.web_member(conn, household, self.env.now())
+        await self.answering.current(member)
+        return await self.sheet(token, labelled=True)
+
+    async def _acting(self, token: str) -> tuple[Sheet, int | None, int | None]:
+        """The sheet, the member's stand-in id and the response id a POST acts on."""
+        sheet = await self.sheet(token)
+        if sheet.household is None or sheet.step is None:
+            return sheet, None, None
+        return sheet, web_db.web_member_id(sheet.household), sheet.step.response.id
+
+    async def answer(self, token: str, index: int, raw: str) -> tuple[Sheet, Result]:
+        """A tapped button: the same checks as the chat (open round, question reached, value
+        one of its buttons). Returns the sheet as it was and the result, whose step says
+        what comes next."""
+        sheet, member, response = await self._acting(token)
+        if member is None or response is None:
+            return sheet, Result(_refusal(sheet))
+        return sheet, await self.answering.answer(member, response, index, raw)
+
+    async def skip(self, token: str, index: int) -> tuple[Sheet, Result]:
+        sheet, member, response = await self._acting(token)
+        if member is None or response is None:
+            return sheet, Result(_refusal(sheet))
+        return sheet, await self.answering.skip(member, response, index)
+
+    async def comment(self, token: str, index: int, text: str) -> tuple[Sheet, Result]:
+        """The comment box: stored through the chat's comment path (its length and emptiness
+        rules), by re-asking the question first as the chat's edit does."""
+        sheet, member, response = await self._acting(token)
+        if member is None or response is None or sheet.step is None:
+            return sheet, Result(_refusal(sheet))
+        questions = sheet.step.survey.questions
+        if not 0 <= index < len(questions) or questions[index].kind is not QuestionKind.TEXT:
+            return sheet, Result(AnswerOutcome.UNKNOWN)
+        # The chat's rules, checked before the edit state is set, so a refusal stores nothing.
+        if not text.strip():
+            return sheet, Result(AnswerOutcome.EMPTY, sheet.step, questions[index], index)
+        if not flow.comment_ok(text):
+            return sheet, Result(AnswerOutcome.TOO_LONG, sheet.step, questions[index], index)
+        shown = await self.answering.revisit(member, response, index)
+        if not shown.ok:
+            return sheet, shown
+        result = await self.answering.comment(member, text)
+        assert result is not None  # the edit state set just above makes the text the comment
+        return sheet, result
+
+    async def submit(self, token: str) -> tuple[Sheet, bool]:
+        """The final "Gửi phiếu": recorded once (a replay or a double tap changes nothing);
+        True when this call recorded it."""
+        sheet = await self.sheet(token)
+        if sheet.state is not SheetState.DONE or sheet.step is None:
+            return sheet, False
+        async with self.env.db.transaction() as conn:
+            first = await web_db.submit(conn, sheet.step.response.id, self.env.now())
+        return await self.sheet(token), first
+
+
+def _refusal(sheet: Sheet) -> AnswerOutcome:
+    if sheet.state in (SheetState.CLOSED, SheetState.NOT_YET, SheetState.NO_ROUND):
+        return AnswerOutcome.CLOSED
+    return AnswerOutcome.NOT_JOINED if sheet.household is None else AnswerOutcome.NO_ROUND
