@@ -7,6 +7,7 @@ import argparse
 from bot.cli_support import CliError
 from bot.config import Config
 from handlers.views.texts import render
+from surveys.access import Actor
 from surveys.broadcasts import LaunchRefused
 from surveys.services import Services
 
@@ -24,15 +25,14 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 async def act(services: Services, config: Config, args: argparse.Namespace) -> str:
     tz = services.settings.timezone
-    broadcasts = services.broadcasts
+    staff, operator = services.staff_rounds, Actor.operator()
     try:
         if args.action == "list":
-            rows = await broadcasts.list_for(commune=args.commune)
-            shown = await broadcasts.progress_of(rows)
+            shown = await staff.broadcasts_of(operator, args.commune)
             return render("cli_broadcasts.txt", progress=shown, tz=tz)
         if args.action == "show":
-            return render("staff_progress.html", p=await broadcasts.progress(args.id), tz=tz)
-        cancelled = await broadcasts.cancel(args.id)
+            return render("staff_progress.html", p=await staff.progress(operator, args.id), tz=tz)
+        cancelled = await staff.cancel(operator, args.id)
     except LaunchRefused as exc:
         raise CliError("cli_broadcast_refused.txt", error=exc.error.value, **exc.details) from exc
     return render("cli_broadcast_cancelled.txt", cancelled=cancelled)

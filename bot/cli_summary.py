@@ -18,6 +18,7 @@ from handlers.views.reports import (
     province_output,
 )
 from handlers.views.texts import render
+from surveys.access import Actor
 from surveys.services import Services
 from surveys.summaries import SummaryRefused
 
@@ -80,22 +81,24 @@ def _format(args: argparse.Namespace) -> Format:
 
 
 async def _build(services: Services, args: argparse.Namespace, fmt: Format) -> bytes:
+    results, operator = services.results, Actor.operator()
     summaries = services.summaries
     tz, now = services.settings.timezone, services.env.now()
     if args.round is not None and args.commune is None:
         raise _refused("round_needs_commune")
     if args.commune is not None:
-        report = await summaries.commune(args.commune, args.round)
+        report = await results.commune(operator, args.commune, args.round)
         answers = await summaries.export_answers(report) if fmt is Format.XLSX else None
         homes = await services.households.issued_by_village(args.commune)
         return commune_output(
             report, fmt, tz=tz, now=now, answers=answers, village_households=homes
         ).content
     if args.province is not None:
-        return province_output(await summaries.province(args.province), fmt, tz=tz, now=now).content
+        province = await results.province(operator, args.province)
+        return province_output(province, fmt, tz=tz, now=now).content
     if fmt not in NATIONAL_FORMATS:
         raise _refused("national_text_only")
-    rows = await summaries.national()
+    rows = await results.national(operator)
     return national_output(rows, summaries.k, fmt, tz=tz, now=now).content
 
 

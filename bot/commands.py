@@ -218,17 +218,22 @@ async def _act(services: Services, config: Config, args: argparse.Namespace) -> 
             if opens is not None and opens < now:
                 raise CliError("cli_error.txt", reason="time_in_past", value=args.at)
             closes = parse_time(args.closes, tz) if args.closes else None
-            launched = await services.broadcasts.open_round(
-                args.commune, args.survey, opens_at=opens, closes_at=closes, official=args.official
+            launched = await services.staff_rounds.open_round(
+                Actor.operator(),
+                args.commune,
+                args.survey,
+                opens_at=opens,
+                closes_at=closes,
+                official=args.official,
             )
             return render("cli_round_opened.txt", round=launched.round, tz=tz, launched=launched)
         if action == "close":
-            closed = await services.rounds.close(args.id)
+            closed = await services.staff_rounds.close_round(Actor.operator(), args.id)
             label = await services.rounds.label(closed)
             return render("cli_round_closed.txt", round=closed, label=label)
         return render(
             "cli_rounds.txt",
-            rounds=await services.rounds.list_for_commune(args.commune),
+            rounds=await services.staff_rounds.rounds_of(Actor.operator(), args.commune),
             now=now,
             tz=tz,
         )

@@ -17,10 +17,12 @@ from surveys.invitations import InvitationService
 from surveys.pending import PendingSteps
 from surveys.privacy import PrivacyService
 from surveys.residents import ResidentService
+from surveys.results import ResultService
 from surveys.rounds import RoundService
 from surveys.sheet_conflicts import ConflictService
 from surveys.sheet_entry import SheetEntryService
 from surveys.sheets import SheetService
+from surveys.staff_rounds import StaffRounds
 from surveys.summaries import SummaryService
 from surveys.thresholds import ThresholdService
 from surveys.villages import VillageService
@@ -38,6 +40,7 @@ class Services:
         self.rounds = RoundService(self.env)
         self.summaries = SummaryService(self.env, self.rounds)
         self.access = AccessService(self.env)
+        self.results = ResultService(self.access, self.summaries)
         self.faq = FaqService(self.env)
         self.questions = QuestionService(self.env, self.access, self.faq)
         self.invitations = InvitationService(self.env)
@@ -48,6 +51,7 @@ class Services:
         self.sheet_entry = SheetEntryService(self.env, self.access, self.sheets)
         self.conflicts = ConflictService(self.env, self.access)
         self.broadcasts = BroadcastService(self.env, self.rounds)
+        self.staff_rounds = StaffRounds(self.env, self.access, self.rounds, self.broadcasts)
         self.thresholds = ThresholdService(self.env)
         self.identity = BotIdentity(self.env)
         self.web = WebSheetService(self.env, self.answering)

@@ -15,7 +15,7 @@ from handlers.telegram.context import BotContext
 from handlers.telegram.replies import alert, reply
 from handlers.telegram.updates import query_of, user_of
 from handlers.views import labels
-from surveys.access import Action, Actor, Forbidden, Scope
+from surveys.access import Actor, Forbidden
 
 PRESS = re.compile(r"^b:([pr]):(\d{1,12})$")
 SHOWN = 10  # the most recent broadcasts listed; older ones are in `ykien broadcast list`
@@ -24,18 +24,15 @@ SHOWN = 10  # the most recent broadcasts listed; older ones are in `ykien broadc
 async def broadcast_command(update: Update, context: BotContext) -> None:
     """Lists the commune's latest broadcasts, newest first, with their buttons."""
     services = context.services
-    user_id = user_of(update).id
-    communes = await services.access.communes(user_id, Action.MANAGE_ROUNDS) or []
-    commune = communes[0] if communes else None
+    actor = Actor(user_of(update).id)
     try:
-        await services.access.require(Actor(user_id), Action.MANAGE_ROUNDS, Scope(commune=commune))
+        commune = await services.staff_rounds.home(actor)
+        shown = (await services.staff_rounds.broadcasts_of(actor, commune, last=SHOWN))[::-1]
     except Forbidden:
         await reply(update, "staff_forbidden.html")
         return
-    latest = (await services.broadcasts.list_for(commune=commune))[-SHOWN:][::-1]
-    shown = await services.broadcasts.progress_of(latest)
     rows: list[list[InlineKeyboardButton]] = []
-    for b in latest:
+    for b in (p.broadcast for p in shown):
         if b.held_at is not None:
             rows.append([_button(labels.BROADCAST_RESUME.format(id=b.id), f"b:r:{b.id}")])
         elif b.status in ("running", "paused"):
@@ -60,25 +57,20 @@ async def on_press(update: Update, context: BotContext) -> None:
         return
     action, broadcast_id = match.group(1), int(match.group(2))
     services = context.services
-    user_id = user_of(update).id
-    broadcast = await services.broadcasts.get(broadcast_id)
-    scope = Scope(commune=broadcast.commune_code if broadcast else None)
+    staff = services.staff_rounds
+    change = staff.hold if action == "p" else staff.release
     try:
-        await services.access.require(Actor(user_id), Action.MANAGE_ROUNDS, scope)
+        changed = await change(Actor(user_of(update).id), broadcast_id)
     except Forbidden:
         await alert(update, "alert_broadcast_forbidden.html")
         return
-    change = services.broadcasts.hold if action == "p" else services.broadcasts.release
-    if not await change(broadcast_id):  # a double tap, or it ended meanwhile
+    if changed is None:  # a double tap, or it ended meanwhile
         refusal = "alert_broadcast_not_held.html" if action == "p" else "alert_not_resumed.html"
         await alert(update, refusal)
         return
     await query_of(update).answer()
-    event = "broadcast.hold" if action == "p" else "broadcast.resume"
-    await services.access.audit(Actor(user_id), event, scope, detail=str(broadcast_id))
     if action == "r":
         broadcast_jobs.schedule(context.application, broadcast_id, services.env.now())
-    changed = await services.broadcasts.progress(broadcast_id)
     await reply(
         update,
         "staff_broadcast_changed.html",

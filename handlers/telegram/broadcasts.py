@@ -8,7 +8,7 @@ from handlers.telegram import broadcast_jobs
 from handlers.telegram.context import BotContext
 from handlers.telegram.replies import command_args, reply
 from handlers.telegram.updates import user_of
-from surveys.access import Action, Actor, Forbidden, Scope
+from surveys.access import Action, Actor, Forbidden
 from surveys.rounds import Round, RoundRefused
 
 
@@ -23,26 +23,13 @@ async def stop(update: Update, context: BotContext) -> None:
 async def _staff_round(update: Update, context: BotContext, action: Action) -> Round | None:
     """The round a staff command is about (its argument, or the commune's current round),
     checked."""
-    services = context.services
-    user_id = user_of(update).id
     arg = command_args(update)
     if arg and not (arg.isdecimal() and len(arg) < 10):
         await reply(update, "resident_command_args.html", command=action.value.split(".")[-1])
         return None
-    if arg:
-        # One row by id, not a listing of every round in the country with its counts.
-        round_ = await services.rounds.get(int(arg))
-        commune = round_.commune_code if round_ else None
-    else:
-        communes = await services.access.communes(user_id, action) or []
-        commune = communes[0] if communes else None
-        round_ = await services.rounds.current(commune) if commune is not None else None
-        if round_ is None and action is Action.VIEW_PROGRESS and commune is not None:
-            # Nothing has opened yet: the progress of what is scheduled is still worth seeing.
-            rounds = await services.rounds.list_for_commune(commune)
-            round_ = rounds[-1].round if rounds else None
+    staff = context.services.staff_rounds
     try:
-        await services.access.require(Actor(user_id), action, Scope(commune=commune))
+        round_ = await staff.round_for(Actor(user_of(update).id), action, int(arg) if arg else None)
     except Forbidden:
         await reply(update, "staff_forbidden.html")
         return None
@@ -58,16 +45,14 @@ async def progress(update: Update, context: BotContext) -> None:
     if round_ is None:
         return
     services = context.services
-    broadcasts = await services.broadcasts.list_for(round_id=round_.id)
-    if not broadcasts:
+    shown = await services.staff_rounds.latest_progress(Actor(user_of(update).id), round_)
+    if shown is None:
         await reply(update, "staff_no_round.html", open_only=True)
         return
-    latest = broadcasts[-1]
-    shown = await services.broadcasts.progress(latest.id)
     message = await reply(update, "staff_progress.html", p=shown, tz=services.settings.timezone)
     if message is not None:
         await services.broadcasts.set_progress_message(
-            latest.id, message.chat_id, message.message_id
+            shown.broadcast.id, message.chat_id, message.message_id
         )
 
 
@@ -77,23 +62,18 @@ async def remind(update: Update, context: BotContext) -> None:
     if round_ is None:
         return
     services = context.services
-    user_id = user_of(update).id
-    label = await services.rounds.label(round_)
     try:
-        broadcast = await services.broadcasts.remind_now(round_.id, f"tg:{user_id}")
+        done = await services.staff_rounds.remind(Actor(user_of(update).id), round_)
     except RoundRefused:  # closed (or not yet open): nobody can answer a reminder
+        label = await services.rounds.label(round_)
         await reply(update, "staff_reminder_closed.html", round_id=round_.id, label=label)
         return
-    count = 0
-    if broadcast is not None:
-        count = (await services.broadcasts.progress(broadcast.id)).total
-        await services.access.audit(
-            Actor(user_id),
-            Action.SEND_REMINDERS,
-            Scope(commune=broadcast.commune_code),
-            detail=f"broadcast {broadcast.id}",
-        )
-        broadcast_jobs.schedule(context.application, broadcast.id, services.env.now())
+    if done.broadcast is not None:
+        broadcast_jobs.schedule(context.application, done.broadcast.id, services.env.now())
     await reply(
-        update, "staff_reminder_started.html", broadcast=broadcast, count=count, label=label
+        update,
+        "staff_reminder_started.html",
+        broadcast=done.broadcast,
+        count=done.recipients,
+        label=done.label,
     )

@@ -15,7 +15,7 @@ from handlers.telegram.replies import alert, reply
 from handlers.telegram.updates import query_of, text_of, user_of
 from handlers.views import labels
 from handlers.views.reports import label_text
-from surveys.access import Action, Actor, Forbidden, Scope
+from surveys.access import Actor, Forbidden
 from surveys.broadcasts import LaunchRefused
 from surveys.drafts import Draft, DraftStore, parse_local_time
 from surveys.pending import Pending
@@ -38,13 +38,8 @@ def _markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
 
 async def _commune(update: Update, context: BotContext) -> int | None:
     """The staff member's commune, or None after saying they may not."""
-    user_id = user_of(update).id
-    communes = await context.services.access.communes(user_id, Action.MANAGE_ROUNDS) or []
-    commune = communes[0] if communes else None
     try:
-        await context.services.access.require(
-            Actor(user_id), Action.MANAGE_ROUNDS, Scope(commune=commune)
-        )
+        commune = await context.services.staff_rounds.home(Actor(user_of(update).id))
     except Forbidden:
         await reply(update, "staff_forbidden.html")
         return None
@@ -60,12 +55,9 @@ async def rounds_command(update: Update, context: BotContext) -> None:
         return
     services = context.services
     now = services.env.now()
-    infos = await services.rounds.list_for_commune(commune)
-    scheduled = [
-        b
-        for b in await services.broadcasts.list_for(commune=commune)
-        if b.status == "scheduled" and b.kind == "invite"
-    ]
+    actor = Actor(user_of(update).id)
+    infos = await services.staff_rounds.rounds_of(actor, commune)
+    scheduled = await services.staff_rounds.scheduled_invitations(actor, commune)
     rows = [[_button(labels.ROUND_CANCEL.format(id=b.id), f"r:k:{b.id}")] for b in scheduled]
     rows.append([_button(labels.ROUND_NEW, "r:new")])
     await reply(
@@ -93,20 +85,16 @@ async def on_press(update: Update, context: BotContext) -> None:
         return
     if simple == "new":
         await query.answer()
-        commune = await _commune(update, context)
-        if commune is not None:
-            await _ask(update, context, await services.broadcasts.drafts.start(user_id, commune))
+        if await _commune(update, context) is not None:
+            started = await services.staff_rounds.start_draft(Actor(user_id))
+            assert started is not None  # _commune found the commune
+            await _ask(update, context, started)
         return
-    found = await services.broadcasts.drafts.get(user_id)
-    if found is None:
+    found = await services.staff_rounds.draft(Actor(user_id))
+    if found is None:  # none, or the presser may no longer launch in its commune
         await alert(update, "alert_wizard_gone.html")
         return
     draft = found[1]
-    if not await services.access.allowed(
-        Actor(user_id), Action.MANAGE_ROUNDS, Scope(commune=draft.commune)
-    ):
-        await alert(update, "alert_wizard_gone.html")
-        return
     await query.answer()
     now = services.env.now()
     if simple == "x":
@@ -253,20 +241,13 @@ async def _confirm(update: Update, context: BotContext, draft: Draft) -> None:
     services = context.services
     user_id = user_of(update).id
     try:
-        plan = await services.broadcasts.plan_draft(draft)
-        launched = await services.broadcasts.launch(
-            plan, launch_key=f"wizard:{user_id}:{draft.nonce}", created_by=f"tg:{user_id}"
-        )
+        launched = await services.staff_rounds.launch(Actor(user_id), draft)
+    except Forbidden:
+        await reply(update, "staff_forbidden.html")
+        return
     except (RoundRefused, LaunchRefused) as exc:
         await reply(update, "staff_launch_refused.html", error=exc.error.value)
         return
-    await services.broadcasts.drafts.clear(user_id)
-    await services.access.audit(
-        Actor(user_id),
-        Action.MANAGE_ROUNDS,
-        Scope(commune=draft.commune),
-        detail=f"broadcast {launched.broadcast.id}",
-    )
     progress = await services.broadcasts.progress(launched.broadcast.id)
     tz = services.settings.timezone
     message = await reply(update, "staff_progress.html", p=progress, tz=tz)
@@ -282,11 +263,8 @@ async def _confirm(update: Update, context: BotContext, draft: Draft) -> None:
 async def _cancel_broadcast(update: Update, context: BotContext, broadcast_id: int) -> None:
     services = context.services
     user_id = user_of(update).id
-    broadcast = await services.broadcasts.get(broadcast_id)
-    scope = Scope(commune=broadcast.commune_code if broadcast else None)
     try:
-        await services.access.require(Actor(user_id), Action.MANAGE_ROUNDS, scope)
-        cancelled = await services.broadcasts.cancel(broadcast_id)
+        cancelled = await services.staff_rounds.cancel(Actor(user_id), broadcast_id)
     except Forbidden:
         await alert(update, "alert_wizard_gone.html")
         return
@@ -294,5 +272,4 @@ async def _cancel_broadcast(update: Update, context: BotContext, broadcast_id: i
         await alert(update, "alert_not_cancellable.html", error=exc.error.value)
         return
     await query_of(update).answer()
-    await services.access.audit(Actor(user_id), "broadcast.cancel", scope, detail=str(broadcast_id))
     await reply(update, "staff_wizard.html", step="cancelled", cancelled=cancelled)

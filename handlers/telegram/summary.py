@@ -12,7 +12,7 @@ from handlers.telegram.context import BotContext
 from handlers.telegram.replies import alert, command_args, reply
 from handlers.telegram.updates import query_of, text_of, user_of
 from handlers.views.reports import Format, Output, commune_output, province_output
-from surveys.access import Action, Actor, Forbidden, Role, Scope
+from surveys.access import Action, Actor, Forbidden
 from surveys.pending import Pending
 from surveys.summaries import (
     CommuneReport,
@@ -48,9 +48,9 @@ async def _resolve(
     try:
         if query:
             return await services.summaries.resolve(query)
-        grants = [g for g in await services.access.grants(user_id) if g.role == Role.OFFICER.value]
-        if len(grants) == 1:
-            return await services.summaries.target_of(grants[0])
+        only = await services.results.default_target(Actor(user_id))
+        if only is not None:
+            return only
     except SummaryRefused as exc:
         if exc.error is SummaryError.AMBIGUOUS and action is Action.VIEW_SUMMARY:
             await services.summaries.await_name(user_id)
@@ -69,46 +69,24 @@ async def _resolve(
     return None
 
 
-async def _allowed(update: Update, context: BotContext, action: Action, target: Target) -> bool:
-    """The one access check (refusals audited there), and the audit of what was seen."""
-    services = context.services
-    actor = Actor(user_of(update).id)
-    scope = (
-        Scope(commune=target.commune.code)
-        if target.commune
-        else Scope(province=target.province.code if target.province else None)
-    )
-    try:
-        await services.access.require(actor, action, scope)
-    except Forbidden:
-        await reply(update, "officer_forbidden.html")
-        return False
-    await services.access.audit(actor, action, scope)
-    return True
-
-
 async def _target(update: Update, context: BotContext, action: Action) -> Target | None:
-    """The commune or province asked for (or the officer's only one), once access is checked."""
-    target = await _resolve(update, context, action, command_args(update))
-    if target is None or not await _allowed(update, context, action, target):
-        return None
-    return target
+    """The commune or province asked for (or the officer's only one)."""
+    return await _resolve(update, context, action, command_args(update))
 
 
 async def _report(
-    update: Update, context: BotContext, target: Target
+    update: Update, context: BotContext, action: Action, target: Target
 ) -> CommuneReport | ProvinceReport | None:
-    summaries = context.services.summaries
+    """The report, checked and audited by the domain; None after saying why not."""
     try:
-        if target.commune is not None:
-            return await summaries.commune(target.commune.code)
-        assert target.province is not None
-        return await summaries.province(target.province.code)
+        return await context.services.results.report(Actor(user_of(update).id), target, action)
+    except Forbidden:
+        await reply(update, "officer_forbidden.html")
     except SummaryRefused as exc:
         await reply(
             update, "officer_summary_refused.html", error=exc.error.value, details=exc.details
         )
-        return None
+    return None
 
 
 async def _output(
@@ -134,7 +112,7 @@ async def _send(update: Update, output: Output, *, photo: bool = False) -> None:
 
 
 async def _show(update: Update, context: BotContext, target: Target) -> None:
-    report = await _report(update, context, target)
+    report = await _report(update, context, Action.VIEW_SUMMARY, target)
     if report is None:
         return
     if isinstance(report, ProvinceReport):
@@ -161,7 +139,7 @@ async def typed_name(update: Update, context: BotContext, pending: Pending) -> b
     if not text:
         await reply(update, "officer_summary_ask_name.html")
         await context.services.summaries.await_name(user_of(update).id)
-    elif target is not None and await _allowed(update, context, Action.VIEW_SUMMARY, target):
+    elif target is not None:
         await _show(update, context, target)
     return True
 
@@ -182,14 +160,13 @@ async def on_pick(update: Update, context: BotContext) -> None:
     await context.services.summaries.take_pending_name(
         user_id, await context.services.pending.of(user_id)
     )
-    if await _allowed(update, context, Action.VIEW_SUMMARY, target):
-        await _show(update, context, target)
+    await _show(update, context, target)
 
 
 async def report_command(update: Update, context: BotContext) -> None:
     """The printable HTML report as a document."""
     target = await _target(update, context, Action.EXPORT)
-    report = await _report(update, context, target) if target else None
+    report = await _report(update, context, Action.EXPORT, target) if target else None
     if report is not None:
         await _send(update, await _output(context, report, Format.HTML))
 
@@ -197,7 +174,7 @@ async def report_command(update: Update, context: BotContext) -> None:
 async def export_command(update: Update, context: BotContext) -> None:
     """The XLSX workbook and the CSV of the scores, as documents."""
     target = await _target(update, context, Action.EXPORT)
-    report = await _report(update, context, target) if target else None
+    report = await _report(update, context, Action.EXPORT, target) if target else None
     if report is not None:
         await _send(update, await _output(context, report, Format.XLSX))
         await _send(update, await _output(context, report, Format.CSV))
