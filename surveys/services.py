@@ -17,7 +17,9 @@ from surveys.invitations import InvitationService
 from surveys.pending import PendingSteps
 from surveys.privacy import PrivacyService
 from surveys.residents import ResidentService
+from surveys.dashboard import DashboardService
 from surveys.results import ResultService
+from surveys.signin import SignInService
 from surveys.rounds import RoundService
 from surveys.sheet_conflicts import ConflictService
 from surveys.sheet_entry import SheetEntryService
@@ -55,6 +57,10 @@ class Services:
         self.thresholds = ThresholdService(self.env)
         self.identity = BotIdentity(self.env)
         self.web = WebSheetService(self.env, self.answering)
+        self.signin = SignInService(self.env, self.access)
+        self.dashboard = DashboardService(
+            self.env, self.access, self.results, self.summaries, self.rounds, self.broadcasts
+        )
 
     @property
     def db(self) -> Database:
