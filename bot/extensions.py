@@ -12,6 +12,7 @@ from types import ModuleType
 from bot import (
     cli_backup,
     cli_broadcast,
+    cli_dashboard,
     cli_faq,
     cli_households,
     cli_roles,
@@ -33,3 +34,4 @@ CLI_GROUPS.append(cli_broadcast)
 CLI_GROUPS.append(cli_thresholds)
 CLI_GROUPS.append(cli_villages)
 CLI_GROUPS.append(cli_spam)
+CLI_GROUPS.append(cli_dashboard)

@@ -9,6 +9,7 @@ from surveys.access import AccessService
 from surveys.answering import AnsweringService
 from surveys.bot_identity import BotIdentity
 from surveys.broadcasts import BroadcastService
+from surveys.dashboard import DashboardService
 from surveys.env import Clock, Env, Settings, utc_now
 from surveys.faq_questions import QuestionService
 from surveys.faq_service import FaqService
@@ -17,13 +18,12 @@ from surveys.invitations import InvitationService
 from surveys.pending import PendingSteps
 from surveys.privacy import PrivacyService
 from surveys.residents import ResidentService
-from surveys.dashboard import DashboardService
 from surveys.results import ResultService
-from surveys.signin import SignInService
 from surveys.rounds import RoundService
 from surveys.sheet_conflicts import ConflictService
 from surveys.sheet_entry import SheetEntryService
 from surveys.sheets import SheetService
+from surveys.signin import SignInService
 from surveys.staff_rounds import StaffRounds
 from surveys.summaries import SummaryService
 from surveys.thresholds import ThresholdService

@@ -84,7 +84,8 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     except Exception:
         log.exception("web page failed: %s %s", request.method, request.path)
         response = refusal(request, "error", 500)
-    response.headers.update(HEADERS)
+    for name, value in HEADERS.items():  # a page may only name its own script policy
+        response.headers.setdefault(name, value)
     if fresh:
         response.set_cookie(
             COOKIE,
