@@ -16,7 +16,7 @@ from surveys.access import Action
 from surveys.signin import Session
 
 # The URL's file name -> its format; the downloads the commune page links to, in order.
-FILES = {"report.html": Format.HTML, "export.xlsx": Format.XLSX, "scores.csv": Format.CSV}
+FILES = {"bao-cao.html": Format.HTML, "bang-tinh.xlsx": Format.XLSX, "so-lieu.csv": Format.CSV}
 
 
 def _file(output: Output, *, inline: bool = False) -> web.Response:

@@ -56,6 +56,8 @@ class Browser:
         return response.status, await self._read(response)
 
     async def _read(self, response: ClientResponse) -> str:
+        if response.content_type != "text/html":
+            return ""  # a download or a chart
         text = await response.text()
         found = _CSRF.search(text)
         if found:

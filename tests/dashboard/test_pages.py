@@ -48,7 +48,7 @@ async def test_officer_signs_in_from_the_link_and_lands_on_the_province(dash) ->
 async def test_every_page_sends_no_store_and_the_security_headers(dash) -> None:
     browser = await dash.signed_in(OFFICER)
     for path in ("/d", "/d/p/12", f"/d/c/{COMMUNE}", f"/d/c/{COMMUNE}/progress",
-                 f"/d/c/{COMMUNE}/export.xlsx", "/d/p/12/chart.png", "/d/in/nothing"):  # fmt: skip
+                 f"/d/c/{COMMUNE}/bang-tinh.xlsx", "/d/p/12/chart.png", "/d/in/nothing"):  # fmt: skip
         response = await browser.response(path)
         headers = response.headers
         assert headers["Cache-Control"] == "no-store", path
@@ -122,20 +122,20 @@ async def test_commune_page_shows_exactly_the_printable_reports_sections(dash) -
     assert inline.sub('src="/d/c/3598/chart.png"', sections).strip() in page
     for part in ("IV. KẾT QUẢ THEO TIÊU CHÍ", "51/2025", "318", "V. KẾT QUẢ THEO THÔN", "ẩn"):
         assert part in page
-    for name in ("report.html", "export.xlsx", "scores.csv"):
+    for name in ("bao-cao.html", "bang-tinh.xlsx", "so-lieu.csv"):
         assert f'href="/d/c/{COMMUNE}/{name}"' in page
 
 
 async def test_downloads_are_the_reports_files_and_audited_as_exports(dash) -> None:
     browser = await dash.signed_in(OFFICER)
-    response = await browser.response(f"/d/c/{COMMUNE}/export.xlsx")
+    response = await browser.response(f"/d/c/{COMMUNE}/bang-tinh.xlsx")
     assert response.status == 200 and "attachment" in response.headers["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(await response.read()))
     assert workbook.sheetnames
-    response = await browser.response(f"/d/c/{COMMUNE}/scores.csv")
+    response = await browser.response(f"/d/c/{COMMUNE}/so-lieu.csv")
     rows = list(csv.reader(io.StringIO((await response.read()).decode("utf-8-sig"))))
     assert len(rows) > 2 and str(COMMUNE) in rows[1]
-    response = await browser.response(f"/d/c/{COMMUNE}/report.html")
+    response = await browser.response(f"/d/c/{COMMUNE}/bao-cao.html")
     assert "BÁO CÁO" in await response.text()
     response = await browser.response(f"/d/c/{COMMUNE}/chart.png")
     assert (await response.read()).startswith(b"\x89PNG")
