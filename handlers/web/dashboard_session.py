@@ -71,7 +71,14 @@ def signed_in(handler: Page) -> Callable[[web.Request], Awaitable[web.StreamResp
         except BadCode:
             return not_found()
         except SummaryRefused as exc:
-            return page("dash_refused.html", status=404, error=exc.error.value, details=exc.details)
+            commune = request.match_info.get("commune", "")  # a commune without figures yet
+            return page(
+                "dash_refused.html",
+                status=404,
+                error=exc.error.value,
+                details=exc.details,
+                commune=commune if commune.isascii() and commune.isdigit() else None,
+            )
 
     return wrapped
 

@@ -35,7 +35,7 @@ async def test_officer_signs_in_from_the_link_and_lands_on_the_province(dash) ->
     status, text = await browser.post(path)
     assert status == 200 and "Lai Châu: các xã, phường" in text
     assert ROW.search(text) and "Xã Tân Uyên" in text
-    assert "<table" in text and "/d/p/12/chart.png" in text
+    assert "<table" in text and "/d/p/12/chart.svg" in text
     secret = path.rsplit("/", 1)[1]
     link = await dashboard_db.get_link(dash.services.db.conn, digest(secret))
     assert link is not None and link.used_at is not None
@@ -49,7 +49,7 @@ async def test_every_page_sends_no_store_and_the_security_headers(dash) -> None:
     browser = await dash.signed_in(OFFICER)
     commune = f"/d/c/{COMMUNE}"
     for path in ("/d", "/d/p/12", commune, f"{commune}/progress", f"{commune}/bang-tinh.xlsx",
-                 "/d/p/12/chart.png", "/d/in/nothing"):  # fmt: skip
+                 "/d/p/12/chart.svg", "/d/in/nothing"):  # fmt: skip
         response = await browser.response(path)
         headers = response.headers
         assert headers["Cache-Control"] == "no-store", path
@@ -120,7 +120,7 @@ async def test_commune_page_shows_exactly_the_printable_reports_sections(dash) -
         printed.index("<h2>I. THÔNG TIN CHUNG") : printed.index('<table class="sign">')
     ]
     inline = re.compile(r'src="data:image/png;base64,[^"]+"')
-    assert inline.sub('src="/d/c/3598/chart.png"', sections).strip() in page
+    assert inline.sub('src="/d/c/3598/chart.svg"', sections).strip() in page
     for part in ("IV. KẾT QUẢ THEO TIÊU CHÍ", "51/2025", "318", "V. KẾT QUẢ THEO THÔN", "ẩn"):
         assert part in page
     for name in ("bao-cao.html", "bang-tinh.xlsx", "so-lieu.csv"):
@@ -138,8 +138,10 @@ async def test_downloads_are_the_reports_files_and_audited_as_exports(dash) -> N
     assert len(rows) > 2 and str(COMMUNE) in rows[1]
     response = await browser.response(f"/d/c/{COMMUNE}/bao-cao.html")
     assert "BÁO CÁO" in await response.text()
-    response = await browser.response(f"/d/c/{COMMUNE}/chart.png")
-    assert (await response.read()).startswith(b"\x89PNG")
+    response = await browser.response(f"/d/c/{COMMUNE}/chart.svg")
+    svg = await response.read()
+    assert response.content_type == "image/svg+xml" and b"<svg" in svg
+    assert "Tân Uyên".encode() in svg  # text stays text
     exports = [a for a in await _audit(dash) if a[1] == "summary.export"]
     assert exports == [("tg:500", "summary.export", "ok")] * 3
 

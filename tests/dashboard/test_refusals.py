@@ -11,7 +11,7 @@ from surveys.signin import digest
 from tests.conftest import COMMUNE, OTHER_COMMUNE, snapshot, table_counts
 from tests.dashboard.conftest import OFFICER, RESIDENT, STAFF_A
 
-PAGES = ("", "/chart.png", "/progress", "/bao-cao.html", "/bang-tinh.xlsx", "/so-lieu.csv")
+PAGES = ("", "/chart.svg", "/progress", "/bao-cao.html", "/bang-tinh.xlsx", "/so-lieu.csv")
 FORBIDDEN = "Không có quyền xem trang này"
 
 
@@ -34,7 +34,7 @@ async def test_staff_of_commune_a_cannot_open_commune_b(dash, suffix) -> None:
     assert (last.actor, last.outcome, last.commune_code) == ("tg:600", "refused", dash.commune_b)
 
 
-@pytest.mark.parametrize("path", ["/d/p/12", "/d/p/12/chart.png"])
+@pytest.mark.parametrize("path", ["/d/p/12", "/d/p/12/chart.svg"])
 async def test_staff_cannot_open_their_province(dash, path) -> None:
     browser = await dash.signed_in(STAFF_A)
     before = await snapshot(dash.services.db)
@@ -45,7 +45,7 @@ async def test_staff_cannot_open_their_province(dash, path) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    [f"/d/c/{OTHER_COMMUNE}{s}" for s in PAGES] + ["/d/p/79", "/d/p/79/chart.png"],
+    [f"/d/c/{OTHER_COMMUNE}{s}" for s in PAGES] + ["/d/p/79", "/d/p/79/chart.svg"],
 )
 async def test_an_officer_cannot_open_another_province(dash, path) -> None:
     browser = await dash.signed_in(OFFICER)
@@ -174,3 +174,18 @@ async def test_a_resident_gets_no_link(dash) -> None:
     assert refused.value.error is SignInError.NO_ROLE
     after = await table_counts(dash.services.db)
     assert after["dashboard_links"] == before["dashboard_links"] == 0
+
+
+async def test_a_commune_without_answers_says_so_and_links_its_progress(dash) -> None:
+    from tests.dashboard.conftest import STAFF_B
+    from tests.summary_support import open_round
+
+    await open_round(dash.services, dash.clock, dash.commune_b)
+    browser = await dash.signed_in(STAFF_B)
+    for suffix in ("", "/bang-tinh.xlsx", "/chart.svg"):
+        status, text = await browser.get(f"/d/c/{dash.commune_b}{suffix}")
+        assert status == 404 and "chưa có câu trả lời nào" in text, suffix
+        assert f'href="/d/c/{dash.commune_b}/progress"' in text
+    browser = await dash.signed_in(STAFF_A)
+    status, text = await browser.get(f"/d/c/{dash.commune_b}")
+    assert status == 403  # the scope is checked before the figures are looked at
