@@ -24,7 +24,7 @@ matplotlib.use("Agg")
 from matplotlib import pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
-from matplotlib.transforms import blended_transform_factory
+from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from handlers.views import labels
 from handlers.views.texts import pct
@@ -59,11 +59,11 @@ def _png(fig: plt.Figure) -> bytes:
 
 
 def _svg(fig: plt.Figure) -> bytes:
-    """For the web: text stays text (the browser's fonts carry Vietnamese), a fifth of the PNG's
-    weight and drawn in a third of the time; it prints as sharp as the page around it."""
+    """For the web: drawn in a third of the PNG's time and a tenth of its weight once
+    compressed; the glyphs are outlines, so it looks the same on a machine without DejaVu Sans
+    and prints as sharp as the page around it."""
     buffer = io.BytesIO()
-    with plt.rc_context({"svg.fonttype": "none"}):
-        fig.savefig(buffer, format="svg", bbox_inches="tight")
+    fig.savefig(buffer, format="svg", bbox_inches="tight")
     plt.close(fig)
     return buffer.getvalue()
 
@@ -126,10 +126,14 @@ def _legend(ax: Axes, fontsize: float) -> None:
         Patch(facecolor=ABOVE["color"], edgecolor="black", label=labels.CHART_ABOVE),
         Patch(facecolor=BELOW["color"], edgecolor="black", hatch="///", label=labels.CHART_BELOW),
     ]
+    # Half an inch under the axes whatever their height: a fraction of the axes (as before)
+    # put the legend over the axis label on a province with one or two communes.
+    below = ScaledTranslation(0, -0.5, ax.figure.dpi_scale_trans)
     ax.legend(
         handles=handles,
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.09),
+        bbox_to_anchor=(0.5, 0),
+        bbox_transform=ax.transAxes + below,
         ncol=2,
         fontsize=fontsize,
         frameon=False,

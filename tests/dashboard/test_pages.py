@@ -141,7 +141,7 @@ async def test_downloads_are_the_reports_files_and_audited_as_exports(dash) -> N
     response = await browser.response(f"/d/c/{COMMUNE}/chart.svg")
     svg = await response.read()
     assert response.content_type == "image/svg+xml" and b"<svg" in svg
-    assert "Tân Uyên".encode() in svg  # text stays text
+    assert b"<path" in svg  # the glyphs are outlines: no font needed
     exports = [a for a in await _audit(dash) if a[1] == "summary.export"]
     assert exports == [("tg:500", "summary.export", "ok")] * 3
 
