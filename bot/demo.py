@@ -14,8 +14,11 @@ from bot.config import Config
 from bot.process import BotProcess
 from bot.sandbox import Sandbox, SandboxServer
 from bot.simulate import Persona, Tally, journey
+from bot.web_households import WebTally, household
+from bot.web_server import free_port
 from handlers.views.reports import Format, commune_output
 from handlers.views.texts import render
+from surveys.links import web_link
 from surveys.services import Services
 from surveys.summaries import SummaryRefused
 
@@ -32,6 +35,7 @@ COMMENTS = (
     "Internet buổi tối hơi chậm.",
 )
 CONCURRENCY = 60
+WEB_HOUSEHOLDS = 24  # households of the first commune answering on the web e-sheet
 
 
 async def _residents(
@@ -53,6 +57,23 @@ async def _residents(
             )
 
     await asyncio.gather(*(one(i) for i in range(residents)))
+
+
+async def _web_households(services: Services, base: str, rng: random.Random) -> list[WebTally]:
+    """Households of the first commune answer over HTTP on the bot process's e-sheet, while
+    the chat residents answer through the sandbox."""
+    code = next(iter(COMMUNES))
+    satisfaction, villages = COMMUNES[code]
+    await services.identity.load()  # the bot process learned its username (getMe)
+    issued = await services.households.issue(code, villages[0], WEB_HOUSEHOLDS)
+    survey = await services.answering.survey("ntm-2026")
+    assert survey is not None
+    links = [web_link(base, code, h.code) for h, _ in issued.households]
+    return list(
+        await asyncio.gather(
+            *(household(link, survey, random.Random(rng.random()), satisfaction) for link in links)
+        )
+    )
 
 
 def _persona(rng: random.Random, satisfaction: float) -> Persona:
@@ -99,10 +120,15 @@ async def _run(
     sandbox = Sandbox(bot_username=config.bot_username or "ykien_bot")
     tallies: list[Tally] = []
     async with SandboxServer(sandbox) as server:
-        bot = BotProcess(sandbox, server.api_url, db_path)
+        port = free_port()
+        web_env = {"YKIEN_WEB_LISTEN": f"127.0.0.1:{port}", "YKIEN_WEB_URL": ""}
+        bot = BotProcess(sandbox, server.api_url, db_path, extra_env=web_env)
         await bot.start()
         try:
-            await _residents(sandbox, payloads, residents, rng, tallies)
+            web, _ = await asyncio.gather(
+                _web_households(services, f"http://127.0.0.1:{port}", rng),
+                _residents(sandbox, payloads, residents, rng, tallies),
+            )
         finally:
             await bot.stop()
 
@@ -126,6 +152,14 @@ async def _run(
             continue
         text = commune_output(report, Format.TEXT, tz=tz, now=services.env.now()).content
         print(text.decode("utf-8").rstrip("\n"))
+    print(
+        render(
+            "cli_demo_web.txt",
+            households=len(web),
+            answers=sum(t.answers for t in web),
+            submitted=sum(t.submitted for t in web),
+        )
+    )
     print()
     print(render("cli_demo_db.txt", path=db_path))
     return 0

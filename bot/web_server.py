@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import socket
 import sys
 from typing import Any
 
@@ -25,6 +26,13 @@ from surveys.services import Services
 log = logging.getLogger(__name__)
 App = Application[Any, Any, Any, Any, Any, Any]
 RUNNER_KEY = "web_runner"
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 nobody listens on now (demo, tests, benchmarks)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def secure(config: Config) -> bool:

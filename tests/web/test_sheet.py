@@ -68,6 +68,7 @@ async def test_every_page_is_light_and_loads_nothing_from_elsewhere(web: WebShee
     _status, html = await browser.get("/s")
     response = await browser.client.get("/static/web.css")
     css = await response.read()
+    assert response.headers["Cache-Control"] == "public, max-age=86400"  # pages: no-store
     assert len(html.encode()) + len(css) < 60_000
     assert "http://" not in html and "https://" not in html and "<script" not in html
     page = await browser.client.get("/s")
@@ -95,3 +96,17 @@ async def test_cookie_is_httponly_lax_and_random(web: WebSheet) -> None:
     token = cookie.split(";")[0].split("=", 1)[1]
     assert len(rows) == 1 and rows[0][0] != token and rows[0][1] == web.households[0].id
     assert await responses_db.count_responses(web.services.db.conn, 1) == (0, 0)
+
+
+async def test_review_page_with_every_answer_is_still_light(web: WebSheet) -> None:
+    browser = await web.opened()
+    survey = await web.services.answering.survey("ntm-2026")
+    assert survey is not None
+    for index, question in enumerate(survey.questions):
+        if question.kind == "text":
+            _status, html = await browser.post(f"/s/q/{index}", text="ý" * 1000)
+        else:
+            value = {"scale": "4", "yesno": "1"}.get(question.kind) or question.choices[0].code
+            _status, html = await browser.post(f"/s/q/{index}", value=value)
+    assert "Xem lại phiếu" in html
+    assert len(html.encode()) < 12_000  # README: pages under 10 KB, the longest review 12 KB
