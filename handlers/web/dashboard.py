@@ -17,6 +17,7 @@ from handlers.views import labels
 from handlers.views.reports import Paper
 from handlers.web import dashboard_files
 from handlers.web.dashboard_session import (
+    COOKIE,
     SERVICES,
     code_of,
     drop_session,
@@ -81,7 +82,7 @@ async def sign_in(request: web.Request) -> web.Response:
 
 
 async def sign_out(request: web.Request) -> web.Response:
-    await services(request).signin.sign_out(request.cookies.get("ykd", ""))
+    await services(request).signin.sign_out(request.cookies.get(COOKIE, ""))
     response = page("dash_signed_out.html", reason="bye")
     drop_session(response)
     return response
