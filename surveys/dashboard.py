@@ -189,12 +189,14 @@ class DashboardService:
         return await self.results.commune(actor, code, action=action)
 
     async def progress(self, actor: Actor, code: int) -> RoundProgress:
-        """The commune's current round (else its latest): delivery and answers by village."""
+        """The commune's current round (else its latest): delivery and answers by village;
+        raises Forbidden or SummaryRefused."""
         scope = Scope(commune=code)
         await self.access.require(actor, Action.VIEW_PROGRESS, scope)
         await self.access.audit(actor, Action.VIEW_PROGRESS, scope)
         commune = await communes_db.get_commune(self.env.db.conn, code)
-        assert commune is not None  # access refuses an unknown commune to everyone but admins
+        if commune is None:  # only an administrator gets this far with an unknown code
+            raise SummaryRefused(SummaryError.UNKNOWN_COMMUNE, commune=code)
         round_ = await self.rounds.current(code)
         if round_ is None:
             listed = await self.rounds.list_for_commune(code)

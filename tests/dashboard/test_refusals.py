@@ -60,6 +60,9 @@ async def test_an_administrator_sees_every_province(dash) -> None:
     status, text = await browser.get("/d")
     assert status == 200 and 'href="/d/p/12"' in text and 'href="/d/p/79"' in text
     assert (await browser.get(f"/d/c/{COMMUNE}/bang-tinh.xlsx"))[0] == 200
+    for path in ("/d/c/999999", "/d/c/999999/progress", "/d/c/999999/so-lieu.csv", "/d/p/99"):
+        status, text = await browser.get(path)  # codes that exist nowhere
+        assert status == 404 and "Không hiển thị được: không có" in text, path
 
 
 async def test_without_a_session_every_page_asks_to_sign_in(dash) -> None:
