@@ -59,6 +59,8 @@ async def test_an_administrator_sees_every_province(dash) -> None:
     browser = await dash.signed_in(ADMIN)  # configured, no stored grant
     status, text = await browser.get("/d")
     assert status == 200 and 'href="/d/p/12"' in text and 'href="/d/p/79"' in text
+    last = (await dash.services.access.audit_log())[-1]
+    assert (last.actor, last.action, last.outcome) == ("tg:700", "dashboard.home", "ok")
     assert (await browser.get(f"/d/c/{COMMUNE}/bang-tinh.xlsx"))[0] == 200
     for path in ("/d/c/999999", "/d/c/999999/progress", "/d/c/999999/so-lieu.csv", "/d/p/99"):
         status, text = await browser.get(path)  # codes that exist nowhere
