@@ -21,6 +21,7 @@ from handlers.web.dashboard_session import (
     SERVICES,
     code_of,
     drop_session,
+    not_found,
     services,
     set_session,
     signed_in,
@@ -53,8 +54,13 @@ def add_routes(app: web.Application, svc: Services) -> None:
             web.get("/d/c/{commune}/chart.svg", dashboard_files.commune_chart),
             web.get("/d/c/{commune}/progress", progress_page),
             web.get("/d/c/{commune}/{file}", dashboard_files.download),
+            web.get("/d/{tail:.*}", nowhere),  # the dashboard's own not-found page
         ]
     )
+
+
+async def nowhere(request: web.Request) -> web.Response:
+    return not_found()
 
 
 def _secret(request: web.Request) -> str:

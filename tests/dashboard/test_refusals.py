@@ -88,6 +88,9 @@ async def test_a_tampered_commune_code_is_a_not_found_page(dash) -> None:
             status, text = await browser.get(f"/d/c/{code}{suffix}")
             assert status == 404 and "Không tìm thấy trang" in text, (code, suffix)
             assert "Traceback" not in text
+    for path in ("/d/x", "/d/c", "/d/p/12/x/y", "/d/c/3598/progress/more"):
+        status, text = await browser.get(path)
+        assert status == 404 and "Về trang của anh/chị" in text, path
     assert await snapshot(dash.services.db) == before
 
 
