@@ -9,6 +9,7 @@ from surveys.access import AccessService
 from surveys.answering import AnsweringService
 from surveys.bot_identity import BotIdentity
 from surveys.broadcasts import BroadcastService
+from surveys.dashboard import DashboardService
 from surveys.env import Clock, Env, Settings, utc_now
 from surveys.faq_questions import QuestionService
 from surveys.faq_service import FaqService
@@ -22,6 +23,7 @@ from surveys.rounds import RoundService
 from surveys.sheet_conflicts import ConflictService
 from surveys.sheet_entry import SheetEntryService
 from surveys.sheets import SheetService
+from surveys.signin import SignInService
 from surveys.staff_rounds import StaffRounds
 from surveys.summaries import SummaryService
 from surveys.thresholds import ThresholdService
@@ -55,6 +57,10 @@ class Services:
         self.thresholds = ThresholdService(self.env)
         self.identity = BotIdentity(self.env)
         self.web = WebSheetService(self.env, self.answering)
+        self.signin = SignInService(self.env, self.access)
+        self.dashboard = DashboardService(
+            self.env, self.access, self.results, self.summaries, self.rounds, self.broadcasts
+        )
 
     @property
     def db(self) -> Database:

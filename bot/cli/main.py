@@ -21,6 +21,7 @@ from bot.cli import (
     backup,
     broadcasts,
     communes,
+    dashboard,
     demo,
     dispatch,
     faq,
@@ -63,6 +64,7 @@ MODULES = (
     thresholds,
     villages,
     spam,
+    dashboard,
     zalo,
 )
 

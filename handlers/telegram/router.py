@@ -37,6 +37,7 @@ from handlers.telegram import (
     broadcasts,
     common,
     conflicts,
+    dashboard,
     faq,
     flood,
     households,
@@ -201,6 +202,7 @@ COMMANDS: list[CommandHandler[Any, Any]] = [
     CommandHandler("remind", broadcasts.remind),
     CommandHandler("broadcast", broadcast_admin.broadcast_command),
     CommandHandler("rounds", rounds.rounds_command),
+    CommandHandler("dashboard", dashboard.dashboard_command),
 ]
 
 

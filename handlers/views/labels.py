@@ -56,11 +56,13 @@ STAFF_MENU: tuple[tuple[str, str], ...] = (
     ("broadcast", "Các lượt gửi: tạm dừng, gửi tiếp, hủy"),
     ("sheet", "Nhập phiếu giấy của một hộ"),
     ("conflicts", "Hộ vừa có phiếu giấy vừa trả lời qua chat"),
+    ("dashboard", "Đường link đăng nhập bảng theo dõi trên web"),
 )
 OFFICER_MENU: tuple[tuple[str, str], ...] = (
     ("summary", "Kết quả của xã hoặc tỉnh"),
     ("report", "Báo cáo HTML để in"),
     ("export", "Bảng tính XLSX và CSV"),
+    ("dashboard", "Đường link đăng nhập bảng theo dõi trên web"),
 )
 
 # Chart and spreadsheet labels (handlers/charts.py, handlers/spreadsheets.py).

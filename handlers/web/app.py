@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from handlers.web import pages
+from handlers.web import dashboard, pages
 from handlers.web.security import MAX_BODY, SECURE_KEY, TOKEN_KEY, guard
 from surveys.services import Services
 
@@ -35,4 +35,5 @@ def build_web_app(services: Services, *, secure: bool) -> web.Application:
             web.static("/static", STATIC),
         ]
     )
+    dashboard.add_routes(app, services)  # the officers' and staff's dashboard under /d
     return app

@@ -84,7 +84,8 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     except Exception:
         log.exception("web page failed: %s %s", request.method, request.path)
         response = refusal(request, "error", 500)
-    response.headers.update(HEADERS)
+    for name, value in HEADERS.items():  # a page may only name its own script policy
+        response.headers.setdefault(name, value)
     if request.path.startswith("/static/") and response.status == 200:
         response.headers["Cache-Control"] = "public, max-age=86400"  # fetched once a day
     if fresh:
