@@ -17,10 +17,6 @@ from storage.records import dt, ts
 WEB_BASE = 5 * 10**11
 
 
-def is_web_member(telegram_user_id: int) -> bool:
-    return -(10**12) < telegram_user_id <= -WEB_BASE
-
-
 def web_member_id(household: Household) -> int:
     return -(WEB_BASE + household.id)
 
@@ -101,12 +97,6 @@ async def record_failure(
         (scope, key, ts(start), failures, ts(until) if until else None),
     )
     return until
-
-
-async def failures(conn: aiosqlite.Connection, scope: str, key: str) -> int:
-    return await sql.scalar(
-        conn, "SELECT failures FROM web_failures WHERE scope = ? AND key = ?", (scope, key)
-    )
 
 
 async def submit(conn: aiosqlite.Connection, response_id: int, now: datetime) -> bool:
