@@ -179,3 +179,19 @@ def test_adapters_leave_access_and_audit_to_the_domain() -> None:
             if bad:
                 offences[name] = bad
     assert offences == {}
+
+
+def test_the_serving_process_loads_no_drawing_or_workbook_library() -> None:
+    """matplotlib and openpyxl are about 40 MB of a 60 MB bot: only a chart or workbook asked
+    for loads them (inside the function that makes it), never `ykien run` at start."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, bot.cli.main, bot.cli.run, bot.app, bot.web_server;"
+        "print(sorted(m for m in ('matplotlib', 'openpyxl') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"

@@ -8,9 +8,12 @@ the page view it belongs to.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from types import ModuleType
+
 from aiohttp import web
 
-from handlers.views import charts
 from handlers.views.reports import Format, Output, Paper, commune_output
 from handlers.web.dashboard_session import code_of, not_found, services, signed_in
 from surveys.access import Action
@@ -59,7 +62,7 @@ async def commune_chart(request: web.Request, session: Session) -> web.StreamRes
     code = code_of(request, "commune")
     report = await svc.dashboard.commune(session.actor, code)
     paper = Paper.of(report, svc.env.now())
-    return _svg(charts.commune_svg(report, paper))
+    return _svg(await _drawn(lambda charts: charts.commune_svg(report, paper)))
 
 
 @signed_in
@@ -67,4 +70,18 @@ async def province_chart(request: web.Request, session: Session) -> web.StreamRe
     board = await services(request).dashboard.province(session.actor, code_of(request, "province"))
     if board.report is None:
         return not_found()
-    return _svg(charts.province_svg(board.report))
+    report = board.report
+    return _svg(await _drawn(lambda charts: charts.province_svg(report)))
+
+
+_DRAWING = asyncio.Lock()
+
+
+async def _drawn(draw: Callable[[ModuleType], bytes]) -> bytes:
+    """A chart drawn off the event loop (matplotlib takes a few hundred ms, which would stall
+    the residents' answers), one at a time (pyplot is not thread-safe); charts is imported here
+    so a process that never draws (the bot serving residents) never loads matplotlib."""
+    from handlers.views import charts
+
+    async with _DRAWING:
+        return await asyncio.to_thread(draw, charts)
