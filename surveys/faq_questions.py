@@ -81,14 +81,14 @@ class QuestionService:
     def _conn(self) -> aiosqlite.Connection:
         return self.env.db.conn
 
-    async def send(self, user_id: int, ask_id: int) -> Result:
+    async def send(self, person_id: int, ask_id: int) -> Result:
         """Puts the resident's unanswered question in their commune's queue."""
         ask = await faq_db.get_ask(self._conn, ask_id)
         if ask is None:
             return Result(QuestionOutcome.UNKNOWN)
-        if ask.telegram_user_id != user_id:
+        if ask.resident_id != person_id:
             return Result(QuestionOutcome.NOT_YOURS)
-        resident = await residents_db.get_by_telegram_id(self._conn, user_id)
+        resident = await residents_db.get(self._conn, person_id)
         if resident is None or resident.commune_code is None:
             return Result(QuestionOutcome.NOT_JOINED)
         if await faq_db.sent_since(self._conn, resident.id, self._day_start()) >= self.limit:
@@ -102,9 +102,9 @@ class QuestionService:
             return Result(QuestionOutcome.ALREADY)
         return Result(QuestionOutcome.SENT, await faq_db.get_question(self._conn, qid))
 
-    async def queue(self, user_id: int) -> list[Queued] | None:
+    async def queue(self, person_id: int) -> list[Queued] | None:
         """Open questions of the communes this person answers for; None if they answer none."""
-        communes = await self.access.communes(user_id, Action.ANSWER_QUESTIONS)
+        communes = await self.access.communes(person_id, Action.ANSWER_QUESTIONS)
         if communes == []:
             return None
         found = await faq_db.open_questions(self._conn, communes, QUEUE_LIMIT)
@@ -115,34 +115,34 @@ class QuestionService:
     def limit(self) -> int:
         return self.env.settings.questions_per_day
 
-    async def waiting(self, user_id: int) -> int:
+    async def waiting(self, person_id: int) -> int:
         """How many questions wait in the person's communes (the queue shows QUEUE_LIMIT)."""
-        communes = await self.access.communes(user_id, Action.ANSWER_QUESTIONS)
+        communes = await self.access.communes(person_id, Action.ANSWER_QUESTIONS)
         return 0 if communes == [] else await faq_db.count_open(self._conn, communes)
 
     async def _question_for(
-        self, user_id: int, question_id: int, action: Action
+        self, person_id: int, question_id: int, action: Action
     ) -> QuestionRow | Result:
         """The question, or the refusal: no such question, or outside the person's scope."""
         question = await faq_db.get_question(self._conn, question_id)
         if question is None:
             return Result(QuestionOutcome.UNKNOWN)
-        if not await self._permitted(user_id, action, Scope(commune=question.commune_code)):
+        if not await self._permitted(person_id, action, Scope(commune=question.commune_code)):
             return Result(QuestionOutcome.FORBIDDEN)
         return question
 
-    async def mark_spam(self, user_id: int, question_id: int) -> Result:
+    async def mark_spam(self, person_id: int, question_id: int) -> Result:
         """Marks the question's sender as spam: none of their questions is shown any more."""
-        found = await self._question_for(user_id, question_id, Action.ANSWER_QUESTIONS)
+        found = await self._question_for(person_id, question_id, Action.ANSWER_QUESTIONS)
         if isinstance(found, Result):
             return found
         question, scope = found, Scope(commune=found.commune_code)
         async with self.env.db.transaction() as conn:
-            marked = await faq_db.mark_spam(conn, question.resident_id, user_id, self.env.now())
+            marked = await faq_db.mark_spam(conn, question.resident_id, person_id, self.env.now())
         if not marked:
             return Result(QuestionOutcome.ALREADY, question)
         await self.access.audit(
-            Actor(user_id), Action.ANSWER_QUESTIONS, scope, detail=f"spam question {question.id}"
+            Actor(person_id), Action.ANSWER_QUESTIONS, scope, detail=f"spam question {question.id}"
         )
         return Result(QuestionOutcome.MARKED, question)
 
@@ -164,8 +164,8 @@ class QuestionService:
         tz = self.env.settings.timezone
         return datetime.combine(self._today(), time(), tz)
 
-    async def begin_reply(self, user_id: int, question_id: int) -> Result:
-        found = await self._question_for(user_id, question_id, Action.ANSWER_QUESTIONS)
+    async def begin_reply(self, person_id: int, question_id: int) -> Result:
+        found = await self._question_for(person_id, question_id, Action.ANSWER_QUESTIONS)
         if isinstance(found, Result):
             return found
         question = found
@@ -173,45 +173,45 @@ class QuestionService:
             return Result(QuestionOutcome.ALREADY, question)
         async with self.env.db.transaction() as conn:
             await residents_db.set_chat_state(
-                conn, user_id, ChatState(REPLY_STATE, question_id), self.env.now()
+                conn, person_id, ChatState(REPLY_STATE, question_id), self.env.now()
             )
         return Result(QuestionOutcome.READY, question)
 
-    async def reply(self, user_id: int, text: str) -> Result | None:
+    async def reply(self, person_id: int, text: str) -> Result | None:
         """The typed answer to the question being answered; None when none is."""
-        state = await residents_db.get_chat_state(self._conn, user_id)
+        state = await residents_db.get_chat_state(self._conn, person_id)
         if state is None or state.state not in (REPLY_STATE, DRAFT_STATE):
             return None
         answer = text.strip()
         if not answer:
             return Result(QuestionOutcome.EMPTY)
         if state.state == DRAFT_STATE:
-            return await self._publish(user_id, state.ref, " ".join(answer.split()))
+            return await self._publish(person_id, state.ref, " ".join(answer.split()))
         if len(answer) > MAX_REPLY:
             return Result(QuestionOutcome.TOO_LONG)
         question = await faq_db.get_question(self._conn, state.ref)
         if question is None:
             return Result(QuestionOutcome.UNKNOWN)
         scope = Scope(commune=question.commune_code)
-        if not await self._permitted(user_id, Action.ANSWER_QUESTIONS, scope):
+        if not await self._permitted(person_id, Action.ANSWER_QUESTIONS, scope):
             async with self.env.db.transaction() as conn:
-                await residents_db.clear_chat_state(conn, user_id)
+                await residents_db.clear_chat_state(conn, person_id)
             return Result(QuestionOutcome.FORBIDDEN)
         async with self.env.db.transaction() as conn:
             stored = await faq_db.answer_question(
-                conn, question.id, answer, user_id, self.env.now()
+                conn, question.id, answer, person_id, self.env.now()
             )
-            await residents_db.clear_chat_state(conn, user_id)
+            await residents_db.clear_chat_state(conn, person_id)
         if not stored:
             return Result(QuestionOutcome.ALREADY, question)
         await self.access.audit(
-            Actor(user_id), Action.ANSWER_QUESTIONS, scope, detail=f"question {question.id}"
+            Actor(person_id), Action.ANSWER_QUESTIONS, scope, detail=f"question {question.id}"
         )
         return Result(QuestionOutcome.SENT, await faq_db.get_question(self._conn, question.id))
 
-    async def to_faq(self, user_id: int, question_id: int) -> Result:
+    async def to_faq(self, person_id: int, question_id: int) -> Result:
         """Starts a draft FAQ entry from an answered question: staff type its question next."""
-        found = await self._question_for(user_id, question_id, Action.MANAGE_FAQ)
+        found = await self._question_for(person_id, question_id, Action.MANAGE_FAQ)
         if isinstance(found, Result):
             return found
         question = found
@@ -221,22 +221,22 @@ class QuestionService:
             return Result(QuestionOutcome.ALREADY, question, question.entry_id)
         async with self.env.db.transaction() as conn:
             await residents_db.set_chat_state(
-                conn, user_id, ChatState(DRAFT_STATE, question_id), self.env.now()
+                conn, person_id, ChatState(DRAFT_STATE, question_id), self.env.now()
             )
         return Result(QuestionOutcome.DRAFT, question, flags=tuple(flags(question.text)))
 
-    async def _publish(self, user_id: int, question_id: int, text: str) -> Result:
+    async def _publish(self, person_id: int, question_id: int, text: str) -> Result:
         """The staff member's wording of a drafted entry: checked, flagged, then published."""
         question = await faq_db.get_question(self._conn, question_id)
         if question is None or question.answer is None:
-            await self._drop_state(user_id)
+            await self._drop_state(person_id)
             return Result(QuestionOutcome.UNKNOWN)
         scope = Scope(commune=question.commune_code)
-        if not await self._permitted(user_id, Action.MANAGE_FAQ, scope):
-            await self._drop_state(user_id)
+        if not await self._permitted(person_id, Action.MANAGE_FAQ, scope):
+            await self._drop_state(person_id)
             return Result(QuestionOutcome.FORBIDDEN)
         if question.entry_id is not None:
-            await self._drop_state(user_id)
+            await self._drop_state(person_id)
             return Result(QuestionOutcome.ALREADY, question, question.entry_id)
         found = tuple(flags(text))
         if found:
@@ -252,18 +252,18 @@ class QuestionService:
         await self.faq.add(entry)
         async with self.env.db.transaction() as conn:
             await faq_db.link_question_entry(conn, question.id, entry_id)
-            await residents_db.clear_chat_state(conn, user_id)
-        await self.access.audit(Actor(user_id), Action.MANAGE_FAQ, scope, detail=entry_id)
+            await residents_db.clear_chat_state(conn, person_id)
+        await self.access.audit(Actor(person_id), Action.MANAGE_FAQ, scope, detail=entry_id)
         return Result(QuestionOutcome.ADDED, question, entry_id)
 
-    async def _drop_state(self, user_id: int) -> None:
+    async def _drop_state(self, person_id: int) -> None:
         async with self.env.db.transaction() as conn:
-            await residents_db.clear_chat_state(conn, user_id)
+            await residents_db.clear_chat_state(conn, person_id)
 
-    async def _permitted(self, user_id: int, action: Action, scope: Scope) -> bool:
+    async def _permitted(self, person_id: int, action: Action, scope: Scope) -> bool:
         """The one access check (surveys.access); a refusal is audited by it."""
         try:
-            await self.access.require(Actor(user_id), action, scope)
+            await self.access.require(Actor(person_id), action, scope)
         except Forbidden:
             return False
         return True

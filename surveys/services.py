@@ -14,6 +14,7 @@ from surveys.faq_questions import QuestionService
 from surveys.faq_service import FaqService
 from surveys.households import HouseholdService
 from surveys.invitations import InvitationService
+from surveys.people import PeopleService
 from surveys.privacy import PrivacyService
 from surveys.residents import ResidentService
 from surveys.rounds import RoundService
@@ -30,6 +31,7 @@ class Services:
 
     def __init__(self, db: Database, *, clock: Clock = utc_now, settings: Settings | None = None):
         self.env = Env(db, clock, settings or Settings())
+        self.people = PeopleService(self.env)
         self.residents = ResidentService(self.env)
         self.answering = AnsweringService(self.env)
         self.rounds = RoundService(self.env)

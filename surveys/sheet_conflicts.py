@@ -50,10 +50,10 @@ class ConflictService:
         return await households_db.held(self.env.db.conn, round_id)
 
     async def held_in(
-        self, user_id: int, commune_code: int
+        self, person_id: int, commune_code: int
     ) -> list[tuple[Round, list[tuple[str, int]]]]:
         """The commune's rounds with held answers; raises Forbidden (audited) outside the scope."""
-        await self.access.require(Actor(user_id), Action.ENTER_SHEETS, Scope(commune_code))
+        await self.access.require(Actor(person_id), Action.ENTER_SHEETS, Scope(commune_code))
         rounds = await surveys_db.list_rounds(self.env.db.conn, commune_code=commune_code)
         found = [(r, await self.held(r.id)) for r in rounds]
         return [(r, h) for r, h in found if h]

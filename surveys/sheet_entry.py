@@ -103,19 +103,19 @@ class SheetEntryService:
         self.access = access
         self.sheets = sheets
 
-    async def begin(self, user_id: int) -> Entry:
+    async def begin(self, person_id: int) -> Entry:
         """Starts an entry (dropping any earlier one); raises Forbidden (audited) without a role."""
-        await self.may_enter(user_id)
-        await self._set(user_id, ChatState(CODE_STATE, 0))
+        await self.may_enter(person_id)
+        await self._set(person_id, ChatState(CODE_STATE, 0))
         return Entry(SheetEntryOutcome.ASK_CODE)
 
-    async def typed(self, user_id: int, text: str) -> Entry | None:
+    async def typed(self, person_id: int, text: str) -> Entry | None:
         """Typed text while an entry is pending (None when none is): the code or a comment."""
-        state = await residents_db.get_chat_state(self.env.db.conn, user_id)
+        state = await residents_db.get_chat_state(self.env.db.conn, person_id)
         if state is None or state.state not in STATES:
             return None
         if state.state == CODE_STATE:
-            return await self.household(user_id, text)
+            return await self.household(person_id, text)
         entry = await self._entry(state)
         if state.state == REPLACE_STATE:
             return _with(entry, SheetEntryOutcome.BUTTON_EXPECTED, then=SheetEntryOutcome.EXISTS)
@@ -127,11 +127,11 @@ class SheetEntryService:
             return _with(entry, SheetEntryOutcome.BUTTON_EXPECTED, then=SheetEntryOutcome.QUESTION)
         if not comment_ok(text):
             return _with(entry, SheetEntryOutcome.BAD_COMMENT, then=SheetEntryOutcome.QUESTION)
-        return await self._answer(user_id, state, entry, question, text.strip())
+        return await self._answer(person_id, state, entry, question, text.strip())
 
-    async def household(self, user_id: int, text: str) -> Entry:
+    async def household(self, person_id: int, text: str) -> Entry:
         """The typed code: checks it, the role in its commune, the open round, an earlier sheet."""
-        await self.may_enter(user_id)
+        await self.may_enter(person_id)
         code = clean_code(text)
         if code is None:
             return Entry(SheetEntryOutcome.BAD_CODE, code=text.strip()[:20])
@@ -141,46 +141,46 @@ class SheetEntryService:
             return Entry(SheetEntryOutcome.UNKNOWN, code=code)
         scope = Scope(household.commune_code)
         try:
-            await self.access.require(Actor(user_id), Action.ENTER_SHEETS, scope)
+            await self.access.require(Actor(person_id), Action.ENTER_SHEETS, scope)
         except Forbidden:
             # the same answer as no such code: a code is a secret, its existence too
             return Entry(SheetEntryOutcome.UNKNOWN, code=code)
         commune = await communes_db.get_commune(conn, household.commune_code)
         rounds = await surveys_db.open_rounds(conn, household.commune_code, self.env.now())
         if not rounds:
-            await self._clear(user_id)
+            await self._clear(person_id)
             return Entry(SheetEntryOutcome.NO_ROUND, code=code, commune=commune)
         data = {"t": secrets.token_hex(TOKEN_HEX // 2), "round": rounds[0].id, "code": code}
         if await self.sheets.has_sheet(rounds[0].id, household):
             state = ChatState(REPLACE_STATE, household.id, data=json.dumps(data | {"values": {}}))
-            await self._set(user_id, state)
+            await self._set(person_id, state)
             return _with(await self._entry(state), SheetEntryOutcome.EXISTS)
         state = ChatState(ANSWERS_STATE, household.id, data=json.dumps(data | {"values": {}}))
-        await self._set(user_id, state)
+        await self._set(person_id, state)
         return _with(await self._entry(state), SheetEntryOutcome.QUESTION)
 
-    async def press(self, user_id: int, op: str, token: str, index: int, value: str) -> Entry:
+    async def press(self, person_id: int, op: str, token: str, index: int, value: str) -> Entry:
         """A button of the entry: a (answer), s (skip), r (replace), ok (save), x (cancel)."""
-        state = await residents_db.get_chat_state(self.env.db.conn, user_id)
+        state = await residents_db.get_chat_state(self.env.db.conn, person_id)
         if state is None or state.state not in (REPLACE_STATE, ANSWERS_STATE):
             return Entry(SheetEntryOutcome.INVALID)
         entry = await self._entry(state)
         if token != entry.token:
             return Entry(SheetEntryOutcome.INVALID)
         if op == "x":
-            await self._clear(user_id)
+            await self._clear(person_id)
             return _with(entry, SheetEntryOutcome.CANCELLED)
         if op == "r" and state.state == REPLACE_STATE:
-            await self.may_enter(user_id, entry)
+            await self.may_enter(person_id, entry)
             data = json.loads(state.data) | {"replace": True}
             answering = ChatState(ANSWERS_STATE, state.ref, data=json.dumps(data))
-            await self._set(user_id, answering)
+            await self._set(person_id, answering)
             return _next(await self._entry(answering))
         if state.state != ANSWERS_STATE:
             return Entry(SheetEntryOutcome.INVALID)
         if op == "ok":
             return (
-                await self._save(user_id, state, entry)
+                await self._save(person_id, state, entry)
                 if entry.index is None
                 else Entry(SheetEntryOutcome.INVALID)
             )
@@ -190,72 +190,72 @@ class SheetEntryService:
         question = entry.survey.questions[index]
         if op == "s":
             return (
-                await self._answer(user_id, state, entry, question, "")
+                await self._answer(person_id, state, entry, question, "")
                 if question.optional
                 else Entry(SheetEntryOutcome.INVALID)
             )
         if question.kind is QuestionKind.TEXT or parse_button_value(question, value) is None:
             return Entry(SheetEntryOutcome.INVALID)
-        return await self._answer(user_id, state, entry, question, value)
+        return await self._answer(person_id, state, entry, question, value)
 
     async def conflicts(
-        self, user_id: int, commune_code: int
+        self, person_id: int, commune_code: int
     ) -> list[tuple[Round, list[tuple[str, int, int]]]]:
         """Households of the commune with both a paper sheet and a chat answer, per round;
         raises Forbidden (audited) outside the user's scope."""
-        await self.access.require(Actor(user_id), Action.ENTER_SHEETS, Scope(commune_code))
+        await self.access.require(Actor(person_id), Action.ENTER_SHEETS, Scope(commune_code))
         rounds = await surveys_db.list_rounds(self.env.db.conn, commune_code=commune_code)
         found = [(r, await self.sheets.conflicts(r.id)) for r in rounds]
         return [(r, c) for r, c in found if c]
 
-    async def communes(self, user_id: int) -> list[int] | None:
-        return await self.access.communes(user_id, Action.ENTER_SHEETS)
+    async def communes(self, person_id: int) -> list[int] | None:
+        return await self.access.communes(person_id, Action.ENTER_SHEETS)
 
     async def _answer(
-        self, user_id: int, state: ChatState, entry: Entry, question: Question, value: str
+        self, person_id: int, state: ChatState, entry: Entry, question: Question, value: str
     ) -> Entry:
-        await self.may_enter(user_id, entry)
+        await self.may_enter(person_id, entry)
         data = json.loads(state.data)
         data["values"][question.id] = value
         updated = ChatState(ANSWERS_STATE, state.ref, data=json.dumps(data))
-        await self._set(user_id, updated)
+        await self._set(person_id, updated)
         return _next(await self._entry(updated))
 
-    async def _save(self, user_id: int, state: ChatState, entry: Entry) -> Entry:
+    async def _save(self, person_id: int, state: ChatState, entry: Entry) -> Entry:
         assert entry.round is not None
-        await self.may_enter(user_id, entry)
+        await self.may_enter(person_id, entry)
         household = await households_db.by_code(self.env.db.conn, entry.code)
         assert household is not None
         if not entry.replaced and await self.sheets.has_sheet(entry.round.id, household):
             # another staff member stored this household's sheet meanwhile: ask again
             replace = ChatState(REPLACE_STATE, state.ref, data=state.data)
-            await self._set(user_id, replace)
+            await self._set(person_id, replace)
             return _with(entry, SheetEntryOutcome.EXISTS)
         row = {"round": str(entry.round.id), "household": entry.code} | entry.values
         round_now = await surveys_db.get_round(self.env.db.conn, entry.round.id)
         if round_now is None or not round_now.is_open(self.env.now()):
-            await self._clear(user_id)
+            await self._clear(person_id)
             return _with(entry, SheetEntryOutcome.REFUSED, error=RowError(0, "round_closed"))
         result = await self.sheets.enter(row)
-        await self._clear(user_id)
+        await self._clear(person_id)
         if isinstance(result, RowError):
             return _with(entry, SheetEntryOutcome.REFUSED, error=result)
         detail = f"sheet {entry.code} round {entry.round.id}" + (
             " replaced" if entry.replaced else ""
         )
         await self.access.audit(
-            Actor(user_id), Action.ENTER_SHEETS, Scope(household.commune_code), detail=detail
+            Actor(person_id), Action.ENTER_SHEETS, Scope(household.commune_code), detail=detail
         )
         both = [c for c in await self.sheets.conflicts(entry.round.id) if c[0] == entry.code]
         return _with(entry, SheetEntryOutcome.SAVED, conflict=both[0][1:] if both else None)
 
-    async def may_enter(self, user_id: int, entry: Entry | None = None) -> None:
+    async def may_enter(self, person_id: int, entry: Entry | None = None) -> None:
         """Raises Forbidden (audited) unless the user may still enter sheets (there)."""
         if entry is not None and entry.commune is not None:
             scope = Scope(entry.commune.code)
-            await self.access.require(Actor(user_id), Action.ENTER_SHEETS, scope)
-        elif await self.access.communes(user_id, Action.ENTER_SHEETS) == []:
-            await self.access.require(Actor(user_id), Action.ENTER_SHEETS, Scope())
+            await self.access.require(Actor(person_id), Action.ENTER_SHEETS, scope)
+        elif await self.access.communes(person_id, Action.ENTER_SHEETS) == []:
+            await self.access.require(Actor(person_id), Action.ENTER_SHEETS, Scope())
 
     async def _entry(self, state: ChatState) -> Entry:
         data = json.loads(state.data)
@@ -274,13 +274,13 @@ class SheetEntryService:
             replaced=bool(data.get("replace")),
         )
 
-    async def _set(self, user_id: int, state: ChatState) -> None:
+    async def _set(self, person_id: int, state: ChatState) -> None:
         async with self.env.db.transaction() as conn:
-            await residents_db.set_chat_state(conn, user_id, state, self.env.now())
+            await residents_db.set_chat_state(conn, person_id, state, self.env.now())
 
-    async def _clear(self, user_id: int) -> None:
+    async def _clear(self, person_id: int) -> None:
         async with self.env.db.transaction() as conn:
-            await residents_db.clear_chat_state(conn, user_id)
+            await residents_db.clear_chat_state(conn, person_id)
 
 
 def _with(entry: Entry, outcome: SheetEntryOutcome, **changes: object) -> Entry:

@@ -128,43 +128,43 @@ class VillageService:
         self.env = env
         self.access = access
 
-    async def manageable(self, user_id: int) -> list[int] | None:
+    async def manageable(self, person_id: int) -> list[int] | None:
         """Communes where the user may manage villages; None means every commune."""
-        return await self.access.communes(user_id, Action.MANAGE_VILLAGES)
+        return await self.access.communes(person_id, Action.MANAGE_VILLAGES)
 
-    async def open(self, user_id: int, commune_code: int) -> tuple[Commune, list[Village]] | None:
+    async def open(self, person_id: int, commune_code: int) -> tuple[Commune, list[Village]] | None:
         """The commune and its villages (None if no such commune); raises Forbidden (audited)
         outside the user's scope."""
-        await self.access.require(Actor(user_id), Action.MANAGE_VILLAGES, Scope(commune_code))
+        await self.access.require(Actor(person_id), Action.MANAGE_VILLAGES, Scope(commune_code))
         commune = await communes_db.get_commune(self.env.db.conn, commune_code)
         if commune is None:
             return None
         return commune, await communes_db.list_villages(self.env.db.conn, commune_code)
 
-    async def begin_add(self, user_id: int, commune_code: int) -> Commune | None:
-        opened = await self.open(user_id, commune_code)
+    async def begin_add(self, person_id: int, commune_code: int) -> Commune | None:
+        opened = await self.open(person_id, commune_code)
         if opened is None:
             return None
         commune = opened[0]
         async with self.env.db.transaction() as conn:
             await residents_db.set_chat_state(
-                conn, user_id, ChatState(ADD_STATE, commune_code), self.env.now()
+                conn, person_id, ChatState(ADD_STATE, commune_code), self.env.now()
             )
         return commune
 
-    async def pending(self, user_id: int) -> int | None:
-        state = await residents_db.get_chat_state(self.env.db.conn, user_id)
+    async def pending(self, person_id: int) -> int | None:
+        state = await residents_db.get_chat_state(self.env.db.conn, person_id)
         return state.ref if state is not None and state.state == ADD_STATE else None
 
-    async def add(self, user_id: int, commune_code: int, name: str) -> tuple[str, bool]:
+    async def add(self, person_id: int, commune_code: int, name: str) -> tuple[str, bool]:
         """Adds the village (False if it existed, in any spelling: its stored name is given)
         and ends the step; checked and audited. `name` comes from clean_name."""
-        await self.access.require(Actor(user_id), Action.MANAGE_VILLAGES, Scope(commune_code))
+        await self.access.require(Actor(person_id), Action.MANAGE_VILLAGES, Scope(commune_code))
         async with self.env.db.transaction() as conn:
             [(name, added)] = await _insert_new(conn, commune_code, [name])
-            await residents_db.clear_chat_state(conn, user_id)
+            await residents_db.clear_chat_state(conn, person_id)
         await self.access.audit(
-            Actor(user_id),
+            Actor(person_id),
             Action.MANAGE_VILLAGES,
             Scope(commune_code),
             detail=f"add village {name}" if added else f"village exists {name}",

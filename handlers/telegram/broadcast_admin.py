@@ -13,8 +13,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from handlers.telegram import broadcast_jobs
 from handlers.telegram.context import BotContext
+from handlers.telegram.people import person_of
 from handlers.telegram.replies import alert, reply
-from handlers.telegram.updates import query_of, user_of
+from handlers.telegram.updates import query_of
 from handlers.views import labels
 from surveys.access import Action, Actor, Forbidden, Scope
 
@@ -25,7 +26,7 @@ SHOWN = 10  # the most recent broadcasts listed; older ones are in `ykien broadc
 async def broadcast_command(update: Update, context: BotContext) -> None:
     """Lists the commune's latest broadcasts, newest first, with their buttons."""
     services = context.services
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     communes = await services.access.communes(user_id, Action.MANAGE_ROUNDS) or []
     commune = communes[0] if communes else None
     try:
@@ -61,7 +62,7 @@ async def on_press(update: Update, context: BotContext) -> None:
         return
     action, broadcast_id = match.group(1), int(match.group(2))
     services = context.services
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     broadcast = await services.broadcasts.get(broadcast_id)
     scope = Scope(commune=broadcast.commune_code if broadcast else None)
     try:

@@ -7,15 +7,15 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from handlers.telegram import broadcast_jobs
 from handlers.telegram.context import BotContext
+from handlers.telegram.people import person_of
 from handlers.telegram.replies import command_args, reply
-from handlers.telegram.updates import user_of
 from surveys.access import Action, Actor, Forbidden, Scope
 from surveys.rounds import Round, RoundRefused
 
 
 async def stop(update: Update, context: BotContext) -> None:
     """No more broadcasts or reminders for this resident, even in the middle of a round."""
-    if await context.services.broadcasts.set_subscribed(user_of(update).id, False):
+    if await context.services.broadcasts.set_subscribed(await person_of(update, context), False):
         await reply(update, "resident_stopped.html")
     else:
         await reply(update, "resident_stop_not_joined.html")
@@ -25,7 +25,7 @@ async def _staff_round(update: Update, context: BotContext, action: Action) -> R
     """The round a staff command is about (its argument, or the commune's current round),
     checked."""
     services = context.services
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     arg = command_args(update)
     if arg and not (arg.isdecimal() and len(arg) < 10):
         await reply(update, "resident_command_args.html", command=action.value.split(".")[-1])
@@ -78,10 +78,10 @@ async def remind(update: Update, context: BotContext) -> None:
     if round_ is None:
         return
     services = context.services
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     label = await services.rounds.label(round_)
     try:
-        broadcast = await services.broadcasts.remind_now(round_.id, f"tg:{user_id}")
+        broadcast = await services.broadcasts.remind_now(round_.id, Actor(user_id).label)
     except RoundRefused:  # closed (or not yet open): nobody can answer a reminder
         await reply(update, "staff_reminder_closed.html", round_id=round_.id, label=label)
         return

@@ -11,8 +11,9 @@ from telegram.error import Forbidden as TelegramForbidden
 
 from handlers.telegram import faq_keyboards as kb
 from handlers.telegram.context import BotContext
+from handlers.telegram.people import person_of
 from handlers.telegram.replies import alert, command_args, reply
-from handlers.telegram.updates import query_of, text_of, user_of
+from handlers.telegram.updates import query_of, text_of
 from handlers.views.texts import render
 from surveys.faq_questions import MAX_REPLY, QuestionOutcome, QuestionRow
 
@@ -29,12 +30,11 @@ async def queue_command(update: Update, context: BotContext) -> None:
     if command_args(update):
         await reply(update, "resident_command_args.html", command="questions")
         return
-    queue = await context.services.questions.queue(user_of(update).id)
+    queue = await context.services.questions.queue(await person_of(update, context))
     if queue is None:
         await reply(update, "staff_questions_forbidden.html")
         return
-    assert update.effective_user is not None
-    waiting = await context.services.questions.waiting(update.effective_user.id)
+    waiting = await context.services.questions.waiting(await person_of(update, context))
     await reply(update, "staff_questions.html", count=len(queue), waiting=waiting)
     for item in queue:
         await reply(
@@ -47,7 +47,7 @@ async def queue_command(update: Update, context: BotContext) -> None:
 
 async def on_press(update: Update, context: BotContext, press: kb.Press) -> None:
     questions = context.services.questions
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     if press.kind == "qa":
         result = await questions.begin_reply(user_id, press.number)
         if result.outcome is QuestionOutcome.READY and result.question is not None:
@@ -77,7 +77,7 @@ async def on_press(update: Update, context: BotContext, press: kb.Press) -> None
 async def reply_step(update: Update, context: BotContext) -> bool:
     """The answer a staff member types after pressing 'Trả lời'; False when none is pending."""
     text = text_of(update)
-    result = await context.services.questions.reply(user_of(update).id, text)
+    result = await context.services.questions.reply(await person_of(update, context), text)
     if result is None:
         return False
     question = result.question
@@ -107,7 +107,10 @@ async def reply_step(update: Update, context: BotContext) -> bool:
 
 
 async def _deliver(context: BotContext, question: QuestionRow) -> bool:
-    """Sends the answer to the resident; False when they blocked the bot (it stays stored)."""
+    """Sends the answer to the resident; False when they blocked the bot or have no Telegram
+    address (it stays stored, and /mydata shows it)."""
+    if question.resident_user_id is None:
+        return False
     try:
         await context.bot.send_message(
             question.resident_user_id,

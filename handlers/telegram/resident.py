@@ -7,8 +7,9 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from handlers.telegram import features, keyboards
 from handlers.telegram.context import BotContext
+from handlers.telegram.people import person_of, who_of
 from handlers.telegram.replies import alert, command_args, reply
-from handlers.telegram.updates import query_of, text_of, user_of
+from handlers.telegram.updates import query_of, text_of
 from surveys.residents import Membership, SearchOutcome, parse_join_payload
 
 
@@ -19,7 +20,7 @@ def _name(update: Update) -> str:
 
 async def start(update: Update, context: BotContext) -> None:
     """Joins by link payload, or greets a member, or starts the commune search."""
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     residents = context.services.residents
     payload = command_args(update)
     if payload:
@@ -27,7 +28,11 @@ async def start(update: Update, context: BotContext) -> None:
             if await step(update, context, payload):
                 return
         token = parse_join_payload(payload)
-        membership = await residents.join_by_token(user_id, _name(update), token) if token else None
+        membership = (
+            await residents.join_by_token(await who_of(update, context), _name(update), token)
+            if token
+            else None
+        )
         if membership is None:
             await reply(update, "resident_bad_payload.html")
             return
@@ -75,7 +80,9 @@ async def offer_round(update: Update, context: BotContext, membership: Membershi
 
 async def pick_province(update: Update, context: BotContext, province_code: int) -> None:
     """Remembers the province (in the database) and asks for the commune's name."""
-    province = await context.services.residents.begin_search(user_of(update).id, province_code)
+    province = await context.services.residents.begin_search(
+        await who_of(update, context), province_code
+    )
     if province is None:
         await alert(update, "alert_invalid_button.html")
         return
@@ -86,7 +93,7 @@ async def pick_province(update: Update, context: BotContext, province_code: int)
 async def search(update: Update, context: BotContext) -> bool:
     """Treats typed text as a commune name when a search is pending; False if none is."""
     text = text_of(update)
-    result = await context.services.residents.search(user_of(update).id, text)
+    result = await context.services.residents.search(await person_of(update, context), text)
     if result.outcome is SearchOutcome.NOT_SEARCHING:
         return False
     if result.outcome is SearchOutcome.FOUND:
@@ -99,7 +106,7 @@ async def search(update: Update, context: BotContext) -> bool:
 
 async def pick_commune(update: Update, context: BotContext, commune_code: int) -> None:
     membership = await context.services.residents.join(
-        user_of(update).id, _name(update), commune_code
+        await who_of(update, context), _name(update), commune_code
     )
     if membership is None:
         await alert(update, "alert_invalid_button.html")
@@ -109,13 +116,15 @@ async def pick_commune(update: Update, context: BotContext, commune_code: int) -
 
 
 async def pick_village(update: Update, context: BotContext, village_id: int) -> None:
-    village = await context.services.residents.choose_village(user_of(update).id, village_id)
+    village = await context.services.residents.choose_village(
+        await person_of(update, context), village_id
+    )
     if village is None:
         await alert(update, "alert_invalid_button.html")
         return
     await query_of(update).answer()
     await reply(update, "resident_village_chosen.html", village=village)
-    membership = await context.services.residents.membership(user_of(update).id)
+    membership = await context.services.residents.membership(await person_of(update, context))
     assert membership is not None
     await offer_round(update, context, membership)
 

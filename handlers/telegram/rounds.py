@@ -12,8 +12,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from handlers.telegram import broadcast_jobs, keyboards
 from handlers.telegram.context import BotContext
+from handlers.telegram.people import person_of
 from handlers.telegram.replies import alert, reply
-from handlers.telegram.updates import query_of, text_of, user_of
+from handlers.telegram.updates import query_of, text_of
 from handlers.views import labels
 from handlers.views.reports import label_text
 from surveys.access import Action, Actor, Forbidden, Scope
@@ -38,7 +39,7 @@ def _markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
 
 async def _commune(update: Update, context: BotContext) -> int | None:
     """The staff member's commune, or None after saying they may not."""
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     communes = await context.services.access.communes(user_id, Action.MANAGE_ROUNDS) or []
     commune = communes[0] if communes else None
     try:
@@ -86,7 +87,7 @@ async def on_press(update: Update, context: BotContext) -> None:
         await alert(update, "alert_invalid_button.html")
         return
     services = context.services
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     simple, survey, audience, village, earlier, when, closes, cancel = match.groups()
     if cancel is not None:
         await _cancel_broadcast(update, context, int(cancel))
@@ -145,7 +146,7 @@ async def on_press(update: Update, context: BotContext) -> None:
 async def typed_time(update: Update, context: BotContext) -> bool:
     """A typed start or close time for the wizard (text step)."""
     services = context.services
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     found = await services.broadcasts.drafts.get(user_id)
     if found is None or found[0] not in ("bc_at", "bc_closes"):
         return False
@@ -169,7 +170,7 @@ async def typed_time(update: Update, context: BotContext) -> bool:
 async def _ask(update: Update, context: BotContext, draft: Draft) -> None:
     """Saves the draft and asks for what is missing, or shows the preview."""
     services = context.services
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     tz = services.settings.timezone
     if draft.survey is None:
         surveys = await services.rounds.surveys()
@@ -227,7 +228,7 @@ async def _step(
     step: str,
     rows: list[list[InlineKeyboardButton]],
 ) -> None:
-    await context.services.broadcasts.drafts.save(user_of(update).id, draft)
+    await context.services.broadcasts.drafts.save(await person_of(update, context), draft)
     rows.append([_button(labels.DISCARD, "r:x")])
     await reply(update, "staff_wizard.html", _markup(rows), step=step, empty=len(rows) == 1)
 
@@ -252,11 +253,11 @@ async def _test_copy(update: Update, context: BotContext, draft: Draft) -> None:
 
 async def _confirm(update: Update, context: BotContext, draft: Draft) -> None:
     services = context.services
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     try:
         plan = await services.broadcasts.plan_draft(draft)
         launched = await services.broadcasts.launch(
-            plan, launch_key=f"wizard:{user_id}:{draft.nonce}", created_by=f"tg:{user_id}"
+            plan, launch_key=f"wizard:{user_id}:{draft.nonce}", created_by=Actor(user_id).label
         )
     except (RoundRefused, LaunchRefused) as exc:
         await reply(update, "staff_launch_refused.html", error=exc.error.value)
@@ -282,7 +283,7 @@ async def _confirm(update: Update, context: BotContext, draft: Draft) -> None:
 
 async def _cancel_broadcast(update: Update, context: BotContext, broadcast_id: int) -> None:
     services = context.services
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     broadcast = await services.broadcasts.get(broadcast_id)
     scope = Scope(commune=broadcast.commune_code if broadcast else None)
     try:

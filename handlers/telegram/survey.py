@@ -13,6 +13,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from handlers.telegram import keyboards
 from handlers.telegram.context import BotContext
+from handlers.telegram.people import person_of
 from handlers.telegram.replies import alert, command_args, reply
 from handlers.telegram.resident import ask_village
 from handlers.telegram.updates import query_of, text_of, user_of
@@ -45,7 +46,7 @@ async def survey_command(update: Update, context: BotContext) -> None:
 
 
 async def continue_survey(update: Update, context: BotContext) -> None:
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     membership = await context.services.residents.membership(user_id)
     if membership is None:
         await reply(update, "resident_not_joined.html")
@@ -92,7 +93,7 @@ async def on_answer_press(
 ) -> None:
     """Stores the tapped answer, marks the question with it, then asks the next question."""
     answering = context.services.answering
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     response_id, index = ids
     if kind == "a":
         result = await answering.answer(user_id, response_id, index, value)
@@ -181,7 +182,7 @@ async def _mark(update: Update, result: Result, label: str) -> None:
 async def comment(update: Update, context: BotContext) -> bool:
     """Typed text as a pending comment; False when no comment is pending."""
     text = text_of(update)
-    result = await context.services.answering.comment(user_of(update).id, text)
+    result = await context.services.answering.comment(await person_of(update, context), text)
     if result is None:
         return False
     if result.outcome is AnswerOutcome.ASIDE:

@@ -19,7 +19,7 @@ import pytest
 from bot.cli import main
 from storage.db import Database
 from surveys.access import WHO_MAY, Action, Role
-from tests.conftest import COMMUNE, OTHER_COMMUNE, snapshot, table_counts
+from tests.conftest import COMMUNE, OTHER_COMMUNE, snapshot, table_counts, tg_person
 
 NEIGHBOUR, LAI_CHAU = 3394, 12  # another commune of Lai Châu, and Lai Châu
 SCOPES = {"own": COMMUNE, "neighbour": NEIGHBOUR, "other_province": OTHER_COMMUNE}
@@ -83,7 +83,9 @@ def expected(who: str, action: Action, scope: str) -> bool:
 async def grant_everyone(harness) -> None:
     for user_id, role, scope in PEOPLE.values():
         if role is not None:
-            await harness.services.access.grant(user_id, role, **scope)
+            await harness.services.access.grant(
+                await tg_person(harness.services, user_id), role, **scope
+            )
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
