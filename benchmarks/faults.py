@@ -48,8 +48,10 @@ from typing import Any
 from bot.process import BotProcess
 from bot.sandbox import Sandbox, SandboxServer, SimUser
 from storage import broadcasts as bdb
+from storage import people as people_db
 from storage import residents as residents_db
 from storage.db import Database
+from storage.people import Channel
 from surveys.services import Services
 
 COMMUNE = 3598
@@ -108,7 +110,11 @@ async def residents(db: Path, count: int, *, round_open: bool, launch: bool) -> 
         now = services.env.now()
         async with services.db.transaction() as conn:
             for i in range(count):
-                await residents_db.upsert_membership(conn, FIRST + i, f"R{i}", COMMUNE, now)
+                person = await people_db.person_for(
+                    conn, Channel.TELEGRAM, str(FIRST + i), create=True, now=now
+                )
+                assert person is not None
+                await residents_db.upsert_membership(conn, person, f"R{i}", COMMUNE, now)
         closes = now + timedelta(days=7)
         if launch:
             launched = await services.broadcasts.open_round(COMMUNE, "ntm-2026", closes_at=closes)
