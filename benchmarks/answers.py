@@ -24,7 +24,9 @@ from bot.config import Config
 from bot.process import BotProcess
 from bot.sandbox import Sandbox, SandboxServer, SimUser
 from bot.simulate import Persona, journey
+from storage import people as people_db
 from storage import residents as residents_db
+from storage.people import Channel
 from surveys.services import Services
 
 COMMUNE = 3598
@@ -37,7 +39,11 @@ async def prepare(db_path: Path, registered: int) -> str:
         now = services.env.now()
         async with services.db.transaction() as conn:
             for i in range(registered):
-                await residents_db.upsert_membership(conn, 9_000_000 + i, f"R{i}", COMMUNE, now)
+                person = await people_db.person_for(
+                    conn, Channel.TELEGRAM, str(9_000_000 + i), create=True, now=now
+                )
+                assert person is not None
+                await residents_db.upsert_membership(conn, person, f"R{i}", COMMUNE, now)
         await services.rounds.open(COMMUNE, "ntm-2026", closes_at=now + timedelta(days=7))
         token = await services.residents.join_token(COMMUNE)
     finally:

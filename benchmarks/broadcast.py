@@ -24,7 +24,9 @@ from pathlib import Path
 from bot.process import BotProcess
 from bot.sandbox import Sandbox, SandboxServer
 from storage import broadcasts as bdb
+from storage import people as people_db
 from storage import residents as residents_db
+from storage.people import Channel
 from surveys.services import Services
 
 COMMUNE = 3598
@@ -38,7 +40,11 @@ async def prepare(db_path: Path, recipients: int) -> int:
         now = services.env.now()
         async with services.db.transaction() as conn:
             for i in range(recipients):
-                await residents_db.upsert_membership(conn, FIRST + i, f"R{i}", COMMUNE, now)
+                person = await people_db.person_for(
+                    conn, Channel.TELEGRAM, str(FIRST + i), create=True, now=now
+                )
+                assert person is not None
+                await residents_db.upsert_membership(conn, person, f"R{i}", COMMUNE, now)
         launched = await services.broadcasts.open_round(
             COMMUNE, "ntm-2026", closes_at=now + timedelta(days=7)
         )

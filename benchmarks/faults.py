@@ -48,8 +48,10 @@ from typing import Any
 from bot.process import BotProcess
 from bot.sandbox import Sandbox, SandboxServer, SimUser
 from storage import broadcasts as bdb
+from storage import people as people_db
 from storage import residents as residents_db
 from storage.db import Database
+from storage.people import Channel
 from surveys.services import Services
 
 COMMUNE = 3598
@@ -108,7 +110,11 @@ async def residents(db: Path, count: int, *, round_open: bool, launch: bool) -> 
         now = services.env.now()
         async with services.db.transaction() as conn:
             for i in range(count):
-                await residents_db.upsert_membership(conn, FIRST + i, f"R{i}", COMMUNE, now)
+                person = await people_db.person_for(
+                    conn, Channel.TELEGRAM, str(FIRST + i), create=True, now=now
+                )
+                assert person is not None
+                await residents_db.upsert_membership(conn, person, f"R{i}", COMMUNE, now)
         closes = now + timedelta(days=7)
         if launch:
             launched = await services.broadcasts.open_round(COMMUNE, "ntm-2026", closes_at=closes)
@@ -309,7 +315,8 @@ async def locked(tmp: Path, baseline: Path | None, hold: float = 20.0) -> dict[s
     stopped = await _rows(
         run.db,
         f"SELECT count(*) FROM residents WHERE stopped_at IS NOT NULL "
-        f"AND telegram_user_id BETWEEN {FIRST + 100} AND {FIRST + 100 + blocked - 1}",
+        "AND id IN (SELECT resident_id FROM addresses WHERE channel = 'telegram' "
+        f"AND CAST(address AS INTEGER) BETWEEN {FIRST + 100} AND {FIRST + 100 + blocked - 1})",
     )
     return {
         "write lock held by another connection, s": hold,
@@ -339,7 +346,8 @@ async def rescore(tmp: Path, baseline: Path | None) -> dict[str, Any]:
     conn = sqlite3.connect(run.db)
     conn.execute(
         "UPDATE residents SET village_id = (SELECT min(id) FROM villages WHERE commune_code = ?)"
-        " WHERE telegram_user_id >= ?",
+        " WHERE id IN (SELECT resident_id FROM addresses WHERE channel = 'telegram' "
+        "AND CAST(address AS INTEGER) >= ?)",
         (COMMUNE, FIRST),
     )
     answers = conn.execute("SELECT count(*) FROM answers").fetchone()[0]
@@ -487,7 +495,8 @@ async def replies(tmp: Path, baseline: Path | None) -> dict[str, Any]:
     stored = await _rows(
         run.db,
         "SELECT count(*) FROM answers a JOIN responses p ON p.id = a.response_id "
-        f"JOIN residents r ON r.id = p.resident_id WHERE r.telegram_user_id >= {FIRST}",
+        "JOIN addresses r ON r.resident_id = p.resident_id WHERE r.channel = 'telegram' "
+        f"AND CAST(r.address AS INTEGER) >= {FIRST}",
     )
     return {
         "presses": presses,

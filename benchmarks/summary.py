@@ -69,8 +69,8 @@ def _build(path: Path, answers: int) -> None:
     people = max(1, answers // len(questions))
     conn.execute(
         "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < ?) "
-        "INSERT INTO residents(id, telegram_user_id, display_name, commune_code, village_id, "
-        "joined_at) SELECT s.i + 1, 1000000000 + s.i, '', c.code, "
+        "INSERT INTO residents(id, display_name, commune_code, village_id, "
+        "joined_at) SELECT s.i + 1, '', c.code, "
         "c.i * ? + 1 + (s.i / ?) % ?, ? FROM s JOIN cidx c ON c.i = s.i % ?",
         (people - 1, VILLAGES, communes, VILLAGES, stamp, communes),
     )

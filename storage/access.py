@@ -10,35 +10,37 @@ from storage import sql
 from storage.records import AuditEntry, Grant, dt, dt_req, ts
 
 _GRANT = (
-    "SELECT id, telegram_user_id, role, commune_code, province_code, granted_at, granted_by, "
-    "revoked_at FROM grants"
+    "SELECT id, resident_id, role, commune_code, province_code, granted_at, granted_by, "
+    "revoked_at, (SELECT address FROM addresses a WHERE a.resident_id = grants.resident_id "
+    "AND a.channel = 'telegram' ORDER BY address LIMIT 1) AS telegram_id FROM grants"
 )
 
 
 def _grant(r: aiosqlite.Row) -> Grant:
     return Grant(
         r["id"],
-        r["telegram_user_id"],
+        r["resident_id"],
         r["role"],
         r["commune_code"],
         r["province_code"],
         dt_req(r["granted_at"]),
         r["granted_by"],
         dt(r["revoked_at"]),
+        int(r["telegram_id"]) if r["telegram_id"] is not None else None,
     )
 
 
-async def active_grants(conn: aiosqlite.Connection, user_id: int) -> list[Grant]:
+async def active_grants(conn: aiosqlite.Connection, person_id: int) -> list[Grant]:
     found = await sql.rows(
-        conn, f"{_GRANT} WHERE telegram_user_id = ? AND revoked_at IS NULL ORDER BY id", (user_id,)
+        conn, f"{_GRANT} WHERE resident_id = ? AND revoked_at IS NULL ORDER BY id", (person_id,)
     )
     return [_grant(r) for r in found]
 
 
-async def ever_granted(conn: aiosqlite.Connection, user_id: int) -> bool:
+async def ever_granted(conn: aiosqlite.Connection, person_id: int) -> bool:
     """Whether the person holds or ever held a grant (revoked included)."""
     return bool(
-        await sql.scalar(conn, "SELECT count(*) FROM grants WHERE telegram_user_id = ?", (user_id,))
+        await sql.scalar(conn, "SELECT count(*) FROM grants WHERE resident_id = ?", (person_id,))
     )
 
 
@@ -54,7 +56,7 @@ async def get_grant(conn: aiosqlite.Connection, grant_id: int) -> Grant | None:
 
 async def insert_grant(
     conn: aiosqlite.Connection,
-    user_id: int,
+    person_id: int,
     role: str,
     *,
     commune_code: int | None,
@@ -65,16 +67,16 @@ async def insert_grant(
     """Adds a grant unless the same active one exists; returns its id either way."""
     existing = await sql.one(
         conn,
-        "SELECT id FROM grants WHERE telegram_user_id = ? AND role = ? AND revoked_at IS NULL "
+        "SELECT id FROM grants WHERE resident_id = ? AND role = ? AND revoked_at IS NULL "
         "AND commune_code IS ? AND province_code IS ?",
-        (user_id, role, commune_code, province_code),
+        (person_id, role, commune_code, province_code),
     )
     if existing is not None:
         return int(existing["id"])
     cur = await conn.execute(
-        "INSERT INTO grants(telegram_user_id, role, commune_code, province_code, granted_at, "
+        "INSERT INTO grants(resident_id, role, commune_code, province_code, granted_at, "
         "granted_by) VALUES (?, ?, ?, ?, ?, ?)",
-        (user_id, role, commune_code, province_code, ts(now), granted_by),
+        (person_id, role, commune_code, province_code, ts(now), granted_by),
     )
     assert cur.lastrowid is not None
     return cur.lastrowid

@@ -196,7 +196,9 @@ async def insert_deliveries(
     )
     cur = await conn.execute(
         "INSERT INTO deliveries(broadcast_id, resident_id, chat_id, updated_at) "
-        f"SELECT ?, r.id, r.telegram_user_id, ? FROM residents r WHERE {where} ORDER BY r.id",
+        "SELECT ?, r.id, CAST(a.address AS INTEGER), ? FROM residents r "
+        f"JOIN addresses a ON a.resident_id = r.id AND a.channel = 'telegram' WHERE {where} "
+        "GROUP BY r.id ORDER BY r.id",
         [broadcast.id, ts(now), *args],
     )
     return cur.rowcount
@@ -452,12 +454,12 @@ async def transitions(
 
 
 async def set_stopped(
-    conn: aiosqlite.Connection, user_id: int, stopped_at: datetime | None
+    conn: aiosqlite.Connection, person_id: int, stopped_at: datetime | None
 ) -> bool:
-    """/stop sets the time, /start clears it; False when the user is not a resident."""
+    """/stop sets the time, /start clears it; False when the person is not a resident."""
     cur = await conn.execute(
-        "UPDATE residents SET stopped_at = ? WHERE telegram_user_id = ?",
-        (ts(stopped_at) if stopped_at else None, user_id),
+        "UPDATE residents SET stopped_at = ? WHERE id = ? AND commune_code IS NOT NULL",
+        (ts(stopped_at) if stopped_at else None, person_id),
     )
     return cur.rowcount == 1
 

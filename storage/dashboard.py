@@ -15,7 +15,7 @@ from storage.records import dt, dt_req, ts
 class Holder:
     """Whose link or session it is, and the role a command-line link was made for."""
 
-    telegram_user_id: int
+    person_id: int  # residents.id
     grant_id: int | None
     expires_at: datetime
 
@@ -29,22 +29,22 @@ class LinkState:
 async def insert_link(
     conn: aiosqlite.Connection,
     secret_hash: str,
-    user_id: int,
+    person_id: int,
     grant_id: int | None,
     now: datetime,
     expires_at: datetime,
 ) -> None:
     await conn.execute(
-        "INSERT INTO dashboard_links(secret_hash, telegram_user_id, grant_id, created_at, "
+        "INSERT INTO dashboard_links(secret_hash, resident_id, grant_id, created_at, "
         "expires_at) VALUES (?, ?, ?, ?, ?)",
-        (secret_hash, user_id, grant_id, ts(now), ts(expires_at)),
+        (secret_hash, person_id, grant_id, ts(now), ts(expires_at)),
     )
 
 
 async def get_link(conn: aiosqlite.Connection, secret_hash: str) -> LinkState | None:
     row = await sql.one(
         conn,
-        "SELECT telegram_user_id, grant_id, expires_at, used_at FROM dashboard_links "
+        "SELECT resident_id, grant_id, expires_at, used_at FROM dashboard_links "
         "WHERE secret_hash = ?",
         (secret_hash,),
     )
@@ -70,9 +70,9 @@ async def insert_session(
     now: datetime,
 ) -> None:
     await conn.execute(
-        "INSERT INTO dashboard_sessions(token_hash, telegram_user_id, grant_id, created_at, "
+        "INSERT INTO dashboard_sessions(token_hash, resident_id, grant_id, created_at, "
         "expires_at) VALUES (?, ?, ?, ?, ?)",
-        (token_hash, holder.telegram_user_id, holder.grant_id, ts(now), ts(holder.expires_at)),
+        (token_hash, holder.person_id, holder.grant_id, ts(now), ts(holder.expires_at)),
     )
 
 
@@ -80,7 +80,7 @@ async def live_session(conn: aiosqlite.Connection, token_hash: str, now: datetim
     """The session's holder while it is neither ended nor expired."""
     row = await sql.one(
         conn,
-        "SELECT telegram_user_id, grant_id, expires_at FROM dashboard_sessions "
+        "SELECT resident_id, grant_id, expires_at FROM dashboard_sessions "
         "WHERE token_hash = ? AND ended_at IS NULL AND expires_at > ?",
         (token_hash, ts(now)),
     )

@@ -38,7 +38,7 @@ class FaqEntryRow:
 @dataclass(frozen=True)
 class AskRow:
     id: int
-    telegram_user_id: int
+    resident_id: int  # the person who typed it
     text: str
     verdict: str
     entry_id: str | None
@@ -51,7 +51,7 @@ class QuestionRow:
     ask_id: int
     commune_code: int
     resident_id: int
-    resident_user_id: int
+    resident_user_id: int | None  # the asker's Telegram id, to send the answer to
     village: str | None
     text: str
     asked_at: datetime
@@ -147,7 +147,7 @@ async def insert_ask(
     now: datetime,
 ) -> int:
     cur = await conn.execute(
-        "INSERT INTO faq_asks(telegram_user_id, text, verdict, entry_id, asked_at) "
+        "INSERT INTO faq_asks(resident_id, text, verdict, entry_id, asked_at) "
         "VALUES (?, ?, ?, ?, ?)",
         (user_id, text, verdict, entry_id, ts(now)),
     )
@@ -158,14 +158,14 @@ async def insert_ask(
 async def get_ask(conn: aiosqlite.Connection, ask_id: int) -> AskRow | None:
     r = await sql.one(
         conn,
-        "SELECT id, telegram_user_id, text, verdict, entry_id, asked_at FROM faq_asks WHERE id = ?",
+        "SELECT id, resident_id, text, verdict, entry_id, asked_at FROM faq_asks WHERE id = ?",
         (ask_id,),
     )
     if r is None:
         return None
     return AskRow(
         r["id"],
-        r["telegram_user_id"],
+        r["resident_id"],
         r["text"],
         r["verdict"],
         r["entry_id"],
@@ -225,9 +225,11 @@ async def insert_question(
 
 
 _QUESTION = (
-    "SELECT q.id, q.ask_id, q.commune_code, q.resident_id, r.telegram_user_id, v.name AS village, "
-    "q.text, q.asked_at, q.answer, q.answered_at, q.entry_id FROM faq_questions q "
-    "JOIN residents r ON r.id = q.resident_id LEFT JOIN villages v ON v.id = r.village_id"
+    "SELECT q.id, q.ask_id, q.commune_code, q.resident_id, a.address AS telegram_id, "
+    "v.name AS village, q.text, q.asked_at, q.answer, q.answered_at, q.entry_id "
+    "FROM faq_questions q "
+    "JOIN residents r ON r.id = q.resident_id LEFT JOIN villages v ON v.id = r.village_id "
+    "LEFT JOIN addresses a ON a.resident_id = r.id AND a.channel = 'telegram'"
 )
 
 
@@ -237,7 +239,7 @@ def _question(r: aiosqlite.Row) -> QuestionRow:
         r["ask_id"],
         r["commune_code"],
         r["resident_id"],
-        r["telegram_user_id"],
+        int(r["telegram_id"]) if r["telegram_id"] is not None else None,
         r["village"],
         r["text"],
         dt_req(r["asked_at"]),

@@ -79,21 +79,27 @@ async def code_of(conn: aiosqlite.Connection, resident_id: int) -> str | None:
     return str(row[0]) if row else None
 
 
-PAPER_BASE = 10**12  # paper sheets answer as a stand-in member with Telegram id -(BASE + household)
-
-
 async def paper_member(conn: aiosqlite.Connection, household: Household, now: datetime) -> int:
-    """The household's paper-sheet member (no Telegram account, never messaged); its id."""
-    stand_in = -(PAPER_BASE + household.id)
-    await conn.execute(
-        "INSERT INTO residents(telegram_user_id, display_name, commune_code, village_id, "
-        "household_id, joined_at, stopped_at) VALUES (?, '', ?, ?, ?, ?, ?) "
-        "ON CONFLICT(telegram_user_id) DO NOTHING",
-        (stand_in, household.commune_code, household.village_id, household.id, ts(now), ts(now)),
+    """The household's paper-sheet member (address ('paper', household id), never messaged);
+    its person id."""
+    found = await sql.one(
+        conn,
+        "SELECT resident_id FROM addresses WHERE channel = 'paper' AND address = ?",
+        (str(household.id),),
     )
-    row = await sql.one(conn, "SELECT id FROM residents WHERE telegram_user_id = ?", (stand_in,))
-    assert row is not None
-    return int(row[0])
+    if found is not None:
+        return int(found[0])
+    cur = await conn.execute(
+        "INSERT INTO residents(display_name, commune_code, village_id, household_id, joined_at, "
+        "stopped_at) VALUES ('', ?, ?, ?, ?, ?)",
+        (household.commune_code, household.village_id, household.id, ts(now), ts(now)),
+    )
+    assert cur.lastrowid is not None
+    await conn.execute(
+        "INSERT INTO addresses(channel, address, resident_id) VALUES ('paper', ?, ?)",
+        (str(household.id), cur.lastrowid),
+    )
+    return cur.lastrowid
 
 
 async def conflicts(conn: aiosqlite.Connection, round_id: int) -> list[tuple[str, int, int]]:
@@ -101,13 +107,13 @@ async def conflicts(conn: aiosqlite.Connection, round_id: int) -> list[tuple[str
     a member's response is a chat answer or the household's web sheet (storage.web)."""
     rows = await sql.rows(
         conn,
-        "SELECT h.code, sum(p.telegram_user_id > ?), sum(p.telegram_user_id <= ?) "
+        "SELECT h.code, sum(r.channel <> 'paper'), sum(r.channel = 'paper') "
         "FROM responses r JOIN residents p ON p.id = r.resident_id "
         "JOIN households h ON h.id = p.household_id "
         "WHERE r.round_id = ? AND r.completed_at IS NOT NULL GROUP BY h.id "
-        "HAVING sum(p.telegram_user_id > ?) > 0 AND sum(p.telegram_user_id <= ?) > 0 "
+        "HAVING sum(r.channel <> 'paper') > 0 AND sum(r.channel = 'paper') > 0 "
         "ORDER BY h.code",
-        (-PAPER_BASE, -PAPER_BASE, round_id, -PAPER_BASE, -PAPER_BASE),
+        (round_id,),
     )
     return [(str(r[0]), int(r[1]), int(r[2])) for r in rows]
 
@@ -118,8 +124,9 @@ async def has_paper_sheet(conn: aiosqlite.Connection, round_id: int, household_i
         await sql.scalar(
             conn,
             "SELECT count(*) FROM responses r JOIN residents p ON p.id = r.resident_id "
-            "WHERE r.round_id = ? AND p.telegram_user_id = ? AND r.completed_at IS NOT NULL",
-            (round_id, -(PAPER_BASE + household_id)),
+            "WHERE r.round_id = ? AND p.household_id = ? AND r.channel = 'paper' "
+            "AND r.completed_at IS NOT NULL",
+            (round_id, household_id),
         )
     )
 
@@ -159,8 +166,8 @@ async def decide(
     if cur.rowcount:
         await conn.execute(
             "UPDATE responses SET hold = 'set_aside' WHERE round_id = ? AND hold IS NULL "
-            f"AND resident_id IN ({members} AND telegram_user_id <= ?)",
-            (round_id, household_id, -PAPER_BASE),
+            f"AND channel = 'paper' AND resident_id IN ({members})",
+            (round_id, household_id),
         )
     return cur.rowcount
 
@@ -177,8 +184,8 @@ async def waiting_sheet(
         await sql.scalar(
             conn,
             "SELECT count(*) FROM responses r JOIN residents p ON p.id = r.resident_id "
-            f"WHERE r.round_id IN ({marks}) AND p.telegram_user_id = ? "
+            f"WHERE r.round_id IN ({marks}) AND p.household_id = ? AND r.channel = 'paper' "
             "AND r.completed_at IS NOT NULL AND r.hold IS NULL",
-            (*round_ids, -(PAPER_BASE + household_id)),
+            (*round_ids, household_id),
         )
     )

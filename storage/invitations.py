@@ -107,17 +107,17 @@ async def revoke(conn: aiosqlite.Connection, invitation_id: int, now: datetime) 
     return cur.rowcount == 1
 
 
-async def mark_menu_dirty(conn: aiosqlite.Connection, user_id: int, now: datetime) -> None:
+async def mark_menu_dirty(conn: aiosqlite.Connection, person_id: int, now: datetime) -> None:
     await conn.execute(
-        "INSERT INTO menu_dirty(telegram_user_id, marked_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-        (user_id, ts(now)),
+        "INSERT INTO menu_dirty(resident_id, marked_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        (person_id, ts(now)),
     )
 
 
 async def menu_dirty(conn: aiosqlite.Connection) -> list[int]:
-    rows = await sql.rows(conn, "SELECT telegram_user_id FROM menu_dirty ORDER BY 1")
+    rows = await sql.rows(conn, "SELECT resident_id FROM menu_dirty ORDER BY 1")
     return [int(r[0]) for r in rows]
 
 
-async def clear_menu_dirty(conn: aiosqlite.Connection, user_id: int) -> None:
-    await conn.execute("DELETE FROM menu_dirty WHERE telegram_user_id = ?", (user_id,))
+async def clear_menu_dirty(conn: aiosqlite.Connection, person_id: int) -> None:
+    await conn.execute("DELETE FROM menu_dirty WHERE resident_id = ?", (person_id,))

@@ -10,9 +10,9 @@ import aiosqlite
 from storage import sql
 from storage.records import dt, dt_req, ts
 
-# Rows elsewhere that name the person by Telegram id: deleted when the identity goes.
-# A feature that stores a Telegram id or free text of a resident adds its statement here
-# (parameters :user_id and :resident_id); tests/surveys/test_privacy.py scans every table.
+# Rows elsewhere that name the person: deleted when the identity goes. A feature that stores
+# an address, a person id or free text of a resident adds its statement here (parameter
+# :resident_id, the person); tests/surveys/test_privacy.py scans every table.
 ERASE_STATEMENTS: list[str] = [
     # An FAQ entry staff made from the person's question: gone if it still holds her words
     # (staff rewrite drafts, surveys.faq_questions; an entry in their own words stays, detached).
@@ -20,17 +20,19 @@ ERASE_STATEMENTS: list[str] = [
     "faq_questions q WHERE q.resident_id = :resident_id AND EXISTS (SELECT 1 FROM "
     "json_each(faq_entries.questions) j WHERE instr(j.value, q.text) > 0 "
     "OR instr(q.text, j.value) > 0))",
-    "DELETE FROM chat_states WHERE telegram_user_id = :user_id",
-    "DELETE FROM menu_dirty WHERE telegram_user_id = :user_id",
+    "DELETE FROM chat_states WHERE resident_id = :resident_id",
+    "DELETE FROM menu_dirty WHERE resident_id = :resident_id",
     # FAQ: the person's typed questions, their feedback and what they sent to the commune.
     "DELETE FROM faq_feedback WHERE ask_id IN "
-    "(SELECT id FROM faq_asks WHERE telegram_user_id = :user_id)",
+    "(SELECT id FROM faq_asks WHERE resident_id = :resident_id)",
     "DELETE FROM faq_questions WHERE resident_id = :resident_id OR ask_id IN "
-    "(SELECT id FROM faq_asks WHERE telegram_user_id = :user_id)",
-    "DELETE FROM faq_asks WHERE telegram_user_id = :user_id",
-    "UPDATE faq_questions SET answered_by = NULL WHERE answered_by = :user_id",
+    "(SELECT id FROM faq_asks WHERE resident_id = :resident_id)",
+    "DELETE FROM faq_asks WHERE resident_id = :resident_id",
+    "UPDATE faq_questions SET answered_by = NULL WHERE answered_by = :resident_id",
     "DELETE FROM question_spam WHERE resident_id = :resident_id",
-    "UPDATE question_spam SET marked_by = 0 WHERE marked_by = :user_id",
+    "UPDATE question_spam SET marked_by = 0 WHERE marked_by = :resident_id",
+    # Every way to reach the person, on every channel.
+    "DELETE FROM addresses WHERE resident_id = :resident_id",
     # Broadcast history keeps its rows (counts, transitions) but not the chat they went to.
     "UPDATE deliveries SET chat_id = -:resident_id WHERE resident_id = :resident_id",
 ]
@@ -79,12 +81,12 @@ class StoredDelivery:
     updated_at: datetime
 
 
-async def asks_of(conn: aiosqlite.Connection, user_id: int) -> list[StoredAsk]:
+async def asks_of(conn: aiosqlite.Connection, person_id: int) -> list[StoredAsk]:
     """The questions the person typed to the FAQ."""
     rows = await sql.rows(
         conn,
-        "SELECT asked_at, text, verdict FROM faq_asks WHERE telegram_user_id = ? ORDER BY id",
-        (user_id,),
+        "SELECT asked_at, text, verdict FROM faq_asks WHERE resident_id = ? ORDER BY id",
+        (person_id,),
     )
     return [StoredAsk(dt_req(r[0]), r[1], r[2]) for r in rows]
 
@@ -121,17 +123,17 @@ async def spam_marked(conn: aiosqlite.Connection, resident_id: int) -> str | Non
 async def erase_identity(
     conn: aiosqlite.Connection,
     resident_id: int,
-    user_id: int,
     comments: list[tuple[int, str]],
     now: datetime,
 ) -> None:
-    """Detaches the resident row from the person: no Telegram id, no name, no comments.
+    """Detaches the resident row from the person: no address on any channel, no name, no
+    comments, no grants, questions or pending step.
 
-    The row keeps its id (a negative of it stands in for the Telegram id, which must stay
-    unique), its commune and village, so the answers hanging off it still count the same.
+    The row keeps its id, its commune and village, so the answers hanging off it still count
+    the same; the person who comes back is a new person.
     """
     await conn.execute(
-        "UPDATE residents SET telegram_user_id = -id, display_name = '', "
+        "UPDATE residents SET display_name = '', "
         "stopped_at = coalesce(stopped_at, ?), erased_at = ? WHERE id = ?",
         (ts(now), ts(now), resident_id),
     )
@@ -140,7 +142,7 @@ async def erase_identity(
         comments,
     )
     for statement in ERASE_STATEMENTS:
-        await conn.execute(statement, {"user_id": user_id, "resident_id": resident_id})
+        await conn.execute(statement, {"resident_id": resident_id})
 
 
 async def mark_voters(conn: aiosqlite.Connection, keys: list[tuple[str, int]]) -> None:
@@ -151,31 +153,36 @@ async def mark_voters(conn: aiosqlite.Connection, keys: list[tuple[str, int]]) -
 
 
 async def claim_round(
-    conn: aiosqlite.Connection, response_id: int, round_id: int, voter_key: str
+    conn: aiosqlite.Connection, response_id: int, round_id: int, voter_keys: list[str]
 ) -> int:
-    """Marks the response as the voter's in its round; a detached (erased) response of the same
-    voter in the round is deleted first, its answers leaving the counts. Returns how many."""
+    """Marks the response as the voter's in its round (with the first key); a detached (erased)
+    response in the round carrying any of the voter's keys is deleted first, its answers
+    leaving the counts. Returns how many."""
+    if not voter_keys:
+        return 0
+    marks = ", ".join("?" for _ in voter_keys)
     cur = await conn.execute(
-        "DELETE FROM responses WHERE round_id = ? AND voter_key = ? AND id != ? AND resident_id IN "
-        "(SELECT id FROM residents WHERE erased_at IS NOT NULL)",
-        (round_id, voter_key, response_id),
+        f"DELETE FROM responses WHERE round_id = ? AND voter_key IN ({marks}) AND id != ? "
+        "AND resident_id IN (SELECT id FROM residents WHERE erased_at IS NOT NULL)",
+        (round_id, *voter_keys, response_id),
     )
     await conn.execute(
         "UPDATE responses SET voter_key = ? WHERE id = ? AND voter_key IS NULL",
-        (voter_key, response_id),
+        (voter_keys[0], response_id),
     )
     return cur.rowcount
 
 
-async def inactive_since(conn: aiosqlite.Connection, before: datetime) -> list[tuple[int, int]]:
-    """(resident id, Telegram id) of identified residents with no activity since `before`
-    (paper-sheet stand-ins have no identity and a negative id: they are left alone)."""
+async def inactive_since(conn: aiosqlite.Connection, before: datetime) -> list[int]:
+    """Residents (person ids) with an address and no activity since `before`. Paper-sheet
+    stand-ins identify nobody, and people with no commune (staff, officers) are no residents:
+    both are left alone."""
     rows = await sql.rows(
         conn,
-        "SELECT s.id, s.telegram_user_id FROM residents s "
-        "LEFT JOIN responses p ON p.resident_id = s.id "
-        "WHERE s.erased_at IS NULL AND s.telegram_user_id > 0 GROUP BY s.id "
+        "SELECT s.id FROM residents s LEFT JOIN responses p ON p.resident_id = s.id "
+        "WHERE s.erased_at IS NULL AND s.commune_code IS NOT NULL AND EXISTS (SELECT 1 FROM "
+        "addresses a WHERE a.resident_id = s.id AND a.channel <> 'paper') GROUP BY s.id "
         "HAVING max(s.joined_at, coalesce(max(p.updated_at), '')) < ? ORDER BY s.id",
         (ts(before),),
     )
-    return [(int(r[0]), int(r[1])) for r in rows]
+    return [int(r[0]) for r in rows]

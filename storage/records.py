@@ -31,8 +31,9 @@ class Village:
 
 @dataclass(frozen=True)
 class Resident:
+    """A person (migration 0018); commune_code None for staff, officers, people not joined."""
+
     id: int
-    telegram_user_id: int
     display_name: str
     commune_code: int | None
     village_id: int | None
@@ -111,13 +112,14 @@ def dt_req(value: str) -> datetime:
 @dataclass(frozen=True)
 class Grant:
     id: int
-    telegram_user_id: int
+    resident_id: int  # the person holding the role
     role: str  # 'staff' | 'officer' | 'admin'
     commune_code: int | None
     province_code: int | None
     granted_at: datetime
     granted_by: str
     revoked_at: datetime | None
+    telegram_id: int | None = None  # the holder's Telegram address, for lists and menus
 
 
 @dataclass(frozen=True)

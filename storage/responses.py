@@ -36,12 +36,18 @@ async def find(conn: aiosqlite.Connection, round_id: int, resident_id: int) -> R
 
 
 async def get_or_create(
-    conn: aiosqlite.Connection, round_id: int, resident_id: int, now: datetime
+    conn: aiosqlite.Connection,
+    round_id: int,
+    resident_id: int,
+    now: datetime,
+    channel: str = "chat",
 ) -> Response:
+    """The person's response in the round, started through `channel` ('chat', 'web', 'zalo',
+    'paper') if new; the survey version is filled in by the database (migration 0018)."""
     await conn.execute(
-        "INSERT INTO responses(round_id, resident_id, started_at, updated_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT(round_id, resident_id) DO NOTHING",
-        (round_id, resident_id, ts(now), ts(now)),
+        "INSERT INTO responses(round_id, resident_id, started_at, updated_at, channel) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT(round_id, resident_id) DO NOTHING",
+        (round_id, resident_id, ts(now), ts(now), channel),
     )
     response = await find(conn, round_id, resident_id)
     assert response is not None
@@ -128,11 +134,11 @@ async def count_responses(conn: aiosqlite.Connection, round_id: int) -> tuple[in
 async def get_with_owner(
     conn: aiosqlite.Connection, response_id: int
 ) -> tuple[Response, Round, int, int | None] | None:
-    """A response, its round, and its owner's Telegram id and current commune, in one read."""
+    """A response, its round, and its owner (person id) and current commune, in one read."""
     row = await sql.one(
         conn,
         "SELECT r.id, r.round_id, r.resident_id, r.started_at, r.updated_at, r.completed_at, "
-        "p.telegram_user_id, p.commune_code AS resident_commune, o.commune_code, o.survey_id, "
+        "p.id AS owner, p.commune_code AS resident_commune, o.commune_code, o.survey_id, "
         "o.opens_at, o.closes_at, o.closed_at, o.created_at, o.official FROM responses r "
         "JOIN residents p ON p.id = r.resident_id JOIN rounds o ON o.id = r.round_id "
         "WHERE r.id = ?",
@@ -150,4 +156,4 @@ async def get_with_owner(
         dt_req(row["created_at"]),
         bool(row["official"]),
     )
-    return _response(row), round_, row["telegram_user_id"], row["resident_commune"]
+    return _response(row), round_, row["owner"], row["resident_commune"]

@@ -6,31 +6,37 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
+from storage import people as people_db
 from storage import sql
 from storage.households import Household
+from storage.people import Channel
 from storage.records import dt, ts
 
-# The household's web answerer: one stand-in member per household, shared by its browsers, with
-# the Telegram id -(WEB_BASE + household id). It lies above the paper members' range
-# (storage.households.PAPER_BASE), so the hold rule of migration 0015 treats it as a member's
-# answer: a web sheet after a complete paper sheet is held for staff.
-WEB_BASE = 5 * 10**11
+# The household's web answerer: one stand-in member per household, shared by its browsers,
+# reached at the address ('web', household id) (storage.people). Its responses are recorded
+# with channel 'web', so the hold rule (migration 0018) treats it as a member's answer: a web
+# sheet after a complete paper sheet is held for staff.
 
 
-def web_member_id(household: Household) -> int:
-    return -(WEB_BASE + household.id)
+async def web_member_of(conn: aiosqlite.Connection, household: Household) -> int | None:
+    """The household's web answerer (its person id); None before its first web sheet."""
+    return await people_db.person_for(conn, Channel.WEB, str(household.id), create=False)
 
 
 async def web_member(conn: aiosqlite.Connection, household: Household, now: datetime) -> int:
-    """The household's web answerer (never messaged: stopped); its stand-in Telegram id."""
-    stand_in = web_member_id(household)
+    """The household's web answerer (never messaged: stopped), made on its first web sheet
+    (call inside a transaction); its person id."""
+    found = await web_member_of(conn, household)
+    if found is not None:
+        return found
+    person = await people_db.person_for(conn, Channel.WEB, str(household.id), create=True, now=now)
+    assert person is not None
     await conn.execute(
-        "INSERT INTO residents(telegram_user_id, display_name, commune_code, village_id, "
-        "household_id, joined_at, stopped_at) VALUES (?, '', ?, ?, ?, ?, ?) "
-        "ON CONFLICT(telegram_user_id) DO NOTHING",
-        (stand_in, household.commune_code, household.village_id, household.id, ts(now), ts(now)),
+        "UPDATE residents SET commune_code = ?, village_id = ?, household_id = ?, stopped_at = ? "
+        "WHERE id = ?",
+        (household.commune_code, household.village_id, household.id, ts(now), person),
     )
-    return stand_in
+    return person
 
 
 async def session_household(conn: aiosqlite.Connection, token_hash: str) -> int | None:
@@ -127,7 +133,7 @@ async def household(conn: aiosqlite.Connection, household_id: int) -> Household 
 
 
 async def held(conn: aiosqlite.Connection, response_id: int) -> bool:
-    """Whether the response waits for staff (migration 0015's hold): a paper sheet counts."""
+    """Whether the response waits for staff (the hold of migration 0018): a paper sheet counts."""
     return bool(
         await sql.scalar(
             conn,

@@ -15,6 +15,7 @@ from enum import StrEnum
 from storage import access as access_db
 from storage import communes as communes_db
 from storage import invitations as invitations_db
+from storage import people as people_db
 from storage.records import AuditEntry, Grant
 from surveys.env import Env
 
@@ -65,9 +66,10 @@ class Scope:
 
 @dataclass(frozen=True)
 class Actor:
-    """A Telegram user, or the operator at the command line (who holds the database)."""
+    """A person (residents.id, whatever channel they came through), or the operator at the
+    command line (who holds the database)."""
 
-    user_id: int | None
+    person_id: int | None
 
     @classmethod
     def operator(cls) -> Actor:
@@ -75,7 +77,7 @@ class Actor:
 
     @property
     def label(self) -> str:
-        return "cli" if self.user_id is None else f"tg:{self.user_id}"
+        return "cli" if self.person_id is None else f"person:{self.person_id}"
 
 
 class Forbidden(Exception):
@@ -91,21 +93,24 @@ class AccessService:
     def __init__(self, env: Env) -> None:
         self._env = env
 
-    async def grants(self, user_id: int) -> list[Grant]:
-        found = await access_db.active_grants(self._env.db.conn, user_id)
-        if user_id in self._env.settings.admin_ids:
-            found.append(_configured_admin(user_id, self._env))
+    async def grants(self, person_id: int) -> list[Grant]:
+        conn = self._env.db.conn
+        found = await access_db.active_grants(conn, person_id)
+        # administrators are configured by Telegram id (YKIEN_ADMIN_IDS)
+        telegram = await people_db.telegram_id(conn, person_id)
+        if telegram is not None and telegram in self._env.settings.admin_ids:
+            found.append(_configured_admin(person_id, self._env))
         return found
 
-    async def roles(self, user_id: int) -> set[Role]:
-        return {Role(g.role) for g in await self.grants(user_id)}
+    async def roles(self, person_id: int) -> set[Role]:
+        return {Role(g.role) for g in await self.grants(person_id)}
 
     async def allowed(self, actor: Actor, action: Action, scope: Scope) -> bool:
         """The check itself, with no side effect (for menus and listings)."""
-        if actor.user_id is None:
+        if actor.person_id is None:
             return True
         allowed_roles = WHO_MAY[action]
-        grants = [g for g in await self.grants(actor.user_id) if Role(g.role) in allowed_roles]
+        grants = [g for g in await self.grants(actor.person_id) if Role(g.role) in allowed_roles]
         if not grants:
             return False
         province = scope.province
@@ -120,9 +125,9 @@ class AccessService:
         """Raises Forbidden (after auditing the refusal) unless the actor may act here."""
         if not await self.allowed(actor, action, scope):
             if (
-                actor.user_id is not None
-                and not await self.grants(actor.user_id)
-                and not (await access_db.ever_granted(self._env.db.conn, actor.user_id))
+                actor.person_id is not None
+                and not await self.grants(actor.person_id)
+                and not (await access_db.ever_granted(self._env.db.conn, actor.person_id))
             ):
                 # A resident trying a staff command: counted per day, not logged one by one
                 # (someone whose role was revoked is still audited).
@@ -144,10 +149,10 @@ class AccessService:
         day = since.astimezone(self._env.settings.timezone).date().isoformat() if since else ""
         return await access_db.resident_actions(self._env.db.conn, day)
 
-    async def communes(self, user_id: int, action: Action) -> list[int] | None:
+    async def communes(self, person_id: int, action: Action) -> list[int] | None:
         """The communes where the user may perform the action; None means every commune."""
         allowed_roles = WHO_MAY[action]
-        grants = [g for g in await self.grants(user_id) if Role(g.role) in allowed_roles]
+        grants = [g for g in await self.grants(person_id) if Role(g.role) in allowed_roles]
         if any(g.role == Role.ADMIN for g in grants):
             return None
         codes = {g.commune_code for g in grants if g.commune_code is not None}
@@ -160,7 +165,7 @@ class AccessService:
 
     async def grant(
         self,
-        user_id: int,
+        person_id: int,
         role: Role,
         *,
         commune: int | None = None,
@@ -172,16 +177,16 @@ class AccessService:
         async with self._env.db.transaction() as conn:
             grant_id = await access_db.insert_grant(
                 conn,
-                user_id,
+                person_id,
                 role.value,
                 commune_code=commune,
                 province_code=province,
                 granted_by=actor.label,
                 now=self._env.now(),
             )
-            await invitations_db.mark_menu_dirty(conn, user_id, self._env.now())
+            await invitations_db.mark_menu_dirty(conn, person_id, self._env.now())
         await self.audit(
-            actor, Action.MANAGE_ROLES, Scope(commune, province), detail=f"grant {role} {user_id}"
+            actor, Action.MANAGE_ROLES, Scope(commune, province), detail=f"grant {role} {person_id}"
         )
         return grant_id
 
@@ -193,7 +198,7 @@ class AccessService:
             grant = await access_db.get_grant(conn, grant_id)
             if grant is None or not await access_db.revoke_grant(conn, grant_id, self._env.now()):
                 return None
-            await invitations_db.mark_menu_dirty(conn, grant.telegram_user_id, self._env.now())
+            await invitations_db.mark_menu_dirty(conn, grant.resident_id, self._env.now())
         scope = Scope(grant.commune_code, grant.province_code)
         await self.audit(
             by or Actor.operator(), Action.MANAGE_ROLES, scope, detail=f"revoke {grant_id}"
@@ -240,6 +245,6 @@ def _covers(grant: Grant, commune: int | None, province: int | None) -> bool:
     return grant.province_code is not None and grant.province_code == province
 
 
-def _configured_admin(user_id: int, env: Env) -> Grant:
+def _configured_admin(person_id: int, env: Env) -> Grant:
     now = env.now()
-    return Grant(0, user_id, Role.ADMIN.value, None, None, now, "config", None)
+    return Grant(0, person_id, Role.ADMIN.value, None, None, now, "config", None)

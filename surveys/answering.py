@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from storage import people as people_db
 from storage import privacy as privacy_db
 from storage import residents as residents_db
 from storage import responses as responses_db
@@ -15,7 +16,7 @@ from surveys import flow
 from surveys.definitions import survey_from_dict
 from surveys.env import Env
 from surveys.model import Question, QuestionKind, Survey
-from surveys.pseudonym import voter_key
+from surveys.pseudonym import voter_keys
 from surveys.rounds import current_round
 
 EDIT_COMMENT = "edit_comment"
@@ -86,8 +87,8 @@ class AnsweringService:
             self._surveys[survey_id] = survey_from_dict(json.loads(row.definition))
         return self._surveys[survey_id]
 
-    async def _resident(self, user_id: int) -> Resident | None:
-        resident = await residents_db.get_by_telegram_id(self.env.db.conn, user_id)
+    async def _resident(self, person_id: int) -> Resident | None:
+        resident = await residents_db.get(self.env.db.conn, person_id)
         return resident if resident and resident.commune_code is not None else None
 
     async def open_round(self, commune_code: int) -> Round | None:
@@ -105,9 +106,10 @@ class AnsweringService:
             index = flow.next_index(survey, answers)
         return Step(round_, survey, response, answers, index)
 
-    async def current(self, user_id: int) -> Result:
-        """The step a resident is at in their commune's open round, starting it if needed."""
-        resident = await self._resident(user_id)
+    async def current(self, person_id: int, *, channel: str = "chat") -> Result:
+        """The step a resident is at in their commune's open round, starting it if needed
+        (through `channel`: 'chat', 'web', 'zalo'; recorded on a new response)."""
+        resident = await self._resident(person_id)
         if resident is None:
             return Result(AnswerOutcome.NOT_JOINED)
         assert resident.commune_code is not None
@@ -116,22 +118,25 @@ class AnsweringService:
             return Result(AnswerOutcome.NO_ROUND)
         async with self.env.db.transaction() as conn:
             response = await responses_db.get_or_create(
-                conn, round_.id, resident.id, self.env.now()
+                conn, round_.id, resident.id, self.env.now(), channel
             )
             # one voice per person per round, across /deletedata (storage.privacy.claim_round)
-            key = voter_key(self.env.pseudonym_key, round_.id, "telegram", user_id)
-            await privacy_db.claim_round(conn, response.id, round_.id, key)
+            addresses = await people_db.addresses_of(conn, person_id)
+            keys = voter_keys(
+                self.env.pseudonym_key, round_.id, [(a.channel, a.address) for a in addresses]
+            )
+            await privacy_db.claim_round(conn, response.id, round_.id, keys)
         return Result(AnswerOutcome.UNCHANGED, await self._step(round_, response))
 
     async def _owned(
-        self, user_id: int, response_id: int, index: int
+        self, person_id: int, response_id: int, index: int
     ) -> tuple[Result | None, Step | None]:
         """Checks a tap against the stored state; returns a refusal, or the step it acts on."""
         found = await responses_db.get_with_owner(self.env.db.conn, response_id)
         if found is None:
             return Result(AnswerOutcome.UNKNOWN), None
         response, round_, owner, commune_code = found
-        if owner != user_id or commune_code != round_.commune_code:
+        if owner != person_id or commune_code != round_.commune_code:
             return Result(AnswerOutcome.NOT_YOURS), None
         if not round_.is_open(self.env.now()):
             return Result(AnswerOutcome.CLOSED), None
@@ -143,9 +148,9 @@ class AnsweringService:
             return Result(AnswerOutcome.NOT_YET, step, question, index), None
         return None, step
 
-    async def answer(self, user_id: int, response_id: int, index: int, raw: str) -> Result:
+    async def answer(self, person_id: int, response_id: int, index: int, raw: str) -> Result:
         """Stores the value a button stands for; committed before the caller acknowledges it."""
-        refusal, step = await self._owned(user_id, response_id, index)
+        refusal, step = await self._owned(person_id, response_id, index)
         if refusal is not None:
             return refusal
         assert step is not None
@@ -155,9 +160,9 @@ class AnsweringService:
             return Result(AnswerOutcome.UNKNOWN)
         return await self._store(step, index, value)
 
-    async def skip(self, user_id: int, response_id: int, index: int) -> Result:
+    async def skip(self, person_id: int, response_id: int, index: int) -> Result:
         """Skips an optional (comment) question."""
-        refusal, step = await self._owned(user_id, response_id, index)
+        refusal, step = await self._owned(person_id, response_id, index)
         if refusal is not None:
             return refusal
         assert step is not None
@@ -165,9 +170,9 @@ class AnsweringService:
             return Result(AnswerOutcome.UNKNOWN)
         return await self._store(step, index, None)
 
-    async def revisit(self, user_id: int, response_id: int, index: int) -> Result:
+    async def revisit(self, person_id: int, response_id: int, index: int) -> Result:
         """Re-asks an answered question so the resident can change it while the round is open."""
-        refusal, step = await self._owned(user_id, response_id, index)
+        refusal, step = await self._owned(person_id, response_id, index)
         if refusal is not None:
             return refusal
         assert step is not None
@@ -175,16 +180,16 @@ class AnsweringService:
         async with self.env.db.transaction() as conn:
             if question.kind is QuestionKind.TEXT:
                 state = ChatState(EDIT_COMMENT, response_id, question.id)
-                await residents_db.set_chat_state(conn, user_id, state, self.env.now())
+                await residents_db.set_chat_state(conn, person_id, state, self.env.now())
         shown = await self._step(step.round, step.response, index)
         return Result(AnswerOutcome.UNCHANGED, shown, question, index)
 
-    async def edit_comment(self, user_id: int, state: ChatState, text: str) -> Result | None:
+    async def edit_comment(self, person_id: int, state: ChatState, text: str) -> Result | None:
         """Typed text as the new answer to the comment question the resident chose to change
         (`state`: the chat's pending step, EDIT_COMMENT); None if that response is gone."""
         if state.state != EDIT_COMMENT or not state.question_id:
             return None
-        if await self._resident(user_id) is None:
+        if await self._resident(person_id) is None:
             return None
         response = await responses_db.get(self.env.db.conn, state.ref)
         if response is None:
@@ -193,12 +198,12 @@ class AnsweringService:
         assert round_ is not None
         step = await self._step(round_, response)
         index = step.survey.index_of(state.question_id)
-        return await self._typed(user_id, step, index, text)
+        return await self._typed(person_id, step, index, text)
 
-    async def comment(self, user_id: int, text: str) -> Result | None:
+    async def comment(self, person_id: int, text: str) -> Result | None:
         """Typed text as the answer to the question the resident's survey stopped at (a comment
         question takes it); None when no survey of theirs is unfinished."""
-        resident = await self._resident(user_id)
+        resident = await self._resident(person_id)
         if resident is None:
             return None
         unfinished = await self._unfinished(resident)
@@ -210,12 +215,12 @@ class AnsweringService:
             typed_answer = flow.looks_like_answer(question, text)
             outcome = AnswerOutcome.BUTTON_EXPECTED if typed_answer else AnswerOutcome.ASIDE
             return Result(outcome, unfinished, question, at)
-        return await self._typed(user_id, unfinished, at, text)
+        return await self._typed(person_id, unfinished, at, text)
 
-    async def in_progress(self, user_id: int) -> Step | None:
+    async def in_progress(self, person_id: int) -> Step | None:
         """The resident's unfinished step in their commune's open round (None when they have
         not started, have finished, or no round is open); creates nothing."""
-        resident = await self._resident(user_id)
+        resident = await self._resident(person_id)
         return None if resident is None else await self._unfinished(resident)
 
     async def _unfinished(self, resident: Resident) -> Step | None:
@@ -232,7 +237,7 @@ class AnsweringService:
         step = await self._step(round_, response)
         return None if step.index is None else step
 
-    async def _typed(self, user_id: int, step: Step, index: int, text: str) -> Result:
+    async def _typed(self, person_id: int, step: Step, index: int, text: str) -> Result:
         question = step.survey.questions[index]
         if not step.round.is_open(self.env.now()):
             return Result(AnswerOutcome.CLOSED, None, question, index)
@@ -240,7 +245,7 @@ class AnsweringService:
             return Result(AnswerOutcome.EMPTY, step, question, index)
         if not flow.comment_ok(text):
             return Result(AnswerOutcome.TOO_LONG, step, question, index, {"length": len(text)})
-        return await self._store(step, index, text.strip(), clear_state_for=user_id)
+        return await self._store(step, index, text.strip(), clear_state_for=person_id)
 
     async def _store(
         self, step: Step, index: int, value: int | str | None, *, clear_state_for: int | None = None

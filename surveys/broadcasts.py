@@ -379,10 +379,10 @@ class BroadcastService:
         async with self.env.db.transaction() as tx:
             return await bdb.release(tx, broadcast_id)
 
-    async def set_subscribed(self, user_id: int, subscribed: bool) -> bool:
+    async def set_subscribed(self, person_id: int, subscribed: bool) -> bool:
         """/stop (False) and /start (True); False when the user is not a resident."""
         async with self.env.db.transaction() as tx:
-            return await bdb.set_stopped(tx, user_id, None if subscribed else self.env.now())
+            return await bdb.set_stopped(tx, person_id, None if subscribed else self.env.now())
 
     async def get(self, broadcast_id: int) -> BroadcastRow | None:
         return await bdb.get(self.env.db.conn, broadcast_id)

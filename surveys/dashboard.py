@@ -107,8 +107,8 @@ class DashboardService:
         """The provinces and communes the person's roles cover (every province for an
         administrator); audited as a page view."""
         conn = self.env.db.conn
-        grants = await self.access.grants(actor.user_id) if actor.user_id is not None else []
-        if actor.user_id is None or any(g.role == Role.ADMIN for g in grants):
+        grants = await self.access.grants(actor.person_id) if actor.person_id is not None else []
+        if actor.person_id is None or any(g.role == Role.ADMIN for g in grants):
             provinces = await communes_db.list_provinces(conn)
             communes: list[Commune] = []
         else:

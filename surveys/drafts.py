@@ -67,13 +67,13 @@ class DraftStore:
     def __init__(self, env: Env) -> None:
         self.env = env
 
-    async def start(self, user_id: int, commune: int) -> Draft:
+    async def start(self, person_id: int, commune: int) -> Draft:
         draft = Draft(commune, secrets.token_hex(6))
-        await self.save(user_id, draft)
+        await self.save(person_id, draft)
         return draft
 
-    async def get(self, user_id: int) -> tuple[str, Draft] | None:
-        return self.of(await residents_db.get_chat_state(self.env.db.conn, user_id))
+    async def get(self, person_id: int) -> tuple[str, Draft] | None:
+        return self.of(await residents_db.get_chat_state(self.env.db.conn, person_id))
 
     @staticmethod
     def of(state: ChatState | None) -> tuple[str, Draft] | None:
@@ -85,12 +85,12 @@ class DraftStore:
         except (TypeError, ValueError):
             return None
 
-    async def save(self, user_id: int, draft: Draft, state: str = "bc_draft") -> None:
+    async def save(self, person_id: int, draft: Draft, state: str = "bc_draft") -> None:
         assert state in STATES
         row = ChatState(state, draft.commune, None, json.dumps(asdict(draft)))
         async with self.env.db.transaction() as tx:
-            await residents_db.set_chat_state(tx, user_id, row, self.env.now())
+            await residents_db.set_chat_state(tx, person_id, row, self.env.now())
 
-    async def clear(self, user_id: int) -> None:
+    async def clear(self, person_id: int) -> None:
         async with self.env.db.transaction() as tx:
-            await residents_db.clear_chat_state(tx, user_id)
+            await residents_db.clear_chat_state(tx, person_id)

@@ -81,14 +81,14 @@ class QuestionService:
     def _conn(self) -> aiosqlite.Connection:
         return self.env.db.conn
 
-    async def send(self, user_id: int, ask_id: int) -> Result:
+    async def send(self, person_id: int, ask_id: int) -> Result:
         """Puts the resident's unanswered question in their commune's queue."""
         ask = await faq_db.get_ask(self._conn, ask_id)
         if ask is None:
             return Result(QuestionOutcome.UNKNOWN)
-        if ask.telegram_user_id != user_id:
+        if ask.resident_id != person_id:
             return Result(QuestionOutcome.NOT_YOURS)
-        resident = await residents_db.get_by_telegram_id(self._conn, user_id)
+        resident = await residents_db.get(self._conn, person_id)
         if resident is None or resident.commune_code is None:
             return Result(QuestionOutcome.NOT_JOINED)
         if await faq_db.sent_since(self._conn, resident.id, self._day_start()) >= self.limit:
@@ -164,9 +164,9 @@ class QuestionService:
 
     async def _communes(self, actor: Actor) -> list[int] | None:
         """The communes whose questions the actor answers; None means every commune."""
-        if actor.user_id is None:
+        if actor.person_id is None:
             return None
-        return await self.access.communes(actor.user_id, Action.ANSWER_QUESTIONS)
+        return await self.access.communes(actor.person_id, Action.ANSWER_QUESTIONS)
 
     def _day_start(self) -> datetime:
         tz = self.env.settings.timezone
@@ -293,8 +293,8 @@ class QuestionService:
 def _chat(actor: Actor) -> int:
     """Answering is done in a chat (the staff member is who answered, and where the next
     typed text comes from); the operator has no chat."""
-    assert actor.user_id is not None, "a chat step of a person"
-    return actor.user_id
+    assert actor.person_id is not None, "a chat step of a person"
+    return actor.person_id
 
 
 def _as_table(entry: FaqEntryRow) -> dict[str, object]:

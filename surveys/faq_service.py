@@ -17,7 +17,9 @@ from pathlib import Path
 from rapidfuzz import fuzz
 
 from storage import faq as faq_db
+from storage import people as people_db
 from storage.faq import AskRow, FaqCategoryRow, FaqEntryRow
+from storage.people import Who
 from surveys import faq_content
 from surveys.access import AccessService, Action, Actor, Scope
 from surveys.env import Env
@@ -117,7 +119,7 @@ class FaqService:
     async def entry(self, entry_id: str) -> FaqEntryRow | None:
         return (await self._entries()).get(entry_id)
 
-    async def ask(self, user_id: int, text: str) -> Asked:
+    async def ask(self, who: Who, text: str) -> Asked:
         """Matches a typed question and records it (for feedback, hand-off and review)."""
         matcher = await self.matcher()
         match = matcher.match(text)
@@ -126,31 +128,32 @@ class FaqService:
         confident = match.verdict is MatchConfidence.CONFIDENT
         best = match.best.entry_id if confident and match.best else None
         async with self.env.db.transaction() as conn:
+            person_id = await people_db.ensure(conn, who, self.env.now())
             ask_id = await faq_db.insert_ask(
-                conn, user_id, text[:MAX_STORED_TEXT], match.verdict.value, best, self.env.now()
+                conn, person_id, text[:MAX_STORED_TEXT], match.verdict.value, best, self.env.now()
             )
         by_id = await self._entries()
         entries = {c.entry_id: by_id[c.entry_id] for c in match.candidates}
         return Asked(text, match, ask_id, entries)
 
-    async def own_ask(self, user_id: int, ask_id: int) -> AskRow | None:
+    async def own_ask(self, person_id: int, ask_id: int) -> AskRow | None:
         ask = await faq_db.get_ask(self.env.db.conn, ask_id)
-        return ask if ask is not None and ask.telegram_user_id == user_id else None
+        return ask if ask is not None and ask.resident_id == person_id else None
 
-    async def feedback(self, user_id: int, ask_id: int, helpful: bool) -> FeedbackOutcome:
+    async def feedback(self, person_id: int, ask_id: int, helpful: bool) -> FeedbackOutcome:
         """👍/👎 on an answer the bot gave this resident; anything else is refused."""
         ask = await faq_db.get_ask(self.env.db.conn, ask_id)
         if ask is None or ask.entry_id is None:
             return FeedbackOutcome.UNKNOWN
-        if ask.telegram_user_id != user_id:
+        if ask.resident_id != person_id:
             return FeedbackOutcome.NOT_YOURS
         async with self.env.db.transaction() as conn:
             await faq_db.set_feedback(conn, ask_id, ask.entry_id, helpful, self.env.now())
         return FeedbackOutcome.STORED
 
-    async def pick(self, user_id: int, ask_id: int, entry_id: str) -> FaqEntryRow | None:
+    async def pick(self, person_id: int, ask_id: int, entry_id: str) -> FaqEntryRow | None:
         """A resident chose one of the offered candidates; feedback then refers to it."""
-        ask = await self.own_ask(user_id, ask_id)
+        ask = await self.own_ask(person_id, ask_id)
         entry = await self.entry(entry_id)
         if ask is None or ask.verdict != MatchConfidence.UNSURE.value or entry is None:
             return None

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 
 from storage import communes as communes_db
 from storage import households as households_db
+from storage import people as people_db
 from storage import residents as residents_db
 from storage import surveys as surveys_db
 from storage import villages as villages_db
 from storage.households import Household
+from storage.people import Who
 from storage.records import Commune, Village
 from surveys import villages as village_rules
 from surveys.access import AccessService, Action, Actor, Scope
@@ -144,20 +146,21 @@ class HouseholdService:
             if any(h.village_id == v.id for h in found)
         ]
 
-    async def join(self, user_id: int, name: str, code: str) -> Joined | None:
-        """Binds the account to the household (and its village, commune); None if unknown."""
+    async def join(self, who: Who, name: str, code: str) -> Joined | None:
+        """Binds the person to the household (and its village, commune); None if unknown."""
         household = await find(self.env, code)
         if household is None:
             return None
         async with self.env.db.transaction() as conn:
+            person_id = await people_db.ensure(conn, who, self.env.now())
             resident = await residents_db.upsert_membership(
-                conn, user_id, name[:64], household.commune_code, self.env.now()
+                conn, person_id, name[:64], household.commune_code, self.env.now()
             )
-            await residents_db.clear_chat_state(conn, user_id)
+            await residents_db.clear_chat_state(conn, person_id)
             await households_db.bind(conn, resident.id, household)
             members = await households_db.members(conn, household.id)
             rounds = await surveys_db.open_rounds(conn, household.commune_code, self.env.now())
             paper = await households_db.waiting_sheet(conn, household.id, [r.id for r in rounds])
-        membership = await self._residents.membership(user_id)
+        membership = await self._residents.membership(person_id)
         assert membership is not None
         return Joined(membership, household, members, paper)

@@ -17,7 +17,9 @@ from enum import StrEnum
 from storage import access as access_db
 from storage import communes as communes_db
 from storage import invitations as invitations_db
+from storage import people as people_db
 from storage.invitations import Invitation
+from storage.people import Who
 from surveys.access import AccessService, Action, Actor, Role, Scope
 from surveys.env import Env
 
@@ -132,8 +134,8 @@ class InvitationService:
         link = self.env.start_link(invite_payload(token))
         return Issued(invitation, link)
 
-    async def redeem(self, user_id: int, token: str) -> Redeemed:
-        """Grants the invitation's role to the user, once; anything else changes nothing."""
+    async def redeem(self, who: Who, token: str) -> Redeemed:
+        """Grants the invitation's role to the person, once; anything else changes nothing."""
         now = self.env.now()
         async with self.env.db.transaction() as conn:
             invitation = await invitations_db.by_token_hash(conn, _hash(token))
@@ -150,10 +152,11 @@ class InvitationService:
                 if invitation.province_code is not None
                 else [(code, None) for code in invitation.communes]
             )
+            person_id = await people_db.ensure(conn, who, now)
             grant_ids = [
                 await access_db.insert_grant(
                     conn,
-                    user_id,
+                    person_id,
                     invitation.role,
                     commune_code=commune,
                     province_code=province,
@@ -162,13 +165,13 @@ class InvitationService:
                 )
                 for commune, province in scopes
             ]
-            used = await invitations_db.mark_used(conn, invitation.id, user_id, grant_ids[0], now)
+            used = await invitations_db.mark_used(conn, invitation.id, person_id, grant_ids[0], now)
             assert used  # checked above inside the same write transaction
             for (commune, province), grant_id in zip(scopes, grant_ids, strict=True):
                 await access_db.append_audit(
                     conn,
                     at=now,
-                    actor=Actor(user_id).label,
+                    actor=Actor(person_id).label,
                     action=Action.MANAGE_ROLES.value,
                     commune_code=commune,
                     province_code=province,
@@ -209,13 +212,13 @@ class InvitationService:
             )
             return await invitations_db.get(conn, invitation_id)
 
-    async def mark_menu_dirty(self, user_id: int) -> None:
+    async def mark_menu_dirty(self, person_id: int) -> None:
         async with self.env.db.transaction() as conn:
-            await invitations_db.mark_menu_dirty(conn, user_id, self.env.now())
+            await invitations_db.mark_menu_dirty(conn, person_id, self.env.now())
 
     async def menus_to_redo(self) -> list[int]:
         return await invitations_db.menu_dirty(self.env.db.conn)
 
-    async def menu_done(self, user_id: int) -> None:
+    async def menu_done(self, person_id: int) -> None:
         async with self.env.db.transaction() as conn:
-            await invitations_db.clear_menu_dirty(conn, user_id)
+            await invitations_db.clear_menu_dirty(conn, person_id)

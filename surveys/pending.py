@@ -1,4 +1,4 @@
-"""A chat's pending step (its chat_states row), read once per typed message.
+"""A person's pending chat step (their chat_states row), read once per typed message.
 
 An adapter's router reads it at the start of the message and hands it to the feature that owns
 its state, so no feature reads it again; each feature names its states (see its module).
@@ -17,6 +17,7 @@ class PendingSteps:
     def __init__(self, env: Env) -> None:
         self.env = env
 
-    async def of(self, user_id: int) -> Pending | None:
-        """The chat's pending step, or None when nothing is awaited."""
-        return await residents_db.get_chat_state(self.env.db.conn, user_id)
+    async def of(self, person_id: int) -> Pending | None:
+        """The person's pending step (whatever channel they type on), or None when nothing is
+        awaited."""
+        return await residents_db.get_chat_state(self.env.db.conn, person_id)

@@ -12,14 +12,16 @@ from datetime import datetime, timedelta
 
 from storage import access as access_db
 from storage import households as households_db
+from storage import people as people_db
 from storage import privacy as privacy_db
 from storage import residents as residents_db
 from storage import responses as responses_db
+from storage.people import NOBODY, Address, Who
 from storage.privacy import StoredAsk, StoredDelivery, StoredQuestion
 from storage.records import Answer, ChatState, Grant, Resident, dt, dt_req
 from surveys.env import Env
 from surveys.model import QuestionKind, Survey
-from surveys.pseudonym import pseudonym, voter_key
+from surveys.pseudonym import pseudonym, voter_keys
 from surveys.residents import ResidentService
 from surveys.round_labels import RoundLabel
 from surveys.rounds import RoundService
@@ -38,7 +40,7 @@ class StoredAnswers:
 class MyData:
     """Everything ykien stores about one person, for /mydata."""
 
-    user_id: int
+    person_id: int
     resident: Resident | None
     commune: str | None
     village: str | None
@@ -51,6 +53,7 @@ class MyData:
     broadcasts: list[StoredDelivery] = field(default_factory=list)  # messages sent to them
     spam_marked_at: datetime | None = None  # staff marked their questions as spam
     labels: dict[int, RoundLabel] = field(default_factory=dict)  # round id -> "Đợt N năm YYYY"
+    addresses: list[Address] = field(default_factory=list)  # every channel they are reached on
 
     @property
     def empty(self) -> bool:
@@ -66,18 +69,27 @@ class PrivacyService:
         self._residents = ResidentService(env)
         self._rounds = RoundService(env)
 
-    def pseudonym(self, user_id: int) -> str:
-        return pseudonym(self.env.pseudonym_key, user_id)
+    def pseudonym(self, person_id: int) -> str:
+        return pseudonym(self.env.pseudonym_key, person_id)
 
-    async def my_data(self, user_id: int) -> MyData:
+    async def my_data(self, who: Who) -> MyData:
+        """What is stored about the person; for an address nobody holds, nothing but itself."""
+        if not isinstance(who, int):
+            return MyData(NOBODY, None, None, None, addresses=[who])
+        person_id = who
         conn = self.env.db.conn
-        resident = await residents_db.get_by_telegram_id(conn, user_id)
-        state = await residents_db.get_chat_state(conn, user_id)
-        grants = await access_db.active_grants(conn, user_id)
-        asks = await privacy_db.asks_of(conn, user_id)
+        found = await residents_db.get(conn, person_id)
+        # a person with no commune is no resident: only their addresses and steps are stored
+        resident = found if found is not None and found.commune_code is not None else None
+        state = await residents_db.get_chat_state(conn, person_id)
+        grants = await access_db.active_grants(conn, person_id)
+        asks = await privacy_db.asks_of(conn, person_id)
+        addresses = await people_db.addresses_of(conn, person_id)
         if resident is None:
-            return MyData(user_id, None, None, None, [], state, grants, asks=asks)
-        membership = await self._residents.membership(user_id)
+            return MyData(
+                person_id, None, None, None, [], state, grants, asks=asks, addresses=addresses
+            )
+        membership = await self._residents.membership(person_id)
         stored = []
         for response in await privacy_db.responses_of(conn, resident.id):
             survey = await self._rounds.survey(response.survey_id)
@@ -97,7 +109,7 @@ class PrivacyService:
             [r.round_id for r in stored] + [d.round_id for d in deliveries]
         )
         return MyData(
-            user_id,
+            person_id,
             resident,
             f"{membership.commune.name}, {membership.commune.province_name}"
             if membership
@@ -112,26 +124,36 @@ class PrivacyService:
             deliveries,
             dt(await privacy_db.spam_marked(conn, resident.id)),
             labels,
+            addresses,
         )
 
-    async def erase(self, user_id: int) -> bool:
+    async def erase(self, person_id: int) -> bool:
         """Removes the person's identity; False when nothing identifies them any more."""
         conn = self.env.db.conn
-        resident = await residents_db.get_by_telegram_id(conn, user_id)
-        if resident is None:
-            async with self.env.db.transaction() as conn:
-                return await residents_db.clear_chat_state(conn, user_id)
-        await self._erase(resident.id, user_id)
+        resident = await residents_db.get(conn, person_id)
+        if resident is None or resident.commune_code is None:
+            return await self._forget(person_id)
+        await self._erase(resident.id)
         await self.env.db.checkpoint()  # the erased bytes must not linger in the -wal file
         self._on_erased()
         return True
 
-    async def _erase(self, resident_id: int, user_id: int) -> None:
+    async def _forget(self, person_id: int) -> bool:
+        """Someone who never joined a commune (or staff): only a pending step is theirs to drop."""
+        async with self.env.db.transaction() as conn:
+            return await residents_db.clear_chat_state(conn, person_id)
+
+    async def _erase(self, resident_id: int) -> None:
         conn = self.env.db.conn
         comments: list[tuple[int, str]] = []
         key = self.env.pseudonym_key
         responses = await privacy_db.responses_of(conn, resident_id)
-        voters = [(voter_key(key, r.round_id, "telegram", user_id), r.id) for r in responses]
+        addresses = [
+            (a.channel, a.address) for a in await people_db.addresses_of(conn, resident_id)
+        ]
+        voters = [
+            (keys[0], r.id) for r in responses if (keys := voter_keys(key, r.round_id, addresses))
+        ]
         for response in responses:
             survey = await self._rounds.survey(response.survey_id)
             assert survey is not None
@@ -140,7 +162,7 @@ class PrivacyService:
             )
         async with self.env.db.transaction() as conn:
             await privacy_db.mark_voters(conn, voters)
-            await privacy_db.erase_identity(conn, resident_id, user_id, comments, self.env.now())
+            await privacy_db.erase_identity(conn, resident_id, comments, self.env.now())
 
     async def run_retention(self) -> int:
         """Erases residents inactive for the retention period; returns how many."""
@@ -149,8 +171,8 @@ class PrivacyService:
             return 0
         before = self.env.now() - timedelta(days=days)
         expired = await privacy_db.inactive_since(self.env.db.conn, before)
-        for resident_id, user_id in expired:
-            await self._erase(resident_id, user_id)
+        for resident_id in expired:
+            await self._erase(resident_id)
         if expired:
             await self.env.db.checkpoint()
             self._on_erased()

@@ -10,7 +10,9 @@ from enum import StrEnum
 import aiosqlite
 
 from storage import communes as communes_db
+from storage import people as people_db
 from storage import residents as residents_db
+from storage.people import Who
 from storage.records import ChatState, Commune, Province, Resident, Village
 from surveys import villages as village_rules
 from surveys.env import Env
@@ -65,11 +67,11 @@ class ResidentService:
     def _conn(self) -> aiosqlite.Connection:  # the storage connection
         return self.env.db.conn
 
-    async def get(self, user_id: int) -> Resident | None:
-        return await residents_db.get_by_telegram_id(self._conn, user_id)
+    async def get(self, person_id: int) -> Resident | None:
+        return await residents_db.get(self._conn, person_id)
 
-    async def membership(self, user_id: int) -> Membership | None:
-        resident = await self.get(user_id)
+    async def membership(self, person_id: int) -> Membership | None:
+        resident = await self.get(person_id)
         if resident is None or resident.commune_code is None:
             return None
         return await self._membership(resident)
@@ -82,33 +84,36 @@ class ResidentService:
         village = next((v for v in villages if v.id == resident.village_id), None)
         return Membership(resident, commune, villages, village)
 
-    async def join_by_token(self, user_id: int, name: str, token: str) -> Membership | None:
+    async def join_by_token(self, who: Who, name: str, token: str) -> Membership | None:
         """None when no commune has this join token."""
         commune = await communes_db.commune_by_join_token(self._conn, token)
         if commune is None:
             return None
-        return await self.join(user_id, name, commune.code)
+        return await self.join(who, name, commune.code)
 
-    async def join(self, user_id: int, name: str, commune_code: int) -> Membership | None:
+    async def join(self, who: Who, name: str, commune_code: int) -> Membership | None:
+        """Joins the person (made now if `who` is a new address) to the commune."""
         if await communes_db.get_commune(self._conn, commune_code) is None:
             return None
         async with self.env.db.transaction() as conn:
+            person_id = await people_db.ensure(conn, who, self.env.now())
             resident = await residents_db.upsert_membership(
-                conn, user_id, name[:64], commune_code, self.env.now()
+                conn, person_id, name[:64], commune_code, self.env.now()
             )
-            await residents_db.clear_chat_state(conn, user_id)
+            await residents_db.clear_chat_state(conn, person_id)
         return await self._membership(resident)
 
     async def provinces(self) -> list[Province]:
         return await communes_db.list_provinces(self._conn)
 
-    async def begin_search(self, user_id: int, province_code: int) -> Province | None:
+    async def begin_search(self, who: Who, province_code: int) -> Province | None:
         province = await communes_db.get_province(self._conn, province_code)
         if province is None:
             return None
         async with self.env.db.transaction() as conn:
+            person_id = await people_db.ensure(conn, who, self.env.now())
             await residents_db.set_chat_state(
-                conn, user_id, ChatState(SEARCH_STATE, province_code), self.env.now()
+                conn, person_id, ChatState(SEARCH_STATE, province_code), self.env.now()
             )
         return province
 
@@ -131,14 +136,14 @@ class ResidentService:
             return SearchResult(SearchOutcome.TOO_MANY, query, province)
         return SearchResult(SearchOutcome.FOUND, query, province, tuple(found))
 
-    async def cancel(self, user_id: int) -> bool:
+    async def cancel(self, person_id: int) -> bool:
         """Drops a pending commune search or comment rewrite; True if there was one."""
         async with self.env.db.transaction() as conn:
-            return await residents_db.clear_chat_state(conn, user_id)
+            return await residents_db.clear_chat_state(conn, person_id)
 
-    async def choose_village(self, user_id: int, village_id: int) -> Village | None:
+    async def choose_village(self, person_id: int, village_id: int) -> Village | None:
         """None unless the village belongs to the resident's own commune."""
-        resident = await self.get(user_id)
+        resident = await self.get(person_id)
         village = await communes_db.get_village(self._conn, village_id)
         if resident is None or village is None or village.commune_code != resident.commune_code:
             return None

@@ -25,9 +25,9 @@ class ResultService:
 
     async def default_target(self, actor: Actor) -> Target | None:
         """The place of an officer's only grant (what a bare /summary shows); None otherwise."""
-        if actor.user_id is None:
+        if actor.person_id is None:
             return None
-        grants = [g for g in await self.access.grants(actor.user_id) if g.role == Role.OFFICER]
+        grants = [g for g in await self.access.grants(actor.person_id) if g.role == Role.OFFICER]
         return await self.summaries.target_of(grants[0]) if len(grants) == 1 else None
 
     async def report(

@@ -16,6 +16,7 @@ from surveys.faq_service import FaqService
 from surveys.households import HouseholdService
 from surveys.invitations import InvitationService
 from surveys.pending import PendingSteps
+from surveys.people import PeopleService
 from surveys.privacy import PrivacyService
 from surveys.residents import ResidentService
 from surveys.results import ResultService
@@ -37,6 +38,7 @@ class Services:
     def __init__(self, db: Database, *, clock: Clock = utc_now, settings: Settings | None = None):
         self.env = Env(db, clock, settings or Settings())
         self.pending = PendingSteps(self.env)
+        self.people = PeopleService(self.env)
         self.residents = ResidentService(self.env)
         self.answering = AnsweringService(self.env)
         self.rounds = RoundService(self.env)

@@ -210,9 +210,9 @@ class SheetEntryService:
 
     async def communes(self, actor: Actor) -> list[int] | None:
         """Communes where the actor may enter sheets; None means every commune."""
-        if actor.user_id is None:
+        if actor.person_id is None:
             return None
-        return await self.access.communes(actor.user_id, Action.ENTER_SHEETS)
+        return await self.access.communes(actor.person_id, Action.ENTER_SHEETS)
 
     async def _answer(
         self, actor: Actor, state: ChatState, entry: Entry, question: Question, value: str
@@ -288,8 +288,8 @@ class SheetEntryService:
 
 def _chat(actor: Actor) -> int:
     """A sheet typed in chat is a chat step of a person; the operator imports files instead."""
-    assert actor.user_id is not None, "a chat step of a person"
-    return actor.user_id
+    assert actor.person_id is not None, "a chat step of a person"
+    return actor.person_id
 
 
 def _with(entry: Entry, outcome: SheetEntryOutcome, **changes: object) -> Entry:

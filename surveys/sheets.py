@@ -116,7 +116,9 @@ class SheetService:
         async with self.env.db.transaction() as conn:
             for sheet in parsed:
                 member = await households_db.paper_member(conn, sheet.household, now)
-                response = await responses_db.get_or_create(conn, sheet.round_id, member, now)
+                response = await responses_db.get_or_create(
+                    conn, sheet.round_id, member, now, channel="paper"
+                )
                 for question_id, value in sheet.values.items():
                     await responses_db.upsert_answer(
                         conn,

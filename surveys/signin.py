@@ -2,7 +2,7 @@
 
 A link is a bearer secret of 32 random bytes (256 bits), valid ten minutes and once; a session
 lasts a working day. The database keeps only their SHA-256, so a copy of it signs nobody in.
-A session belongs to a role holder (grants are keyed by Telegram id, surveys.access) and ends
+A session belongs to a role holder (grants are keyed by the person, surveys.access) and ends
 when the role it was made for is revoked, or when its holder holds no role any more: every
 request asks again (`holder`), so a revocation takes effect on the next page.
 """
@@ -61,11 +61,11 @@ class SignInService:
     async def chat_link(self, actor: Actor) -> str:
         """A sign-in secret for a person with a role (their /dashboard); raises SignInRefused
         (NO_ROLE) for anyone else, counted as a resident's action, not audited one by one."""
-        assert actor.user_id is not None, "a chat link is a person's"
-        if not await self.access.grants(actor.user_id):
+        assert actor.person_id is not None, "a chat link is a person's"
+        if not await self.access.grants(actor.person_id):
             await self.access.count_resident(LINK, "refused")
             raise SignInRefused(SignInError.NO_ROLE)
-        secret = await self._new_link(actor.user_id, None)
+        secret = await self._new_link(actor.person_id, None)
         await self.access.audit(actor, LINK, Scope(), detail="chat")
         return secret
 
@@ -74,7 +74,7 @@ class SignInService:
         grant = next((g for g in await self.access.all_grants() if g.id == grant_id), None)
         if grant is None:
             raise SignInRefused(SignInError.UNKNOWN_ROLE)
-        secret = await self._new_link(grant.telegram_user_id, grant.id)
+        secret = await self._new_link(grant.resident_id, grant.id)
         scope = Scope(grant.commune_code, grant.province_code)
         await self.access.audit(Actor.operator(), LINK, scope, detail=f"role {grant.id}")
         return secret, grant
@@ -89,12 +89,12 @@ class SignInService:
         holder = await self._usable(secret)
         token = secrets.token_urlsafe(32)
         now = self.env.now()
-        session = Holder(holder.telegram_user_id, holder.grant_id, now + SESSION_TTL)
+        session = Holder(holder.person_id, holder.grant_id, now + SESSION_TTL)
         async with self.env.db.transaction() as conn:
             if not await dashboard_db.use_link(conn, digest(secret), now):
                 raise SignInRefused(SignInError.USED)  # another browser was quicker
             await dashboard_db.insert_session(conn, digest(token), session, now)
-        await self.access.audit(Actor(holder.telegram_user_id), SIGN_IN, Scope())
+        await self.access.audit(Actor(holder.person_id), SIGN_IN, Scope())
         return token
 
     async def session(self, token: str) -> Session:
@@ -104,21 +104,21 @@ class SignInService:
             raise SignInRefused(SignInError.SIGNED_OUT)
         if not await self._holds(holder):
             raise SignInRefused(SignInError.NO_ROLE)
-        return Session(Actor(holder.telegram_user_id), holder)
+        return Session(Actor(holder.person_id), holder)
 
     async def sign_out(self, token: str) -> None:
         async with self.env.db.transaction() as conn:
             holder = await dashboard_db.live_session(conn, digest(token), self.env.now())
             ended = await dashboard_db.end_session(conn, digest(token), self.env.now())
         if ended and holder is not None:
-            await self.access.audit(Actor(holder.telegram_user_id), SIGN_OUT, Scope())
+            await self.access.audit(Actor(holder.person_id), SIGN_OUT, Scope())
 
-    async def _new_link(self, user_id: int, grant_id: int | None) -> str:
+    async def _new_link(self, person_id: int, grant_id: int | None) -> str:
         secret = secrets.token_urlsafe(32)
         now = self.env.now()
         async with self.env.db.transaction() as conn:
             await dashboard_db.insert_link(
-                conn, digest(secret), user_id, grant_id, now, now + LINK_TTL
+                conn, digest(secret), person_id, grant_id, now, now + LINK_TTL
             )
         return secret
 
@@ -135,7 +135,7 @@ class SignInService:
         return link.holder
 
     async def _holds(self, holder: Holder) -> bool:
-        grants = await self.access.grants(holder.telegram_user_id)
+        grants = await self.access.grants(holder.person_id)
         if holder.grant_id is None:
             return bool(grants)
         return any(g.id == holder.grant_id for g in grants)

@@ -44,9 +44,9 @@ class StaffRounds:
         self, actor: Actor, action: Action = Action.MANAGE_ROUNDS
     ) -> list[int] | None:
         """The communes where the actor may perform the action; None means every commune."""
-        if actor.user_id is None:
+        if actor.person_id is None:
             return None
-        return await self.access.communes(actor.user_id, action)
+        return await self.access.communes(actor.person_id, action)
 
     async def home(self, actor: Actor, action: Action = Action.MANAGE_ROUNDS) -> int | None:
         """The actor's commune for a command given without one; None for someone who holds
@@ -224,5 +224,5 @@ class StaffRounds:
     @staticmethod
     def _chat(actor: Actor) -> int:
         """The wizard is a chat step of a person; the operator has no chat."""
-        assert actor.user_id is not None, "the launch wizard is a chat of a person"
-        return actor.user_id
+        assert actor.person_id is not None, "the launch wizard is a chat of a person"
+        return actor.person_id

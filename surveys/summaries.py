@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from storage import communes as communes_db
+from storage import people as people_db
 from storage import residents as residents_db
 from storage import scores as scores_db
 from storage import surveys as surveys_db
+from storage.people import Who
 from storage.records import ChatState, Commune, Grant, Province
 from surveys import disclosure, figures, question_kinds
 from surveys.env import Env
@@ -178,20 +180,21 @@ class SummaryService:
             raise SummaryRefused(SummaryError.NOT_FOUND, query=str(code))
         return Target(commune=commune, province=province)
 
-    async def await_name(self, user_id: int) -> None:
+    async def await_name(self, who: Who) -> None:
         """The officer's next typed message is a place name for /summary (a pending step)."""
         async with self.env.db.transaction() as conn:
+            person_id = await people_db.ensure(conn, who, self.env.now())
             await residents_db.set_chat_state(
-                conn, user_id, ChatState(NAME_STATE, 0), self.env.now()
+                conn, person_id, ChatState(NAME_STATE, 0), self.env.now()
             )
 
-    async def take_pending_name(self, user_id: int, state: ChatState | None) -> bool:
+    async def take_pending_name(self, person_id: int, state: ChatState | None) -> bool:
         """True (and the step ends) when the officer was asked to type a place name: `state`
         is the chat's pending step (surveys.pending)."""
         if state is None or state.state != NAME_STATE:
             return False
         async with self.env.db.transaction() as conn:
-            await residents_db.clear_chat_state(conn, user_id)
+            await residents_db.clear_chat_state(conn, person_id)
         return True
 
     async def target_of(self, grant: Grant) -> Target:

@@ -139,9 +139,9 @@ class VillageService:
     async def manageable(self, actor: Actor) -> list[int] | None:
         """Communes where the actor may manage villages; None means every commune. Raises
         Forbidden (audited) for someone who may manage none."""
-        if actor.user_id is None:
+        if actor.person_id is None:
             return None
-        found = await self.access.communes(actor.user_id, Action.MANAGE_VILLAGES)
+        found = await self.access.communes(actor.person_id, Action.MANAGE_VILLAGES)
         if found == []:
             await self.access.require(actor, Action.MANAGE_VILLAGES, Scope())
         return found
@@ -173,8 +173,8 @@ class VillageService:
         await self.access.require(actor, Action.MANAGE_VILLAGES, Scope(commune_code))
         async with self.env.db.transaction() as conn:
             [(name, added)] = await _insert_new(conn, commune_code, [name])
-            if actor.user_id is not None:
-                await residents_db.clear_chat_state(conn, actor.user_id)
+            if actor.person_id is not None:
+                await residents_db.clear_chat_state(conn, actor.person_id)
         await self._audit(
             actor, commune_code, f"add village {name}" if added else f"village exists {name}"
         )
@@ -214,5 +214,5 @@ class VillageService:
 
 def _chat(actor: Actor) -> int:
     """A typed village name is a chat step of a person; the operator has no chat."""
-    assert actor.user_id is not None, "a chat step of a person"
-    return actor.user_id
+    assert actor.person_id is not None, "a chat step of a person"
+    return actor.person_id

@@ -1,7 +1,8 @@
 """A household answering on the web: its code opens a browser session, then the same answering
 service as the chat stores each answer (surveys.answering), one tap per question.
 
-The household's answerer is one stand-in member per household (storage.web.web_member), shared
+The household's answerer is one stand-in member per household (storage.web.web_member: the
+person at the address ('web', household id), its responses recorded as channel 'web'), shared
 by every browser that opened its code, so coming back to the link continues (or changes) the
 same response. Wrong codes count per browser and per commune in the database; reaching a limit
 locks code entry for a while (see README "The web e-sheet").
@@ -15,7 +16,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from storage import communes as communes_db
-from storage import residents as residents_db
 from storage import responses as responses_db
 from storage import surveys as surveys_db
 from storage import web as web_db
@@ -156,8 +156,8 @@ class WebSheetService:
         if labelled:
             label = (await round_labels(self.env, [round_.commune_code])).get(round_.id)
         base = Sheet(SheetState.CONSENT, household, commune, round_, label)
-        member = await residents_db.get_by_telegram_id(conn, web_db.web_member_id(household))
-        response = member and await responses_db.find(conn, round_.id, member.id)
+        member = await web_db.web_member_of(conn, household)
+        response = member and await responses_db.find(conn, round_.id, member)
         if not response:
             return base
         survey = await self.answering.survey(round_.survey_id)
@@ -195,7 +195,7 @@ class WebSheetService:
             return await self.sheet(token)
         async with self.env.db.transaction() as conn:
             member = await web_db.web_member(conn, household, self.env.now())
-        await self.answering.current(member)
+        await self.answering.current(member, channel="web")
         return await self.sheet(token, labelled=True)
 
     async def _acting(self, token: str) -> tuple[Sheet, int | None, int | None]:
@@ -203,7 +203,8 @@ class WebSheetService:
         sheet = await self.sheet(token)
         if sheet.household is None or sheet.step is None:
             return sheet, None, None
-        return sheet, web_db.web_member_id(sheet.household), sheet.step.response.id
+        member = await web_db.web_member_of(self.env.db.conn, sheet.household)
+        return sheet, member, sheet.step.response.id
 
     async def answer(self, token: str, index: int, raw: str) -> tuple[Sheet, Result]:
         """A tapped button: the same checks as the chat (open round, question reached, value

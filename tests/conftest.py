@@ -13,7 +13,9 @@ import aiosqlite
 import pytest
 
 from storage.db import Database
+from storage.records import Resident, ts
 from surveys.env import Settings
+from surveys.people import Channel
 from surveys.services import Services
 
 # Browser fixtures (`browser`, `page`) for the tests of web pages.
@@ -90,6 +92,32 @@ async def services(db: Database, clock: FakeClock) -> Services:
     svc = Services(db, clock=clock, settings=Settings(bot_username="ykien_test_bot"))
     await svc.seed()
     return svc
+
+
+async def tg_person(services: Services, telegram_id: int) -> int:
+    """The person of a Telegram user, for tests that call the domain directly. A new person
+    gets the Telegram id as person id when it is free, so a test's user constants (LAN = 1001)
+    name both the person and the chat the Telegram edge resolves to them."""
+    found = await services.people.find(Channel.TELEGRAM, str(telegram_id))
+    if found is not None:
+        return found
+    async with services.db.transaction() as conn:
+        taken = await conn.execute_fetchall("SELECT 1 FROM residents WHERE id = ?", (telegram_id,))
+        cur = await conn.execute(
+            "INSERT INTO residents(id, joined_at) VALUES (?, ?)",
+            (None if taken else telegram_id, ts(services.env.now())),
+        )
+        assert cur.lastrowid is not None
+        await conn.execute(
+            "INSERT INTO addresses(channel, address, resident_id) VALUES ('telegram', ?, ?)",
+            (str(telegram_id), cur.lastrowid),
+        )
+    return cur.lastrowid
+
+
+async def resident_of(services: Services, telegram_id: int) -> Resident | None:
+    """The person row of a Telegram user (tg_person)."""
+    return await services.residents.get(await tg_person(services, telegram_id))
 
 
 async def table_counts(db: Database) -> dict[str, int]:

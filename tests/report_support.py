@@ -14,7 +14,7 @@ from surveys.answering import Result
 from surveys.model import QuestionKind
 from surveys.services import Services
 from tests.browser import CHROMIUM, HAVE_CHROMIUM, LAUNCH_ARGS
-from tests.conftest import COMMUNE, FakeClock
+from tests.conftest import COMMUNE, FakeClock, tg_person
 from tests.summary_support import open_round
 
 VILLAGES = ("Thôn Nà Pa", "Thôn Cốc Pa", "Bản Hô Ta", "Thôn Tân Lập")
@@ -47,7 +47,9 @@ async def households_answer(
             if rng.random() < 0.1:
                 continue  # a household that did not answer
             uid += 1
-            await services.households.join(uid, f"Hộ {uid}", household.code)
+            await services.households.join(
+                await tg_person(services, uid), f"Hộ {uid}", household.code
+            )
             await _answer(services, uid, rng, bias=0.15 * v)
     return round_id
 

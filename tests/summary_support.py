@@ -8,7 +8,7 @@ from pathlib import Path
 
 from surveys.model import QuestionKind
 from surveys.services import Services
-from tests.conftest import COMMUNE, SURVEY, FakeClock
+from tests.conftest import COMMUNE, SURVEY, FakeClock, tg_person
 
 
 async def open_round(services: Services, clock: FakeClock, commune: int = COMMUNE) -> int:
@@ -27,22 +27,23 @@ async def answer(
     village: str | None = None,
 ) -> None:
     """Joins (if needed) and answers every question: `scale` to scale ones, `overall` to yes/no."""
-    if await services.residents.get(user_id) is None:
-        await services.residents.join(user_id, f"R{user_id}", commune)
+    person = await tg_person(services, user_id)
+    if await services.residents.membership(person) is None:
+        await services.residents.join(person, f"R{user_id}", commune)
     if village is not None:
         found = [v for v in await services.residents.villages(commune) if v.name == village]
-        await services.residents.choose_village(user_id, found[0].id)
-    step = (await services.answering.current(user_id)).step
+        await services.residents.choose_village(person, found[0].id)
+    step = (await services.answering.current(person)).step
     assert step is not None
     for i, q in enumerate(step.survey.questions):
         if q.kind is QuestionKind.TEXT:
             if comment is None:
-                result = await services.answering.skip(user_id, step.response.id, i)
+                result = await services.answering.skip(person, step.response.id, i)
             else:
-                result = await services.answering.comment(user_id, comment)
+                result = await services.answering.comment(person, comment)
         else:
             value = overall if q.kind is QuestionKind.YESNO else scale
-            result = await services.answering.answer(user_id, step.response.id, i, value)
+            result = await services.answering.answer(person, step.response.id, i, value)
         assert result is not None and result.ok, (i, result)
 
 

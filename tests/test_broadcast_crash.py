@@ -11,7 +11,7 @@ from bot.sandbox import Sandbox, SandboxServer
 from storage import broadcasts as bdb
 from surveys.access import Role
 from surveys.services import Services
-from tests.conftest import COMMUNE, SURVEY
+from tests.conftest import COMMUNE, SURVEY, tg_person
 
 RECIPIENTS = 200
 RATE = "50"  # messages/s: the broadcast takes about 4 s, so the kill lands in the middle
@@ -25,8 +25,8 @@ async def _prepare(db_path: Path) -> int:
     services = await Services.open(str(db_path))
     try:
         for uid in range(FIRST, FIRST + RECIPIENTS):
-            await services.residents.join(uid, f"Dân {uid}", COMMUNE)
-        await services.access.grant(STAFF, Role.STAFF, commune=COMMUNE)
+            await services.residents.join(await tg_person(services, uid), f"Dân {uid}", COMMUNE)
+        await services.access.grant(await tg_person(services, STAFF), Role.STAFF, commune=COMMUNE)
         plan = await services.broadcasts.plan(
             COMMUNE, SURVEY, closes_at=services.env.now() + timedelta(days=7)
         )

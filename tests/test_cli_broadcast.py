@@ -12,7 +12,7 @@ import pytest
 from bot.cli import main
 from storage.db import Database
 from surveys.services import Services
-from tests.conftest import COMMUNE, read_file_db, table_counts
+from tests.conftest import COMMUNE, read_file_db, table_counts, tg_person
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def db_path(db_path: Path) -> Path:
         services = await Services.open(str(path))
         try:
             for uid in (11, 12, 13):
-                await services.residents.join(uid, f"Dân {uid}", COMMUNE)
+                await services.residents.join(await tg_person(services, uid), f"Dân {uid}", COMMUNE)
         finally:
             await services.close()
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.conftest import COMMUNE, read_file_db, table_counts
+from tests.conftest import COMMUNE, read_file_db, table_counts, tg_person
 
 
 def counts(path: Path) -> dict[str, int]:
@@ -64,7 +64,7 @@ def test_roles_revoke_and_audit(db_path, capsys) -> None:
         from surveys.services import Services
 
         services = await Services.open(str(db_path))
-        await services.access.grant(77, Role.STAFF, commune=COMMUNE)
+        await services.access.grant(await tg_person(services, 77), Role.STAFF, commune=COMMUNE)
         await services.close()
 
     asyncio.run(grant())

@@ -17,7 +17,15 @@ from storage.db import Database
 from surveys.access import Actor
 from surveys.env import Settings
 from surveys.services import Services
-from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, read_file_db, table_counts
+from tests.conftest import (
+    COMMUNE,
+    OTHER_COMMUNE,
+    SURVEY,
+    read_file_db,
+    resident_of,
+    table_counts,
+    tg_person,
+)
 
 
 @pytest.fixture
@@ -127,11 +135,11 @@ def test_paper_and_chat_conflict_counts_once(setup, tmp_path, capsys) -> None:
     async def chat_answer() -> None:
         services = await Services.open(str(setup["db"]))
         try:
-            joined = await services.households.join(42, "Lan", code)
+            joined = await services.households.join(await tg_person(services, 42), "Lan", code)
             assert joined is not None
             db = services.db
             async with db.transaction() as conn:
-                resident = await services.residents.get(42)
+                resident = await resident_of(services, 42)
                 assert resident is not None
                 response = await responses_db.get_or_create(
                     conn, setup["round"], resident.id, services.env.now()
@@ -309,7 +317,7 @@ def test_a_chat_answer_after_the_paper_sheet_waits_for_the_operator(
     async def chat_answer() -> None:  # a member answers in chat after the sheet: held
         services = await Services.open(str(setup["db"]))
         try:
-            await services.households.join(42, "Lan", code)
+            await services.households.join(await tg_person(services, 42), "Lan", code)
             step = (await services.answering.current(42)).step
             assert step is not None
             for index, q in enumerate(setup["questions"]):

@@ -11,7 +11,7 @@ import pytest
 
 from bot.cli import main
 from storage.db import Database
-from tests.conftest import COMMUNE, FakeClock, read_file_db, table_counts
+from tests.conftest import COMMUNE, FakeClock, read_file_db, table_counts, tg_person
 from tests.summary_support import answer, open_round
 
 PROVINCE = 12  # the province of COMMUNE
@@ -149,7 +149,7 @@ def test_coverage_and_floor_rule_decide_the_verdict(answered_db, capsys) -> None
         from surveys.services import Services
 
         services = Services(db)
-        await services.residents.join(99, "R99", COMMUNE)
+        await services.residents.join(await tg_person(services, 99), "R99", COMMUNE)
 
     read_file_db(answered_db, join_one_more)
     assert main(["summary", "--commune", str(COMMUNE), "--format", "json"]) == 0

@@ -10,7 +10,7 @@ from bot.process import BotProcess
 from bot.sandbox import Sandbox, SandboxServer, SimUser
 from storage import responses as responses_db
 from surveys.services import Services
-from tests.conftest import COMMUNE, SURVEY
+from tests.conftest import COMMUNE, SURVEY, resident_of
 
 SCALE_4 = "4 · Hài lòng"
 WAIT = 20.0  # a safety net for a slow machine; every wait ends on a sandbox event
@@ -33,7 +33,7 @@ async def _stored(db_path: Path) -> dict[str, int | None]:
     services = await Services.open(str(db_path))
     try:
         rounds = await services.rounds.list_for_commune(COMMUNE)
-        resident = await services.residents.get(501)
+        resident = await resident_of(services, 501)
         response = await responses_db.find(services.db.conn, rounds[0].round.id, resident.id)
         answers = await responses_db.list_answers(services.db.conn, response.id)
     finally:

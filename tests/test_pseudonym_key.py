@@ -28,7 +28,7 @@ from storage.db import Database
 from surveys.env import Settings
 from surveys.pseudonym import pseudonym, voter_key
 from surveys.services import Services
-from tests.conftest import COMMUNE, SURVEY, FakeClock, read_file_db
+from tests.conftest import COMMUNE, SURVEY, FakeClock, read_file_db, tg_person
 from tests.handlers.conftest import running_harness
 from tests.handlers.test_one_voice import counted, erase
 from tests.handlers.test_survey import answer_all
@@ -121,7 +121,7 @@ async def test_a_configured_key_wins_and_is_never_stored(path, clock) -> None:
         round_ = await services.rounds.open(
             COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7)
         )
-        await services.residents.join(UID, "Bảo", COMMUNE)
+        await services.residents.join(await tg_person(services, UID), "Bảo", COMMUNE)
         step = (await services.answering.current(UID)).step
         ((voter,),) = await services.db.conn.execute_fetchall(
             "SELECT voter_key FROM responses WHERE id = ?", (step.response.id,)

@@ -11,7 +11,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.webhook import MAX_BODY, SECRET_HEADER, TelegramWebhook, web_app
-from tests.conftest import COMMUNE, table_counts
+from tests.conftest import COMMUNE, resident_of, table_counts
 from tests.handlers.conftest import running_harness
 
 SECRET = "s3cret-token-for-the-test"
@@ -89,6 +89,6 @@ async def test_a_good_update_reaches_the_bot(hook) -> None:
     assert await post(client, json.dumps(update(f"/start j{token}")).encode()) == 200
     (got,) = queued
     await harness.app.process_update(got)
-    resident = await harness.services.residents.get(501)
+    resident = await resident_of(harness.services, 501)
     assert resident is not None and resident.commune_code == COMMUNE
     assert "Xã Tân Uyên" in harness.user(501).messages[0].text

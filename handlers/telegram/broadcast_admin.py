@@ -12,8 +12,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from handlers.telegram import broadcast_jobs
 from handlers.telegram.context import BotContext
+from handlers.telegram.people import person_of
 from handlers.telegram.replies import alert, reply
-from handlers.telegram.updates import query_of, user_of
+from handlers.telegram.updates import query_of
 from handlers.views import labels
 from surveys.access import Actor, Forbidden
 
@@ -24,7 +25,7 @@ SHOWN = 10  # the most recent broadcasts listed; older ones are in `ykien broadc
 async def broadcast_command(update: Update, context: BotContext) -> None:
     """Lists the commune's latest broadcasts, newest first, with their buttons."""
     services = context.services
-    actor = Actor(user_of(update).id)
+    actor = Actor(await person_of(update, context))
     try:
         commune = await services.staff_rounds.home(actor)
         shown = (await services.staff_rounds.broadcasts_of(actor, commune, last=SHOWN))[::-1]
@@ -60,7 +61,7 @@ async def on_press(update: Update, context: BotContext) -> None:
     staff = services.staff_rounds
     change = staff.hold if action == "p" else staff.release
     try:
-        changed = await change(Actor(user_of(update).id), broadcast_id)
+        changed = await change(Actor(await person_of(update, context)), broadcast_id)
     except Forbidden:
         await alert(update, "alert_broadcast_forbidden.html")
         return

@@ -6,15 +6,15 @@ from telegram import Update
 
 from handlers.telegram import broadcast_jobs
 from handlers.telegram.context import BotContext
+from handlers.telegram.people import person_of
 from handlers.telegram.replies import command_args, reply
-from handlers.telegram.updates import user_of
 from surveys.access import Action, Actor, Forbidden
 from surveys.rounds import Round, RoundRefused
 
 
 async def stop(update: Update, context: BotContext) -> None:
     """No more broadcasts or reminders for this resident, even in the middle of a round."""
-    if await context.services.broadcasts.set_subscribed(user_of(update).id, False):
+    if await context.services.broadcasts.set_subscribed(await person_of(update, context), False):
         await reply(update, "resident_stopped.html")
     else:
         await reply(update, "resident_stop_not_joined.html")
@@ -28,8 +28,9 @@ async def _staff_round(update: Update, context: BotContext, action: Action) -> R
         await reply(update, "resident_command_args.html", command=action.value.split(".")[-1])
         return None
     staff = context.services.staff_rounds
+    actor = Actor(await person_of(update, context))
     try:
-        round_ = await staff.round_for(Actor(user_of(update).id), action, int(arg) if arg else None)
+        round_ = await staff.round_for(actor, action, int(arg) if arg else None)
     except Forbidden:
         await reply(update, "staff_forbidden.html")
         return None
@@ -45,7 +46,8 @@ async def progress(update: Update, context: BotContext) -> None:
     if round_ is None:
         return
     services = context.services
-    shown = await services.staff_rounds.latest_progress(Actor(user_of(update).id), round_)
+    actor = Actor(await person_of(update, context))
+    shown = await services.staff_rounds.latest_progress(actor, round_)
     if shown is None:
         await reply(update, "staff_no_round.html", open_only=True)
         return
@@ -62,8 +64,9 @@ async def remind(update: Update, context: BotContext) -> None:
     if round_ is None:
         return
     services = context.services
+    actor = Actor(await person_of(update, context))
     try:
-        done = await services.staff_rounds.remind(Actor(user_of(update).id), round_)
+        done = await services.staff_rounds.remind(actor, round_)
     except RoundRefused:  # closed (or not yet open): nobody can answer a reminder
         label = await services.rounds.label(round_)
         await reply(update, "staff_reminder_closed.html", round_id=round_.id, label=label)

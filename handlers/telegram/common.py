@@ -9,8 +9,9 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from handlers.telegram.context import BotContext
+from handlers.telegram.people import person_of
 from handlers.telegram.replies import alert, command_args, reply
-from handlers.telegram.updates import text_of, user_of
+from handlers.telegram.updates import text_of
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ async def edited(update: Update, context: BotContext) -> None:
 
 async def help_command(update: Update, context: BotContext) -> None:
     """Lists what a resident can do."""
-    membership = await context.services.residents.membership(user_of(update).id)
+    membership = await context.services.residents.membership(await person_of(update, context))
     await reply(update, "resident_help.html", membership=membership)
 
 
@@ -44,7 +45,7 @@ async def cancel(update: Update, context: BotContext) -> None:
     if command_args(update):
         await reply(update, "resident_command_args.html", command="cancel")
         return
-    dropped = await context.services.residents.cancel(user_of(update).id)
+    dropped = await context.services.residents.cancel(await person_of(update, context))
     await reply(update, "resident_cancel.html", dropped=dropped)
 
 

@@ -13,6 +13,7 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from handlers.telegram.context import BotContext
+from handlers.telegram.people import person_of
 from handlers.telegram.replies import alert, command_args, reply
 from handlers.views import labels
 from surveys.access import Actor, Forbidden
@@ -48,8 +49,7 @@ def _markup(held: list) -> InlineKeyboardMarkup | None:
 
 async def conflicts(update: Update, context: BotContext) -> None:
     """/conflicts [COMMUNE]: households answered twice, and held chat answers to decide on."""
-    assert update.effective_user is not None
-    actor = Actor(update.effective_user.id)
+    actor = Actor(await person_of(update, context))
     service = context.services.sheet_entry
     arg = command_args(update)
     if arg and not (arg.isdecimal() and len(arg) <= 7):
@@ -90,7 +90,9 @@ async def on_press(update: Update, context: BotContext) -> None:
         await alert(update, "alert_invalid_button.html")
         return
     keep, round_id, code = press
-    decision = await context.services.conflicts.decide(Actor(user.id), round_id, code, keep)
+    decision = await context.services.conflicts.decide(
+        Actor(await person_of(update, context)), round_id, code, keep
+    )
     if decision.outcome is Decided.UNKNOWN:
         await alert(update, "alert_invalid_button.html")
         return

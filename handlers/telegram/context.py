@@ -12,6 +12,10 @@ SERVICES_KEY = "services"
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    # The sender's person, resolved once per update (PTB makes one context per update and
+    # passes it to every handler group): handlers.telegram.people.person_of.
+    person_id: int | None = None
+
     @property
     def services(self) -> Services:
         return self.application.bot_data[SERVICES_KEY]

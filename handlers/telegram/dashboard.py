@@ -9,8 +9,8 @@ from __future__ import annotations
 from telegram import LinkPreviewOptions, Update
 
 from handlers.telegram.context import BotContext
+from handlers.telegram.people import person_of
 from handlers.telegram.replies import reply
-from handlers.telegram.updates import user_of
 from handlers.views.texts import render
 from surveys.access import Actor
 from surveys.signin import LINK_TTL, SignInRefused
@@ -23,7 +23,7 @@ async def dashboard_command(update: Update, context: BotContext) -> None:
         await reply(update, "dash_chat_no_web.html")
         return
     try:
-        secret = await services.signin.chat_link(Actor(user_of(update).id))
+        secret = await services.signin.chat_link(Actor(await person_of(update, context)))
     except SignInRefused:
         await reply(update, "dash_chat_refused.html")
         return

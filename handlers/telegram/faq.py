@@ -11,8 +11,9 @@ from telegram import Update
 from handlers.telegram import faq_keyboards as kb
 from handlers.telegram import keyboards, questions
 from handlers.telegram.context import BotContext
+from handlers.telegram.people import person_of, who_of
 from handlers.telegram.replies import alert, command_args, reply
-from handlers.telegram.updates import query_of, text_of, user_of
+from handlers.telegram.updates import query_of, text_of
 from handlers.views.texts import shorten
 from surveys.faq_match import MatchConfidence
 from surveys.faq_questions import QuestionOutcome
@@ -49,7 +50,11 @@ async def answer_text(update: Update, context: BotContext, text: str) -> None:
     """Answers a question; a resident half-way through a survey is offered the way back."""
     await _answer(update, context, text)
     user = update.effective_user
-    step = await context.services.answering.in_progress(user.id) if user else None
+    step = (
+        await context.services.answering.in_progress(await person_of(update, context))
+        if user
+        else None
+    )
     if step is not None and step.index is not None:
         await reply(
             update,
@@ -61,8 +66,8 @@ async def answer_text(update: Update, context: BotContext, text: str) -> None:
 
 
 async def _answer(update: Update, context: BotContext, text: str) -> None:
-    user_id = user_of(update).id
-    asked = await context.services.faq.ask(user_id, text)
+    asked = await context.services.faq.ask(await who_of(update, context), text)
+    user_id = await person_of(update, context)
     match = asked.match
     if asked.ask_id is None:
         await reply(update, "resident_faq_empty.html")
@@ -132,7 +137,7 @@ async def _entry(update: Update, context: BotContext, entry_id: str) -> None:
 
 
 async def _pick(update: Update, context: BotContext, ask_id: int, entry_id: str) -> None:
-    entry = await context.services.faq.pick(user_of(update).id, ask_id, entry_id)
+    entry = await context.services.faq.pick(await person_of(update, context), ask_id, entry_id)
     if entry is None:
         await alert(update, "alert_faq_invalid.html")
         return
@@ -141,7 +146,7 @@ async def _pick(update: Update, context: BotContext, ask_id: int, entry_id: str)
 
 
 async def _feedback(update: Update, context: BotContext, ask_id: int, *, helpful: bool) -> None:
-    outcome = await context.services.faq.feedback(user_of(update).id, ask_id, helpful)
+    outcome = await context.services.faq.feedback(await person_of(update, context), ask_id, helpful)
     if outcome is FeedbackOutcome.STORED:
         await alert(update, "alert_faq_helpful.html" if helpful else "alert_faq_unhelpful.html")
     elif outcome is FeedbackOutcome.NOT_YOURS:
@@ -151,7 +156,7 @@ async def _feedback(update: Update, context: BotContext, ask_id: int, *, helpful
 
 
 async def _hand_off(update: Update, context: BotContext, ask_id: int) -> None:
-    result = await context.services.questions.send(user_of(update).id, ask_id)
+    result = await context.services.questions.send(await person_of(update, context), ask_id)
     if result.outcome is QuestionOutcome.SENT:
         await query_of(update).answer()
         await reply(update, "resident_faq_sent.html")

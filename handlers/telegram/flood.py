@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from handlers.telegram.context import BotContext
+from handlers.telegram.people import person_of
 from handlers.telegram.replies import alert, reply
 from surveys.flood import FloodAction, FloodLimit
 
@@ -38,7 +39,7 @@ async def flood_guard(update: Update, context: BotContext) -> None:
     # Invited staff and officers are trusted and work fast (a paper sheet is 16 taps). Roles are
     # read once per trip, when the pause would start, never for each update a pause ignores.
     if verdict is FloodAction.WARN:
-        if await context.services.access.roles(user.id):
+        if await context.services.access.roles(await person_of(update, context)):
             limit.forgive(user.id)
             return
         pause = round(context.services.settings.flood_pause)

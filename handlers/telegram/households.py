@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from handlers.telegram.context import BotContext
+from handlers.telegram.people import who_of
 from handlers.telegram.replies import reply
 from handlers.telegram.resident import offer_round
 from handlers.telegram.updates import user_of
@@ -17,7 +18,9 @@ async def household(update: Update, context: BotContext, payload: str) -> bool:
     if code is None:
         return False
     user = user_of(update)
-    joined = await context.services.households.join(user.id, user.full_name, code)
+    joined = await context.services.households.join(
+        await who_of(update, context), user.full_name, code
+    )
     if joined is None:
         await reply(update, "resident_household_unknown.html")
         return True

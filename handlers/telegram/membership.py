@@ -12,6 +12,7 @@ from telegram import ChatMember, Update
 from telegram.constants import ChatType
 
 from handlers.telegram.context import BotContext
+from surveys.people import Channel
 
 _GONE = (ChatMember.BANNED, ChatMember.LEFT)
 
@@ -22,7 +23,10 @@ async def on_my_member(update: Update, context: BotContext) -> None:
     if change is None or change.chat.type != ChatType.PRIVATE:
         return
     before, after = change.old_chat_member.status, change.new_chat_member.status
+    person = await context.services.people.find(Channel.TELEGRAM, str(change.from_user.id))
+    if person is None:  # nobody we know: nothing to mark
+        return
     if after in _GONE and before not in _GONE:
-        await context.services.broadcasts.set_subscribed(change.from_user.id, False)
+        await context.services.broadcasts.set_subscribed(person, False)
     elif before in _GONE and after not in _GONE:
-        await context.services.broadcasts.set_subscribed(change.from_user.id, True)
+        await context.services.broadcasts.set_subscribed(person, True)

@@ -31,10 +31,14 @@ def menu_for(roles: set[Role]) -> list[tuple[str, str]]:
     return list(first.items())
 
 
-async def refresh(bot: Bot, services: Services, user_id: int) -> bool:
-    """Sets (or, with no role, removes) the person's own menu; False if Telegram refused."""
-    roles = await services.access.roles(user_id)
-    scope = BotCommandScopeChat(chat_id=user_id)
+async def refresh(bot: Bot, services: Services, person_id: int) -> bool:
+    """Sets (or, with no role, removes) the person's own menu in their Telegram chat; False if
+    Telegram refused or the person has no Telegram address."""
+    chat_id = await services.people.telegram_id(person_id)
+    if chat_id is None:
+        return False
+    roles = await services.access.roles(person_id)
+    scope = BotCommandScopeChat(chat_id=chat_id)
     try:
         if roles:
             commands = [BotCommand(c, d) for c, d in menu_for(roles)]
@@ -43,7 +47,7 @@ async def refresh(bot: Bot, services: Services, user_id: int) -> bool:
             await bot.delete_my_commands(scope=scope)
     except (BadRequest, Forbidden):
         # No chat with the bot yet, or it was blocked: the menu is set when they come back.
-        log.info("menu not set for %s", services.privacy.pseudonym(user_id))
+        log.info("menu not set for %s", services.privacy.pseudonym(person_id))
         return False
     return True
 
@@ -51,12 +55,13 @@ async def refresh(bot: Bot, services: Services, user_id: int) -> bool:
 async def redo_marked(bot: Bot, services: Services) -> int:
     """Redoes the menus marked at the command line, and the configured administrators'."""
     marked = set(await services.invitations.menus_to_redo())
-    for user_id in sorted(marked | services.settings.admin_ids):
+    admins = {await services.people.telegram(a) for a in services.settings.admin_ids}
+    for person_id in sorted(marked | admins):
         try:
-            await refresh(bot, services, user_id)
+            await refresh(bot, services, person_id)
         except TelegramError:  # flood control or the network: keep the mark, start anyway
-            log.warning("menu of %s left for the next start", services.privacy.pseudonym(user_id))
+            log.warning("menu of %s left for the next start", services.privacy.pseudonym(person_id))
             continue
-        if user_id in marked:
-            await services.invitations.menu_done(user_id)
+        if person_id in marked:
+            await services.invitations.menu_done(person_id)
     return len(marked)

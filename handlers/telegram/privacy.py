@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from handlers.telegram import keyboards
 from handlers.telegram.context import BotContext
+from handlers.telegram.people import person_of, who_of
 from handlers.telegram.replies import alert, command_args, reply
 from handlers.telegram.updates import chat_of, query_of, user_of
 from handlers.views import labels
@@ -32,7 +33,7 @@ async def mydata(update: Update, context: BotContext) -> None:
     if command_args(update):
         await reply(update, "resident_command_args.html", command="mydata")
         return
-    data = await context.services.privacy.my_data(user_of(update).id)
+    data = await context.services.privacy.my_data(await who_of(update, context))
     text = render(
         "priv_mydata.html",
         data=data,
@@ -68,7 +69,7 @@ async def on_delete_press(update: Update, context: BotContext) -> None:
         await reply(update, "priv_delete_kept.html")
         return
     privacy = context.services.privacy
-    user_id = user_of(update).id
-    erased = await privacy.erase(user_id)
-    log.info("identity erased for %s: %s", privacy.pseudonym(user_id), erased)
+    erased = await privacy.erase(await person_of(update, context))
+    # the sender's pseudonym, as the log filter names them on every other line of the update
+    log.info("identity erased for %s: %s", privacy.pseudonym(user_of(update).id), erased)
     await reply(update, "priv_deleted.html", erased=erased)

@@ -11,8 +11,9 @@ from telegram.error import Forbidden as TelegramForbidden
 
 from handlers.telegram import faq_keyboards as kb
 from handlers.telegram.context import BotContext
+from handlers.telegram.people import person_of
 from handlers.telegram.replies import alert, command_args, reply
-from handlers.telegram.updates import query_of, text_of, user_of
+from handlers.telegram.updates import query_of, text_of
 from handlers.views.texts import render
 from surveys.access import Actor
 from surveys.faq_questions import MAX_REPLY, QuestionOutcome, QuestionRow
@@ -31,7 +32,7 @@ async def queue_command(update: Update, context: BotContext) -> None:
     if command_args(update):
         await reply(update, "resident_command_args.html", command="questions")
         return
-    actor = Actor(user_of(update).id)
+    actor = Actor(await person_of(update, context))
     queue = await context.services.questions.queue(actor)
     if queue is None:
         await reply(update, "staff_questions_forbidden.html")
@@ -49,7 +50,7 @@ async def queue_command(update: Update, context: BotContext) -> None:
 
 async def on_press(update: Update, context: BotContext, press: kb.Press) -> None:
     questions = context.services.questions
-    actor = Actor(user_of(update).id)
+    actor = Actor(await person_of(update, context))
     if press.kind == "qa":
         result = await questions.begin_reply(actor, press.number)
         if result.outcome is QuestionOutcome.READY and result.question is not None:
@@ -78,7 +79,9 @@ async def reply_step(update: Update, context: BotContext, pending: Pending) -> b
     """The answer a staff member types after pressing 'Trả lời' (or the wording of a drafted
     FAQ entry); False when none is pending."""
     text = text_of(update)
-    result = await context.services.questions.reply(Actor(user_of(update).id), pending, text)
+    result = await context.services.questions.reply(
+        Actor(await person_of(update, context)), pending, text
+    )
     if result is None:
         return False
     question = result.question
@@ -108,7 +111,10 @@ async def reply_step(update: Update, context: BotContext, pending: Pending) -> b
 
 
 async def _deliver(context: BotContext, question: QuestionRow) -> bool:
-    """Sends the answer to the resident; False when they blocked the bot (it stays stored)."""
+    """Sends the answer to the resident; False when they blocked the bot or have no Telegram
+    address (it stays stored, and /mydata shows it)."""
+    if question.resident_user_id is None:
+        return False
     try:
         await context.bot.send_message(
             question.resident_user_id,

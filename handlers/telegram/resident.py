@@ -6,8 +6,9 @@ from telegram import Update
 
 from handlers.telegram import keyboards
 from handlers.telegram.context import BotContext
+from handlers.telegram.people import person_of, who_of
 from handlers.telegram.replies import alert, reply
-from handlers.telegram.updates import query_of, text_of, user_of
+from handlers.telegram.updates import query_of, text_of
 from surveys.pending import Pending
 from surveys.residents import Membership, SearchOutcome, parse_join_payload
 
@@ -21,7 +22,9 @@ async def join_link(update: Update, context: BotContext, payload: str) -> bool:
     """`/start j<token>`: joins the commune of a join link; False for an unknown token."""
     token = parse_join_payload(payload)
     membership = (
-        await context.services.residents.join_by_token(user_of(update).id, _name(update), token)
+        await context.services.residents.join_by_token(
+            await who_of(update, context), _name(update), token
+        )
         if token
         else None
     )
@@ -33,7 +36,7 @@ async def join_link(update: Update, context: BotContext, payload: str) -> bool:
 
 async def start(update: Update, context: BotContext) -> None:
     """`/start` without a payload: greets a member, or starts the commune search."""
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     residents = context.services.residents
     membership = await residents.membership(user_id)
     if membership is not None:
@@ -77,7 +80,9 @@ async def offer_round(update: Update, context: BotContext, membership: Membershi
 
 async def pick_province(update: Update, context: BotContext, press: keyboards.Press) -> None:
     """p:<province>: remembers the province (in the database) and asks for the commune's name."""
-    province = await context.services.residents.begin_search(user_of(update).id, press.ids[0])
+    province = await context.services.residents.begin_search(
+        await who_of(update, context), press.ids[0]
+    )
     if province is None:
         await alert(update, "alert_invalid_button.html")
         return
@@ -102,7 +107,7 @@ async def search(update: Update, context: BotContext, pending: Pending) -> bool:
 async def pick_commune(update: Update, context: BotContext, press: keyboards.Press) -> None:
     """c:<commune>: joins a commune of the search results."""
     membership = await context.services.residents.join(
-        user_of(update).id, _name(update), press.ids[0]
+        await who_of(update, context), _name(update), press.ids[0]
     )
     if membership is None:
         await alert(update, "alert_invalid_button.html")
@@ -113,12 +118,14 @@ async def pick_commune(update: Update, context: BotContext, press: keyboards.Pre
 
 async def pick_village(update: Update, context: BotContext, press: keyboards.Press) -> None:
     """v:<village>: the resident's village in their commune."""
-    village = await context.services.residents.choose_village(user_of(update).id, press.ids[0])
+    village = await context.services.residents.choose_village(
+        await person_of(update, context), press.ids[0]
+    )
     if village is None:
         await alert(update, "alert_invalid_button.html")
         return
     await query_of(update).answer()
     await reply(update, "resident_village_chosen.html", village=village)
-    membership = await context.services.residents.membership(user_of(update).id)
+    membership = await context.services.residents.membership(await person_of(update, context))
     assert membership is not None
     await offer_round(update, context, membership)

@@ -6,8 +6,8 @@ from telegram import Update
 
 from handlers.telegram import menus
 from handlers.telegram.context import BotContext
+from handlers.telegram.people import person_of, who_of
 from handlers.telegram.replies import reply
-from handlers.telegram.updates import user_of
 from surveys.invitations import Redeem, parse_invite_payload
 
 
@@ -16,10 +16,10 @@ async def invitation(update: Update, context: BotContext, payload: str) -> bool:
     token = parse_invite_payload(payload)
     if token is None:
         return False
-    user_id = user_of(update).id
     services = context.services
-    result = await services.invitations.redeem(user_id, token)
+    result = await services.invitations.redeem(await who_of(update, context), token)
     if result.outcome is Redeem.GRANTED:
+        user_id = await person_of(update, context)  # made by the redeem if they were new
         if await menus.refresh(context.bot, services, user_id):
             await services.invitations.menu_done(user_id)
         else:

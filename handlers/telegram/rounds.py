@@ -11,8 +11,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from handlers.telegram import broadcast_jobs, keyboards
 from handlers.telegram.context import BotContext
+from handlers.telegram.people import person_of
 from handlers.telegram.replies import alert, reply
-from handlers.telegram.updates import query_of, text_of, user_of
+from handlers.telegram.updates import query_of, text_of
 from handlers.views import labels
 from handlers.views.reports import label_text
 from surveys.access import Actor, Forbidden
@@ -39,7 +40,7 @@ def _markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
 async def _commune(update: Update, context: BotContext) -> int | None:
     """The staff member's commune, or None after saying they may not."""
     try:
-        commune = await context.services.staff_rounds.home(Actor(user_of(update).id))
+        commune = await context.services.staff_rounds.home(Actor(await person_of(update, context)))
     except Forbidden:
         await reply(update, "staff_forbidden.html")
         return None
@@ -55,7 +56,7 @@ async def rounds_command(update: Update, context: BotContext) -> None:
         return
     services = context.services
     now = services.env.now()
-    actor = Actor(user_of(update).id)
+    actor = Actor(await person_of(update, context))
     infos = await services.staff_rounds.rounds_of(actor, commune)
     scheduled = await services.staff_rounds.scheduled_invitations(actor, commune)
     rows = [[_button(labels.ROUND_CANCEL.format(id=b.id), f"r:k:{b.id}")] for b in scheduled]
@@ -78,7 +79,7 @@ async def on_press(update: Update, context: BotContext) -> None:
         await alert(update, "alert_invalid_button.html")
         return
     services = context.services
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     simple, survey, audience, village, earlier, when, closes, cancel = match.groups()
     if cancel is not None:
         await _cancel_broadcast(update, context, int(cancel))
@@ -156,7 +157,7 @@ async def typed_time(update: Update, context: BotContext, pending: Pending) -> b
 async def _ask(update: Update, context: BotContext, draft: Draft) -> None:
     """Saves the draft and asks for what is missing, or shows the preview."""
     services = context.services
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     tz = services.settings.timezone
     if draft.survey is None:
         surveys = await services.rounds.surveys()
@@ -214,7 +215,7 @@ async def _step(
     step: str,
     rows: list[list[InlineKeyboardButton]],
 ) -> None:
-    await context.services.broadcasts.drafts.save(user_of(update).id, draft)
+    await context.services.broadcasts.drafts.save(await person_of(update, context), draft)
     rows.append([_button(labels.DISCARD, "r:x")])
     await reply(update, "staff_wizard.html", _markup(rows), step=step, empty=len(rows) == 1)
 
@@ -239,7 +240,7 @@ async def _test_copy(update: Update, context: BotContext, draft: Draft) -> None:
 
 async def _confirm(update: Update, context: BotContext, draft: Draft) -> None:
     services = context.services
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     try:
         launched = await services.staff_rounds.launch(Actor(user_id), draft)
     except Forbidden:
@@ -262,7 +263,7 @@ async def _confirm(update: Update, context: BotContext, draft: Draft) -> None:
 
 async def _cancel_broadcast(update: Update, context: BotContext, broadcast_id: int) -> None:
     services = context.services
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     try:
         cancelled = await services.staff_rounds.cancel(Actor(user_id), broadcast_id)
     except Forbidden:

@@ -54,8 +54,9 @@ from handlers.telegram import (
     villages,
 )
 from handlers.telegram.context import BotContext
+from handlers.telegram.people import person_of
 from handlers.telegram.replies import alert, command_args, reply
-from handlers.telegram.updates import query_of, user_of
+from handlers.telegram.updates import query_of
 from surveys import answering, drafts, faq_questions, summaries
 from surveys import residents as residents_rules
 from surveys import sheet_entry as sheet_rules
@@ -161,7 +162,7 @@ async def on_press(update: Update, context: BotContext) -> None:
 
 async def on_text(update: Update, context: BotContext) -> None:
     """Reads the chat's pending step once and hands the text to its owner, else to FREE_TEXT."""
-    pending = await context.services.pending.of(user_of(update).id)
+    pending = await context.services.pending.of(await person_of(update, context))
     if pending is not None:
         owner = STEPS.get(pending.state)
         if owner is not None and await owner(update, context, pending):

@@ -20,8 +20,9 @@ from telegram.error import BadRequest
 
 from handlers.telegram import keyboards
 from handlers.telegram.context import BotContext
+from handlers.telegram.people import person_of
 from handlers.telegram.replies import alert, command_args, reply
-from handlers.telegram.updates import query_of, text_of, user_of
+from handlers.telegram.updates import query_of, text_of
 from handlers.views import labels
 from surveys import question_kinds
 from surveys.access import Actor, Forbidden
@@ -106,7 +107,7 @@ async def show(update: Update, entry: Entry) -> None:
 
 async def sheet(update: Update, context: BotContext) -> None:
     """/sheet [CODE]: starts typing a paper sheet; refuses people without the staff role."""
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     service = context.services.sheet_entry
     code = command_args(update)
     try:
@@ -122,7 +123,7 @@ async def sheet(update: Update, context: BotContext) -> None:
 
 async def typed(update: Update, context: BotContext, pending: Pending) -> bool:
     """Typed text while an entry is pending: the household code or a comment; False if none."""
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     try:
         entry = await context.services.sheet_entry.typed(Actor(user_id), pending, text_of(update))
     except Forbidden:
@@ -142,7 +143,7 @@ async def on_press(update: Update, context: BotContext) -> None:
     if press is None:
         await alert(update, "alert_sheet_invalid.html")
         return
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     try:
         entry = await context.services.sheet_entry.press(Actor(user_id), *press)
     except Forbidden:

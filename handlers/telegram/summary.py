@@ -9,8 +9,9 @@ from typing import cast
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
 from handlers.telegram.context import BotContext
+from handlers.telegram.people import person_of, who_of
 from handlers.telegram.replies import alert, command_args, reply
-from handlers.telegram.updates import query_of, text_of, user_of
+from handlers.telegram.updates import query_of, text_of
 from handlers.views.reports import Format, Output, commune_output, province_output
 from surveys.access import Action, Actor, Forbidden
 from surveys.pending import Pending
@@ -44,7 +45,7 @@ async def _resolve(
 ) -> Target | None:
     """The place typed (or the officer's only one); a pending step when none or ambiguous."""
     services = context.services
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     try:
         if query:
             return await services.summaries.resolve(query)
@@ -53,7 +54,7 @@ async def _resolve(
             return only
     except SummaryRefused as exc:
         if exc.error is SummaryError.AMBIGUOUS and action is Action.VIEW_SUMMARY:
-            await services.summaries.await_name(user_id)
+            await services.summaries.await_name(await who_of(update, context))
             candidates = _candidates(cast(list[Target], exc.details.get("candidates", [])))
             await reply(update, "officer_summary_pick.html", candidates, query=query)
             return None
@@ -62,7 +63,7 @@ async def _resolve(
         )
         return None
     if action is Action.VIEW_SUMMARY:
-        await services.summaries.await_name(user_id)
+        await services.summaries.await_name(await who_of(update, context))
         await reply(update, "officer_summary_ask_name.html")
     else:
         await reply(update, "officer_summary_usage.html")
@@ -79,7 +80,9 @@ async def _report(
 ) -> CommuneReport | ProvinceReport | None:
     """The report, checked and audited by the domain; None after saying why not."""
     try:
-        return await context.services.results.report(Actor(user_of(update).id), target, action)
+        return await context.services.results.report(
+            Actor(await person_of(update, context)), target, action
+        )
     except Forbidden:
         await reply(update, "officer_forbidden.html")
     except SummaryRefused as exc:
@@ -116,7 +119,8 @@ async def _show(update: Update, context: BotContext, target: Target) -> None:
     if report is None:
         return
     if isinstance(report, ProvinceReport):
-        await context.services.summaries.await_name(user_of(update).id)  # to drill down
+        # to drill down
+        await context.services.summaries.await_name(await who_of(update, context))
         await reply(update, "officer_province.html", report=report)
     else:
         await reply(update, "officer_summary.html", report=report)
@@ -132,13 +136,15 @@ async def summary_command(update: Update, context: BotContext) -> None:
 
 async def typed_name(update: Update, context: BotContext, pending: Pending) -> bool:
     """The place name typed after /summary asked for one; False when none was asked for."""
-    if not await context.services.summaries.take_pending_name(user_of(update).id, pending):
+    if not await context.services.summaries.take_pending_name(
+        await person_of(update, context), pending
+    ):
         return False
     text = text_of(update).strip()[:100]
     target = await _resolve(update, context, Action.VIEW_SUMMARY, text) if text else None
     if not text:
         await reply(update, "officer_summary_ask_name.html")
-        await context.services.summaries.await_name(user_of(update).id)
+        await context.services.summaries.await_name(await who_of(update, context))
     elif target is not None:
         await _show(update, context, target)
     return True
@@ -156,9 +162,9 @@ async def on_pick(update: Update, context: BotContext) -> None:
         await alert(update, "alert_invalid_button.html")
         return
     await query_of(update).answer()
-    user_id = user_of(update).id
+    person_id = await person_of(update, context)
     await context.services.summaries.take_pending_name(
-        user_id, await context.services.pending.of(user_id)
+        person_id, await context.services.pending.of(person_id)
     )
     await _show(update, context, target)
 

@@ -12,6 +12,7 @@ from telegram.error import BadRequest, TelegramError
 
 from handlers.telegram import keyboards
 from handlers.telegram.context import BotContext
+from handlers.telegram.people import person_of
 from handlers.telegram.replies import alert, command_args, reply
 from handlers.telegram.resident import ask_village
 from handlers.telegram.updates import query_of, text_of, user_of
@@ -45,7 +46,7 @@ async def survey_command(update: Update, context: BotContext) -> None:
 
 
 async def continue_survey(update: Update, context: BotContext) -> None:
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     membership = await context.services.residents.membership(user_id)
     if membership is None:
         await reply(update, "resident_not_joined.html")
@@ -58,7 +59,7 @@ async def continue_survey(update: Update, context: BotContext) -> None:
         await reply(update, "resident_no_round.html", membership=membership)
         return
     await show(update, result.step, again=True)
-    _owed(context).discard(user_id)
+    _owed(context).discard(user_of(update).id)  # the owed set holds Telegram chats
 
 
 async def show(update: Update, step: Step, *, again: bool = False) -> None:
@@ -92,7 +93,7 @@ async def on_answer_press(update: Update, context: BotContext, press: keyboards.
     """a:, s:, e:: stores the tapped answer (or skips, or re-asks), marks the question with
     it, then asks the next question."""
     answering = context.services.answering
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     response_id, index = press.ids
     if press.kind == "a":
         result = await answering.answer(user_id, response_id, index, press.value)
@@ -182,7 +183,9 @@ async def edited_comment(update: Update, context: BotContext, pending: Pending) 
     """Typed text as the new wording of a comment the resident chose to change ("Sửa câu N");
     False when that response is gone."""
     text = text_of(update)
-    result = await context.services.answering.edit_comment(user_of(update).id, pending, text)
+    result = await context.services.answering.edit_comment(
+        await person_of(update, context), pending, text
+    )
     return result is not None and await _typed(update, context, result, text)
 
 
@@ -190,7 +193,7 @@ async def comment(update: Update, context: BotContext) -> bool:
     """Typed text as the answer to the question the resident's survey stopped at; False when
     no survey is unfinished, or the text is a question of its own."""
     text = text_of(update)
-    result = await context.services.answering.comment(user_of(update).id, text)
+    result = await context.services.answering.comment(await person_of(update, context), text)
     return result is not None and await _typed(update, context, result, text)
 
 

@@ -7,8 +7,9 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from handlers.telegram.context import BotContext
+from handlers.telegram.people import person_of
 from handlers.telegram.replies import alert, command_args, reply
-from handlers.telegram.updates import query_of, text_of, user_of
+from handlers.telegram.updates import query_of, text_of
 from handlers.views import labels
 from surveys.access import Actor, Forbidden
 from surveys.pending import Pending
@@ -25,7 +26,7 @@ def _add_button(commune_code: int) -> InlineKeyboardMarkup:
 
 async def villages(update: Update, context: BotContext) -> None:
     """Lists a commune's villages with an 'add' button; refuses outside the person's scope."""
-    actor = Actor(user_of(update).id)
+    actor = Actor(await person_of(update, context))
     service = context.services.villages
     arg = command_args(update)
     if arg and not (arg.isdecimal() and len(arg) <= 7):
@@ -59,7 +60,7 @@ async def on_press(update: Update, context: BotContext) -> None:
         return
     try:
         commune = await context.services.villages.begin_add(
-            Actor(user_of(update).id), int(match[1])
+            Actor(await person_of(update, context)), int(match[1])
         )
     except Forbidden:
         await alert(update, "alert_forbidden.html")
@@ -73,7 +74,7 @@ async def on_press(update: Update, context: BotContext) -> None:
 
 async def village_name(update: Update, context: BotContext, pending: Pending) -> bool:
     """Typed text while a village name is awaited; False when none is."""
-    user_id = user_of(update).id
+    user_id = await person_of(update, context)
     service = context.services.villages
     commune_code = awaited_commune(pending)
     if commune_code is None:

@@ -18,6 +18,8 @@ from bot.cli import main
 from storage.db import Database
 from surveys.access import Action, Role
 from tests.conftest import COMMUNE, snapshot, table_counts
+from surveys.access import WHO_MAY, Action, Role
+from tests.conftest import COMMUNE, OTHER_COMMUNE, snapshot, table_counts, tg_person
 
 NEIGHBOUR, LAI_CHAU = 3394, 12  # another commune of Lai Châu, and Lai Châu
 FORBIDDEN_REPLY = (
@@ -68,7 +70,9 @@ COMMANDS: list[Command] = [
 async def grant_everyone(harness) -> None:
     for user_id, role, scope in PEOPLE.values():
         if role is not None:
-            await harness.services.access.grant(user_id, role, **scope)
+            await harness.services.access.grant(
+                await tg_person(harness.services, user_id), role, **scope
+            )
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
@@ -84,7 +88,7 @@ async def test_refused_in_chat_is_said_changes_nothing_and_is_audited(harness, c
     assert await table_counts(db) == counts | {"audit_log": counts["audit_log"] + 1}
     entry = (await harness.services.access.audit_log())[-1]
     assert (entry.actor, entry.action, entry.commune_code, entry.outcome) == (
-        f"tg:{PEOPLE['staff'][0]}",
+        f"person:{await tg_person(harness.services, PEOPLE['staff'][0])}",
         command.action.value,
         NEIGHBOUR,
         "refused",

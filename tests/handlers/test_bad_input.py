@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import COMMUNE, SURVEY, snapshot, table_counts
+from tests.conftest import COMMUNE, SURVEY, snapshot, table_counts, tg_person
 from tests.handlers.test_survey import SCALE_4, answer_all, joined
 
 
@@ -59,7 +59,9 @@ async def test_press_on_another_residents_question(harness, clock) -> None:
 
 
 async def joined_again(harness, user_id: int):
-    await harness.services.residents.join(user_id, "Bình", COMMUNE)
+    await harness.services.residents.join(
+        await tg_person(harness.services, user_id), "Bình", COMMUNE
+    )
     return harness.user(user_id, "Bình")
 
 
@@ -210,7 +212,9 @@ async def test_superscript_digits_are_not_a_number(harness, command) -> None:
     """'²'.isdigit() is True but int('²') fails: arguments are read with isdecimal()."""
     from surveys.access import Role
 
-    await harness.services.access.grant(901, Role.STAFF, commune=COMMUNE)
+    await harness.services.access.grant(
+        await tg_person(harness.services, 901), Role.STAFF, commune=COMMUNE
+    )
     staff = harness.user(901, "Cán bộ")
     before = await table_counts(harness.services.db)
     replies = await harness.send(staff, f"{command} ²")

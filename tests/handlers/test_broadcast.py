@@ -12,7 +12,7 @@ from storage import broadcasts as bdb
 from surveys.broadcasts import LaunchError, LaunchRefused
 from surveys.delivery import DrainStatus
 from surveys.rounds import RoundError, RoundRefused
-from tests.conftest import COMMUNE, SURVEY, FakeClock, table_counts
+from tests.conftest import COMMUNE, SURVEY, FakeClock, resident_of, table_counts
 
 OFFER = "Xã đang lấy ý kiến"
 
@@ -99,7 +99,7 @@ async def test_blocked_user_is_marked_stopped_and_not_messaged_again(harness, cl
 
     conn = harness.services.db.conn
     assert await bdb.state_counts(conn, launched.broadcast.id) == {"sent": 2, "blocked": 1}
-    resident = await harness.services.residents.get(users[1].id)
+    resident = await resident_of(harness.services, users[1].id)
     assert resident.stopped_at == clock.now
     # A reminder does not go to the resident who blocked the bot.
     reminder = await harness.services.broadcasts.remind_now(launched.round.id, "test")
@@ -115,7 +115,7 @@ async def test_chat_not_found_marks_unreachable(harness, clock) -> None:
     await broadcast_jobs.run(harness.app, launched.broadcast.id)
     conn = harness.services.db.conn
     assert await bdb.state_counts(conn, launched.broadcast.id) == {"sent": 1, "unreachable": 1}
-    assert (await harness.services.residents.get(users[0].id)).stopped_at is None
+    assert (await resident_of(harness.services, users[0].id)).stopped_at is None
 
 
 async def test_network_down_for_30_seconds_then_everyone_is_reached(harness, clock) -> None:
@@ -171,7 +171,7 @@ async def test_stop_mid_round_skips_and_start_resubscribes(harness, clock) -> No
     asked = await harness.send(users[0], "/survey")
     assert asked and asked[-1].startswith("Câu 1/")
     await harness.send(users[0], "/start")
-    assert (await harness.services.residents.get(users[0].id)).stopped_at is None
+    assert (await resident_of(harness.services, users[0].id)).stopped_at is None
 
 
 async def test_quiet_hours_pause_and_resume(harness, clock) -> None:

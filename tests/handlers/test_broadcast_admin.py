@@ -10,14 +10,16 @@ from handlers.telegram import broadcast_jobs
 from storage import broadcasts as bdb
 from surveys.access import Role
 from surveys.delivery import DrainStatus
-from tests.conftest import COMMUNE, OTHER_COMMUNE, table_counts
+from tests.conftest import COMMUNE, OTHER_COMMUNE, table_counts, tg_person
 from tests.handlers.test_broadcast import fake_sleep, join, launch, offers
 
 STAFF = 900
 
 
 async def staff_member(harness, uid: int = STAFF, commune: int = COMMUNE):
-    await harness.services.access.grant(uid, Role.STAFF, commune=commune)
+    await harness.services.access.grant(
+        await tg_person(harness.services, uid), Role.STAFF, commune=commune
+    )
     return harness.user(uid, "Cán bộ")
 
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 from handlers.telegram import broadcast_jobs
 from storage import broadcasts as bdb
 from surveys.delivery import DrainStatus
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, resident_of
 from tests.handlers.test_broadcast import fake_sleep, join, launch, offers
 from tests.handlers.test_survey import SCALE_4
 
@@ -84,7 +84,7 @@ async def test_refused_database_write_keeps_the_batch_outcomes_until_accepted(
     assert drain.status is DrainStatus.DONE
     assert status_while_refused and "done" not in status_while_refused
     assert await bdb.state_counts(conn, launched.broadcast.id) == {"sent": 11, "blocked": 1}
-    assert (await harness.services.residents.get(users[2].id)).stopped_at is not None
+    assert (await resident_of(harness.services, users[2].id)).stopped_at is not None
     assert all(offers(u) == 1 for u in users if u is not users[2])
 
 
@@ -165,6 +165,6 @@ async def test_invitation_skips_who_finished_and_asks_the_half_way_to_continue(
     rows = await conn.execute("SELECT resident_id, detail FROM deliveries WHERE state = 'skipped'")
     ((resident_id, detail),) = await rows.fetchall()
     assert detail == "finished"
-    assert resident_id == (await harness.services.residents.get(done_user.id)).id
+    assert resident_id == (await resident_of(harness.services, done_user.id)).id
     replies = await harness.press(half, CONTINUE)
     assert replies[-1].startswith("Câu 3/13")

@@ -12,7 +12,7 @@ from surveys.access import Role
 from surveys.delivery import DrainStatus
 from surveys.env import Settings
 from surveys.quiet import blocked_until, this_evening
-from tests.conftest import COMMUNE, OTHER_COMMUNE, table_counts
+from tests.conftest import COMMUNE, OTHER_COMMUNE, table_counts, tg_person
 from tests.handlers.test_broadcast import fake_sleep, join, launch
 
 STAFF = 700
@@ -135,7 +135,9 @@ async def test_result_suppressed_below_k(harness, clock) -> None:
 async def test_progress_and_remind_for_staff(harness, clock) -> None:
     await join(harness, 3)
     staff = harness.user(STAFF, "Cán bộ")
-    await harness.services.access.grant(STAFF, Role.STAFF, commune=COMMUNE)
+    await harness.services.access.grant(
+        await tg_person(harness.services, STAFF), Role.STAFF, commune=COMMUNE
+    )
     launched = await launch(harness.services)
     shown = await harness.send(staff, "/progress")
     assert "chờ gửi" in shown[0] and "0/3" in shown[0]
@@ -153,7 +155,9 @@ async def test_progress_and_remind_for_staff(harness, clock) -> None:
 async def test_remind_on_a_closed_round_is_refused(harness, clock) -> None:
     await join(harness, 3)
     staff = harness.user(STAFF, "Cán bộ")
-    await harness.services.access.grant(STAFF, Role.STAFF, commune=COMMUNE)
+    await harness.services.access.grant(
+        await tg_person(harness.services, STAFF), Role.STAFF, commune=COMMUNE
+    )
     launched = await launch(harness.services)
     await harness.services.rounds.close(launched.round.id)
     before = await table_counts(harness.services.db)
@@ -169,7 +173,9 @@ async def test_other_communes_staff_is_refused(harness, clock) -> None:
     await join(harness, 2)
     launched = await launch(harness.services)
     other = harness.user(STAFF + 1, "Cán bộ khác")
-    await harness.services.access.grant(STAFF + 1, Role.STAFF, commune=OTHER_COMMUNE)
+    await harness.services.access.grant(
+        await tg_person(harness.services, STAFF + 1), Role.STAFF, commune=OTHER_COMMUNE
+    )
     before = await table_counts(harness.services.db)
     for command in ("/progress", "/remind"):
         reply = await harness.send(other, f"{command} {launched.round.id}")
@@ -183,7 +189,9 @@ async def test_other_communes_staff_is_refused(harness, clock) -> None:
 async def test_progress_shows_the_end_after_the_night(harness, clock) -> None:
     await join(harness, 3)
     staff = harness.user(STAFF, "Cán bộ")
-    await harness.services.access.grant(STAFF, Role.STAFF, commune=COMMUNE)
+    await harness.services.access.grant(
+        await tg_person(harness.services, STAFF), Role.STAFF, commune=COMMUNE
+    )
     env = harness.services.env
     env.settings = dataclasses.replace(env.settings, broadcast_rate=3 / (7200))
     clock.now = datetime(2026, 11, 23, 20, 30, tzinfo=VN)

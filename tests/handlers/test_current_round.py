@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from surveys.access import Role
-from tests.conftest import COMMUNE
+from tests.conftest import COMMUNE, tg_person
 from tests.handlers.test_broadcast import join, launch
 from tests.handlers.test_summary import OFFICER, _answered
 from tests.summary_support import answer, second_survey
@@ -43,7 +43,7 @@ async def test_progress_and_remind_are_about_the_open_round(harness, clock, tmp_
     await answer(services, 1001)  # one of them answers everything
     other = await second_survey(services, tmp_path)
     await services.broadcasts.open_round(COMMUNE, other, opens_at=clock.now + timedelta(days=90))
-    await services.access.grant(STAFF, Role.STAFF, commune=COMMUNE)
+    await services.access.grant(await tg_person(services, STAFF), Role.STAFF, commune=COMMUNE)
     staff = harness.user(STAFF, "Cán bộ")
     shown = await harness.send(staff, "/progress")
     assert shown[0].startswith("Đợt 1 năm 2026 (mã đợt 1) · mời trả lời") and "0/3" in shown[0]
@@ -59,7 +59,7 @@ async def test_progress_and_remind_are_about_the_open_round(harness, clock, tmp_
 
 async def test_a_resident_joining_answers_the_open_round(harness, clock, tmp_path):
     await _with_a_scheduled_round(harness, clock, tmp_path)
-    await harness.services.residents.join(300, "Mai", COMMUNE)
+    await harness.services.residents.join(await tg_person(harness.services, 300), "Mai", COMMUNE)
     mai = harness.user(300, "Mai")
     await harness.send(mai, "/survey")
     offer = await harness.press(mai, "Thôn Nà Pa")  # asked first: which village
@@ -68,6 +68,7 @@ async def test_a_resident_joining_answers_the_open_round(harness, clock, tmp_pat
     assert replies[-1].startswith("Câu 1/13")
     rows = await harness.services.db.conn.execute_fetchall(
         "SELECT r.round_id FROM responses r JOIN residents p ON p.id = r.resident_id "
-        "WHERE p.telegram_user_id = 300"
+        "JOIN addresses a ON a.resident_id = p.id WHERE a.channel = 'telegram' "
+        "AND a.address = '300'"
     )
     assert [r[0] for r in rows] == [1]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import COMMUNE, table_counts
+from tests.conftest import COMMUNE, table_counts, tg_person
 
 FAQ_FIXTURES = Path(__file__).resolve().parents[1] / "data" / "faq"
 
@@ -22,7 +22,7 @@ async def rows(harness, sql: str) -> list[tuple]:
 
 
 async def member(harness, user_id: int = 1, name: str = "Lan"):
-    await harness.services.residents.join(user_id, name, COMMUNE)
+    await harness.services.residents.join(await tg_person(harness.services, user_id), name, COMMUNE)
     return harness.user(user_id, name)
 
 

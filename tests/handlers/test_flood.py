@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from surveys.flood import FloodAction, FloodLimit
-from tests.conftest import COMMUNE, snapshot
+from tests.conftest import COMMUNE, snapshot, tg_person
 
 WARNING = (
     "Bạn gửi nhanh quá, ykien xin tạm nghỉ với bạn khoảng 60 giây rồi sẽ trả lời tiếp. "
@@ -51,7 +51,9 @@ async def test_staff_entering_sheets_fast_are_not_limited(limited) -> None:
     from surveys.access import Role
 
     harness = limited
-    await harness.services.access.grant(7, Role.STAFF, commune=COMMUNE)
+    await harness.services.access.grant(
+        await tg_person(harness.services, 7), Role.STAFF, commune=COMMUNE
+    )
     staff, lan = harness.user(7, "Cán bộ"), harness.user(1)
     for _ in range(12):  # more than twice the limit of 5 in the same instant
         assert len(await harness.send(staff, "/help")) == 1

@@ -13,7 +13,7 @@ from handlers.telegram import conflicts, faq_keyboards, keyboards, sheet_entry
 from surveys.households import parse_household_payload
 from surveys.invitations import parse_invite_payload
 from surveys.residents import parse_join_payload
-from tests.conftest import COMMUNE, SURVEY, snapshot
+from tests.conftest import COMMUNE, SURVEY, snapshot, tg_person
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,7 +66,7 @@ def test_no_pattern_is_matched_by_prefix_in_handlers_and_surveys() -> None:
 
 async def test_a_forged_answer_with_a_newline_changes_nothing(harness, clock) -> None:
     await harness.services.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7))
-    await harness.services.residents.join(5, "Lan", COMMUNE)
+    await harness.services.residents.join(await tg_person(harness.services, 5), "Lan", COMMUNE)
     lan = harness.user(5)
     await harness.send(lan, "/survey")
     data = next(d for row in lan.last.buttons for _, d in row if d.startswith("a:"))

@@ -12,7 +12,7 @@ from bot.cli import main
 from storage import households as households_db
 from surveys.access import Actor
 from surveys.households import ALPHABET, household_payload, parse_household_payload
-from tests.conftest import COMMUNE, snapshot, table_counts
+from tests.conftest import COMMUNE, snapshot, table_counts, tg_person
 
 
 async def sheet(harness, count: int = 3):
@@ -33,8 +33,9 @@ async def test_members_join_the_same_household(harness) -> None:
     assert "Hộ có 2 thành viên" in replies[1]
     assert f"• Hộ gia đình: mã {household.code}" in (await harness.send(binh, "/mydata"))[0]
     rows = await harness.services.db.conn.execute_fetchall(
-        "SELECT telegram_user_id, commune_code, village_id, household_id FROM residents "
-        "ORDER BY telegram_user_id"
+        "SELECT CAST(a.address AS INTEGER), r.commune_code, r.village_id, r.household_id "
+        "FROM residents r JOIN addresses a ON a.resident_id = r.id AND a.channel = 'telegram' "
+        "ORDER BY 1"
     )
     assert [tuple(r) for r in rows] == [
         (1, COMMUNE, issued.village.id, household.id),
@@ -133,7 +134,9 @@ async def test_one_counted_answer_per_household(harness, clock) -> None:
     lan, binh, cuc = harness.user(1), harness.user(2), harness.user(3)
     for member in (lan, binh):
         await harness.send(member, f"/start {household_payload(code)}")
-    await harness.services.residents.join(3, "Cúc", COMMUNE)  # no household code
+    await harness.services.residents.join(
+        await tg_person(harness.services, 3), "Cúc", COMMUNE
+    )  # no household code
     await harness.services.residents.choose_village(3, issued.village.id)
 
     async def overall_answers(person, yes: bool) -> None:

@@ -11,7 +11,7 @@ from handlers.views import labels
 from storage import access as access_db
 from surveys.access import Action, Actor, Role, Scope
 from surveys.invitations import invite_payload
-from tests.conftest import COMMUNE, OTHER_COMMUNE, table_counts
+from tests.conftest import COMMUNE, OTHER_COMMUNE, table_counts, tg_person
 
 NEIGHBOUR, LAI_CHAU = 3394, 12
 STAFF_ITEM = ("rounds", "Đợt lấy ý kiến của xã")
@@ -51,14 +51,21 @@ async def test_staff_invitation_grants_role_and_menu(harness) -> None:
         "Các lệnh mới đã có trong menu (bấm nút / hoặc ☰ cạnh ô nhập tin)."
     ]
     access = harness.services.access
-    assert await access.allowed(Actor(7), Action.MANAGE_ROUNDS, Scope(commune=COMMUNE))
-    assert not await access.allowed(Actor(7), Action.MANAGE_ROUNDS, Scope(commune=NEIGHBOUR))
+    assert await access.allowed(
+        Actor(await tg_person(harness.services, 7)), Action.MANAGE_ROUNDS, Scope(commune=COMMUNE)
+    )
+    assert not await access.allowed(
+        Actor(await tg_person(harness.services, 7)), Action.MANAGE_ROUNDS, Scope(commune=NEIGHBOUR)
+    )
     assert chat_menu(harness, 7) == [*labels.COMMAND_MENU, STAFF_ITEM]
     (used,) = await harness.services.invitations.list_all()
-    assert used.used_by == 7 and used.used_at is not None
+    assert used.used_by == await tg_person(harness.services, 7) and used.used_at is not None
     assert await harness.services.invitations.menus_to_redo() == []
     entries = await access.audit_log()
-    assert entries[-1].actor == "tg:7" and entries[-1].detail.startswith("accept invitation")
+    hoa = await tg_person(harness.services, 7)
+    assert entries[-1].actor == f"person:{hoa}" and entries[-1].detail.startswith(
+        "accept invitation"
+    )
 
 
 async def test_officer_of_listed_communes(harness) -> None:
@@ -71,7 +78,12 @@ async def test_officer_of_listed_communes(harness) -> None:
     access = harness.services.access
     for commune, expected in ((COMMUNE, True), (OTHER_COMMUNE, True), (NEIGHBOUR, False)):
         scope = Scope(commune=commune)
-        assert await access.allowed(Actor(8), Action.VIEW_SUMMARY, scope) is expected
+        assert (
+            await access.allowed(
+                Actor(await tg_person(harness.services, 8)), Action.VIEW_SUMMARY, scope
+            )
+            is expected
+        )
     assert chat_menu(harness, 8) == [*labels.COMMAND_MENU, OFFICER_ITEM]
 
 
@@ -79,9 +91,9 @@ async def test_province_officer(harness) -> None:
     issued = await harness.services.invitations.issue(Role.OFFICER, province=LAI_CHAU, days=1)
     (reply,) = await harness.send(harness.user(9), f"/start {payload_of(issued.link)}")
     assert "cho: Lai Châu." in reply
-    assert await harness.services.access.communes(9, Action.VIEW_SUMMARY) == sorted(
-        c.code for c in await harness.services.residents.communes(LAI_CHAU)
-    )
+    assert await harness.services.access.communes(
+        await tg_person(harness.services, 9), Action.VIEW_SUMMARY
+    ) == sorted(c.code for c in await harness.services.residents.communes(LAI_CHAU))
 
 
 async def refused(harness, user_id: int, payload: str) -> str:
@@ -152,9 +164,11 @@ async def test_revocation_at_command_line_redoes_menu_at_next_start(harness) -> 
     issued = await harness.services.invitations.issue(Role.STAFF, communes=[COMMUNE])
     await harness.send(harness.user(7), f"/start {payload_of(issued.link)}")
     assert chat_menu(harness, 7) == [*labels.COMMAND_MENU, STAFF_ITEM]
-    (grant,) = await harness.services.access.grants(7)
+    (grant,) = await harness.services.access.grants(await tg_person(harness.services, 7))
     await harness.services.access.revoke(grant.id)  # what `ykien roles revoke` does
-    assert await harness.services.invitations.menus_to_redo() == [7]
+    assert await harness.services.invitations.menus_to_redo() == [
+        await tg_person(harness.services, 7)
+    ]
     await harness.app.post_init(harness.app)  # the bot's next start
     assert chat_menu(harness, 7) == []  # back to the all-private-chats resident menu
     assert await harness.services.invitations.menus_to_redo() == []
@@ -162,7 +176,9 @@ async def test_revocation_at_command_line_redoes_menu_at_next_start(harness) -> 
 
 async def test_menu_for_someone_never_seen_waits(harness) -> None:
     """A grant for someone who never opened the chat: Telegram refuses, the mark stays."""
-    await harness.services.access.grant(555, Role.OFFICER, province=LAI_CHAU)
+    await harness.services.access.grant(
+        await tg_person(harness.services, 555), Role.OFFICER, province=LAI_CHAU
+    )
     assert not await menus.refresh(harness.app.bot, harness.services, 555)
 
 
@@ -175,13 +191,15 @@ async def test_menu_failure_at_start_keeps_the_mark(harness) -> None:
     """Flood control while redoing menus: the bot still starts, and tries again next time."""
     issued = await harness.services.invitations.issue(Role.STAFF, communes=[COMMUNE])
     await harness.send(harness.user(7), f"/start {payload_of(issued.link)}")
-    (grant,) = await harness.services.access.grants(7)
+    (grant,) = await harness.services.access.grants(await tg_person(harness.services, 7))
     await harness.services.access.revoke(grant.id)
     # 429s for longer than a reply is retried (bot/resilient.py): the call fails for good
     wait = int(REPLY_BUDGET / 2)
     harness.sandbox.fail_next("deleteMyCommands", 3, kind="429", retry_after=wait)
     await menus.redo_marked(harness.app.bot, harness.services)
-    assert await harness.services.invitations.menus_to_redo() == [7]
+    assert await harness.services.invitations.menus_to_redo() == [
+        await tg_person(harness.services, 7)
+    ]
     assert chat_menu(harness, 7) == [*labels.COMMAND_MENU, STAFF_ITEM]
     await menus.redo_marked(harness.app.bot, harness.services)
     assert chat_menu(harness, 7) == []

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from storage import residents as residents_db
-from tests.conftest import COMMUNE, SURVEY, snapshot
+from tests.conftest import COMMUNE, SURVEY, resident_of, snapshot, tg_person
 
 LAI_CHAU = 12
 
@@ -18,7 +17,7 @@ async def test_join_by_link_greets_names_commune_and_consent(harness) -> None:
     assert "câu trả lời khảo sát" in replies[0]  # what is collected
     assert "/help" in replies[0]  # how to see or delete it
     assert "chưa có đợt lấy ý kiến" in replies[-1]  # no round open yet
-    resident = await residents_db.get_by_telegram_id(harness.services.db.conn, 1)
+    resident = await resident_of(harness.services, 1)
     assert resident.commune_code == COMMUNE
 
 
@@ -79,7 +78,7 @@ async def test_cancel_drops_the_search(harness) -> None:
 
 
 async def test_returning_member_start_and_help(harness) -> None:
-    await harness.services.residents.join(3, "Cúc", COMMUNE)
+    await harness.services.residents.join(await tg_person(harness.services, 3), "Cúc", COMMUNE)
     cuc = harness.user(3, "Cúc")
     replies = await harness.send(cuc, "/start")
     assert "Bạn đang tham gia" in replies[0]

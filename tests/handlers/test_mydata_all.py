@@ -34,6 +34,8 @@ async def test_mydata_lists_questions_answers_and_broadcasts(harness, clock) -> 
     assert "Tin nhắn ykien đã gửi cho bạn" in text
     assert "• Đợt 1 năm 2026, lời mời khảo sát: đã gửi" in text
     stored = await harness.services.db.conn.execute_fetchall(
-        "SELECT count(*) FROM faq_asks WHERE telegram_user_id = ?", (lan.id,)
+        "SELECT count(*) FROM faq_asks WHERE resident_id = "
+        "(SELECT resident_id FROM addresses WHERE channel = 'telegram' AND address = ?)",
+        (str(lan.id),),
     )
     assert stored[0][0] == 2  # both typed questions are stored, so both are shown

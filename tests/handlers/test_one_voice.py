@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from storage import households as households_db
 from storage import responses as responses_db
 from storage import scores as scores_db
 from surveys.access import Actor, Role
 from surveys.pseudonym import voter_key
-from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, snapshot
+from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, snapshot, tg_person
 from tests.handlers.test_survey import answer_all
 
 UID, STAFF, OTHER_STAFF = 777_000_111, 22, 23
@@ -87,7 +86,7 @@ async def paper_household(harness, clock) -> dict:
     row |= {q.id: "4" for q in survey.questions if q.kind.value == "scale"}
     row |= {"tong_the": "0"}  # the paper sheet: not satisfied overall
     assert (await s.sheets.import_rows(Actor.operator(), [row])).imported == 1
-    await s.access.grant(STAFF, Role.STAFF, commune=COMMUNE)
+    await s.access.grant(await tg_person(s, STAFF), Role.STAFF, commune=COMMUNE)
     return {"round": round_.id, "code": code}
 
 
@@ -105,9 +104,9 @@ async def overall(harness, round_id: int) -> dict:
 async def holds(harness, round_id: int) -> list[tuple]:
     """(paper?, hold, counted) of the round's responses."""
     found = await harness.services.db.conn.execute_fetchall(
-        "SELECT s.telegram_user_id <= ?, p.hold, p.counted FROM responses p "
-        "JOIN residents s ON s.id = p.resident_id WHERE p.round_id = ? ORDER BY p.id",
-        (-households_db.PAPER_BASE, round_id),
+        "SELECT p.channel = 'paper', p.hold, p.counted FROM responses p "
+        "WHERE p.round_id = ? ORDER BY p.id",
+        (round_id,),
     )
     return [tuple(r) for r in found]
 
@@ -155,7 +154,9 @@ async def test_staff_keep_the_paper_sheet_and_others_cannot_decide(harness, cloc
     stranger = harness.user(UID, "Lạ")
     await harness.send(stranger, f"/start h{paper['code']}")
     await answer_all(harness, stranger)
-    await harness.services.access.grant(OTHER_STAFF, Role.STAFF, commune=OTHER_COMMUNE)
+    await harness.services.access.grant(
+        await tg_person(harness.services, OTHER_STAFF), Role.STAFF, commune=OTHER_COMMUNE
+    )
     other = harness.user(OTHER_STAFF)
     await harness.send(other, "/help")
     before = await snapshot(harness.services.db)

@@ -11,8 +11,9 @@ import pytest
 
 from handlers.telegram import retention
 from surveys.access import Action, Actor, Forbidden, Scope
+from surveys.people import Address, Channel
 from surveys.pseudonym import pseudonym
-from tests.conftest import COMMUNE, SURVEY, snapshot, table_counts
+from tests.conftest import COMMUNE, SURVEY, resident_of, snapshot, table_counts
 from tests.handlers.test_survey import answer_all
 
 UID, NAME, COMMENT = 987_654_321, "Zelda Nguyễn", "Đường thôn Nà Ún ngập nước quá lâu"
@@ -25,7 +26,7 @@ async def residents(harness, clock, count: int = 6) -> list:
     people = []
     for i in range(count):
         uid, name = (UID, NAME) if i == 0 else (100 + i, f"Người {i}")
-        await harness.services.residents.join(uid, name, COMMUNE)
+        await harness.services.residents.join(Address(Channel.TELEGRAM, str(uid)), name, COMMUNE)
         person = harness.user(uid, name)
         await answer_all(harness, person, comment=COMMENT if i == 0 else "Tốt")
         people.append(person)
@@ -126,15 +127,17 @@ async def test_retention_removes_only_the_inactive(harness, clock) -> None:
     env.settings = dataclasses.replace(env.settings, retention_days=365)
     summary = await harness.services.rounds.summary(COMMUNE)
     clock.advance(days=300)
-    await harness.services.residents.join(555, "Mới", COMMUNE)  # joined recently
+    await harness.services.residents.join(
+        Address(Channel.TELEGRAM, "555"), "Mới", COMMUNE
+    )  # joined recently
     clock.advance(days=66)
     retention.schedule(harness.app)
     (job,) = harness.app.job_queue.get_jobs_by_name(retention.JOB_NAME)
     await job.run(harness.app)
     assert await traces(harness, str(UID), NAME, COMMENT) == []
-    assert await harness.services.residents.get(people[1].id) is None
+    assert await harness.services.people.find(Channel.TELEGRAM, str(people[1].id)) is None
     assert await traces(harness, "Người 1") == []
-    assert await harness.services.residents.get(555) is not None
+    assert await resident_of(harness.services, 555) is not None
     after = (await harness.services.rounds.summary(COMMUNE)).score
     assert (after.respondents, after.overall, after.questions) == (
         summary.score.respondents,

@@ -8,7 +8,7 @@ from datetime import timedelta
 from handlers.views import labels
 from storage import responses as responses_db
 from surveys.access import Role
-from tests.conftest import COMMUNE, SURVEY
+from tests.conftest import COMMUNE, SURVEY, resident_of, tg_person
 
 STAFF = 900
 
@@ -19,7 +19,7 @@ async def test_progress_counts_residents_who_joined_after_the_invitation(harness
     launched = await services.broadcasts.open_round(
         COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7)
     )  # nobody has joined yet: the invitation reaches no one
-    await services.access.grant(STAFF, Role.STAFF, commune=COMMUNE)
+    await services.access.grant(await tg_person(services, STAFF), Role.STAFF, commune=COMMUNE)
     token = await services.residents.join_token(COMMUNE)
     lan = harness.user(1, "Lan")
     await harness.send(lan, f"/start j{token}")
@@ -34,7 +34,9 @@ async def test_progress_counts_residents_who_joined_after_the_invitation(harness
     assert "0/0" in replies[0] and "Đã trả lời xong: 0" in replies[0]  # the broadcast's own
     assert "1 người đã bắt đầu, 0 người trả lời xong" in replies[0]
     response = await responses_db.find(
-        services.db.conn, launched.broadcast.round_id, (await services.residents.get(1)).id
+        services.db.conn,
+        launched.broadcast.round_id,
+        (await resident_of(services, 1)).id,
     )
     assert response is not None and response.completed_at is None
     assert len(await responses_db.list_answers(services.db.conn, response.id)) == 2

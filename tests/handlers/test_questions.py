@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from surveys.access import Role
-from tests.conftest import COMMUNE, OTHER_COMMUNE, table_counts
+from tests.conftest import COMMUNE, OTHER_COMMUNE, table_counts, tg_person
 from tests.handlers.test_faq import button_labels, member, rows
 
 STAFF = 50
@@ -32,7 +32,9 @@ async def asked(harness, user_id: int = 987654, text: str = QUESTION):
 
 
 async def staff(harness, user_id: int = STAFF, commune: int = COMMUNE):
-    await harness.services.access.grant(user_id, Role.STAFF, commune=commune)
+    await harness.services.access.grant(
+        await tg_person(harness.services, user_id), Role.STAFF, commune=commune
+    )
     return harness.user(user_id, "Cán bộ")
 
 
@@ -108,7 +110,14 @@ async def test_staff_of_another_commune_cannot_answer(harness) -> None:
         assert text == "Bạn không có quyền trả lời câu hỏi của xã này."
         after = await table_counts(harness.services.db)
         assert after == {**before, "audit_log": before["audit_log"] + 1}  # the refusal
-    assert await rows(harness, "SELECT state FROM chat_states WHERE telegram_user_id = 60") == []
+    assert (
+        await rows(
+            harness,
+            "SELECT state FROM chat_states WHERE resident_id = "
+            "(SELECT resident_id FROM addresses WHERE channel = 'telegram' AND address = '60')",
+        )
+        == []
+    )
 
 
 async def test_reply_to_an_already_answered_question(harness) -> None:
@@ -123,9 +132,11 @@ async def test_reply_to_an_already_answered_question(harness) -> None:
     replies = await harness.send(second, "Câu trả lời của người thứ hai.")
     assert replies[0].startswith("Câu hỏi này đã được trả lời trước đó")
     assert await rows(harness, "SELECT * FROM faq_questions") == before
-    assert await rows(harness, "SELECT count(*) FROM chat_states WHERE telegram_user_id = 51") == [
-        (0,)
-    ]
+    assert await rows(
+        harness,
+        "SELECT count(*) FROM chat_states WHERE resident_id = "
+        "(SELECT resident_id FROM addresses WHERE channel = 'telegram' AND address = '51')",
+    ) == [(0,)]
     text = await harness.press_raw(second, second.messages[-3].buttons[0][0][1])
     assert "đã được làm rồi" in text
 
@@ -219,6 +230,13 @@ async def test_reply_after_the_role_was_revoked_is_refused(harness) -> None:
     assert replies[0].startswith("Không gửi được câu trả lời")
     assert len(lan.messages) == seen_by_lan
     assert await rows(harness, "SELECT answer FROM faq_questions") == [(None,)]
-    assert await rows(harness, f"SELECT * FROM chat_states WHERE telegram_user_id = {STAFF}") == []
+    assert (
+        await rows(
+            harness,
+            "SELECT * FROM chat_states WHERE resident_id = (SELECT resident_id FROM addresses "
+            f"WHERE channel = 'telegram' AND address = '{STAFF}')",
+        )
+        == []
+    )
     refused = await rows(harness, "SELECT action FROM audit_log WHERE outcome = 'refused'")
     assert refused == [("questions.answer",)]

@@ -15,7 +15,7 @@ from storage import broadcasts as bdb
 from storage import responses as responses_db
 from surveys import skipped_updates
 from surveys.broadcasts import LaunchRefused
-from tests.conftest import COMMUNE, SURVEY, FakeClock
+from tests.conftest import COMMUNE, SURVEY, FakeClock, resident_of, tg_person
 from tests.handlers.conftest import Harness, running_harness
 from tests.handlers.test_broadcast import join, launch
 from tests.handlers.test_survey import SCALE_4
@@ -45,7 +45,7 @@ async def test_half_the_replies_429_every_press_still_gets_its_next_question(
     patient, clock, slept
 ) -> None:
     await patient.services.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7))
-    await patient.services.residents.join(7, "Lan", COMMUNE)
+    await patient.services.residents.join(await tg_person(patient.services, 7), "Lan", COMMUNE)
     lan = patient.user(7)
     patient.sandbox.set_failure_rate("*", 0.5, "429", seed=3, retry_after=2)
     replies = await patient.send(lan, "/survey")
@@ -74,7 +74,7 @@ async def test_ten_429s_in_a_row_within_the_budget_still_bring_the_next_question
     """Seed 1 draws 13 refusals in a row around question 12: with the 429s counted as
     attempts (10 calls) that next question was dropped after 9 s of a 60 s budget."""
     await patient.services.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7))
-    await patient.services.residents.join(7, "Lan", COMMUNE)
+    await patient.services.residents.join(await tg_person(patient.services, 7), "Lan", COMMUNE)
     lan = patient.user(7)
     sandbox = patient.sandbox
     for method in REPLY_METHODS:
@@ -123,7 +123,7 @@ async def test_refused_beyond_the_budget_the_answer_stays_and_the_resident_goes_
     patient, clock, slept
 ) -> None:
     await patient.services.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7))
-    await patient.services.residents.join(7, "Lan", COMMUNE)
+    await patient.services.residents.join(await tg_person(patient.services, 7), "Lan", COMMUNE)
     lan = patient.user(7)
     sandbox = patient.sandbox
     await patient.send(lan, "/survey")
@@ -161,7 +161,7 @@ async def test_refused_beyond_the_budget_the_answer_stays_and_the_resident_goes_
 
 async def test_a_double_tap_asks_the_next_question_once(patient, clock) -> None:
     await patient.services.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7))
-    await patient.services.residents.join(7, "Lan", COMMUNE)
+    await patient.services.residents.join(await tg_person(patient.services, 7), "Lan", COMMUNE)
     lan = patient.user(7)
     await patient.send(lan, "/survey")
     first = lan.last
@@ -239,9 +239,9 @@ async def test_blocking_the_bot_stops_broadcasts_at_once_and_unblocking_resumes(
     (lan,) = await join(harness, 1)
     lan.block_bot()
     await harness.pump()
-    assert (await harness.services.residents.get(lan.id)).stopped_at == clock.now
+    assert (await resident_of(harness.services, lan.id)).stopped_at == clock.now
     with pytest.raises(LaunchRefused):  # nobody left to invite: the one resident blocked it
         await launch(harness.services, key="after-block")
     lan.unblock_bot()
     await harness.pump()
-    assert (await harness.services.residents.get(lan.id)).stopped_at is None
+    assert (await resident_of(harness.services, lan.id)).stopped_at is None

@@ -9,6 +9,8 @@ from datetime import timedelta
 from handlers.telegram import broadcast_jobs
 from surveys.access import Actor, Role
 from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, table_counts
+from surveys.access import Role
+from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, table_counts, tg_person
 from tests.handlers.test_broadcast import fake_sleep, join, launch
 from tests.summary_support import answer
 
@@ -24,7 +26,7 @@ async def _two_rounds(harness, clock) -> tuple[int, int]:
     await services.rounds.close(first.round.id)
     clock.advance(hours=1)
     second = await launch(services, "k2")
-    await services.access.grant(STAFF, Role.STAFF, commune=COMMUNE)
+    await services.access.grant(await tg_person(services, STAFF), Role.STAFF, commune=COMMUNE)
     return first.round.id, second.round.id
 
 
@@ -79,7 +81,9 @@ async def _result_for(harness, clock, households: bool) -> list:
         await services.residents.add_villages(COMMUNE, ["Bản Nà Ún"])
         issued = await services.households.issue(Actor.operator(), COMMUNE, "Bản Nà Ún", 6)
         for uid, (household, _) in enumerate(issued.households[:5], start=1001):
-            await services.households.join(uid, f"Hộ {uid}", household.code)
+            await services.households.join(
+                await tg_person(services, uid), f"Hộ {uid}", household.code
+            )
             users.append(harness.user(uid, f"Hộ {uid}"))
     else:
         users = await join(harness, 5)

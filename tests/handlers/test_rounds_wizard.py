@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from surveys.access import Role
-from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, table_counts
+from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, table_counts, tg_person
 from tests.handlers.test_broadcast import join
 
 STAFF = 800
 
 
 async def staff_member(harness, uid: int = STAFF, commune: int = COMMUNE):
-    await harness.services.access.grant(uid, Role.STAFF, commune=commune)
+    await harness.services.access.grant(
+        await tg_person(harness.services, uid), Role.STAFF, commune=commune
+    )
     return harness.user(uid, "Cán bộ")
 
 
@@ -152,7 +154,7 @@ async def test_an_administrator_without_a_commune_is_told_what_to_do(harness) ->
     from surveys.access import Role
     from tests.conftest import snapshot
 
-    await harness.services.access.grant(26, Role.ADMIN)
+    await harness.services.access.grant(await tg_person(harness.services, 26), Role.ADMIN)
     admin = harness.user(26, "Quản trị")
     before = await snapshot(harness.services.db)
     (answer,) = await harness.send(admin, "/rounds")

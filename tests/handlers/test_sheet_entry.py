@@ -12,6 +12,8 @@ import pytest
 from storage import households as households_db
 from surveys.access import Actor, Role
 from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, snapshot, table_counts
+from surveys.access import Role
+from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, snapshot, table_counts, tg_person
 
 STAFF, RESIDENT = 22, 31
 INVALID = (
@@ -34,7 +36,7 @@ async def setup(harness) -> dict:
     await s.rounds.open(OTHER_COMMUNE, SURVEY)  # its id is 1, so the commune's round differs
     round_ = await s.rounds.open(COMMUNE, SURVEY)  # id 2, the commune's "Đợt 1 năm 2026"
     assert round_.id == 2
-    await s.access.grant(STAFF, Role.STAFF, commune=COMMUNE)
+    await s.access.grant(await tg_person(s, STAFF), Role.STAFF, commune=COMMUNE)
     return {
         "codes": [h.code for h, _ in own.households],
         "households": [h for h, _ in own.households],
@@ -46,7 +48,9 @@ async def setup(harness) -> dict:
 
 async def state(harness) -> dict:
     found = await harness.services.db.conn.execute_fetchall(
-        "SELECT state, data FROM chat_states WHERE telegram_user_id = ?", (STAFF,)
+        "SELECT state, data FROM chat_states c JOIN addresses a ON a.resident_id = c.resident_id "
+        "WHERE a.channel = 'telegram' AND a.address = ?",
+        (str(STAFF),),
     )
     return {"state": found[0][0], **json.loads(found[0][1])} if found else {}
 
@@ -70,9 +74,9 @@ async def stored(harness, household_id: int) -> list[tuple]:
     rows = await harness.services.db.conn.execute_fetchall(
         "SELECT a.question_id, a.value_int, a.value_text, a.skipped, r.completed_at IS NOT NULL "
         "FROM answers a JOIN responses r ON r.id = a.response_id "
-        "JOIN residents p ON p.id = r.resident_id WHERE p.telegram_user_id = ? "
-        "ORDER BY a.question_id",
-        (-(households_db.PAPER_BASE + household_id),),
+        "JOIN residents p ON p.id = r.resident_id WHERE p.household_id = ? "
+        "AND r.channel = 'paper' ORDER BY a.question_id",
+        (household_id,),
     )
     return [tuple(r) for r in rows]
 

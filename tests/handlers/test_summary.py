@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from handlers.views import labels
 from surveys.access import Role
-from tests.conftest import COMMUNE, OTHER_COMMUNE, snapshot, table_counts
+from tests.conftest import COMMUNE, OTHER_COMMUNE, snapshot, table_counts, tg_person
 from tests.summary_support import answer, open_round
 
 OFFICER, STRANGER, RESIDENT = 500, 501, 502
@@ -31,7 +31,7 @@ async def _answered(harness, clock, n: int = 6, third: bool = False) -> None:
     await answer(services, 100, village="Thôn Cốc Pa", scale="1")  # a village of one
     for uid in range(200, 205) if third else ():  # five: hidden to protect Thôn Cốc Pa
         await answer(services, uid, village="Thôn Pá Khoang")
-    await services.access.grant(OFFICER, Role.OFFICER, province=PROVINCE)
+    await services.access.grant(await tg_person(services, OFFICER), Role.OFFICER, province=PROVINCE)
 
 
 async def test_summary_message_and_chart(harness, clock) -> None:
@@ -112,7 +112,9 @@ async def test_export_sends_workbook_and_csv_with_suppression(harness, clock) ->
 
 async def test_refusals_say_why_and_change_nothing(harness, clock) -> None:
     await _answered(harness, clock)
-    await harness.services.access.grant(STRANGER, Role.OFFICER, commune=OTHER_COMMUNE)
+    await harness.services.access.grant(
+        await tg_person(harness.services, STRANGER), Role.OFFICER, commune=OTHER_COMMUNE
+    )
     cases = [
         (STRANGER, "/summary xa tan uyen", "không có quyền"),  # outside their scope
         (RESIDENT, "/summary xa tan uyen", "không có quyền"),  # no role at all
@@ -141,7 +143,9 @@ async def test_refusals_say_why_and_change_nothing(harness, clock) -> None:
 async def test_round_without_answers_is_refused(harness, clock) -> None:
     await open_round(harness.services, clock, OTHER_COMMUNE)  # id 1: the commune's round is 2
     await open_round(harness.services, clock)
-    await harness.services.access.grant(OFFICER, Role.OFFICER, province=PROVINCE)
+    await harness.services.access.grant(
+        await tg_person(harness.services, OFFICER), Role.OFFICER, province=PROVINCE
+    )
     officer = harness.user(OFFICER)
     before = await snapshot(harness.services.db)
     replies = await harness.send(officer, "/summary 3598")
@@ -153,7 +157,9 @@ async def test_every_answer_dont_know_gives_no_figure(harness, clock) -> None:
     await open_round(harness.services, clock)
     for uid in range(1, 7):
         await answer(harness.services, uid, scale="0")
-    await harness.services.access.grant(OFFICER, Role.OFFICER, province=PROVINCE)
+    await harness.services.access.grant(
+        await tg_person(harness.services, OFFICER), Role.OFFICER, province=PROVINCE
+    )
     officer = harness.user(OFFICER)
     before = await snapshot(harness.services.db)
     replies = await harness.send(officer, "/summary 3598")
@@ -168,7 +174,7 @@ async def test_every_village_under_k_is_said_in_chat(harness, clock) -> None:
     await open_round(services, clock)
     for uid in range(1, 9):
         await answer(services, uid, village="Thôn A" if uid % 2 else "Thôn B")
-    await services.access.grant(OFFICER, Role.OFFICER, province=PROVINCE)
+    await services.access.grant(await tg_person(services, OFFICER), Role.OFFICER, province=PROVINCE)
     officer = harness.user(OFFICER)
     replies = await harness.send(officer, "/summary 3598")
     assert "Không hiển thị theo thôn" in replies[0]
@@ -200,14 +206,18 @@ async def test_province_report_and_export(harness, clock) -> None:
 
 async def _state(harness, uid: int) -> list[tuple]:
     rows = await harness.services.db.conn.execute_fetchall(
-        "SELECT state FROM chat_states WHERE telegram_user_id = ?", (uid,)
+        "SELECT state FROM chat_states WHERE resident_id = "
+        "(SELECT resident_id FROM addresses WHERE channel = 'telegram' AND address = ?)",
+        (str(uid),),
     )
     return [tuple(r) for r in rows]
 
 
 async def test_summary_asks_for_a_name_typed_without_diacritics(harness, clock) -> None:
     await _answered(harness, clock)
-    await harness.services.access.grant(OFFICER, Role.OFFICER, commune=OTHER_COMMUNE)
+    await harness.services.access.grant(
+        await tg_person(harness.services, OFFICER), Role.OFFICER, commune=OTHER_COMMUNE
+    )
     officer = harness.user(OFFICER)
     replies = await harness.send(officer, "/summary")  # two grants: which place?
     assert len(replies) == 1 and "Gõ tên xã, phường hoặc tỉnh" in replies[0]
@@ -252,7 +262,9 @@ async def test_ambiguous_name_offers_candidates_as_buttons(harness, clock) -> No
 
 async def test_candidate_buttons_are_checked(harness, clock) -> None:
     await _answered(harness, clock)
-    await harness.services.access.grant(STRANGER, Role.OFFICER, commune=OTHER_COMMUNE)
+    await harness.services.access.grant(
+        await tg_person(harness.services, STRANGER), Role.OFFICER, commune=OTHER_COMMUNE
+    )
     officer, stranger = harness.user(OFFICER), harness.user(STRANGER)
     await harness.send(officer, "/summary tan uyen")
     before, counts = await snapshot(harness.services.db), await table_counts(harness.services.db)
@@ -276,7 +288,7 @@ async def test_a_commune_under_k_shows_no_count_in_chat(harness, clock) -> None:
     await open_round(services, clock)
     for uid in range(1, 4):
         await answer(services, uid)
-    await services.access.grant(OFFICER, Role.OFFICER, province=PROVINCE)
+    await services.access.grant(await tg_person(services, OFFICER), Role.OFFICER, province=PROVINCE)
     officer = harness.user(OFFICER)
     replies = await harness.send(officer, "/summary 3598")
     assert "Hài lòng chung: ẩn (dưới 5 người trả lời)" in replies[0]

@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from storage import responses as responses_db
-from tests.conftest import COMMUNE, SURVEY
+from tests.conftest import COMMUNE, SURVEY, tg_person
 
 SCALE_4 = "4 · Hài lòng"
 
 
 async def joined(harness, clock, user_id: int = 1):
     await harness.services.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7))
-    await harness.services.residents.join(user_id, "Lan", COMMUNE)
+    await harness.services.residents.join(
+        await tg_person(harness.services, user_id), "Lan", COMMUNE
+    )
     return harness.user(user_id)
 
 

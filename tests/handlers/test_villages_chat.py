@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 
 from surveys.access import Role
-from tests.conftest import COMMUNE, OTHER_COMMUNE, snapshot
+from tests.conftest import COMMUNE, OTHER_COMMUNE, snapshot, tg_person
 
 
 @pytest.fixture
 async def staff(harness):
-    await harness.services.access.grant(30, Role.STAFF, commune=COMMUNE)
+    await harness.services.access.grant(
+        await tg_person(harness.services, 30), Role.STAFF, commune=COMMUNE
+    )
     return harness.user(30, "Hoa")
 
 
@@ -25,7 +27,7 @@ async def test_add_a_village(harness, staff) -> None:
     assert [v.name for v in await harness.services.residents.villages(COMMUNE)] == ["Bản Nà Ún"]
     entry = (await harness.services.access.audit_log())[-1]
     assert (entry.actor, entry.action, entry.commune_code, entry.outcome) == (
-        "tg:30",
+        f"person:{await tg_person(harness.services, 30)}",
         "villages.manage",
         COMMUNE,
         "ok",
@@ -49,7 +51,7 @@ async def test_bad_village_name_changes_nothing(harness, staff, name) -> None:
 
 @pytest.mark.parametrize("arg", ["abc", "12345678", "1"])
 async def test_bad_commune_code(harness, arg) -> None:
-    await harness.services.access.grant(31, Role.ADMIN)
+    await harness.services.access.grant(await tg_person(harness.services, 31), Role.ADMIN)
     before = await snapshot(harness.services.db)
     (reply,) = await harness.send(harness.user(31), f"/villages {arg}")
     assert reply.startswith(f"Không có xã, phường mã «{arg}».")
@@ -57,7 +59,9 @@ async def test_bad_commune_code(harness, arg) -> None:
 
 
 async def test_staff_of_several_communes_names_one(harness, staff) -> None:
-    await harness.services.access.grant(30, Role.STAFF, commune=OTHER_COMMUNE)
+    await harness.services.access.grant(
+        await tg_person(harness.services, 30), Role.STAFF, commune=OTHER_COMMUNE
+    )
     (reply,) = await harness.send(staff, "/villages")
     assert reply == "Bạn quản lý thôn của nhiều xã, phường. Gõ /villages kèm mã xã: 3598, 25747."
     (listing,) = await harness.send(staff, f"/villages {OTHER_COMMUNE}")

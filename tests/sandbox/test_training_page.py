@@ -34,9 +34,9 @@ async def answers_of(path: Path, telegram_id: int) -> dict[str, int]:
         async with db.conn.execute(
             "SELECT a.question_id, a.value_int FROM answers a "
             "JOIN responses p ON p.id = a.response_id "
-            "JOIN residents r ON r.id = p.resident_id "
-            "WHERE r.telegram_user_id = ?",
-            (telegram_id,),
+            "JOIN addresses r ON r.resident_id = p.resident_id "
+            "WHERE r.channel = 'telegram' AND r.address = ?",
+            (str(telegram_id),),
         ) as cur:
             return {row[0]: row[1] for row in await cur.fetchall()}
     finally:

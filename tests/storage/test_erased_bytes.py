@@ -8,7 +8,7 @@ from pathlib import Path
 
 from surveys.env import Settings
 from surveys.services import Services
-from tests.conftest import COMMUNE, SURVEY, FakeClock
+from tests.conftest import COMMUNE, SURVEY, FakeClock, tg_person
 
 UID = 912_345_678
 NAME = "Zelda Nguyễn Thị Quỳnh"
@@ -30,7 +30,7 @@ async def test_erased_name_and_comment_leave_the_db_and_wal_files(
     )
     try:
         await services.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7))
-        await services.residents.join(UID, NAME, COMMUNE)
+        await services.residents.join(await tg_person(services, UID), NAME, COMMUNE)
         step = (await services.answering.current(UID)).step
         assert step is not None
         for index, question in enumerate(step.survey.questions):

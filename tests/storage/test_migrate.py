@@ -46,9 +46,12 @@ async def test_migration_over_existing_data_keeps_rows() -> None:
         "VALUES (42, 'Lan', 70, '2026-11-23T03:00:00+00:00');"
     )
     await migrate.apply(conn)
-    async with conn.execute("SELECT telegram_user_id, language_code FROM residents") as cur:
+    async with conn.execute(
+        "SELECT a.address, r.language_code FROM residents r "
+        "JOIN addresses a ON a.resident_id = r.id AND a.channel = 'telegram'"
+    ) as cur:
         rows = [tuple(r) for r in await cur.fetchall()]
-    assert rows == [(42, "vi")]
+    assert rows == [("42", "vi")]
     await conn.close()
 
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from storage import communes as communes_db
 from storage import households as households_db
 from storage import migrate
+from storage import people as people_db
 from storage import privacy as privacy_db
 from storage import residents as residents_db
 from storage import responses as responses_db
@@ -19,6 +20,7 @@ from storage import scores as scores_db
 from storage import surveys as surveys_db
 from storage.db import Database
 from storage.migrate import available
+from storage.people import Channel
 from storage.records import ts
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
@@ -89,8 +91,12 @@ async def _setup(stop_before: int | None = None) -> World:
             )
         residents = []
         for r in range(6):
+            person = await people_db.person_for(
+                conn, Channel.TELEGRAM, str(100 + r), create=True, now=NOW
+            )
+            assert person is not None
             resident = await residents_db.upsert_membership(
-                conn, 100 + r, f"R{r}", COMMUNES[r % 2], NOW
+                conn, person, f"R{r}", COMMUNES[r % 2], NOW
             )
             residents.append(resident.id)
     return World(db, rounds, villages, residents, households, all_rounds=list(rounds.values()))
@@ -146,7 +152,7 @@ async def _apply(world: World, steps: list[tuple]) -> None:
                 await residents_db.set_village(conn, resident.id, vid)
             elif kind == "move":
                 await residents_db.upsert_membership(
-                    conn, 100 + step[1], "R", COMMUNES[step[2]], now
+                    conn, world.residents[step[1]], "R", COMMUNES[step[2]], now
                 )
             elif kind == "join":
                 assert resident is not None
@@ -161,7 +167,7 @@ async def _apply(world: World, steps: list[tuple]) -> None:
                 household = world.households[step[1]]
                 member = await households_db.paper_member(conn, household, now)
                 response = await responses_db.get_or_create(
-                    conn, world.rounds[household.commune_code], member, now
+                    conn, world.rounds[household.commune_code], member, now, channel="paper"
                 )
                 await responses_db.upsert_answer(
                     conn,
@@ -176,7 +182,7 @@ async def _apply(world: World, steps: list[tuple]) -> None:
             elif kind == "erase":
                 rid = world.residents[step[1]]
                 if rid not in world.erased:
-                    await privacy_db.erase_identity(conn, rid, 100 + step[1], [], now)
+                    await privacy_db.erase_identity(conn, rid, [], now)
                     world.erased.add(rid)
 
 
@@ -255,10 +261,7 @@ async def test_one_answer_per_household() -> None:
         # units: 2 households + residents 2 and 4 outside any household
         assert await scores_db.units(db.conn, [3598]) == {3598: (2, 2)}
         # the paper sheet deleted: the household falls back to its complete chat answer
-        await db.conn.execute(
-            "DELETE FROM responses WHERE resident_id IN "
-            "(SELECT id FROM residents WHERE telegram_user_id < 0)"
-        )
+        await db.conn.execute("DELETE FROM responses WHERE channel = 'paper'")
         await db.conn.commit()
         assert await scores_db.round_counts(db.conn, round_id) == {"overall": {0: 1, 1: 1}}
     finally:
@@ -276,8 +279,8 @@ async def test_migration_backfills_existing_answers() -> None:
             await communes_db.upsert_communes(conn, [(3598, 12, "Xã", "xa", "xa")])
             await surveys_db.insert_survey(conn, "s", "S", "{}", "test", NOW)
             round_id = await _round_as_then(conn)
-            resident = await residents_db.upsert_membership(conn, 1, "R", 3598, NOW)
-            response = await responses_db.get_or_create(conn, round_id, resident.id, NOW)
+            resident_id = await _resident_as_then(conn, 1)
+            response = await _response_as_then(conn, round_id, resident_id)
             await responses_db.upsert_answer(
                 conn, response.id, "q1", value_int=5, value_text=None, skipped=False, now=NOW
             )
@@ -302,8 +305,8 @@ async def test_migration_stops_counting_abandoned_responses() -> None:
             await surveys_db.insert_survey(conn, "s", "S", "{}", "test", NOW)
             round_id = await _round_as_then(conn)
             for uid, value, done in ((1, 5, True), (2, 1, False)):
-                resident = await residents_db.upsert_membership(conn, uid, "R", 3598, NOW)
-                response = await responses_db.get_or_create(conn, round_id, resident.id, NOW)
+                resident_id = await _resident_as_then(conn, uid)
+                response = await _response_as_then(conn, round_id, resident_id)
                 await responses_db.upsert_answer(
                     conn,
                     response.id,
@@ -331,6 +334,27 @@ async def test_migration_stops_counting_abandoned_responses() -> None:
         assert tuple(row) == (0.85, 0)
     finally:
         await db.close()
+
+
+async def _response_as_then(conn, round_id: int, resident_id: int) -> responses_db.Response:
+    """A response as the table was before *_people.sql (no channel, no survey version)."""
+    await conn.execute(
+        "INSERT INTO responses(round_id, resident_id, started_at, updated_at) VALUES (?, ?, ?, ?)",
+        (round_id, resident_id, ts(NOW), ts(NOW)),
+    )
+    response = await responses_db.find(conn, round_id, resident_id)
+    assert response is not None
+    return response
+
+
+async def _resident_as_then(conn, telegram_id: int) -> int:
+    """A resident as the table was before *_people.sql (keyed by Telegram id)."""
+    cur = await conn.execute(
+        "INSERT INTO residents(telegram_user_id, display_name, commune_code, joined_at) "
+        "VALUES (?, 'R', 3598, ?)",
+        (telegram_id, ts(NOW)),
+    )
+    return cur.lastrowid
 
 
 async def _round_as_then(conn) -> int:

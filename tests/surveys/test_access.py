@@ -7,7 +7,7 @@ import pytest
 
 from surveys.access import Action, Actor, Forbidden, Role, Scope
 from surveys.services import Services
-from tests.conftest import COMMUNE, OTHER_COMMUNE
+from tests.conftest import COMMUNE, OTHER_COMMUNE, tg_person
 
 LAI_CHAU, HCMC = 12, 79
 NEIGHBOUR = 3394  # another commune of Lai Châu
@@ -15,10 +15,10 @@ NEIGHBOUR = 3394  # another commune of Lai Châu
 
 @pytest.fixture
 async def people(services: Services) -> dict[str, Actor]:
-    await services.access.grant(1, Role.STAFF, commune=COMMUNE)
-    await services.access.grant(2, Role.OFFICER, province=LAI_CHAU)
-    await services.access.grant(3, Role.OFFICER, commune=OTHER_COMMUNE)
-    await services.access.grant(4, Role.ADMIN)
+    await services.access.grant(await tg_person(services, 1), Role.STAFF, commune=COMMUNE)
+    await services.access.grant(await tg_person(services, 2), Role.OFFICER, province=LAI_CHAU)
+    await services.access.grant(await tg_person(services, 3), Role.OFFICER, commune=OTHER_COMMUNE)
+    await services.access.grant(await tg_person(services, 4), Role.ADMIN)
     return {
         "staff": Actor(1),
         "officer": Actor(2),
@@ -62,7 +62,7 @@ async def test_refusal_is_audited_and_nothing_else(services, people) -> None:
     assert len(after) == len(before) + 1
     entry = after[-1]
     assert (entry.actor, entry.action, entry.commune_code, entry.outcome) == (
-        "tg:1",
+        "person:1",
         "rounds.manage",
         NEIGHBOUR,
         "refused",

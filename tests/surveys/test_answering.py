@@ -6,14 +6,14 @@ from datetime import timedelta
 
 from surveys.answering import AnswerOutcome
 from surveys.services import Services
-from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, FakeClock, snapshot
+from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, FakeClock, snapshot, tg_person
 
 LAN, BINH = 1001, 1002
 
 
 async def _joined_with_round(services: Services, clock: FakeClock) -> int:
-    await services.residents.join(LAN, "Lan", COMMUNE)
-    await services.residents.join(BINH, "Bình", COMMUNE)
+    await services.residents.join(await tg_person(services, LAN), "Lan", COMMUNE)
+    await services.residents.join(await tg_person(services, BINH), "Bình", COMMUNE)
     round_ = await services.rounds.open(COMMUNE, SURVEY, closes_at=clock.now + timedelta(days=7))
     return round_.id
 
@@ -99,7 +99,7 @@ async def test_round_past_its_close_time_accepts_nothing(services: Services, clo
 async def test_moved_resident_cannot_answer_old_commune_round(services: Services, clock) -> None:
     await _joined_with_round(services, clock)
     step = (await services.answering.current(LAN)).step
-    await services.residents.join(LAN, "Lan", OTHER_COMMUNE)
+    await services.residents.join(await tg_person(services, LAN), "Lan", OTHER_COMMUNE)
     result = await services.answering.answer(LAN, step.response.id, 0, "4")
     assert result.outcome is AnswerOutcome.NOT_YOURS
 

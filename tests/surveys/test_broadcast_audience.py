@@ -8,14 +8,14 @@ import pytest
 
 from storage import surveys as surveys_db
 from surveys.broadcasts import Audience, LaunchError, LaunchRefused
-from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, table_counts
+from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, table_counts, tg_person
 
 
 async def test_one_village_and_non_respondents(services, clock) -> None:
     await services.residents.add_villages(COMMUNE, ["Bản Nà", "Bản Mé"])
     na, me = await services.residents.villages(COMMUNE)
     for uid, village in ((1, na), (2, na), (3, me)):
-        await services.residents.join(uid, f"Dân {uid}", COMMUNE)
+        await services.residents.join(await tg_person(services, uid), f"Dân {uid}", COMMUNE)
         await services.residents.choose_village(uid, village.id)
     plan = await services.broadcasts.plan(
         COMMUNE, SURVEY, audience=Audience.VILLAGE, audience_ref=na.id
@@ -27,7 +27,8 @@ async def test_one_village_and_non_respondents(services, clock) -> None:
     async with services.db.transaction() as tx:  # resident 1 completes the round
         await tx.execute(
             "INSERT INTO responses(round_id, resident_id, started_at, updated_at, completed_at) "
-            "SELECT ?, id, 'x', 'x', 'x' FROM residents WHERE telegram_user_id = 1",
+            "SELECT ?, resident_id, 'x', 'x', 'x' FROM addresses "
+            "WHERE channel = 'telegram' AND address = '1'",
             (round_id,),
         )
         await surveys_db.close_round(tx, round_id, clock.now)
@@ -45,7 +46,7 @@ async def test_one_village_and_non_respondents(services, clock) -> None:
 async def test_a_village_or_round_of_another_commune_is_refused(services, audience) -> None:
     await services.residents.add_villages(OTHER_COMMUNE, ["Khu 1"])
     (other_village,) = await services.residents.villages(OTHER_COMMUNE)
-    await services.residents.join(9, "Dân", OTHER_COMMUNE)
+    await services.residents.join(await tg_person(services, 9), "Dân", OTHER_COMMUNE)
     other = await services.broadcasts.open_round(OTHER_COMMUNE, SURVEY)
     ref = other_village.id if audience is Audience.VILLAGE else other.round.id
     before = await table_counts(services.db)

@@ -9,6 +9,7 @@ import pytest
 from surveys.access import Actor
 from surveys.faq_content import load_dir, package_dir
 from surveys.faq_service import ReplaceRefused
+from tests.conftest import tg_person
 
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "faq"
 
@@ -35,16 +36,16 @@ async def test_review_stale_unhelpful_and_grouped_unmatched(services, clock) -> 
     services.faq.root = FIXTURES
     await services.faq.sync_package()
     today = clock.now.date()
-    down = await services.faq.ask(1, "ocop")
+    down = await services.faq.ask(await tg_person(services, 1), "ocop")
     await services.faq.feedback(1, down.ask_id, helpful=False)
-    up = await services.faq.ask(2, "ocop là gì")
+    up = await services.faq.ask(await tg_person(services, 2), "ocop là gì")
     await services.faq.feedback(2, up.ask_id, helpful=True)
     for user, text in [
         (1, "giá lúa hôm nay"),
         (2, "gia lua hom nay bao nhieu"),
         (3, "thời tiết ngày mai có mưa không"),
     ]:
-        await services.faq.ask(user, text)
+        await services.faq.ask(await tg_person(services, user), text)
     review = await services.faq.review(today)
     assert [e.id for e in review.stale] == ["vneid-quen-mat-khau"]  # 2025-06-01 < 2025-11-23
     assert [(e.id, d, u) for e, d, u in review.unhelpful] == [("ocop-la-gi", 1, 1)]

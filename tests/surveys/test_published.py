@@ -16,7 +16,7 @@ from storage import scores as scores_db
 from surveys import round_labels
 from surveys.access import Actor
 from surveys.services import Services
-from tests.conftest import COMMUNE
+from tests.conftest import COMMUNE, tg_person
 from tests.summary_support import answer, open_round
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -108,7 +108,7 @@ async def test_abandoned_answers_do_not_count_and_every_table_adds_up(services, 
     for uid in range(1, 7):
         await answer(services, uid)
     for uid in (7, 8):  # start, answer three questions, walk away
-        await services.residents.join(uid, f"R{uid}", COMMUNE)
+        await services.residents.join(await tg_person(services, uid), f"R{uid}", COMMUNE)
         step = (await services.answering.current(uid)).step
         for i in range(3):
             assert (await services.answering.answer(uid, step.response.id, i, "1")).ok
@@ -140,7 +140,7 @@ async def test_household_communes_count_households_in_every_format(services, clo
     sheet = await services.households.issue(Actor.operator(), COMMUNE, "Bản Nà Ún", 6)
     await open_round(services, clock)
     for uid, (household, _) in enumerate(sheet.households, start=1):
-        await services.households.join(uid, f"R{uid}", household.code)
+        await services.households.join(await tg_person(services, uid), f"R{uid}", household.code)
         await answer(services, uid)
     report = await services.summaries.commune(COMMUNE)
     out = _outputs(services, report)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from surveys.residents import SearchOutcome, SearchResult, parse_join_payload
 from surveys.services import Services
 from surveys.text import fold
-from tests.conftest import COMMUNE, snapshot
+from tests.conftest import COMMUNE, snapshot, tg_person
 
 LAI_CHAU = 12
 HCM = 79
@@ -30,23 +30,27 @@ def test_join_payload_shape() -> None:
 async def test_join_by_token(services: Services) -> None:
     token = await services.residents.join_token(COMMUNE)
     assert token == await services.residents.join_token(COMMUNE)  # stable
-    membership = await services.residents.join_by_token(1, "Lan", token)
+    membership = await services.residents.join_by_token(await tg_person(services, 1), "Lan", token)
     assert membership.commune.code == COMMUNE
     assert membership.commune.province_name.endswith("Lai Châu")
-    assert await services.residents.join_by_token(2, "Binh", "nosuchtoken1") is None
+    assert (
+        await services.residents.join_by_token(await tg_person(services, 2), "Binh", "nosuchtoken1")
+        is None
+    )
 
 
 async def test_search_with_and_without_diacritics(services: Services) -> None:
-    await services.residents.begin_search(5, HCM)
-    plain = await search(services, 5, "tan uyen")
-    marked = await search(services, 5, "Tân Uyên")
+    person = await tg_person(services, 5)
+    await services.residents.begin_search(person, HCM)
+    plain = await search(services, person, "tan uyen")
+    marked = await search(services, person, "Tân Uyên")
     assert plain.matches == marked.matches
     assert plain.outcome is SearchOutcome.FOUND
     assert {c.name for c in plain.matches} == {"Phường Tân Uyên", "Xã Bắc Tân Uyên"}
 
 
 async def test_search_outcomes_change_nothing(services: Services) -> None:
-    await services.residents.begin_search(5, LAI_CHAU)
+    await services.residents.begin_search(await tg_person(services, 5), LAI_CHAU)
     before = await snapshot(services.db)
     assert (await search(services, 5, "khong co xa nay")).outcome is SearchOutcome.NONE
     assert (await search(services, 5, "xa")).outcome is SearchOutcome.TOO_MANY
@@ -58,7 +62,7 @@ async def test_search_outcomes_change_nothing(services: Services) -> None:
 
 
 async def test_search_state_survives_a_new_service(services: Services, clock) -> None:
-    await services.residents.begin_search(5, LAI_CHAU)
+    await services.residents.begin_search(await tg_person(services, 5), LAI_CHAU)
     fresh = Services(services.db, clock=clock)
     result = await search(fresh, 5, "tan uyen")
     assert [c.code for c in result.matches] == [COMMUNE]
@@ -67,7 +71,7 @@ async def test_search_state_survives_a_new_service(services: Services, clock) ->
 async def test_village_must_belong_to_own_commune(services: Services) -> None:
     await services.residents.add_villages(COMMUNE, ["Thôn Nà Ban"])
     await services.residents.add_villages(25747, ["Khu phố 1"])
-    await services.residents.join(1, "Lan", COMMUNE)
+    await services.residents.join(await tg_person(services, 1), "Lan", COMMUNE)
     other = (await services.residents.villages(25747))[0]
     assert await services.residents.choose_village(1, other.id) is None
     own = (await services.residents.villages(COMMUNE))[0]

@@ -9,7 +9,7 @@ from surveys.figures import CriteriaSet
 from surveys.scoring import ScoreVerdict
 from surveys.services import Services
 from surveys.summaries import SummaryError, SummaryRefused
-from tests.conftest import COMMUNE, FakeClock, snapshot, table_counts
+from tests.conftest import COMMUNE, FakeClock, resident_of, snapshot, table_counts
 from tests.summary_support import answer, open_round
 
 PROVINCE = 12  # Lai Châu; COMMUNE 3598 is in it
@@ -182,7 +182,7 @@ async def test_exported_answers_carry_only_the_hmac_pseudonym(db, clock) -> None
         await answer(keyed, uid, comment="không được xuất")
     report = await keyed.summaries.commune(COMMUNE)
     rows = await keyed.summaries.export_answers(report)
-    resident = await keyed.residents.get(1)
+    resident = await resident_of(keyed, 1)
     expected = hmac.new(key.encode(), str(resident.id).encode(), hashlib.sha256).hexdigest()[:16]
     assert expected in {r.pseudonym for r in rows}
     assert len(rows) == 5 * 12 and all(r.value is not None for r in rows)  # no comment text
