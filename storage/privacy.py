@@ -132,6 +132,7 @@ async def erase_identity(
     The row keeps its id, its commune and village, so the answers hanging off it still count
     the same; the person who comes back is a new person.
     """
+    await _hand_over_roles(conn, resident_id, now)
     await conn.execute(
         "UPDATE residents SET display_name = '', "
         "stopped_at = coalesce(stopped_at, ?), erased_at = ? WHERE id = ?",
@@ -143,6 +144,29 @@ async def erase_identity(
     )
     for statement in ERASE_STATEMENTS:
         await conn.execute(statement, {"resident_id": resident_id})
+
+
+async def _hand_over_roles(conn: aiosqlite.Connection, resident_id: int, now: datetime) -> None:
+    """Roles belong to the staff member or officer, not to the resident data being erased: a
+    person holding an active grant keeps it, with the addresses that reach them, as a new person
+    with no commune (grants keyed by Telegram id outlived an erasure before migration 0018)."""
+    held = await sql.scalar(
+        conn,
+        "SELECT count(*) FROM grants WHERE resident_id = ? AND revoked_at IS NULL",
+        (resident_id,),
+    )
+    if not held:
+        return
+    cur = await conn.execute("INSERT INTO residents(joined_at) VALUES (?)", (ts(now),))
+    for table in ("grants", "menu_dirty"):
+        await conn.execute(
+            f"UPDATE {table} SET resident_id = ? WHERE resident_id = ?",
+            (cur.lastrowid, resident_id),
+        )
+    await conn.execute(
+        "UPDATE addresses SET resident_id = ? WHERE resident_id = ? AND channel <> 'paper'",
+        (cur.lastrowid, resident_id),
+    )
 
 
 async def mark_voters(conn: aiosqlite.Connection, keys: list[tuple[str, int]]) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from storage import people as people_db
+from surveys.access import Role
 from surveys.people import Channel
 from tests.conftest import COMMUNE, SURVEY
 from tests.handlers.test_survey import answer_all
@@ -82,3 +83,21 @@ async def test_a_person_with_two_addresses_coming_back_counts_once(harness, cloc
     assert again is not None and again != person
     await answer_all(harness, lan, comment=None)
     assert await _rows(harness, "SELECT resident_id, counted FROM responses") == [(again, 1)]
+
+
+async def test_staff_who_erase_their_resident_data_keep_their_role(harness, clock) -> None:
+    lan, person = await _lan_on_two_channels(harness, clock)
+    await harness.services.access.grant(person, Role.STAFF, commune=COMMUNE)
+    await harness.send(lan, "/deletedata")
+    await harness.press(lan, "Xóa danh tính của tôi")
+    staff = await harness.services.people.find(Channel.TELEGRAM, str(LAN))
+    assert staff is not None and staff != person
+    assert await harness.services.access.roles(staff) == {Role.STAFF}
+    assert await harness.services.people.find(Channel.ZALO, ZALO) == staff
+    # the resident data stays behind, detached: no name, no address, no commune on the new one
+    assert await _rows(harness, "SELECT * FROM addresses WHERE resident_id = ?", (person,)) == []
+    assert await _rows(
+        harness,
+        "SELECT display_name, commune_code FROM residents WHERE id IN (?, ?) ORDER BY id",
+        (person, staff),
+    ) == [("", COMMUNE), ("", None)]
