@@ -17,9 +17,11 @@ from storage.db import Database
 from surveys.access import Actor, Role
 from surveys.env import Settings
 from surveys.services import Services
-from tests.conftest import COMMUNE, FakeClock
+from tests.conftest import COMMUNE, FakeClock, tg_person
 from tests.summary_support import answer, open_round
 
+# Telegram ids; the dash fixture checks that the officer's and staff's are their person ids
+# too (not ADMIN's: a harness makes the configured administrator's person when it starts)
 OFFICER, STAFF_A, STAFF_B, ADMIN, RESIDENT = 500, 600, 601, 700, 1
 PROVINCE = 12  # Lai Châu, where COMMUNE (Xã Tân Uyên) is
 WEB_URL = "https://ykien.test"
@@ -81,7 +83,8 @@ class Dashboard:
 
     async def link(self, user_id: int) -> str:
         """The path of a fresh sign-in link, as /dashboard makes it in chat."""
-        return "/d/in/" + await self.services.signin.chat_link(Actor(user_id))
+        person = await tg_person(self.services, user_id)
+        return "/d/in/" + await self.services.signin.chat_link(Actor(person))
 
     async def signed_in(self, user_id: int) -> Browser:
         browser = await self.browser()
@@ -105,6 +108,8 @@ async def dash(services: Services, clock: FakeClock) -> AsyncIterator[Dashboard]
                      comment=f"Góp ý số {uid}")  # fmt: skip
     others = await communes_db.list_communes(services.db.conn, province_code=PROVINCE)
     commune_b = next(c.code for c in others if c.code != COMMUNE)
+    for uid in (OFFICER, STAFF_A, STAFF_B):  # audited as person:500 and so on
+        assert await tg_person(services, uid) == uid
     await services.access.grant(OFFICER, Role.OFFICER, province=PROVINCE)
     await services.access.grant(STAFF_A, Role.STAFF, commune=COMMUNE)
     await services.access.grant(STAFF_B, Role.STAFF, commune=commune_b)

@@ -28,7 +28,7 @@ from surveys.access import Role
 from surveys.env import Settings
 from surveys.services import Services
 from tests.browser import BROWSER, expect, new_page
-from tests.conftest import COMMUNE, SURVEY, FakeClock
+from tests.conftest import COMMUNE, SURVEY, FakeClock, tg_person
 from tests.handlers.conftest import running_harness
 from tests.summary_support import answer, open_round
 
@@ -61,10 +61,10 @@ async def served(tmp_path: Path) -> AsyncIterator[Served]:
                      comment="Cần thêm đèn đường" if uid % 2 else None)  # fmt: skip
     others = await communes_db.list_communes(services.db.conn, province_code=12)
     commune_b = next(c.code for c in others if c.code != COMMUNE)
-    await services.residents.join(90, "R90", commune_b)
+    await services.residents.join(await tg_person(services, 90), "R90", commune_b)
     await services.broadcasts.open_round(commune_b, SURVEY, closes_at=clock() + timedelta(days=7))
-    await services.access.grant(OFFICER, Role.OFFICER, province=12)
-    await services.access.grant(STAFF_A, Role.STAFF, commune=COMMUNE)
+    await services.access.grant(await tg_person(services, OFFICER), Role.OFFICER, province=12)
+    await services.access.grant(await tg_person(services, STAFF_A), Role.STAFF, commune=COMMUNE)
     runner = web.AppRunner(build_web_app(services, secure=False), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -158,7 +158,9 @@ async def test_progress_runs_its_refresh_script_while_sending_and_has_a_link_wit
     browser: Any, served: Served
 ) -> None:
     staff_b = 601
-    await served.services.access.grant(staff_b, Role.STAFF, commune=served.commune_b)
+    await served.services.access.grant(
+        await tg_person(served.services, staff_b), Role.STAFF, commune=served.commune_b
+    )
     async with new_page(browser, **LAPTOP) as page:
         await _sign_in(page, served, staff_b)
         await page.goto(f"{served.url}/d/c/{served.commune_b}/progress")

@@ -15,7 +15,7 @@ from handlers.views.reports import Format, commune_output
 from storage import dashboard as dashboard_db
 from surveys.signin import digest
 from surveys.text import fold
-from tests.conftest import COMMUNE, SURVEY, table_counts
+from tests.conftest import COMMUNE, SURVEY, table_counts, tg_person
 from tests.dashboard.conftest import OFFICER, RESIDENT, STAFF_A, STAFF_B
 
 ROW = re.compile(r'<td><a href="/d/c/(\d+)">([^<]+)</a></td>')
@@ -41,8 +41,8 @@ async def test_officer_signs_in_from_the_link_and_lands_on_the_province(dash) ->
     assert link is not None and link.used_at is not None
     assert (await table_counts(dash.services.db))["dashboard_sessions"] == 1
     audit = await _audit(dash)
-    assert ("tg:500", "dashboard.signin", "ok") in audit
-    assert audit[-1] == ("tg:500", "summary.view", "ok")
+    assert ("person:500", "dashboard.signin", "ok") in audit
+    assert audit[-1] == ("person:500", "summary.view", "ok")
 
 
 async def test_every_page_sends_no_store_and_the_security_headers(dash) -> None:
@@ -143,7 +143,7 @@ async def test_downloads_are_the_reports_files_and_audited_as_exports(dash) -> N
     assert response.content_type == "image/svg+xml" and b"<svg" in svg
     assert b"<path" in svg  # the glyphs are outlines: no font needed
     exports = [a for a in await _audit(dash) if a[1] == "summary.export"]
-    assert exports == [("tg:500", "summary.export", "ok")] * 3
+    assert exports == [("person:500", "summary.export", "ok")] * 3
 
 
 async def test_staff_see_their_commune_and_its_progress(dash) -> None:
@@ -154,12 +154,12 @@ async def test_staff_see_their_commune_and_its_progress(dash) -> None:
     assert status == 200 and "Tiến độ: Xã Tân Uyên" in text
     assert f'href="/d/c/{COMMUNE}/progress"' in text  # the refresh link, without JavaScript
     assert "Thôn Nà Pa" in text and "<script" not in text  # nothing is being sent
-    assert ("tg:600", "rounds.progress", "ok") in await _audit(dash)
+    assert ("person:600", "rounds.progress", "ok") in await _audit(dash)
 
 
 async def test_progress_refreshes_itself_while_a_broadcast_sends(dash) -> None:
     services = dash.services
-    await services.residents.join(RESIDENT + 40, "R41", dash.commune_b)
+    await services.residents.join(await tg_person(services, RESIDENT + 40), "R41", dash.commune_b)
     await services.broadcasts.open_round(
         dash.commune_b, SURVEY, closes_at=dash.clock.now + timedelta(days=7)
     )
@@ -185,7 +185,7 @@ async def test_sign_out_ends_the_session_and_needs_the_csrf_token(dash) -> None:
     assert status == 200 and "Đã đăng xuất" in text
     status, text = await browser.get("/d/p/12")
     assert status == 401 and "Gõ <b>/dashboard</b>" in text
-    assert ("tg:500", "dashboard.signout", "ok") in await _audit(dash)
+    assert ("person:500", "dashboard.signout", "ok") in await _audit(dash)
 
 
 async def test_the_session_lasts_a_working_day(dash) -> None:

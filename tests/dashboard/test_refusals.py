@@ -8,7 +8,7 @@ import pytest
 
 from storage import dashboard as dashboard_db
 from surveys.signin import digest
-from tests.conftest import COMMUNE, OTHER_COMMUNE, snapshot, table_counts
+from tests.conftest import COMMUNE, OTHER_COMMUNE, snapshot, table_counts, tg_person
 from tests.dashboard.conftest import OFFICER, RESIDENT, STAFF_A
 
 PAGES = ("", "/chart.svg", "/progress", "/bao-cao.html", "/bang-tinh.xlsx", "/so-lieu.csv")
@@ -32,7 +32,7 @@ async def test_staff_of_commune_a_cannot_open_commune_b_nor_the_province(dash) -
         await _unchanged_but_audit(dash, before)
         last = (await dash.services.access.audit_log())[-1]
         assert (last.actor, last.outcome, last.commune_code) == (
-            "tg:600",
+            "person:600",
             "refused",
             dash.commune_b,
         )
@@ -60,7 +60,8 @@ async def test_an_administrator_sees_every_province(dash) -> None:
     status, text = await browser.get("/d")
     assert status == 200 and 'href="/d/p/12"' in text and 'href="/d/p/79"' in text
     last = (await dash.services.access.audit_log())[-1]
-    assert (last.actor, last.action, last.outcome) == ("tg:700", "dashboard.home", "ok")
+    admin = f"person:{await tg_person(dash.services, ADMIN)}"
+    assert (last.actor, last.action, last.outcome) == (admin, "dashboard.home", "ok")
     assert (await browser.get(f"/d/c/{COMMUNE}/bang-tinh.xlsx"))[0] == 200
     for path in ("/d/c/999999", "/d/c/999999/progress", "/d/c/999999/so-lieu.csv", "/d/p/99"):
         status, text = await browser.get(path)  # codes that exist nowhere
@@ -150,7 +151,7 @@ async def test_an_expired_link_signs_nobody_in(dash) -> None:
 async def test_a_role_revoked_mid_session_ends_it(dash) -> None:
     browser = await dash.signed_in(OFFICER)
     assert (await browser.get("/d/p/12"))[0] == 200
-    [grant] = [g for g in await dash.services.access.all_grants() if g.telegram_user_id == OFFICER]
+    [grant] = [g for g in await dash.services.access.all_grants() if g.resident_id == OFFICER]
     await dash.services.access.revoke(grant.id)
     views = len(await dash.services.access.audit_log())
     before = await snapshot(dash.services.db)
@@ -165,7 +166,7 @@ async def test_a_role_revoked_mid_session_ends_it(dash) -> None:
 
 async def test_a_link_made_before_the_role_was_revoked_is_refused(dash) -> None:
     path = await dash.link(STAFF_A)
-    [grant] = [g for g in await dash.services.access.all_grants() if g.telegram_user_id == STAFF_A]
+    [grant] = [g for g in await dash.services.access.all_grants() if g.resident_id == STAFF_A]
     await dash.services.access.revoke(grant.id)
     browser = await dash.browser()
     status, text = await browser.get(path)
@@ -178,7 +179,7 @@ async def test_a_resident_gets_no_link(dash) -> None:
 
     before = await table_counts(dash.services.db)
     with pytest.raises(SignInRefused) as refused:
-        await dash.services.signin.chat_link(Actor(RESIDENT))
+        await dash.services.signin.chat_link(Actor(await tg_person(dash.services, RESIDENT)))
     assert refused.value.error is SignInError.NO_ROLE
     after = await table_counts(dash.services.db)
     assert after["dashboard_links"] == before["dashboard_links"] == 0

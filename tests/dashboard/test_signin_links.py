@@ -12,7 +12,7 @@ import pytest
 from bot.cli import main
 from storage import dashboard as dashboard_db
 from surveys.access import Role
-from tests.conftest import COMMUNE, read_file_db, snapshot, table_counts
+from tests.conftest import COMMUNE, read_file_db, snapshot, table_counts, tg_person
 from tests.dashboard.conftest import OFFICER, RESIDENT, WEB_URL
 from tests.handlers.conftest import Harness, running_harness
 
@@ -34,7 +34,7 @@ async def test_dashboard_in_chat_sends_a_one_time_link_stored_hashed(harness, da
     link = await dashboard_db.get_link(
         harness.services.db.conn, hashlib.sha256(secret.encode()).hexdigest()
     )
-    assert link is not None and link.holder.telegram_user_id == OFFICER
+    assert link is not None and link.holder.person_id == await tg_person(harness.services, OFFICER)
     assert (link.holder.expires_at - harness.services.env.now()).total_seconds() == 600
     browser = await dash.browser()
     status, text = await browser.get(f"/d/in/{secret}")
@@ -44,7 +44,9 @@ async def test_dashboard_in_chat_sends_a_one_time_link_stored_hashed(harness, da
 
 
 async def test_a_resident_asking_for_the_dashboard_gets_no_link(harness) -> None:
-    await harness.services.residents.join(RESIDENT, "Lan", COMMUNE)
+    await harness.services.residents.join(
+        await tg_person(harness.services, RESIDENT), "Lan", COMMUNE
+    )
     before = await table_counts(harness.services.db)
     replies = await harness.send(harness.user(RESIDENT), "/dashboard")
     assert replies == [replies[0]] and "chưa có vai trò nào" in replies[0]
@@ -62,7 +64,10 @@ def test_command_line_link_for_a_role(db_path, capsys, monkeypatch) -> None:
     async def grant(db) -> int:
         from surveys.services import Services
 
-        return await Services(db).access.grant(OFFICER, Role.OFFICER, province=12)
+        services = Services(db)
+        return await services.access.grant(
+            await tg_person(services, OFFICER), Role.OFFICER, province=12
+        )
 
     grant_id = read_file_db(db_path, grant)
     assert main(["dashboard", "link", "--role-id", str(grant_id)]) == 0

@@ -17,9 +17,7 @@ import pytest
 from bot.cli import main
 from storage.db import Database
 from surveys.access import Action, Role
-from tests.conftest import COMMUNE, snapshot, table_counts
-from surveys.access import WHO_MAY, Action, Role
-from tests.conftest import COMMUNE, OTHER_COMMUNE, snapshot, table_counts, tg_person
+from tests.conftest import COMMUNE, snapshot, table_counts, tg_person
 
 NEIGHBOUR, LAI_CHAU = 3394, 12  # another commune of Lai Châu, and Lai Châu
 FORBIDDEN_REPLY = (

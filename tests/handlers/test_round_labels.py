@@ -8,8 +8,6 @@ from datetime import timedelta
 
 from handlers.telegram import broadcast_jobs
 from surveys.access import Actor, Role
-from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, table_counts
-from surveys.access import Role
 from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, table_counts, tg_person
 from tests.handlers.test_broadcast import fake_sleep, join, launch
 from tests.summary_support import answer

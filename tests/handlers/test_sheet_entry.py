@@ -9,10 +9,7 @@ import json
 
 import pytest
 
-from storage import households as households_db
 from surveys.access import Actor, Role
-from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, snapshot, table_counts
-from surveys.access import Role
 from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, snapshot, table_counts, tg_person
 
 STAFF, RESIDENT = 22, 31

@@ -35,13 +35,14 @@ from surveys.services import Services
 from surveys.sheet_conflicts import Decided, Keep
 from surveys.summaries import SummaryRefused
 from surveys.villages import VillageRefused
-from tests.conftest import COMMUNE, SURVEY, snapshot, table_counts
+from tests.conftest import COMMUNE, SURVEY, snapshot, table_counts, tg_person
 
 A, B, PROVINCE = COMMUNE, 3394, 12  # two communes of Lai Châu, and Lai Châu
 ELSEWHERE = 79  # Thành phố Hồ Chí Minh
 LATER = "ntm-2026-b"  # a second survey, scheduled in A
 SPARE = "ntm-2026-c"  # a third one, free to open or launch
 
+# Each person's Telegram id (their person is made with tg_person), role and grant scope.
 PEOPLE: dict[str, tuple[int, Role | None, dict[str, int]]] = {
     "resident": (21, None, {}),
     "staff_a": (22, Role.STAFF, {"commune": A}),
@@ -77,6 +78,8 @@ class World:
     scheduled: int
     household: str
     question: int
+    people: dict[str, int]  # the person id of each of PEOPLE
+    newcomer: int  # a person with no role yet, to grant one
     grant: int  # someone else's role, to revoke
     invitation: int  # an unused invitation, to revoke
     faq_file: Path  # where an FAQ file to import is written
@@ -120,12 +123,12 @@ reviewed = 2026-11-01
 
 async def import_faq(services: Services, actor: Actor, w: World) -> object:
     """An FAQ file, as `ykien faq import` reads it: one new entry."""
-    w.faq_file.write_text(FAQ_ENTRY.format(uid=actor.user_id or "cli"), encoding="utf-8")
+    w.faq_file.write_text(FAQ_ENTRY.format(uid=actor.person_id or "cli"), encoding="utf-8")
     return await services.faq.import_file(actor, w.faq_file)
 
 
 def draft(actor: Actor) -> Draft:
-    return Draft(A, f"n{actor.user_id}", survey=SPARE, audience="all", send_now=True)
+    return Draft(A, f"n{actor.person_id}", survey=SPARE, audience="all", send_now=True)
 
 
 MANAGE, PROGRESS = Action.MANAGE_ROUNDS, Action.VIEW_PROGRESS
@@ -195,7 +198,7 @@ USE_CASES = [
             lambda s, a, w: s.invitations.issue(Role.STAFF, communes=[A], by=a),
             audit="roles.manage"),
     UseCase("role granted", Action.MANAGE_ROLES, "commune",
-            lambda s, a, w: s.access.grant(40, Role.STAFF, commune=A, by=a),
+            lambda s, a, w: s.access.grant(w.newcomer, Role.STAFF, commune=A, by=a),
             audit="roles.manage"),
     UseCase("role revoked", Action.MANAGE_ROLES, "national",
             lambda s, a, w: s.access.revoke(w.grant, by=a), audit="roles.manage"),
@@ -230,8 +233,9 @@ async def add_survey(services: Services, survey_id: str) -> None:
 async def world(services: Services, tmp_path: Path) -> World:
     s, now = services, services.env.now()
     await s.residents.add_villages(A, ["Bản Nà Ún", "Bản Cũ"])
+    people = {who: await tg_person(s, uid) for who, (uid, _, _) in PEOPLE.items()}
     for uid in (21, 31, 32, 33):
-        await s.residents.join(uid, f"Dân {uid}", A)
+        await s.residents.join(await tg_person(s, uid), f"Dân {uid}", A)
     for survey_id in (LATER, SPARE):
         await add_survey(s, survey_id)
     opened = await s.broadcasts.open_round(A, SURVEY, closes_at=now + timedelta(days=7))
@@ -243,15 +247,16 @@ async def world(services: Services, tmp_path: Path) -> World:
         await bdb.hold(tx, reminder.id, now)
     later = await s.broadcasts.open_round(A, LATER, opens_at=now + timedelta(days=2))
     issued = await s.households.issue(Actor.operator(), A, "Bản Nà Ún", 1)
-    resident = await s.residents.get(21)
+    resident = await s.residents.get(people["resident"])
     assert resident is not None
     async with s.db.transaction() as tx:
-        ask = await faq_db.insert_ask(tx, 21, "xin giấy phép xây chuồng bò", "none", None, now)
+        text = "xin giấy phép xây chuồng bò"
+        ask = await faq_db.insert_ask(tx, resident.id, text, "none", None, now)
         question = await faq_db.insert_question(tx, ask, A, resident.id, "xin giấy phép", now)
     assert question is not None
-    for who, (uid, role, scope) in PEOPLE.items():
+    for who, (_, role, scope) in PEOPLE.items():
         if role is not None:
-            grant = await s.access.grant(uid, role, **scope)
+            grant = await s.access.grant(people[who], role, **scope)
             if who == "revoked":
                 await s.access.revoke(grant)
     invited = await s.invitations.issue(Role.STAFF, communes=[A])
@@ -262,7 +267,9 @@ async def world(services: Services, tmp_path: Path) -> World:
         later.broadcast.id,
         issued.households[0][0].code,
         question,
-        await s.access.grant(41, Role.STAFF, commune=A),
+        people,
+        await tg_person(s, 40),
+        await s.access.grant(await tg_person(s, 41), Role.STAFF, commune=A),
         invited.invitation.id,
         tmp_path / "faq.toml",
     )
@@ -284,8 +291,8 @@ async def test_matrix(services: Services, tmp_path: Path, case: UseCase) -> None
     w = await world(services, tmp_path)
     access, db = services.access, services.db
     acted = False
-    for who, (uid, _, _) in PEOPLE.items():
-        actor = Actor(uid)
+    for who in PEOPLE:
+        actor = Actor(w.people[who])
         log, tally = await access.audit_log(), await access.resident_actions()
         before, counts = await snapshot(db), await table_counts(db)
         allowed = await act(case, services, actor, w)
@@ -326,8 +333,8 @@ async def test_the_questions_queue_holds_the_communes_this_person_answers_for(
     """The queue lists a question of A to those who answer for A only, and writes nothing."""
     w = await world(services, tmp_path)
     log = await services.access.audit_log()
-    for who, (uid, _, _) in PEOPLE.items():
-        queue = await services.questions.queue(Actor(uid))
+    for who in PEOPLE:
+        queue = await services.questions.queue(Actor(w.people[who]))
         listed = [q.question.id for q in queue or []]
         assert (listed == [w.question]) is expected(who, QUESTIONS, "commune"), who
     assert await services.access.audit_log() == log

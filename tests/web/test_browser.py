@@ -170,10 +170,10 @@ async def test_paper_then_web_counts_once_and_shows_as_a_conflict(
     await page.get_by_role("button", name="Gửi phiếu").click()
     await expect(page.locator("main")).to_contain_text("phiếu giấy vẫn được tính")
     rows = await served.services.db.conn.execute_fetchall(
-        "SELECT p.telegram_user_id < -999999999999, r.counted, r.hold FROM responses r "
+        "SELECT r.channel, r.counted, r.hold FROM responses r "
         "JOIN residents p ON p.id = r.resident_id WHERE p.household_id = ? ORDER BY r.id",
         (household.id,),
     )
-    assert [tuple(r) for r in rows] == [(1, 1, None), (0, 0, "conflict")]
+    assert [tuple(r) for r in rows] == [("paper", 1, None), ("web", 0, "conflict")]
     held = await served.services.conflicts.held(Actor.operator(), served.round_id)
     assert held == [(household.code, 1)]
