@@ -128,6 +128,17 @@ async def units(conn: aiosqlite.Connection, communes: Iterable[int]) -> dict[int
     return {row[0]: (row[1], row[2]) for row in found}
 
 
+async def channel_counts(conn: aiosqlite.Connection, round_id: int) -> dict[str, int]:
+    """channel ('chat', 'web', 'zalo', 'paper') -> the round's counted responses that came
+    through it (one per household, as every other figure)."""
+    rows = await conn.execute_fetchall(
+        "SELECT channel, count(*) FROM responses WHERE round_id = ? AND counted "
+        "GROUP BY channel ORDER BY channel",
+        (round_id,),
+    )
+    return {str(r[0]): int(r[1]) for r in rows}
+
+
 async def registered(conn: aiosqlite.Connection, communes: Iterable[int]) -> dict[int, int]:
     """commune code -> the units it is judged on: issued households plus residents outside."""
     return {code: h + r for code, (h, r) in (await units(conn, communes)).items()}

@@ -10,7 +10,7 @@ Refusals are SummaryRefused with a code the handlers and the CLI turn into a Vie
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from storage import communes as communes_db
@@ -73,6 +73,9 @@ class CommuneReport:
     previous_round: int | None
     previous_label: RoundLabel | None
     history: list[TrendPoint]  # every round of the survey in the commune up to this one
+    # counted responses by the channel they came through (chat, web, zalo, paper); shown only
+    # where n itself is shown
+    channels: dict[str, int] = field(default_factory=dict)
 
     @property
     def survey(self) -> Survey:
@@ -258,6 +261,7 @@ class SummaryService:
             previous_round=previous.round_id if previous else None,
             previous_label=previous.label if previous else None,
             history=history,
+            channels={} if hidden else await scores_db.channel_counts(conn, round_.id),
         )
 
     async def _history(

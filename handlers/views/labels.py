@@ -90,6 +90,8 @@ POSTER_ACTION = (
 )
 POSTER_LINK = "Hoặc gõ đường link:"
 POSTER_PRIVACY = "Ý kiến chỉ được tổng hợp chung; không công bố câu trả lời của từng người."
+# The channel a counted response came through (responses.channel), in reports and summaries.
+RESPONSE_CHANNELS = {"chat": "Telegram", "web": "phiếu web", "zalo": "Zalo", "paper": "phiếu giấy"}
 POSTER_CHANNELS = {"telegram": "Qua Telegram", "web": "Qua trình duyệt", "zalo": "Qua Zalo"}
 
 # Spreadsheet columns: (header, note shown on the header cell).

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from handlers.views.labels import RESPONSE_CHANNELS
+
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -37,6 +39,7 @@ ENV = Environment(
     keep_trailing_newline=False,
 )
 ENV.filters.update(pct=pct, vn_datetime=vn_datetime, shorten=shorten)
+ENV.globals.update(channel_names=RESPONSE_CHANNELS)
 
 
 def render(name: str, **context: object) -> str:
