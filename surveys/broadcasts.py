@@ -6,13 +6,14 @@ a launch either exists whole or not at all; `surveys.delivery.Sender` drains the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from storage import broadcasts as bdb
 from storage import communes as communes_db
 from storage import responses as responses_db
+from storage import scores as scores_db
 from storage import surveys as surveys_db
 from storage.broadcasts import BroadcastRow
 from storage.records import Round
@@ -106,6 +107,7 @@ class Progress:
     # invitation went out, and staff must see their answers too.
     round_started: int = 0
     round_completed: int = 0
+    round_channels: dict[str, int] = field(default_factory=dict)  # counted, by channel
 
     @property
     def done(self) -> int:
@@ -433,6 +435,7 @@ class BroadcastService:
             labels[broadcast.round_id],
             started,
             completed,
+            await scores_db.channel_counts(conn, broadcast.round_id),
         )
 
     async def set_progress_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
