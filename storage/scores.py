@@ -131,12 +131,13 @@ async def units(conn: aiosqlite.Connection, communes: Iterable[int]) -> dict[int
 async def channel_counts(conn: aiosqlite.Connection, round_id: int) -> dict[str, int]:
     """channel ('chat', 'web', 'zalo', 'paper') -> the round's counted responses that came
     through it (one per household, as every other figure)."""
-    rows = await conn.execute_fetchall(
+    found = await sql.rows(
+        conn,
         "SELECT channel, count(*) FROM responses WHERE round_id = ? AND counted "
         "GROUP BY channel ORDER BY channel",
         (round_id,),
     )
-    return {str(r[0]): int(r[1]) for r in rows}
+    return {str(r[0]): int(r[1]) for r in found}
 
 
 async def registered(conn: aiosqlite.Connection, communes: Iterable[int]) -> dict[int, int]:

@@ -10,7 +10,7 @@ import sys
 from bot.app import open_services
 from bot.cli.database import database_failed
 from bot.cli.registry import Command
-from bot.cli.support import BAD_INPUT, OK, CliError, refuse
+from bot.cli.support import OK, CliError, refuse
 from bot.config import Config
 from handlers.views.texts import render
 from surveys.access import Actor, Scope
@@ -49,27 +49,21 @@ async def _dispatch(config: Config, args: argparse.Namespace, command: Command) 
         out = await command.act(services, args)
         outcome = "ok"
     except BotUnknown:
-        print(render("cli_bot_unknown.txt"), file=sys.stderr)
-        return BAD_INPUT
+        return refuse(CliError("cli_bot_unknown.txt"))
     except CliError as exc:
         return refuse(exc)
     except RoundRefused as exc:
-        print(
-            render("cli_refused.txt", error=exc.error.value, details=exc.details), file=sys.stderr
-        )
-        return BAD_INPUT
+        return refuse(CliError("cli_refused.txt", error=exc.error.value, details=exc.details))
     except SurveyFileError as exc:
-        print(
-            render(
+        return refuse(
+            CliError(
                 "cli_survey_error.txt",
                 where=exc.where,
                 field=exc.field,
                 problem=exc.problem.value,
                 details=exc.details,
-            ),
-            file=sys.stderr,
+            )
         )
-        return BAD_INPUT
     finally:
         try:
             await _audit(services, command, args, outcome)

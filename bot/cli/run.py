@@ -18,7 +18,7 @@ from bot import log_filter, web_server, webhook
 from bot.app import build_application
 from bot.cli.database import database_failed
 from bot.cli.registry import Commands, Db, Setting
-from bot.cli.support import BAD_INPUT, FAILED, OK, refuse
+from bot.cli.support import OK, CliError, CliFailure, refuse
 from bot.config import Config
 from bot.http_client import AiohttpRequest
 from handlers.views.texts import render
@@ -46,8 +46,7 @@ def run(config: Config, args: argparse.Namespace) -> int:
         except sqlite3.DatabaseError as exc:
             return refuse(database_failed(config.db_path, exc))
     if config.token is None:
-        print(render("cli_error.txt", reason="no_token"), file=sys.stderr)
-        return BAD_INPUT
+        return refuse(CliError("cli_error.txt", reason="no_token"))
     try:
         return _run(config)
     except InvalidToken as exc:
@@ -56,11 +55,9 @@ def run(config: Config, args: argparse.Namespace) -> int:
         reason, detail = "network", str(exc)
     except sqlite3.DatabaseError as exc:
         return refuse(database_failed(config.db_path, exc))
-    print(
-        render("cli_run_failed.txt", reason=reason, api_url=config.api_url, detail=detail),
-        file=sys.stderr,
+    return refuse(
+        CliFailure("cli_run_failed.txt", reason=reason, api_url=config.api_url, detail=detail)
     )
-    return FAILED
 
 
 def _run(config: Config) -> int:

@@ -180,7 +180,7 @@ class ZaloSandbox:
         else:
             self.quota_left -= 1
         message = SentMessage(
-            message_id=f"{next(self._ids):032x}",
+            message_id=self._msg_id(),
             user_id=follower.user_id,
             text=request.text,
             buttons=request.buttons,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 SIGNATURE_HEADER = "X-ZEvent-Signature"
@@ -27,7 +28,7 @@ class Event:
 
     body: dict[str, Any]
 
-    @property
+    @cached_property
     def raw(self) -> str:
         return json.dumps(self.body, ensure_ascii=False, separators=(",", ":"))
 

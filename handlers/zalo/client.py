@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import aiohttp
 from aiolimiter import AsyncLimiter
 
+from handlers.views.media import PLAIN_LIMIT
 from handlers.zalo.buttons import Button, template
 from handlers.zalo.outcomes import CallFailure, SendOutcome, SendStatus, UserDetail
 from surveys.zalo_tokens import Exchange, RefreshRefused, TokenGrant
@@ -34,7 +35,7 @@ OAUTH_URL = "https://oauth.zaloapp.com"
 TOKEN_EXPIRED = -216
 OUTSIDE_WINDOW = frozenset({-230, 230})  # the API sends -230; zalo.md and some docs write 230
 QUOTA_EXHAUSTED = frozenset({-211})  # [S]
-MAX_TEXT = 2000
+MAX_TEXT = PLAIN_LIMIT  # 2,000 characters, the limit the views split plain text at
 RETRY_STATUSES = frozenset({500, 502, 503, 504})  # not 501: what is not there stays not there
 
 
