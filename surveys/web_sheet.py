@@ -11,7 +11,8 @@ locks code entry for a while (see README "The web e-sheet").
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -24,10 +25,11 @@ from storage.records import Commune, Round, Village
 from surveys import flow
 from surveys.answering import AnsweringService, AnswerOutcome, Result, Step
 from surveys.env import Env
-from surveys.households import ALPHABET, CODE_LENGTHS, find
+from surveys.households import find
 from surveys.model import QuestionKind
 from surveys.round_labels import RoundLabel
 from surveys.rounds import round_labels
+from surveys.sheet_entry import clean_code
 
 BROWSER_LIMIT = 5  # wrong codes from one browser per window before it is locked
 COMMUNE_LIMIT = 50  # wrong codes for one commune per window before its code entry is locked
@@ -78,14 +80,6 @@ def browser_key(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def normalise_code(typed: str) -> str | None:
-    """A code as printed or typed (case, spaces, dashes do not matter); None if not one."""
-    code = "".join(c for c in typed.upper() if c not in " -\t")
-    if len(code) not in CODE_LENGTHS or any(c not in ALPHABET for c in code):
-        return None
-    return code
-
-
 class WebSheetService:
     def __init__(self, env: Env, answering: AnsweringService) -> None:
         self.env = env
@@ -111,7 +105,7 @@ class WebSheetService:
             until = await web_db.locked_until(conn, scope, name, now)
             if until is not None:
                 return Entered(Opened.LOCKED, until)
-        code = normalise_code(typed)
+        code = clean_code(typed)  # the chat's /sheet entry forgives the same typing
         household = await find(self.env, code) if code else None
         right = (
             household is not None
@@ -203,23 +197,36 @@ class WebSheetService:
         sheet = await self.sheet(token)
         if sheet.household is None or sheet.step is None:
             return sheet, None, None
-        member = await web_db.web_member_of(self.env.db.conn, sheet.household)
-        return sheet, member, sheet.step.response.id
+        response = sheet.step.response  # found by the stand-in member: its answerer
+        return sheet, response.resident_id, response.id
 
-    async def answer(self, token: str, index: int, raw: str) -> tuple[Sheet, Result]:
+    async def _tapped(self, token: str) -> tuple[int, int] | None:
+        """The stand-in member and response a tap acts on, in the fewest reads (the answer
+        POST is the hot path: answering re-reads the response, its answers and the survey)."""
+        household = await self.household(token)
+        if household is None:
+            return None
+        round_ = await self.answering.open_round(household.commune_code)
+        if round_ is None:
+            return None
+        conn = self.env.db.conn
+        member = await web_db.web_member_of(conn, household)
+        response = member and await responses_db.find(conn, round_.id, member)
+        return (response.resident_id, response.id) if response else None
+
+    async def _tap(self, token: str, act: Callable[[int, int], Awaitable[Result]]) -> Result:
+        acting = await self._tapped(token)
+        if acting is None:
+            return Result(_refusal(await self.sheet(token)))
+        return await act(*acting)
+
+    async def answer(self, token: str, index: int, raw: str) -> Result:
         """A tapped button: the same checks as the chat (open round, question reached, value
-        one of its buttons). Returns the sheet as it was and the result, whose step says
-        what comes next."""
-        sheet, member, response = await self._acting(token)
-        if member is None or response is None:
-            return sheet, Result(_refusal(sheet))
-        return sheet, await self.answering.answer(member, response, index, raw)
+        one of its buttons). The result's step says what comes next."""
+        return await self._tap(token, lambda m, r: self.answering.answer(m, r, index, raw))
 
-    async def skip(self, token: str, index: int) -> tuple[Sheet, Result]:
-        sheet, member, response = await self._acting(token)
-        if member is None or response is None:
-            return sheet, Result(_refusal(sheet))
-        return sheet, await self.answering.skip(member, response, index)
+    async def skip(self, token: str, index: int) -> Result:
+        return await self._tap(token, lambda m, r: self.answering.skip(m, r, index))
 
     async def comment(self, token: str, index: int, text: str) -> tuple[Sheet, Result]:
         """The comment box: stored through the chat's comment path (its length and emptiness
@@ -250,7 +257,7 @@ class WebSheetService:
             return sheet, False
         async with self.env.db.transaction() as conn:
             first = await web_db.submit(conn, sheet.step.response.id, self.env.now())
-        return await self.sheet(token), first
+        return replace(sheet, submitted=True), first  # recorded now or before: no re-read
 
 
 def _refusal(sheet: Sheet) -> AnswerOutcome:

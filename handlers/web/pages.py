@@ -9,6 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from handlers.views import labels
+from handlers.web.dashboard_session import BadCode, code_of
 from handlers.web.security import browser_token, csrf_token, page, refusal, see_other
 from surveys import flow
 from surveys.answering import AnswerOutcome, Result
@@ -47,10 +48,11 @@ def answer_label(question: Question, sheet: Sheet) -> str | None:
 
 
 def _commune_code(request: web.Request) -> int:
-    raw = request.match_info["commune"]
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
-        raise web.HTTPNotFound()
-    return int(raw)
+    """The dashboard's rule for a code in the URL; a bad one is the e-sheet's not-found page."""
+    try:
+        return code_of(request, "commune")
+    except BadCode:
+        raise web.HTTPNotFound() from None
 
 
 async def index(request: web.Request) -> web.Response:
@@ -185,8 +187,9 @@ async def answer(request: web.Request) -> web.Response:
         return refusal(request, "tampered", 400)
     form = await request.post()
     web_sheet, token = _services(request).web, browser_token(request)
+    sheet: Sheet | None = None  # read again only for a page that shows it (not on a tap)
     if "skip" in form:
-        sheet, result = await web_sheet.skip(token, index)
+        result = await web_sheet.skip(token, index)
     elif "text" in form:
         text = str(form.get("text", ""))
         sheet, result = await web_sheet.comment(token, index, text)
@@ -195,17 +198,19 @@ async def answer(request: web.Request) -> web.Response:
                 request, sheet, index, error=result.outcome.value, typed=text, status=400
             )
     else:
-        sheet, result = await web_sheet.answer(token, index, str(form.get("value", "")))
-    return _after(request, sheet, result)
+        result = await web_sheet.answer(token, index, str(form.get("value", "")))
+    return await _after(request, sheet, result)
 
 
-def _after(request: web.Request, sheet: Sheet, result: Result) -> web.Response:
+async def _after(request: web.Request, sheet: Sheet | None, result: Result) -> web.Response:
     if result.ok:
         done = result.step is not None and result.step.done
         return see_other("/s/review" if done else f"/s/q/{_next(result)}")
     if result.outcome is AnswerOutcome.NOT_YET:
         return see_other("/s")
     if result.outcome in (AnswerOutcome.CLOSED, AnswerOutcome.NO_ROUND):
+        if sheet is None:
+            sheet = await _services(request).web.sheet(browser_token(request))
         return _status_page(request, sheet)
     if result.outcome is AnswerOutcome.NOT_JOINED:
         return page("web_no_session.html", status=403)

@@ -6,13 +6,13 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
 
+from bot.web_server import free_port
 from surveys.access import Actor
 from surveys.env import Settings
 from surveys.services import Services
@@ -33,12 +33,6 @@ async def _prepare(db_path: Path) -> str:
     finally:
         await services.close()
     return issued.households[0][0].code
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _start(db_path: Path, port: int) -> asyncio.subprocess.Process:
@@ -69,7 +63,7 @@ async def _answered(db_path: Path) -> list[str]:
 async def test_kill_9_between_two_answers_then_continue(tmp_path: Path) -> None:
     db_path = tmp_path / "web.db"
     code = await _prepare(db_path)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = await _start(db_path, port)
     jar = aiohttp.CookieJar(unsafe=True)  # cookies for an IP address host
