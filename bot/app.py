@@ -79,10 +79,11 @@ def _post_init(
     config: Config, services: Services | None, clock: Clock, polling: PollingRequest
 ) -> Callable[[App], Coroutine[Any, Any, None]]:
     async def post_init(app: App) -> None:
-        svc = services or await Services.open(
-            str(config.db_path), clock=clock, settings=config.settings
-        )
-        log_filter.use_pseudonym_key(svc.env.pseudonym_key)
+        if services is None:
+            svc = await open_services(config, clock=clock)
+        else:
+            svc = services
+            log_filter.use_pseudonym_key(svc.env.pseudonym_key)
         attach(app, svc)
         # Links (join, invitations, household sheets) are made for the bot this token is.
         mismatch = await svc.identity.learn(app.bot.username)

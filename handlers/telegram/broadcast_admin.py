@@ -10,7 +10,7 @@ import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from handlers.telegram import broadcast_jobs
+from handlers.telegram import broadcast_jobs, keyboards
 from handlers.telegram.context import BotContext
 from handlers.telegram.people import person_of
 from handlers.telegram.replies import alert, reply
@@ -35,12 +35,12 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
     rows: list[list[InlineKeyboardButton]] = []
     for b in (p.broadcast for p in shown):
         if b.held_at is not None:
-            rows.append([_button(labels.BROADCAST_RESUME.format(id=b.id), f"b:r:{b.id}")])
+            rows.append([keyboards.button(labels.BROADCAST_RESUME.format(id=b.id), f"b:r:{b.id}")])
         elif b.status in ("running", "paused"):
-            rows.append([_button(labels.BROADCAST_HOLD.format(id=b.id), f"b:p:{b.id}")])
+            rows.append([keyboards.button(labels.BROADCAST_HOLD.format(id=b.id), f"b:p:{b.id}")])
         elif b.status == "scheduled":
-            rows.append([_button(labels.ROUND_CANCEL.format(id=b.id), f"r:k:{b.id}")])
-    rows.append([_button(labels.ROUND_NEW, "r:new")])
+            rows.append([keyboards.button(labels.ROUND_CANCEL.format(id=b.id), f"r:k:{b.id}")])
+    rows.append([keyboards.button(labels.ROUND_NEW, "r:new")])
     await reply(
         update,
         "staff_broadcasts.html",
@@ -79,7 +79,3 @@ async def on_press(update: Update, context: BotContext) -> None:
         held=action == "p",
         tz=services.settings.timezone,
     )
-
-
-def _button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=data)

@@ -10,7 +10,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from handlers.telegram.context import BotContext
 from handlers.telegram.people import person_of
-from handlers.telegram.replies import alert, command_args, reply
+from handlers.telegram.replies import alert, refuse_args, reply
 from handlers.telegram.updates import text_of
 
 log = logging.getLogger(__name__)
@@ -42,8 +42,7 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 async def cancel(update: Update, context: BotContext) -> None:
     """Drops whatever is pending (a commune search, a comment rewrite); answers stay stored."""
-    if command_args(update):
-        await reply(update, "resident_command_args.html", command="cancel")
+    if await refuse_args(update, "cancel"):
         return
     dropped = await context.services.residents.cancel(await person_of(update, context))
     await reply(update, "resident_cancel.html", dropped=dropped)

@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from handlers.telegram.context import BotContext
 from handlers.telegram.people import person_of
-from handlers.telegram.replies import alert, command_args, reply
+from handlers.telegram.replies import alert, commune_code_arg, reply
 from handlers.views import labels
 from surveys.access import Actor, Forbidden
 from surveys.households import ALPHABET
@@ -51,9 +51,8 @@ async def conflicts(update: Update, context: BotContext) -> None:
     """/conflicts [COMMUNE]: households answered twice, and held chat answers to decide on."""
     actor = Actor(await person_of(update, context))
     service = context.services.sheet_entry
-    arg = command_args(update)
-    if arg and not (arg.isdecimal() and len(arg) <= 7):
-        await reply(update, "role_villages_bad_code.html", value=arg[:20])
+    arg = await commune_code_arg(update)
+    if arg is None:
         return
     allowed = await service.communes(actor)
     if not arg and (allowed is None or len(allowed) != 1) and allowed != []:

@@ -24,9 +24,10 @@ _BUTTON_TEXT = 60  # a candidate's phrasing on a button, shortened to stay reada
 
 async def faq_command(update: Update, context: BotContext) -> None:
     """Shows the FAQ's categories as buttons."""
-    if command_args(update):
+    words = command_args(update)
+    if words:
         # "/faq quen mat khau vneid": the words after the command are a question.
-        await answer_text(update, context, command_args(update))
+        await answer_text(update, context, words)
         return
     await show_categories(update, context)
 
@@ -49,12 +50,7 @@ async def question(update: Update, context: BotContext) -> bool:
 async def answer_text(update: Update, context: BotContext, text: str) -> None:
     """Answers a question; a resident half-way through a survey is offered the way back."""
     await _answer(update, context, text)
-    user = update.effective_user
-    step = (
-        await context.services.answering.in_progress(await person_of(update, context))
-        if user
-        else None
-    )
+    step = await context.services.answering.in_progress(await person_of(update, context))
     if step is not None and step.index is not None:
         await reply(
             update,

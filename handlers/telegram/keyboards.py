@@ -65,6 +65,11 @@ def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[Inli
     return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
 
 
+def button(text: str, data: str) -> InlineKeyboardButton:
+    """One button sending `data` (a shape `parse`, or the owning step's pattern, accepts)."""
+    return InlineKeyboardButton(text, callback_data=data)
+
+
 def provinces(items: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
     buttons = [InlineKeyboardButton(name, callback_data=f"p:{code}") for code, name in items]
     return InlineKeyboardMarkup(_rows(buttons, 2))

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from handlers.telegram import keyboards
 from handlers.telegram.context import BotContext
 from handlers.telegram.people import person_of, who_of
-from handlers.telegram.replies import alert, command_args, reply
+from handlers.telegram.replies import alert, refuse_args, reply
 from handlers.telegram.updates import chat_of, query_of, user_of
 from handlers.views import labels
 from handlers.views.texts import render
@@ -30,8 +30,7 @@ def _chunks(text: str) -> list[str]:
 
 async def mydata(update: Update, context: BotContext) -> None:
     """Shows every stored fact about the person: membership, answers, comments, roles."""
-    if command_args(update):
-        await reply(update, "resident_command_args.html", command="mydata")
+    if await refuse_args(update, "mydata"):
         return
     data = await context.services.privacy.my_data(await who_of(update, context))
     text = render(
@@ -46,8 +45,7 @@ async def mydata(update: Update, context: BotContext) -> None:
 
 async def deletedata(update: Update, context: BotContext) -> None:
     """Asks for confirmation before removing the person's identity."""
-    if command_args(update):
-        await reply(update, "resident_command_args.html", command="deletedata")
+    if await refuse_args(update, "deletedata"):
         return
     markup = InlineKeyboardMarkup(
         [

@@ -12,7 +12,7 @@ from telegram.error import Forbidden as TelegramForbidden
 from handlers.telegram import faq_keyboards as kb
 from handlers.telegram.context import BotContext
 from handlers.telegram.people import person_of
-from handlers.telegram.replies import alert, command_args, reply
+from handlers.telegram.replies import alert, refuse_args, reply
 from handlers.telegram.updates import query_of, text_of
 from handlers.views.texts import render
 from surveys.access import Actor
@@ -29,8 +29,7 @@ _PRESS_REFUSALS = {
 
 async def queue_command(update: Update, context: BotContext) -> None:
     """Lists the open questions of the staff member's communes, oldest first."""
-    if command_args(update):
-        await reply(update, "resident_command_args.html", command="questions")
+    if await refuse_args(update, "questions"):
         return
     actor = Actor(await person_of(update, context))
     queue = await context.services.questions.queue(actor)
@@ -60,8 +59,7 @@ async def on_press(update: Update, context: BotContext, press: kb.Press) -> None
     elif press.kind == "qs":
         result = await questions.mark_spam(actor, press.number)
         if result.outcome is QuestionOutcome.MARKED:
-            assert update.callback_query is not None
-            await update.callback_query.answer()
+            await query_of(update).answer()
             await reply(update, "staff_question_spam.html", waiting=await questions.waiting(actor))
             return
     else:

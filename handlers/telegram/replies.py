@@ -28,3 +28,21 @@ def command_args(update: Update) -> str:
     text = update.effective_message.text if update.effective_message else None
     parts = (text or "").split(maxsplit=1)
     return parts[1].strip() if len(parts) > 1 else ""
+
+
+async def refuse_args(update: Update, command: str) -> bool:
+    """True (after saying the command takes nothing after it) when words follow the command."""
+    if not command_args(update):
+        return False
+    await reply(update, "resident_command_args.html", command=command)
+    return True
+
+
+async def commune_code_arg(update: Update) -> str | None:
+    """The commune code after the command ('' when none); None after refusing one that is not
+    a code (at most 7 digits)."""
+    arg = command_args(update)
+    if arg and not (arg.isdecimal() and len(arg) <= 7):
+        await reply(update, "role_villages_bad_code.html", value=arg[:20])
+        return None
+    return arg

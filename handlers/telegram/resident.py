@@ -118,14 +118,13 @@ async def pick_commune(update: Update, context: BotContext, press: keyboards.Pre
 
 async def pick_village(update: Update, context: BotContext, press: keyboards.Press) -> None:
     """v:<village>: the resident's village in their commune."""
-    village = await context.services.residents.choose_village(
-        await person_of(update, context), press.ids[0]
-    )
+    person = await person_of(update, context)
+    village = await context.services.residents.choose_village(person, press.ids[0])
     if village is None:
         await alert(update, "alert_invalid_button.html")
         return
     await query_of(update).answer()
     await reply(update, "resident_village_chosen.html", village=village)
-    membership = await context.services.residents.membership(await person_of(update, context))
+    membership = await context.services.residents.membership(person)
     assert membership is not None
     await offer_round(update, context, membership)

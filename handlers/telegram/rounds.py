@@ -29,14 +29,6 @@ PRESS = re.compile(
 )
 
 
-def _button(text: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=data)
-
-
-def _markup(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(rows)
-
-
 async def _commune(update: Update, context: BotContext) -> int | None:
     """The staff member's commune, or None after saying they may not."""
     try:
@@ -59,12 +51,14 @@ async def rounds_command(update: Update, context: BotContext) -> None:
     actor = Actor(await person_of(update, context))
     infos = await services.staff_rounds.rounds_of(actor, commune)
     scheduled = await services.staff_rounds.scheduled_invitations(actor, commune)
-    rows = [[_button(labels.ROUND_CANCEL.format(id=b.id), f"r:k:{b.id}")] for b in scheduled]
-    rows.append([_button(labels.ROUND_NEW, "r:new")])
+    rows = [
+        [keyboards.button(labels.ROUND_CANCEL.format(id=b.id), f"r:k:{b.id}")] for b in scheduled
+    ]
+    rows.append([keyboards.button(labels.ROUND_NEW, "r:new")])
     await reply(
         update,
         "staff_rounds.html",
-        _markup(rows),
+        InlineKeyboardMarkup(rows),
         rounds=infos,
         now=now,
         tz=services.settings.timezone,
@@ -86,10 +80,15 @@ async def on_press(update: Update, context: BotContext) -> None:
         return
     if simple == "new":
         await query.answer()
-        if await _commune(update, context) is not None:
+        try:  # start_draft finds (and checks) the commune: no second look-up here
             started = await services.staff_rounds.start_draft(Actor(user_id))
-            assert started is not None  # _commune found the commune
-            await _ask(update, context, started)
+        except Forbidden:
+            await reply(update, "staff_forbidden.html")
+            return
+        if started is None:  # an administrator holds every commune, so none in particular
+            await reply(update, "staff_rounds_no_commune.html")
+            return
+        await _ask(update, context, started)
         return
     found = await services.staff_rounds.draft(Actor(user_id))
     if found is None:  # none, or the presser may no longer launch in its commune
@@ -161,33 +160,33 @@ async def _ask(update: Update, context: BotContext, draft: Draft) -> None:
     tz = services.settings.timezone
     if draft.survey is None:
         surveys = await services.rounds.surveys()
-        rows = [[_button(s.title[:60], f"r:s:{s.id}")] for s in surveys]
+        rows = [[keyboards.button(s.title[:60], f"r:s:{s.id}")] for s in surveys]
         return await _step(update, context, draft, "survey", rows)
     if draft.audience is None:
-        rows = [[_button(text, f"r:a:{code}")] for code, text in labels.AUDIENCE.items()]
+        rows = [[keyboards.button(text, f"r:a:{code}")] for code, text in labels.AUDIENCE.items()]
         return await _step(update, context, draft, "audience", rows)
     if draft.audience == "village" and draft.audience_ref is None:
         villages = await services.residents.villages(draft.commune)
-        rows = [[_button(v.name[:60], f"r:v:{v.id}")] for v in villages]
+        rows = [[keyboards.button(v.name[:60], f"r:v:{v.id}")] for v in villages]
         return await _step(update, context, draft.with_(audience=None), "village", rows)
     if draft.audience == "nonrespondents" and draft.audience_ref is None:
         infos = await services.rounds.list_for_commune(draft.commune)
         earlier = labels.EARLIER_ROUND
         rows = [
-            [_button(earlier.format(label=label_text(i.label), title=i.survey_title[:40]),
-                     f"r:n:{i.round.id}")]
+            [keyboards.button(earlier.format(label=label_text(i.label), title=i.survey_title[:40]),
+                              f"r:n:{i.round.id}")]
             for i in infos[-6:]
         ]  # fmt: skip
         return await _step(update, context, draft.with_(audience=None), "earlier", rows)
     if not draft.start_chosen():
         evening = this_evening(services.env.now(), services.settings).astimezone(tz)
         rows = [
-            [_button(text.format(time=evening.strftime("%H:%M %d/%m")), f"r:w:{code}")]
+            [keyboards.button(text.format(time=evening.strftime("%H:%M %d/%m")), f"r:w:{code}")]
             for code, text in labels.WHEN.items()
         ]
         return await _step(update, context, draft, "when", rows)
     if draft.closes_at is None:
-        rows = [[_button(text, f"r:c:{code}")] for code, text in labels.CLOSES.items()]
+        rows = [[keyboards.button(text, f"r:c:{code}")] for code, text in labels.CLOSES.items()]
         return await _step(update, context, draft, "closes", rows)
     try:
         plan = await services.broadcasts.plan_draft(draft)
@@ -198,12 +197,18 @@ async def _ask(update: Update, context: BotContext, draft: Draft) -> None:
         )
     await services.broadcasts.drafts.save(user_id, draft)
     rows = [
-        [_button(labels.TEST_COPY, "r:t")],
-        [_button(labels.CONFIRM, "r:ok"), _button(labels.DISCARD, "r:x")],
+        [keyboards.button(labels.TEST_COPY, "r:t")],
+        [keyboards.button(labels.CONFIRM, "r:ok"), keyboards.button(labels.DISCARD, "r:x")],
     ]
     now = services.env.now()
     await reply(
-        update, "staff_wizard.html", _markup(rows), step="preview", plan=plan, tz=tz, now=now
+        update,
+        "staff_wizard.html",
+        InlineKeyboardMarkup(rows),
+        step="preview",
+        plan=plan,
+        tz=tz,
+        now=now,
     )
     return None
 
@@ -216,8 +221,10 @@ async def _step(
     rows: list[list[InlineKeyboardButton]],
 ) -> None:
     await context.services.broadcasts.drafts.save(await person_of(update, context), draft)
-    rows.append([_button(labels.DISCARD, "r:x")])
-    await reply(update, "staff_wizard.html", _markup(rows), step=step, empty=len(rows) == 1)
+    rows.append([keyboards.button(labels.DISCARD, "r:x")])
+    await reply(
+        update, "staff_wizard.html", InlineKeyboardMarkup(rows), step=step, empty=len(rows) == 1
+    )
 
 
 async def _test_copy(update: Update, context: BotContext, draft: Draft) -> None:

@@ -15,7 +15,7 @@ import contextlib
 import re
 from dataclasses import replace
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from handlers.telegram import keyboards
@@ -48,24 +48,20 @@ def parse(data: str | None) -> tuple[str, str, int, str] | None:
     return g[7], g[8], -1, ""
 
 
-def _button(label: str, data: str) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=data)
-
-
 def _question_keyboard(entry: Entry, index: int) -> InlineKeyboardMarkup:
     assert entry.survey is not None
     q, t = entry.survey.questions[index], entry.token
     kind = question_kinds.of(q.kind)
     if kind.values:
         rows = [
-            [_button(labels.VALUES[kind.labels][v], f"k:a:{t}:{index}:{kind.typed(v)}")]
+            [keyboards.button(labels.VALUES[kind.labels][v], f"k:a:{t}:{index}:{kind.typed(v)}")]
             for v in kind.values
         ]
     else:
-        rows = [[_button(c.label, f"k:a:{t}:{index}:{c.code}")] for c in q.choices]
+        rows = [[keyboards.button(c.label, f"k:a:{t}:{index}:{c.code}")] for c in q.choices]
     if q.optional:
-        rows.append([_button(labels.SKIP, f"k:s:{t}:{index}")])
-    rows.append([_button(labels.SHEET_CANCEL, f"k:x:{t}")])
+        rows.append([keyboards.button(labels.SKIP, f"k:s:{t}:{index}")])
+    rows.append([keyboards.button(labels.SHEET_CANCEL, f"k:x:{t}")])
     return InlineKeyboardMarkup(rows)
 
 
@@ -87,7 +83,12 @@ async def show(update: Update, entry: Entry) -> None:
         )
     elif entry.outcome is SheetEntryOutcome.SUMMARY:
         markup = InlineKeyboardMarkup(
-            [[_button(labels.SHEET_SAVE, f"k:ok:{t}"), _button(labels.SHEET_CANCEL, f"k:x:{t}")]]
+            [
+                [
+                    keyboards.button(labels.SHEET_SAVE, f"k:ok:{t}"),
+                    keyboards.button(labels.SHEET_CANCEL, f"k:x:{t}"),
+                ]
+            ]
         )
         answers = [(q, keyboards.answer_label(q, v)) for q, v in entry.answers()]
         await reply(
@@ -96,8 +97,8 @@ async def show(update: Update, entry: Entry) -> None:
     elif entry.outcome is SheetEntryOutcome.EXISTS:
         markup = InlineKeyboardMarkup(
             [
-                [_button(labels.SHEET_REPLACE, f"k:r:{t}")],
-                [_button(labels.SHEET_CANCEL, f"k:x:{t}")],
+                [keyboards.button(labels.SHEET_REPLACE, f"k:r:{t}")],
+                [keyboards.button(labels.SHEET_CANCEL, f"k:x:{t}")],
             ]
         )
         await reply(update, "staff_sheet.html", markup, entry=entry, labels=labels)

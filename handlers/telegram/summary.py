@@ -92,16 +92,27 @@ async def _report(
     return None
 
 
-async def _output(
-    context: BotContext, report: CommuneReport | ProvinceReport, fmt: Format
-) -> Output:
+async def _outputs(
+    context: BotContext, report: CommuneReport | ProvinceReport, *fmts: Format
+) -> list[Output]:
+    """The report in each format, its households (and answers, for XLSX) read once."""
     services = context.services
     tz, now = services.settings.timezone, services.env.now()
     if isinstance(report, ProvinceReport):
-        return province_output(report, fmt, tz=tz, now=now)
-    answers = await services.summaries.export_answers(report) if fmt is Format.XLSX else None
+        return [province_output(report, fmt, tz=tz, now=now) for fmt in fmts]
+    answers = await services.summaries.export_answers(report) if Format.XLSX in fmts else None
     homes = await services.households.issued_by_village(report.summary.commune.code)
-    return commune_output(report, fmt, tz=tz, now=now, answers=answers, village_households=homes)
+    return [
+        commune_output(
+            report,
+            fmt,
+            tz=tz,
+            now=now,
+            answers=answers if fmt is Format.XLSX else None,
+            village_households=homes,
+        )
+        for fmt in fmts
+    ]
 
 
 async def _send(update: Update, output: Output, *, photo: bool = False) -> None:
@@ -124,7 +135,8 @@ async def _show(update: Update, context: BotContext, target: Target) -> None:
         await reply(update, "officer_province.html", report=report)
     else:
         await reply(update, "officer_summary.html", report=report)
-    await _send(update, await _output(context, report, Format.PNG), photo=True)
+    (chart,) = await _outputs(context, report, Format.PNG)
+    await _send(update, chart, photo=True)
 
 
 async def summary_command(update: Update, context: BotContext) -> None:
@@ -174,7 +186,8 @@ async def report_command(update: Update, context: BotContext) -> None:
     target = await _target(update, context, Action.EXPORT)
     report = await _report(update, context, Action.EXPORT, target) if target else None
     if report is not None:
-        await _send(update, await _output(context, report, Format.HTML))
+        for output in await _outputs(context, report, Format.HTML):
+            await _send(update, output)
 
 
 async def export_command(update: Update, context: BotContext) -> None:
@@ -182,5 +195,5 @@ async def export_command(update: Update, context: BotContext) -> None:
     target = await _target(update, context, Action.EXPORT)
     report = await _report(update, context, Action.EXPORT, target) if target else None
     if report is not None:
-        await _send(update, await _output(context, report, Format.XLSX))
-        await _send(update, await _output(context, report, Format.CSV))
+        for output in await _outputs(context, report, Format.XLSX, Format.CSV):
+            await _send(update, output)

@@ -13,7 +13,7 @@ from telegram.error import BadRequest, TelegramError
 from handlers.telegram import keyboards
 from handlers.telegram.context import BotContext
 from handlers.telegram.people import person_of
-from handlers.telegram.replies import alert, command_args, reply
+from handlers.telegram.replies import alert, refuse_args, reply
 from handlers.telegram.resident import ask_village
 from handlers.telegram.updates import query_of, text_of, user_of
 from handlers.views.texts import render
@@ -39,8 +39,7 @@ _PRESS_REFUSALS = {
 
 async def survey_command(update: Update, context: BotContext) -> None:
     """Continues (or starts) the open round where the resident left it."""
-    if command_args(update):
-        await reply(update, "resident_command_args.html", command="survey")
+    if await refuse_args(update, "survey"):
         return
     await continue_survey(update, context)
 

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from handlers.telegram.context import BotContext
 from handlers.telegram.people import person_of
-from handlers.telegram.replies import alert, command_args, reply
+from handlers.telegram.replies import alert, commune_code_arg, reply
 from handlers.telegram.updates import query_of, text_of
 from handlers.views import labels
 from surveys.access import Actor, Forbidden
@@ -28,9 +28,8 @@ async def villages(update: Update, context: BotContext) -> None:
     """Lists a commune's villages with an 'add' button; refuses outside the person's scope."""
     actor = Actor(await person_of(update, context))
     service = context.services.villages
-    arg = command_args(update)
-    if arg and not (arg.isdecimal() and len(arg) <= 7):
-        await reply(update, "role_villages_bad_code.html", value=arg[:20])
+    arg = await commune_code_arg(update)
+    if arg is None:
         return
     try:
         if arg:

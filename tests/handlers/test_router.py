@@ -61,8 +61,9 @@ def _heads(tree: ast.Module, expr: ast.expr) -> list[str]:
 
 
 def built_prefixes() -> dict[str, set[str]]:
-    """Every button the adapter's modules build (callback_data=..., or the modules' own
-    `_button(label, data)`), as the router's key of its data, with the modules building it."""
+    """Every button the adapter's modules build (callback_data=..., or
+    `keyboards.button(label, data)`), as the router's key of its data, with the modules
+    building it."""
     found: dict[str, set[str]] = {}
     for path in sorted(TELEGRAM.glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -70,8 +71,10 @@ def built_prefixes() -> dict[str, set[str]]:
             if not isinstance(node, ast.Call):
                 continue
             data = [k.value for k in node.keywords if k.arg == "callback_data"]
-            if isinstance(node.func, ast.Name) and node.func.id in {"_button", "value_rows"}:
+            if isinstance(node.func, ast.Name) and node.func.id == "value_rows":
                 data.append(node.args[1])
+            elif isinstance(node.func, ast.Attribute) and node.func.attr == "button":
+                data.append(node.args[1])  # keyboards.button(label, data)
             for expr in data:
                 for head in _heads(tree, expr):
                     found.setdefault(router.prefix_of(head), set()).add(path.stem)
