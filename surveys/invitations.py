@@ -7,7 +7,6 @@ using it grants the role, marks it used and audits it in one transaction.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from storage import invitations as invitations_db
 from storage import people as people_db
 from storage.invitations import Invitation
 from storage.people import Who
+from surveys import bearer
 from surveys.access import AccessService, Action, Actor, Role, Scope
 from surveys.env import Env
 
@@ -37,10 +37,6 @@ def parse_invite_payload(payload: str) -> str | None:
     """The token of an invitation payload, or None if the payload is not shaped like one."""
     match = _PAYLOAD.fullmatch(payload)
     return match[1] if match else None
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Redeem(StrEnum):
@@ -112,7 +108,7 @@ class InvitationService:
         async with self.env.db.transaction() as conn:
             invitation_id = await invitations_db.insert(
                 conn,
-                token_hash=_hash(token),
+                token_hash=bearer.stored(token),
                 role=role.value,
                 province_code=province,
                 communes=communes,
@@ -138,7 +134,7 @@ class InvitationService:
         """Grants the invitation's role to the person, once; anything else changes nothing."""
         now = self.env.now()
         async with self.env.db.transaction() as conn:
-            invitation = await invitations_db.by_token_hash(conn, _hash(token))
+            invitation = await invitations_db.by_token_hash(conn, bearer.stored(token))
             if invitation is None:
                 return Redeemed(Redeem.UNKNOWN)
             if invitation.revoked_at is not None:

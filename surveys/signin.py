@@ -9,7 +9,6 @@ request asks again (`holder`), so a revocation takes effect on the next page.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,6 +17,7 @@ from enum import StrEnum
 from storage import dashboard as dashboard_db
 from storage.dashboard import Holder
 from storage.records import Grant
+from surveys import bearer
 from surveys.access import AccessService, Actor, Scope
 from surveys.env import Env
 
@@ -47,10 +47,6 @@ class SignInRefused(Exception):
 class Session:
     actor: Actor
     holder: Holder
-
-
-def digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 class SignInService:
@@ -91,15 +87,17 @@ class SignInService:
         now = self.env.now()
         session = Holder(holder.person_id, holder.grant_id, now + SESSION_TTL)
         async with self.env.db.transaction() as conn:
-            if not await dashboard_db.use_link(conn, digest(secret), now):
+            if not await dashboard_db.use_link(conn, bearer.stored(secret), now):
                 raise SignInRefused(SignInError.USED)  # another browser was quicker
-            await dashboard_db.insert_session(conn, digest(token), session, now)
+            await dashboard_db.insert_session(conn, bearer.stored(token), session, now)
         await self.access.audit(Actor(holder.person_id), SIGN_IN, Scope())
         return token
 
     async def session(self, token: str) -> Session:
         """The signed-in person, while the session lasts and the role stands."""
-        holder = await dashboard_db.live_session(self.env.db.conn, digest(token), self.env.now())
+        holder = await dashboard_db.live_session(
+            self.env.db.conn, bearer.stored(token), self.env.now()
+        )
         if holder is None:
             raise SignInRefused(SignInError.SIGNED_OUT)
         if not await self._holds(holder):
@@ -108,8 +106,8 @@ class SignInService:
 
     async def sign_out(self, token: str) -> None:
         async with self.env.db.transaction() as conn:
-            holder = await dashboard_db.live_session(conn, digest(token), self.env.now())
-            ended = await dashboard_db.end_session(conn, digest(token), self.env.now())
+            holder = await dashboard_db.live_session(conn, bearer.stored(token), self.env.now())
+            ended = await dashboard_db.end_session(conn, bearer.stored(token), self.env.now())
         if ended and holder is not None:
             await self.access.audit(Actor(holder.person_id), SIGN_OUT, Scope())
 
@@ -118,12 +116,12 @@ class SignInService:
         now = self.env.now()
         async with self.env.db.transaction() as conn:
             await dashboard_db.insert_link(
-                conn, digest(secret), person_id, grant_id, now, now + LINK_TTL
+                conn, bearer.stored(secret), person_id, grant_id, now, now + LINK_TTL
             )
         return secret
 
     async def _usable(self, secret: str) -> Holder:
-        link = await dashboard_db.get_link(self.env.db.conn, digest(secret))
+        link = await dashboard_db.get_link(self.env.db.conn, bearer.stored(secret))
         if link is None:
             raise SignInRefused(SignInError.UNKNOWN)
         if link.used_at is not None:

@@ -10,7 +10,6 @@ locks code entry for a while (see README "The web e-sheet").
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -22,7 +21,7 @@ from storage import surveys as surveys_db
 from storage import web as web_db
 from storage.households import Household
 from storage.records import Commune, Round, Village
-from surveys import flow
+from surveys import bearer, flow
 from surveys.answering import AnsweringService, AnswerOutcome, Result, Step
 from surveys.env import Env
 from surveys.households import find
@@ -75,11 +74,6 @@ class Entered:
     locked_until: datetime | None = None
 
 
-def browser_key(token: str) -> str:
-    """What is stored of a browser's cookie: its SHA-256, never the cookie itself."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 class WebSheetService:
     def __init__(self, env: Env, answering: AnsweringService) -> None:
         self.env = env
@@ -99,7 +93,7 @@ class WebSheetService:
         commune's or village's too) counts against the browser and the commune."""
         if await communes_db.get_commune(self.env.db.conn, commune_code) is None:
             return Entered(Opened.UNKNOWN_COMMUNE)
-        key, now = browser_key(token), self.env.now()
+        key, now = bearer.stored(token), self.env.now()
         conn = self.env.db.conn
         for scope, name in (("browser", key), ("commune", str(commune_code))):
             until = await web_db.locked_until(conn, scope, name, now)
@@ -130,7 +124,7 @@ class WebSheetService:
         return Entered(Opened.LOCKED if until else Opened.WRONG, until)
 
     async def household(self, token: str) -> Household | None:
-        household_id = await web_db.session_household(self.env.db.conn, browser_key(token))
+        household_id = await web_db.session_household(self.env.db.conn, bearer.stored(token))
         if household_id is None:
             return None
         return await web_db.household(self.env.db.conn, household_id)

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from handlers.views.reports import Format, commune_output
 from storage import dashboard as dashboard_db
-from surveys.signin import digest
+from surveys.bearer import stored
 from surveys.text import fold
 from tests.conftest import COMMUNE, SURVEY, table_counts, tg_person
 from tests.dashboard.conftest import OFFICER, RESIDENT, STAFF_A, STAFF_B
@@ -37,7 +37,7 @@ async def test_officer_signs_in_from_the_link_and_lands_on_the_province(dash) ->
     assert ROW.search(text) and "Xã Tân Uyên" in text
     assert "<table" in text and "/d/p/12/chart.svg" in text
     secret = path.rsplit("/", 1)[1]
-    link = await dashboard_db.get_link(dash.services.db.conn, digest(secret))
+    link = await dashboard_db.get_link(dash.services.db.conn, stored(secret))
     assert link is not None and link.used_at is not None
     assert (await table_counts(dash.services.db))["dashboard_sessions"] == 1
     audit = await _audit(dash)

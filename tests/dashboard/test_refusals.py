@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from storage import dashboard as dashboard_db
-from surveys.signin import digest
+from surveys.bearer import stored
 from tests.conftest import COMMUNE, OTHER_COMMUNE, snapshot, table_counts, tg_person
 from tests.dashboard.conftest import OFFICER, RESIDENT, STAFF_A
 
@@ -144,7 +144,7 @@ async def test_an_expired_link_signs_nobody_in(dash) -> None:
     status, text = await browser.post(path)
     assert status == 400 and "đã hết hạn" in text
     assert await snapshot(dash.services.db) == before
-    link = await dashboard_db.get_link(dash.services.db.conn, digest(path.rsplit("/", 1)[1]))
+    link = await dashboard_db.get_link(dash.services.db.conn, stored(path.rsplit("/", 1)[1]))
     assert link is not None and link.used_at is None
 
 
