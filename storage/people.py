@@ -11,14 +11,14 @@ from enum import StrEnum
 import aiosqlite
 
 from storage import sql
-from storage.records import ts
+from storage.records import dt, ts
 
 
 class Channel(StrEnum):
     """The channels a person can be reached on (addresses.channel)."""
 
     TELEGRAM = "telegram"  # address: the Telegram user id
-    ZALO = "zalo"  # address: the Zalo user id (per Official Account)
+    ZALO = "zalo"  # address: "<oa id>:<user id>" (Zalo's user ids are per Official Account)
     WEB = "web"  # address: a browser session bound to a household code
     PAPER = "paper"  # address: the household id whose paper sheet the committee enters
 
@@ -112,3 +112,21 @@ async def forget_addresses(conn: aiosqlite.Connection, person_id: int) -> int:
     """Removes every address of the person (erasure); how many there were."""
     cur = await conn.execute("DELETE FROM addresses WHERE resident_id = ?", (person_id,))
     return cur.rowcount
+
+
+async def touch(conn: aiosqlite.Connection, channel: Channel, address: str, when: datetime) -> None:
+    """Records that the person wrote on this address at `when` (never moves it back)."""
+    await conn.execute(
+        "UPDATE addresses SET last_seen_at = ? WHERE channel = ? AND address = ? "
+        "AND (last_seen_at IS NULL OR last_seen_at < ?)",
+        (ts(when), channel.value, address, ts(when)),
+    )
+
+
+async def last_seen(conn: aiosqlite.Connection, channel: Channel, address: str) -> datetime | None:
+    row = await sql.one(
+        conn,
+        "SELECT last_seen_at FROM addresses WHERE channel = ? AND address = ?",
+        (channel.value, address),
+    )
+    return dt(row[0]) if row else None

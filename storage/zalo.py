@@ -12,7 +12,7 @@ from storage.records import dt, dt_req, ts
 
 _COLUMNS = (
     "oa_id, app_id, app_secret, oa_secret, access_token, refresh_token, access_expires_at, "
-    "refresh_expires_at, connected_at, refreshed_at, refresh_failed_at, refresh_error"
+    "refresh_expires_at, connected_at, refreshed_at, refresh_failed_at, refresh_error, commune_code"
 )
 
 
@@ -32,6 +32,7 @@ class ZaloAccount:
     refreshed_at: datetime | None = None
     refresh_failed_at: datetime | None = None
     refresh_error: str | None = None
+    commune_code: int | None = None  # the commune the OA speaks for (migration 0023)
 
 
 def _account(row: aiosqlite.Row) -> ZaloAccount:
@@ -48,6 +49,7 @@ def _account(row: aiosqlite.Row) -> ZaloAccount:
         refreshed_at=dt(row[9]),
         refresh_failed_at=dt(row[10]),
         refresh_error=row[11],
+        commune_code=row[12],
     )
 
 
@@ -67,7 +69,7 @@ async def save_account(conn: aiosqlite.Connection, account: ZaloAccount) -> None
     """Inserts or replaces an OA's row (a new connection starts with a clean refresh record)."""
     await conn.execute(
         f"INSERT OR REPLACE INTO zalo_accounts({_COLUMNS}) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?)",
         (
             account.oa_id,
             account.app_id,
@@ -78,8 +80,17 @@ async def save_account(conn: aiosqlite.Connection, account: ZaloAccount) -> None
             ts(account.access_expires_at),
             ts(account.refresh_expires_at),
             ts(account.connected_at),
+            account.commune_code,
         ),
     )
+
+
+async def set_commune(conn: aiosqlite.Connection, oa_id: str, commune_code: int | None) -> bool:
+    """Ties the OA to the commune it speaks for; False for an OA that is not connected."""
+    cur = await conn.execute(
+        "UPDATE zalo_accounts SET commune_code = ? WHERE oa_id = ?", (commune_code, oa_id)
+    )
+    return cur.rowcount == 1
 
 
 async def rotate_tokens(

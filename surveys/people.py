@@ -7,7 +7,21 @@ from storage import people as people_db
 from storage.people import NOBODY, Address, Channel, Who
 from surveys.env import Env
 
-__all__ = ["NOBODY", "Address", "Channel", "PeopleService", "Who"]
+__all__ = ["NOBODY", "Address", "Channel", "PeopleService", "Who", "zalo_address", "zalo_parts"]
+
+
+def zalo_address(oa_id: str, user_id: str) -> str:
+    """A Zalo address: Zalo gives each follower a user id per Official Account, so the OA
+    that can reach them is part of it."""
+    return f"{oa_id}:{user_id}"
+
+
+def zalo_parts(address: str) -> tuple[str, str]:
+    """(oa id, user id) of a Zalo address."""
+    oa_id, _, user_id = address.partition(":")
+    if not oa_id or not user_id:
+        raise ValueError("a Zalo address is <oa id>:<user id>")
+    return oa_id, user_id
 
 
 class PeopleService:
