@@ -145,7 +145,9 @@ async def test_people_migration_keeps_every_row_and_value() -> None:
             (7, "", None, None, T0, None, "vi", None, None),  # 900: granted at T0
             (8, "", None, None, T1, None, "vi", None, None),  # 901: granted at T1
         ]
-        assert await _rows(conn, "SELECT channel, address, resident_id FROM addresses ORDER BY resident_id") == [
+        assert await _rows(
+            conn, "SELECT channel, address, resident_id FROM addresses ORDER BY resident_id"
+        ) == [
             ("telegram", "42", 1),
             ("telegram", "43", 2),
             ("paper", "1", 3),
