@@ -8,6 +8,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage import sql
+from storage import zalo as zalo_db
 from storage.records import dt, dt_req, ts
 
 # Rows elsewhere that name the person: deleted when the identity goes. A feature that stores
@@ -127,11 +128,13 @@ async def erase_identity(
     now: datetime,
 ) -> None:
     """Detaches the resident row from the person: no address on any channel, no name, no
-    comments, no grants, questions or pending step.
+    comments, no grants, questions, Zalo messages or pending step.
 
     The row keeps its id, its commune and village, so the answers hanging off it still count
-    the same; the person who comes back is a new person.
+    the same; the person who comes back is a new person. Their Zalo events go first, while
+    the addresses still say which are theirs (a staff member's addresses move to a new person).
     """
+    await zalo_db.erase_inbox_of(conn, resident_id)
     await _hand_over_roles(conn, resident_id, now)
     await conn.execute(
         "UPDATE residents SET display_name = '', "
