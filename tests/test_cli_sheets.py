@@ -335,7 +335,12 @@ def test_a_chat_answer_after_the_paper_sheet_waits_for_the_operator(
     assert main(["sheets", "conflicts", "--round", str(setup["round"])]) == 0
     out = capsys.readouterr().out
     label = rf"Đợt 1 năm \d{{4}} \(mã đợt {setup['round']}\)"  # the year is today's
-    assert re.search(rf"{label}, hộ {code}: 1 trả lời qua chat đến sau phiếu giấy, đang chờ", out)
+    assert re.search(rf"{label}, hộ {code}: trả lời qua phiếu giấy, Telegram\n", out)
+    assert "\n  - Telegram, hoàn thành " in out
+    assert ": đang chờ cán bộ quyết định (đến sau phiếu giấy)\n" in out
+    assert "  Được tính: phiếu giấy, vì hộ đã nộp phiếu giấy trước" in out
+    decide = f"ykien sheets decide --round {setup['round']} --household {code} --keep paper|chat"
+    assert f"  Quyết định: {decide}\n" in out
     overall = lambda: read_file_db(  # noqa: E731
         setup["db"], lambda db: responses_db.value_counts(db.conn, setup["round"])
     )["tong_the"]
@@ -362,7 +367,7 @@ def test_a_chat_answer_after_the_paper_sheet_waits_for_the_operator(
     assert re.search(rf"^{label}, hộ {code}: lấy câu trả lời qua chat", capsys.readouterr().out)
     assert overall() == {1: 1}
     assert main([*args, "--keep", "paper"]) == 2
-    assert "không có trả lời qua chat nào đang chờ" in capsys.readouterr().err
+    assert "không có trả lời nào đang chờ quyết định" in capsys.readouterr().err
     assert overall() == {1: 1}
     entries = read_file_db(setup["db"], lambda db: Services(db).access.audit_log())
     decided = [e for e in entries if e.action == "sheets.enter" and "keep chat" in e.detail]
