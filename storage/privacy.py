@@ -8,7 +8,6 @@ from datetime import datetime
 import aiosqlite
 
 from storage import sql
-from storage import zalo as zalo_db
 from storage.records import dt, dt_req, ts
 
 # Rows elsewhere that name the person: deleted when the identity goes. A feature that stores
@@ -131,10 +130,10 @@ async def erase_identity(
     comments, no grants, questions, Zalo messages or pending step.
 
     The row keeps its id, its commune and village, so the answers hanging off it still count
-    the same; the person who comes back is a new person. Their Zalo events go first, while
-    the addresses still say which are theirs (a staff member's addresses move to a new person).
+    the same; the person who comes back is a new person. Their Zalo messages are deleted
+    before this, in the same transaction (storage.zalo.erase_inbox_of), while the addresses
+    still say which are theirs.
     """
-    await zalo_db.erase_inbox_of(conn, resident_id)
     await _hand_over_roles(conn, resident_id, now)
     await conn.execute(
         "UPDATE residents SET display_name = '', "

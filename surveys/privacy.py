@@ -221,6 +221,7 @@ class PrivacyService:
             )
         async with self.env.db.transaction() as conn:
             await privacy_db.mark_voters(conn, voters)
+            await zalo_db.erase_inbox_of(conn, resident_id)  # before the addresses go
             await privacy_db.erase_identity(conn, resident_id, comments, self.env.now())
 
     async def run_retention(self) -> int:
