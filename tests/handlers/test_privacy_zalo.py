@@ -117,9 +117,7 @@ async def test_a_person_with_no_commune_forgets_their_zalo_messages(harness, clo
     assert not await s.privacy.erase(person)  # nothing of theirs is left
 
 
-async def test_retention_erases_the_inactive_and_purges_old_handled_events(
-    harness, clock
-) -> None:
+async def test_retention_erases_the_inactive_and_purges_old_handled_events(harness, clock) -> None:
     await zelda_on_zalo(harness, clock)
     env = harness.services.env
     env.settings = dataclasses.replace(env.settings, retention_days=365)
