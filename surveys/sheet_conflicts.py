@@ -111,13 +111,19 @@ def _status(r: ChannelResponse) -> Status:
 
 def judge(round_id: int, rows: list[ChannelResponse]) -> Conflict:
     """One household's responses in a round (storage.conflicts) as staff see them: what counts,
-    why, and what may still be decided -- a held answer, or complete answers counting-eligible
-    on two channels."""
+    why, and what may still be decided -- a held answer, or complete answers not set aside on
+    two channels."""
     answers = [
         ChannelAnswer(Keep(r.channel), r.completed_at, r.updated_at, _status(r)) for r in rows
     ]
     held = any(a.status is Status.HELD for a in answers)
-    eligible = {a.channel for a in answers if a.status is not Status.SET_ASIDE}
+    # Staff may keep a channel with a complete answer not set aside; an answer held while still
+    # being answered is listed, and can be set aside, but not taken before it is finished.
+    eligible = {
+        a.channel
+        for a in answers
+        if a.status is not Status.SET_ASIDE and a.completed_at is not None
+    }
     open_ = held or len(eligible) > 1
     counted = next((a for a in answers if a.status is Status.COUNTED), None)
     if counted is None:

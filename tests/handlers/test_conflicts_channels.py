@@ -12,6 +12,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.cli import sheets as sheets_cli
+from handlers.telegram import conflicts as conflicts_handler
 from handlers.web.app import build_web_app
 from storage import responses as responses_db
 from storage import scores as scores_db
@@ -316,3 +317,45 @@ async def test_a_zalo_answer_and_a_chat_answer_of_one_household(harness, web, cl
     assert decision.decided == 1
     assert await holds(harness, household) == [("chat", None, 1), ("zalo", "set_aside", 0)]
     assert await overall(harness) == {1: 1}
+
+
+async def test_a_web_sheet_held_while_still_being_answered(harness, web, clock) -> None:
+    """After the paper sheet the household starts its web sheet: listed as held at once, but
+    staff can take it only once it is finished."""
+    household = web.households[2]
+    rid = await round_id(harness)
+    survey = await harness.services.rounds.survey(SURVEY)
+    row = {"round": str(rid), "household": household.code, "tong_the": "1"}
+    row |= {q.id: "4" for q in survey.questions if q.kind.value == "scale"}
+    assert (await harness.services.sheets.import_rows(Actor.operator(), [row])).imported == 1
+    clock.advance(minutes=10)
+    browser = await web.opened(household)
+    assert (await browser.post("/s/q/0", value="2"))[0] == 200
+    assert await holds(harness, household) == [("paper", None, 1), ("web", "conflict", 0)]
+    staff = await staff_member(harness)
+    (listed,) = await harness.send(staff, "/conflicts")
+    assert "  – phiếu web, đang trả lời dở: đang chờ cán bộ quyết định" in listed
+    assert staff.last.labels() == [f"{household.code}: giữ phiếu giấy"]
+    before = await snapshot(harness.services.db)
+    staff.press_raw(staff.last.message_id, f"x:w:{rid}:{household.code}")
+    await harness.pump()
+    assert staff.last.text.startswith(f"Hộ {household.code} không có phiếu web nào để giữ")
+    assert await snapshot(harness.services.db) == before
+    clock.advance(minutes=5)
+    await web_sheet(web, household, scale="2", yesno="0")  # the same sheet, now finished
+    await harness.send(staff, "/conflicts")
+    assert staff.last.labels() == [
+        f"{household.code}: giữ phiếu giấy",
+        f"{household.code}: lấy phiếu web",
+    ]
+    (kept,) = await harness.press(staff, f"{household.code}: giữ phiếu giấy")
+    assert kept.startswith(f"Đã giữ phiếu giấy của hộ {household.code}")
+    assert await holds(harness, household) == [("paper", None, 1), ("web", "set_aside", 0)]
+    assert await overall(harness) == {1: 1}
+
+
+def test_a_long_listing_is_split_at_line_ends() -> None:
+    lines = [f"• Hộ {i:04d} " + "x" * 90 + "\n" for i in range(200)]
+    parts = conflicts_handler._chunks("".join(lines))
+    assert len(parts) > 1 and all(len(p) <= conflicts_handler.LIMIT for p in parts)
+    assert "".join(parts) == "".join(lines) and all(p.endswith("\n") for p in parts)
