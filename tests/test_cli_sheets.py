@@ -81,7 +81,7 @@ def test_import_counts_once_per_household(setup, tmp_path, capsys) -> None:
     assert main(["sheets", "import", str(path)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Đã nhập 2 phiếu giấy.")
-    assert "không có hộ nào vừa có phiếu giấy vừa trả lời qua chat" in out
+    assert "không có hộ nào vừa có phiếu giấy vừa trả lời qua kênh khác" in out
     # Importing the same file again replaces, never adds.
     assert main(["sheets", "import", str(path)]) == 0
 
@@ -159,7 +159,8 @@ def test_paper_and_chat_conflict_counts_once(setup, tmp_path, capsys) -> None:
     assert main(["sheets", "import", str(path)]) == 0
     out = capsys.readouterr().out
     label = rf"Đợt 1 năm \d{{4}} \(mã đợt {setup['round']}\)"  # the year is today's
-    assert re.search(rf"{label}, hộ {code}: 1 trả lời qua chat và 1 phiếu giấy", out)
+    assert re.search(rf"{label}, hộ {code}: 1 trả lời qua chat, web hoặc Zalo và 1 phiếu giấy", out)
+    assert f"Xem và quyết định: ykien sheets conflicts --round {setup['round']}" in out
     assert main(["sheets", "conflicts", "--round", str(setup["round"])]) == 0
     assert re.search(rf"{label}, hộ {code}", capsys.readouterr().out)
 
