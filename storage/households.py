@@ -132,8 +132,8 @@ async def has_paper_sheet(conn: aiosqlite.Connection, round_id: int, household_i
 
 
 async def held(conn: aiosqlite.Connection, round_id: int) -> list[tuple[str, int]]:
-    """(household code, chat responses waiting) where a chat answer came after the paper sheet
-    and is held until staff decide (migration 0016)."""
+    """(household code, responses waiting) where an answer on another channel came after the
+    paper sheet and is held until staff decide (migrations 0015, 0018; storage.conflicts)."""
     rows = await sql.rows(
         conn,
         "SELECT h.code, count(*) FROM responses r JOIN residents p ON p.id = r.resident_id "
@@ -142,34 +142,6 @@ async def held(conn: aiosqlite.Connection, round_id: int) -> list[tuple[str, int
         (round_id,),
     )
     return [(str(r[0]), int(r[1])) for r in rows]
-
-
-async def decide(
-    conn: aiosqlite.Connection, round_id: int, household_id: int, *, keep_paper: bool
-) -> int:
-    """Ends the household's held conflict in the round: keep the paper sheet (the chat answers
-    are set aside) or take the chat answers (the paper sheet is set aside). Returns how many
-    held responses were decided; 0 when none was waiting."""
-    members = "SELECT id FROM residents WHERE household_id = ?"
-    if keep_paper:
-        cur = await conn.execute(
-            "UPDATE responses SET hold = 'set_aside' WHERE round_id = ? AND hold = 'conflict' "
-            f"AND resident_id IN ({members})",
-            (round_id, household_id),
-        )
-        return cur.rowcount
-    cur = await conn.execute(
-        "UPDATE responses SET hold = NULL WHERE round_id = ? AND hold = 'conflict' "
-        f"AND resident_id IN ({members})",
-        (round_id, household_id),
-    )
-    if cur.rowcount:
-        await conn.execute(
-            "UPDATE responses SET hold = 'set_aside' WHERE round_id = ? AND hold IS NULL "
-            f"AND channel = 'paper' AND resident_id IN ({members})",
-            (round_id, household_id),
-        )
-    return cur.rowcount
 
 
 async def waiting_sheet(

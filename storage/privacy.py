@@ -127,10 +127,12 @@ async def erase_identity(
     now: datetime,
 ) -> None:
     """Detaches the resident row from the person: no address on any channel, no name, no
-    comments, no grants, questions or pending step.
+    comments, no grants, questions, Zalo messages or pending step.
 
     The row keeps its id, its commune and village, so the answers hanging off it still count
-    the same; the person who comes back is a new person.
+    the same; the person who comes back is a new person. Their Zalo messages are deleted
+    before this, in the same transaction (storage.zalo.erase_inbox_of), while the addresses
+    still say which are theirs.
     """
     await _hand_over_roles(conn, resident_id, now)
     await conn.execute(

@@ -177,3 +177,43 @@ async def pending_events(conn: aiosqlite.Connection, limit: int = 100) -> list[I
     return [
         InboxEvent(r[0], r[1], r[2], r[3], r[4], r[5], dt_req(r[6]), dt_req(r[7])) for r in rows
     ]
+
+
+# Privacy (issue 13): a Zalo user's events are personal data, shown by /mydata while queued,
+# deleted with the person, and purged once handled and old (surveys.privacy). A person's Zalo
+# addresses are "<oa id>:<user id>" (surveys.people.zalo_address).
+_OF_PERSON = (
+    "(oa_id || ':' || user_id) IN "
+    "(SELECT address FROM addresses WHERE channel = 'zalo' AND resident_id = ?)"
+)
+
+
+async def queued_for(conn: aiosqlite.Connection, users: list[tuple[str, str]]) -> list[InboxEvent]:
+    """Events of these (oa id, user id) not handled yet, oldest first."""
+    if not users:
+        return []
+    marks = ", ".join("(?, ?)" for _ in users)
+    rows = await sql.rows(
+        conn,
+        "SELECT id, event_key, oa_id, kind, user_id, body, sent_at, received_at FROM zalo_inbox "
+        f"WHERE handled_at IS NULL AND (oa_id, user_id) IN (VALUES {marks}) ORDER BY id",
+        [part for user in users for part in user],
+    )
+    return [
+        InboxEvent(r[0], r[1], r[2], r[3], r[4], r[5], dt_req(r[6]), dt_req(r[7])) for r in rows
+    ]
+
+
+async def erase_inbox_of(conn: aiosqlite.Connection, person_id: int) -> int:
+    """Deletes every event (handled or not) from the person's Zalo addresses; run before the
+    addresses themselves go."""
+    cur = await conn.execute(f"DELETE FROM zalo_inbox WHERE {_OF_PERSON}", (person_id,))
+    return cur.rowcount
+
+
+async def purge_handled(conn: aiosqlite.Connection, before: datetime) -> int:
+    """Deletes events handled before `before`; queued ones stay for the worker."""
+    cur = await conn.execute(
+        "DELETE FROM zalo_inbox WHERE handled_at IS NOT NULL AND handled_at < ?", (ts(before),)
+    )
+    return cur.rowcount

@@ -1,7 +1,8 @@
 """Residents own their data: see all of it, remove their identity, and a retention period.
 
 Removing an identity keeps the answers (so every score stays the same) but detaches them from
-the person: no Telegram id, no name, no free-text comments, no pending chat step remain.
+the person: no Telegram id, no name, no free-text comments, no pending chat step, no Zalo
+message remain.
 """
 
 from __future__ import annotations
@@ -16,15 +17,22 @@ from storage import people as people_db
 from storage import privacy as privacy_db
 from storage import residents as residents_db
 from storage import responses as responses_db
-from storage.people import NOBODY, Address, Who
+from storage import zalo as zalo_db
+from storage.people import NOBODY, Address, Channel, Who
 from storage.privacy import StoredAsk, StoredDelivery, StoredQuestion
 from storage.records import Answer, ChatState, Grant, Resident, dt, dt_req
+from storage.zalo import InboxEvent
 from surveys.env import Env
 from surveys.model import QuestionKind, Survey
+from surveys.people import zalo_parts
 from surveys.pseudonym import pseudonym, voter_keys
 from surveys.residents import ResidentService
 from surveys.round_labels import RoundLabel
 from surveys.rounds import RoundService
+
+# Handled Zalo webhook events (their text already cleared by the worker) are kept this long,
+# or for the retention period when it is shorter, then purged by the retention job.
+INBOX_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -54,12 +62,30 @@ class MyData:
     spam_marked_at: datetime | None = None  # staff marked their questions as spam
     labels: dict[int, RoundLabel] = field(default_factory=dict)  # round id -> "Đợt N năm YYYY"
     addresses: list[Address] = field(default_factory=list)  # every channel they are reached on
+    zalo_queued: list[InboxEvent] = field(default_factory=list)  # Zalo messages not handled yet
+    inbox_days: int = INBOX_DAYS  # how long a handled Zalo event stays (PrivacyService.inbox_days)
 
     @property
     def empty(self) -> bool:
         return (
-            self.resident is None and self.chat_state is None and not self.grants and not self.asks
+            self.resident is None
+            and self.chat_state is None
+            and not self.grants
+            and not self.asks
+            and not self.zalo_queued
         )
+
+
+def _zalo_users(addresses: list[Address]) -> list[tuple[str, str]]:
+    """(oa id, user id) of the Zalo addresses among them."""
+    users = []
+    for a in addresses:
+        if a.channel == Channel.ZALO:
+            try:
+                users.append(zalo_parts(a.address))
+            except ValueError:
+                continue  # not a Zalo address this deployment could have queued events for
+    return users
 
 
 class PrivacyService:
@@ -69,15 +95,30 @@ class PrivacyService:
         self._residents = ResidentService(env)
         self._rounds = RoundService(env)
 
+    @property
+    def inbox_days(self) -> int:
+        """Days a handled Zalo event is kept: INBOX_DAYS, or the retention period if shorter."""
+        days = self.env.settings.retention_days
+        return min(INBOX_DAYS, days) if days > 0 else INBOX_DAYS
+
     def pseudonym(self, person_id: int) -> str:
         return pseudonym(self.env.pseudonym_key, person_id)
 
     async def my_data(self, who: Who) -> MyData:
         """What is stored about the person; for an address nobody holds, nothing but itself."""
-        if not isinstance(who, int):
-            return MyData(NOBODY, None, None, None, addresses=[who])
-        person_id = who
         conn = self.env.db.conn
+        if not isinstance(who, int):
+            queued = await zalo_db.queued_for(conn, _zalo_users([who]))
+            return MyData(
+                NOBODY,
+                None,
+                None,
+                None,
+                addresses=[who],
+                zalo_queued=queued,
+                inbox_days=self.inbox_days,
+            )
+        person_id = who
         found = await residents_db.get(conn, person_id)
         # a person with no commune is no resident: only their addresses and steps are stored
         resident = found if found is not None and found.commune_code is not None else None
@@ -85,9 +126,20 @@ class PrivacyService:
         grants = await access_db.active_grants(conn, person_id)
         asks = await privacy_db.asks_of(conn, person_id)
         addresses = await people_db.addresses_of(conn, person_id)
+        queued = await zalo_db.queued_for(conn, _zalo_users(addresses))
         if resident is None:
             return MyData(
-                person_id, None, None, None, [], state, grants, asks=asks, addresses=addresses
+                person_id,
+                None,
+                None,
+                None,
+                [],
+                state,
+                grants,
+                asks=asks,
+                addresses=addresses,
+                zalo_queued=queued,
+                inbox_days=self.inbox_days,
             )
         membership = await self._residents.membership(person_id)
         stored = []
@@ -125,6 +177,8 @@ class PrivacyService:
             dt(await privacy_db.spam_marked(conn, resident.id)),
             labels,
             addresses,
+            queued,
+            self.inbox_days,
         )
 
     async def erase(self, person_id: int) -> bool:
@@ -139,9 +193,14 @@ class PrivacyService:
         return True
 
     async def _forget(self, person_id: int) -> bool:
-        """Someone who never joined a commune (or staff): only a pending step is theirs to drop."""
+        """Someone who never joined a commune (or staff): only a pending step and the Zalo
+        messages they sent are theirs to drop."""
         async with self.env.db.transaction() as conn:
-            return await residents_db.clear_chat_state(conn, person_id)
+            messages = await zalo_db.erase_inbox_of(conn, person_id)
+            cleared = await residents_db.clear_chat_state(conn, person_id)
+        if messages:
+            await self.env.db.checkpoint()
+        return cleared or messages > 0
 
     async def _erase(self, resident_id: int) -> None:
         conn = self.env.db.conn
@@ -162,11 +221,14 @@ class PrivacyService:
             )
         async with self.env.db.transaction() as conn:
             await privacy_db.mark_voters(conn, voters)
+            await zalo_db.erase_inbox_of(conn, resident_id)  # before the addresses go
             await privacy_db.erase_identity(conn, resident_id, comments, self.env.now())
 
     async def run_retention(self) -> int:
-        """Erases residents inactive for the retention period; returns how many."""
+        """Purges old handled Zalo events, and erases residents inactive for the retention
+        period (none when it is off); returns how many residents."""
         days = self.env.settings.retention_days
+        await self.purge_inbox()
         if days <= 0:
             return 0
         before = self.env.now() - timedelta(days=days)
@@ -177,3 +239,13 @@ class PrivacyService:
             await self.env.db.checkpoint()
             self._on_erased()
         return len(expired)
+
+    async def purge_inbox(self) -> int:
+        """Deletes Zalo events handled longer ago than INBOX_DAYS (or the retention period when
+        shorter); returns how many."""
+        async with self.env.db.transaction() as conn:
+            before = self.env.now() - timedelta(days=self.inbox_days)
+            purged = await zalo_db.purge_handled(conn, before)
+        if purged:
+            await self.env.db.checkpoint()
+        return purged

@@ -81,7 +81,7 @@ def test_import_counts_once_per_household(setup, tmp_path, capsys) -> None:
     assert main(["sheets", "import", str(path)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Đã nhập 2 phiếu giấy.")
-    assert "không có hộ nào vừa có phiếu giấy vừa trả lời qua chat" in out
+    assert "không có hộ nào vừa có phiếu giấy vừa trả lời qua kênh khác" in out
     # Importing the same file again replaces, never adds.
     assert main(["sheets", "import", str(path)]) == 0
 
@@ -159,7 +159,8 @@ def test_paper_and_chat_conflict_counts_once(setup, tmp_path, capsys) -> None:
     assert main(["sheets", "import", str(path)]) == 0
     out = capsys.readouterr().out
     label = rf"Đợt 1 năm \d{{4}} \(mã đợt {setup['round']}\)"  # the year is today's
-    assert re.search(rf"{label}, hộ {code}: 1 trả lời qua chat và 1 phiếu giấy", out)
+    assert re.search(rf"{label}, hộ {code}: 1 trả lời qua chat, web hoặc Zalo và 1 phiếu giấy", out)
+    assert f"Xem và quyết định: ykien sheets conflicts --round {setup['round']}" in out
     assert main(["sheets", "conflicts", "--round", str(setup["round"])]) == 0
     assert re.search(rf"{label}, hộ {code}", capsys.readouterr().out)
 
@@ -335,7 +336,12 @@ def test_a_chat_answer_after_the_paper_sheet_waits_for_the_operator(
     assert main(["sheets", "conflicts", "--round", str(setup["round"])]) == 0
     out = capsys.readouterr().out
     label = rf"Đợt 1 năm \d{{4}} \(mã đợt {setup['round']}\)"  # the year is today's
-    assert re.search(rf"{label}, hộ {code}: 1 trả lời qua chat đến sau phiếu giấy, đang chờ", out)
+    assert re.search(rf"{label}, hộ {code}: trả lời qua phiếu giấy, Telegram\n", out)
+    assert "\n  - Telegram, hoàn thành " in out
+    assert ": đang chờ cán bộ quyết định (đến sau phiếu giấy)\n" in out
+    assert "  Được tính: phiếu giấy, vì hộ đã nộp phiếu giấy trước" in out
+    decide = f"ykien sheets decide --round {setup['round']} --household {code} --keep paper|chat"
+    assert f"  Quyết định: {decide}\n" in out
     overall = lambda: read_file_db(  # noqa: E731
         setup["db"], lambda db: responses_db.value_counts(db.conn, setup["round"])
     )["tong_the"]
@@ -362,7 +368,7 @@ def test_a_chat_answer_after_the_paper_sheet_waits_for_the_operator(
     assert re.search(rf"^{label}, hộ {code}: lấy câu trả lời qua chat", capsys.readouterr().out)
     assert overall() == {1: 1}
     assert main([*args, "--keep", "paper"]) == 2
-    assert "không có trả lời qua chat nào đang chờ" in capsys.readouterr().err
+    assert "không có trả lời nào đang chờ quyết định" in capsys.readouterr().err
     assert overall() == {1: 1}
     entries = read_file_db(setup["db"], lambda db: Services(db).access.audit_log())
     decided = [e for e in entries if e.action == "sheets.enter" and "keep chat" in e.detail]

@@ -1,4 +1,5 @@
-"""`ykien sheets import FILE.csv | conflicts --round ID | decide ...`: households' paper sheets.
+"""`ykien sheets import FILE.csv | conflicts --round ID | decide ...`: households' paper sheets,
+and households that answered a round on two channels.
 
 The file may come from any spreadsheet: comma, semicolon (Excel in a Vietnamese or European
 locale) or tab separated, with or without a byte-order mark. The separator is the one that
@@ -101,14 +102,16 @@ async def import_file(services: Services, args: argparse.Namespace) -> str:
 @COMMANDS.command(
     "sheets conflicts",
     Arg("--round", type=int, required=True),
-    help="hộ có cả phiếu giấy và trả lời qua chat",
+    help="hộ trả lời qua hai kênh trong đợt (phiếu giấy, chat, web, Zalo) và phiếu nào được tính",
 )
 async def conflicts(services: Services, args: argparse.Namespace) -> str:
-    found = await services.sheets.conflicts(args.round)
-    held = await services.conflicts.held(Actor.operator(), args.round)
-    labels = await services.rounds.labels_of([args.round])
-    return render("cli_sheets_conflicts.txt", conflicts={args.round: found}, labels=labels) + (
-        render("cli_sheets_held.txt", round_id=args.round, held=held, labels=labels)
+    found = await services.conflicts.listed(Actor.operator(), args.round)
+    return render(
+        "cli_conflicts.txt",
+        found=found,
+        round_id=args.round,
+        labels=await services.rounds.labels_of([args.round]),
+        tz=services.settings.timezone,
     )
 
 
@@ -117,7 +120,7 @@ async def conflicts(services: Services, args: argparse.Namespace) -> str:
     Arg("--round", type=int, required=True),
     Arg("--household", required=True, help="mã hộ gia đình"),
     Arg("--keep", choices=[k.value for k in Keep], required=True),
-    help="trả lời qua chat đến sau phiếu giấy: giữ phiếu giấy hay lấy trả lời chat",
+    help="hộ trả lời qua hai kênh: giữ phiếu của một kênh, để riêng các kênh khác",
 )
 async def decide(services: Services, args: argparse.Namespace) -> str:
     decision = await services.conflicts.decide(

@@ -1,4 +1,5 @@
-"""The daily job that removes identities of residents inactive for the retention period."""
+"""The daily job that removes identities of residents inactive for the retention period and
+purges old handled Zalo webhook events."""
 
 from __future__ import annotations
 
@@ -22,9 +23,8 @@ async def run_retention(context: BotContext) -> None:
 
 
 def schedule(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Daily, first a minute after start; nothing to schedule when retention is off."""
-    services = app.bot_data["services"]
-    if app.job_queue is None or services.settings.retention_days <= 0:
+    """Daily, first a minute after start; with retention off it only purges the Zalo inbox."""
+    if app.job_queue is None:
         return
     for job in app.job_queue.get_jobs_by_name(JOB_NAME):
         job.schedule_removal()

@@ -33,6 +33,15 @@ SHEET_CANCEL = "Hủy phiếu này"
 SHEET_REPLACE = "Nhập lại, thay phiếu cũ"
 CONFLICT_KEEP_PAPER = "{code}: giữ phiếu giấy"
 CONFLICT_TAKE_CHAT = "{code}: lấy trả lời qua chat"
+CONFLICT_TAKE_WEB = "{code}: lấy phiếu web"
+CONFLICT_TAKE_ZALO = "{code}: lấy trả lời qua Zalo"
+# The button per channel staff may keep (surveys.sheet_conflicts.Keep values).
+CONFLICT_KEEP = {
+    "paper": CONFLICT_KEEP_PAPER,
+    "chat": CONFLICT_TAKE_CHAT,
+    "web": CONFLICT_TAKE_WEB,
+    "zalo": CONFLICT_TAKE_ZALO,
+}
 
 # The resident's command menu (Telegram shows these descriptions beside /commands).
 COMMAND_MENU: tuple[tuple[str, str], ...] = (
@@ -55,7 +64,7 @@ STAFF_MENU: tuple[tuple[str, str], ...] = (
     ("remind", "Nhắc người chưa trả lời xong"),
     ("broadcast", "Các lượt gửi: tạm dừng, gửi tiếp, hủy"),
     ("sheet", "Nhập phiếu giấy của một hộ"),
-    ("conflicts", "Hộ vừa có phiếu giấy vừa trả lời qua chat"),
+    ("conflicts", "Hộ trả lời qua nhiều kênh: giấy, chat, web, Zalo"),
     ("dashboard", "Đường link đăng nhập bảng theo dõi trên web"),
 )
 OFFICER_MENU: tuple[tuple[str, str], ...] = (

@@ -126,7 +126,14 @@ async def test_a_stranger_never_replaces_a_paper_sheet_silently(harness, clock) 
 
     staff = harness.user(STAFF)
     (listed,) = await harness.send(staff, "/conflicts")
-    assert f"Đợt 1 năm 2026:\n• Hộ {paper['code']}: 1 trả lời qua chat đang chờ" in listed
+    assert (
+        f"Đợt 1 năm 2026:\n• Hộ {paper['code']}\n"
+        "  – phiếu giấy, hoàn thành 10:00 23/11/2026: được tính\n"
+        "  – Telegram, hoàn thành 10:00 23/11/2026: "
+        "đang chờ cán bộ quyết định (đến sau phiếu giấy)\n"
+        "  → Được tính: phiếu giấy, vì hộ đã nộp phiếu giấy trước: phiếu giấy vẫn được tính "
+        "cho đến khi cán bộ quyết định."
+    ) in listed
     assert staff.last.labels() == [
         f"{paper['code']}: giữ phiếu giấy",
         f"{paper['code']}: lấy trả lời qua chat",

@@ -6,6 +6,7 @@ confirmation; every refusal is checked against the reply and the database."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -124,7 +125,15 @@ async def test_paper_and_chat_answers_count_once_and_conflicts_are_listed(
     assert "Hộ này cũng đã trả lời qua chat" in saved
     assert "không bao giờ tính hai lần" in saved
     (listed,) = await harness.send(staff, "/conflicts")
-    assert f"Đợt 1 năm 2026:\n• Hộ {code}: 1 trả lời qua chat, 1 phiếu giấy" in listed
+    assert re.search(
+        rf"Đợt 1 năm 2026:\n• Hộ {code}\n"
+        r"  – Telegram, hoàn thành (\d\d:\d\d [\d/]+): không tính \(có phiếu hoàn thành sau hơn\)\n"
+        r"  – phiếu giấy, hoàn thành (\d\d:\d\d [\d/]+): được tính\n"
+        r"  → Được tính: phiếu giấy, vì phiếu hoàn thành sau cùng được tính",
+        listed,
+    )
+    # Nothing is held (the paper sheet came last), but staff may still keep either channel.
+    assert staff.last.labels() == [f"{code}: giữ phiếu giấy", f"{code}: lấy trả lời qua chat"]
     assert await harness.services.sheets.conflicts(setup["round"]) == [(code, 1, 1)]
     counted = await harness.services.db.conn.execute_fetchall(
         "SELECT count(DISTINCT p.household_id) FROM responses r JOIN residents p "
@@ -144,7 +153,10 @@ async def test_paper_and_chat_answers_count_once_and_conflicts_are_listed(
 async def test_conflicts_when_there_are_none_and_for_other_people(harness, setup) -> None:
     staff = harness.user(STAFF)
     (none,) = await harness.send(staff, "/conflicts")
-    assert none == f"Xã {COMMUNE} chưa có hộ nào vừa có phiếu giấy vừa trả lời qua chat."
+    assert none == (
+        f"Xã {COMMUNE} chưa có hộ nào trả lời qua hai kênh trong cùng một đợt "
+        "(phiếu giấy, chat, web, Zalo)."
+    )
     before = await snapshot(harness.services.db)
     assert await harness.send(staff, f"/conflicts {OTHER_COMMUNE}") == [FORBIDDEN]
     assert await harness.send(harness.user(RESIDENT), "/conflicts") == [FORBIDDEN]

@@ -41,6 +41,19 @@ HOUSEHOLDS = [
     ("erase", 1),
 ]
 
+# Staff decisions (storage.conflicts.keep_channel): a chat answer and the household's web sheet,
+# the chat kept; a paper sheet after it, a web answer held after the paper, the web kept.
+DECISIONS = [
+    ("join", 0, 0),
+    ("answer", 0, 2, 1),
+    ("complete", 0),
+    ("web", 0, 0),
+    ("keep", 0, "chat"),
+    ("paper", 0, 1),
+    ("web", 0, 1),
+    ("keep", 0, "web"),
+]
+
 
 async def _same_as_before(before: list[tuple], after: list[tuple]) -> None:
     old = await _setup(stop_before=COUNTED_RULE)  # the pick triggers of 0009/0013/0015
@@ -65,6 +78,7 @@ async def _same_as_before(before: list[tuple], after: list[tuple]) -> None:
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ops, ops)
 @example(HOUSEHOLDS, list(reversed(HOUSEHOLDS)))
+@example(DECISIONS, HOUSEHOLDS)
 def test_view_picks_as_the_old_triggers(before: list[tuple], after: list[tuple]) -> None:
     asyncio.run(_same_as_before(before, after))
 

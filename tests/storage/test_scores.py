@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from storage import communes as communes_db
+from storage import conflicts as conflicts_db
 from storage import households as households_db
 from storage import migrate
 from storage import people as people_db
@@ -18,6 +19,7 @@ from storage import residents as residents_db
 from storage import responses as responses_db
 from storage import scores as scores_db
 from storage import surveys as surveys_db
+from storage import web as web_db
 from storage.db import Database
 from storage.migrate import available
 from storage.people import Channel
@@ -50,6 +52,10 @@ ops = st.lists(
         st.tuples(st.just("leave"), st.integers(0, 3)),
         st.tuples(st.just("paper"), st.integers(0, 3), st.integers(0, 1)),
         st.tuples(st.just("erase"), st.integers(0, 3)),
+        # the household's web sheet (household index, the overall answer), and staff keeping
+        # one channel of a household answered twice (storage.conflicts)
+        st.tuples(st.just("web"), st.integers(0, 3), st.integers(0, 1)),
+        st.tuples(st.just("keep"), st.integers(0, 3), st.sampled_from(("paper", "chat", "web"))),
     ),
     max_size=30,
 )
@@ -163,11 +169,15 @@ async def _apply(world: World, steps: list[tuple]) -> None:
                     "UPDATE residents SET household_id = NULL WHERE id = ?",
                     (world.residents[step[1]],),
                 )
-            elif kind == "paper":
+            elif kind in ("paper", "web"):
                 household = world.households[step[1]]
-                member = await households_db.paper_member(conn, household, now)
+                member = await (
+                    households_db.paper_member(conn, household, now)
+                    if kind == "paper"
+                    else web_db.web_member(conn, household, now)
+                )
                 response = await responses_db.get_or_create(
-                    conn, world.rounds[household.commune_code], member, now, channel="paper"
+                    conn, world.rounds[household.commune_code], member, now, channel=kind
                 )
                 await responses_db.upsert_answer(
                     conn,
@@ -179,6 +189,11 @@ async def _apply(world: World, steps: list[tuple]) -> None:
                     now=now,
                 )
                 await responses_db.mark_completed(conn, response.id, now)
+            elif kind == "keep":
+                household = world.households[step[1]]
+                await conflicts_db.keep_channel(
+                    conn, world.rounds[household.commune_code], household.id, step[2]
+                )
             elif kind == "erase":
                 rid = world.residents[step[1]]
                 if rid not in world.erased:
@@ -366,3 +381,27 @@ async def _round_as_then(conn) -> int:
     )
     assert cur.lastrowid is not None
     return cur.lastrowid
+
+
+async def test_staff_keep_one_channel_of_a_household() -> None:
+    """Hand-checked: a member's chat answer, then the household's web sheet (the latest
+    complete one counts), then staff keep the chat; the kept counts follow, and rebuild agrees."""
+    world = await _setup()
+    db, round_id = world.db, world.rounds[3598]
+    try:
+        await _apply(world, [("join", 0, 0), ("answer", 0, 2, 1), ("complete", 0)])
+        assert await scores_db.round_counts(db.conn, round_id) == {"overall": {1: 1}}
+        await _apply(world, [("web", 0, 0)])
+        assert await scores_db.round_counts(db.conn, round_id) == {"overall": {0: 1}}
+        await _apply(world, [("keep", 0, "chat")])
+        assert await scores_db.round_counts(db.conn, round_id) == {"overall": {1: 1}}
+        holds = await db.conn.execute_fetchall(
+            "SELECT channel, hold, counted FROM responses WHERE round_id = ? ORDER BY id",
+            (round_id,),
+        )
+        assert [tuple(r) for r in holds] == [("chat", None, 1), ("web", "set_aside", 0)]
+        kept = await scores_db.dump(db.conn)
+        await scores_db.rebuild(db)
+        assert await scores_db.dump(db.conn) == kept
+    finally:
+        await db.close()
