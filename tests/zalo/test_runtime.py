@@ -167,7 +167,9 @@ async def test_a_refused_refresh_is_recorded_shown_and_logged_without_secrets(
         clock.advance(hours=24)
         assert (await runtime.refresher.check()).failed == [sandbox.oa_id]
         [status] = await statuses(services.env)
-        assert status.state is TokenState.REFRESH_FAILED and "-14014" in (status.refresh_error or "")
+        assert status.state is TokenState.REFRESH_FAILED and "-14014" in (
+            status.refresh_error or ""
+        )
         shown = render("cli_zalo_status.txt", accounts=[status])
         assert "LÀM MỚI TOKEN THẤT BẠI" in shown and f"xã: {COMMUNE}" in shown
         account = await zalo_db.get_account(services.db.conn, sandbox.oa_id)
