@@ -125,6 +125,20 @@ class Config:
         return self.web_listen or self.listen or DEFAULT_LISTEN
 
     @property
+    def addresses(self) -> list[str]:
+        """Where the one server listens: --web-listen, or in webhook mode --listen without it.
+
+        Both given in webhook mode and different (two servers before): the same server on
+        both, so that a reverse proxy still forwarding the webhook to --listen keeps working."""
+        first = self.webhook_listen if self.web_listen or self.webhook_url else None
+        if first is None:
+            return []
+        extra = self.listen if self.webhook_url and self.web_listen else None
+        if extra is None or listen_address(extra) == listen_address(first):
+            return [first]
+        return [first, extra]
+
+    @property
     def webhook_path(self) -> str:
         return urlsplit(self.webhook_url or "").path or "/"
 
@@ -176,13 +190,10 @@ class Config:
         return self
 
     def _one_server(self) -> None:
-        """With --web-listen, the Telegram webhook is one more path of that server: a second
-        address for it, or a path the web pages use, is refused."""
+        """With --web-listen, the Telegram webhook is one more path of that server: a path the
+        web pages use is refused."""
         if self.web_listen is None:
             return
-        given = self.listen
-        if given is not None and listen_address(given) != listen_address(self.web_listen):
-            raise ConfigError("listen_twice", listen=given, web_listen=self.web_listen)
         if self.webhook_path.split("/")[1] in WEB_SEGMENTS or self.webhook_path.startswith(
             "/zalo_verifier"
         ):

@@ -2,8 +2,9 @@
 
 One aiohttp application on one port serves the e-sheet, the dashboard, the Zalo webhook
 (ZALO_WEBHOOK_PATH, every connected OA), Zalo's domain verification file (YKIEN_ZALO_VERIFIER)
-and, in webhook mode, the Telegram webhook at its URL's path. Without --web-listen, webhook
-mode serves the Telegram webhook alone on --listen, as before. With a token the server starts
+and, in webhook mode, the Telegram webhook at its URL's path (a --listen kept from the days of
+two servers is a second address of the same one). Without --web-listen, webhook mode serves
+the Telegram webhook alone on --listen, as before. With a token the server starts
 in the Application's post_init on the same event loop and the same Services (one database
 connection, one writer), after the Runtime (bot/runtime.py); without one, it runs the web
 channel and Zalo alone (a province that cannot use Telegram).
@@ -85,15 +86,14 @@ class Server:
         return server
 
     async def start(self, services: Services, runtime: Runtime) -> None:
-        host, port = listen_address(
-            self.config.webhook_listen,
-            "YKIEN_WEB_LISTEN" if self.config.web_listen else "YKIEN_LISTEN",
-        )
+        """Listens on every address (one; two when an older --listen is kept, see Config)."""
         runner = web.AppRunner(self.build(services, runtime), access_log=None)
         await runner.setup()
-        await web.TCPSite(runner, host, port).start()
         self._runner = runner
-        log.info("web server listening on %s:%d", host, port)
+        for address in self.config.addresses:
+            host, port = listen_address(address)
+            await web.TCPSite(runner, host, port).start()
+            log.info("web server listening on %s:%d", host, port)
 
     async def stop(self) -> None:
         """Stops listening (again: nothing)."""

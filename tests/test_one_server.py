@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import sys
@@ -30,7 +31,7 @@ from storage.zalo import InboxEvent, ZaloAccount
 from surveys.services import Services
 from surveys.zalo_inbox import pending
 from surveys.zalo_tokens import connect
-from tests.conftest import COMMUNE
+from tests.conftest import COMMUNE, FakeClock
 from tests.test_crash import WAIT, _prepare
 
 USER = "8801234567890123456"
@@ -238,28 +239,70 @@ def test_one_server_settings(capsys: pytest.CaptureFixture[str]) -> None:
     from bot.cli import main
     from bot.config import ConfigError
 
-    one = Config.from_env({"YKIEN_WEBHOOK_URL": "https://bot.xa.vn/tg"})
-    assert one.override(web_listen="127.0.0.1:8080").webhook_listen == "127.0.0.1:8080"
-    same = one.override(web_listen="127.0.0.1:8080", listen="127.0.0.1:8080")
-    assert same.webhook_listen == "127.0.0.1:8080"
-    assert one.override().webhook_listen == "127.0.0.1:8443"  # the webhook alone, as before
+    web, old = "127.0.0.1:8080", "127.0.0.1:8443"
+    hook = Config.from_env({"YKIEN_WEBHOOK_URL": "https://bot.xa.vn/tg"})
+    assert hook.override(web_listen=web).addresses == [web]
+    assert hook.override(web_listen=web, listen=web).addresses == [web]
+    assert hook.override().addresses == [old]  # the webhook alone, as before
+    assert hook.override(web_listen=web, listen=old).addresses == [web, old]  # two ports before
+    assert Config().override(web_listen=web, listen=old).addresses == [web]  # polling
+    assert Config().override().addresses == []
     refused = [
-        ({"listen": "127.0.0.1:8443", "web_listen": "127.0.0.1:8080"}, "listen_twice"),
-        ({"web_listen": "127.0.0.1:8080", "webhook_url": "https://bot.xa.vn/"}, "webhook_path"),
-        ({"web_listen": "127.0.0.1:8080", "webhook_url": "https://b.vn/x/1"}, "webhook_path"),
+        ({"web_listen": web, "webhook_url": "https://bot.xa.vn/"}, "webhook_path"),
+        ({"web_listen": web, "webhook_url": "https://b.vn/x/1"}, "webhook_path"),
+        ({"web_listen": web, "webhook_url": "https://b.vn/zalo_verifierX.html"}, "webhook_path"),
         ({"zalo_api_url": "openapi.zalo.me"}, "zalo_url"),
         ({"zalo_verifier": "có dấu"}, "zalo_verifier"),
     ]
     for changes, reason in refused:
         with pytest.raises(ConfigError) as error:
-            one.override(**changes)
+            hook.override(**changes)
         assert error.value.reason == reason
     for raw in ("0", "51", "nhanh"):
         with pytest.raises(ConfigError, match="YKIEN_ZALO_RATE"):
             Config.from_env({"YKIEN_ZALO_RATE": raw})
     assert Config.from_env({"YKIEN_ZALO_RATE": "15"}).zalo_rate == 15.0
-    args = ["run", "--token", "1:X", "--webhook-url", "https://bot.xa.vn/tg"]
-    assert main([*args, "--listen", "127.0.0.1:8443", "--web-listen", "127.0.0.1:8080"]) == 2
+    args = ["run", "--token", "1:X", "--webhook-url", "https://bot.xa.vn/d/tg"]
+    assert main([*args, "--web-listen", web]) == 2
     err = capsys.readouterr().err
-    assert "YKIEN_LISTEN (127.0.0.1:8443) khác YKIEN_WEB_LISTEN (127.0.0.1:8080)" in err
+    assert 'đường dẫn "/d/tg" của YKIEN_WEBHOOK_URL trùng với các trang web' in err
     assert "Traceback" not in err
+
+
+async def test_an_older_two_port_setup_is_one_server_on_both(
+    services: Services, clock: FakeClock
+) -> None:
+    """--listen and --web-listen both given (two servers before): the same routes on both
+    ports, so a proxy that forwards the webhook to the old port keeps working."""
+    from bot.runtime import Runtime
+    from bot.webhook import TelegramWebhook
+    from tests.handlers.conftest import running_harness
+    from tests.test_webhook_limits import update
+
+    web, old = free_port(), free_port()
+    config = Config(webhook_url="https://bot.xa.vn/tg").override(
+        web_listen=f"127.0.0.1:{web}", listen=f"127.0.0.1:{old}"
+    )
+    async with running_harness(services, clock) as harness:
+        queued: list[object] = []
+
+        async def put(u: object) -> None:
+            queued.append(u)
+
+        server = Server(config, TelegramWebhook(harness.app, "s3cret", put))
+        runtime = Runtime(services, config, workers=())
+        await server.start(services, runtime)
+        try:
+            async with aiohttp.ClientSession() as http:
+                for port in (web, old):
+                    base = f"http://127.0.0.1:{port}"
+                    async with http.get(f"{base}/x/{COMMUNE}") as resp:
+                        assert resp.status == 200
+                    body = json.dumps(update("/help")).encode()
+                    headers = {SECRET_HEADER: "s3cret"}
+                    async with http.post(f"{base}/tg", data=body, headers=headers) as resp:
+                        assert resp.status == 200
+        finally:
+            await server.stop()
+            await runtime.stop()
+    assert len(queued) == 2
