@@ -91,7 +91,13 @@ class Runtime:
                 worker.wake()
 
     async def stop(self) -> None:
+        """Stops the workers (the last started first), then the refresh, then the clients; one
+        worker failing to stop does not keep the others running."""
         while self.workers:
-            await self.workers.pop().stop()
+            worker = self.workers.pop()
+            try:
+                await worker.stop()
+            except Exception:
+                log.exception("background worker %s failed to stop", type(worker).__name__)
         await self.refresher.stop()
         await self.clients.close()

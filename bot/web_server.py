@@ -53,6 +53,14 @@ def secure(config: Config) -> bool:
     return bool(config.settings.web_url and config.settings.web_url.startswith("https://"))
 
 
+class ListenFailed(Exception):
+    """An address the server cannot listen on (taken, or not this machine's)."""
+
+    def __init__(self, address: str, detail: str) -> None:
+        super().__init__(f"{address}: {detail}")
+        self.address, self.detail = address, detail
+
+
 class Server:
     """The one server; `telegram` is the webhook's handler in webhook mode."""
 
@@ -92,7 +100,10 @@ class Server:
         self._runner = runner
         for address in self.config.addresses:
             host, port = listen_address(address)
-            await web.TCPSite(runner, host, port).start()
+            try:
+                await web.TCPSite(runner, host, port).start()
+            except OSError as exc:
+                raise ListenFailed(address, exc.strerror or str(exc)) from exc
             log.info("web server listening on %s:%d", host, port)
 
     async def stop(self) -> None:

@@ -306,3 +306,21 @@ async def test_an_older_two_port_setup_is_one_server_on_both(
             await server.stop()
             await runtime.stop()
     assert len(queued) == 2
+
+
+def test_a_taken_port_is_a_message_not_a_traceback(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import socket
+
+    from bot.cli import main
+
+    monkeypatch.delenv("YKIEN_TOKEN", raising=False)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["run", "--web-listen", f"127.0.0.1:{port}"]) == 1
+    err = capsys.readouterr().err
+    assert f"máy chủ web không lắng nghe được tại 127.0.0.1:{port}" in err
+    assert "Traceback" not in err

@@ -55,6 +55,8 @@ def run(config: Config, args: argparse.Namespace) -> int:
             return asyncio.run(web_server.serve_alone(config))
         except sqlite3.DatabaseError as exc:
             return refuse(database_failed(config.db_path, exc))
+        except web_server.ListenFailed as exc:
+            return refuse(_listen_failed(config, exc))
     if config.token is None:
         return refuse(CliError("cli_error.txt", reason="no_token"))
     try:
@@ -65,9 +67,18 @@ def run(config: Config, args: argparse.Namespace) -> int:
         reason, detail = "network", str(exc)
     except sqlite3.DatabaseError as exc:
         return refuse(database_failed(config.db_path, exc))
+    except web_server.ListenFailed as exc:
+        return refuse(_listen_failed(config, exc))
     return refuse(
         CliFailure("cli_run_failed.txt", reason=reason, api_url=config.api_url, detail=detail)
     )
+
+
+def _listen_failed(config: Config, exc: web_server.ListenFailed) -> CliFailure:
+    return CliFailure(
+        "cli_run_failed.txt", reason="listen", api_url=config.api_url, detail=exc.detail,
+        address=exc.address,
+    )  # fmt: skip
 
 
 def _run(config: Config) -> int:
