@@ -302,10 +302,16 @@ async def test_an_older_two_port_setup_is_one_server_on_both(
                     headers = {SECRET_HEADER: "s3cret"}
                     async with http.post(f"{base}/tg", data=body, headers=headers) as resp:
                         assert resp.status == 200
+                # The webhook reads up to its own 1 MB, not the pages' 32 KB.
+                big = update("/help")
+                big["message"]["caption"] = "x" * 100_000
+                body = json.dumps(big).encode()
+                async with http.post(f"{base}/tg", data=body, headers=headers) as resp:
+                    assert resp.status == 200
         finally:
             await server.stop()
             await runtime.stop()
-    assert len(queued) == 2
+    assert len(queued) == 3
 
 
 def test_a_taken_port_is_a_message_not_a_traceback(
