@@ -162,7 +162,7 @@ class Config:
         return replace(self, **given).checked()  # type: ignore[arg-type]
 
     def checked(self) -> Config:
-        """Refuses a malformed webhook setting before anything starts (ValueError)."""
+        """Refuses a malformed address, URL or secret before anything starts (ValueError)."""
         if self.listen is not None:
             listen_address(self.listen)
         if self.web_listen is not None:
@@ -182,8 +182,8 @@ class Config:
             ("YKIEN_ZALO_API_URL", self.zalo_api_url),
             ("YKIEN_ZALO_OAUTH_URL", self.zalo_oauth_url),
         ):
-            parts = urlsplit(url or "https://x")
-            if parts.scheme not in ("https", "http") or not parts.hostname:
+            parts = urlsplit(url) if url is not None else None
+            if parts is not None and (parts.scheme not in ("https", "http") or not parts.hostname):
                 raise ConfigError("zalo_url", setting=setting, value=url)
         if self.zalo_verifier is not None and not _VERIFIER.fullmatch(self.zalo_verifier):
             raise ConfigError("zalo_verifier")
