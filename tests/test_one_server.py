@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -20,11 +21,14 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.config import WEB_SEGMENTS, ZALO_WEBHOOK_PATH, Config
+from bot.cli import main
+from bot.config import WEB_SEGMENTS, ZALO_WEBHOOK_PATH, Config, ConfigError
 from bot.process import TOKEN, BotProcess
+from bot.runtime import Runtime
 from bot.sandbox import Sandbox, SandboxServer
 from bot.sandbox.webhook import SECRET_HEADER
 from bot.web_server import Server, free_port
+from bot.webhook import TelegramWebhook
 from bot.zalo_sandbox import ZaloSandbox, ZaloSandboxServer
 from storage import zalo as zalo_db
 from storage.zalo import InboxEvent, ZaloAccount
@@ -32,7 +36,9 @@ from surveys.services import Services
 from surveys.zalo_inbox import pending
 from surveys.zalo_tokens import connect
 from tests.conftest import COMMUNE, FakeClock
+from tests.handlers.conftest import running_harness
 from tests.test_crash import WAIT, _prepare
+from tests.test_webhook_limits import update
 
 USER = "8801234567890123456"
 CODE = "MeVd6DceSpupfjWIxOznI1I4v7FuyZOgD3Gp"
@@ -226,8 +232,6 @@ async def test_web_paths_are_the_reserved_segments(services: Services) -> None:
     """A Telegram webhook path is refused on the segments the one server's pages use: this
     list (bot.config.WEB_SEGMENTS) must name every one of them."""
     config = Config(web_listen="127.0.0.1:8080", zalo_verifier=CODE)
-    from bot.runtime import Runtime
-
     runtime = Runtime(services, config, workers=())
     app = Server(config).build(services, runtime)
     segments = {r.canonical.split("/")[1] for r in app.router.resources()}
@@ -236,9 +240,6 @@ async def test_web_paths_are_the_reserved_segments(services: Services) -> None:
 
 
 def test_one_server_settings(capsys: pytest.CaptureFixture[str]) -> None:
-    from bot.cli import main
-    from bot.config import ConfigError
-
     web, old = "127.0.0.1:8080", "127.0.0.1:8443"
     hook = Config.from_env({"YKIEN_WEBHOOK_URL": "https://bot.xa.vn/tg"})
     assert hook.override(web_listen=web).addresses == [web]
@@ -274,11 +275,6 @@ async def test_an_older_two_port_setup_is_one_server_on_both(
 ) -> None:
     """--listen and --web-listen both given (two servers before): the same routes on both
     ports, so a proxy that forwards the webhook to the old port keeps working."""
-    from bot.runtime import Runtime
-    from bot.webhook import TelegramWebhook
-    from tests.handlers.conftest import running_harness
-    from tests.test_webhook_limits import update
-
     web, old = free_port(), free_port()
     config = Config(webhook_url="https://bot.xa.vn/tg").override(
         web_listen=f"127.0.0.1:{web}", listen=f"127.0.0.1:{old}"
@@ -317,10 +313,6 @@ async def test_an_older_two_port_setup_is_one_server_on_both(
 def test_a_taken_port_is_a_message_not_a_traceback(
     db_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import socket
-
-    from bot.cli import main
-
     monkeypatch.delenv("YKIEN_TOKEN", raising=False)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
