@@ -18,6 +18,12 @@ from surveys.env import Settings
 from surveys.scoring import Thresholds
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+DEFAULT_LISTEN = "127.0.0.1:8443"  # the Telegram webhook's own server, without --web-listen
+ZALO_WEBHOOK_PATH = "/zalo/webhook"
+# First path segments the one web server uses (the e-sheet, the dashboard, Zalo): a Telegram
+# webhook path there would be shadowed (tests/test_one_server.py keeps this list whole).
+WEB_SEGMENTS = frozenset({"", "x", "s", "d", "static", "zalo"})
+MAX_ZALO_RATE = 50.0  # calls per second per OA; Zalo allows about 20 (zalo.md)
 _SETTINGS = {f.name for f in fields(Settings)}  # override() hands these to the domain
 
 
@@ -37,6 +43,7 @@ class ConfigError(ValueError):
 
 
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # Telegram's rule for a webhook secret token
+_VERIFIER = re.compile(r"[A-Za-z0-9_-]{8,128}")  # Zalo's domain codes: about 36 of these
 
 
 def listen_address(value: str, setting: str = "YKIEN_LISTEN") -> tuple[str, int]:
@@ -76,12 +83,20 @@ class Config:
     log_level: str = "INFO"
     concurrency: int = 64  # updates handled at once (from different chats)
     http_pool: int = 16  # connections to the Bot API server
-    # Webhook mode (`ykien run --webhook-url URL --listen ADDR:PORT`); without a URL: polling.
+    # Webhook mode (`ykien run --webhook-url URL`); without a URL: polling.
     webhook_url: str | None = None
-    listen: str = "127.0.0.1:8443"  # where the bot's own webhook server listens
+    # Where the Telegram webhook's own server listens when there is no --web-listen (which,
+    # when given, serves the webhook too: one server, one port).
+    listen: str | None = None
     webhook_secret: Secret | None = None  # Telegram's secret_token; random per start if unset
-    # The web e-sheet (`--web-listen ADDR:PORT`); its public base URL is settings.web_url.
+    # The one web server (`--web-listen ADDR:PORT`): the e-sheet, the dashboard, the Zalo
+    # webhook and, in webhook mode, Telegram's; its public base URL is settings.web_url.
     web_listen: str | None = None
+    # The Zalo OA API (None: Zalo's own addresses and the client's pace; the sandbox in tests).
+    zalo_api_url: str | None = None
+    zalo_oauth_url: str | None = None
+    zalo_rate: float | None = None  # calls per second per OA
+    zalo_verifier: str | None = None  # the code of Zalo's domain verification file
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Config:
@@ -90,14 +105,42 @@ class Config:
         return cls(
             settings=_settings(environ),
             webhook_url=environ.get("YKIEN_WEBHOOK_URL") or None,
-            listen=environ.get("YKIEN_LISTEN") or "127.0.0.1:8443",
+            listen=environ.get("YKIEN_LISTEN") or None,
             webhook_secret=Secret(secret) if secret else None,
             web_listen=environ.get("YKIEN_WEB_LISTEN") or None,
             token=Secret(token) if token else None,
             api_url=environ.get("YKIEN_API_URL", DEFAULT_API_URL),
             db_path=Path(environ.get("YKIEN_DB") or "ykien.db"),
             log_level=environ.get("YKIEN_LOG_LEVEL", "INFO"),
+            zalo_api_url=environ.get("YKIEN_ZALO_API_URL") or None,
+            zalo_oauth_url=environ.get("YKIEN_ZALO_OAUTH_URL") or None,
+            zalo_rate=_rate(environ.get("YKIEN_ZALO_RATE", "")),
+            zalo_verifier=environ.get("YKIEN_ZALO_VERIFIER", "").strip() or None,
         )
+
+    @property
+    def webhook_listen(self) -> str:
+        """Where the Telegram webhook is served: the one web server's address when there is
+        one, else --listen."""
+        return self.web_listen or self.listen or DEFAULT_LISTEN
+
+    @property
+    def addresses(self) -> list[str]:
+        """Where the one server listens: --web-listen, or in webhook mode --listen without it.
+
+        Both given in webhook mode and different (two servers before): the same server on
+        both, so that a reverse proxy still forwarding the webhook to --listen keeps working."""
+        first = self.webhook_listen if self.web_listen or self.webhook_url else None
+        if first is None:
+            return []
+        extra = self.listen if self.webhook_url and self.web_listen else None
+        if extra is None or listen_address(extra) == listen_address(first):
+            return [first]
+        return [first, extra]
+
+    @property
+    def webhook_path(self) -> str:
+        return urlsplit(self.webhook_url or "").path or "/"
 
     @property
     def secrets(self) -> list[str]:
@@ -119,21 +162,42 @@ class Config:
         return replace(self, **given).checked()  # type: ignore[arg-type]
 
     def checked(self) -> Config:
-        """Refuses a malformed webhook setting before anything starts (ValueError)."""
+        """Refuses a malformed address, URL or secret before anything starts (ValueError)."""
+        if self.listen is not None:
+            listen_address(self.listen)
+        if self.web_listen is not None:
+            listen_address(self.web_listen, "YKIEN_WEB_LISTEN")
         if self.webhook_url is not None:
             parts = urlsplit(self.webhook_url)
             if parts.scheme not in ("https", "http") or not parts.hostname:
                 raise ConfigError("webhook_url")
-            listen_address(self.listen)
-        if self.web_listen is not None:
-            listen_address(self.web_listen, "YKIEN_WEB_LISTEN")
+            self._one_server()
         if self.settings.web_url is not None:
             parts = urlsplit(self.settings.web_url)
             if parts.scheme not in ("https", "http") or not parts.hostname:
                 raise ConfigError("web_url")
         if self.webhook_secret is not None and not _SECRET.fullmatch(self.webhook_secret.reveal()):
             raise ConfigError("webhook_secret")
+        for setting, url in (
+            ("YKIEN_ZALO_API_URL", self.zalo_api_url),
+            ("YKIEN_ZALO_OAUTH_URL", self.zalo_oauth_url),
+        ):
+            parts = urlsplit(url) if url is not None else None
+            if parts is not None and (parts.scheme not in ("https", "http") or not parts.hostname):
+                raise ConfigError("zalo_url", setting=setting, value=url)
+        if self.zalo_verifier is not None and not _VERIFIER.fullmatch(self.zalo_verifier):
+            raise ConfigError("zalo_verifier")
         return self
+
+    def _one_server(self) -> None:
+        """With --web-listen, the Telegram webhook is one more path of that server: a path the
+        web pages use is refused."""
+        if self.web_listen is None:
+            return
+        if self.webhook_path.split("/")[1] in WEB_SEGMENTS or self.webhook_path.startswith(
+            "/zalo_verifier"
+        ):
+            raise ConfigError("webhook_path", path=self.webhook_path)
 
 
 def _settings(environ: Mapping[str, str]) -> Settings:
@@ -182,6 +246,19 @@ def _settings(environ: Mapping[str, str]) -> Settings:
         reminder_max=reminders,
         web_url=(environ.get("YKIEN_WEB_URL") or "").rstrip("/") or None,
     )
+
+
+def _rate(raw: str) -> float | None:
+    """YKIEN_ZALO_RATE: calls per second per OA, in (0, MAX_ZALO_RATE]; empty: the default."""
+    if not raw.strip():
+        return None
+    try:
+        rate = float(raw)
+    except ValueError:
+        rate = 0.0
+    if not 0 < rate <= MAX_ZALO_RATE:
+        raise ConfigError("zalo_rate", raw=raw, maximum=MAX_ZALO_RATE)
+    return rate
 
 
 def _number(environ: Mapping[str, str], name: str, default: float, minimum: float) -> float:

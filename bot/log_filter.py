@@ -37,7 +37,10 @@ class Redact(logging.Filter):
         self._key = pseudonym_key
 
     def add(self, secret: str) -> None:
-        """A secret made after start (the random webhook secret): masked from now on."""
+        """A secret made after start (the random webhook secret, a Zalo OA's tokens): masked
+        from now on."""
+        if not secret or secret in self._secrets:
+            return
         self._secrets = sorted({*self._secrets, secret}, key=len, reverse=True)
 
     def use_key(self, pseudonym_key: str) -> None:

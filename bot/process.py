@@ -25,7 +25,8 @@ class BotProcess:
         db_path: Path,
         *,
         extra_env: dict[str, str] | None = None,
-        webhook: tuple[str, str] | None = None,  # (webhook URL, listen ADDR:PORT)
+        webhook: tuple[str, str | None] | None = None,  # (webhook URL, listen ADDR:PORT)
+        web_listen: str | None = None,  # the one web server (then the webhook is served there)
         stderr: int | IO[bytes] | None = None,  # where its log goes (None: this process's)
         cwd: Path | None = None,  # run another checkout's code (benchmarks' baselines)
     ) -> None:
@@ -34,6 +35,7 @@ class BotProcess:
         self.db_path = db_path
         self.env = {**os.environ, "YKIEN_LOG_LEVEL": "WARNING", **(extra_env or {})}
         self.webhook = webhook
+        self.web_listen = web_listen
         self.stderr = stderr
         self.cwd = cwd
         if cwd is not None:
@@ -44,11 +46,11 @@ class BotProcess:
         """Starts the bot and returns once it polls for updates (or has set its webhook)."""
         ready_call = "getUpdates" if self.webhook is None else "setWebhook"
         before = len(self.sandbox.calls_to(ready_call))
-        mode = (
-            []
-            if self.webhook is None
-            else ["--webhook-url", self.webhook[0], "--listen", self.webhook[1]]
-        )
+        mode = [] if self.webhook is None else ["--webhook-url", self.webhook[0]]
+        if self.webhook is not None and self.webhook[1] is not None:
+            mode += ["--listen", self.webhook[1]]
+        if self.web_listen is not None:
+            mode += ["--web-listen", self.web_listen]
         self.proc = proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",

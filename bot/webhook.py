@@ -1,10 +1,11 @@
-"""Webhook mode on aiohttp.web: `ykien run --webhook-url URL --listen ADDR:PORT`.
+"""Webhook mode on aiohttp.web: `ykien run --webhook-url URL`, served by the process's one web
+server (bot/web_server.py: with --web-listen beside the e-sheet, else alone on --listen).
 
 python-telegram-bot's custom-webhook pattern (the Application is started without its Updater;
-each update goes to `app.update_queue`), on the one aiohttp.web server design.md wants for
-everything HTTP. Each POST is checked in this order, so a stranger costs nothing:
+each update goes to `app.update_queue`). Each POST is checked in this order, so a stranger
+costs nothing:
   1. the secret token header (constant-time compare), else 403 without reading the body;
-  2. the declared size, else 413; the body is read up to MAX_BODY (client_max_size), else 413;
+  2. the declared size, else 413; the body is read up to MAX_BODY, else 413;
   3. the JSON and the update's shape, else 400, logged with the size only (never the body).
 """
 
@@ -16,14 +17,13 @@ import json
 import logging
 import signal
 from collections.abc import Awaitable, Callable
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, Protocol
 
 from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
-from bot.config import Config, listen_address
+from bot.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +50,8 @@ class TelegramWebhook:
             return web.Response(status=403)
         if request.content_length is not None and request.content_length > MAX_BODY:
             return web.Response(status=413)
-        try:
-            body = await request.read()  # stops at client_max_size with HTTPRequestEntityTooLarge
+        try:  # stops at MAX_BODY, whatever the server's own limit (the e-sheet's is 32 KB)
+            body = await request.clone(client_max_size=MAX_BODY).read()
         except web.HTTPRequestEntityTooLarge:
             return web.Response(status=413)
         try:
@@ -71,14 +71,21 @@ def web_app(hook: TelegramWebhook, path: str) -> web.Application:
     return server
 
 
+class Serving(Protocol):
+    """The web server the webhook is a route of (bot.web_server.Server)."""
+
+    async def stop(self) -> None: ...
+
+
 async def serve(
-    app: Application[Any, Any, Any, Any, Any, Any], config: Config, secret: str
+    app: Application[Any, Any, Any, Any, Any, Any], config: Config, secret: str, server: Serving
 ) -> None:
-    """Runs the bot behind the webhook until SIGINT or SIGTERM."""
+    """Runs the bot behind the webhook until SIGINT or SIGTERM.
+
+    The server starts listening in post_init (bot.web_server.attach), before Telegram is told
+    the URL, and stops before the Application does: no update is acknowledged that nothing
+    would handle."""
     assert config.webhook_url is not None
-    host, port = listen_address(config.listen)
-    path = urlsplit(config.webhook_url).path or "/"
-    runner = web.AppRunner(web_app(TelegramWebhook(app, secret), path), access_log=None)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -87,8 +94,6 @@ async def serve(
     try:
         if app.post_init is not None:
             await app.post_init(app)
-        await runner.setup()
-        await web.TCPSite(runner, host, port).start()  # listening before Telegram is told
         await app.bot.set_webhook(
             config.webhook_url,
             secret_token=secret,
@@ -99,11 +104,12 @@ async def serve(
         try:
             await stop.wait()
         finally:
+            await server.stop()
             await app.stop()
             if app.post_stop is not None:
                 await app.post_stop(app)
     finally:
-        await runner.cleanup()
+        await server.stop()
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)

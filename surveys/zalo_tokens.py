@@ -14,11 +14,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from storage import access as access_db
+from storage import communes as communes_db
 from storage import zalo as zalo_db
 from storage.zalo import ZaloAccount
 from surveys.env import Env
@@ -52,6 +53,8 @@ class RefreshRefused:
 
 Exchange = Callable[[str, str, str], Awaitable[TokenGrant | RefreshRefused]]
 """(app_id, app_secret, refresh_token) -> the outcome of one OAuth refresh call."""
+Mask = Callable[[str], None]
+"""Told each secret as it is loaded or made (the process's log filter masks it from then on)."""
 
 
 class ConnectProblem(StrEnum):
@@ -61,6 +64,7 @@ class ConnectProblem(StrEnum):
     BAD_APP_ID = "bad_app_id"
     EMPTY_SECRET = "empty_secret"
     BAD_TOKEN = "bad_token"
+    UNKNOWN_COMMUNE = "unknown_commune"
 
 
 class ConnectRefused(Exception):
@@ -89,6 +93,16 @@ class ZaloStatus:
     refreshed_at: datetime | None
     refresh_failed_at: datetime | None
     refresh_error: str | None
+    commune_code: int | None = None
+
+
+@dataclass(frozen=True)
+class WebhookSecret:
+    """What verifies a webhook event for one OA: its app and the OA secret key."""
+
+    oa_id: str
+    app_id: str
+    oa_secret: str = field(repr=False)
 
 
 async def connect(
@@ -100,8 +114,12 @@ async def connect(
     oa_secret: str,
     access_token: str,
     refresh_token: str,
+    commune_code: int | None = None,
 ) -> ZaloStatus:
-    """Stores an OA's credentials and its first tokens (replacing any earlier ones), audited."""
+    """Stores an OA's credentials and its first tokens (replacing any earlier ones), audited.
+
+    ``commune_code`` ties the OA to the commune it speaks for; without it a reconnected OA
+    keeps the commune it had."""
     if not _ID.fullmatch(oa_id):
         raise ConnectRefused(ConnectProblem.BAD_OA_ID)
     if not _ID.fullmatch(app_id):
@@ -110,6 +128,11 @@ async def connect(
         raise ConnectRefused(ConnectProblem.EMPTY_SECRET)
     if not (_TOKEN.fullmatch(access_token) and _TOKEN.fullmatch(refresh_token)):
         raise ConnectRefused(ConnectProblem.BAD_TOKEN)
+    if (
+        commune_code is not None
+        and await communes_db.get_commune(env.db.conn, commune_code) is None
+    ):
+        raise ConnectRefused(ConnectProblem.UNKNOWN_COMMUNE)
     now = env.now()
     account = ZaloAccount(
         oa_id=oa_id,
@@ -123,9 +146,13 @@ async def connect(
         connected_at=now,
     )
     async with env.db.transaction() as conn:
+        if commune_code is None:
+            earlier = await zalo_db.get_account(conn, oa_id)
+            commune_code = None if earlier is None else earlier.commune_code
+        account = replace(account, commune_code=commune_code)
         await zalo_db.save_account(conn, account)
         await access_db.append_audit(
-            conn, at=now, actor="cli", action="zalo_connect", commune_code=None,
+            conn, at=now, actor="cli", action="zalo_connect", commune_code=commune_code,
             province_code=None, outcome="ok", detail=f"oa {oa_id}",
         )  # fmt: skip
     return _status(account, now)
@@ -135,6 +162,24 @@ async def statuses(env: Env) -> list[ZaloStatus]:
     """Every connected OA, for the operator."""
     now = env.now()
     return [_status(a, now) for a in await zalo_db.list_accounts(env.db.conn)]
+
+
+async def mask_secrets(env: Env, mask: Mask) -> int:
+    """Hands every stored OA's secrets and tokens to ``mask``; the number of OAs."""
+    accounts = await zalo_db.list_accounts(env.db.conn)
+    for a in accounts:
+        for secret in (a.app_secret, a.oa_secret, a.access_token, a.refresh_token):
+            mask(secret)
+    return len(accounts)
+
+
+async def webhook_secrets(env: Env, app_id: str) -> list[WebhookSecret]:
+    """The OAs of this app that ykien holds, for checking a webhook event's signature."""
+    return [
+        WebhookSecret(a.oa_id, a.app_id, a.oa_secret)
+        for a in await zalo_db.list_accounts(env.db.conn)
+        if a.app_id == app_id
+    ]
 
 
 def _status(account: ZaloAccount, now: datetime) -> ZaloStatus:
@@ -156,20 +201,31 @@ def _status(account: ZaloAccount, now: datetime) -> ZaloStatus:
         refreshed_at=account.refreshed_at,
         refresh_failed_at=account.refresh_failed_at,
         refresh_error=account.refresh_error,
+        commune_code=account.commune_code,
     )
 
 
 class ZaloTokens:
     """One OA's tokens as the API client uses them (handlers.zalo.client.Credentials)."""
 
-    def __init__(self, env: Env, oa_id: str) -> None:
+    def __init__(self, env: Env, oa_id: str, *, mask: Mask | None = None) -> None:
         self.env = env
         self.oa_id = oa_id
+        self._mask = mask
         self._account: ZaloAccount | None = None
+
+    def _masked(self, *secrets: str) -> None:
+        if self._mask is not None:
+            for secret in secrets:
+                self._mask(secret)
 
     async def _load(self) -> ZaloAccount | None:
         if self._account is None:
-            self._account = await zalo_db.get_account(self.env.db.conn, self.oa_id)
+            account = await zalo_db.get_account(self.env.db.conn, self.oa_id)
+            if account is not None:
+                self._masked(account.app_secret, account.oa_secret)
+                self._masked(account.access_token, account.refresh_token)
+            self._account = account
         return self._account
 
     async def access_token(self) -> str | None:
@@ -199,6 +255,7 @@ class ZaloTokens:
             account = await zalo_db.get_account(conn, self.oa_id)
             if account is None:
                 return None
+            self._masked(account.access_token, account.refresh_token)  # another's rotation
             if seen is not None and account.access_token != seen:
                 self._account = account
                 return account.access_token
@@ -206,6 +263,8 @@ class ZaloTokens:
                 self._account = account
                 return None
             outcome = await exchange(account.app_id, account.app_secret, account.refresh_token)
+            if isinstance(outcome, TokenGrant):  # masked before anything could log them
+                self._masked(outcome.access_token, outcome.refresh_token)
             now = self.env.now()
             if isinstance(outcome, RefreshRefused):
                 await zalo_db.record_refresh_failure(conn, self.oa_id, outcome.error, now)

@@ -22,7 +22,7 @@ FORBIDDEN = {
     "handlers": {"bot", "storage", "aiosqlite", "sqlite3"},
 }
 ADAPTERS = ("telegram", "web", "zalo")
-WIRING = {"bot/app.py", "bot/web_server.py"}
+WIRING = {"bot/app.py", "bot/web_server.py", "bot/runtime.py", "bot/runtime_refresh.py"}
 
 
 def imported_modules(path: Path) -> set[str]:

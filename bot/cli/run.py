@@ -1,4 +1,5 @@
-"""`ykien run`: the bot until stopped, by long polling or behind a webhook.
+"""`ykien run`: the bot until stopped, by long polling or behind a webhook, with the one web
+server (bot/web_server.py) and the background work (bot/runtime.py).
 
 Its flags are Settings: each overrides the Config field of its name (a new one is one line
 here and its YKIEN_ variable in bot/config.py).
@@ -31,8 +32,17 @@ COMMANDS = Commands()
     Setting("--token", help="token của bot (YKIEN_TOKEN)"),
     Setting("--api-url", help="Bot API server (YKIEN_API_URL)"),
     Setting("--webhook-url", help="nhận tin qua webhook tại URL này (YKIEN_WEBHOOK_URL)"),
-    Setting("--listen", help="ĐỊA_CHỈ:CỔNG của máy chủ webhook (YKIEN_LISTEN)"),
-    Setting("--web-listen", help="ĐỊA_CHỈ:CỔNG của phiếu web (YKIEN_WEB_LISTEN)"),
+    Setting(
+        "--listen",
+        help="ĐỊA_CHỈ:CỔNG của webhook Telegram khi không có --web-listen (YKIEN_LISTEN)",
+    ),
+    Setting(
+        "--web-listen",
+        help="ĐỊA_CHỈ:CỔNG của máy chủ web: phiếu web, bảng điều khiển, webhook Zalo và "
+        "webhook Telegram (YKIEN_WEB_LISTEN)",
+    ),
+    Setting("--zalo-api-url", help="máy chủ API của Zalo OA (YKIEN_ZALO_API_URL)"),
+    Setting("--zalo-oauth-url", help="máy chủ OAuth của Zalo (YKIEN_ZALO_OAUTH_URL)"),
     Setting("--db", dest="db_path", default=argparse.SUPPRESS),
     help="chạy bot (polling, hoặc webhook với --webhook-url)",
     db=Db.CREATES,
@@ -45,6 +55,8 @@ def run(config: Config, args: argparse.Namespace) -> int:
             return asyncio.run(web_server.serve_alone(config))
         except sqlite3.DatabaseError as exc:
             return refuse(database_failed(config.db_path, exc))
+        except web_server.ListenFailed as exc:
+            return refuse(_listen_failed(config, exc))
     if config.token is None:
         return refuse(CliError("cli_error.txt", reason="no_token"))
     try:
@@ -55,9 +67,18 @@ def run(config: Config, args: argparse.Namespace) -> int:
         reason, detail = "network", str(exc)
     except sqlite3.DatabaseError as exc:
         return refuse(database_failed(config.db_path, exc))
+    except web_server.ListenFailed as exc:
+        return refuse(_listen_failed(config, exc))
     return refuse(
         CliFailure("cli_run_failed.txt", reason=reason, api_url=config.api_url, detail=detail)
     )
+
+
+def _listen_failed(config: Config, exc: web_server.ListenFailed) -> CliFailure:
+    return CliFailure(
+        "cli_run_failed.txt", reason="listen", api_url=config.api_url, detail=exc.detail,
+        address=exc.address,
+    )  # fmt: skip
 
 
 def _run(config: Config) -> int:
@@ -65,11 +86,10 @@ def _run(config: Config) -> int:
     # down only an application that finished initialising).
     requests = (AiohttpRequest(config.http_pool), AiohttpRequest(1))
     app = build_application(config, request=requests[0], get_updates_request=requests[1])
-    if config.web_listen is not None:
-        web_server.attach(app, config)  # the e-sheet on the same loop and database
     print(render("cli_running.txt", config=config, api_url=config.api_url), file=sys.stderr)
     try:
         if config.webhook_url is None:
+            web_server.attach(app, config)  # the runtime and the web server, same loop and db
             app.run_polling(allowed_updates=None, drop_pending_updates=False, close_loop=False)
             return OK
         secret = (
@@ -77,7 +97,8 @@ def _run(config: Config) -> int:
         )
         log_filter.add_secret(secret)
         # one aiohttp server; the secret is checked before the body is read (bot/webhook.py)
-        asyncio.get_event_loop().run_until_complete(webhook.serve(app, config, secret))
+        server = web_server.attach(app, config, webhook.TelegramWebhook(app, secret))
+        asyncio.get_event_loop().run_until_complete(webhook.serve(app, config, secret, server))
         return OK
     finally:
         loop = asyncio.get_event_loop()

@@ -2,7 +2,9 @@
 
 The secrets come from the environment, never from arguments (which `ps` and shell histories
 show): YKIEN_ZALO_APP_SECRET, YKIEN_ZALO_OA_SECRET, YKIEN_ZALO_ACCESS_TOKEN and
-YKIEN_ZALO_REFRESH_TOKEN, set for this one command. Nothing secret is printed.
+YKIEN_ZALO_REFRESH_TOKEN, set for this one command. Nothing secret is printed, and the log
+filter masks them from the moment they are read. `--commune CODE` ties the OA to the commune
+it speaks for (an unknown code is refused, nothing stored).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 
+from bot import log_filter
 from bot.cli.registry import Arg, Commands
 from bot.cli.support import CliError
 from handlers.views.texts import render
@@ -29,6 +32,7 @@ SECRETS = {
     "zalo connect",
     Arg("--oa-id", required=True, help="mã OA (OA ID)"),
     Arg("--app-id", required=True, help="mã ứng dụng Zalo (App ID)"),
+    Arg("--commune", type=int, help="mã xã mà OA thuộc về (kết nối lại không có: giữ xã cũ)"),
     help="lưu thông tin và token đầu tiên của OA (khóa bí mật lấy từ biến môi trường)",
 )
 async def connect_account(services: Services, args: argparse.Namespace) -> str:
@@ -36,10 +40,23 @@ async def connect_account(services: Services, args: argparse.Namespace) -> str:
     if missing:
         raise CliError("cli_zalo_refused.txt", reason="missing_secrets", missing=missing)
     values = {key: os.environ[name] for key, name in SECRETS.items()}
+    for value in values.values():
+        log_filter.add_secret(value)
     try:
-        status = await connect(services.env, oa_id=args.oa_id, app_id=args.app_id, **values)
+        status = await connect(
+            services.env,
+            oa_id=args.oa_id,
+            app_id=args.app_id,
+            commune_code=args.commune,
+            app_secret=values["app_secret"],
+            oa_secret=values["oa_secret"],
+            access_token=values["access_token"],
+            refresh_token=values["refresh_token"],
+        )
     except ConnectRefused as exc:
-        raise CliError("cli_zalo_refused.txt", reason=exc.problem.value, missing=[]) from exc
+        raise CliError(
+            "cli_zalo_refused.txt", reason=exc.problem.value, missing=[], commune=args.commune
+        ) from exc
     return render("cli_zalo_connected.txt", account=status).rstrip("\n")
 
 

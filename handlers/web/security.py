@@ -21,6 +21,9 @@ from handlers.views.texts import render
 COOKIE = "yk"
 TOKEN_KEY = web.AppKey("csrf_key", str)
 SECURE_KEY = web.AppKey("secure_cookie", bool)
+# Routes for machines on the same server (the Telegram and Zalo webhooks, Zalo's verification
+# file): no cookie, no CSRF, no page; each checks its own sender and body size.
+MACHINE_PATHS = web.AppKey("machine_paths", frozenset[str])
 BROWSER = web.RequestKey("browser", str)
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 MAX_BODY = 32 * 1024  # a comment of 1,000 Vietnamese characters is under 10 KB url-encoded
@@ -67,6 +70,9 @@ def refusal(request: web.Request, reason: str, status: int) -> web.Response:
 @web.middleware
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Cookie, CSRF and headers for every request; any failure is a Vietnamese page."""
+    resource = request.match_info.route.resource
+    if resource is not None and resource.canonical in request.app.get(MACHINE_PATHS, ()):
+        return await handler(request)
     cookie = request.cookies.get(COOKIE, "")
     fresh = not _TOKEN.fullmatch(cookie)
     request[BROWSER] = secrets.token_urlsafe(32) if fresh else cookie

@@ -1,7 +1,8 @@
 """The process's Zalo clients: one per connected Official Account, over one HTTP session.
 
 The inbox worker's replies and the broadcast sender's messages to the same OA go through the
-same client, so they share its pacing (Zalo's rate limit is per OA and app).
+same client, so they share its pacing (Zalo's rate limit is per OA and app). ``mask`` is told
+each secret and token a client loads or receives (the process's log filter).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import aiohttp
 
 from handlers.zalo.client import ClientSettings, ZaloClient
 from surveys.env import Env
-from surveys.zalo_tokens import ZaloTokens
+from surveys.zalo_tokens import Mask, ZaloTokens
 
 
 class ZaloClients:
@@ -23,10 +24,12 @@ class ZaloClients:
         settings: ClientSettings | None = None,
         *,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        mask: Mask | None = None,
     ) -> None:
         self.env = env
         self.settings = settings or ClientSettings()
         self._sleep = sleep
+        self._mask = mask
         self._session: aiohttp.ClientSession | None = None
         self._clients: dict[str, ZaloClient] = {}
 
@@ -36,9 +39,8 @@ class ZaloClients:
         if client is None:
             if self._session is None or self._session.closed:
                 self._session = aiohttp.ClientSession()
-            client = ZaloClient(
-                ZaloTokens(self.env, oa_id), self.settings, session=self._session, sleep=self._sleep
-            )
+            tokens = ZaloTokens(self.env, oa_id, mask=self._mask)
+            client = ZaloClient(tokens, self.settings, session=self._session, sleep=self._sleep)
             self._clients[oa_id] = client
         return client
 

@@ -3,7 +3,8 @@
 A press of an ``oa.query.hide`` button arrives as ``user_send_text`` whose text is the
 payload: text with our payload's shape (buttons.is_payload) is a :class:`ButtonPress`, the
 rest a :class:`TextMessage`. Each event has a ``key`` for deduplication (Zalo redelivers):
-the ``msg_id`` of a message, and for a follow or unfollow the event, user and time.
+the OA and the ``msg_id`` of a message, and for a follow or unfollow the event, OA, user and
+time (several OAs share one inbox; user ids are per OA, so only the OA tells two apart).
 Events ykien does not act on (stickers, images, seen receipts...) are :class:`Ignored`:
 acknowledged all the same, since Zalo disables a webhook that keeps refusing.
 """
@@ -88,11 +89,12 @@ def parse(body: dict[str, Any]) -> ZaloEvent:
         if not isinstance(text, str):
             raise MalformedEvent("message.text is missing")
         oa, user, when = _str(body, "recipient", "id"), _str(body, "sender", "id"), _when(body)
+        key = f"{oa}:{msg_id}"
         if is_payload(text):
-            return ButtonPress(msg_id, oa, user, when, text)
-        return TextMessage(msg_id, oa, user, when, text)
+            return ButtonPress(key, oa, user, when, text)
+        return TextMessage(key, oa, user, when, text)
     if name in ("follow", "unfollow"):
         oa, user, when = _str(body, "oa_id"), _str(body, "follower", "id"), _when(body)
-        key = f"{name}:{user}:{_str(body, 'timestamp')}"
+        key = f"{name}:{oa}:{user}:{_str(body, 'timestamp')}"
         return Follow(key, oa, user, when) if name == "follow" else Unfollow(key, oa, user, when)
     return Ignored(name)

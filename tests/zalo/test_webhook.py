@@ -124,7 +124,7 @@ def test_verify_and_parse(zalo: ZaloSandbox) -> None:
     assert isinstance(body, dict)
     press = parse(body)
     assert isinstance(press, ButtonPress) and press.payload == "yk:ans:3:4"
-    assert press.key == event.msg_id and press.oa_id == zalo.oa_id
+    assert press.key == f"{zalo.oa_id}:{event.msg_id}" and press.oa_id == zalo.oa_id
     assert verify(raw + b" ", header, keys) is Rejection.BAD_SIGNATURE
     assert verify(raw, "sha=abc", keys) is Rejection.UNSIGNED
     assert verify(b"not json", header, keys) is Rejection.NOT_JSON
