@@ -24,7 +24,17 @@ from handlers.telegram import keyboards
 from handlers.telegram.context import BotContext
 from handlers.views.texts import render
 from surveys.broadcasts import Content
-from surveys.delivery import Drain, DrainStatus, Sender, SendResult, SendStatus, Sleep, Transport
+from surveys.delivery import Drain, DrainStatus, Sender, Sleep
+from surveys.outbox import (
+    AnswerSend,
+    QuestionRow,
+    Reached,
+    Recipient,
+    SendResult,
+    SendStatus,
+    Transport,
+)  # fmt: skip
+from surveys.people import Channel
 
 SENDER_KEY = "broadcast_sender"
 PRIORITY_KEY = "reply_priority"  # a surveys.priority.Priority shared with the request layer
@@ -95,10 +105,10 @@ def telegram_transport(bot: Bot) -> Transport:
             by_answered[answered] = fields
         return by_answered[answered]
 
-    async def send(chat_id: int, content: Content, answered: int = 0) -> SendResult:
+    async def send(row: Recipient, content: Content) -> SendResult:
         try:
-            fields = message(content, answered)
-            await bot.do_api_request("sendMessage", {"chat_id": chat_id, **fields})
+            fields = message(content, row.answered)
+            await bot.do_api_request("sendMessage", {"chat_id": row.chat_id, **fields})
         except RetryAfter as exc:
             with warnings.catch_warnings():  # PTB 22 deprecates the int form; accept both
                 warnings.simplefilter("ignore", PTBDeprecationWarning)
@@ -118,9 +128,30 @@ def telegram_transport(bot: Bot) -> Transport:
     return send
 
 
+def telegram_answer(bot: Bot) -> AnswerSend:
+    """A staff member's answer to the Telegram user who asked."""
+
+    async def send(address: str, question: QuestionRow) -> Reached:
+        try:
+            await bot.send_message(
+                int(address), render("resident_faq_staff_answer.html", question=question)
+            )
+        except Forbidden:
+            return Reached.BLOCKED
+        except TelegramError:
+            return Reached.FAILED
+        return Reached.SENT
+
+    return send
+
+
 def install(app: AnyApp, *, sleep: Sleep = asyncio.sleep) -> Sender:
-    """Creates the process's sender (tests pass a sleep that moves their clock)."""
+    """Registers the Telegram ports in the outbox and creates the process's sender, which
+    sends on every channel registered there (tests pass a sleep that moves their clock)."""
     services = app.bot_data["services"]
+    services.outbox.register(
+        Channel.TELEGRAM, transport=telegram_transport(app.bot), answer=telegram_answer(app.bot)
+    )
 
     async def on_batch(broadcast_id: int) -> None:
         await update_progress(app, broadcast_id)
@@ -128,7 +159,7 @@ def install(app: AnyApp, *, sleep: Sleep = asyncio.sleep) -> Sender:
     sender = Sender(
         services.env,
         services.broadcasts,
-        telegram_transport(app.bot),
+        services.outbox.transports,
         sleep=sleep,
         on_batch=on_batch,
         priority=app.bot_data.get(PRIORITY_KEY),
