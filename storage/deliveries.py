@@ -27,7 +27,6 @@ _BEST = (
 
 
 @dataclass(frozen=True)
-@dataclass(frozen=True)
 class Claimed:
     """A delivery taken for sending: marked 'sending' before the channel's call."""
 
@@ -352,7 +351,7 @@ async def reply_address(
         conn,
         f"SELECT a.channel, a.address, row_number() OVER ({_BEST}) AS rn FROM residents r "
         "JOIN addresses a ON a.resident_id = r.id AND a.channel IN ('telegram', 'zalo') "
-        "WHERE r.id = ? ORDER BY n LIMIT 1",
+        "WHERE r.id = ? ORDER BY rn LIMIT 1",
         (ts(now - WINDOW), person_id),
     )
     return (row["channel"], row["address"]) if row else None
