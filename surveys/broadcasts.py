@@ -86,6 +86,7 @@ class Launched:
     recipients: int
     first_send: datetime  # when the first invitation really goes out
     label: RoundLabel  # the new round's "Đợt N năm YYYY"
+    reach: Reach = field(default_factory=Reach)  # who each channel could reach at the launch
 
 
 @dataclass(frozen=True)
@@ -270,7 +271,7 @@ class BroadcastService:
             round_ = await surveys_db.get_round(tx, round_id)
             assert round_ is not None
         label = await self.rounds.label(round_)
-        return Launched(round_, broadcast, True, recipients, plan.first_send, label)
+        return Launched(round_, broadcast, True, recipients, plan.first_send, label, plan.reach)
 
     async def open_round(
         self,

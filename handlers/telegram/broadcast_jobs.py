@@ -22,6 +22,7 @@ from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from handlers.telegram import keyboards
 from handlers.telegram.context import BotContext
+from handlers.views.broadcast_message import view_of
 from handlers.views.texts import render
 from surveys.broadcasts import Content
 from surveys.delivery import Drain, DrainStatus, Sender, Sleep
@@ -46,36 +47,13 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
 def message_for(content: Content, answered: int = 0) -> tuple[str, Any]:
-    """The text and keyboard of a broadcast message; a resident half-way through the round
-    (`answered` questions) is asked to continue rather than to start."""
-    if content.kind == "result":
-        assert content.summary is not None
-        score = content.summary.score
-        ranked = sorted(
-            (q for q in score.questions if q.share is not None), key=lambda q: q.share or 0.0
-        )
-        texts = {q.id: q.text for q in content.survey.questions}
-        return render(
-            "resident_round_result.html",
-            summary=content.summary,
-            label=content.label,
-            best=[(texts[q.question_id], q.share) for q in reversed(ranked[-2:])],
-            worst=[(texts[q.question_id], q.share) for q in ranked[:2]],
-        ), None
-    if answered > 0:
-        total = len(content.survey.questions)
-        text = render(
-            "resident_round_continue.html",
-            survey=content.survey,
-            round=content.round,
-            answered=min(answered, total),
-            total=total,
-        )
-        return text, keyboards.continue_survey()
-    template = (
-        "resident_reminder.html" if content.kind == "reminder" else "resident_round_offer.html"
-    )
-    return render(template, survey=content.survey, round=content.round), keyboards.start_survey()
+    """The text and keyboard of a broadcast message (handlers.views.broadcast_message)."""
+    view = view_of(content, answered)
+    text = render(view.template, **view.values)
+    if view.button is None:
+        return text, None
+    markup = keyboards.start_survey() if answered == 0 else keyboards.continue_survey()
+    return text, markup
 
 
 def telegram_transport(bot: Bot) -> Transport:
