@@ -16,10 +16,10 @@ from handlers.zalo.clients import ZaloClients
 from storage import people as people_db
 from storage import residents as residents_db
 from storage.people import Channel
+from surveys.broadcasts import Launched, Plan
 from surveys.people import zalo_address
 from surveys.services import Services
 from surveys.zalo_tokens import connect
-from surveys.broadcasts import Launched, Plan
 from tests.conftest import COMMUNE, SURVEY, FakeClock
 from tests.handlers.conftest import Harness
 

@@ -17,7 +17,13 @@ from tests.conftest import COMMUNE, FakeClock, tg_person
 from tests.handlers.conftest import Harness, running_harness
 from tests.handlers.test_broadcast import fake_sleep
 from tests.zalo.delivery_support import (
-    IN_WINDOW, OUTSIDE, TELEGRAM, Commune, launch, mixed_commune, zalo_writes,
+    IN_WINDOW,
+    OUTSIDE,
+    TELEGRAM,
+    Commune,
+    launch,
+    mixed_commune,
+    zalo_writes,
 )  # fmt: skip
 
 STAFF = 900
