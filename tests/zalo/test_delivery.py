@@ -10,8 +10,11 @@ import pytest
 from handlers.telegram import broadcast_jobs
 from handlers.views.texts import render
 from storage import deliveries as ddb
+from storage import people as people_db
+from storage.people import Channel
 from surveys.access import Role
 from surveys.delivery import DrainStatus
+from surveys.people import zalo_address
 from surveys.services import Services
 from tests.conftest import COMMUNE, FakeClock, tg_person
 from tests.handlers.conftest import Harness, running_harness
@@ -27,6 +30,7 @@ from tests.zalo.delivery_support import (
 )  # fmt: skip
 
 STAFF = 900
+OFFER = "Xã đang lấy ý kiến"
 
 
 @pytest.fixture
@@ -217,3 +221,59 @@ async def test_zalo_down_for_30_s_is_retried_and_nobody_lost(
     moves = await ddb.transitions(services.db.conn, launched.broadcast.id)
     assert any(m[3].startswith("outage") for m in moves)
     assert not any(m[2] == "failed" for m in moves)
+
+
+async def test_a_person_on_telegram_and_zalo_gets_one_message_on_the_channel_they_use(
+    commune: Commune, harness: Harness, clock: FakeClock
+) -> None:
+    services = commune.services
+    zalo = commune.zalo
+    # Telegram user 1001 also wrote to the OA today; 1002 last wrote to it eight days ago.
+    for tg, uid in ((1001, "8800000000000000101"), (1002, "8800000000000000102")):
+        zalo.follow(uid)
+        person = await tg_person(services, tg)
+        async with services.db.transaction() as conn:
+            await people_db.add_address(conn, person, Channel.ZALO, zalo_address(zalo.oa_id, uid))
+        commune.persons[uid] = person
+    clock.advance(days=-8)
+    await zalo_writes(commune, "8800000000000000102")
+    clock.advance(days=8)
+    await zalo_writes(commune, "8800000000000000101")
+    plan, launched = await launch(services)
+    assert (plan.reach.telegram, plan.reach.zalo_in_window, plan.reach.zalo_outside) == (2, 3, 1)
+
+    broadcast_jobs.install(harness.app, sleep=fake_sleep(clock, []))
+    await broadcast_jobs.run(harness.app, launched.broadcast.id)
+
+    def telegram_offers(uid: int) -> int:
+        return sum(m.text.startswith(OFFER) for m in harness.sandbox.user(uid).messages)
+
+    assert telegram_offers(1001) == 0 and len(commune.offers_to("8800000000000000101")) == 1
+    assert telegram_offers(1002) == 1 and commune.offers_to("8800000000000000102") == []
+    assert await _states(services, launched.broadcast.id) == {
+        "telegram": {"sent": 2},
+        "zalo": {"sent": 3, "outside_window": 1},
+    }
+
+
+async def test_the_oa_s_quota_used_up_leaves_rows_for_the_residents_next_write(
+    commune: Commune, harness: Harness, clock: FakeClock
+) -> None:
+    services = commune.services
+    clock.advance(days=3)  # past the 48 hours of free replies: sends spend the OA's quota
+    commune.zalo.exhaust_quota()
+    _, launched = await launch(services)
+    broadcast_jobs.install(harness.app, sleep=fake_sleep(clock, []))
+    drain = await broadcast_jobs.run(harness.app, launched.broadcast.id)
+
+    assert drain.status is DrainStatus.DONE  # quota is not retried against Zalo
+    assert (await _states(services, launched.broadcast.id))["zalo"] == {
+        "quota": 2, "outside_window": 1,
+    }  # fmt: skip
+    user = IN_WINDOW[0]
+    await zalo_writes(commune, user)  # a message after they write is a free reply
+    late = await services.late.waiting_for(commune.persons[user])
+    assert len(late.sent) == 1 and len(commune.offers_to(user)) == 1
+    assert (await _states(services, launched.broadcast.id))["zalo"] == {
+        "sent": 1, "quota": 1, "outside_window": 1,
+    }  # fmt: skip
