@@ -34,7 +34,7 @@ ERASE_STATEMENTS: list[str] = [
     # Every way to reach the person, on every channel.
     "DELETE FROM addresses WHERE resident_id = :resident_id",
     # Broadcast history keeps its rows (counts, transitions) but not the chat they went to.
-    "UPDATE deliveries SET chat_id = -:resident_id, address = '' WHERE resident_id = :resident_id",
+    "UPDATE deliveries SET chat_id = -:resident_id WHERE resident_id = :resident_id",
 ]
 
 

@@ -62,6 +62,14 @@ BEGIN
     VALUES (NEW.id, OLD.state, NEW.state, NEW.updated_at, NEW.detail);
 END;
 
+-- Erasure (storage.privacy) keeps the broadcast history but not where it went: it sets
+-- chat_id to minus the person's id, and with it the Zalo address goes.
+CREATE TRIGGER deliveries_erased AFTER UPDATE OF chat_id ON deliveries
+WHEN NEW.chat_id < 0 AND NEW.address != ''
+BEGIN
+    UPDATE deliveries SET address = '' WHERE id = NEW.id;
+END;
+
 DROP TABLE deliveries_old;
 DROP TABLE delivery_transitions_old;
 

@@ -14,6 +14,7 @@ from storage import people as people_db
 from storage.people import Channel
 from surveys.access import Role
 from surveys.delivery import DrainStatus
+from surveys.late_delivery import Late
 from surveys.people import zalo_address
 from surveys.services import Services
 from tests.conftest import COMMUNE, FakeClock, tg_person
@@ -277,3 +278,19 @@ async def test_the_oa_s_quota_used_up_leaves_rows_for_the_residents_next_write(
     assert (await _states(services, launched.broadcast.id))["zalo"] == {
         "sent": 1, "quota": 1, "outside_window": 1,
     }  # fmt: skip
+
+
+async def test_erasing_a_zalo_recipient_keeps_the_row_but_not_its_address(
+    commune: Commune, harness: Harness, clock: FakeClock
+) -> None:
+    services = commune.services
+    _, launched = await launch(services)
+    broadcast_jobs.install(harness.app, sleep=fake_sleep(clock, []))
+    await broadcast_jobs.run(harness.app, launched.broadcast.id)
+    person = commune.persons[IN_WINDOW[0]]
+    assert await services.privacy.erase(person)
+    rows = await services.db.conn.execute_fetchall(
+        "SELECT channel, address, state FROM deliveries WHERE resident_id = ?", (person,)
+    )
+    assert [tuple(r) for r in rows] == [("zalo", "", "sent")]
+    assert await services.late.waiting_for(person) == Late([], [], 0)
