@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bot.process import BotProcess
 from bot.sandbox import Sandbox, SandboxServer
-from storage import broadcasts as bdb
+from storage import deliveries as ddb
 from storage import people as people_db
 from storage import residents as residents_db
 from storage.people import Channel
@@ -122,7 +122,7 @@ async def measure(
     if kill_at_half:
         await bot.kill()
         services = await Services.open(str(db_path))
-        counts = await bdb.state_counts(services.db.conn, broadcast_id)
+        counts = await ddb.state_counts(services.db.conn, broadcast_id)
         in_flight = counts.get("sending", 0)
         await services.close()
         restarted = BotProcess(sandbox, bot.api_url, db_path, extra_env=env(rate))

@@ -48,6 +48,7 @@ from typing import Any
 from bot.process import BotProcess
 from bot.sandbox import Sandbox, SandboxServer, SimUser
 from storage import broadcasts as bdb
+from storage import deliveries as ddb
 from storage import people as people_db
 from storage import residents as residents_db
 from storage.db import Database
@@ -131,7 +132,7 @@ async def states(db: Path, broadcast_id: int) -> tuple[dict[str, int], str]:
     try:
         broadcast = await bdb.get(database.conn, broadcast_id)
         assert broadcast is not None
-        return await bdb.state_counts(database.conn, broadcast_id), broadcast.status
+        return await ddb.state_counts(database.conn, broadcast_id), broadcast.status
     finally:
         await database.close()
 

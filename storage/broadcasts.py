@@ -1,12 +1,10 @@
-"""Broadcasts, their delivery rows and the audience queries that fill them.
+"""Broadcasts and the audience queries that pick their recipients.
 
-Delivery state changes are recorded in `delivery_transitions` by triggers (migration
-0004), so every UPDATE here that moves a state is also a recorded transition.
+Their delivery rows, one per recipient, are in storage.deliveries.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -40,29 +38,6 @@ class BroadcastRow:
     held_at: datetime | None = None  # paused by staff until they resume it
 
 
-@dataclass(frozen=True)
-class Claimed:
-    """A delivery taken for sending: marked 'sending' before the Telegram call."""
-
-    id: int
-    resident_id: int
-    chat_id: int
-    attempts: int
-    answered: int = 0  # questions of the round the resident has already answered (invite, reminder)
-
-
-@dataclass(frozen=True)
-class DeliveryOutcome:
-    """What to write back for one delivery after its call."""
-
-    id: int
-    state: str
-    attempts: int
-    not_before: datetime | None = None
-    detail: str = ""
-    stop_resident: int | None = None  # resident id to mark stopped (403)
-
-
 _SELECT = (
     "SELECT id, round_id, commune_code, kind, audience, audience_ref, status, starts_at, "
     "resume_at, launch_key, created_by, created_at, started_at, finished_at, progress_chat, "
@@ -92,7 +67,7 @@ def _row(r: aiosqlite.Row) -> BroadcastRow:
     )
 
 
-def _audience_sql(kind: str, audience: str) -> str:
+def audience_sql(kind: str, audience: str) -> str:
     """Residents of the commune a broadcast goes to; subscribed ones only.
 
     Arguments, in order: commune, then round (reminder, result), then audience_ref (village,
@@ -118,7 +93,7 @@ def _audience_sql(kind: str, audience: str) -> str:
     return " AND ".join(where)
 
 
-def _audience_args(
+def audience_args(
     kind: str, audience: str, commune: int, round_id: int, ref: int | None
 ) -> list[object]:
     args: list[object] = [commune]
@@ -139,8 +114,8 @@ async def count_audience(
 ) -> int:
     return await sql.scalar(
         conn,
-        f"SELECT count(*) FROM residents r WHERE {_audience_sql(kind, audience)}",
-        _audience_args(kind, audience, commune, round_id, ref),
+        f"SELECT count(*) FROM residents r WHERE {audience_sql(kind, audience)}",
+        audience_args(kind, audience, commune, round_id, ref),
     )
 
 
@@ -180,28 +155,6 @@ async def insert_broadcast(
         conn, "SELECT id FROM broadcasts WHERE launch_key = ?", (launch_key,)
     )
     return existing, False
-
-
-async def insert_deliveries(
-    conn: aiosqlite.Connection, broadcast: BroadcastRow, now: datetime
-) -> int:
-    """One queued row per recipient, in one statement, before anything is sent."""
-    where = _audience_sql(broadcast.kind, broadcast.audience)
-    args = _audience_args(
-        broadcast.kind,
-        broadcast.audience,
-        broadcast.commune_code,
-        broadcast.round_id,
-        broadcast.audience_ref,
-    )
-    cur = await conn.execute(
-        "INSERT INTO deliveries(broadcast_id, resident_id, chat_id, updated_at) "
-        "SELECT ?, r.id, CAST(a.address AS INTEGER), ? FROM residents r "
-        f"JOIN addresses a ON a.resident_id = r.id AND a.channel = 'telegram' WHERE {where} "
-        "GROUP BY r.id ORDER BY r.id",
-        [broadcast.id, ts(now), *args],
-    )
-    return cur.rowcount
 
 
 async def get(conn: aiosqlite.Connection, broadcast_id: int) -> BroadcastRow | None:
@@ -308,96 +261,6 @@ async def is_held(conn: aiosqlite.Connection, broadcast_id: int) -> bool:
     )
 
 
-async def claim(
-    conn: aiosqlite.Connection, broadcast_id: int, limit: int, now: datetime
-) -> list[Claimed]:
-    """Marks up to `limit` due queued rows 'sending' (the caller commits before calling out).
-
-    Decided at send time, per claimed row (so each claim costs its batch, not the whole
-    broadcast): a resident who said /stop or left the commune is 'skipped' ('stopped'); one
-    who has finished the round since the broadcast was planned is 'skipped' ('finished') by an
-    invitation or reminder; one half-way comes with the number of questions answered.
-    Rows a restart found in flight come after the others (index deliveries_to_claim), so a
-    crash loop catches fresh rows in flight rather than the same ones again.
-    """
-    rows = await sql.rows(
-        conn,
-        "SELECT d.id, d.resident_id, d.chat_id, d.attempts, "
-        "(r.stopped_at IS NOT NULL OR r.commune_code IS NOT b.commune_code) AS gone, "
-        "(p.completed_at IS NOT NULL) AS finished, "
-        "(SELECT count(*) FROM answers a WHERE a.response_id = p.id) AS answered "
-        "FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id "
-        "JOIN residents r ON r.id = d.resident_id "
-        "LEFT JOIN responses p ON b.kind != 'result' AND p.round_id = b.round_id "
-        "AND p.resident_id = d.resident_id "
-        "WHERE d.broadcast_id = ? AND d.state = 'queued' "
-        "AND (d.not_before IS NULL OR d.not_before <= ?) ORDER BY d.restarts, d.id LIMIT ?",
-        (broadcast_id, ts(now), limit),
-    )
-    await conn.executemany(
-        "UPDATE deliveries SET state = 'skipped', detail = ?, updated_at = ? WHERE id = ?",
-        [
-            ("stopped" if r["gone"] else "finished", ts(now), r["id"])
-            for r in rows
-            if r["gone"] or r["finished"]
-        ],
-    )
-    claimed = [
-        Claimed(r["id"], r["resident_id"], r["chat_id"], r["attempts"], r["answered"] or 0)
-        for r in rows
-        if not (r["gone"] or r["finished"])
-    ]
-    await conn.executemany(
-        "UPDATE deliveries SET state = 'sending', detail = '', updated_at = ? WHERE id = ?",
-        [(ts(now), c.id) for c in claimed],
-    )
-    return claimed
-
-
-async def record(
-    conn: aiosqlite.Connection, outcomes: Iterable[DeliveryOutcome], now: datetime
-) -> None:
-    """Writes each call's outcome; a 403 also marks the resident stopped."""
-    outcomes = list(outcomes)
-    await conn.executemany(
-        "UPDATE deliveries SET state = ?, attempts = ?, not_before = ?, detail = ?, "
-        "updated_at = ? WHERE id = ?",
-        [
-            (
-                o.state,
-                o.attempts,
-                ts(o.not_before) if o.not_before else None,
-                o.detail,
-                ts(now),
-                o.id,
-            )
-            for o in outcomes
-        ],
-    )
-    stopped = [(ts(now), o.stop_resident) for o in outcomes if o.stop_resident is not None]
-    await conn.executemany(
-        "UPDATE residents SET stopped_at = ? WHERE id = ? AND stopped_at IS NULL", stopped
-    )
-
-
-async def requeue_sending(
-    conn: aiosqlite.Connection, now: datetime, broadcast_id: int | None = None
-) -> int:
-    """Rows left 'sending' (by a crash) may or may not have gone out: each is sent again once.
-    A row found 'sending' a second time (a crash loop catching it in flight again) becomes
-    'unknown': its call was started at most twice, and it is not sent a third time. Returns
-    the rows moved."""
-    where = "" if broadcast_id is None else " AND broadcast_id = ?"
-    cur = await conn.execute(
-        "UPDATE deliveries SET state = CASE WHEN restarts > 0 THEN 'unknown' ELSE 'queued' END, "
-        "detail = CASE WHEN restarts > 0 THEN 'in flight at a second restart: not sent again' "
-        "ELSE 'restart' END, restarts = restarts + 1, updated_at = ? "
-        f"WHERE state = 'sending'{where}",
-        (ts(now),) if broadcast_id is None else (ts(now), broadcast_id),
-    )
-    return cur.rowcount
-
-
 async def finish(conn: aiosqlite.Connection, broadcast_id: int, now: datetime) -> bool:
     """Marks the broadcast done, unless a row still waits or is in flight (then False)."""
     cur = await conn.execute(
@@ -407,50 +270,6 @@ async def finish(conn: aiosqlite.Connection, broadcast_id: int, now: datetime) -
         (ts(now), broadcast_id, broadcast_id),
     )
     return cur.rowcount == 1
-
-
-async def queued(conn: aiosqlite.Connection, broadcast_id: int) -> tuple[int, datetime | None]:
-    """How many rows wait, and the earliest retry time among them (None: one is due now)."""
-    row = await sql.one(
-        conn,
-        "SELECT count(*) AS n, min(coalesce(not_before, '')) AS earliest FROM deliveries "
-        "WHERE broadcast_id = ? AND state = 'queued'",
-        (broadcast_id,),
-    )
-    if row is None or row["n"] == 0:
-        return 0, None
-    return int(row["n"]), dt(row["earliest"] or None)
-
-
-async def state_counts(conn: aiosqlite.Connection, broadcast_id: int) -> dict[str, int]:
-    rows = await sql.rows(
-        conn,
-        "SELECT state, count(*) AS n FROM deliveries WHERE broadcast_id = ? GROUP BY state",
-        (broadcast_id,),
-    )
-    return {r["state"]: r["n"] for r in rows}
-
-
-async def answered_among(conn: aiosqlite.Connection, broadcast_id: int, round_id: int) -> int:
-    """Recipients of a broadcast who have completed the round."""
-    return await sql.scalar(
-        conn,
-        "SELECT count(*) FROM deliveries d JOIN responses p ON p.resident_id = d.resident_id "
-        "AND p.round_id = ? WHERE d.broadcast_id = ? AND p.completed_at IS NOT NULL",
-        (round_id, broadcast_id),
-    )
-
-
-async def transitions(
-    conn: aiosqlite.Connection, broadcast_id: int
-) -> list[tuple[int, str | None, str, str]]:
-    rows = await sql.rows(
-        conn,
-        "SELECT t.delivery_id, t.from_state, t.to_state, t.detail FROM delivery_transitions t "
-        "JOIN deliveries d ON d.id = t.delivery_id WHERE d.broadcast_id = ? ORDER BY t.id",
-        (broadcast_id,),
-    )
-    return [(r[0], r[1], r[2], r[3]) for r in rows]
 
 
 async def set_stopped(

@@ -12,10 +12,12 @@ from enum import StrEnum
 
 from storage import broadcasts as bdb
 from storage import communes as communes_db
+from storage import deliveries as ddb
 from storage import responses as responses_db
 from storage import scores as scores_db
 from storage import surveys as surveys_db
 from storage.broadcasts import BroadcastRow
+from storage.deliveries import Reach
 from storage.records import Round
 from surveys.drafts import Draft, DraftStore
 from surveys.env import Env
@@ -73,6 +75,7 @@ class Plan:
     closes_at: datetime | None
     recipients: int
     first_send: datetime  # starts_at moved past quiet hours and blackout dates
+    reach: Reach = field(default_factory=Reach)  # who each channel can reach now
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class Launched:
     recipients: int
     first_send: datetime  # when the first invitation really goes out
     label: RoundLabel  # the new round's "Đợt N năm YYYY"
+    reach: Reach = field(default_factory=Reach)  # who each channel could reach at the launch
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,12 @@ class Progress:
     round_started: int = 0
     round_completed: int = 0
     round_channels: dict[str, int] = field(default_factory=dict)  # counted, by channel
+    by_channel: dict[str, dict[str, int]] = field(default_factory=dict)  # delivery states
+
+    def of(self, channel: str, *states: str) -> int:
+        """Rows of `channel` in any of `states`."""
+        counts = self.by_channel.get(channel, {})
+        return sum(counts.get(s, 0) for s in states)
 
     @property
     def done(self) -> int:
@@ -167,6 +177,7 @@ class BroadcastService:
         recipients = await bdb.count_audience(
             conn, "invite", audience.value, commune_code, 0, audience_ref
         )
+        reach = await ddb.reach(conn, "invite", audience.value, commune_code, 0, audience_ref, now)
         return Plan(
             commune_code,
             survey,
@@ -176,6 +187,7 @@ class BroadcastService:
             closes_at,
             recipients,
             first_send(starts, self.env.settings),
+            reach,
         )
 
     async def plan_draft(self, draft: Draft) -> Plan:
@@ -220,7 +232,7 @@ class BroadcastService:
             if existing is not None:
                 round_ = await surveys_db.get_round(tx, existing.round_id)
                 assert round_ is not None
-                total = sum((await bdb.state_counts(tx, existing.id)).values())
+                total = sum((await ddb.state_counts(tx, existing.id)).values())
                 start = max(existing.starts_at, now)
                 label = await self.rounds.label(round_)  # a read on the same connection
                 return Launched(
@@ -255,11 +267,11 @@ class BroadcastService:
             )
             broadcast = await bdb.get(tx, broadcast_id)
             assert broadcast is not None
-            recipients = await bdb.insert_deliveries(tx, broadcast, now)
+            recipients = await ddb.insert_deliveries(tx, broadcast, now)
             round_ = await surveys_db.get_round(tx, round_id)
             assert round_ is not None
         label = await self.rounds.label(round_)
-        return Launched(round_, broadcast, True, recipients, plan.first_send, label)
+        return Launched(round_, broadcast, True, recipients, plan.first_send, label, plan.reach)
 
     async def open_round(
         self,
@@ -312,7 +324,7 @@ class BroadcastService:
             )
             broadcast = await bdb.get(tx, broadcast_id)
             assert broadcast is not None
-            await bdb.insert_deliveries(tx, broadcast, now)
+            await ddb.insert_deliveries(tx, broadcast, now)
         return broadcast
 
     async def due_follow_ups(self) -> list[BroadcastRow]:
@@ -401,7 +413,7 @@ class BroadcastService:
         """At start: rows a crash left 'sending' go back to 'queued' (they may be sent twice),
         except those a restart already found in flight once, which become 'unknown'."""
         async with self.env.db.transaction() as tx:
-            return await bdb.requeue_sending(tx, self.env.now())
+            return await ddb.requeue_sending(tx, self.env.now())
 
     async def progress_of(self, rows: list[BroadcastRow]) -> list[Progress]:
         """progress() of several broadcasts, their rounds' labels read once for all."""
@@ -415,14 +427,14 @@ class BroadcastService:
         broadcast = await bdb.get(conn, broadcast_id)
         if broadcast is None:
             raise LaunchRefused(LaunchError.UNKNOWN_BROADCAST, id=broadcast_id)
-        counts = await bdb.state_counts(conn, broadcast_id)
+        counts = await ddb.state_counts(conn, broadcast_id)
         left = counts.get("queued", 0) + counts.get("sending", 0)
         finishes_at = None
         if left:
             settings = self.env.settings
             start = max(self.env.now(), broadcast.starts_at)
             finishes_at = finish_time(start, left / settings.broadcast_rate, settings)
-        answered = await bdb.answered_among(conn, broadcast_id, broadcast.round_id)
+        answered = await ddb.answered_among(conn, broadcast_id, broadcast.round_id)
         started, completed = await responses_db.count_responses(conn, broadcast.round_id)
         if labels is None:
             labels = await self.rounds.labels([broadcast.commune_code])
@@ -436,6 +448,7 @@ class BroadcastService:
             started,
             completed,
             await scores_db.channel_counts(conn, broadcast.round_id),
+            await ddb.channel_counts(conn, broadcast_id),
         )
 
     async def set_progress_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:

@@ -1,4 +1,4 @@
-"""The sender: drains a broadcast's delivery rows under Telegram's limits, crash-safely.
+"""The sender: drains a broadcast's delivery rows on their channels, crash-safely.
 
 Each batch of rows is marked 'sending' and committed before any call goes out, and each
 outcome is committed after; at start, rows left 'sending' are re-queued once. So a kill -9 loses
@@ -7,12 +7,15 @@ twice, and a row caught in flight by a second crash is resolved 'unknown' instea
 a third time (rows a restart found in flight are claimed after the fresh ones, so a crash loop
 rarely catches the same row twice).
 
-Two faults stop the whole sender rather than single rows: Telegram not answering at all (an
-outage: a batch with no answer), which pauses every batch with backoff and counts against
-nobody's retries; and the database refusing a write (disk full, locked), which keeps the
-outcomes in memory and writes them when it accepts them.
-The transport (a function that makes the Telegram call) comes from the handlers layer, so
-this module never imports telegram; sleeping is injectable so tests never wait.
+Each row is for one person on one channel (storage.deliveries chooses it) and goes out
+through that channel's transport (surveys.outbox; the adapters register them, so this module
+never imports telegram or Zalo). Two faults stop more than single rows: a channel not
+answering at all (an outage: no row of that channel in a batch got an answer), whose rows are
+re-queued with backoff against nobody's retries, the whole sender pausing when no channel
+answered; and the database refusing a write (disk full, locked), which keeps the outcomes in
+memory and writes them when it accepts them. Zalo's window (230) and quota (-211) are final
+states here, not failures: those rows are sent when the person next writes (late_delivery).
+Sleeping is injectable so tests never wait.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import logging
 import math
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -32,10 +35,13 @@ from typing import TypeVar
 from aiolimiter import AsyncLimiter
 
 from storage import broadcasts as bdb
+from storage import deliveries as ddb
 from storage import surveys as surveys_db
-from storage.broadcasts import BroadcastRow, Claimed, DeliveryOutcome
+from storage.broadcasts import BroadcastRow
+from storage.deliveries import Claimed, DeliveryOutcome
 from surveys.broadcasts import FINISHED, BroadcastService, BroadcastStatus, Content
 from surveys.env import Env
+from surveys.outbox import SendResult, SendStatus, Transport
 from surveys.priority import Priority
 from surveys.quiet import blocked_until
 
@@ -45,31 +51,14 @@ class DeliveryState(StrEnum):
 
     QUEUED = "queued"  # waiting; after a 429 or network error, not before `not_before`
     SENDING = "sending"  # claimed, the call may be in flight; re-queued at start after a crash
-    SENT = "sent"  # Telegram accepted the message
+    SENT = "sent"  # the channel accepted the message
     BLOCKED = "blocked"  # 403: bot blocked or account deleted; the resident is marked stopped
     UNREACHABLE = "unreachable"  # 400 chat not found
     FAILED = "failed"  # network errors past the retry limit, or another permanent refusal
     SKIPPED = "skipped"  # never sent: /stop, left the commune, finished the round, cancelled...
     UNKNOWN = "unknown"  # in flight at two crashes: called at most twice, never a third time
-
-
-class SendStatus(StrEnum):
-    """What one Telegram call came to, as the transport reports it."""
-
-    SENT = "sent"
-    RETRY_AFTER = "retry_after"  # 429 flood control
-    BLOCKED = "blocked"  # 403
-    UNREACHABLE = "unreachable"  # chat not found
-    NETWORK = "network"  # no answer: timeouts, connection errors
-    REFUSED = "refused"  # any other error answer: retrying will not help
-    DEFERRED = "deferred"  # not called: the chat had a message less than a second ago
-
-
-@dataclass(frozen=True)
-class SendResult:
-    status: SendStatus
-    retry_after: float = 0.0
-    detail: str = ""
+    OUTSIDE_WINDOW = "outside_window"  # Zalo 230: not written in 7 days; sent when they write
+    QUOTA = "quota"  # Zalo -211: the OA's quota is used up; sent when they write (or by ZNS)
 
 
 class DrainStatus(StrEnum):
@@ -87,7 +76,6 @@ class Drain:
     wake_at: datetime | None = None
 
 
-Transport = Callable[[int, Content, int], Awaitable[SendResult]]  # chat, content, answered
 Sleep = Callable[[float], Awaitable[None]]
 OnBatch = Callable[[int], Awaitable[None]]
 
@@ -95,7 +83,7 @@ MAX_BATCH = 200  # rows claimed at once
 IN_FLIGHT_BATCHES = 2  # batches out at once: a kill -9 can send at most these rows twice
 BATCHES_PER_SECOND = 5
 MAX_BACKOFF = 60.0
-OUTAGE_MAX = 30.0  # longest pause between probes while Telegram does not answer
+OUTAGE_MAX = 30.0  # longest pause between probes while a channel does not answer
 DB_MAX = 30.0  # longest pause between attempts of a write the database refuses
 PER_CHAT = timedelta(seconds=1)  # at most one message per second to the same chat
 _RECENT_CHATS = 10_000  # chats remembered; at 1,000/s the oldest is 10 s old
@@ -110,13 +98,16 @@ def backoff(attempts: int, cap: float = MAX_BACKOFF) -> float:
 
 
 class Sender:
-    """Drains broadcasts: global rate, one message per second per chat, retries."""
+    """Drains broadcasts: global rate, one message per second per chat, retries.
+
+    `transports` (by channel) is read at each send, so a channel registered later
+    (surveys.outbox.Outbox.transports) is used from then on."""
 
     def __init__(
         self,
         env: Env,
         broadcasts: BroadcastService,
-        transport: Transport,
+        transports: Mapping[str, Transport],
         *,
         sleep: Sleep = asyncio.sleep,
         on_batch: OnBatch | None = None,
@@ -124,7 +115,7 @@ class Sender:
     ) -> None:
         self.env = env
         self.broadcasts = broadcasts
-        self.transport = transport
+        self.transports = transports
         self.sleep = sleep
         self.on_batch = on_batch
         self.priority = priority or Priority()
@@ -136,12 +127,12 @@ class Sender:
         burst = rate / BATCHES_PER_SECOND
         period = 1 / BATCHES_PER_SECOND if burst >= 1 else 1 / rate
         self._global = AsyncLimiter(max(1.0, burst), period)
-        self._recent: OrderedDict[int, datetime] = OrderedDict()  # chat -> last send
+        self._recent: OrderedDict[int | str, datetime] = OrderedDict()  # chat -> last send
         self._locks: dict[int, asyncio.Lock] = {}
         # Cleared while the whole sender waits: a 429's retry_after, or an outage's backoff.
         self._go = asyncio.Event()
         self._go.set()
-        self.outages = 0  # batches in a row that got no answer at all from Telegram
+        self.outages: dict[str, int] = {}  # by channel: batches in a row it did not answer
         self.db_failures = 0  # writes the database refused, in a row (disk full, locked)
 
     async def drain(self, broadcast_id: int) -> Drain:
@@ -210,8 +201,8 @@ class Sender:
                 continue
             # Nothing of this drain is in flight, so a row still 'sending' belongs to a drain
             # that died on an unforeseen error: it is re-queued once, as after a crash.
-            await self._commit(partial(bdb.requeue_sending, now=now, broadcast_id=broadcast_id))
-            waiting, earliest = await bdb.queued(db.conn, broadcast_id)
+            await self._commit(partial(ddb.requeue_sending, now=now, broadcast_id=broadcast_id))
+            waiting, earliest = await ddb.queued(db.conn, broadcast_id)
             if waiting == 0:
                 await self._commit(
                     partial(bdb.finish, broadcast_id=broadcast_id, now=self.env.now())
@@ -221,7 +212,7 @@ class Sender:
 
     async def _claim(self, tx: bdb.Connection, broadcast_id: int, now: datetime) -> list[Claimed]:
         await bdb.set_status(tx, broadcast_id, BroadcastStatus.RUNNING.value, now)
-        return await bdb.claim(tx, broadcast_id, self.batch, now)
+        return await ddb.claim(tx, broadcast_id, self.batch, now)
 
     async def _commit(self, write: Callable[[bdb.Connection], Awaitable[T]]) -> T:
         """Runs one write transaction, retried with backoff while the database refuses it
@@ -248,32 +239,51 @@ class Sender:
         await self._go.wait()
         results = await asyncio.gather(*(self._send(row, content) for row in batch))
         done_at = self.env.now()
-        answered = any(r.status not in (SendStatus.NETWORK, SendStatus.DEFERRED) for r in results)
-        outage = not answered and any(r.status is SendStatus.NETWORK for r in results)
-        if outage:
-            self.outages += 1
-        elif answered:
-            self.outages = 0
+        down = self._outages(batch, results)
         outcomes = [
-            self._outcome(row, res, done_at, outage)
+            outcome(row, res, done_at, self.env.settings.send_retries, down.get(row.channel))
             for row, res in zip(batch, results, strict=True)
         ]
-        await self._commit(lambda tx: bdb.record(tx, outcomes, done_at))
+        await self._commit(lambda tx: ddb.record(tx, outcomes, done_at))
         if self.on_batch is not None:
             await self.on_batch(broadcast_id)
         pause = max(
             (r.retry_after for r in results if r.status is SendStatus.RETRY_AFTER), default=0.0
         )
-        if outage:  # Telegram is away, not these recipients: everybody waits, nobody fails
-            pause = max(pause, backoff(self.outages, OUTAGE_MAX))
-            if self.outages == 1 or pause >= OUTAGE_MAX:
-                log.warning("no answer from Telegram (%d); sender paused %gs", self.outages, pause)
+        if down and len(down) == len({row.channel for row in batch}):
+            # No channel answered: it is the network, not these recipients; everybody waits.
+            pause = max(pause, min(down.values()))
         if pause > 0 and self._go.is_set():  # flood control is per bot: all wait
             self._go.clear()
             try:
                 await self.sleep(pause)
             finally:
                 self._go.set()
+
+    def _outages(self, batch: list[Claimed], results: list[SendResult]) -> dict[str, float]:
+        """The channels that answered none of their rows of the batch (an outage, some of
+        them NETWORK), with the backoff before their rows are tried again."""
+        answered: dict[str, bool] = {}
+        network: set[str] = set()
+        for row, res in zip(batch, results, strict=True):
+            if res.status not in (SendStatus.NETWORK, SendStatus.DEFERRED):
+                answered[row.channel] = True
+            else:
+                answered.setdefault(row.channel, False)
+                if res.status is SendStatus.NETWORK:
+                    network.add(row.channel)
+        down: dict[str, float] = {}
+        for channel, any_answer in answered.items():
+            if any_answer:
+                self.outages[channel] = 0
+            elif channel in network:
+                count = self.outages[channel] = self.outages.get(channel, 0) + 1
+                down[channel] = backoff(count, OUTAGE_MAX)
+                if count == 1 or down[channel] >= OUTAGE_MAX:
+                    log.warning(
+                        "no answer on %s (%d); its rows wait %gs", channel, count, down[channel]
+                    )
+        return down
 
     async def _expired(self, broadcast: BroadcastRow, now: datetime) -> bool:
         """A round that closed ends its invitations and reminders; the rest are skipped."""
@@ -289,57 +299,66 @@ class Sender:
         """One call under the global rate; a chat messaged less than a second ago (by another
         broadcast) waits: the per-chat rule is decided on the injected clock, since retries
         of one row are already at least a second apart (retry_after and backoff are >= 1 s)."""
+        transport = self.transports.get(row.channel)
+        if transport is None:
+            return SendResult(SendStatus.REFUSED, detail=f"no {row.channel} transport here")
         now = self.env.now()
-        last = self._recent.get(row.chat_id)
+        key = row.key
+        last = self._recent.get(key)
         if last is not None and now - last < PER_CHAT:
             return SendResult(SendStatus.DEFERRED, (last + PER_CHAT - now).total_seconds())
-        self._recent[row.chat_id] = now
-        self._recent.move_to_end(row.chat_id)
+        self._recent[key] = now
+        self._recent.move_to_end(key)
         if len(self._recent) > _RECENT_CHATS:
             self._recent.popitem(last=False)
         await self.priority.wait_clear()  # a reply being retried goes first
         async with self._global:
             try:
-                return await self.transport(row.chat_id, content, row.answered)
+                return await transport(row, content)
             except Exception as exc:  # an unforeseen error must not lose the row: retry it
                 return SendResult(SendStatus.NETWORK, detail=type(exc).__name__)
 
-    def _outcome(
-        self, row: Claimed, result: SendResult, now: datetime, outage: bool
-    ) -> DeliveryOutcome:
-        status = result.status
-        tries = row.attempts + 1
-        if status is SendStatus.SENT:
-            return DeliveryOutcome(row.id, DeliveryState.SENT, tries)
-        if status is SendStatus.DEFERRED:
-            wait = timedelta(seconds=result.retry_after)
-            return DeliveryOutcome(
-                row.id, DeliveryState.QUEUED, row.attempts, now + wait, "per-chat limit"
-            )
-        if status is SendStatus.RETRY_AFTER:
-            wait = timedelta(seconds=result.retry_after)
-            detail = f"429 retry_after={result.retry_after:g}"
-            return DeliveryOutcome(row.id, DeliveryState.QUEUED, row.attempts, now + wait, detail)
-        if status is SendStatus.BLOCKED:
-            return DeliveryOutcome(
-                row.id, DeliveryState.BLOCKED, tries, None, result.detail, row.resident_id
-            )
-        if status is SendStatus.UNREACHABLE:
-            return DeliveryOutcome(row.id, DeliveryState.UNREACHABLE, tries, None, result.detail)
-        if status is SendStatus.REFUSED:
-            return DeliveryOutcome(row.id, DeliveryState.FAILED, tries, None, result.detail)
-        if outage:  # not counted against the row: re-queued for when Telegram is back
-            retry = now + timedelta(seconds=backoff(self.outages, OUTAGE_MAX))
-            detail = f"outage: {result.detail}"
-            return DeliveryOutcome(row.id, DeliveryState.QUEUED, row.attempts, retry, detail)
-        if tries >= self.env.settings.send_retries:
-            return DeliveryOutcome(
-                row.id, DeliveryState.FAILED, tries, None, f"network: {result.detail}"
-            )
-        retry = now + timedelta(seconds=backoff(tries))
+
+def outcome(
+    row: Claimed, result: SendResult, now: datetime, retries: int, outage: float | None = None
+) -> DeliveryOutcome:
+    """The row's next state after a call; `outage`: its channel answered nobody of the batch
+    (re-queued after that many seconds, not counted against the row)."""
+    status = result.status
+    tries = row.attempts + 1
+    if status is SendStatus.SENT:
+        return DeliveryOutcome(row.id, DeliveryState.SENT, tries)
+    if status is SendStatus.DEFERRED:
+        wait = timedelta(seconds=result.retry_after)
         return DeliveryOutcome(
-            row.id, DeliveryState.QUEUED, tries, retry, f"network: {result.detail}"
+            row.id, DeliveryState.QUEUED, row.attempts, now + wait, "per-chat limit"
         )
+    if status is SendStatus.RETRY_AFTER:
+        wait = timedelta(seconds=result.retry_after)
+        detail = f"429 retry_after={result.retry_after:g}"
+        return DeliveryOutcome(row.id, DeliveryState.QUEUED, row.attempts, now + wait, detail)
+    if status is SendStatus.BLOCKED:
+        return DeliveryOutcome(
+            row.id, DeliveryState.BLOCKED, tries, None, result.detail, row.resident_id
+        )
+    final = {
+        SendStatus.UNREACHABLE: DeliveryState.UNREACHABLE,
+        SendStatus.REFUSED: DeliveryState.FAILED,
+        SendStatus.OUTSIDE_WINDOW: DeliveryState.OUTSIDE_WINDOW,
+        SendStatus.QUOTA: DeliveryState.QUOTA,
+    }.get(status)
+    if final is not None:
+        return DeliveryOutcome(row.id, final, tries, None, result.detail)
+    if outage is not None:  # not counted against the row: re-queued for when it answers
+        retry = now + timedelta(seconds=outage)
+        detail = f"outage: {result.detail}"
+        return DeliveryOutcome(row.id, DeliveryState.QUEUED, row.attempts, retry, detail)
+    if tries >= retries:
+        return DeliveryOutcome(
+            row.id, DeliveryState.FAILED, tries, None, f"network: {result.detail}"
+        )
+    retry = now + timedelta(seconds=backoff(tries))
+    return DeliveryOutcome(row.id, DeliveryState.QUEUED, tries, retry, f"network: {result.detail}")
 
 
 def _past(moment: datetime | None, now: datetime) -> bool:

@@ -4,8 +4,10 @@ States of a staff member's chat: `faq_reply` (ref: the question being answered) 
 `faq_draft` (ref: the question) while they type the FAQ entry's question in their own words: an
 entry made from a resident's question is a draft until staff rewrite it (without names, ID or
 phone numbers, which are flagged), so the published FAQ never carries the resident's text.
-A question is answered once. Staff see the resident's village, never their Telegram id: the id
-is read only as the chat the answer is delivered to.
+A question is answered once. Staff see the resident's village, never their Telegram or Zalo
+id: the address is read only to deliver the answer, through the outbox port of the channel the
+resident uses (as broadcasts choose it: Zalo if they wrote to the OA in the last 7 days, else
+Telegram); an answer Zalo refuses outside its window waits for the resident's next write.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from enum import StrEnum
 
 import aiosqlite
 
+from storage import answer_delivery as answers_db
+from storage import deliveries as ddb
 from storage import faq as faq_db
 from storage import residents as residents_db
 
@@ -27,6 +31,7 @@ from surveys.env import Env
 from surveys.faq_content import FaqFileError, parse_entry
 from surveys.faq_match import MatchConfidence
 from surveys.faq_service import FaqService, staff_entry
+from surveys.outbox import Outbox, Reached
 from surveys.personal_data import flags
 
 __all__ = ["MAX_REPLY", "QuestionOutcome", "QuestionRow", "QuestionService", "Queued", "Result"]
@@ -72,10 +77,13 @@ class Queued:
 
 
 class QuestionService:
-    def __init__(self, env: Env, access: AccessService, faq: FaqService) -> None:
+    def __init__(
+        self, env: Env, access: AccessService, faq: FaqService, outbox: Outbox | None = None
+    ) -> None:
         self.env = env
         self.access = access
         self.faq = faq
+        self.outbox = outbox or Outbox()
 
     @property
     def _conn(self) -> aiosqlite.Connection:
@@ -216,6 +224,31 @@ class QuestionService:
             actor, Action.ANSWER_QUESTIONS, scope, detail=f"question {question.id}"
         )
         return Result(QuestionOutcome.SENT, await faq_db.get_question(self._conn, question.id))
+
+    async def deliver(self, question: QuestionRow) -> Reached:
+        """Sends a stored answer to the resident on their channel; recorded when it arrives.
+        OUTSIDE_WINDOW: Zalo refused it (window or quota); it is sent at their next write."""
+        found = await ddb.reply_address(self._conn, question.resident_id, self.env.now())
+        if found is None:
+            return Reached.NO_ADDRESS
+        channel, address = found
+        send = self.outbox.answers.get(channel)
+        if send is None:
+            return Reached.FAILED
+        reached = await send(address, question)
+        if reached is Reached.SENT:
+            async with self.env.db.transaction() as conn:
+                await answers_db.mark_delivered(conn, question.id, self.env.now())
+        return reached
+
+    async def deliver_waiting(self, person_id: int) -> int:
+        """Sends the person's answers that have not reached them yet; how many did now."""
+        sent = 0
+        for question_id in await answers_db.waiting_answers(self._conn, person_id):
+            question = await faq_db.get_question(self._conn, question_id)
+            if question is not None and await self.deliver(question) is Reached.SENT:
+                sent += 1
+        return sent
 
     async def to_faq(self, actor: Actor, question_id: int) -> Result:
         """Starts a draft FAQ entry from an answered question: staff type its question next."""

@@ -15,6 +15,8 @@ from surveys.faq_questions import QuestionService
 from surveys.faq_service import FaqService
 from surveys.households import HouseholdService
 from surveys.invitations import InvitationService
+from surveys.late_delivery import LateDelivery
+from surveys.outbox import Outbox
 from surveys.pending import PendingSteps
 from surveys.people import PeopleService
 from surveys.privacy import PrivacyService
@@ -46,7 +48,8 @@ class Services:
         self.access = AccessService(self.env)
         self.results = ResultService(self.access, self.summaries)
         self.faq = FaqService(self.env, self.access)
-        self.questions = QuestionService(self.env, self.access, self.faq)
+        self.outbox = Outbox()  # the channels' ports, registered by the adapters' wiring
+        self.questions = QuestionService(self.env, self.access, self.faq, self.outbox)
         self.invitations = InvitationService(self.env, self.access)
         self.privacy = PrivacyService(self.env, self.faq.reload)
         self.villages = VillageService(self.env, self.access)
@@ -55,6 +58,8 @@ class Services:
         self.sheet_entry = SheetEntryService(self.env, self.access, self.sheets)
         self.conflicts = ConflictService(self.env, self.access)
         self.broadcasts = BroadcastService(self.env, self.rounds)
+        # Called by the Zalo inbox worker after a person wrote: what waited for them.
+        self.late = LateDelivery(self.env, self.broadcasts, self.questions, self.outbox)
         self.staff_rounds = StaffRounds(self.env, self.access, self.rounds, self.broadcasts)
         self.thresholds = ThresholdService(self.env)
         self.identity = BotIdentity(self.env)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.process import BotProcess
 from bot.sandbox import Sandbox, SandboxServer
-from storage import broadcasts as bdb
+from storage import deliveries as ddb
 from surveys.access import Role
 from surveys.services import Services
 from tests.conftest import COMMUNE, SURVEY, tg_person
@@ -39,7 +39,7 @@ async def _prepare(db_path: Path) -> int:
 async def _states(db_path: Path, broadcast_id: int) -> dict[str, int]:
     services = await Services.open(str(db_path))
     try:
-        return await bdb.state_counts(services.db.conn, broadcast_id)
+        return await ddb.state_counts(services.db.conn, broadcast_id)
     finally:
         await services.close()
 

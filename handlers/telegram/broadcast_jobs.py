@@ -22,9 +22,20 @@ from telegram.warnings import PTBDeprecationWarning, PTBUserWarning
 
 from handlers.telegram import keyboards
 from handlers.telegram.context import BotContext
+from handlers.views.broadcast_message import view_of
 from handlers.views.texts import render
 from surveys.broadcasts import Content
-from surveys.delivery import Drain, DrainStatus, Sender, SendResult, SendStatus, Sleep, Transport
+from surveys.delivery import Drain, DrainStatus, Sender, Sleep
+from surveys.outbox import (
+    AnswerSend,
+    QuestionRow,
+    Reached,
+    Recipient,
+    SendResult,
+    SendStatus,
+    Transport,
+)  # fmt: skip
+from surveys.people import Channel
 
 SENDER_KEY = "broadcast_sender"
 PRIORITY_KEY = "reply_priority"  # a surveys.priority.Priority shared with the request layer
@@ -36,36 +47,13 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
 def message_for(content: Content, answered: int = 0) -> tuple[str, Any]:
-    """The text and keyboard of a broadcast message; a resident half-way through the round
-    (`answered` questions) is asked to continue rather than to start."""
-    if content.kind == "result":
-        assert content.summary is not None
-        score = content.summary.score
-        ranked = sorted(
-            (q for q in score.questions if q.share is not None), key=lambda q: q.share or 0.0
-        )
-        texts = {q.id: q.text for q in content.survey.questions}
-        return render(
-            "resident_round_result.html",
-            summary=content.summary,
-            label=content.label,
-            best=[(texts[q.question_id], q.share) for q in reversed(ranked[-2:])],
-            worst=[(texts[q.question_id], q.share) for q in ranked[:2]],
-        ), None
-    if answered > 0:
-        total = len(content.survey.questions)
-        text = render(
-            "resident_round_continue.html",
-            survey=content.survey,
-            round=content.round,
-            answered=min(answered, total),
-            total=total,
-        )
-        return text, keyboards.continue_survey()
-    template = (
-        "resident_reminder.html" if content.kind == "reminder" else "resident_round_offer.html"
-    )
-    return render(template, survey=content.survey, round=content.round), keyboards.start_survey()
+    """The text and keyboard of a broadcast message (handlers.views.broadcast_message)."""
+    view = view_of(content, answered)
+    text = render(view.template, **view.values)
+    if view.button is None:
+        return text, None
+    markup = keyboards.start_survey() if answered == 0 else keyboards.continue_survey()
+    return text, markup
 
 
 def telegram_transport(bot: Bot) -> Transport:
@@ -95,10 +83,10 @@ def telegram_transport(bot: Bot) -> Transport:
             by_answered[answered] = fields
         return by_answered[answered]
 
-    async def send(chat_id: int, content: Content, answered: int = 0) -> SendResult:
+    async def send(row: Recipient, content: Content) -> SendResult:
         try:
-            fields = message(content, answered)
-            await bot.do_api_request("sendMessage", {"chat_id": chat_id, **fields})
+            fields = message(content, row.answered)
+            await bot.do_api_request("sendMessage", {"chat_id": row.chat_id, **fields})
         except RetryAfter as exc:
             with warnings.catch_warnings():  # PTB 22 deprecates the int form; accept both
                 warnings.simplefilter("ignore", PTBDeprecationWarning)
@@ -118,9 +106,30 @@ def telegram_transport(bot: Bot) -> Transport:
     return send
 
 
+def telegram_answer(bot: Bot) -> AnswerSend:
+    """A staff member's answer to the Telegram user who asked."""
+
+    async def send(address: str, question: QuestionRow) -> Reached:
+        try:
+            await bot.send_message(
+                int(address), render("resident_faq_staff_answer.html", question=question)
+            )
+        except Forbidden:
+            return Reached.BLOCKED
+        except TelegramError:
+            return Reached.FAILED
+        return Reached.SENT
+
+    return send
+
+
 def install(app: AnyApp, *, sleep: Sleep = asyncio.sleep) -> Sender:
-    """Creates the process's sender (tests pass a sleep that moves their clock)."""
+    """Registers the Telegram ports in the outbox and creates the process's sender, which
+    sends on every channel registered there (tests pass a sleep that moves their clock)."""
     services = app.bot_data["services"]
+    services.outbox.register(
+        Channel.TELEGRAM, transport=telegram_transport(app.bot), answer=telegram_answer(app.bot)
+    )
 
     async def on_batch(broadcast_id: int) -> None:
         await update_progress(app, broadcast_id)
@@ -128,7 +137,7 @@ def install(app: AnyApp, *, sleep: Sleep = asyncio.sleep) -> Sender:
     sender = Sender(
         services.env,
         services.broadcasts,
-        telegram_transport(app.bot),
+        services.outbox.transports,
         sleep=sleep,
         on_batch=on_batch,
         priority=app.bot_data.get(PRIORITY_KEY),

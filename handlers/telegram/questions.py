@@ -1,22 +1,21 @@
 """Commune staff answering residents' questions: /questions, a reply button, the typed answer.
 
 The access check (Action.ANSWER_QUESTIONS, Action.MANAGE_FAQ) is done by surveys.faq_questions
-for the commune each question belongs to; the resident receives the answer in their chat.
+for the commune each question belongs to; the resident receives the answer on their channel
+(Telegram, or Zalo when they use it: surveys.faq_questions.QuestionService.deliver).
 """
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.error import Forbidden as TelegramForbidden
 
 from handlers.telegram import faq_keyboards as kb
 from handlers.telegram.context import BotContext
 from handlers.telegram.people import person_of
 from handlers.telegram.replies import alert, refuse_args, reply
 from handlers.telegram.updates import query_of, text_of
-from handlers.views.texts import render
 from surveys.access import Actor
-from surveys.faq_questions import MAX_REPLY, QuestionOutcome, QuestionRow
+from surveys.faq_questions import MAX_REPLY, QuestionOutcome
 from surveys.pending import Pending
 
 _PRESS_REFUSALS = {
@@ -84,13 +83,9 @@ async def reply_step(update: Update, context: BotContext, pending: Pending) -> b
         return False
     question = result.question
     if result.outcome is QuestionOutcome.SENT and question is not None:
-        delivered = await _deliver(context, question)
-        await reply(
-            update,
-            "staff_reply_sent.html",
-            kb.make_entry(question.id),
-            delivered=delivered,
-        )
+        # The resident's channel (Telegram or Zalo) is the domain's choice, through the outbox.
+        reached = await context.services.questions.deliver(question)
+        await reply(update, "staff_reply_sent.html", kb.make_entry(question.id), reached=reached)
     elif result.outcome is QuestionOutcome.ADDED:
         await reply(update, "staff_faq_added.html", entry_id=result.entry_id)
     elif result.outcome is QuestionOutcome.FLAGGED:
@@ -105,19 +100,4 @@ async def reply_step(update: Update, context: BotContext, pending: Pending) -> b
         await reply(update, "staff_reply_already.html")
     else:
         await reply(update, "staff_reply_refused.html")
-    return True
-
-
-async def _deliver(context: BotContext, question: QuestionRow) -> bool:
-    """Sends the answer to the resident; False when they blocked the bot or have no Telegram
-    address (it stays stored, and /mydata shows it)."""
-    if question.resident_user_id is None:
-        return False
-    try:
-        await context.bot.send_message(
-            question.resident_user_id,
-            render("resident_faq_staff_answer.html", question=question),
-        )
-    except TelegramForbidden:
-        return False
     return True

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from handlers.telegram import broadcast_jobs
-from storage import broadcasts as bdb
+from storage import deliveries as ddb
 from surveys.broadcasts import LaunchError, LaunchRefused
 from surveys.delivery import DrainStatus
 from surveys.rounds import RoundError, RoundRefused
@@ -52,7 +52,7 @@ async def test_rows_exist_before_sending_and_each_resident_gets_one_message(harn
     users = await join(harness, 12)
     before = [offers(u) for u in users]
     launched = await launch(harness.services)
-    counts = await bdb.state_counts(harness.services.db.conn, launched.broadcast.id)
+    counts = await ddb.state_counts(harness.services.db.conn, launched.broadcast.id)
     assert counts == {"queued": 12} and launched.recipients == 12
     assert [offers(u) for u in users] == before  # nothing sent yet
 
@@ -61,8 +61,8 @@ async def test_rows_exist_before_sending_and_each_resident_gets_one_message(harn
 
     assert drain.status is DrainStatus.DONE
     assert [offers(u) - b for u, b in zip(users, before, strict=True)] == [1] * 12
-    assert await bdb.state_counts(harness.services.db.conn, launched.broadcast.id) == {"sent": 12}
-    moves = await bdb.transitions(harness.services.db.conn, launched.broadcast.id)
+    assert await ddb.state_counts(harness.services.db.conn, launched.broadcast.id) == {"sent": 12}
+    moves = await ddb.transitions(harness.services.db.conn, launched.broadcast.id)
     by_row: dict[int, list[str]] = {}
     for row, _, to, _ in moves:
         by_row.setdefault(row, []).append(to)
@@ -85,8 +85,8 @@ async def test_a_fifth_of_sends_answered_429_waits_and_loses_nobody(harness, clo
     assert 4.0 in slept  # waited retry_after on the injected clock
     assert [offers(u) - b for u, b in zip(users, before, strict=True)] == [1] * 20
     conn = harness.services.db.conn
-    assert await bdb.state_counts(conn, launched.broadcast.id) == {"sent": 20}
-    retried = [m for m in await bdb.transitions(conn, launched.broadcast.id) if "429" in m[3]]
+    assert await ddb.state_counts(conn, launched.broadcast.id) == {"sent": 20}
+    retried = [m for m in await ddb.transitions(conn, launched.broadcast.id) if "429" in m[3]]
     assert len(retried) == harness.sandbox.stats.rate_limited
 
 
@@ -98,12 +98,12 @@ async def test_blocked_user_is_marked_stopped_and_not_messaged_again(harness, cl
     await broadcast_jobs.run(harness.app, launched.broadcast.id)
 
     conn = harness.services.db.conn
-    assert await bdb.state_counts(conn, launched.broadcast.id) == {"sent": 2, "blocked": 1}
+    assert await ddb.state_counts(conn, launched.broadcast.id) == {"sent": 2, "blocked": 1}
     resident = await resident_of(harness.services, users[1].id)
     assert resident.stopped_at == clock.now
     # A reminder does not go to the resident who blocked the bot.
     reminder = await harness.services.broadcasts.remind_now(launched.round.id, "test")
-    rows = await bdb.state_counts(conn, reminder.id)
+    rows = await ddb.state_counts(conn, reminder.id)
     assert rows == {"queued": 2}
 
 
@@ -114,7 +114,7 @@ async def test_chat_not_found_marks_unreachable(harness, clock) -> None:
     broadcast_jobs.install(harness.app, sleep=fake_sleep(clock, []))
     await broadcast_jobs.run(harness.app, launched.broadcast.id)
     conn = harness.services.db.conn
-    assert await bdb.state_counts(conn, launched.broadcast.id) == {"sent": 1, "unreachable": 1}
+    assert await ddb.state_counts(conn, launched.broadcast.id) == {"sent": 1, "unreachable": 1}
     assert (await resident_of(harness.services, users[0].id)).stopped_at is None
 
 
@@ -136,7 +136,7 @@ async def test_network_down_for_30_seconds_then_everyone_is_reached(harness, clo
     assert slept == [1.0, 2.0, 4.0, 8.0, 16.0]  # backoff on the injected clock: 31 s
     assert [offers(u) - b for u, b in zip(users, before, strict=True)] == [1] * 5
     conn = harness.services.db.conn
-    assert await bdb.state_counts(conn, launched.broadcast.id) == {"sent": 5}
+    assert await ddb.state_counts(conn, launched.broadcast.id) == {"sent": 5}
 
 
 async def test_network_down_for_good_fails_nobody_and_the_round_closing_ends_it(
@@ -152,9 +152,9 @@ async def test_network_down_for_good_fails_nobody_and_the_round_closing_ends_it(
     drain = await broadcast_jobs.run(harness.app, launched.broadcast.id)
     assert drain.status is DrainStatus.ENDED  # the round closed at its deadline
     conn = harness.services.db.conn
-    assert await bdb.state_counts(conn, launched.broadcast.id) == {"skipped": 2}
+    assert await ddb.state_counts(conn, launched.broadcast.id) == {"skipped": 2}
     assert max(slept) == 30.0 and sum(slept) >= 600
-    moves = await bdb.transitions(conn, launched.broadcast.id)
+    moves = await ddb.transitions(conn, launched.broadcast.id)
     assert not any(to == "failed" for _, _, to, _ in moves)
 
 
@@ -166,7 +166,7 @@ async def test_stop_mid_round_skips_and_start_resubscribes(harness, clock) -> No
     broadcast_jobs.install(harness.app, sleep=fake_sleep(clock, []))
     await broadcast_jobs.run(harness.app, launched.broadcast.id)
     conn = harness.services.db.conn
-    assert await bdb.state_counts(conn, launched.broadcast.id) == {"sent": 2, "skipped": 1}
+    assert await ddb.state_counts(conn, launched.broadcast.id) == {"sent": 2, "skipped": 1}
     # A stopped resident can still answer when they ask.
     asked = await harness.send(users[0], "/survey")
     assert asked and asked[-1].startswith("Câu 1/")
@@ -257,7 +257,7 @@ async def test_one_message_per_second_per_chat_across_broadcasts(harness, clock)
     reminder = await harness.services.broadcasts.remind_now(launched.round.id, "test")
     await broadcast_jobs.run(harness.app, reminder.id)  # same chat, same instant
     assert slept == [1.0]
-    moves = await bdb.transitions(harness.services.db.conn, reminder.id)
+    moves = await ddb.transitions(harness.services.db.conn, reminder.id)
     assert [m[2:] for m in moves] == [
         ("queued", ""),
         ("sending", ""),

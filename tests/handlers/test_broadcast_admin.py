@@ -8,6 +8,7 @@ import pytest
 
 from handlers.telegram import broadcast_jobs
 from storage import broadcasts as bdb
+from storage import deliveries as ddb
 from surveys.access import Role
 from surveys.delivery import DrainStatus
 from tests.conftest import COMMUNE, OTHER_COMMUNE, table_counts, tg_person
@@ -53,7 +54,7 @@ async def test_pause_stops_the_sender_and_resume_sends_the_rest(harness, clock) 
     drain = await broadcast_jobs.run(harness.app, bid)
     assert drain.status is DrainStatus.HELD
     assert [offers(u) for u in users] == [0] * 12
-    assert await bdb.state_counts(harness.services.db.conn, bid) == {"queued": 12}
+    assert await ddb.state_counts(harness.services.db.conn, bid) == {"queued": 12}
     await broadcast_jobs.housekeeping(harness.app)  # a held broadcast is not rescheduled
     assert not harness.app.job_queue.get_jobs_by_name(f"broadcast:{bid}")
 
@@ -81,7 +82,7 @@ async def test_pause_in_the_middle_stops_after_the_batches_in_flight(harness, cl
     sender.on_batch = hold_after_first_batch
     drain = await broadcast_jobs.run(harness.app, bid)
     assert drain.status is DrainStatus.HELD
-    counts = await bdb.state_counts(harness.services.db.conn, bid)
+    counts = await ddb.state_counts(harness.services.db.conn, bid)
     sent = sum(offers(u) for u in users)
     # Batches of 5 at 25/s, two out at once: the hold lands after the first, the second
     # was already on the wire; nothing is left 'sending' and nobody got two.
@@ -101,7 +102,7 @@ async def test_cancel_a_scheduled_one_and_launch_a_new_round_from_the_list(harne
     cancelled = await harness.press(staff, f"r:k:{bid}")
     assert f"Đã hủy lượt gửi {bid}" in cancelled[0]
     assert (await harness.services.broadcasts.get(bid)).status == "cancelled"
-    assert await bdb.state_counts(harness.services.db.conn, bid) == {"skipped": 3}
+    assert await ddb.state_counts(harness.services.db.conn, bid) == {"skipped": 3}
 
     await harness.send(staff, "/broadcast")
     wizard = await harness.press(staff, "r:new")

@@ -9,7 +9,7 @@ import contextlib
 from datetime import timedelta
 
 from handlers.telegram import broadcast_jobs
-from storage import broadcasts as bdb
+from storage import deliveries as ddb
 from surveys.delivery import DrainStatus
 from tests.conftest import FakeClock, resident_of
 from tests.handlers.test_broadcast import fake_sleep, join, launch, offers
@@ -36,8 +36,8 @@ async def test_outage_of_150_seconds_pauses_the_sender_and_fails_nobody(harness,
     assert drain.status is DrainStatus.DONE
     assert [offers(u) - b for u, b in zip(users, before, strict=True)] == [1] * 30
     conn = harness.services.db.conn
-    assert await bdb.state_counts(conn, launched.broadcast.id) == {"sent": 30}
-    moves = await bdb.transitions(conn, launched.broadcast.id)
+    assert await ddb.state_counts(conn, launched.broadcast.id) == {"sent": 30}
+    moves = await ddb.transitions(conn, launched.broadcast.id)
     assert not any(to == "failed" for _, _, to, _ in moves)
     assert any(detail.startswith("outage") for *_, detail in moves)
     # Backoff capped at 30 s: sending resumed within 30 s of Telegram coming back.
@@ -69,21 +69,21 @@ async def test_refused_database_write_keeps_the_batch_outcomes_until_accepted(
             refused.clear()
 
     sender = broadcast_jobs.install(harness.app, sleep=sleep)
-    real = sender.transport
+    real = sender.transports["telegram"]
 
-    async def transport(chat_id: int, content, answered: int = 0):
-        result = await real(chat_id, content, answered)
-        if chat_id == users[4].id:  # the last call of the first batch (5 per batch)
+    async def transport(row, content):
+        result = await real(row, content)
+        if row.chat_id == users[4].id:  # the last call of the first batch (5 per batch)
             await conn.execute("PRAGMA query_only = ON")
             refused.append(clock.now)
         return result
 
-    sender.transport = transport
+    sender.transports = {"telegram": transport}
     drain = await broadcast_jobs.run(harness.app, launched.broadcast.id)
 
     assert drain.status is DrainStatus.DONE
     assert status_while_refused and "done" not in status_while_refused
-    assert await bdb.state_counts(conn, launched.broadcast.id) == {"sent": 11, "blocked": 1}
+    assert await ddb.state_counts(conn, launched.broadcast.id) == {"sent": 11, "blocked": 1}
     assert (await resident_of(harness.services, users[2].id)).stopped_at is not None
     assert all(offers(u) == 1 for u in users if u is not users[2])
 
@@ -91,15 +91,15 @@ async def test_refused_database_write_keeps_the_batch_outcomes_until_accepted(
 async def _kill_mid_batch(harness, broadcast_id: int, in_flight: int) -> None:
     """One life of the bot: the calls go out, and it dies before writing their outcomes."""
     sender = broadcast_jobs.install(harness.app, sleep=lambda s: asyncio.sleep(0))
-    real = sender.transport
+    real = sender.transports["telegram"]
     never = asyncio.Event()
 
-    async def transport(chat_id: int, content, answered: int = 0):
-        await real(chat_id, content, answered)
+    async def transport(row, content):
+        await real(row, content)
         await never.wait()  # the kill -9 lands here, after the message went out
         raise AssertionError("unreachable")
 
-    sender.transport = transport
+    sender.transports = {"telegram": transport}
     task = asyncio.create_task(broadcast_jobs.run(harness.app, broadcast_id))
     await harness.sandbox.wait_for(
         lambda: len(harness.sandbox.calls_to("sendMessage")) >= in_flight, what="batches out"
@@ -117,7 +117,7 @@ async def test_a_crash_loop_sends_a_row_in_flight_again_at_most_once(harness, cl
     launched = await launch(harness.services)
     conn = harness.services.db.conn
     for _ in range(4):  # four quick kills, each with the first rows left in flight
-        waiting, _ = await bdb.queued(conn, launched.broadcast.id)
+        waiting, _ = await ddb.queued(conn, launched.broadcast.id)
         harness.sandbox.calls.clear()
         await _kill_mid_batch(harness, launched.broadcast.id, min(10, waiting))
         await harness.services.broadcasts.recover()  # what the next start does first
@@ -127,7 +127,7 @@ async def test_a_crash_loop_sends_a_row_in_flight_again_at_most_once(harness, cl
     assert drain.status in (DrainStatus.DONE, DrainStatus.ENDED)
     got = [offers(u) - b for u, b in zip(users, before, strict=True)]
     assert max(got) <= 2 and min(got) >= 1  # nobody lost, nobody sent a third time
-    counts = await bdb.state_counts(conn, launched.broadcast.id)
+    counts = await ddb.state_counts(conn, launched.broadcast.id)
     assert counts.get("unknown", 0) == got.count(2) > 0
     assert counts.get("unknown", 0) + counts.get("sent", 0) == 12
     detail = await harness.services.db.conn.execute(
@@ -161,7 +161,7 @@ async def test_invitation_skips_who_finished_and_asks_the_half_way_to_continue(
     note = half.messages[-1]
     assert "Bạn đã trả lời 2/13 câu" in note.text and note.labels() == [CONTINUE]
     conn = harness.services.db.conn
-    assert await bdb.state_counts(conn, launched.broadcast.id) == {"sent": 2, "skipped": 1}
+    assert await ddb.state_counts(conn, launched.broadcast.id) == {"sent": 2, "skipped": 1}
     rows = await conn.execute("SELECT resident_id, detail FROM deliveries WHERE state = 'skipped'")
     ((resident_id, detail),) = await rows.fetchall()
     assert detail == "finished"

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers.telegram import broadcast_jobs
-from storage import broadcasts as bdb
+from storage import deliveries as ddb
 from surveys.access import Role
 from surveys.delivery import DrainStatus
 from surveys.env import Settings
@@ -39,14 +39,14 @@ async def test_start_requeues_in_flight_rows_and_schedules_unfinished(harness, c
     launched = await launch(harness.services)
     conn = harness.services.db
     async with conn.transaction() as tx:
-        claimed = await bdb.claim(tx, launched.broadcast.id, 2, clock.now)
+        claimed = await ddb.claim(tx, launched.broadcast.id, 2, clock.now)
     assert len(claimed) == 2  # as if the bot died with these calls in flight
 
     await broadcast_jobs.restore(harness.app)
 
-    states = await bdb.state_counts(conn.conn, launched.broadcast.id)
+    states = await ddb.state_counts(conn.conn, launched.broadcast.id)
     assert states == {"queued": 3}
-    moves = await bdb.transitions(conn.conn, launched.broadcast.id)
+    moves = await ddb.transitions(conn.conn, launched.broadcast.id)
     assert [m[1:3] for m in moves if m[3] == "restart"] == [("sending", "queued")] * 2
     jobs = harness.app.job_queue.get_jobs_by_name(f"broadcast:{launched.broadcast.id}")
     assert len(jobs) == 1
@@ -61,7 +61,7 @@ async def test_missed_broadcast_of_a_closed_round_expires(harness, clock) -> Non
     drain = await broadcast_jobs.run(harness.app, launched.broadcast.id)
     assert drain.status is DrainStatus.ENDED
     conn = harness.services.db.conn
-    assert await bdb.state_counts(conn, launched.broadcast.id) == {"skipped": 2}
+    assert await ddb.state_counts(conn, launched.broadcast.id) == {"skipped": 2}
     assert (await harness.services.broadcasts.get(launched.broadcast.id)).status == "expired"
     assert [len(u.messages) for u in users] == before
 
@@ -102,7 +102,7 @@ async def test_automatic_reminders_then_the_result_after_close(harness, clock) -
     clock.advance(days=2, minutes=1)
     first = await broadcast_jobs.housekeeping(harness.app)
     conn = harness.services.db.conn
-    unfinished = await bdb.state_counts(conn, first[0])
+    unfinished = await ddb.state_counts(conn, first[0])
     assert len(first) == 1 and unfinished == {"queued": 1}
     await broadcast_jobs.run(harness.app, first[0])
     assert users[5].messages[-1].text.startswith("Nhắc nhẹ")

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from handlers.telegram import broadcast_jobs
-from storage import broadcasts as bdb
+from storage import deliveries as ddb
 from storage import responses as responses_db
 from surveys import skipped_updates
 from surveys.broadcasts import LaunchRefused
@@ -189,7 +189,7 @@ async def test_a_reply_waiting_for_its_retry_holds_the_broadcast_back(patient, c
         assert not drain.done()
     await drain
     assert len(patient.sandbox.calls_to("sendMessage")) == sent_before + 3
-    counts = await bdb.state_counts(patient.services.db.conn, launched.broadcast.id)
+    counts = await ddb.state_counts(patient.services.db.conn, launched.broadcast.id)
     assert counts == {"sent": 3}
 
 

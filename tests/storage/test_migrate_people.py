@@ -132,7 +132,9 @@ async def test_people_migration_keeps_every_row_and_value() -> None:
         assert await migrate.apply(conn) == [m.number for m in migrate.available()][PEOPLE - 1 :]
 
         for table, rows in before.items():
-            assert await _rows(conn, f"SELECT * FROM {table} ORDER BY 1, 2") == rows, table
+            after = await _rows(conn, f"SELECT * FROM {table} ORDER BY 1, 2")
+            # Later migrations may add columns (0024: deliveries.channel, address) at the end.
+            assert [row[: len(rows[0])] for row in after] == rows if rows else after == [], table
         assert await _rows(conn, "SELECT id, counted, hold, voter_key FROM responses") == counted
         assert await scores.dump(conn) == kept
         await scores.rebuild(db)
