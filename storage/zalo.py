@@ -177,3 +177,22 @@ async def pending_events(conn: aiosqlite.Connection, limit: int = 100) -> list[I
     return [
         InboxEvent(r[0], r[1], r[2], r[3], r[4], r[5], dt_req(r[6]), dt_req(r[7])) for r in rows
     ]
+
+
+async def mark_handled(
+    conn: aiosqlite.Connection, event_id: int, now: datetime, failure: str | None = None
+) -> bool:
+    """Marks the event handled (with why it failed, if it did) and empties its body: what a
+    resident typed is not kept once answered. False when it was handled already."""
+    cur = await conn.execute(
+        "UPDATE zalo_inbox SET handled_at = ?, body = '', failure = ? "
+        "WHERE id = ? AND handled_at IS NULL",
+        (ts(now), failure, event_id),
+    )
+    return cur.rowcount == 1
+
+
+async def account_commune(conn: aiosqlite.Connection, oa_id: str) -> tuple[bool, int | None]:
+    """(whether the OA is connected, the commune it speaks for)."""
+    row = await sql.one(conn, "SELECT commune_code FROM zalo_accounts WHERE oa_id = ?", (oa_id,))
+    return (False, None) if row is None else (True, row[0])

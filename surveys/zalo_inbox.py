@@ -2,8 +2,9 @@
 
 Zalo redelivers an event it thinks was not acknowledged (a slow answer, a restart), so the
 queue keys each event (msg_id; for a follow the event, user and time) and a second arrival
-changes nothing. The worker that answers residents reads :func:`pending` in order and marks
-each row handled in the transaction of its work (wired in a later step).
+changes nothing. The worker that answers residents (handlers/zalo/worker.py) reads
+:func:`pending` in order and, once an event's work is committed and its replies are sent,
+marks it :func:`handled`, emptying its body: the text is not kept once answered.
 """
 
 from __future__ import annotations
@@ -11,9 +12,13 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from storage import people as people_db
 from storage import zalo as zalo_db
+from storage.people import Channel
 from storage.zalo import InboxEvent
 from surveys.env import Env
+
+__all__ = ["InboxEvent", "InboxKind", "commune_of", "handled", "pending", "queue_event", "seen"]
 
 
 class InboxKind(StrEnum):
@@ -44,3 +49,21 @@ async def queue_event(
 async def pending(env: Env, limit: int = 100) -> list[InboxEvent]:
     """Queued events not handled yet, oldest first."""
     return await zalo_db.pending_events(env.db.conn, limit)
+
+
+async def handled(env: Env, event_id: int, failure: str | None = None) -> bool:
+    """Marks the event done (``failure``: why it could not be, a short code, never the text);
+    False when it was marked already."""
+    async with env.db.transaction() as conn:
+        return await zalo_db.mark_handled(conn, event_id, env.now(), failure)
+
+
+async def seen(env: Env, address: str, when: datetime) -> None:
+    """Records that the person at this Zalo address wrote at ``when`` (Zalo's 7-day window)."""
+    async with env.db.transaction() as conn:
+        await people_db.touch(conn, Channel.ZALO, address, when)
+
+
+async def commune_of(env: Env, oa_id: str) -> tuple[bool, int | None]:
+    """(whether the OA is connected, the commune it speaks for, None if not tied to one)."""
+    return await zalo_db.account_commune(env.db.conn, oa_id)

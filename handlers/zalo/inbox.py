@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from handlers.zalo.events import ButtonPress, Follow, Ignored, TextMessage, Unfollow, ZaloEvent
 from handlers.zalo.webhook import Accept
 from surveys.env import Env
 from surveys.zalo_inbox import InboxKind, queue_event
 
 
-def queue_into(env: Env) -> Accept:
-    """The ``accept`` of webhook_handler: every event is committed to the inbox once."""
+def queue_into(env: Env, on_queued: Callable[[], None] | None = None) -> Accept:
+    """The ``accept`` of webhook_handler: every event is committed to the inbox once; then
+    ``on_queued`` (the worker's ``wake``) is called for a new one, not for a redelivery."""
 
     async def accept(event: ZaloEvent) -> None:
         match event:
@@ -23,9 +26,11 @@ def queue_into(env: Env) -> Accept:
                 kind, body = InboxKind.UNFOLLOW, ""
             case Ignored():
                 return
-        await queue_event(
+        queued = await queue_event(
             env, key=event.key, oa_id=event.oa_id, kind=kind, user_id=event.user_id, body=body,
             sent_at=event.sent_at,
         )  # fmt: skip
+        if queued and on_queued is not None:
+            on_queued()
 
     return accept
