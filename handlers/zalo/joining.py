@@ -52,19 +52,21 @@ def _compact(text: str) -> str:
 
 
 async def join_code(chat: Chat) -> bool:
-    """The commune's join code (``j<token>`` of the join link, or the bare token) joins it."""
+    """The commune's join code (``j<token>`` of the join link, or the bare token, which may
+    itself begin with j) joins it."""
     text = _compact(chat.text)
-    token = parse_join_payload(text) or (
-        text if 8 <= len(text) <= 32 and set(text) <= _TOKEN_CHARS else None
-    )
-    if token is None:
-        return False
-    # No display name: Zalo's events carry none (surveys.residents stores "" for them).
-    membership = await chat.services.residents.join_by_token(chat.person, "", token)
-    if membership is None:
-        return False
-    await welcome(chat, membership)
-    return True
+    tokens = [t for t in (parse_join_payload(text), text) if t and _token_shaped(t)]
+    for token in tokens:
+        # No display name: Zalo's events carry none (surveys.residents stores "" for them).
+        membership = await chat.services.residents.join_by_token(chat.person, "", token)
+        if membership is not None:
+            await welcome(chat, membership)
+            return True
+    return False
+
+
+def _token_shaped(text: str) -> bool:
+    return 8 <= len(text) <= 32 and set(text) <= _TOKEN_CHARS
 
 
 async def household_code(chat: Chat) -> bool:

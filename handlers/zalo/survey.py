@@ -157,8 +157,7 @@ async def edited_answer(chat: Chat, pending: Pending) -> bool:
         return False
     answering = chat.services.answering
     check = await answering.revisit(chat.person, pending.ref, index)
-    if not check.ok or check.step is None:
-        await zalo_chat.end_edit(chat.services.env, chat.person)
+    if not check.ok or check.step is None:  # refused changes nothing, the step included
         if not is_number(chat.text):
             return False
         await chat.say(REFUSALS.get(check.outcome, "zalo_invalid_button.html"))

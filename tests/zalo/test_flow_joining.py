@@ -163,3 +163,18 @@ async def test_following_again_welcomes_back_and_subscribes(flow: Flow) -> None:
         "SELECT stopped_at IS NOT NULL FROM residents WHERE commune_code IS NOT NULL"
     )
     assert [r[0] for r in stopped] == [0]
+
+
+async def test_a_bare_token_that_begins_with_j_still_joins(flow: Flow) -> None:
+    """Join tokens are random: one may begin with j, the join link's prefix."""
+    from storage import communes as communes_db
+
+    async with flow.services.db.transaction() as conn:
+        await communes_db.insert_join_token(conn, COMMUNE, "jKq3_x-9Zt2W", flow.clock.now)
+    assert await flow.join_token() == "jKq3_x-9Zt2W"
+    await flow.follow(LAN)
+    replies = await flow.send(LAN, "jKq3_x-9Zt2W")
+    assert "ykien của Xã Tân Uyên" in replies[0]
+    await flow.follow(BINH)
+    replies = await flow.send(BINH, "jjKq3_x-9Zt2W")  # the link's payload
+    assert "ykien của Xã Tân Uyên" in replies[0]
