@@ -23,7 +23,7 @@ from storage.responses import list_answers
 from surveys.people import Channel, zalo_address
 from surveys.services import Services
 from surveys.zalo_tokens import connect
-from tests.conftest import COMMUNE, SURVEY, FakeClock
+from tests.conftest import COMMUNE, SURVEY, FakeClock, table_counts
 
 LAN = "8801234567890123456"
 BINH = "8809876543210987654"
@@ -102,6 +102,12 @@ class Flow:
             "SELECT kind, body, failure, handled_at IS NOT NULL FROM zalo_inbox ORDER BY id"
         )
         return [(r[0], r[1], r[2], bool(r[3])) for r in rows]
+
+    async def counts(self) -> dict[str, int]:
+        """Row counts of every table but the inbox, which keeps each event (handled, emptied)."""
+        counts = await table_counts(self.services.db)
+        counts.pop("zalo_inbox")
+        return counts
 
     async def open_round(self, days: int = 7) -> int:
         round_ = await self.services.rounds.open(
