@@ -18,7 +18,7 @@ from storage.people import Channel
 from storage.zalo import InboxEvent
 from surveys.env import Env
 
-__all__ = ["InboxEvent", "InboxKind", "commune_of", "handled", "pending", "queue_event", "seen"]
+__all__ = ["InboxEvent", "InboxKind", "commune_of", "handled", "pending", "queue_event"]
 
 
 class InboxKind(StrEnum):
@@ -51,17 +51,16 @@ async def pending(env: Env, limit: int = 100) -> list[InboxEvent]:
     return await zalo_db.pending_events(env.db.conn, limit)
 
 
-async def handled(env: Env, event_id: int, failure: str | None = None) -> bool:
-    """Marks the event done (``failure``: why it could not be, a short code, never the text);
-    False when it was marked already."""
+async def handled(
+    env: Env, event: InboxEvent, failure: str | None = None, *, address: str | None = None
+) -> bool:
+    """Marks the event done (``failure``: why it could not be, a short code, never the text)
+    and, with the sender's Zalo ``address``, records that they wrote at its time (Zalo's 7-day
+    window), in one transaction; False when it was marked already."""
     async with env.db.transaction() as conn:
-        return await zalo_db.mark_handled(conn, event_id, env.now(), failure)
-
-
-async def seen(env: Env, address: str, when: datetime) -> None:
-    """Records that the person at this Zalo address wrote at ``when`` (Zalo's 7-day window)."""
-    async with env.db.transaction() as conn:
-        await people_db.touch(conn, Channel.ZALO, address, when)
+        if address is not None:
+            await people_db.touch(conn, Channel.ZALO, address, event.sent_at)
+        return await zalo_db.mark_handled(conn, event.id, env.now(), failure)
 
 
 async def commune_of(env: Env, oa_id: str) -> tuple[bool, int | None]:

@@ -1,6 +1,7 @@
 """What Telegram's commands do, by keyword on Zalo: "dữ liệu của tôi" (/mydata), "xóa dữ liệu"
 (/deletedata, confirmed by a button), "dừng" (/stop), "tiếp tục" / "bắt đầu" (/start after
-/stop, and /survey), "trợ giúp" (/help). The router matches them without diacritics or case."""
+/stop, and /survey), "hủy" (/cancel), "trợ giúp" (/help). The router matches them without
+diacritics or case."""
 
 from __future__ import annotations
 
@@ -45,6 +46,12 @@ async def on_delete_press(chat: Chat, press: payloads.Press) -> None:
     erased = await privacy.erase(chat.person)
     log.info("identity erased for %s: %s", privacy.pseudonym(chat.person), erased)
     await chat.say("zalo_deleted.html", erased=erased)
+
+
+async def cancel(chat: Chat) -> None:
+    """Drops what is pending (a comment or an answer being changed); answers stay stored."""
+    dropped = await chat.services.residents.cancel(chat.person)
+    await chat.say("zalo_cancel.html", dropped=dropped)
 
 
 async def stop(chat: Chat) -> None:

@@ -69,6 +69,7 @@ KEYWORDS.add(["tro giup", "huong dan"], keywords.help_)
 KEYWORDS.add(["du lieu cua toi", "du lieu"], keywords.mydata)
 KEYWORDS.add(["xoa du lieu", "xoa danh tinh"], keywords.deletedata)
 KEYWORDS.add(["dung", "dung nhan tin"], keywords.stop)
+KEYWORDS.add(["huy", "huy bo"], keywords.cancel)
 KEYWORDS.add(
     ["tiep tuc", "bat dau", "tiep tuc khao sat", "bat dau khao sat", "khao sat"], keywords.resume
 )

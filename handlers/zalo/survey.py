@@ -120,10 +120,14 @@ async def _answered(chat: Chat, result: Result) -> None:
 
 async def typed_answer(chat: Chat) -> bool:
     """A typed digit (or option label) answers the coded question the survey stopped at; a
-    number that is no option is refused. False for anything else (a comment, a question)."""
+    number that is no option is refused; a number with no survey under way shows where the
+    resident is (the first question, or the review). False for anything else."""
     step = await chat.services.answering.in_progress(chat.person)
     if step is None or step.index is None:
-        return False
+        if not is_number(chat.text):
+            return False
+        await continue_survey(chat)  # a digit before starting, or after finishing
+        return True
     return await _typed(chat, step.response.id, step.index, step)
 
 

@@ -13,7 +13,8 @@ again: every step is safe to replay (a replayed answer is UNCHANGED, a join or a
 set again to the same, a question handed to the commune is ALREADY sent, an erasure finds
 nothing left) and the replies are sent again, so the resident sees the question they are at
 rather than nothing. At least once for replies, once for every stored effect. Marking also
-empties the row's body: what a resident typed is not kept once answered.
+empties the row's body (what a resident typed is not kept once answered) and, in the same
+transaction, records when the sender last wrote (Zalo's 7-day window).
 
 A failure in one event (a bug, the database refusing a write) is logged by event id and
 exception type only (never the text, never a token), the event is marked with that reason so
@@ -176,8 +177,9 @@ class ZaloWorker:
             if chat is not None:
                 with contextlib.suppress(Exception):
                     await chat.say("resident_error.html")
+        address = None if chat is None else chat.address
         try:
-            await zalo_inbox.handled(env, event.id, failure)
+            await zalo_inbox.handled(env, event, failure, address=address)
         except Exception as exc:  # left queued: the next pass or process tries it again
             log.error("Zalo event %d could not be marked: %s", event.id, type(exc).__name__)
             return
@@ -189,7 +191,8 @@ class ZaloWorker:
             self.on_handled(event)
 
     async def _chat(self, event: InboxEvent) -> Chat | None:
-        """The event's person (made on first contact), with their last-seen time recorded."""
+        """The event's person (made on first contact) and where to reply; None for an OA that
+        is not connected."""
         env = self.services.env
         connected, commune = await zalo_inbox.commune_of(env, event.oa_id)
         if not connected:
@@ -201,5 +204,4 @@ class ZaloWorker:
             person = NOBODY if found is None else found
         else:
             person = await people.resolve(Channel.ZALO, address)
-        await zalo_inbox.seen(env, address, event.sent_at)
         return Chat(self.services, self.clients.of(event.oa_id), event, person, address, commune)

@@ -115,3 +115,24 @@ async def test_unfollow_stops_and_sends_nothing(flow: Flow) -> None:
     assert len(flow.zalo.texts_to(LAN)) == before
     assert await _stopped(flow) == [True]
     assert (await flow.inbox())[-1] == ("unfollow", "", None, True)
+
+
+async def test_cancel_drops_a_change_in_progress(flow: Flow) -> None:
+    await flow.open_round()
+    await flow.joined(LAN)
+    await flow.press(LAN, "Bắt đầu khảo sát")
+    for _ in range(11):
+        await flow.send(LAN, "4")
+    await flow.press(LAN, "Có")
+    await flow.press(LAN, "Bỏ qua")
+    await flow.send(LAN, "sửa 2")
+    replies = await flow.send(LAN, "Hủy")
+    assert replies == [
+        "Đã hủy thao tác đang làm. Các câu trả lời đã gửi vẫn được giữ nguyên; gõ «tiếp tục» "
+        "để tiếp tục khảo sát."
+    ]
+    rows = await flow.services.db.conn.execute_fetchall("SELECT count(*) FROM chat_states")
+    assert [tuple(r) for r in rows] == [(0,)]
+    replies = await flow.send(LAN, "1")  # no change pending: the review again, nothing stored
+    assert "Bạn đã trả lời đủ các câu" in replies[-1]
+    assert (await flow.answers(LAN))["dien"] == (4, None, False)

@@ -124,3 +124,30 @@ async def test_yes_no_can_be_typed_and_the_comment_skipped(flow: Flow) -> None:
     assert "Câu trả lời của bạn" in replies[-1]
     stored = await flow.answers(LAN)
     assert stored["tong_the"] == (0, None, False) and stored["gop_y"] == (None, None, True)
+
+
+async def test_a_digit_before_starting_shows_the_first_question(flow: Flow) -> None:
+    await flow.open_round()
+    await flow.joined(LAN)
+    replies = await flow.send(LAN, "5")
+    assert replies[-1].startswith("Câu 1/13") and await flow.answers(LAN) == {}
+    assert [c for _, c in await flow.responses(LAN)] == ["zalo"]
+
+
+async def test_a_comment_can_be_rewritten_after_the_review(flow: Flow) -> None:
+    await flow.open_round()
+    await flow.joined(LAN)
+    await flow.press(LAN, "Bắt đầu khảo sát")
+    for _ in range(11):
+        await flow.send(LAN, "2")
+    await flow.send(LAN, "1")  # Có, typed
+    await flow.send(LAN, "Đường trơn khi mưa")
+    replies = await flow.send(LAN, "sua 13")
+    assert replies[-1].startswith("Câu 13/13") and flow.last(LAN).labels() == ["Bỏ qua"]
+    replies = await flow.send(LAN, "Đường trơn khi mưa, cần đổ bê tông")
+    assert replies[-1].startswith("Đã sửa thành: Đường trơn khi mưa, cần đổ bê tông")
+    stored = await flow.answers(LAN)
+    assert stored["gop_y"] == (None, "Đường trơn khi mưa, cần đổ bê tông", False)
+    assert stored["tong_the"] == (1, None, False)
+    replies = await flow.send(LAN, "sửa 20")
+    assert replies == ["Không có câu 20: đợt này có 13 câu. Gõ «sửa» và số câu, ví dụ: sửa 3."]
