@@ -144,6 +144,7 @@ class InboxEvent:
     body: str
     sent_at: datetime
     received_at: datetime
+    target: str | None = None  # what a typed reply was taken to mean (migration 0024)
 
 
 async def enqueue(
@@ -170,12 +171,13 @@ async def pending_events(conn: aiosqlite.Connection, limit: int = 100) -> list[I
     """Events not handled yet, oldest first."""
     rows = await sql.rows(
         conn,
-        "SELECT id, event_key, oa_id, kind, user_id, body, sent_at, received_at FROM zalo_inbox "
-        "WHERE handled_at IS NULL ORDER BY id LIMIT ?",
+        "SELECT id, event_key, oa_id, kind, user_id, body, sent_at, received_at, target "
+        "FROM zalo_inbox WHERE handled_at IS NULL ORDER BY id LIMIT ?",
         (limit,),
     )
     return [
-        InboxEvent(r[0], r[1], r[2], r[3], r[4], r[5], dt_req(r[6]), dt_req(r[7])) for r in rows
+        InboxEvent(r[0], r[1], r[2], r[3], r[4], r[5], dt_req(r[6]), dt_req(r[7]), r[8])
+        for r in rows
     ]
 
 
@@ -190,6 +192,11 @@ async def mark_handled(
         (ts(now), failure, event_id),
     )
     return cur.rowcount == 1
+
+
+async def set_target(conn: aiosqlite.Connection, event_id: int, target: str) -> None:
+    """Records what a typed reply stands for, before it is acted on."""
+    await conn.execute("UPDATE zalo_inbox SET target = ? WHERE id = ?", (target, event_id))
 
 
 async def account_commune(conn: aiosqlite.Connection, oa_id: str) -> tuple[bool, int | None]:

@@ -18,7 +18,9 @@ from storage.people import Channel
 from storage.zalo import InboxEvent
 from surveys.env import Env
 
-__all__ = ["InboxEvent", "InboxKind", "commune_of", "handled", "pending", "queue_event"]
+__all__ = [
+    "InboxEvent", "InboxKind", "commune_of", "handled", "pending", "queue_event", "resolve",
+]  # fmt: skip
 
 
 class InboxKind(StrEnum):
@@ -61,6 +63,16 @@ async def handled(
         if address is not None:
             await people_db.touch(conn, Channel.ZALO, address, event.sent_at)
         return await zalo_db.mark_handled(conn, event.id, env.now(), failure)
+
+
+async def resolve(env: Env, event_id: int, target: str) -> None:
+    """Commits what a typed reply stands for (a button's payload, or the comment's question)
+    before anything is done about it: if the process dies after the work and before the mark,
+    the replay does the same work again, which the domain makes a no-op, instead of reading
+    the reply against the state the first attempt moved on (a typed "4" answering the next
+    question as well)."""
+    async with env.db.transaction() as conn:
+        await zalo_db.set_target(conn, event_id, target)
 
 
 async def commune_of(env: Env, oa_id: str) -> tuple[bool, int | None]:

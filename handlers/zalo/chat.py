@@ -8,6 +8,7 @@ work the event asked for is committed either way.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import Protocol
 from handlers.views.media import Medium, render_for
 from handlers.zalo.buttons import MAX_BUTTONS, Button
 from handlers.zalo.outcomes import SendOutcome
+from surveys import zalo_inbox
 from surveys.services import Services
 from surveys.zalo_inbox import InboxEvent
 
@@ -45,6 +47,13 @@ class Chat:
     def text(self) -> str:
         """What the resident typed (or the payload of the button pressed)."""
         return self.event.body
+
+    async def stands_for(self, target: str) -> None:
+        """Records what the typed reply means (a payload) before it is acted on, so that a
+        replay after a crash acts on the same thing (surveys.zalo_inbox.resolve)."""
+        if self.event.target != target:
+            await zalo_inbox.resolve(self.services.env, self.event.id, target)
+            self.event = dataclasses.replace(self.event, target=target)
 
     async def say(self, template: str, buttons: Sequence[Button] = (), **context: object) -> None:
         """Sends the view; ``buttons`` (at most five) under its last part."""

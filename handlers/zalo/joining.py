@@ -137,6 +137,7 @@ async def typed_village(chat: Chat) -> bool:
         if found is None:
             return False
         village_id = found.id
+    await chat.stands_for(payloads.village(village_id))
     await _chosen(chat, village_id)
     return True
 

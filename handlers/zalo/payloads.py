@@ -12,6 +12,8 @@ bytes, numbers in range) and the domain then checks each against the database an
   yk:fy:<ask> / yk:fn:<ask>  the FAQ answer helped / did not
   yk:fh:<ask>                send the question to the commune's staff
   yk:d:yes / yk:d:no         erase the identity / keep it
+and one that no button carries: yk:c:<response>:<question id>, what a typed comment was taken
+to answer, recorded on its inbox row (surveys.zalo_inbox.resolve) and read only from there.
 """
 
 from __future__ import annotations
@@ -34,8 +36,9 @@ _PATTERNS = {
     "fn": re.compile(rf"yk:fn:{_ID}"),
     "fh": re.compile(rf"yk:fh:{_ID}"),
     "d": re.compile(r"yk:d:(yes|no)"),
+    "c": re.compile(rf"yk:c:{_ID}:([a-z0-9_]{{1,40}})"),
 }
-_NUMBERS = {"a": 2, "s": 2, "ok": 1, "v": 1, "fp": 1, "fy": 1, "fn": 1, "fh": 1}
+_NUMBERS = {"a": 2, "s": 2, "ok": 1, "v": 1, "fp": 1, "fy": 1, "fn": 1, "fh": 1, "c": 1}
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,10 @@ def faq_feedback(ask_id: int, *, helpful: bool) -> str:
 
 def faq_hand_off(ask_id: int) -> str:
     return f"yk:fh:{ask_id}"
+
+
+def comment_target(response_id: int, question_id: str) -> str:
+    return f"yk:c:{response_id}:{question_id}"
 
 
 def delete(confirm: bool) -> str:

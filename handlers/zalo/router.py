@@ -2,6 +2,10 @@
 Zalo adapter is registered here, once.
 
 - A follow greets (joining.on_follow); an unfollow stops messages (nothing is sent).
+- An event handled before (a crash came between its work and its mark) whose typed reply was
+  taken to stand for a button or a comment's question goes there again (see
+  surveys.zalo_inbox.resolve): the domain finds the work done and the resident is shown where
+  they are.
 - A button's payload goes, by its kind (``payloads.kind_of``), to the one step that owns it,
   after the strict parse (fullmatch, at most 64 bytes); the domain then checks it against the
   database and the presser. An unknown or malformed payload is refused in Vietnamese.
@@ -91,10 +95,10 @@ FREE_TEXT: list[TextStep] = [
 ]
 
 
-async def on_press(chat: Chat) -> None:
+async def on_press(chat: Chat, payload: str) -> None:
     """Hands the untrusted payload to the step that owns its kind."""
-    step = BUTTONS.get(payloads.kind_of(chat.text))
-    press = payloads.parse(chat.text) if step is not None else None
+    step = BUTTONS.get(payloads.kind_of(payload))
+    press = payloads.parse(payload) if step is not None else None
     if step is None or press is None:
         await chat.say("zalo_invalid_button.html")
         return
@@ -126,12 +130,18 @@ async def on_text(chat: Chat) -> None:
 
 async def dispatch(chat: Chat) -> None:
     """One queued event, by its kind."""
-    kind = chat.event.kind
-    if kind == InboxKind.FOLLOW:
+    kind, target = chat.event.kind, chat.event.target
+    if target is not None:  # handled before, up to what the typed reply stood for
+        press = payloads.parse(target)
+        if press is not None and press.kind == "c":
+            await survey.comment_at(chat, press.ids[0], press.value)
+        else:
+            await on_press(chat, target)
+    elif kind == InboxKind.FOLLOW:
         await joining.on_follow(chat)
     elif kind == InboxKind.UNFOLLOW:
         await joining.on_unfollow(chat)
     elif kind == InboxKind.BUTTON:
-        await on_press(chat)
+        await on_press(chat, chat.text)
     else:
         await on_text(chat)

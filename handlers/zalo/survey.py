@@ -18,8 +18,10 @@ from handlers.zalo import joining, payloads
 from handlers.zalo.buttons import Button
 from handlers.zalo.chat import Chat
 from handlers.zalo.questions import answer_label, buttons, code_of, is_number, options
+from surveys import answering as answering_rules
 from surveys import zalo_chat
 from surveys.answering import AnswerOutcome, Result, Step
+from surveys.model import QuestionKind
 from surveys.pending import Pending
 from surveys.text import fold
 
@@ -137,9 +139,9 @@ async def _typed(chat: Chat, response_id: int, index: int, step: Step) -> bool:
         return False
     code = code_of(question, chat.text)
     if code is not None:
-        await _answered(
-            chat, await chat.services.answering.answer(chat.person, response_id, index, code)
-        )
+        payload = payloads.answer(response_id, index, code)
+        await chat.stands_for(payload)
+        await on_answer_press(chat, payloads.Press("a", (response_id, index), code))
         return True
     if not is_number(chat.text):
         return False
@@ -202,14 +204,29 @@ async def typed_edit(chat: Chat) -> bool:
 
 async def comment(chat: Chat) -> bool:
     """Typed text as the answer to the comment question the survey stopped at."""
-    result = await chat.services.answering.comment(chat.person, chat.text)
+    answering = chat.services.answering
+    step = await answering.in_progress(chat.person)
+    question = step.question if step is not None else None
+    if step is not None and question is not None and question.kind is QuestionKind.TEXT:
+        await chat.stands_for(payloads.comment_target(step.response.id, question.id))
+    result = await answering.comment(chat.person, chat.text)
     return result is not None and await _commented(chat, result)
 
 
 async def edited_comment(chat: Chat, pending: Pending) -> bool:
     """Typed text as the new wording of a comment being changed ("sửa 13")."""
+    if pending.question_id:
+        await chat.stands_for(payloads.comment_target(pending.ref, pending.question_id))
     result = await chat.services.answering.edit_comment(chat.person, pending, chat.text)
     return result is not None and await _commented(chat, result)
+
+
+async def comment_at(chat: Chat, response_id: int, question_id: str) -> None:
+    """A typed comment handled again after a crash: to the question it was taken to answer."""
+    state = Pending(answering_rules.EDIT_COMMENT, response_id, question_id)
+    result = await chat.services.answering.edit_comment(chat.person, state, chat.text)
+    if result is None or not await _commented(chat, result):
+        await chat.say("zalo_invalid_button.html")
 
 
 async def _commented(chat: Chat, result: Result) -> bool:

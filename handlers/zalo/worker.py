@@ -11,7 +11,9 @@ the process dies after the mark (the answer never stored, or stored with no next
 sent). Marking last means a dead process leaves the event queued, and the next one handles it
 again: every step is safe to replay (a replayed answer is UNCHANGED, a join or a village is
 set again to the same, a question handed to the commune is ALREADY sent, an erasure finds
-nothing left) and the replies are sent again, so the resident sees the question they are at
+nothing left; a typed reply is first recorded as the button or comment question it stands
+for, surveys.zalo_inbox.resolve, so its replay cannot answer the question after it) and the
+replies are sent again, so the resident sees the question they are at
 rather than nothing. At least once for replies, once for every stored effect. Marking also
 empties the row's body (what a resident typed is not kept once answered) and, in the same
 transaction, records when the sender last wrote (Zalo's 7-day window).
