@@ -30,9 +30,10 @@ async def begin_edit(
 
 
 async def end_edit(env: Env, person_id: int) -> bool:
-    """Drops the pending change of an answer; False when none was pending."""
+    """Drops the pending change of an answer; False when none was pending (read first: every
+    answer asks, and most have nothing to drop)."""
+    state = await residents_db.get_chat_state(env.db.conn, person_id)
+    if state is None or state.state != EDIT_ANSWER:
+        return False
     async with env.db.transaction() as conn:
-        state = await residents_db.get_chat_state(conn, person_id)
-        if state is None or state.state != EDIT_ANSWER:
-            return False
         return await residents_db.clear_chat_state(conn, person_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from handlers.views.media import Medium, render_for
@@ -41,7 +41,6 @@ class Chat:
     address: str  # "<oa id>:<user id>"
     oa_commune: int | None  # the commune the OA speaks for (zalo_accounts.commune_code)
     undelivered: int = 0  # replies Zalo did not take
-    sent: list[str] = field(default_factory=list)  # template names, in order (for the log)
 
     @property
     def text(self) -> str:
@@ -60,7 +59,6 @@ class Chat:
         if len(buttons) > MAX_BUTTONS:
             raise ValueError(f"a Zalo message carries at most {MAX_BUTTONS} buttons")
         parts = render_for(Medium.ZALO, template, **context)
-        self.sent.append(template)
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
             if last and buttons:

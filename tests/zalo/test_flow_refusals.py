@@ -4,11 +4,12 @@ for, and the database is left as it was. A replayed event is handled once."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 
 from surveys.services import Services
-from tests.conftest import FakeClock, snapshot
+from tests.conftest import COMMUNE, SURVEY, FakeClock, snapshot
 from tests.zalo.flow_support import BINH, LAN, Flow, running_flow
 
 INVALID = "Nút bấm này không hợp lệ hoặc đã cũ."
@@ -146,3 +147,18 @@ async def test_a_forged_webhook_answers_nothing(flow: Flow) -> None:
     assert await flow.zalo.webhook.post_forged(event) == 403
     assert await flow.worker.drain() == 0
     assert flow.zalo.texts_to(LAN)[before:] == [] and await flow.answers(LAN) == {}
+
+
+async def test_a_round_that_opens_later_is_offered_once_open(flow: Flow) -> None:
+    now = flow.clock.now
+    await flow.services.rounds.open(
+        COMMUNE, SURVEY, opens_at=now + timedelta(days=1), closes_at=now + timedelta(days=8)
+    )
+    replies = await flow.joined(LAN)
+    assert "chưa có đợt lấy ý kiến nào đang mở" in replies[-1]
+    assert (await flow.send(LAN, "bắt đầu"))[-1] == replies[-1]
+    assert await flow.responses(LAN) == []
+    flow.clock.advance(days=1)
+    replies = await flow.send(LAN, "bắt đầu")
+    assert replies[-1].startswith("Câu 1/13")
+    assert [c for _, c in await flow.responses(LAN)] == ["zalo"]
