@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from handlers.zalo.events import TextMessage
+from handlers.zalo.inbox import queue_into
 from handlers.zalo.worker import ZaloWorker
 from surveys.services import Services
 from surveys.zalo_inbox import InboxEvent, InboxKind, queue_event
@@ -157,3 +159,12 @@ async def test_a_reply_zalo_refuses_leaves_the_answer_and_the_event_done(flow: F
 def test_concurrency_is_at_least_one(services: Services) -> None:
     with pytest.raises(ValueError):
         ZaloWorker(services, object(), concurrency=0)  # type: ignore[arg-type]
+
+
+async def test_the_webhook_wakes_the_worker_once_per_new_event(flow: Flow) -> None:
+    wakes: list[int] = []
+    accept = queue_into(flow.services.env, on_queued=lambda: wakes.append(1))
+    event = TextMessage("m-9", flow.zalo.oa_id, LAN, flow.services.env.now(), "xin chào")
+    await accept(event)
+    await accept(event)  # Zalo's redelivery: queued once, no second wake
+    assert wakes == [1]
