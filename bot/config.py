@@ -182,8 +182,10 @@ class Config:
             ("YKIEN_ZALO_API_URL", self.zalo_api_url),
             ("YKIEN_ZALO_OAUTH_URL", self.zalo_oauth_url),
         ):
-            parts = urlsplit(url) if url is not None else None
-            if parts is not None and (parts.scheme not in ("https", "http") or not parts.hostname):
+            if url is None:
+                continue
+            zalo = urlsplit(url)
+            if zalo.scheme not in ("https", "http") or not zalo.hostname:
                 raise ConfigError("zalo_url", setting=setting, value=url)
         if self.zalo_verifier is not None and not _VERIFIER.fullmatch(self.zalo_verifier):
             raise ConfigError("zalo_verifier")

@@ -17,8 +17,10 @@ from typing import Protocol, runtime_checkable
 from bot import log_filter
 from bot.config import Config
 from bot.runtime_refresh import TokenRefresher
+from handlers.zalo import delivery as zalo_delivery
 from handlers.zalo.client import API_URL, OAUTH_URL, ClientSettings
 from handlers.zalo.clients import ZaloClients
+from handlers.zalo.worker import ZaloWorker
 from surveys.services import Services
 from surveys.zalo_tokens import mask_secrets
 
@@ -40,7 +42,14 @@ WorkerFactory = Callable[[Services, ZaloClients], Worker]
 
 # The workers of every `ykien run`, started in this order after the Zalo clients and stopped in
 # the reverse order, e.g. `lambda services, clients: ZaloWorker(services, clients),`.
-WORKERS: tuple[WorkerFactory, ...] = ()
+def zalo_channel(services: Services, clients: ZaloClients) -> Worker:
+    """The Zalo channel: broadcasts and staff answers reach Zalo residents through the OA
+    clients (the outbox's Zalo ports), and the inbox worker answers what they send."""
+    zalo_delivery.register(services.outbox, clients)
+    return ZaloWorker(services, clients)
+
+
+WORKERS: tuple[WorkerFactory, ...] = (zalo_channel,)
 
 
 def client_settings(config: Config) -> ClientSettings:

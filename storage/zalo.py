@@ -144,6 +144,7 @@ class InboxEvent:
     body: str
     sent_at: datetime
     received_at: datetime
+    target: str | None = None  # what a typed reply was taken to mean (migration 0024)
 
 
 async def enqueue(
@@ -170,13 +171,38 @@ async def pending_events(conn: aiosqlite.Connection, limit: int = 100) -> list[I
     """Events not handled yet, oldest first."""
     rows = await sql.rows(
         conn,
-        "SELECT id, event_key, oa_id, kind, user_id, body, sent_at, received_at FROM zalo_inbox "
-        "WHERE handled_at IS NULL ORDER BY id LIMIT ?",
+        "SELECT id, event_key, oa_id, kind, user_id, body, sent_at, received_at, target "
+        "FROM zalo_inbox WHERE handled_at IS NULL ORDER BY id LIMIT ?",
         (limit,),
     )
     return [
-        InboxEvent(r[0], r[1], r[2], r[3], r[4], r[5], dt_req(r[6]), dt_req(r[7])) for r in rows
+        InboxEvent(r[0], r[1], r[2], r[3], r[4], r[5], dt_req(r[6]), dt_req(r[7]), r[8])
+        for r in rows
     ]
+
+
+async def mark_handled(
+    conn: aiosqlite.Connection, event_id: int, now: datetime, failure: str | None = None
+) -> bool:
+    """Marks the event handled (with why it failed, if it did) and empties its body: what a
+    resident typed is not kept once answered. False when it was handled already."""
+    cur = await conn.execute(
+        "UPDATE zalo_inbox SET handled_at = ?, body = '', failure = ? "
+        "WHERE id = ? AND handled_at IS NULL",
+        (ts(now), failure, event_id),
+    )
+    return cur.rowcount == 1
+
+
+async def set_target(conn: aiosqlite.Connection, event_id: int, target: str) -> None:
+    """Records what a typed reply stands for, before it is acted on."""
+    await conn.execute("UPDATE zalo_inbox SET target = ? WHERE id = ?", (target, event_id))
+
+
+async def account_commune(conn: aiosqlite.Connection, oa_id: str) -> tuple[bool, int | None]:
+    """(whether the OA is connected, the commune it speaks for)."""
+    row = await sql.one(conn, "SELECT commune_code FROM zalo_accounts WHERE oa_id = ?", (oa_id,))
+    return (False, None) if row is None else (True, row[0])
 
 
 # Privacy (issue 13): a Zalo user's events are personal data, shown by /mydata while queued,

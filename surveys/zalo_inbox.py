@@ -2,8 +2,9 @@
 
 Zalo redelivers an event it thinks was not acknowledged (a slow answer, a restart), so the
 queue keys each event (msg_id; for a follow the event, user and time) and a second arrival
-changes nothing. The worker that answers residents reads :func:`pending` in order and marks
-each row handled in the transaction of its work (wired in a later step).
+changes nothing. The worker that answers residents (handlers/zalo/worker.py) reads
+:func:`pending` in order and, once an event's work is committed and its replies are sent,
+marks it :func:`handled`, emptying its body: the text is not kept once answered.
 """
 
 from __future__ import annotations
@@ -11,9 +12,15 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from storage import people as people_db
 from storage import zalo as zalo_db
+from storage.people import Channel
 from storage.zalo import InboxEvent
 from surveys.env import Env
+
+__all__ = [
+    "InboxEvent", "InboxKind", "commune_of", "handled", "pending", "queue_event", "resolve",
+]  # fmt: skip
 
 
 class InboxKind(StrEnum):
@@ -44,3 +51,30 @@ async def queue_event(
 async def pending(env: Env, limit: int = 100) -> list[InboxEvent]:
     """Queued events not handled yet, oldest first."""
     return await zalo_db.pending_events(env.db.conn, limit)
+
+
+async def handled(
+    env: Env, event: InboxEvent, failure: str | None = None, *, address: str | None = None
+) -> bool:
+    """Marks the event done (``failure``: why it could not be, a short code, never the text)
+    and, with the sender's Zalo ``address``, records that they wrote at its time (Zalo's 7-day
+    window), in one transaction; False when it was marked already."""
+    async with env.db.transaction() as conn:
+        if address is not None:
+            await people_db.touch(conn, Channel.ZALO, address, event.sent_at)
+        return await zalo_db.mark_handled(conn, event.id, env.now(), failure)
+
+
+async def resolve(env: Env, event_id: int, target: str) -> None:
+    """Commits what a typed reply stands for (a button's payload, or the comment's question)
+    before anything is done about it: if the process dies after the work and before the mark,
+    the replay does the same work again, which the domain makes a no-op, instead of reading
+    the reply against the state the first attempt moved on (a typed "4" answering the next
+    question as well)."""
+    async with env.db.transaction() as conn:
+        await zalo_db.set_target(conn, event_id, target)
+
+
+async def commune_of(env: Env, oa_id: str) -> tuple[bool, int | None]:
+    """(whether the OA is connected, the commune it speaks for, None if not tied to one)."""
+    return await zalo_db.account_commune(env.db.conn, oa_id)

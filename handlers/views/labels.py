@@ -14,6 +14,7 @@ YESNO = {1: "Có", 0: "Không"}
 # Each coded question kind's button labels, by its key (surveys.question_kinds.KindSpec.labels).
 VALUES = {"scale": SCALE, "yesno": YESNO}
 SKIP = "Bỏ qua"
+DONE = "Xong"  # the end of the review on Zalo: the thank-you
 START_SURVEY = "Bắt đầu khảo sát"
 CONTINUE_SURVEY = "Tiếp tục khảo sát"
 EDIT = "Sửa câu {number}"
