@@ -40,6 +40,7 @@ class Wakeable(Protocol):
 
 WorkerFactory = Callable[[Services, ZaloClients], Worker]
 
+
 # The workers of every `ykien run`, started in this order after the Zalo clients and stopped in
 # the reverse order, e.g. `lambda services, clients: ZaloWorker(services, clients),`.
 def zalo_channel(services: Services, clients: ZaloClients) -> Worker:
