@@ -22,7 +22,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from handlers.views import labels
 from surveys import question_kinds
 from surveys.answering import Step
-from surveys.model import Question, QuestionKind
+from surveys.model import QuestionKind
 from surveys.question_kinds import KindSpec
 
 _MAX_ID = 2**53
@@ -99,17 +99,6 @@ def continue_survey() -> InlineKeyboardMarkup:
 
 def labels_of(markup: InlineKeyboardMarkup | None) -> list[str]:
     return [b.text for row in markup.inline_keyboard for b in row] if markup else []
-
-
-def answer_label(question: Question, value: int | str | None) -> str:
-    if value is None:
-        return labels.SKIPPED
-    kind = question_kinds.of(question.kind)
-    if kind.values and isinstance(value, int):
-        return labels.VALUES[kind.labels][value]
-    if question.kind is QuestionKind.CHOICE:
-        return next((c.label for c in question.choices if c.code == value), str(value))
-    return str(value)
 
 
 def value_rows(kind: KindSpec, prefix: str) -> list[list[InlineKeyboardButton]]:

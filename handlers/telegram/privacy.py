@@ -6,7 +6,6 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from handlers.telegram import keyboards
 from handlers.telegram.context import BotContext
 from handlers.telegram.people import person_of, who_of
 from handlers.telegram.replies import alert, refuse_args, reply
@@ -36,7 +35,7 @@ async def mydata(update: Update, context: BotContext) -> None:
     text = render(
         "priv_mydata.html",
         data=data,
-        label=keyboards.answer_label,
+        label=labels.answer_label,
         tz=context.services.settings.timezone,
     )
     for part in _chunks(text):

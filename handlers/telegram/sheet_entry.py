@@ -90,7 +90,7 @@ async def show(update: Update, entry: Entry) -> None:
                 ]
             ]
         )
-        answers = [(q, keyboards.answer_label(q, v)) for q, v in entry.answers()]
+        answers = [(q, labels.answer_label(q, v)) for q, v in entry.answers()]
         await reply(
             update, "staff_sheet_summary.html", markup, entry=entry, answers=answers, labels=labels
         )

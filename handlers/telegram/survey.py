@@ -16,6 +16,7 @@ from handlers.telegram.people import person_of
 from handlers.telegram.replies import alert, refuse_args, reply
 from handlers.telegram.resident import ask_village
 from handlers.telegram.updates import query_of, text_of, user_of
+from handlers.views import labels
 from handlers.views.texts import render
 from surveys.answering import AnswerOutcome, Result, Step
 from surveys.pending import Pending
@@ -69,7 +70,7 @@ async def show(update: Update, step: Step, *, again: bool = False) -> None:
             "resident_review.html",
             keyboards.review(step),
             step=step,
-            label=keyboards.answer_label,
+            label=labels.answer_label,
             again=again,
         )
         return
@@ -124,7 +125,7 @@ async def acknowledge(
     once the next step is out (a question left with its buttons can be pressed again)."""
     assert result.step is not None and result.question is not None
     value = result.extra.get("value")
-    label = keyboards.answer_label(result.question, value if isinstance(value, int | str) else None)
+    label = labels.answer_label(result.question, value if isinstance(value, int | str) else None)
     chat_id = user_of(update).id
     owed = _owed(context)
     tasks: list[Awaitable[object]] = []

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from surveys import question_kinds
+from surveys.model import Question, QuestionKind
+
 SCALE = {
     1: "1 · Rất không hài lòng",
     2: "2 · Không hài lòng",
@@ -243,3 +246,15 @@ EARLIER_ROUND = "{label} · {title}"
 TEST_COPY = "Gửi thử cho tôi"
 CONFIRM = "✅ Xác nhận gửi"
 DISCARD = "Hủy"
+
+
+def answer_label(question: Question, value: int | str | None) -> str:
+    """A stored value as the resident reads it in chat (the review, "Đã lưu: ...", /mydata)."""
+    if value is None:
+        return SKIPPED
+    kind = question_kinds.of(question.kind)
+    if kind.values and isinstance(value, int):
+        return VALUES[kind.labels][value]
+    if question.kind is QuestionKind.CHOICE:
+        return next((c.label for c in question.choices if c.code == value), str(value))
+    return str(value)

@@ -8,10 +8,10 @@ from __future__ import annotations
 import logging
 
 from handlers.views import labels
+from handlers.views.labels import answer_label
 from handlers.zalo import payloads, survey
 from handlers.zalo.buttons import Button
 from handlers.zalo.chat import Chat
-from handlers.zalo.questions import answer_label
 
 log = logging.getLogger(__name__)
 

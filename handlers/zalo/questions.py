@@ -65,15 +65,3 @@ def code_of(question: Question, text: str) -> str | None:
         if raw == option.typed or folded == fold(option.label):
             return option.code
     return None
-
-
-def answer_label(question: Question, value: int | str | None) -> str:
-    """A stored value as the resident reads it (the review, "Đã lưu: ...")."""
-    if value is None:
-        return labels.SKIPPED
-    kind = question_kinds.of(question.kind)
-    if kind.values and isinstance(value, int):
-        return labels.VALUES[kind.labels][value]
-    if question.kind is QuestionKind.CHOICE:
-        return next((c.label for c in question.choices if c.code == value), str(value))
-    return str(value)

@@ -14,10 +14,11 @@ import json
 import re
 
 from handlers.views import labels
+from handlers.views.labels import answer_label
 from handlers.zalo import joining, payloads
 from handlers.zalo.buttons import Button
 from handlers.zalo.chat import Chat
-from handlers.zalo.questions import answer_label, buttons, code_of, is_number, options
+from handlers.zalo.questions import buttons, code_of, is_number, options
 from surveys import answering as answering_rules
 from surveys import zalo_chat
 from surveys.answering import AnswerOutcome, Result, Step

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.telegram.keyboards import answer_label
+from handlers.views.labels import answer_label
 from handlers.views.media import PLAIN_LIMIT, Medium, plain_text, render_for, split
 from handlers.views.texts import render
 from storage.privacy import StoredAsk
