@@ -17,8 +17,8 @@ Feature modules never import this module nor each other to dispatch: the router 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, Generic, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from telegram import Update
 from telegram.ext import (
@@ -57,6 +57,7 @@ from handlers.telegram.context import BotContext
 from handlers.telegram.people import person_of
 from handlers.telegram.replies import alert, command_args, reply
 from handlers.telegram.updates import query_of
+from handlers.views.registry import Registry
 from surveys import answering, drafts, faq_questions, summaries
 from surveys import residents as residents_rules
 from surveys import sheet_entry as sheet_rules
@@ -69,30 +70,6 @@ ButtonStep = Callable[[Update, BotContext], Awaitable[None]]
 PendingStep = Callable[[Update, BotContext, Pending], Awaitable[bool]]
 TextStep = Callable[[Update, BotContext], Awaitable[bool]]
 PayloadStep = Callable[[Update, BotContext, str], Awaitable[bool]]
-T = TypeVar("T")
-
-
-class Registry(Generic[T]):
-    """Names (button prefixes, states, payload kinds), each owned by one step; naming one twice
-    is a wiring mistake, refused when the module loads."""
-
-    def __init__(self, what: str) -> None:
-        self.what = what
-        self._owners: dict[str, T] = {}
-
-    def add(self, names: str | Iterable[str], owner: T) -> None:
-        """Gives `owner` each name, or none of them when one is taken (or repeated)."""
-        added = [names] if isinstance(names, str) else list(names)
-        for name in added:
-            if name in self._owners or added.count(name) > 1:
-                raise ValueError(f"{self.what} {name!r} is registered twice")
-        self._owners.update(dict.fromkeys(added, owner))
-
-    def get(self, name: str) -> T | None:
-        return self._owners.get(name)
-
-    def names(self) -> list[str]:
-        return list(self._owners)
 
 
 def prefix_of(data: str) -> str:

@@ -20,9 +20,9 @@ Feature modules never import this module: the router imports them.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
-from typing import Generic, TypeVar
+from collections.abc import Awaitable, Callable
 
+from handlers.views.registry import Registry
 from handlers.zalo import faq, joining, keywords, payloads, survey
 from handlers.zalo.chat import Chat
 from surveys import answering, zalo_chat
@@ -34,29 +34,6 @@ ButtonStep = Callable[[Chat, payloads.Press], Awaitable[None]]
 KeywordStep = Callable[[Chat], Awaitable[None]]
 PendingStep = Callable[[Chat, Pending], Awaitable[bool]]
 TextStep = Callable[[Chat], Awaitable[bool]]
-T = TypeVar("T")
-
-
-class Registry(Generic[T]):
-    """Names (payload kinds, keywords, states), each owned by one step; naming one twice is a
-    wiring mistake, refused when the module loads."""
-
-    def __init__(self, what: str) -> None:
-        self.what = what
-        self._owners: dict[str, T] = {}
-
-    def add(self, names: str | Iterable[str], owner: T) -> None:
-        added = [names] if isinstance(names, str) else list(names)
-        for name in added:
-            if name in self._owners or added.count(name) > 1:
-                raise ValueError(f"{self.what} {name!r} is registered twice")
-        self._owners.update(dict.fromkeys(added, owner))
-
-    def get(self, name: str) -> T | None:
-        return self._owners.get(name)
-
-    def names(self) -> list[str]:
-        return list(self._owners)
 
 
 BUTTONS: Registry[ButtonStep] = Registry("payload kind")

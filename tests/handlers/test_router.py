@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from handlers.telegram import router
+from handlers.views.registry import Registry
 from handlers.zalo import router as zalo_router
 from surveys import zalo_chat
 from surveys.households import household_payload
@@ -22,7 +23,7 @@ TELEGRAM = ROOT / "handlers" / "telegram"
 
 @pytest.mark.parametrize("names", [["f:", "f:"], "go"])
 def test_a_name_registered_twice_is_refused_and_nothing_is_added(names) -> None:
-    registry: router.Registry[str] = router.Registry("button prefix")
+    registry: Registry[str] = Registry("button prefix")
     registry.add("go", "first")
     with pytest.raises(ValueError, match="registered twice"):
         registry.add(["b:", *([names] if isinstance(names, str) else names)], "second")
