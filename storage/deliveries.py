@@ -283,6 +283,19 @@ class Waiting:
     row: Claimed
 
 
+async def has_waiting(conn: aiosqlite.Connection, person_id: int) -> bool:
+    """Whether any of the person's rows may wait for them to write (claim_waiting's states):
+    a read, so that a person with none costs no write transaction."""
+    return bool(
+        await sql.scalar(
+            conn,
+            "SELECT EXISTS (SELECT 1 FROM deliveries WHERE resident_id = ? "
+            "AND state IN ('outside_window', 'quota', 'queued'))",
+            (person_id,),
+        )
+    )
+
+
 async def claim_waiting(
     conn: aiosqlite.Connection, person_id: int, now: datetime, results_since: datetime
 ) -> list[Waiting]:

@@ -48,8 +48,10 @@ class LateDelivery:
     async def waiting_for(self, person_id: int) -> Late:
         """Sends the person what waited for them; call after they wrote on Zalo."""
         now = self.env.now()
-        async with self.env.db.transaction() as tx:
-            claimed = await ddb.claim_waiting(tx, person_id, now, now - RESULTS_FOR)
+        claimed: list[ddb.Waiting] = []
+        if await ddb.has_waiting(self.env.db.conn, person_id):  # most writers have nothing
+            async with self.env.db.transaction() as tx:
+                claimed = await ddb.claim_waiting(tx, person_id, now, now - RESULTS_FOR)
         contents: dict[int, Content] = {}
         outcomes: list[DeliveryOutcome] = []
         for waiting in claimed:
@@ -60,8 +62,9 @@ class LateDelivery:
             result = await self._send(waiting.row, contents[waiting.broadcast_id])
             retries = self.env.settings.send_retries
             outcomes.append(outcome(waiting.row, result, self.env.now(), retries))
-        async with self.env.db.transaction() as tx:
-            await ddb.record(tx, outcomes, self.env.now())
+        if outcomes:
+            async with self.env.db.transaction() as tx:
+                await ddb.record(tx, outcomes, self.env.now())
         answers = await self.questions.deliver_waiting(person_id)
         sent = [o.id for o in outcomes if o.state == DeliveryState.SENT]
         return Late(sent, [o.id for o in outcomes if o.state != DeliveryState.SENT], answers)
