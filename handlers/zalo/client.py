@@ -65,6 +65,7 @@ class _Answer:
 
     body: dict[str, Any] | None
     detail: str = ""
+    network: bool = False  # no answer at all after every retry (not a refusal)
 
     @property
     def code(self) -> int | None:
@@ -171,7 +172,7 @@ class ZaloClient:
         answer = await self._authorised("POST", "/v3.0/oa/message/cs", json_body=body)
         code = answer.code
         if answer.body is None:
-            return SendOutcome(SendStatus.FAILED, detail=answer.detail)
+            return SendOutcome(SendStatus.FAILED, detail=answer.detail, network=answer.network)
         detail = str(answer.body.get("message", ""))
         if code == 0:
             message_id = str((answer.body.get("data") or {}).get("message_id", ""))
@@ -252,7 +253,7 @@ class ZaloClient:
                 return _Answer(None, f"HTTP {status} without a JSON object")
             return _Answer(body)
         log.warning("Zalo unreachable: %s after %d attempts", why, tries)
-        return _Answer(None, f"network: {why} after {tries} attempts")
+        return _Answer(None, f"network: {why} after {tries} attempts", network=True)
 
     async def exchange(
         self, app_id: str, app_secret: str, refresh_token: str

@@ -90,7 +90,7 @@ def _result(outcome: SendOutcome) -> SendResult:
         return SendResult(SendStatus.OUTSIDE_WINDOW, detail=detail[:200])
     if outcome.status is ZaloStatus.QUOTA:
         return SendResult(SendStatus.QUOTA, detail=detail[:200])
-    if outcome.error is None and outcome.detail.startswith("network"):
+    if outcome.network:
         return SendResult(SendStatus.NETWORK, detail=detail[:200])
     if outcome.error == TOKEN_EXPIRED:  # the refresh failed this time: the next try refreshes
         return SendResult(SendStatus.NETWORK, detail=detail[:200])

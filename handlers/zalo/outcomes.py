@@ -19,6 +19,7 @@ class SendOutcome:
     message_id: str | None = None
     error: int | None = None  # Zalo's error code, when Zalo answered one
     detail: str = ""  # why, in English for the log (never a token, never the text sent)
+    network: bool = False  # FAILED because Zalo did not answer after every retry: try later
 
     @property
     def sent(self) -> bool:

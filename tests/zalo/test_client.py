@@ -135,6 +135,7 @@ async def test_sandbox_down_for_30_s_then_the_client_reports_failed(
     zalo.go_down(30)
     outcome = await client.send_text(USER, "x")
     assert outcome.status is SendStatus.FAILED and outcome.detail.startswith("network:")
+    assert outcome.network  # no answer at all: the delivery engine retries it later
     assert pauses.taken == [1.0, 2.0, 4.0, 8.0] and zalo.sent == []
 
 
