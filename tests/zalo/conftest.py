@@ -14,7 +14,11 @@ from bot.zalo_sandbox import ZaloSandbox, ZaloSandboxServer
 from handlers.zalo.client import ClientSettings, ZaloClient
 from storage.db import Database
 from surveys.env import Env, Settings
+from surveys.services import Services
 from surveys.zalo_tokens import ZaloTokens, connect
+from tests.conftest import FakeClock as Clock
+from tests.handlers.conftest import Harness, running_harness
+from tests.zalo.delivery_support import Commune, mixed_commune
 
 START = datetime(2026, 11, 23, 3, 0, tzinfo=UTC).timestamp()
 USER = "8801234567890123456"
@@ -90,3 +94,17 @@ async def client(
     )
     async with ZaloClient(connected, settings, sleep=pauses) as zalo_client:
         yield zalo_client
+
+
+@pytest.fixture
+async def harness(services: Services, clock: Clock) -> AsyncIterator[Harness]:
+    """The Telegram bot against its sandbox, for the tests of a commune on every channel."""
+    async with running_harness(services, clock) as running:
+        yield running
+
+
+@pytest.fixture
+async def commune(harness: Harness, clock: Clock) -> AsyncIterator[Commune]:
+    """A commune with Telegram, Zalo (in and out of the window) and web residents."""
+    async with mixed_commune(harness, clock) as made:
+        yield made

@@ -3,10 +3,6 @@ both sandboxes: who gets what, what the preview and progress say, and Zalo's fau
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from handlers.telegram import broadcast_jobs
 from handlers.views.texts import render
 from storage import deliveries as ddb
@@ -18,7 +14,7 @@ from surveys.late_delivery import Late
 from surveys.people import zalo_address
 from surveys.services import Services
 from tests.conftest import COMMUNE, FakeClock, tg_person
-from tests.handlers.conftest import Harness, running_harness
+from tests.handlers.conftest import Harness
 from tests.handlers.test_broadcast import fake_sleep
 from tests.zalo.delivery_support import (
     IN_WINDOW,
@@ -26,24 +22,11 @@ from tests.zalo.delivery_support import (
     TELEGRAM,
     Commune,
     launch,
-    mixed_commune,
     zalo_writes,
 )  # fmt: skip
 
 STAFF = 900
 OFFER = "Xã đang lấy ý kiến"
-
-
-@pytest.fixture
-async def harness(services: Services, clock: FakeClock) -> AsyncIterator[Harness]:
-    async with running_harness(services, clock) as running:
-        yield running
-
-
-@pytest.fixture
-async def commune(harness: Harness, clock: FakeClock) -> AsyncIterator[Commune]:
-    async with mixed_commune(harness, clock) as made:
-        yield made
 
 
 async def _states(services: Services, broadcast_id: int) -> dict[str, dict[str, int]]:

@@ -3,31 +3,15 @@ sandbox when Zalo takes it, kept and sent at the resident's next write when it d
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-
 from surveys.access import Role
 from surveys.services import Services
 from tests.conftest import COMMUNE, FakeClock, tg_person
-from tests.handlers.conftest import Harness, running_harness
-from tests.zalo.delivery_support import IN_WINDOW, OUTSIDE, Commune, mixed_commune, zalo_writes
+from tests.handlers.conftest import Harness
+from tests.zalo.delivery_support import IN_WINDOW, OUTSIDE, Commune, zalo_writes
 
 STAFF = 50
 QUESTION = "xin giấy phép xây chuồng bò ở đâu"
 ANSWER = "Bạn nộp hồ sơ xin phép xây dựng tại bộ phận một cửa của xã."
-
-
-@pytest.fixture
-async def harness(services: Services, clock: FakeClock) -> AsyncIterator[Harness]:
-    async with running_harness(services, clock) as running:
-        yield running
-
-
-@pytest.fixture
-async def commune(harness: Harness, clock: FakeClock) -> AsyncIterator[Commune]:
-    async with mixed_commune(harness, clock) as made:
-        yield made
 
 
 async def _ask_and_answer(commune: Commune, harness: Harness, user_id: str) -> list[str]:
