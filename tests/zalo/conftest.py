@@ -15,10 +15,11 @@ from handlers.zalo.client import ClientSettings, ZaloClient
 from storage.db import Database
 from surveys.env import Env, Settings
 from surveys.services import Services
-from surveys.zalo_tokens import ZaloTokens, connect
+from surveys.zalo_tokens import ZaloTokens
 from tests.conftest import FakeClock as Clock
 from tests.handlers.conftest import Harness, running_harness
 from tests.zalo.delivery_support import Commune, mixed_commune
+from tests.zalo.oa import connect_sandbox
 
 START = datetime(2026, 11, 23, 3, 0, tzinfo=UTC).timestamp()
 USER = "8801234567890123456"
@@ -60,11 +61,7 @@ def zenv(zdb: Database, zclock: FakeClock) -> Env:
 @pytest.fixture
 async def connected(zenv: Env, zalo: ZaloSandbox) -> ZaloTokens:
     """The sandbox's OA connected with its first tokens, as `ykien zalo connect` does."""
-    access, refresh = zalo.authorise()
-    await connect(
-        zenv, oa_id=zalo.oa_id, app_id=zalo.app_id, app_secret=zalo.app_secret,
-        oa_secret=zalo.oa_secret, access_token=access, refresh_token=refresh,
-    )  # fmt: skip
+    await connect_sandbox(zenv, zalo)
     return ZaloTokens(zenv, zalo.oa_id)
 
 

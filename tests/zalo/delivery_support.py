@@ -19,9 +19,9 @@ from storage.people import Channel
 from surveys.broadcasts import Launched, Plan
 from surveys.people import zalo_address
 from surveys.services import Services
-from surveys.zalo_tokens import connect
 from tests.conftest import COMMUNE, SURVEY, FakeClock
 from tests.handlers.conftest import Harness
+from tests.zalo.oa import connect_sandbox
 
 IN_WINDOW = ("8800000000000000001", "8800000000000000002")
 OUTSIDE = ("8800000000000000009",)
@@ -69,11 +69,7 @@ async def mixed_commune(harness: Harness, clock: FakeClock) -> AsyncIterator[Com
     services = harness.services
     zalo = ZaloSandbox(clock=lambda: clock.now.timestamp())
     async with ZaloSandboxServer(zalo) as server:
-        access, refresh = zalo.authorise()
-        await connect(
-            services.env, oa_id=zalo.oa_id, app_id=zalo.app_id, app_secret=zalo.app_secret,
-            oa_secret=zalo.oa_secret, access_token=access, refresh_token=refresh,
-        )  # fmt: skip
+        await connect_sandbox(services.env, zalo)
         pauses: list[float] = []
 
         async def pause(seconds: float) -> None:

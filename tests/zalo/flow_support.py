@@ -17,13 +17,12 @@ from handlers.zalo.clients import ZaloClients
 from handlers.zalo.inbox import queue_into
 from handlers.zalo.webhook import WebhookKeys, webhook_handler
 from handlers.zalo.worker import ZaloWorker
-from storage import zalo as zalo_db
 from storage.records import Answer
 from storage.responses import list_answers
 from surveys.people import Channel, zalo_address
 from surveys.services import Services
-from surveys.zalo_tokens import connect
 from tests.conftest import COMMUNE, SURVEY, FakeClock, table_counts
+from tests.zalo.oa import connect_sandbox
 
 LAN = "8801234567890123456"
 BINH = "8809876543210987654"
@@ -134,14 +133,8 @@ async def running_flow(
     exit, fails on any Zalo call the sandbox does not fake."""
     zalo = ZaloSandbox(clock=lambda: clock.now.timestamp())
     zalo.webhook.retry_delays = (0.0,) * 5
-    access, refresh = zalo.authorise()
     env = services.env
-    await connect(
-        env, oa_id=zalo.oa_id, app_id=zalo.app_id, app_secret=zalo.app_secret,
-        oa_secret=zalo.oa_secret, access_token=access, refresh_token=refresh,
-    )  # fmt: skip
-    async with env.db.transaction() as conn:
-        await zalo_db.set_commune(conn, zalo.oa_id, commune)
+    await connect_sandbox(env, zalo, commune)
 
     async def moves_the_clock(seconds: float) -> None:
         clock.advance(seconds=seconds)

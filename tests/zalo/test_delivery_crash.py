@@ -16,9 +16,9 @@ from storage import deliveries as ddb
 from storage.people import Channel
 from surveys.people import zalo_address
 from surveys.services import Services
-from surveys.zalo_tokens import connect
 from tests.conftest import COMMUNE, SURVEY
 from tests.zalo.delivery_support import add_person
+from tests.zalo.oa import connect_sandbox
 
 RECIPIENTS = 200
 FIRST = 8_800_000_000_000_000_000
@@ -29,11 +29,7 @@ OFFER = "Xã đang lấy ý kiến"
 async def _prepare(db_path: Path, zalo: ZaloSandbox) -> int:
     services = await Services.open(str(db_path))
     try:
-        access, refresh = zalo.authorise()
-        await connect(
-            services.env, oa_id=zalo.oa_id, app_id=zalo.app_id, app_secret=zalo.app_secret,
-            oa_secret=zalo.oa_secret, access_token=access, refresh_token=refresh,
-        )  # fmt: skip
+        await connect_sandbox(services.env, zalo)
         for i in range(RECIPIENTS):
             uid = str(FIRST + i)
             zalo.follow(uid)

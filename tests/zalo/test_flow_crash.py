@@ -20,12 +20,11 @@ from handlers.zalo.clients import ZaloClients
 from handlers.zalo.inbox import queue_into
 from handlers.zalo.webhook import WebhookKeys, webhook_handler
 from handlers.zalo.worker import ZaloWorker
-from storage import zalo as zalo_db
 from storage.responses import list_answers
 from surveys.people import Channel, zalo_address
 from surveys.services import Services
-from surveys.zalo_tokens import connect
 from tests.conftest import COMMUNE, SURVEY
+from tests.zalo.oa import connect_sandbox
 
 LAN = "8801234567890123456"
 COMMENT = "Cần thêm đèn đường ở thôn"
@@ -48,14 +47,8 @@ async def test_kill_9_between_the_answer_and_its_mark(db_path: Path, case: str) 
     services = await Services.open(str(db_path))
     zalo = ZaloSandbox()
     zalo.webhook.retry_delays = (0.0,) * 5
-    access, refresh = zalo.authorise()
     env = services.env
-    await connect(
-        env, oa_id=zalo.oa_id, app_id=zalo.app_id, app_secret=zalo.app_secret,
-        oa_secret=zalo.oa_secret, access_token=access, refresh_token=refresh,
-    )  # fmt: skip
-    async with env.db.transaction() as conn:
-        await zalo_db.set_commune(conn, zalo.oa_id, COMMUNE)
+    await connect_sandbox(env, zalo, COMMUNE)
     await services.rounds.open(COMMUNE, SURVEY, closes_at=env.now() + timedelta(days=7))
     token = await services.residents.join_token(COMMUNE)
     assert token is not None
