@@ -198,16 +198,6 @@ class SheetEntryService:
             return Entry(SheetEntryOutcome.INVALID)
         return await self._answer(actor, state, entry, question, value)
 
-    async def conflicts(
-        self, actor: Actor, commune_code: int
-    ) -> list[tuple[Round, list[tuple[str, int, int]]]]:
-        """Households of the commune with both a paper sheet and a chat answer, per round;
-        raises Forbidden (audited) outside the actor's scope."""
-        await self.access.require(actor, Action.ENTER_SHEETS, Scope(commune_code))
-        rounds = await surveys_db.list_rounds(self.env.db.conn, commune_code=commune_code)
-        found = [(r, await self.sheets.conflicts(r.id)) for r in rounds]
-        return [(r, c) for r, c in found if c]
-
     async def communes(self, actor: Actor) -> list[int] | None:
         """Communes where the actor may enter sheets; None means every commune."""
         if actor.person_id is None:

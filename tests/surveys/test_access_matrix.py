@@ -186,8 +186,6 @@ USE_CASES = [
     UseCase("household codes printed", SHEETS, "commune",
             lambda s, a, w: s.households.sheets(a, A, None)),
     UseCase("paper sheets imported", SHEETS, "commune", import_sheet, audit="sheets.enter"),
-    UseCase("households twice", SHEETS, "commune",
-            lambda s, a, w: s.sheet_entry.conflicts(a, A)),
     UseCase("answered twice", SHEETS, "commune", lambda s, a, w: s.conflicts.listed_in(a, A)),
     UseCase("answered twice in a round", SHEETS, "commune",
             lambda s, a, w: s.conflicts.listed(a, w.round.id)),
