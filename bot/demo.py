@@ -13,6 +13,7 @@ import random
 import tempfile
 import time
 from collections.abc import Awaitable
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -121,6 +122,8 @@ async def _zalo_residents(
 
     def one(i: int, code: str) -> Awaitable[ZaloTally]:
         persona = _persona(rng, satisfaction)
+        if i == 0:  # one changes an answer by typing «sửa N» on the review
+            persona = replace(persona, changes_one=True, leaves_after=None)
         name = f"Cư dân Zalo {i}"
         return zalo_journey(
             zalo, f"88{i:017d}", code, random.Random(rng.random()), persona, name=name

@@ -92,9 +92,14 @@ def _scale_digit(rng: random.Random, persona: Persona) -> str:
 
 
 async def _answer(
-    resident: ZaloResident, screen: SentMessage, rng: random.Random, persona: Persona
+    resident: ZaloResident,
+    screen: SentMessage,
+    rng: random.Random,
+    persona: Persona,
+    typed: dict[int, str],
 ) -> SentMessage:
-    """One answer to the question on ``screen``, by button or typed as the question asks."""
+    """One answer to the question on ``screen``, by button or typed as the question asks;
+    ``typed`` remembers the digits typed on scale questions, by question number."""
     shown = screen.labels()
     if labels.SKIP in shown:  # the comment
         if persona.comment:
@@ -105,8 +110,10 @@ async def _answer(
         return await resident.press(labels.YESNO[1] if yes else labels.YESNO[0])
     if shown:
         return await resident.press(rng.choice(shown))
-    if _SCALE_HINT in screen.text:
-        return await resident.write(_scale_digit(rng, persona))
+    asked = _QUESTION.search(screen.text)
+    if _SCALE_HINT in screen.text and asked:
+        digit = typed[int(asked[1])] = _scale_digit(rng, persona)
+        return await resident.write(digit)
     return await resident.write("1")  # "Gõ số của câu trả lời": the first option
 
 
@@ -133,14 +140,17 @@ async def zalo_journey(
     elif labels.START_SURVEY not in screen.labels():  # the villages, by button
         screen = await resident.press(rng.choice(screen.labels()))
     screen = await resident.press(labels.START_SURVEY)
+    typed: dict[int, str] = {}
     while _QUESTION.search(screen.text) and labels.DONE not in screen.labels():
         if persona.leaves_after is not None and tally.answers >= persona.leaves_after:
             return tally
-        screen = await _answer(resident, screen, rng, persona)
+        screen = await _answer(resident, screen, rng, persona, typed)
         tally.answers += _saved(screen)
-    if persona.changes_one and labels.DONE in screen.labels():
-        screen = await resident.write(f"sửa {rng.randint(1, 11)}")
-        screen = await resident.write(_scale_digit(rng, persona))
+    if persona.changes_one and typed and labels.DONE in screen.labels():
+        number = rng.choice(sorted(typed))  # a scale answer, changed to another value
+        screen = await resident.write(f"sửa {number}")
+        other = rng.choice([d for d in "123450" if d != typed[number]])
+        screen = await resident.write(other)
         tally.changed += _saved(screen, "Đã sửa thành:")
     if labels.DONE in screen.labels():
         screen = await resident.press(labels.DONE)
