@@ -5,7 +5,9 @@ The household's answerer is one stand-in member per household (storage.web.web_m
 person at the address ('web', household id), its responses recorded as channel 'web'), shared
 by every browser that opened its code, so coming back to the link continues (or changes) the
 same response. Wrong codes count per browser and per commune in the database; reaching a limit
-locks code entry for a while (see README "The web e-sheet").
+locks code entry for a while (see README "The web e-sheet"). Once staff keep the household's
+sheet on another channel (surveys.sheet_conflicts), the web sheet is shut for the round: its
+pages say which sheet counts and every answer, comment or submit is refused.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ COMMUNE_LIMIT = 50  # wrong codes for one commune per window before its code ent
 WINDOW = timedelta(minutes=15)
 LOCK_FOR = timedelta(minutes=15)
 SESSION_DAYS = 90  # a browser unused this long forgets its household
+HELD = "conflict"  # responses.hold: after the household's paper sheet, waiting for staff
 SET_ASIDE = "set_aside"  # responses.hold when staff counted the household's other sheet
 
 
@@ -170,7 +173,7 @@ class WebSheetService:
             label,
             step,
             await web_db.submitted(conn, response.id),
-            hold == "conflict",
+            hold == HELD,
         )
 
     async def _counted(self, household: Household, round_: Round) -> str | None:
