@@ -4,9 +4,11 @@ Zalo redelivers an event it thinks was not acknowledged (a slow answer, a restar
 queue keys each event (msg_id; for a follow the event, user and time) and a second arrival
 changes nothing. Events arriving together share one COMMIT (group commit, Database.grouped):
 one fsync for a burst instead of one each, so the acknowledgements stay fast when many
-residents write at once, and each still returns only once its event is durable. The worker that answers residents (handlers/zalo/worker.py) reads
-:func:`pending` in order and, once an event's work is committed and its replies are sent,
-marks it :func:`handled`, emptying its body: the text is not kept once answered.
+residents write at once, and each still returns only once its event is durable.
+
+The worker that answers residents (handlers/zalo/worker.py) reads :func:`pending` in order
+and, once an event's work is committed and its replies are sent, marks it :func:`handled`,
+emptying its body: the text is not kept once answered.
 """
 
 from __future__ import annotations
