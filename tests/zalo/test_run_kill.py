@@ -31,6 +31,7 @@ RESIDENTS = [f"88{i:017d}" for i in range(1, 5)]
 DIGITS = "543"  # typed answers to questions 1-3 (duong, dien, thuy_loi), queued at the kill
 ORDER = ("duong", "dien", "thuy_loi")
 WAIT = 20.0  # a safety net for a slow machine; every wait ends on what the sandbox or db saw
+START = 30.0  # the same for a start: importing and migrating take seconds on a busy machine
 
 
 async def _until(check: Callable[[], object], what: str) -> None:
@@ -78,7 +79,7 @@ class Run:
         )  # fmt: skip
         assert proc.stderr is not None
         while True:  # the line it prints once the server listens
-            line = (await asyncio.wait_for(proc.stderr.readline(), WAIT)).decode()
+            line = (await asyncio.wait_for(proc.stderr.readline(), START)).decode()
             assert line, f"ykien run exited at start: {self.log}"
             self.log.append(line)
             if "phiếu web" in line:
