@@ -6,7 +6,8 @@ replies (the interrupted event's again: replies are at least once, stored effect
 The OA sandbox runs here; the process reaches it through YKIEN_ZALO_API_URL/_OAUTH_URL. While
 its API is down (``go_down``) the worker's first reply to each resident is retried with
 backoff, so each resident's first answer is committed but its event not marked, and the
-events after it wait in the queue: that is when the process is killed."""
+events after it wait in the queue: that is when the process is killed. A second test kills it
+in the middle of a burst of follows being acknowledged (group commits under way)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.web_server import free_port
-from bot.zalo_sandbox import ZaloSandbox, ZaloSandboxServer
+from bot.zalo_sandbox import Event, ZaloSandbox, ZaloSandboxServer
+from handlers.zalo.events import parse
 from storage.db import Database
 from surveys.services import Services
 from tests.conftest import COMMUNE, SURVEY
@@ -30,6 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 RESIDENTS = [f"88{i:017d}" for i in range(1, 5)]
 DIGITS = "543"  # typed answers to questions 1-3 (duong, dien, thuy_loi), queued at the kill
 ORDER = ("duong", "dien", "thuy_loi")
+BURST = 150  # follows posted at once; the pusher's HTTP client keeps at most 100 in flight
+KILL_AFTER = 20  # acknowledgements: by then at most 120 were sent, so 30 or more were not
 WAIT = 20.0  # a safety net for a slow machine; every wait ends on what the sandbox or db saw
 START = 30.0  # the same for a start: importing and migrating take seconds on a busy machine
 
@@ -139,6 +143,18 @@ async def _settled(
     return counts
 
 
+async def _keys(db_path: Path) -> list[tuple[str, bool]]:
+    """(key, handled) of every queued event, read by another connection."""
+    db = await Database.open(db_path, migrate_now=False)
+    try:
+        rows = await db.conn.execute_fetchall(
+            "SELECT event_key, handled_at IS NOT NULL AND failure IS NULL FROM zalo_inbox"
+        )
+    finally:
+        await db.close()
+    return [(r[0], bool(r[1])) for r in rows]
+
+
 def _last(zalo: ZaloSandbox, user: str) -> str:
     texts = zalo.texts_to(user)
     return texts[-1] if texts else ""
@@ -236,4 +252,55 @@ async def test_kill_9_of_ykien_run_with_events_queued(db_path: Path) -> None:
         # the interrupted first answer is replayed (already recorded), then the two queued ones
         assert replies[0].startswith("Câu này đã được ghi nhận: 5 · Rất hài lòng"), replies
         assert [r.startswith("Đã lưu") for r in replies[1:]] == [True, True], replies
+    assert zalo.unimplemented == []
+
+
+async def test_kill_9_in_a_burst_keeps_every_acknowledged_event(db_path: Path) -> None:
+    """Killed while a burst is being acknowledged (groups open, COMMITs under way): every event
+    that got its 200 is in the database after the kill; the others Zalo delivers again, and
+    the restarted process stores and handles each once."""
+    zalo = ZaloSandbox()
+    await _prepare(db_path, zalo)
+    port = free_port()
+    users = [f"89{i:017d}" for i in range(BURST)]
+    events = [zalo.follow(user) for user in users]
+    zalo.webhook.queue.clear()  # posted by hand below, all at once
+    key = {id(e): parse(e.body).key for e in events}
+    async with ZaloSandboxServer(zalo) as server:
+        zalo.webhook.register(f"http://127.0.0.1:{port}/zalo/webhook")
+        run = Run(db_path, port, server.url)
+        await run.start()
+        acked: list[Event] = []
+        enough = asyncio.Event()
+
+        async def deliver(event: Event) -> None:
+            if await zalo.webhook.post(event, zalo.webhook.signed(event)) == 200:
+                acked.append(event)
+                if len(acked) >= KILL_AFTER:
+                    enough.set()
+
+        posts = [asyncio.create_task(deliver(e)) for e in events]
+        try:
+            await asyncio.wait_for(enough.wait(), WAIT)
+        finally:
+            await run.kill()
+            await asyncio.gather(*posts)  # the rest: connection refused or reset
+        stored = {k for k, _ in await _keys(db_path)}
+        assert {key[id(e)] for e in acked} <= stored  # no acknowledged event lost
+        assert KILL_AFTER <= len(acked) < BURST  # the kill came in the middle of the burst
+
+        # restarted; Zalo delivers again every event it has no 200 for, all at once
+        run = Run(db_path, port, server.url)
+        await run.start()
+        try:
+            unacked = [e for e in events if all(e is not a for a in acked)]
+            signed = [zalo.webhook.post(e, zalo.webhook.signed(e)) for e in unacked]
+            assert await asyncio.gather(*signed) == [200] * len(unacked)
+            await _settled(db_path)  # an event is marked after its replies were sent
+        finally:
+            assert await run.stop() == 0
+    queued = await _keys(db_path)
+    assert sorted(k for k, _ in queued) == sorted(key.values())  # each once
+    assert all(handled for _, handled in queued)
+    assert all(any("mã hộ gia đình" in t for t in zalo.texts_to(u)) for u in users)  # greeted
     assert zalo.unimplemented == []
