@@ -98,12 +98,17 @@ async def _post_all(zalo: ZaloSandbox, hook: Hook, events: list[Event]) -> list[
     return list(await asyncio.gather(*(one(e) for e in events)))
 
 
-async def test_many_at_once_are_stored_once_with_fewer_commits(
+async def test_many_at_once_are_stored_once_with_fewer_commits_forged_ones_not(
     hook: Hook, zalo: ZaloSandbox
 ) -> None:
     events = _texts(zalo, [f"tin {i}" for i in range(RESIDENTS)])
+    forged = _texts(zalo, ["giả mạo"] * 5)
     commits = hook.env.db.commits
-    assert await _post_all(zalo, hook, events) == [200] * RESIDENTS
+    statuses, refused = await asyncio.gather(
+        _post_all(zalo, hook, events),
+        asyncio.gather(*(zalo.webhook.post_forged(e) for e in forged)),
+    )
+    assert statuses == [200] * RESIDENTS and refused == [403] * len(forged)
     assert sorted(await hook.stored()) == sorted(f"tin {i}" for i in range(RESIDENTS))
     assert len(hook.wakes) == RESIDENTS  # the worker is woken once per new event
     assert hook.env.db.commits - commits < RESIDENTS // 2  # they shared COMMITs
