@@ -18,7 +18,7 @@ from bot.config import Config
 from bot.http_client import AiohttpRequest
 from bot.ordering import PerChatUpdateProcessor
 from bot.resilient import PollingRequest, RetryingRequest, Sleep
-from handlers.telegram import broadcast_jobs, menus, retention, router
+from handlers.telegram import broadcast_jobs, menus, router
 from handlers.telegram.context import BotContext, attach
 from handlers.views.labels import COMMAND_MENU
 from surveys import skipped_updates
@@ -100,7 +100,6 @@ def _post_init(
             scope=BotCommandScopeAllPrivateChats(),
         )
         await menus.redo_marked(app.bot, svc)
-        retention.schedule(app)
         await broadcast_jobs.restore(app)
 
     return post_init

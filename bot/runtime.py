@@ -1,5 +1,6 @@
 """Background work of `ykien run` not tied to Telegram, in every mode (polling, webhook, the
-web channel alone): the Zalo clients, the scheduled token refresh, and pluggable workers.
+web channel alone): the daily retention pass, the Zalo clients, the scheduled token refresh,
+and pluggable workers.
 
 A worker is made from the Services and the Zalo clients and has ``start()`` and ``stop()``
 (coroutines); one that also has ``wake()`` is woken by the Zalo webhook after each new event
@@ -17,6 +18,7 @@ from typing import Protocol, runtime_checkable
 from bot import log_filter
 from bot.config import Config
 from bot.runtime_refresh import TokenRefresher
+from bot.runtime_retention import RetentionJob
 from handlers.zalo import delivery as zalo_delivery
 from handlers.zalo.client import API_URL, OAUTH_URL, ClientSettings
 from handlers.zalo.clients import ZaloClients
@@ -81,6 +83,7 @@ class Runtime:
             env, client_settings(config), sleep=sleep, mask=log_filter.add_secret
         )
         self.refresher = TokenRefresher(env, self.clients, sleep=sleep)
+        self.retention = RetentionJob(services.privacy, sleep=sleep)
         self._factories = tuple(workers)
         self.workers: list[Worker] = []
 
@@ -88,6 +91,7 @@ class Runtime:
         held = await mask_secrets(self.services.env, log_filter.add_secret)
         if held and self.config.web_listen is None:
             log.warning("Zalo: %d OA connected but no --web-listen: no Zalo event arrives", held)
+        self.retention.start()
         self.refresher.start()
         for make in self._factories:
             worker = make(self.services, self.clients)
@@ -101,8 +105,8 @@ class Runtime:
                 worker.wake()
 
     async def stop(self) -> None:
-        """Stops the workers (the last started first), then the refresh, then the clients; one
-        worker failing to stop does not keep the others running."""
+        """Stops the workers (the last started first), then the refresh and the retention
+        pass, then the clients; one worker failing to stop does not keep the others running."""
         while self.workers:
             worker = self.workers.pop()
             try:
@@ -110,4 +114,5 @@ class Runtime:
             except Exception:
                 log.exception("background worker %s failed to stop", type(worker).__name__)
         await self.refresher.stop()
+        await self.retention.stop()
         await self.clients.close()

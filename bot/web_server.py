@@ -18,6 +18,7 @@ import logging
 import signal
 import socket
 import sys
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -34,6 +35,7 @@ from handlers.zalo import verifier
 from handlers.zalo.inbox import queue_into
 from handlers.zalo.webhook import webhook_handler
 from surveys import zalo_tokens
+from surveys.env import Clock, utc_now
 from surveys.services import Services
 
 log = logging.getLogger(__name__)
@@ -141,14 +143,21 @@ def attach(app: App, config: Config, telegram: webhook.TelegramWebhook | None = 
     return server
 
 
-async def serve_alone(config: Config) -> int:
-    """The web channel and Zalo without Telegram, until SIGINT or SIGTERM."""
-    services = await open_services(config)
-    stop = asyncio.Event()
+async def serve_alone(
+    config: Config,
+    *,
+    clock: Clock = utc_now,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    stop: asyncio.Event | None = None,
+) -> int:
+    """The web channel and Zalo without Telegram, until SIGINT or SIGTERM (or `stop`: tests,
+    which also move `clock` and `sleep` instead of waiting)."""
+    services = await open_services(config, clock=clock)
+    stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    runtime = Runtime(services, config)
+    runtime = Runtime(services, config, sleep=sleep)
     server = Server(config)
     try:
         await runtime.start()

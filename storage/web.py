@@ -132,12 +132,20 @@ async def household(conn: aiosqlite.Connection, household_id: int) -> Household 
     return Household(row[0], row[1], row[2], row[3]) if row else None
 
 
-async def held(conn: aiosqlite.Connection, response_id: int) -> bool:
-    """Whether the response waits for staff (the hold of migration 0018): a paper sheet counts."""
-    return bool(
-        await sql.scalar(
-            conn,
-            "SELECT count(*) FROM responses WHERE id = ? AND hold = 'conflict'",
-            (response_id,),
-        )
+async def hold_of(conn: aiosqlite.Connection, response_id: int) -> str | None:
+    """The response's hold (migration 0018): None, 'conflict' (a paper sheet counts, this one
+    waits for staff) or 'set_aside' (staff counted the household's sheet on another channel)."""
+    row = await sql.one(conn, "SELECT hold FROM responses WHERE id = ?", (response_id,))
+    return row[0] if row else None
+
+
+async def tapped_response(
+    conn: aiosqlite.Connection, round_id: int, member: int
+) -> tuple[int, str | None] | None:
+    """(id, hold) of the web answerer's response in the round, in one read (the tap's path)."""
+    row = await sql.one(
+        conn,
+        "SELECT id, hold FROM responses WHERE round_id = ? AND resident_id = ?",
+        (round_id, member),
     )
+    return (int(row[0]), row[1]) if row else None

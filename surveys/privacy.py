@@ -104,11 +104,20 @@ class PrivacyService:
     def pseudonym(self, person_id: int) -> str:
         return pseudonym(self.env.pseudonym_key, person_id)
 
-    async def my_data(self, who: Who) -> MyData:
-        """What is stored about the person; for an address nobody holds, nothing but itself."""
+    async def my_data(self, who: Who, *, answering: int | None = None) -> MyData:
+        """What is stored about the person; for an address nobody holds, nothing but itself.
+
+        `answering` is the Zalo inbox event that asked (its id): the request being answered is
+        no stored data to report (its text is cleared once it is handled); the person's other
+        queued events are."""
         conn = self.env.db.conn
+
+        async def queued_of(addresses: list[Address]) -> list[InboxEvent]:
+            queued = await zalo_db.queued_for(conn, _zalo_users(addresses))
+            return [e for e in queued if e.id != answering]
+
         if not isinstance(who, int):
-            queued = await zalo_db.queued_for(conn, _zalo_users([who]))
+            queued = await queued_of([who])
             return MyData(
                 NOBODY,
                 None,
@@ -126,7 +135,7 @@ class PrivacyService:
         grants = await access_db.active_grants(conn, person_id)
         asks = await privacy_db.asks_of(conn, person_id)
         addresses = await people_db.addresses_of(conn, person_id)
-        queued = await zalo_db.queued_for(conn, _zalo_users(addresses))
+        queued = await queued_of(addresses)
         if resident is None:
             return MyData(
                 person_id,

@@ -5,7 +5,9 @@ The household's answerer is one stand-in member per household (storage.web.web_m
 person at the address ('web', household id), its responses recorded as channel 'web'), shared
 by every browser that opened its code, so coming back to the link continues (or changes) the
 same response. Wrong codes count per browser and per commune in the database; reaching a limit
-locks code entry for a while (see README "The web e-sheet").
+locks code entry for a while (see README "The web e-sheet"). Once staff keep the household's
+sheet on another channel (surveys.sheet_conflicts), the web sheet is shut for the round: its
+pages say which sheet counts and every answer, comment or submit is refused.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from storage import communes as communes_db
+from storage import conflicts as conflicts_db
 from storage import responses as responses_db
 from storage import surveys as surveys_db
 from storage import web as web_db
@@ -35,6 +38,8 @@ COMMUNE_LIMIT = 50  # wrong codes for one commune per window before its code ent
 WINDOW = timedelta(minutes=15)
 LOCK_FOR = timedelta(minutes=15)
 SESSION_DAYS = 90  # a browser unused this long forgets its household
+HELD = "conflict"  # responses.hold: after the household's paper sheet, waiting for staff
+SET_ASIDE = "set_aside"  # responses.hold when staff counted the household's other sheet
 
 
 class Opened(StrEnum):
@@ -52,6 +57,7 @@ class SheetState(StrEnum):
     CONSENT = "consent"  # open round, not started: the notice and "Bắt đầu"
     ANSWERING = "answering"
     DONE = "done"  # every question has an answer or a skip
+    SET_ASIDE = "set_aside"  # staff counted the household's other sheet: this one is shut
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,7 @@ class Sheet:
     step: Step | None = None
     submitted: bool = False
     held: bool = False  # a paper sheet counts; this web sheet waits for staff
+    counted: str | None = None  # SET_ASIDE: the channel of the sheet that counts instead
 
 
 @dataclass(frozen=True)
@@ -148,6 +155,11 @@ class WebSheetService:
         response = member and await responses_db.find(conn, round_.id, member)
         if not response:
             return base
+        hold = await web_db.hold_of(conn, response.id)
+        if hold == SET_ASIDE:
+            return replace(
+                base, state=SheetState.SET_ASIDE, counted=await self._counted(household, round_)
+            )
         survey = await self.answering.survey(round_.survey_id)
         assert survey is not None
         answers = {a.question_id: a for a in await responses_db.list_answers(conn, response.id)}
@@ -161,8 +173,13 @@ class WebSheetService:
             label,
             step,
             await web_db.submitted(conn, response.id),
-            await web_db.held(conn, response.id),
+            hold == HELD,
         )
+
+    async def _counted(self, household: Household, round_: Round) -> str | None:
+        """The channel of the household's response that counts in the round (None: none)."""
+        rows = await conflicts_db.of_household(self.env.db.conn, round_.id, household.id)
+        return next((r.channel for r in rows if r.counted), None)
 
     async def _not_open(self, household: Household, commune: Commune | None) -> Sheet:
         rounds = await surveys_db.list_rounds(self.env.db.conn, commune_code=household.commune_code)
@@ -181,6 +198,9 @@ class WebSheetService:
             return Sheet(SheetState.NO_SESSION)
         if await self.answering.open_round(household.commune_code) is None:
             return await self.sheet(token)
+        found = await self.sheet(token, labelled=True)
+        if found.state is SheetState.SET_ASIDE:
+            return found
         async with self.env.db.transaction() as conn:
             member = await web_db.web_member(conn, household, self.env.now())
         await self.answering.current(member, channel="web")
@@ -205,8 +225,12 @@ class WebSheetService:
             return None
         conn = self.env.db.conn
         member = await web_db.web_member_of(conn, household)
-        response = member and await responses_db.find(conn, round_.id, member)
-        return (response.resident_id, response.id) if response else None
+        if member is None:
+            return None
+        found = await web_db.tapped_response(conn, round_.id, member)
+        if found is None or found[1] == SET_ASIDE:  # staff counted another sheet: shut
+            return None
+        return member, found[0]
 
     async def _tap(self, token: str, act: Callable[[int, int], Awaitable[Result]]) -> Result:
         acting = await self._tapped(token)
@@ -255,6 +279,8 @@ class WebSheetService:
 
 
 def _refusal(sheet: Sheet) -> AnswerOutcome:
-    if sheet.state in (SheetState.CLOSED, SheetState.NOT_YET, SheetState.NO_ROUND):
+    # A set-aside sheet is closed to the household: the pages show why (SheetState.SET_ASIDE).
+    shut = (SheetState.CLOSED, SheetState.NOT_YET, SheetState.NO_ROUND, SheetState.SET_ASIDE)
+    if sheet.state in shut:
         return AnswerOutcome.CLOSED
     return AnswerOutcome.NOT_JOINED if sheet.household is None else AnswerOutcome.NO_ROUND

@@ -117,6 +117,8 @@ def _status_page(request: web.Request, sheet: Sheet) -> web.Response:
         return page("web_no_session.html", status=403)
     if sheet.state is SheetState.CONSENT:
         return page("web_consent.html", sheet=sheet, csrf=csrf_token(request))
+    if sheet.state is SheetState.SET_ASIDE:  # staff counted the household's other sheet
+        return page("web_set_aside.html", status=409, sheet=sheet)
     return page("web_round_closed.html", status=409, sheet=sheet)
 
 

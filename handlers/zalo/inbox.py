@@ -11,8 +11,10 @@ from surveys.zalo_inbox import InboxKind, queue_event
 
 
 def queue_into(env: Env, wake: Callable[[], None] | None = None) -> Accept:
-    """The ``accept`` of webhook_handler: every event is committed to the inbox once; ``wake``
-    (the inbox worker's) is called after a new one is committed, not after a redelivery."""
+    """The ``accept`` of webhook_handler: every event is committed to the inbox once (events
+    arriving together share a COMMIT; each returns after it, so the 200 follows durability);
+    ``wake`` (the inbox worker's) is called after a new one is committed, not after a
+    redelivery."""
 
     async def accept(event: ZaloEvent) -> None:
         match event:

@@ -24,7 +24,7 @@ async def help_(chat: Chat) -> None:
 async def mydata(chat: Chat) -> None:
     """Every stored fact about the person, as /mydata shows it."""
     services = chat.services
-    data = await services.privacy.my_data(chat.person)
+    data = await services.privacy.my_data(chat.person, answering=chat.event.id)
     await chat.say("zalo_mydata.html", data=data, label=answer_label, tz=services.settings.timezone)
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from handlers.telegram import retention
+from bot.runtime_retention import RetentionJob
 from surveys.access import Action, Actor, Forbidden, Scope
 from surveys.people import Address, Channel
 from surveys.pseudonym import pseudonym
@@ -131,9 +131,7 @@ async def test_retention_removes_only_the_inactive(harness, clock) -> None:
         Address(Channel.TELEGRAM, "555"), "Mới", COMMUNE
     )  # joined recently
     clock.advance(days=66)
-    retention.schedule(harness.app)
-    (job,) = harness.app.job_queue.get_jobs_by_name(retention.JOB_NAME)
-    await job.run(harness.app)
+    await RetentionJob(harness.services.privacy).run_once()
     assert await traces(harness, str(UID), NAME, COMMENT) == []
     assert await harness.services.people.find(Channel.TELEGRAM, str(people[1].id)) is None
     assert await traces(harness, "Người 1") == []
@@ -151,9 +149,7 @@ async def test_retention_off_by_default(harness, clock) -> None:
     await residents(harness, clock, 1)
     clock.advance(days=5000)
     assert await harness.services.privacy.run_retention() == 0
-    retention.schedule(harness.app)  # it runs to purge the Zalo inbox (test_privacy_zalo)
-    (job,) = harness.app.job_queue.get_jobs_by_name(retention.JOB_NAME)
-    await job.run(harness.app)
+    await RetentionJob(harness.services.privacy).run_once()  # it still purges the Zalo inbox
     assert await resident_of(harness.services, UID) is not None  # nobody erased
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import timedelta
 
-from handlers.telegram import retention
+from bot.runtime_retention import RetentionJob
 from storage import people as people_db
 from storage import zalo as zalo_db
 from storage.records import ts
@@ -126,9 +126,7 @@ async def test_retention_erases_the_inactive_and_purges_old_handled_events(harne
     await handled(harness, "o1", days_ago=INBOX_DAYS + 1)  # handled long ago: purged
     await handled(harness, "o2", days_ago=1)  # handled yesterday: kept for now
     await queue(harness, OTHER_USER, "text", "chưa xử lý", "o3")  # queued: the worker's
-    retention.schedule(harness.app)
-    (job,) = harness.app.job_queue.get_jobs_by_name(retention.JOB_NAME)
-    await job.run(harness.app)
+    await RetentionJob(harness.services.privacy).run_once()
     assert await harness.services.people.find(Channel.TELEGRAM, str(UID)) is None  # erased
     # Zelda's queued messages went with her; of the other user's, the old handled one went.
     assert await inbox(harness) == [
@@ -143,9 +141,7 @@ async def test_with_retention_off_the_job_still_purges_the_inbox(harness, clock)
     await handled(harness, "o1", days_ago=INBOX_DAYS + 0.5)
     await handled(harness, "o2", days_ago=INBOX_DAYS - 0.5)
     assert harness.services.settings.retention_days == 0
-    retention.schedule(harness.app)
-    (job,) = harness.app.job_queue.get_jobs_by_name(retention.JOB_NAME)
-    await job.run(harness.app)
+    await RetentionJob(harness.services.privacy).run_once()
     assert await inbox(harness) == [(OTHER_USER, "text", "", 1)]
     clock.advance(days=1)  # time moves: the other one is now old too
     assert await harness.services.privacy.run_retention() == 0  # nobody erased

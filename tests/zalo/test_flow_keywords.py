@@ -39,15 +39,29 @@ async def test_my_data_shows_what_is_stored(flow: Flow, typed: str) -> None:
     assert "Xã, phường: Xã Tân Uyên, Lai Châu" in shown
     assert "→ 5 · Rất hài lòng" in shown
     assert "Gõ «xóa dữ liệu»" in shown and "/deletedata" not in shown
+    assert "đang chờ ykien xử lý" not in shown  # the request itself is no stored message
 
 
 async def test_my_data_of_a_follower_who_never_joined(flow: Flow) -> None:
     await flow.follow(LAN)
     replies = await flow.send(LAN, "du lieu cua toi")
-    # the Zalo address, and the message still being answered, are all that is stored
-    [shown] = replies
+    # the message being answered is no stored data: its text goes once it is answered
+    assert replies == [f"ykien không lưu dữ liệu nào về bạn (mã Zalo {flow.zalo.oa_id}:{LAN})."]
+
+
+async def test_my_data_lists_the_messages_still_queued_after_the_request(flow: Flow) -> None:
+    """Sent together, before the worker ran: the later message is stored (queued) when the
+    request is answered, and is listed; the request itself is not."""
+    await flow.follow(LAN)
+    before = len(flow.zalo.texts_to(LAN))
+    flow.zalo.write(LAN, "dữ liệu của tôi")
+    flow.zalo.write(LAN, "Nhà tôi ở xóm Nà Ún")
+    await flow.deliver()
+    shown = flow.zalo.texts_to(LAN)[before]
     assert shown.startswith("Dữ liệu ykien lưu về bạn")
-    assert f"Mã Zalo: {flow.zalo.oa_id}:{LAN}" in shown and "du lieu cua toi" in shown
+    assert "Tin nhắn Zalo của bạn đang chờ ykien xử lý" in shown
+    assert "Nhà tôi ở xóm Nà Ún" in shown and "dữ liệu của tôi" not in shown
+    assert "sau 30 ngày" in shown
 
 
 async def test_delete_data_asks_then_erases_the_zalo_address(flow: Flow) -> None:
