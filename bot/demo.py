@@ -1,4 +1,10 @@
-"""`ykien demo`: the whole system offline: sandbox over HTTP, the real bot, simulated residents."""
+"""`ykien demo`: the whole system offline: sandbox over HTTP, the real bot, simulated residents.
+
+Telegram residents through the Bot API sandbox, households of the first commune on the web
+e-sheet, and Zalo residents of the same commune through the Zalo OA sandbox: its OA connected
+as an operator does (`ykien zalo connect`), its signed webhooks reaching the bot process's
+/zalo/webhook, the bot's replies going back through the sandbox's OA API.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,8 @@ import asyncio
 import random
 import tempfile
 import time
+from collections.abc import Awaitable
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,12 +24,15 @@ from bot.sandbox import Sandbox, SandboxServer
 from bot.simulate import Persona, Tally, journey
 from bot.web_households import WebTally, household
 from bot.web_server import free_port
+from bot.zalo_residents import ZaloTally, zalo_journey
+from bot.zalo_sandbox import ZaloSandbox, ZaloSandboxServer
 from handlers.views.reports import Format, commune_output
 from handlers.views.texts import render
 from surveys.access import Actor
 from surveys.links import web_link
 from surveys.services import Services
 from surveys.summaries import SummaryRefused
+from surveys.zalo_tokens import connect
 
 # Three communes of Lai Châu, each with its villages and a different mood.
 COMMUNES: dict[int, tuple[float, tuple[str, ...]]] = {
@@ -37,6 +48,9 @@ COMMENTS = (
 )
 CONCURRENCY = 60
 WEB_HOUSEHOLDS = 24  # households of the first commune answering on the web e-sheet
+ZALO_RESIDENTS = 6  # residents of the first commune answering on its Zalo OA
+ZALO_HOUSEHOLDS = 2  # of them, those who send their household's code (the others the join code)
+ZALO_RATE = "50"  # the bot's sends per second to the OA (YKIEN_ZALO_RATE's maximum)
 
 
 async def _residents(
@@ -77,6 +91,47 @@ async def _web_households(services: Services, base: str, rng: random.Random) -> 
     )
 
 
+async def _zalo_codes(services: Services) -> list[str]:
+    """What each Zalo resident of the first commune sends: a household's code from its card
+    (a village of its own), or the commune's join code from the poster (then picks a village)."""
+    code = next(iter(COMMUNES))
+    village = COMMUNES[code][1][1]
+    await services.identity.load()  # the bot process learned its username (getMe)
+    issued = await services.households.issue(Actor.operator(), code, village, ZALO_HOUSEHOLDS)
+    token = await services.residents.join_token(code)
+    assert token is not None
+    households = [h.code for h, _ in issued.households]
+    return households + [token] * (ZALO_RESIDENTS - len(households))
+
+
+async def _connect_oa(services: Services, zalo: ZaloSandbox) -> None:
+    """The sandbox's OA tied to the first commune, with its first tokens, as
+    `ykien zalo connect --commune` stores them."""
+    access, refresh = zalo.authorise()
+    await connect(
+        services.env, oa_id=zalo.oa_id, app_id=zalo.app_id, app_secret=zalo.app_secret,
+        oa_secret=zalo.oa_secret, access_token=access, refresh_token=refresh,
+        commune_code=next(iter(COMMUNES)),
+    )  # fmt: skip
+
+
+async def _zalo_residents(
+    zalo: ZaloSandbox, codes: list[str], rng: random.Random
+) -> list[ZaloTally]:
+    satisfaction = COMMUNES[next(iter(COMMUNES))][0]
+
+    def one(i: int, code: str) -> Awaitable[ZaloTally]:
+        persona = _persona(rng, satisfaction)
+        if i == 0:  # one changes an answer by typing «sửa N» on the review
+            persona = replace(persona, changes_one=True, leaves_after=None)
+        name = f"Cư dân Zalo {i}"
+        return zalo_journey(
+            zalo, f"88{i:017d}", code, random.Random(rng.random()), persona, name=name
+        )
+
+    return list(await asyncio.gather(*(one(i, code) for i, code in enumerate(codes))))
+
+
 def _persona(rng: random.Random, satisfaction: float) -> Persona:
     return Persona(
         satisfaction=satisfaction,
@@ -93,6 +148,7 @@ async def demo(config: Config, *, residents: int, seed: int) -> int:
     config = config.override(db_path=db_path, token="123456:DEMO")
     services = await open_services(config)
     payloads = {}
+    zalo = ZaloSandbox()
     for code, (_, villages) in COMMUNES.items():
         await services.residents.add_villages(code, list(villages))
         await services.rounds.open(
@@ -100,9 +156,10 @@ async def demo(config: Config, *, residents: int, seed: int) -> int:
         )
         token = await services.residents.join_token(code)
         payloads[code] = f"j{token}"
+    await _connect_oa(services, zalo)
 
     try:
-        return await _run(config, services, payloads, db_path, residents, seed, started)
+        return await _run(config, services, payloads, db_path, residents, seed, started, zalo)
     finally:
         await services.close()
 
@@ -115,22 +172,35 @@ async def _run(
     residents: int,
     seed: int,
     started: float,
+    zalo: ZaloSandbox,
 ) -> int:
-    """The bot runs in its own process, as in production; this one plays Telegram and people."""
+    """The bot runs in its own process, as in production; this one plays Telegram, Zalo and
+    people."""
     rng = random.Random(seed)
     sandbox = Sandbox(bot_username=config.settings.bot_username or "ykien_bot")
     tallies: list[Tally] = []
-    async with SandboxServer(sandbox) as server:
+    async with SandboxServer(sandbox) as server, ZaloSandboxServer(zalo) as zserver:
         port = free_port()
-        web_env = {"YKIEN_WEB_LISTEN": f"127.0.0.1:{port}", "YKIEN_WEB_URL": ""}
-        bot = BotProcess(sandbox, server.api_url, db_path, extra_env=web_env)
+        env = {
+            "YKIEN_WEB_LISTEN": f"127.0.0.1:{port}",
+            "YKIEN_WEB_URL": "",
+            "YKIEN_ZALO_API_URL": zserver.url,
+            "YKIEN_ZALO_OAUTH_URL": zserver.url,
+            "YKIEN_ZALO_RATE": ZALO_RATE,
+        }
+        bot = BotProcess(sandbox, server.api_url, db_path, extra_env=env)
         await bot.start()
+        zalo.webhook.register(f"http://127.0.0.1:{port}/zalo/webhook")
+        zalo.webhook.start(concurrency=8)
         try:
-            web, _ = await asyncio.gather(
+            zalo_codes = await _zalo_codes(services)
+            web, _, on_zalo = await asyncio.gather(
                 _web_households(services, f"http://127.0.0.1:{port}", rng),
                 _residents(sandbox, payloads, residents, rng, tallies),
+                _zalo_residents(zalo, zalo_codes, rng),
             )
         finally:
+            await zalo.webhook.stop()
             await bot.stop()
 
     elapsed = time.perf_counter() - started
@@ -159,6 +229,18 @@ async def _run(
             households=len(web),
             answers=sum(t.answers for t in web),
             submitted=sum(t.submitted for t in web),
+        )
+    )
+    print(
+        render(
+            "cli_demo_zalo.txt",
+            residents=len(on_zalo),
+            households=ZALO_HOUSEHOLDS,
+            answers=sum(t.answers for t in on_zalo),
+            changed=sum(t.changed for t in on_zalo),
+            finished=sum(t.finished for t in on_zalo),
+            events=len(zalo.webhook.log.delivered),
+            sent=len(zalo.sent),
         )
     )
     print()

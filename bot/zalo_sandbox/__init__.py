@@ -5,6 +5,8 @@ OA (:class:`ZaloSandbox`): OAuth v4 refresh with single-use refresh tokens, acce
 that expire (-216), consultation messages within the 7-day window (-230 outside) with the
 8 free replies in 48 h, button templates, user detail, image upload; simulated users whose
 follows, messages and button presses reach the bot as signed webhooks; faults on purpose.
+A simulated person waits for the bot's reply with ``ZaloSandbox.wait_for`` (woken by each
+message sent to them, no polling).
 Its clock is injectable (``bot.sandbox.FakeClock`` works). Endpoints it does not fake answer
 501 and are logged and listed in ``ZaloSandbox.unimplemented``.
 """

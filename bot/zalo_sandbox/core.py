@@ -7,13 +7,14 @@ these methods' answers and :class:`ZaloError` into Zalo's wire format.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from itertools import count
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.zalo_sandbox import events
 from bot.zalo_sandbox.errors import (
@@ -38,6 +39,7 @@ HOUR = 3600.0
 DAY = 24 * HOUR
 MAX_IMAGE = 1024 * 1024  # Zalo's limit for an uploaded image [S]
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg"})
+T = TypeVar("T")
 
 
 class ZaloSandbox:
@@ -71,6 +73,8 @@ class ZaloSandbox:
         self.tokens = TokenState()
         self.followers: dict[str, Follower] = {}
         self.sent: list[SentMessage] = []
+        self._sent_to: dict[str, list[SentMessage]] = {}  # by user: messages_to without a scan
+        self._waiting: dict[str, list[asyncio.Future[None]]] = {}  # by user: wait_for()
         self.uploads: dict[str, Upload] = {}
         self.unimplemented: list[str] = []  # what was asked and not faked: tests assert it empty
         self.webhook = WebhookPusher(self)
@@ -188,7 +192,7 @@ class ZaloSandbox:
             free=free,
             at=now,
         )
-        self.sent.append(message)
+        self._record(message)
         data = {"message_id": message.message_id, "user_id": follower.user_id}
         return {"error": 0, "message": "Success", "data": data}
 
@@ -277,7 +281,38 @@ class ZaloSandbox:
         raise ValueError(f"no message to {user_id!r} has a button {title!r}")
 
     def messages_to(self, user_id: str) -> list[SentMessage]:
-        return [m for m in self.sent if m.user_id == user_id]
+        return list(self._sent_to.get(user_id, ()))
+
+    def _record(self, message: SentMessage) -> None:
+        """Keeps a sent message and wakes whoever waits for one to that user."""
+        self.sent.append(message)
+        self._sent_to.setdefault(message.user_id, []).append(message)
+        for waiter in self._waiting.pop(message.user_id, []):
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def wait_for(
+        self,
+        user_id: str,
+        found: Callable[[list[SentMessage]], T | None],
+        *,
+        timeout: float = 30.0,  # noqa: ASYNC109 - a simulated person's patience
+    ) -> T:
+        """``found(messages to the user)`` once it is not None: looked at now and again each
+        time the OA sends the user a message (no polling); TimeoutError after ``timeout``."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while (result := found(self._sent_to.get(user_id, []))) is None:
+            waiter = loop.create_future()
+            self._waiting.setdefault(user_id, []).append(waiter)
+            left = deadline - loop.time()
+            try:
+                await asyncio.wait_for(waiter, max(left, 0.0))
+            except TimeoutError:
+                raise TimeoutError(
+                    f"no awaited message to Zalo user {user_id} within {timeout:g} s"
+                ) from None
+        return result
 
     def texts_to(self, user_id: str) -> list[str]:
         return [m.text for m in self.messages_to(user_id)]

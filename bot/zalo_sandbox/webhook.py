@@ -2,7 +2,9 @@
 
 Zalo waits about 2 s for a 2xx, retries a failed delivery (30 s, 5 min, 15 min, 30 min, 1 h)
 and then disables the webhook; the sandbox keeps the number of retries and shortens the
-delays (``retry_delays``, real seconds, 0 in tests). Faults on purpose: the next events
+delays (``retry_delays``, real seconds, 0 in tests). In the background (:meth:`start`) it can
+deliver several events at once, as Zalo does for many users; each acknowledgement's time is
+kept (``log.acks``, real seconds) for the benchmark. Faults on purpose: the next events
 delivered twice (:meth:`duplicate_next`), acknowledged "too late" so that Zalo retries
 (:meth:`slow_next`), and forged or unsigned requests (:meth:`post_forged`).
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,6 +39,7 @@ class DeliveryLog:
     delivered: list[Event] = field(default_factory=list)  # each 2xx, duplicates included
     failures: list[str] = field(default_factory=list)  # one reason per failed attempt
     abandoned: list[Event] = field(default_factory=list)  # every retry failed: webhook disabled
+    acks: list[float] = field(default_factory=list)  # seconds from POST to 2xx, each delivery
 
 
 class WebhookPusher:
@@ -57,7 +61,7 @@ class WebhookPusher:
         self._duplicate = 0
         self._slow = 0
         self._wake: asyncio.Event | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self._session: aiohttp.ClientSession | None = None
 
     def register(self, url: str) -> None:
@@ -82,16 +86,19 @@ class WebhookPusher:
         while self.queue and self.url:
             await self._deliver(self.queue.popleft())
 
-    def start(self) -> None:
-        """Deliver in the background as events come (the standalone sandbox, the demo)."""
-        if self._task is None or self._task.done():
+    def start(self, concurrency: int = 1) -> None:
+        """Deliver in the background as events come (the standalone sandbox, the demo), up to
+        ``concurrency`` at once (one user's next event waits for the reply in simulations)."""
+        if not any(not t.done() for t in self._tasks):
             self._wake = asyncio.Event()
-            self._task = asyncio.get_running_loop().create_task(self._run())
+            loop = asyncio.get_running_loop()
+            self._tasks = [loop.create_task(self._run()) for _ in range(max(1, concurrency))]
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
             task.cancel()
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         if self._session is not None:
@@ -142,12 +149,15 @@ class WebhookPusher:
         for delay in (0.0, *self.retry_delays):
             if delay:
                 await asyncio.sleep(delay)
+            started = time.perf_counter()
             status = await self.post(event, header)
+            took = time.perf_counter() - started
             if isinstance(status, int) and 200 <= status < 300 and self._slow:
                 self._slow -= 1
                 status = f"acknowledged after more than {self.ack_timeout:g} s"
             if isinstance(status, int) and 200 <= status < 300:
                 self.log.delivered.append(event)
+                self.log.acks.append(took)
                 if self._duplicate:
                     self._duplicate -= 1
                     again = await self.post(event, header)

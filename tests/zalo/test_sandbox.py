@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.zalo_sandbox import ZaloSandbox, ZaloSandboxServer
+from bot.zalo_sandbox import SentMessage, ZaloSandbox, ZaloSandboxServer
 from handlers.zalo.webhook import WebhookKeys, verify
 from tests.zalo.conftest import USER
 
@@ -140,3 +140,67 @@ async def test_the_standalone_process_and_its_control_api() -> None:
     finally:
         proc.terminate()
         await proc.wait()
+
+
+async def test_a_waiter_wakes_when_the_oa_sends_to_its_user(
+    zalo: ZaloSandbox, zserver: ZaloSandboxServer
+) -> None:
+    """wait_for is woken by each message to that user (not by others'), without polling."""
+    access, _ = zalo.authorise()
+    zalo.follow(USER)
+    zalo.follow("other")
+    url = f"{zserver.url}/v3.0/oa/message/cs"
+
+    def second(messages: list[SentMessage]) -> str | None:
+        return messages[1].text if len(messages) >= 2 else None
+
+    waiting = asyncio.create_task(zalo.wait_for(USER, second, timeout=20))
+    looks: list[int] = []
+    counting = asyncio.create_task(zalo.wait_for(USER, lambda m: looks.append(len(m)), timeout=20))
+    for user, text in ((USER, "một"), ("other", "khác"), (USER, "hai")):
+        body = {"recipient": {"user_id": user}, "message": {"text": text}}
+        assert (await _call("POST", url, token=access, json=body))[1]["error"] == 0
+    assert await waiting == "hai"
+    assert looks == [0, 1, 2]  # once at first, then once per message to USER only
+    counting.cancel()
+    with pytest.raises(TimeoutError, match="no awaited message to Zalo user other"):
+        await zalo.wait_for("other", second, timeout=0.05)
+    assert await zalo.wait_for(USER, second) == "hai"  # already there: no wait
+
+
+async def test_the_background_pusher_delivers_several_events_at_once(zalo: ZaloSandbox) -> None:
+    """start(concurrency=3): three events are in flight together; each ack's time is kept."""
+    in_flight: list[str] = []
+    all_three = asyncio.Event()
+
+    async def hook(request: web.Request) -> web.Response:
+        in_flight.append((await request.json())["message"]["text"])
+        if len(in_flight) == 3:
+            all_three.set()
+        await all_three.wait()  # answers only once three requests are open at the same time
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        zalo.webhook.register(f"http://127.0.0.1:{runner.addresses[0][1]}/hook")
+        for n in range(3):
+            zalo.follow(f"user{n}")
+        zalo.webhook.queue.clear()  # only the texts
+        zalo.webhook.start(concurrency=3)
+        for n in range(3):
+            zalo.write(f"user{n}", str(n))
+        await asyncio.wait_for(all_three.wait(), 20)
+        assert sorted(in_flight) == ["0", "1", "2"]
+        await zalo.webhook.stop()
+        zalo.write("user0", "3")
+        await zalo.webhook.flush()  # in this task: its acknowledgement is timed like the others
+        assert in_flight[-1] == "3"
+        assert len(zalo.webhook.log.acks) == len(zalo.webhook.log.delivered) >= 1
+        assert all(0 < a < 20 for a in zalo.webhook.log.acks)
+    finally:
+        await zalo.webhook.stop()
+        await runner.cleanup()
