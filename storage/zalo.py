@@ -167,13 +167,15 @@ async def enqueue(
     return cur.rowcount == 1
 
 
-async def pending_events(conn: aiosqlite.Connection, limit: int = 100) -> list[InboxEvent]:
-    """Events not handled yet, oldest first."""
+async def pending_events(
+    conn: aiosqlite.Connection, limit: int = 100, *, after: int = 0
+) -> list[InboxEvent]:
+    """Events not handled yet with an id above ``after``, oldest first."""
     rows = await sql.rows(
         conn,
         "SELECT id, event_key, oa_id, kind, user_id, body, sent_at, received_at, target "
-        "FROM zalo_inbox WHERE handled_at IS NULL ORDER BY id LIMIT ?",
-        (limit,),
+        "FROM zalo_inbox WHERE handled_at IS NULL AND id > ? ORDER BY id LIMIT ?",
+        (after, limit),
     )
     return [
         InboxEvent(r[0], r[1], r[2], r[3], r[4], r[5], dt_req(r[6]), dt_req(r[7]), r[8])

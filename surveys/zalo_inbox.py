@@ -55,9 +55,10 @@ async def queue_event(
         )  # fmt: skip
 
 
-async def pending(env: Env, limit: int = 100) -> list[InboxEvent]:
-    """Queued events not handled yet, oldest first."""
-    return await zalo_db.pending_events(env.db.conn, limit)
+async def pending(env: Env, limit: int = 100, *, after: int = 0) -> list[InboxEvent]:
+    """Queued events not handled yet, oldest first; ``after``: only those queued after the
+    event with that id (the worker's read of what is new)."""
+    return await zalo_db.pending_events(env.db.conn, limit, after=after)
 
 
 async def handled(

@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
@@ -75,7 +76,9 @@ class ZaloWorker:
         self.failed = 0
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
-        self._lanes: dict[tuple[str, str], asyncio.Task[None]] = {}  # (oa, user) -> its lane
+        # (oa, user) -> its lane and the events waiting in it; ids of every event in a lane
+        self._lanes: dict[tuple[str, str], tuple[asyncio.Task[None], deque[InboxEvent]]] = {}
+        self._queued: set[int] = set()
         self._stopping = False
         self._loop: asyncio.Task[None] | None = None
 
@@ -122,45 +125,65 @@ class ZaloWorker:
     # -- the machinery -------------------------------------------------------------------------
 
     async def _run(self) -> None:
+        """A wake reads only the events queued after those already read (one indexed read per
+        new event, however many residents are mid-conversation); every ``poll_interval`` a read
+        of the whole queue finds what a previous process or a failed mark left queued."""
+        loop = asyncio.get_running_loop()
+        after, full_read_at = 0, loop.time()
         while not self._stopping:
             self._wake.clear()
+            if loop.time() - full_read_at >= self.poll_interval:
+                after = 0
+            if after == 0:
+                full_read_at = loop.time()
+            rows: list[InboxEvent] = []
             try:
-                self._dispatch(await zalo_inbox.pending(self.services.env, BATCH))
+                rows = await zalo_inbox.pending(self.services.env, BATCH, after=after)
+                self._dispatch(rows)
+                after = max((r.id for r in rows), default=after)
             except Exception as exc:  # the database unreachable: try again at the next poll
                 log.error("Zalo worker could not read the inbox: %s", type(exc).__name__)
+                after = 0
+            if len(rows) == BATCH:
+                continue  # more than a batch queued: read on without waiting
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_interval)
 
     async def _lanes_done(self) -> None:
         while self._lanes:
-            await asyncio.gather(*self._lanes.values(), return_exceptions=True)
+            await asyncio.gather(
+                *(lane for lane, _ in self._lanes.values()), return_exceptions=True
+            )
 
     def _dispatch(self, rows: list[InboxEvent]) -> None:
-        """A lane per user with queued events and none running; a user whose lane is running
-        gets the rest at the pass after it ends (it wakes the loop)."""
-        by_user: dict[tuple[str, str], list[InboxEvent]] = {}
+        """Each event joins its user's lane: the running one, or a new one. An event already
+        in a lane (a full read sees what is still being handled) is not added again."""
         for row in rows:
-            by_user.setdefault((row.oa_id, row.user_id), []).append(row)
-        for user, events in by_user.items():
-            if user in self._lanes:
+            if row.id in self._queued:
                 continue
-            task = asyncio.get_running_loop().create_task(self._lane(events))
-            self._lanes[user] = task
-            task.add_done_callback(self._ended_callback(user))
+            user = (row.oa_id, row.user_id)
+            self._queued.add(row.id)
+            if user in self._lanes:
+                self._lanes[user][1].append(row)
+                continue
+            events = deque([row])
+            task = asyncio.get_running_loop().create_task(self._lane(user, events))
+            self._lanes[user] = (task, events)
 
-    def _ended_callback(self, user: tuple[str, str]) -> Callable[[asyncio.Task[None]], None]:
-        def ended(_task: asyncio.Task[None]) -> None:
+    async def _lane(self, user: tuple[str, str], events: deque[InboxEvent]) -> None:
+        """One user's events, one after another; the lane leaves `_lanes` in the same step as
+        it finds its queue empty, so an event dispatched later starts a new lane."""
+        try:
+            while events and not self._stopping:
+                event = events.popleft()
+                try:
+                    async with self._slots:
+                        await self._handle(event)
+                finally:
+                    self._queued.discard(event.id)
+        finally:
+            self._queued.difference_update(e.id for e in events)  # stopping: left queued
             self._lanes.pop(user, None)
-            self._wake.set()
-
-        return ended
-
-    async def _lane(self, events: list[InboxEvent]) -> None:
-        async with self._slots:
-            for event in events:
-                if self._stopping:
-                    return
-                await self._handle(event)
 
     async def _handle(self, event: InboxEvent) -> None:
         env = self.services.env

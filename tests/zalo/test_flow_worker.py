@@ -99,6 +99,36 @@ async def test_the_webhook_wakes_a_running_worker(flow: Flow) -> None:
     assert await flow.answers(LAN) == {"duong": (5, None, False)}
 
 
+async def test_a_running_worker_handles_what_arrives_while_a_user_is_mid_event(
+    flow: Flow,
+) -> None:
+    """Woken only by the webhook (no poll in time), the running worker reads each new event
+    once: those of a user whose lane is busy join that lane, in order."""
+    users = (LAN, BINH)
+    await _at_question_one(flow, *users)
+    handled: list[int] = []
+    all_done = asyncio.Event()
+
+    def count(event: InboxEvent) -> None:
+        handled.append(event.id)
+        if len(handled) == 8:
+            all_done.set()
+
+    worker = flow.worker  # the one the webhook wakes
+    worker.poll_interval, worker.on_handled = 600.0, count
+    await worker.start()
+    for digit in "1234":
+        for user in users:
+            flow.zalo.write(user, digit)
+        await flow.zalo.webhook.flush()
+    await asyncio.wait_for(all_done.wait(), 10)
+    await worker.stop()
+    assert len(set(handled)) == 8
+    for user in users:
+        stored = await flow.answers(user)
+        assert [stored[q][0] for q in ORDER[:4]] == [1, 2, 3, 4]
+
+
 async def test_events_left_by_a_previous_process_are_handled_at_start(flow: Flow) -> None:
     await _at_question_one(flow, LAN)
     flow.zalo.write(LAN, "2")
