@@ -75,6 +75,7 @@ class Run:
         env.update(
             YKIEN_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT),
             YKIEN_ZALO_API_URL=self.sandbox_url, YKIEN_ZALO_OAUTH_URL=self.sandbox_url,
+            YKIEN_ZALO_RATE="50",  # the highest pace allowed: the replies of a burst go quickly
         )  # fmt: skip
         self.proc = proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "--db", str(self.db_path), "run",

@@ -1,6 +1,7 @@
-"""`ykien demo` shows the Zalo channel: residents of the first commune follow the sandbox's OA,
-join by code, answer by button and typed digit, and their answers count in the commune's
-figures; what the demo prints is what its database holds."""
+"""`ykien demo` shows every channel in one run (it takes seconds, so it runs once): web
+households answer the e-sheet over real HTTP served by the bot's own process; residents of the
+first commune follow the sandbox's OA, join by code, answer by button and typed digit; their
+answers count in the commune's figures; what the demo prints is what its database holds."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import re
 import sqlite3
 
 from bot.cli import main
-from bot.demo import COMMUNES, ZALO_HOUSEHOLDS, ZALO_RESIDENTS
+from bot.demo import COMMUNES, WEB_HOUSEHOLDS, ZALO_HOUSEHOLDS, ZALO_RESIDENTS
 
 ZALO_LINE = re.compile(
     r"Zalo: (\d+) cư dân theo dõi Zalo OA của xã \((\d+) gửi mã hộ.*\), (\d+) câu trả lời, "
@@ -17,9 +18,15 @@ ZALO_LINE = re.compile(
 )
 
 
-def test_demo_residents_answer_on_zalo(capsys) -> None:
+def test_demo_households_answer_on_the_web_and_residents_on_zalo(capsys) -> None:
     assert main(["demo", "--residents", "3"]) == 0
     out = capsys.readouterr().out
+    web = re.search(r"Phiếu web: (\d+) hộ .*, (\d+) câu trả lời, (\d+) phiếu đã gửi", out)
+    assert web, out
+    assert int(web[1]) == WEB_HOUSEHOLDS == int(web[3])
+    assert int(web[2]) == WEB_HOUSEHOLDS * 13
+    assert f"{WEB_HOUSEHOLDS + ZALO_HOUSEHOLDS} mã hộ đã phát" in out  # Zalo's too
+
     found = ZALO_LINE.search(out)
     assert found, out
     residents, households, answers, changed, finished, events, sent = map(int, found.groups())
