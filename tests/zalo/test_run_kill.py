@@ -21,7 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.web_server import free_port
-from bot.zalo_sandbox import Event, ZaloSandbox, ZaloSandboxServer
+from bot.zalo_sandbox import Event, SentMessage, ZaloSandbox, ZaloSandboxServer
 from handlers.zalo.events import parse
 from storage.db import Database
 from surveys.services import Services
@@ -38,13 +38,15 @@ WAIT = 20.0  # a safety net for a slow machine; every wait ends on what the sand
 START = 30.0  # the same for a start: importing and migrating take seconds on a busy machine
 
 
-async def _until(check: Callable[[], object], what: str) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + WAIT
-    while not check():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)
+async def _every(zalo: ZaloSandbox, found: Callable[[list[SentMessage]], bool]) -> None:
+    """Until ``found`` holds for what the OA sent each resident (woken by each send)."""
+    await asyncio.gather(
+        *(zalo.wait_for(u, lambda m: True if found(m) else None, timeout=WAIT) for u in RESIDENTS)
+    )
+
+
+def _at_question_four(sent: list[SentMessage]) -> bool:
+    return sent[-1].text.startswith("Đã lưu") and "Câu 4/13" in sent[-1].text
 
 
 async def _prepare(db_path: Path, zalo: ZaloSandbox) -> str:
@@ -156,11 +158,6 @@ async def _keys(db_path: Path) -> list[tuple[str, bool]]:
     return [(r[0], bool(r[1])) for r in rows]
 
 
-def _last(zalo: ZaloSandbox, user: str) -> str:
-    texts = zalo.texts_to(user)
-    return texts[-1] if texts else ""
-
-
 async def test_kill_9_of_ykien_run_with_events_queued(db_path: Path) -> None:
     zalo = ZaloSandbox()
     token = await _prepare(db_path, zalo)
@@ -175,20 +172,11 @@ async def test_kill_9_of_ykien_run_with_events_queued(db_path: Path) -> None:
                 zalo.follow(user)
                 zalo.write(user, token)
             await zalo.webhook.flush()
-            await _until(
-                lambda: all(
-                    any(m.labels() == ["Bắt đầu khảo sát"] for m in zalo.messages_to(u))
-                    for u in RESIDENTS
-                ),
-                "the offers to start",
-            )
+            await _every(zalo, lambda sent: any(m.labels() == ["Bắt đầu khảo sát"] for m in sent))
             for user in RESIDENTS:
                 zalo.press(user, "Bắt đầu khảo sát")
             await zalo.webhook.flush()
-            await _until(
-                lambda: all(_last(zalo, u).startswith("Câu 1/13") for u in RESIDENTS),
-                "question 1 for everyone",
-            )
+            await _every(zalo, lambda sent: sent[-1].text.startswith("Câu 1/13"))
             joined, unhandled, answers = await _settled(db_path)
             assert (unhandled, answers) == (0, 0)  # every event marked, no answer yet
 
@@ -220,13 +208,7 @@ async def test_kill_9_of_ykien_run_with_events_queued(db_path: Path) -> None:
         run = Run(db_path, port, server.url)
         await run.start()
         try:
-            await _until(
-                lambda: all(
-                    _last(zalo, u).startswith("Đã lưu") and "Câu 4/13" in _last(zalo, u)
-                    for u in RESIDENTS
-                ),
-                "the replies after the restart",
-            )
+            await _every(zalo, _at_question_four)
             await _settled(db_path)
         finally:
             assert await run.stop() == 0
