@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -135,12 +136,15 @@ class AnsweringService:
         found = await responses_db.get_with_owner(self.env.db.conn, response_id)
         if found is None:
             return Result(AnswerOutcome.UNKNOWN), None
-        response, round_, owner, commune_code = found
+        response, round_, owner, commune_code, stored = found
         if owner != person_id or commune_code != round_.commune_code:
             return Result(AnswerOutcome.NOT_YOURS), None
         if not round_.is_open(self.env.now()):
             return Result(AnswerOutcome.CLOSED), None
-        step = await self._step(round_, response)
+        survey = await self.survey(round_.survey_id)
+        assert survey is not None
+        answers = {a.question_id: a for a in stored}
+        step = Step(round_, survey, response, answers, flow.next_index(survey, answers))
         if not 0 <= index < len(step.survey.questions):
             return Result(AnswerOutcome.UNKNOWN), None
         question = step.survey.questions[index]
@@ -273,22 +277,20 @@ class AnsweringService:
                 {"value": value},
             )
         now = self.env.now()
-        async with self.env.db.grouped() as conn:  # group commit: every channel's answers
-            await responses_db.upsert_answer(
-                conn,
-                step.response.id,
-                question.id,
-                value_int=value if isinstance(value, int) else None,
-                value_text=value if isinstance(value, str) else None,
-                skipped=value is None,
-                now=now,
+        survey, response = step.survey, step.response
+
+        def complete(answers: dict[str, Answer]) -> bool:
+            return response.completed_at is None and flow.is_complete(survey, answers)
+
+        def work(conn: sqlite3.Connection) -> dict[str, Answer]:
+            answers = responses_db.store_answer(
+                conn, response.id, question.id, value, now, complete
             )
-            stored = await responses_db.list_answers(conn, step.response.id)
-            answers = {a.question_id: a for a in stored}
-            if step.response.completed_at is None and flow.is_complete(step.survey, answers):
-                await responses_db.mark_completed(conn, step.response.id, now)
             if clear_state_for is not None:
-                await residents_db.clear_chat_state(conn, clear_state_for)
+                residents_db.clear_chat_state_in(conn, clear_state_for)
+            return answers
+
+        answers = await self.env.db.grouped(work)  # group commit: every channel's answers
         nxt = Step(
             step.round, step.survey, step.response, answers, flow.next_index(step.survey, answers)
         )
