@@ -14,7 +14,7 @@ from storage.records import Answer, Response, Round, dt, dt_req, ts
 _SELECT = "SELECT id, round_id, resident_id, started_at, updated_at, completed_at FROM responses"
 
 
-def _response(r: aiosqlite.Row) -> Response:
+def response_of(r: aiosqlite.Row) -> Response:
     return Response(
         r["id"],
         r["round_id"],
@@ -27,14 +27,14 @@ def _response(r: aiosqlite.Row) -> Response:
 
 async def get(conn: aiosqlite.Connection, response_id: int) -> Response | None:
     row = await sql.one(conn, f"{_SELECT} WHERE id = ?", (response_id,))
-    return _response(row) if row else None
+    return response_of(row) if row else None
 
 
 async def find(conn: aiosqlite.Connection, round_id: int, resident_id: int) -> Response | None:
     row = await sql.one(
         conn, f"{_SELECT} WHERE round_id = ? AND resident_id = ?", (round_id, resident_id)
     )
-    return _response(row) if row else None
+    return response_of(row) if row else None
 
 
 async def get_or_create(
@@ -70,7 +70,7 @@ _TOUCH = "UPDATE responses SET updated_at = ? WHERE id = ?"
 _COMPLETE = "UPDATE responses SET completed_at = ? WHERE id = ? AND completed_at IS NULL"
 
 
-def _answer(r: sqlite3.Row | aiosqlite.Row) -> Answer:
+def answer_of(r: sqlite3.Row | aiosqlite.Row) -> Answer:
     return Answer(
         r["question_id"], r["value_int"], r["value_text"], bool(r["skipped"]),
         dt_req(r["answered_at"]),
@@ -78,7 +78,7 @@ def _answer(r: sqlite3.Row | aiosqlite.Row) -> Answer:
 
 
 async def list_answers(conn: aiosqlite.Connection, response_id: int) -> list[Answer]:
-    return [_answer(r) for r in await sql.rows(conn, _ANSWERS, (response_id,))]
+    return [answer_of(r) for r in await sql.rows(conn, _ANSWERS, (response_id,))]
 
 
 async def upsert_answer(
@@ -117,7 +117,7 @@ def store_answer(
         ),
     )  # fmt: skip
     conn.execute(_TOUCH, (ts(now), response_id))
-    answers = {a.question_id: a for a in map(_answer, conn.execute(_ANSWERS, (response_id,)))}
+    answers = {a.question_id: a for a in map(answer_of, conn.execute(_ANSWERS, (response_id,)))}
     if complete(answers):
         conn.execute(_COMPLETE, (ts(now), response_id))
     return answers
@@ -185,5 +185,5 @@ async def get_with_owner(
         dt_req(row["created_at"]),
         bool(row["official"]),
     )
-    answers = [_answer(r) for r in found if r["question_id"] is not None]
-    return _response(row), round_, row["owner"], row["resident_commune"], answers
+    answers = [answer_of(r) for r in found if r["question_id"] is not None]
+    return response_of(row), round_, row["owner"], row["resident_commune"], answers

@@ -7,10 +7,11 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from storage import people as people_db
+from storage import responses as responses_db
 from storage import sql
 from storage.households import Household
 from storage.people import Channel
-from storage.records import dt, ts
+from storage.records import Answer, Response, dt, ts
 
 # The household's web answerer: one stand-in member per household, shared by its browsers,
 # reached at the address ('web', household id) (storage.people). Its responses are recorded
@@ -39,12 +40,40 @@ async def web_member(conn: aiosqlite.Connection, household: Household, now: date
     return person
 
 
-async def session_household(conn: aiosqlite.Connection, token_hash: str) -> int | None:
-    """The household a browser session is bound to, or None."""
+async def browser(
+    conn: aiosqlite.Connection, token_hash: str
+) -> tuple[Household, int | None] | None:
+    """The household a browser session is bound to and its web answerer (None before its
+    first web sheet), in one read: every e-sheet request starts here."""
     row = await sql.one(
-        conn, "SELECT household_id FROM web_sessions WHERE token_hash = ?", (token_hash,)
+        conn,
+        "SELECT h.id, h.commune_code, h.village_id, h.code, a.resident_id FROM web_sessions s "
+        "JOIN households h ON h.id = s.household_id "
+        "LEFT JOIN addresses a ON a.channel = ? AND a.address = CAST(h.id AS TEXT) "
+        "WHERE s.token_hash = ?",
+        (Channel.WEB.value, token_hash),
     )
-    return None if row is None or row[0] is None else int(row[0])
+    return (Household(row[0], row[1], row[2], row[3]), row[4]) if row else None
+
+
+async def sheet_response(
+    conn: aiosqlite.Connection, round_id: int, member: int
+) -> tuple[Response, list[Answer], bool, str | None] | None:
+    """The web answerer's response in a round, its answers, whether it was submitted, and its
+    hold (migration 0015), in one read (a row per answer)."""
+    found = await sql.rows(
+        conn,
+        "SELECT r.id, r.round_id, r.resident_id, r.started_at, r.updated_at, r.completed_at, "
+        "r.hold, EXISTS (SELECT 1 FROM web_submits w WHERE w.response_id = r.id) AS submitted, "
+        "a.question_id, a.value_int, a.value_text, a.skipped, a.answered_at FROM responses r "
+        "LEFT JOIN answers a ON a.response_id = r.id WHERE r.round_id = ? AND r.resident_id = ?",
+        (round_id, member),
+    )
+    if not found:
+        return None
+    row = found[0]
+    answers = [responses_db.answer_of(r) for r in found if r["question_id"] is not None]
+    return responses_db.response_of(row), answers, bool(row["submitted"]), row["hold"]
 
 
 async def bind_session(
@@ -113,31 +142,3 @@ async def submit(conn: aiosqlite.Connection, response_id: int, now: datetime) ->
         (response_id, ts(now)),
     )
     return cur.rowcount == 1
-
-
-async def submitted(conn: aiosqlite.Connection, response_id: int) -> bool:
-    return bool(
-        await sql.scalar(
-            conn, "SELECT count(*) FROM web_submits WHERE response_id = ?", (response_id,)
-        )
-    )
-
-
-async def household(conn: aiosqlite.Connection, household_id: int) -> Household | None:
-    row = await sql.one(
-        conn,
-        "SELECT id, commune_code, village_id, code FROM households WHERE id = ?",
-        (household_id,),
-    )
-    return Household(row[0], row[1], row[2], row[3]) if row else None
-
-
-async def held(conn: aiosqlite.Connection, response_id: int) -> bool:
-    """Whether the response waits for staff (the hold of migration 0018): a paper sheet counts."""
-    return bool(
-        await sql.scalar(
-            conn,
-            "SELECT count(*) FROM responses WHERE id = ? AND hold = 'conflict'",
-            (response_id,),
-        )
-    )

@@ -10,6 +10,7 @@ locks code entry for a while (see README "The web e-sheet").
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -124,33 +125,35 @@ class WebSheetService:
         return Entered(Opened.LOCKED if until else Opened.WRONG, until)
 
     async def household(self, token: str) -> Household | None:
-        household_id = await web_db.session_household(self.env.db.conn, bearer.stored(token))
-        if household_id is None:
-            return None
-        return await web_db.household(self.env.db.conn, household_id)
+        found = await web_db.browser(self.env.db.conn, bearer.stored(token))
+        return found[0] if found else None
 
     async def sheet(self, token: str, index: int | None = None, *, labelled: bool = False) -> Sheet:
-        """Where the browser's household stands in its commune's round; reads only.
-        `labelled`: with the round's "Đợt N năm YYYY" (one more query)."""
-        household = await self.household(token)
-        if household is None:
-            return Sheet(SheetState.NO_SESSION)
+        """Where the browser's household stands in its commune's round; reads only, in four
+        queries (the commune and the round read together). `labelled`: with the round's
+        "Đợt N năm YYYY" (one more query)."""
         conn = self.env.db.conn
-        commune = await communes_db.get_commune(conn, household.commune_code)
-        round_ = await self.answering.open_round(household.commune_code)
+        found = await web_db.browser(conn, bearer.stored(token))
+        if found is None:
+            return Sheet(SheetState.NO_SESSION)
+        household, member = found
+        commune, round_ = await asyncio.gather(
+            communes_db.get_commune(conn, household.commune_code),
+            self.answering.open_round(household.commune_code),
+        )
         if round_ is None:
             return await self._not_open(household, commune)
         label = None
         if labelled:
             label = (await round_labels(self.env, [round_.commune_code])).get(round_.id)
         base = Sheet(SheetState.CONSENT, household, commune, round_, label)
-        member = await web_db.web_member_of(conn, household)
-        response = member and await responses_db.find(conn, round_.id, member)
-        if not response:
+        started = member and await web_db.sheet_response(conn, round_.id, member)
+        if not started:
             return base
+        response, stored, submitted, hold = started
         survey = await self.answering.survey(round_.survey_id)
         assert survey is not None
-        answers = {a.question_id: a for a in await responses_db.list_answers(conn, response.id)}
+        answers = {a.question_id: a for a in stored}
         nxt = flow.next_index(survey, answers)
         step = Step(round_, survey, response, answers, nxt if index is None else index)
         return Sheet(
@@ -160,8 +163,8 @@ class WebSheetService:
             round_,
             label,
             step,
-            await web_db.submitted(conn, response.id),
-            await web_db.held(conn, response.id),
+            submitted,
+            hold == "conflict",
         )
 
     async def _not_open(self, household: Household, commune: Commune | None) -> Sheet:
@@ -197,15 +200,16 @@ class WebSheetService:
     async def _tapped(self, token: str) -> tuple[int, int] | None:
         """The stand-in member and response a tap acts on, in the fewest reads (the answer
         POST is the hot path: answering re-reads the response, its answers and the survey)."""
-        household = await self.household(token)
-        if household is None:
+        found = await web_db.browser(self.env.db.conn, bearer.stored(token))
+        if found is None:
             return None
+        household, member = found
+        if member is None:
+            return None  # no web sheet started yet
         round_ = await self.answering.open_round(household.commune_code)
         if round_ is None:
             return None
-        conn = self.env.db.conn
-        member = await web_db.web_member_of(conn, household)
-        response = member and await responses_db.find(conn, round_.id, member)
+        response = await responses_db.find(self.env.db.conn, round_.id, member)
         return (response.resident_id, response.id) if response else None
 
     async def _tap(self, token: str, act: Callable[[int, int], Awaitable[Result]]) -> Result:
