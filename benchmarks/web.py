@@ -23,6 +23,7 @@ import asyncio
 import os
 import random
 import re
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -159,8 +160,8 @@ async def write_path(db_path: Path, codes: list[str], survey: Survey, grouped: b
     """Committed answers/s through WebSheetService.answer (the chat's answering service)."""
     services = await Services.open(str(db_path), settings=Settings(bot_username="ykien_bot"))
     db: Database = services.db
-    if not grouped:
-        db.grouped = db.transaction  # type: ignore[method-assign]
+    if not grouped:  # the same work, each answer in one trip, each with a COMMIT of its own
+        db.grouped = db.write  # type: ignore[method-assign]
     try:
         tokens = [f"bench{i:038d}" for i in range(len(codes))]
         for token, code in zip(tokens, codes, strict=True):
@@ -192,14 +193,17 @@ async def commits_only(db_path: Path, writers: int, per_writer: int, grouped: bo
     await db.conn.execute(
         "CREATE TABLE a (w INTEGER, q INTEGER, v INTEGER, PRIMARY KEY (w, q)) WITHOUT ROWID"
     )
-    begin = db.grouped if grouped else db.transaction
+    commit = db.grouped if grouped else db.write
+
+    def upsert(w: int, q: int) -> Callable[[sqlite3.Connection], None]:
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute("INSERT INTO a VALUES (?, ?, 4) ON CONFLICT DO UPDATE SET v = 4", (w, q))
+
+        return work
 
     async def writer(w: int) -> None:
         for q in range(per_writer):
-            async with begin() as conn:
-                await conn.execute(
-                    "INSERT INTO a VALUES (?, ?, 4) ON CONFLICT DO UPDATE SET v = 4", (w, q)
-                )
+            await commit(upsert(w, q))
 
     try:
         started = time.perf_counter()

@@ -14,7 +14,7 @@ from storage.records import Answer, Response, Round, dt, dt_req, ts
 _SELECT = "SELECT id, round_id, resident_id, started_at, updated_at, completed_at FROM responses"
 
 
-def response_of(r: aiosqlite.Row) -> Response:
+def response_of(r: aiosqlite.Row | sqlite3.Row) -> Response:
     return Response(
         r["id"],
         r["round_id"],

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import sqlite3
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import aiosqlite
 
+from storage import communes as communes_db
 from storage import people as people_db
 from storage import responses as responses_db
 from storage import sql
+from storage import surveys as surveys_db
 from storage.households import Household
 from storage.people import Channel
-from storage.records import Answer, Response, dt, ts
+from storage.records import Answer, Commune, Response, Round, dt, ts
 
 # The household's web answerer: one stand-in member per household, shared by its browsers,
 # reached at the address ('web', household id) (storage.people). Its responses are recorded
@@ -40,40 +44,65 @@ async def web_member(conn: aiosqlite.Connection, household: Household, now: date
     return person
 
 
-async def browser(
-    conn: aiosqlite.Connection, token_hash: str
-) -> tuple[Household, int | None] | None:
+def browser(conn: sqlite3.Connection, token_hash: str) -> tuple[Household, int | None] | None:
     """The household a browser session is bound to and its web answerer (None before its
-    first web sheet), in one read: every e-sheet request starts here."""
-    row = await sql.one(
-        conn,
+    first web sheet), in one query (run in the database thread: Database.run)."""
+    row = conn.execute(
         "SELECT h.id, h.commune_code, h.village_id, h.code, a.resident_id FROM web_sessions s "
         "JOIN households h ON h.id = s.household_id "
         "LEFT JOIN addresses a ON a.channel = ? AND a.address = CAST(h.id AS TEXT) "
         "WHERE s.token_hash = ?",
         (Channel.WEB.value, token_hash),
-    )
+    ).fetchone()
     return (Household(row[0], row[1], row[2], row[3]), row[4]) if row else None
 
 
-async def sheet_response(
-    conn: aiosqlite.Connection, round_id: int, member: int
-) -> tuple[Response, list[Answer], bool, str | None] | None:
-    """The web answerer's response in a round, its answers, whether it was submitted, and its
-    hold (migration 0015), in one read (a row per answer)."""
-    found = await sql.rows(
-        conn,
+@dataclass(frozen=True)
+class Started:
+    """The web answerer's response in a round, as its pages show it."""
+
+    response: Response
+    answers: list[Answer]
+    submitted: bool
+    hold: str | None  # migration 0015: 'conflict' while a paper sheet counts instead
+
+
+@dataclass(frozen=True)
+class Visit:
+    """All an e-sheet page needs, read in one trip to the database thread."""
+
+    household: Household
+    member: int | None  # the web answerer, once the household started a web sheet
+    commune: Commune | None
+    round: Round | None  # the commune's current round (storage.surveys.current_rounds)
+    started: Started | None  # the answerer's response in that round
+
+
+def visit(conn: sqlite3.Connection, token_hash: str, now: datetime) -> Visit | None:
+    """What the browser's household page shows, in one trip (run through Database.run)."""
+    found = browser(conn, token_hash)
+    if found is None:
+        return None
+    household, member = found
+    commune = communes_db.get_commune_in(conn, household.commune_code)
+    round_ = surveys_db.current_round_in(conn, now, household.commune_code)
+    started = None if round_ is None or member is None else _started(conn, round_.id, member)
+    return Visit(household, member, commune, round_, started)
+
+
+def _started(conn: sqlite3.Connection, round_id: int, member: int) -> Started | None:
+    found = conn.execute(
         "SELECT r.id, r.round_id, r.resident_id, r.started_at, r.updated_at, r.completed_at, "
         "r.hold, EXISTS (SELECT 1 FROM web_submits w WHERE w.response_id = r.id) AS submitted, "
         "a.question_id, a.value_int, a.value_text, a.skipped, a.answered_at FROM responses r "
         "LEFT JOIN answers a ON a.response_id = r.id WHERE r.round_id = ? AND r.resident_id = ?",
         (round_id, member),
-    )
+    ).fetchall()
     if not found:
         return None
     row = found[0]
     answers = [responses_db.answer_of(r) for r in found if r["question_id"] is not None]
-    return responses_db.response_of(row), answers, bool(row["submitted"]), row["hold"]
+    return Started(responses_db.response_of(row), answers, bool(row["submitted"]), row["hold"])
 
 
 async def bind_session(

@@ -10,14 +10,12 @@ locks code entry for a while (see README "The web e-sheet").
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from storage import communes as communes_db
-from storage import responses as responses_db
 from storage import surveys as surveys_db
 from storage import web as web_db
 from storage.households import Household
@@ -125,32 +123,26 @@ class WebSheetService:
         return Entered(Opened.LOCKED if until else Opened.WRONG, until)
 
     async def household(self, token: str) -> Household | None:
-        found = await web_db.browser(self.env.db.conn, bearer.stored(token))
+        found = await self.env.db.run(web_db.browser, bearer.stored(token))
         return found[0] if found else None
 
     async def sheet(self, token: str, index: int | None = None, *, labelled: bool = False) -> Sheet:
-        """Where the browser's household stands in its commune's round; reads only, in four
-        queries (the commune and the round read together). `labelled`: with the round's
-        "Đợt N năm YYYY" (one more query)."""
-        conn = self.env.db.conn
-        found = await web_db.browser(conn, bearer.stored(token))
-        if found is None:
+        """Where the browser's household stands in its commune's round; reads only, in one trip
+        to the database thread. `labelled`: with the round's "Đợt N năm YYYY" (one more)."""
+        now = self.env.now()
+        visit = await self.env.db.run(web_db.visit, bearer.stored(token), now)
+        if visit is None:
             return Sheet(SheetState.NO_SESSION)
-        household, member = found
-        commune, round_ = await asyncio.gather(
-            communes_db.get_commune(conn, household.commune_code),
-            self.answering.open_round(household.commune_code),
-        )
-        if round_ is None:
+        household, commune, round_ = visit.household, visit.commune, visit.round
+        if round_ is None or not round_.is_open(now):  # answering.open_round's rule
             return await self._not_open(household, commune)
         label = None
         if labelled:
             label = (await round_labels(self.env, [round_.commune_code])).get(round_.id)
         base = Sheet(SheetState.CONSENT, household, commune, round_, label)
-        started = member and await web_db.sheet_response(conn, round_.id, member)
-        if not started:
+        if visit.started is None:
             return base
-        response, stored, submitted, hold = started
+        response, stored = visit.started.response, visit.started.answers
         survey = await self.answering.survey(round_.survey_id)
         assert survey is not None
         answers = {a.question_id: a for a in stored}
@@ -163,8 +155,8 @@ class WebSheetService:
             round_,
             label,
             step,
-            submitted,
-            hold == "conflict",
+            visit.started.submitted,
+            visit.started.hold == "conflict",
         )
 
     async def _not_open(self, household: Household, commune: Commune | None) -> Sheet:
@@ -200,17 +192,12 @@ class WebSheetService:
     async def _tapped(self, token: str) -> tuple[int, int] | None:
         """The stand-in member and response a tap acts on, in the fewest reads (the answer
         POST is the hot path: answering re-reads the response, its answers and the survey)."""
-        found = await web_db.browser(self.env.db.conn, bearer.stored(token))
-        if found is None:
+        now = self.env.now()
+        visit = await self.env.db.run(web_db.visit, bearer.stored(token), now)
+        if visit is None or visit.round is None or not visit.round.is_open(now):
             return None
-        household, member = found
-        if member is None:
-            return None  # no web sheet started yet
-        round_ = await self.answering.open_round(household.commune_code)
-        if round_ is None:
-            return None
-        response = await responses_db.find(self.env.db.conn, round_.id, member)
-        return (response.resident_id, response.id) if response else None
+        started = visit.started
+        return (started.response.resident_id, started.response.id) if started else None
 
     async def _tap(self, token: str, act: Callable[[int, int], Awaitable[Result]]) -> Result:
         acting = await self._tapped(token)
