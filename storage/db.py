@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, closing
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -71,6 +72,8 @@ class Database:
         self._write_lock = asyncio.Lock()
         self._waiting: list[tuple[Work[Any], asyncio.Future[Any]]] = []  # the next group
         self._flusher: asyncio.Task[None] | None = None
+        self._reads: list[tuple[Work[Any], asyncio.Future[Any]]] = []  # the next read trip
+        self._reader: asyncio.Task[None] | None = None
         self.commits = 0  # transactions committed (grouped or not), for tests and benchmarks
 
     @classmethod
@@ -96,8 +99,9 @@ class Database:
         return cls(conn)
 
     async def close(self) -> None:
-        while self._flusher is not None and not self._flusher.done():
-            await asyncio.wait([self._flusher])
+        for task in (self._reader, self._flusher):
+            while task is not None and not task.done():
+                await asyncio.wait([task])
         async with self._write_lock:
             await self.conn.close()
 
@@ -106,6 +110,29 @@ class Database:
         conn.execute` is a hop to that thread and back, so a hot path's statements go together.
         (aiosqlite's `_execute` is how all of its own calls reach the thread.)"""
         return cast(T, await self.conn._execute(work, self.conn._conn, *args))
+
+    async def read(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(connection, *args)` (reads only) in the database thread, sharing the trip
+        there with the reads of other requests waiting at the same time: under load a page's
+        reads cost a share of one hop instead of a hop each. An error is raised to its own
+        caller only."""
+        done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._reads.append((partial(_call, work, args) if args else work, done))
+        if self._reader is None or self._reader.done():
+            self._reader = asyncio.get_running_loop().create_task(self._read_all())
+        return await done
+
+    async def _read_all(self) -> None:
+        while self._reads:
+            batch, self._reads = self._reads, []
+            try:
+                outcomes = await self.run(_each, [work for work, _ in batch])
+            except BaseException as exc:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                raise
+            _settle(batch, outcomes)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -158,11 +185,7 @@ class Database:
                         raise
                     continue
                 self.commits += 1
-            for (_, done), (ok, value) in zip(group, outcomes, strict=True):
-                if ok:
-                    done.set_result(value)
-                else:
-                    done.set_exception(value)
+            _settle(group, outcomes)
 
     async def checkpoint(self) -> None:
         """Copies the WAL into the database and empties it, so erased bytes leave the -wal file
@@ -204,3 +227,30 @@ def _commit_group(conn: sqlite3.Connection, group: list[Work[Any]]) -> list[tupl
             conn.execute("ROLLBACK")
         raise
     return outcomes
+
+
+def _call(work: Callable[..., T], args: tuple[Any, ...], conn: sqlite3.Connection) -> T:
+    return work(conn, *args)
+
+
+def _each(conn: sqlite3.Connection, batch: list[Work[Any]]) -> list[tuple[bool, Any]]:
+    """In the database thread: each read of a trip, (ok, result or exception) per read."""
+    outcomes: list[tuple[bool, Any]] = []
+    for work in batch:
+        try:
+            outcomes.append((True, work(conn)))
+        except Exception as exc:
+            outcomes.append((False, exc))
+    return outcomes
+
+
+def _settle(
+    waiting: list[tuple[Work[Any], asyncio.Future[Any]]], outcomes: list[tuple[bool, Any]]
+) -> None:
+    for (_, done), (ok, value) in zip(waiting, outcomes, strict=True):
+        if done.done():  # its caller was cancelled
+            continue
+        if ok:
+            done.set_result(value)
+        else:
+            done.set_exception(value)

@@ -157,13 +157,12 @@ async def count_responses(conn: aiosqlite.Connection, round_id: int) -> tuple[in
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
-async def get_with_owner(
-    conn: aiosqlite.Connection, response_id: int
+def get_with_owner(
+    conn: sqlite3.Connection, response_id: int
 ) -> tuple[Response, Round, int, int | None, list[Answer]] | None:
     """A response, its round, its owner (person id) and current commune, and its answers, in
-    one read (one row per answer; one row with no answer columns before the first)."""
-    found = await sql.rows(
-        conn,
+    one query, a row per answer (run in the database thread: Database.read)."""
+    found = conn.execute(
         "SELECT r.id, r.round_id, r.resident_id, r.started_at, r.updated_at, r.completed_at, "
         "p.id AS owner, p.commune_code AS resident_commune, o.commune_code, o.survey_id, "
         "o.opens_at, o.closes_at, o.closed_at, o.created_at, o.official, a.question_id, "
@@ -171,7 +170,7 @@ async def get_with_owner(
         "JOIN residents p ON p.id = r.resident_id JOIN rounds o ON o.id = r.round_id "
         "LEFT JOIN answers a ON a.response_id = r.id WHERE r.id = ?",
         (response_id,),
-    )
+    ).fetchall()
     if not found:
         return None
     row = found[0]

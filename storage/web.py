@@ -78,13 +78,16 @@ class Visit:
     started: Started | None  # the answerer's response in that round
 
 
-def visit(conn: sqlite3.Connection, token_hash: str, now: datetime) -> Visit | None:
-    """What the browser's household page shows, in one trip (run through Database.run)."""
+def visit(
+    conn: sqlite3.Connection, token_hash: str, now: datetime, with_commune: bool = True
+) -> Visit | None:
+    """What the browser's household page shows, in one trip (Database.read); a tap, which
+    shows nothing, reads no commune."""
     found = browser(conn, token_hash)
     if found is None:
         return None
     household, member = found
-    commune = communes_db.get_commune_in(conn, household.commune_code)
+    commune = communes_db.get_commune_in(conn, household.commune_code) if with_commune else None
     round_ = surveys_db.current_round_in(conn, now, household.commune_code)
     started = None if round_ is None or member is None else _started(conn, round_.id, member)
     return Visit(household, member, commune, round_, started)

@@ -133,7 +133,7 @@ class AnsweringService:
         self, person_id: int, response_id: int, index: int
     ) -> tuple[Result | None, Step | None]:
         """Checks a tap against the stored state; returns a refusal, or the step it acts on."""
-        found = await responses_db.get_with_owner(self.env.db.conn, response_id)
+        found = await self.env.db.read(responses_db.get_with_owner, response_id)
         if found is None:
             return Result(AnswerOutcome.UNKNOWN), None
         response, round_, owner, commune_code, stored = found
@@ -145,18 +145,20 @@ class AnsweringService:
         assert survey is not None
         answers = {a.question_id: a for a in stored}
         step = Step(round_, survey, response, answers, flow.next_index(survey, answers))
-        if not 0 <= index < len(step.survey.questions):
-            return Result(AnswerOutcome.UNKNOWN), None
-        question = step.survey.questions[index]
-        if question.id not in step.answers and index != step.index:
-            return Result(AnswerOutcome.NOT_YET, step, question, index), None
-        return None, step
+        return _reached(step, index)
 
     async def answer(self, person_id: int, response_id: int, index: int, raw: str) -> Result:
         """Stores the value a button stands for; committed before the caller acknowledges it."""
         refusal, step = await self._owned(person_id, response_id, index)
-        if refusal is not None:
-            return refusal
+        return refusal or await self._answer(step, index, raw)
+
+    async def answer_at(self, step: Step, index: int, raw: str) -> Result:
+        """`answer`, on a step the caller has just read for its own resident in an open round
+        (the web e-sheet's page read), so the tap costs no second read."""
+        refusal, reached = _reached(step, index)
+        return refusal or await self._answer(reached, index, raw)
+
+    async def _answer(self, step: Step | None, index: int, raw: str) -> Result:
         assert step is not None
         question = step.survey.questions[index]
         value = flow.parse_button_value(question, raw)
@@ -167,8 +169,14 @@ class AnsweringService:
     async def skip(self, person_id: int, response_id: int, index: int) -> Result:
         """Skips an optional (comment) question."""
         refusal, step = await self._owned(person_id, response_id, index)
-        if refusal is not None:
-            return refusal
+        return refusal or await self._skip(step, index)
+
+    async def skip_at(self, step: Step, index: int) -> Result:
+        """`skip` on a step the caller has just read (as `answer_at`)."""
+        refusal, reached = _reached(step, index)
+        return refusal or await self._skip(reached, index)
+
+    async def _skip(self, step: Step | None, index: int) -> Result:
         assert step is not None
         if not step.survey.questions[index].optional:
             return Result(AnswerOutcome.UNKNOWN)
@@ -296,3 +304,13 @@ class AnsweringService:
         )
         outcome = AnswerOutcome.CHANGED if earlier is not None else AnswerOutcome.STORED
         return Result(outcome, nxt, question, index, {"value": value})
+
+
+def _reached(step: Step, index: int) -> tuple[Result | None, Step | None]:
+    """A refusal when question `index` does not exist or comes after the next unanswered one."""
+    if not 0 <= index < len(step.survey.questions):
+        return Result(AnswerOutcome.UNKNOWN), None
+    question = step.survey.questions[index]
+    if question.id not in step.answers and index != step.index:
+        return Result(AnswerOutcome.NOT_YET, step, question, index), None
+    return None, step

@@ -123,14 +123,14 @@ class WebSheetService:
         return Entered(Opened.LOCKED if until else Opened.WRONG, until)
 
     async def household(self, token: str) -> Household | None:
-        found = await self.env.db.run(web_db.browser, bearer.stored(token))
+        found = await self.env.db.read(web_db.browser, bearer.stored(token))
         return found[0] if found else None
 
     async def sheet(self, token: str, index: int | None = None, *, labelled: bool = False) -> Sheet:
         """Where the browser's household stands in its commune's round; reads only, in one trip
         to the database thread. `labelled`: with the round's "Đợt N năm YYYY" (one more)."""
         now = self.env.now()
-        visit = await self.env.db.run(web_db.visit, bearer.stored(token), now)
+        visit = await self.env.db.read(web_db.visit, bearer.stored(token), now)
         if visit is None:
             return Sheet(SheetState.NO_SESSION)
         household, commune, round_ = visit.household, visit.commune, visit.round
@@ -189,29 +189,35 @@ class WebSheetService:
         response = sheet.step.response  # found by the stand-in member: its answerer
         return sheet, response.resident_id, response.id
 
-    async def _tapped(self, token: str) -> tuple[int, int] | None:
-        """The stand-in member and response a tap acts on, in the fewest reads (the answer
-        POST is the hot path: answering re-reads the response, its answers and the survey)."""
+    async def _tapped(self, token: str) -> Step | None:
+        """The step a tap acts on, in one read shared with other requests (the answer POST is
+        the hot path; answering checks the question against this step and stores)."""
         now = self.env.now()
-        visit = await self.env.db.run(web_db.visit, bearer.stored(token), now)
+        visit = await self.env.db.read(web_db.visit, bearer.stored(token), now, False)
         if visit is None or visit.round is None or not visit.round.is_open(now):
             return None
-        started = visit.started
-        return (started.response.resident_id, started.response.id) if started else None
+        if visit.started is None:
+            return None
+        survey = await self.answering.survey(visit.round.survey_id)
+        assert survey is not None
+        answers = {a.question_id: a for a in visit.started.answers}
+        return Step(
+            visit.round, survey, visit.started.response, answers, flow.next_index(survey, answers)
+        )
 
-    async def _tap(self, token: str, act: Callable[[int, int], Awaitable[Result]]) -> Result:
-        acting = await self._tapped(token)
-        if acting is None:
+    async def _tap(self, token: str, act: Callable[[Step], Awaitable[Result]]) -> Result:
+        step = await self._tapped(token)
+        if step is None:
             return Result(_refusal(await self.sheet(token)))
-        return await act(*acting)
+        return await act(step)
 
     async def answer(self, token: str, index: int, raw: str) -> Result:
         """A tapped button: the same checks as the chat (open round, question reached, value
         one of its buttons). The result's step says what comes next."""
-        return await self._tap(token, lambda m, r: self.answering.answer(m, r, index, raw))
+        return await self._tap(token, lambda step: self.answering.answer_at(step, index, raw))
 
     async def skip(self, token: str, index: int) -> Result:
-        return await self._tap(token, lambda m, r: self.answering.skip(m, r, index))
+        return await self._tap(token, lambda step: self.answering.skip_at(step, index))
 
     async def comment(self, token: str, index: int, text: str) -> tuple[Sheet, Result]:
         """The comment box: stored through the chat's comment path (its length and emptiness

@@ -144,3 +144,31 @@ async def test_close_waits_for_the_group_in_flight(tmp_path: Path) -> None:
     await asyncio.sleep(0)
     await db.close()
     assert await pending == 40 and _committed(tmp_path / "g.db") == {4}
+
+
+async def test_reads_waiting_together_share_one_trip(tmp_path: Path) -> None:
+    db = await _db(tmp_path)
+    trips = 0
+    go = db.run
+
+    async def counted(work: Callable[..., object], *args: object) -> object:
+        nonlocal trips
+        trips += 1
+        return await go(work, *args)
+
+    def count(conn: sqlite3.Connection, at_least: int) -> int:
+        if at_least < 0:
+            raise ValueError("refused")
+        return int(conn.execute("SELECT count(*) FROM t WHERE n >= ?", (at_least,)).fetchone()[0])
+
+    try:
+        await db.grouped(_insert(1))
+        await db.grouped(_insert(5))
+        db.run = counted  # type: ignore[method-assign]
+        results = await asyncio.gather(
+            *(db.read(count, n) for n in (0, 2, -1, 6)), return_exceptions=True
+        )
+        assert results[:2] == [2, 1] and isinstance(results[2], ValueError) and results[3] == 0
+        assert trips == 1
+    finally:
+        await db.close()
