@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -16,7 +17,7 @@ _COMMUNE_SELECT = (
 )
 
 
-def _commune(row: aiosqlite.Row) -> Commune:
+def _commune(row: aiosqlite.Row | sqlite3.Row) -> Commune:
     return Commune(
         row["code"], row["name"], row["division_type"], row["province_code"], row["province_name"]
     )
@@ -69,6 +70,12 @@ async def get_province(conn: aiosqlite.Connection, code: int) -> Province | None
 
 async def get_commune(conn: aiosqlite.Connection, code: int) -> Commune | None:
     row = await sql.one(conn, f"{_COMMUNE_SELECT} WHERE c.code = ?", (code,))
+    return _commune(row) if row else None
+
+
+def get_commune_in(conn: sqlite3.Connection, code: int) -> Commune | None:
+    """`get_commune` inside work run in the database thread (Database.run)."""
+    row = conn.execute(f"{_COMMUNE_SELECT} WHERE c.code = ?", (code,)).fetchone()
     return _commune(row) if row else None
 
 

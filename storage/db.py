@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, closing
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 
@@ -58,20 +59,21 @@ def inspect_file(path: str | Path) -> FileState:
     return FileState.FOREIGN if version == 0 and tables > 0 else FileState.OK
 
 
+T = TypeVar("T")
+Work = Callable[[sqlite3.Connection], T]
+
+
 class Database:
     """Owns the connection; every write goes through `transaction()` so it commits whole, or
     through `grouped()` (answers), which shares one commit among writes arriving together."""
 
-    # Seconds a group stays open for more writes before its COMMIT. 0: one turn of the event
-    # loop, so a writer alone waits for nobody, while writers that queued up during the
-    # previous COMMIT's fsync (a few ms) all join the next group.
-    GROUP_WINDOW = 0.0
-
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
         self._write_lock = asyncio.Lock()
-        self._group: asyncio.Future[None] | None = None  # the open group's COMMIT, when open
+        self._waiting: list[tuple[Work[Any], asyncio.Future[Any]]] = []  # the next group
         self._flusher: asyncio.Task[None] | None = None
+        self._reads: list[tuple[Work[Any], asyncio.Future[Any]]] = []  # the next read trip
+        self._reader: asyncio.Task[None] | None = None
         self.commits = 0  # transactions committed (grouped or not), for tests and benchmarks
 
     @classmethod
@@ -97,15 +99,45 @@ class Database:
         return cls(conn)
 
     async def close(self) -> None:
+        for task in (self._reader, self._flusher):
+            while task is not None and not task.done():
+                await asyncio.wait([task])
         async with self._write_lock:
-            await self._commit_group()
-        await self.conn.close()
+            await self.conn.close()
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(connection, *args)` in the connection's own thread, in one trip: each `await
+        conn.execute` is a hop to that thread and back, so a hot path's statements go together.
+        (aiosqlite's `_execute` is how all of its own calls reach the thread.)"""
+        return cast(T, await self.conn._execute(work, self.conn._conn, *args))
+
+    async def read(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(connection, *args)` (reads only) in the database thread, sharing the trip
+        there with the reads of other requests waiting at the same time: under load a page's
+        reads cost a share of one hop instead of a hop each. An error is raised to its own
+        caller only."""
+        done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._reads.append((partial(_call, work, args) if args else work, done))
+        if self._reader is None or self._reader.done():
+            self._reader = asyncio.get_running_loop().create_task(self._read_all())
+        return await done
+
+    async def _read_all(self) -> None:
+        while self._reads:
+            batch, self._reads = self._reads, []
+            try:
+                outcomes = await self.run(_each, [work for work, _ in batch])
+            except BaseException as exc:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                raise
+            _settle(batch, outcomes)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, serialised: one writer at a time on this connection."""
         async with self._write_lock:
-            await self._commit_group()
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
@@ -115,56 +147,50 @@ class Database:
             await self.conn.commit()
             self.commits += 1
 
-    @asynccontextmanager
-    async def grouped(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Group commit: the writes of callers arriving together share one
-        transaction (one fsync under synchronous=FULL), each in a savepoint of its own, so a
-        failing caller undoes only its writes. Returns only after that COMMIT: an answer is
-        acknowledged once it is durable, exactly as with `transaction()`."""
+    async def write(self, work: Work[T]) -> T:
+        """`work` in a transaction of its own (BEGIN IMMEDIATE, work, COMMIT in one trip)."""
         async with self._write_lock:
-            if self._group is None:
-                await self.conn.execute("BEGIN IMMEDIATE")
-                self._group = asyncio.get_running_loop().create_future()
-                self._flusher = asyncio.get_running_loop().create_task(
-                    self._flush_later(self._group)
-                )
-            done = self._group
-            await self.conn.execute("SAVEPOINT grouped")
-            try:
-                yield self.conn
-            except BaseException:
-                await self.conn.execute("ROLLBACK TO grouped")
-                await self.conn.execute("RELEASE grouped")
-                raise
-            await self.conn.execute("RELEASE grouped")
-        await asyncio.shield(done)
+            ((ok, value),) = await self.run(_commit_group, [work])
+            self.commits += 1
+        if not ok:
+            raise value
+        return cast(T, value)
 
-    async def _flush_later(self, group: asyncio.Future[None]) -> None:
-        await asyncio.sleep(self.GROUP_WINDOW)
-        async with self._write_lock:
-            if self._group is group:
-                with contextlib.suppress(Exception):  # its callers get the error instead
-                    await self._commit_group()
+    async def grouped(self, work: Work[T]) -> T:
+        """Group commit: `work` joins the writes waiting for the next COMMIT; the whole group
+        (BEGIN, each write in a savepoint of its own, COMMIT) goes to the database thread in
+        one trip and shares one fsync under synchronous=FULL. A write that fails undoes only
+        itself and raises to its own caller. Returns only after that COMMIT: an answer is
+        acknowledged once it is durable, exactly as with `transaction()`.
 
-    async def _commit_group(self) -> None:
-        """COMMITs the open group (the write lock is held); its callers then return."""
-        group, self._group = self._group, None
-        if group is None:
-            return
-        try:
-            await self.conn.commit()
-        except BaseException as exc:
-            await self.conn.rollback()
-            group.set_exception(exc)
-            raise
-        self.commits += 1
-        group.set_result(None)
+        The group window is the previous COMMIT: writers arriving while a group is being
+        written and synced wait for it to end and then go together; a writer alone waits only
+        for the next turn of the event loop."""
+        done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._waiting.append((work, done))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(self._flush())
+        return await asyncio.shield(done)  # a cancelled caller leaves the group unharmed
+
+    async def _flush(self) -> None:
+        while self._waiting:
+            async with self._write_lock:
+                group, self._waiting = self._waiting, []
+                try:
+                    outcomes = await self.run(_commit_group, [work for work, _ in group])
+                except BaseException as exc:  # BEGIN or COMMIT failed: none of the group is stored
+                    for _, done in group:
+                        done.set_exception(exc)
+                    if not isinstance(exc, Exception):
+                        raise
+                    continue
+                self.commits += 1
+            _settle(group, outcomes)
 
     async def checkpoint(self) -> None:
         """Copies the WAL into the database and empties it, so erased bytes leave the -wal file
         now rather than at some later automatic checkpoint."""
         async with self._write_lock:
-            await self._commit_group()
             await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def integrity_ok(self) -> bool:
@@ -179,3 +205,52 @@ class Database:
             await self.conn.backup(dest)
         finally:
             await dest.close()
+
+
+def _commit_group(conn: sqlite3.Connection, group: list[Work[Any]]) -> list[tuple[bool, Any]]:
+    """In the database thread: one transaction, each write in its own savepoint; (ok, result
+    or exception) per write. Raises (everything rolled back) when BEGIN or COMMIT fails."""
+    conn.execute("BEGIN IMMEDIATE")
+    outcomes: list[tuple[bool, Any]] = []
+    try:
+        for work in group:
+            conn.execute("SAVEPOINT grouped")
+            try:
+                outcomes.append((True, work(conn)))
+            except Exception as exc:
+                conn.execute("ROLLBACK TO grouped")
+                outcomes.append((False, exc))
+            conn.execute("RELEASE grouped")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return outcomes
+
+
+def _call(work: Callable[..., T], args: tuple[Any, ...], conn: sqlite3.Connection) -> T:
+    return work(conn, *args)
+
+
+def _each(conn: sqlite3.Connection, batch: list[Work[Any]]) -> list[tuple[bool, Any]]:
+    """In the database thread: each read of a trip, (ok, result or exception) per read."""
+    outcomes: list[tuple[bool, Any]] = []
+    for work in batch:
+        try:
+            outcomes.append((True, work(conn)))
+        except Exception as exc:
+            outcomes.append((False, exc))
+    return outcomes
+
+
+def _settle(
+    waiting: list[tuple[Work[Any], asyncio.Future[Any]]], outcomes: list[tuple[bool, Any]]
+) -> None:
+    for (_, done), (ok, value) in zip(waiting, outcomes, strict=True):
+        if done.done():  # its caller was cancelled
+            continue
+        if ok:
+            done.set_result(value)
+        else:
+            done.set_exception(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
 import aiosqlite
@@ -83,9 +84,17 @@ async def set_chat_state(
     )
 
 
+_CLEAR_CHAT_STATE = "DELETE FROM chat_states WHERE resident_id = ?"
+
+
 async def clear_chat_state(conn: aiosqlite.Connection, person_id: int) -> bool:
-    cur = await conn.execute("DELETE FROM chat_states WHERE resident_id = ?", (person_id,))
+    cur = await conn.execute(_CLEAR_CHAT_STATE, (person_id,))
     return cur.rowcount > 0
+
+
+def clear_chat_state_in(conn: sqlite3.Connection, person_id: int) -> bool:
+    """`clear_chat_state` inside work that runs in the database thread (Database.grouped)."""
+    return conn.execute(_CLEAR_CHAT_STATE, (person_id,)).rowcount > 0
 
 
 async def mark_group_notified(conn: aiosqlite.Connection, chat_id: int, now: datetime) -> bool:

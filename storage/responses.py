@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 
 import aiosqlite
@@ -12,7 +14,7 @@ from storage.records import Answer, Response, Round, dt, dt_req, ts
 _SELECT = "SELECT id, round_id, resident_id, started_at, updated_at, completed_at FROM responses"
 
 
-def _response(r: aiosqlite.Row) -> Response:
+def response_of(r: aiosqlite.Row | sqlite3.Row) -> Response:
     return Response(
         r["id"],
         r["round_id"],
@@ -25,14 +27,14 @@ def _response(r: aiosqlite.Row) -> Response:
 
 async def get(conn: aiosqlite.Connection, response_id: int) -> Response | None:
     row = await sql.one(conn, f"{_SELECT} WHERE id = ?", (response_id,))
-    return _response(row) if row else None
+    return response_of(row) if row else None
 
 
 async def find(conn: aiosqlite.Connection, round_id: int, resident_id: int) -> Response | None:
     row = await sql.one(
         conn, f"{_SELECT} WHERE round_id = ? AND resident_id = ?", (round_id, resident_id)
     )
-    return _response(row) if row else None
+    return response_of(row) if row else None
 
 
 async def get_or_create(
@@ -54,23 +56,29 @@ async def get_or_create(
     return response
 
 
+_ANSWERS = (
+    "SELECT question_id, value_int, value_text, skipped, answered_at FROM answers "
+    "WHERE response_id = ?"
+)
+_UPSERT = (
+    "INSERT INTO answers(response_id, question_id, value_int, value_text, skipped, "
+    "answered_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(response_id, question_id) DO UPDATE "
+    "SET value_int = excluded.value_int, value_text = excluded.value_text, "
+    "skipped = excluded.skipped, answered_at = excluded.answered_at"
+)
+_TOUCH = "UPDATE responses SET updated_at = ? WHERE id = ?"
+_COMPLETE = "UPDATE responses SET completed_at = ? WHERE id = ? AND completed_at IS NULL"
+
+
+def answer_of(r: sqlite3.Row | aiosqlite.Row) -> Answer:
+    return Answer(
+        r["question_id"], r["value_int"], r["value_text"], bool(r["skipped"]),
+        dt_req(r["answered_at"]),
+    )  # fmt: skip
+
+
 async def list_answers(conn: aiosqlite.Connection, response_id: int) -> list[Answer]:
-    found = await sql.rows(
-        conn,
-        "SELECT question_id, value_int, value_text, skipped, answered_at FROM answers "
-        "WHERE response_id = ?",
-        (response_id,),
-    )
-    return [
-        Answer(
-            r["question_id"],
-            r["value_int"],
-            r["value_text"],
-            bool(r["skipped"]),
-            dt_req(r["answered_at"]),
-        )
-        for r in found
-    ]
+    return [answer_of(r) for r in await sql.rows(conn, _ANSWERS, (response_id,))]
 
 
 async def upsert_answer(
@@ -85,20 +93,38 @@ async def upsert_answer(
 ) -> None:
     """A later answer to the same question replaces the earlier one."""
     await conn.execute(
-        "INSERT INTO answers(response_id, question_id, value_int, value_text, skipped, "
-        "answered_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(response_id, question_id) DO UPDATE "
-        "SET value_int = excluded.value_int, value_text = excluded.value_text, "
-        "skipped = excluded.skipped, answered_at = excluded.answered_at",
-        (response_id, question_id, value_int, value_text, int(skipped), ts(now)),
+        _UPSERT, (response_id, question_id, value_int, value_text, int(skipped), ts(now))
     )
-    await conn.execute("UPDATE responses SET updated_at = ? WHERE id = ?", (ts(now), response_id))
+    await conn.execute(_TOUCH, (ts(now), response_id))
+
+
+def store_answer(
+    conn: sqlite3.Connection,
+    response_id: int,
+    question_id: str,
+    value: int | str | None,
+    now: datetime,
+    complete: Callable[[dict[str, Answer]], bool],
+) -> dict[str, Answer]:
+    """One answer (None: skipped) as `upsert_answer` stores it, run in the database thread
+    (Database.grouped); marks the response completed when `complete(answers)` says so. Returns
+    the response's answers, read after the write (another browser may have answered too)."""
+    conn.execute(
+        _UPSERT,
+        (
+            response_id, question_id, value if isinstance(value, int) else None,
+            value if isinstance(value, str) else None, int(value is None), ts(now),
+        ),
+    )  # fmt: skip
+    conn.execute(_TOUCH, (ts(now), response_id))
+    answers = {a.question_id: a for a in map(answer_of, conn.execute(_ANSWERS, (response_id,)))}
+    if complete(answers):
+        conn.execute(_COMPLETE, (ts(now), response_id))
+    return answers
 
 
 async def mark_completed(conn: aiosqlite.Connection, response_id: int, now: datetime) -> None:
-    await conn.execute(
-        "UPDATE responses SET completed_at = ? WHERE id = ? AND completed_at IS NULL",
-        (ts(now), response_id),
-    )
+    await conn.execute(_COMPLETE, (ts(now), response_id))
 
 
 # The responses that count in a round, read from the rule itself (the view household_pick of
@@ -131,21 +157,23 @@ async def count_responses(conn: aiosqlite.Connection, round_id: int) -> tuple[in
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
-async def get_with_owner(
-    conn: aiosqlite.Connection, response_id: int
-) -> tuple[Response, Round, int, int | None] | None:
-    """A response, its round, and its owner (person id) and current commune, in one read."""
-    row = await sql.one(
-        conn,
+def get_with_owner(
+    conn: sqlite3.Connection, response_id: int
+) -> tuple[Response, Round, int, int | None, list[Answer]] | None:
+    """A response, its round, its owner (person id) and current commune, and its answers, in
+    one query, a row per answer (run in the database thread: Database.read)."""
+    found = conn.execute(
         "SELECT r.id, r.round_id, r.resident_id, r.started_at, r.updated_at, r.completed_at, "
         "p.id AS owner, p.commune_code AS resident_commune, o.commune_code, o.survey_id, "
-        "o.opens_at, o.closes_at, o.closed_at, o.created_at, o.official FROM responses r "
+        "o.opens_at, o.closes_at, o.closed_at, o.created_at, o.official, a.question_id, "
+        "a.value_int, a.value_text, a.skipped, a.answered_at FROM responses r "
         "JOIN residents p ON p.id = r.resident_id JOIN rounds o ON o.id = r.round_id "
-        "WHERE r.id = ?",
+        "LEFT JOIN answers a ON a.response_id = r.id WHERE r.id = ?",
         (response_id,),
-    )
-    if row is None:
+    ).fetchall()
+    if not found:
         return None
+    row = found[0]
     round_ = Round(
         row["round_id"],
         row["commune_code"],
@@ -156,4 +184,5 @@ async def get_with_owner(
         dt_req(row["created_at"]),
         bool(row["official"]),
     )
-    return _response(row), round_, row["owner"], row["resident_commune"]
+    answers = [answer_of(r) for r in found if r["question_id"] is not None]
+    return response_of(row), round_, row["owner"], row["resident_commune"], answers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
 import aiosqlite
@@ -15,7 +16,7 @@ _ROUND_SELECT = (
 )
 
 
-def _round(r: aiosqlite.Row) -> Round:
+def _round(r: aiosqlite.Row | sqlite3.Row) -> Round:
     return Round(
         r["id"],
         r["commune_code"],
@@ -145,6 +146,20 @@ async def current_rounds(
     surveys.rounds.current_rounds: open first (newest opening), else the one that ended last;
     never a round that has not opened yet, nor one closed before it opened (a cancelled launch).
     """
+    query, args = _current_rounds(now, commune_code, province_code)
+    return [_round(r) for r in await sql.rows(conn, query, args)]
+
+
+def current_round_in(conn: sqlite3.Connection, now: datetime, commune_code: int) -> Round | None:
+    """`current_rounds` of one commune, inside work run in the database thread (Database.run)."""
+    query, args = _current_rounds(now, commune_code, None)
+    row = conn.execute(query, args).fetchone()
+    return _round(row) if row else None
+
+
+def _current_rounds(
+    now: datetime, commune_code: int | None, province_code: int | None
+) -> tuple[str, list[object]]:
     stamp = ts(now)
     filters = ""
     args: list[object] = [stamp, stamp]
@@ -154,8 +169,7 @@ async def current_rounds(
     if province_code is not None:
         filters += " AND c.province_code = ?"
         args.append(province_code)
-    rows = await sql.rows(
-        conn,
+    query = (
         "SELECT id, commune_code, survey_id, opens_at, closes_at, closed_at, created_at, official"
         " FROM ("
         " SELECT *, row_number() OVER (PARTITION BY commune_code ORDER BY live DESC,"
@@ -166,10 +180,9 @@ async def current_rounds(
         "  FROM rounds r JOIN communes c ON c.code = r.commune_code"
         f"  WHERE r.opens_at <= ?{filters}"
         " ) WHERE ended IS NULL OR ended > opens_at"
-        ") WHERE n = 1 ORDER BY commune_code",
-        args,
+        ") WHERE n = 1 ORDER BY commune_code"
     )
-    return [_round(r) for r in rows]
+    return query, args
 
 
 async def close_round(conn: aiosqlite.Connection, round_id: int, now: datetime) -> bool:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import sqlite3
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import aiosqlite
 
+from storage import communes as communes_db
 from storage import people as people_db
+from storage import responses as responses_db
 from storage import sql
+from storage import surveys as surveys_db
 from storage.households import Household
 from storage.people import Channel
-from storage.records import dt, ts
+from storage.records import Answer, Commune, Response, Round, dt, ts
 
 # The household's web answerer: one stand-in member per household, shared by its browsers,
 # reached at the address ('web', household id) (storage.people). Its responses are recorded
@@ -39,12 +44,68 @@ async def web_member(conn: aiosqlite.Connection, household: Household, now: date
     return person
 
 
-async def session_household(conn: aiosqlite.Connection, token_hash: str) -> int | None:
-    """The household a browser session is bound to, or None."""
-    row = await sql.one(
-        conn, "SELECT household_id FROM web_sessions WHERE token_hash = ?", (token_hash,)
-    )
-    return None if row is None or row[0] is None else int(row[0])
+def browser(conn: sqlite3.Connection, token_hash: str) -> tuple[Household, int | None] | None:
+    """The household a browser session is bound to and its web answerer (None before its
+    first web sheet), in one query (run in the database thread: Database.run)."""
+    row = conn.execute(
+        "SELECT h.id, h.commune_code, h.village_id, h.code, a.resident_id FROM web_sessions s "
+        "JOIN households h ON h.id = s.household_id "
+        "LEFT JOIN addresses a ON a.channel = ? AND a.address = CAST(h.id AS TEXT) "
+        "WHERE s.token_hash = ?",
+        (Channel.WEB.value, token_hash),
+    ).fetchone()
+    return (Household(row[0], row[1], row[2], row[3]), row[4]) if row else None
+
+
+@dataclass(frozen=True)
+class Started:
+    """The web answerer's response in a round, as its pages show it."""
+
+    response: Response
+    answers: list[Answer]
+    submitted: bool
+    hold: str | None  # migration 0015: 'conflict' while a paper sheet counts instead
+
+
+@dataclass(frozen=True)
+class Visit:
+    """All an e-sheet page needs, read in one trip to the database thread."""
+
+    household: Household
+    member: int | None  # the web answerer, once the household started a web sheet
+    commune: Commune | None
+    round: Round | None  # the commune's current round (storage.surveys.current_rounds)
+    started: Started | None  # the answerer's response in that round
+
+
+def visit(
+    conn: sqlite3.Connection, token_hash: str, now: datetime, with_commune: bool = True
+) -> Visit | None:
+    """What the browser's household page shows, in one trip (Database.read); a tap, which
+    shows nothing, reads no commune."""
+    found = browser(conn, token_hash)
+    if found is None:
+        return None
+    household, member = found
+    commune = communes_db.get_commune_in(conn, household.commune_code) if with_commune else None
+    round_ = surveys_db.current_round_in(conn, now, household.commune_code)
+    started = None if round_ is None or member is None else _started(conn, round_.id, member)
+    return Visit(household, member, commune, round_, started)
+
+
+def _started(conn: sqlite3.Connection, round_id: int, member: int) -> Started | None:
+    found = conn.execute(
+        "SELECT r.id, r.round_id, r.resident_id, r.started_at, r.updated_at, r.completed_at, "
+        "r.hold, EXISTS (SELECT 1 FROM web_submits w WHERE w.response_id = r.id) AS submitted, "
+        "a.question_id, a.value_int, a.value_text, a.skipped, a.answered_at FROM responses r "
+        "LEFT JOIN answers a ON a.response_id = r.id WHERE r.round_id = ? AND r.resident_id = ?",
+        (round_id, member),
+    ).fetchall()
+    if not found:
+        return None
+    row = found[0]
+    answers = [responses_db.answer_of(r) for r in found if r["question_id"] is not None]
+    return Started(responses_db.response_of(row), answers, bool(row["submitted"]), row["hold"])
 
 
 async def bind_session(
@@ -113,39 +174,3 @@ async def submit(conn: aiosqlite.Connection, response_id: int, now: datetime) ->
         (response_id, ts(now)),
     )
     return cur.rowcount == 1
-
-
-async def submitted(conn: aiosqlite.Connection, response_id: int) -> bool:
-    return bool(
-        await sql.scalar(
-            conn, "SELECT count(*) FROM web_submits WHERE response_id = ?", (response_id,)
-        )
-    )
-
-
-async def household(conn: aiosqlite.Connection, household_id: int) -> Household | None:
-    row = await sql.one(
-        conn,
-        "SELECT id, commune_code, village_id, code FROM households WHERE id = ?",
-        (household_id,),
-    )
-    return Household(row[0], row[1], row[2], row[3]) if row else None
-
-
-async def hold_of(conn: aiosqlite.Connection, response_id: int) -> str | None:
-    """The response's hold (migration 0018): None, 'conflict' (a paper sheet counts, this one
-    waits for staff) or 'set_aside' (staff counted the household's sheet on another channel)."""
-    row = await sql.one(conn, "SELECT hold FROM responses WHERE id = ?", (response_id,))
-    return row[0] if row else None
-
-
-async def tapped_response(
-    conn: aiosqlite.Connection, round_id: int, member: int
-) -> tuple[int, str | None] | None:
-    """(id, hold) of the web answerer's response in the round, in one read (the tap's path)."""
-    row = await sql.one(
-        conn,
-        "SELECT id, hold FROM responses WHERE round_id = ? AND resident_id = ?",
-        (round_id, member),
-    )
-    return (int(row[0]), row[1]) if row else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -147,6 +148,12 @@ class InboxEvent:
     target: str | None = None  # what a typed reply was taken to mean (migration 0024)
 
 
+_ENQUEUE = (
+    "INSERT INTO zalo_inbox(event_key, oa_id, kind, user_id, body, sent_at, received_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(event_key) DO NOTHING"
+)
+
+
 async def enqueue(
     conn: aiosqlite.Connection,
     *,
@@ -160,10 +167,24 @@ async def enqueue(
 ) -> bool:
     """Queues an event; False when one with this key is already there (a redelivery)."""
     cur = await conn.execute(
-        "INSERT INTO zalo_inbox(event_key, oa_id, kind, user_id, body, sent_at, received_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(event_key) DO NOTHING",
-        (event_key, oa_id, kind, user_id, body, ts(sent_at), ts(now)),
+        _ENQUEUE, (event_key, oa_id, kind, user_id, body, ts(sent_at), ts(now))
     )
+    return cur.rowcount == 1
+
+
+def enqueue_in(
+    conn: sqlite3.Connection,
+    *,
+    event_key: str,
+    oa_id: str,
+    kind: str,
+    user_id: str,
+    body: str,
+    sent_at: datetime,
+    now: datetime,
+) -> bool:
+    """`enqueue` in the database thread, for a group commit (Database.grouped)."""
+    cur = conn.execute(_ENQUEUE, (event_key, oa_id, kind, user_id, body, ts(sent_at), ts(now)))
     return cur.rowcount == 1
 
 

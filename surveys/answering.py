@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -132,27 +133,32 @@ class AnsweringService:
         self, person_id: int, response_id: int, index: int
     ) -> tuple[Result | None, Step | None]:
         """Checks a tap against the stored state; returns a refusal, or the step it acts on."""
-        found = await responses_db.get_with_owner(self.env.db.conn, response_id)
+        found = await self.env.db.read(responses_db.get_with_owner, response_id)
         if found is None:
             return Result(AnswerOutcome.UNKNOWN), None
-        response, round_, owner, commune_code = found
+        response, round_, owner, commune_code, stored = found
         if owner != person_id or commune_code != round_.commune_code:
             return Result(AnswerOutcome.NOT_YOURS), None
         if not round_.is_open(self.env.now()):
             return Result(AnswerOutcome.CLOSED), None
-        step = await self._step(round_, response)
-        if not 0 <= index < len(step.survey.questions):
-            return Result(AnswerOutcome.UNKNOWN), None
-        question = step.survey.questions[index]
-        if question.id not in step.answers and index != step.index:
-            return Result(AnswerOutcome.NOT_YET, step, question, index), None
-        return None, step
+        survey = await self.survey(round_.survey_id)
+        assert survey is not None
+        answers = {a.question_id: a for a in stored}
+        step = Step(round_, survey, response, answers, flow.next_index(survey, answers))
+        return _reached(step, index)
 
     async def answer(self, person_id: int, response_id: int, index: int, raw: str) -> Result:
         """Stores the value a button stands for; committed before the caller acknowledges it."""
         refusal, step = await self._owned(person_id, response_id, index)
-        if refusal is not None:
-            return refusal
+        return refusal or await self._answer(step, index, raw)
+
+    async def answer_at(self, step: Step, index: int, raw: str) -> Result:
+        """`answer`, on a step the caller has just read for its own resident in an open round
+        (the web e-sheet's page read), so the tap costs no second read."""
+        refusal, reached = _reached(step, index)
+        return refusal or await self._answer(reached, index, raw)
+
+    async def _answer(self, step: Step | None, index: int, raw: str) -> Result:
         assert step is not None
         question = step.survey.questions[index]
         value = flow.parse_button_value(question, raw)
@@ -163,8 +169,14 @@ class AnsweringService:
     async def skip(self, person_id: int, response_id: int, index: int) -> Result:
         """Skips an optional (comment) question."""
         refusal, step = await self._owned(person_id, response_id, index)
-        if refusal is not None:
-            return refusal
+        return refusal or await self._skip(step, index)
+
+    async def skip_at(self, step: Step, index: int) -> Result:
+        """`skip` on a step the caller has just read (as `answer_at`)."""
+        refusal, reached = _reached(step, index)
+        return refusal or await self._skip(reached, index)
+
+    async def _skip(self, step: Step | None, index: int) -> Result:
         assert step is not None
         if not step.survey.questions[index].optional:
             return Result(AnswerOutcome.UNKNOWN)
@@ -273,24 +285,32 @@ class AnsweringService:
                 {"value": value},
             )
         now = self.env.now()
-        async with self.env.db.grouped() as conn:  # group commit: every channel's answers
-            await responses_db.upsert_answer(
-                conn,
-                step.response.id,
-                question.id,
-                value_int=value if isinstance(value, int) else None,
-                value_text=value if isinstance(value, str) else None,
-                skipped=value is None,
-                now=now,
+        survey, response = step.survey, step.response
+
+        def complete(answers: dict[str, Answer]) -> bool:
+            return response.completed_at is None and flow.is_complete(survey, answers)
+
+        def work(conn: sqlite3.Connection) -> dict[str, Answer]:
+            answers = responses_db.store_answer(
+                conn, response.id, question.id, value, now, complete
             )
-            stored = await responses_db.list_answers(conn, step.response.id)
-            answers = {a.question_id: a for a in stored}
-            if step.response.completed_at is None and flow.is_complete(step.survey, answers):
-                await responses_db.mark_completed(conn, step.response.id, now)
             if clear_state_for is not None:
-                await residents_db.clear_chat_state(conn, clear_state_for)
+                residents_db.clear_chat_state_in(conn, clear_state_for)
+            return answers
+
+        answers = await self.env.db.grouped(work)  # group commit: every channel's answers
         nxt = Step(
             step.round, step.survey, step.response, answers, flow.next_index(step.survey, answers)
         )
         outcome = AnswerOutcome.CHANGED if earlier is not None else AnswerOutcome.STORED
         return Result(outcome, nxt, question, index, {"value": value})
+
+
+def _reached(step: Step, index: int) -> tuple[Result | None, Step | None]:
+    """A refusal when question `index` does not exist or comes after the next unanswered one."""
+    if not 0 <= index < len(step.survey.questions):
+        return Result(AnswerOutcome.UNKNOWN), None
+    question = step.survey.questions[index]
+    if question.id not in step.answers and index != step.index:
+        return Result(AnswerOutcome.NOT_YET, step, question, index), None
+    return None, step

@@ -19,7 +19,6 @@ from enum import StrEnum
 
 from storage import communes as communes_db
 from storage import conflicts as conflicts_db
-from storage import responses as responses_db
 from storage import surveys as surveys_db
 from storage import web as web_db
 from storage.households import Household
@@ -131,38 +130,33 @@ class WebSheetService:
         return Entered(Opened.LOCKED if until else Opened.WRONG, until)
 
     async def household(self, token: str) -> Household | None:
-        household_id = await web_db.session_household(self.env.db.conn, bearer.stored(token))
-        if household_id is None:
-            return None
-        return await web_db.household(self.env.db.conn, household_id)
+        found = await self.env.db.read(web_db.browser, bearer.stored(token))
+        return found[0] if found else None
 
     async def sheet(self, token: str, index: int | None = None, *, labelled: bool = False) -> Sheet:
-        """Where the browser's household stands in its commune's round; reads only.
-        `labelled`: with the round's "Đợt N năm YYYY" (one more query)."""
-        household = await self.household(token)
-        if household is None:
+        """Where the browser's household stands in its commune's round; reads only, in one trip
+        to the database thread. `labelled`: with the round's "Đợt N năm YYYY" (one more)."""
+        now = self.env.now()
+        visit = await self.env.db.read(web_db.visit, bearer.stored(token), now)
+        if visit is None:
             return Sheet(SheetState.NO_SESSION)
-        conn = self.env.db.conn
-        commune = await communes_db.get_commune(conn, household.commune_code)
-        round_ = await self.answering.open_round(household.commune_code)
-        if round_ is None:
+        household, commune, round_ = visit.household, visit.commune, visit.round
+        if round_ is None or not round_.is_open(now):  # answering.open_round's rule
             return await self._not_open(household, commune)
         label = None
         if labelled:
             label = (await round_labels(self.env, [round_.commune_code])).get(round_.id)
         base = Sheet(SheetState.CONSENT, household, commune, round_, label)
-        member = await web_db.web_member_of(conn, household)
-        response = member and await responses_db.find(conn, round_.id, member)
-        if not response:
+        if visit.started is None:
             return base
-        hold = await web_db.hold_of(conn, response.id)
-        if hold == SET_ASIDE:
+        if visit.started.hold == SET_ASIDE:
             return replace(
                 base, state=SheetState.SET_ASIDE, counted=await self._counted(household, round_)
             )
+        response, stored = visit.started.response, visit.started.answers
         survey = await self.answering.survey(round_.survey_id)
         assert survey is not None
-        answers = {a.question_id: a for a in await responses_db.list_answers(conn, response.id)}
+        answers = {a.question_id: a for a in stored}
         nxt = flow.next_index(survey, answers)
         step = Step(round_, survey, response, answers, nxt if index is None else index)
         return Sheet(
@@ -172,8 +166,8 @@ class WebSheetService:
             round_,
             label,
             step,
-            await web_db.submitted(conn, response.id),
-            hold == HELD,
+            visit.started.submitted,
+            visit.started.hold == HELD,
         )
 
     async def _counted(self, household: Household, round_: Round) -> str | None:
@@ -214,37 +208,37 @@ class WebSheetService:
         response = sheet.step.response  # found by the stand-in member: its answerer
         return sheet, response.resident_id, response.id
 
-    async def _tapped(self, token: str) -> tuple[int, int] | None:
-        """The stand-in member and response a tap acts on, in the fewest reads (the answer
-        POST is the hot path: answering re-reads the response, its answers and the survey)."""
-        household = await self.household(token)
-        if household is None:
+    async def _tapped(self, token: str) -> Step | None:
+        """The step a tap acts on, in one read shared with other requests (the answer POST is
+        the hot path; answering checks the question against this step and stores)."""
+        now = self.env.now()
+        visit = await self.env.db.read(web_db.visit, bearer.stored(token), now, False)
+        if visit is None or visit.round is None or not visit.round.is_open(now):
             return None
-        round_ = await self.answering.open_round(household.commune_code)
-        if round_ is None:
+        if visit.started is None:
             return None
-        conn = self.env.db.conn
-        member = await web_db.web_member_of(conn, household)
-        if member is None:
+        if visit.started.hold == SET_ASIDE:  # staff counted another sheet: shut
             return None
-        found = await web_db.tapped_response(conn, round_.id, member)
-        if found is None or found[1] == SET_ASIDE:  # staff counted another sheet: shut
-            return None
-        return member, found[0]
+        survey = await self.answering.survey(visit.round.survey_id)
+        assert survey is not None
+        answers = {a.question_id: a for a in visit.started.answers}
+        return Step(
+            visit.round, survey, visit.started.response, answers, flow.next_index(survey, answers)
+        )
 
-    async def _tap(self, token: str, act: Callable[[int, int], Awaitable[Result]]) -> Result:
-        acting = await self._tapped(token)
-        if acting is None:
+    async def _tap(self, token: str, act: Callable[[Step], Awaitable[Result]]) -> Result:
+        step = await self._tapped(token)
+        if step is None:
             return Result(_refusal(await self.sheet(token)))
-        return await act(*acting)
+        return await act(step)
 
     async def answer(self, token: str, index: int, raw: str) -> Result:
         """A tapped button: the same checks as the chat (open round, question reached, value
         one of its buttons). The result's step says what comes next."""
-        return await self._tap(token, lambda m, r: self.answering.answer(m, r, index, raw))
+        return await self._tap(token, lambda step: self.answering.answer_at(step, index, raw))
 
     async def skip(self, token: str, index: int) -> Result:
-        return await self._tap(token, lambda m, r: self.answering.skip(m, r, index))
+        return await self._tap(token, lambda step: self.answering.skip_at(step, index))
 
     async def comment(self, token: str, index: int, text: str) -> tuple[Sheet, Result]:
         """The comment box: stored through the chat's comment path (its length and emptiness

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 
 from storage import people as people_db
 from storage import zalo as zalo_db
@@ -48,11 +49,11 @@ async def queue_event(
     queued (a redelivery, also one in the same group: the second copy sees the first's row).
     Returns only after the COMMIT; an event whose write fails is undone alone (its savepoint)
     and raises, the others of its group are kept."""
-    async with env.db.grouped() as conn:
-        return await zalo_db.enqueue(
-            conn, event_key=key, oa_id=oa_id, kind=kind.value, user_id=user_id, body=body,
-            sent_at=sent_at, now=env.now(),
-        )  # fmt: skip
+    work = partial(
+        zalo_db.enqueue_in, event_key=key, oa_id=oa_id, kind=kind.value, user_id=user_id,
+        body=body, sent_at=sent_at, now=env.now(),
+    )  # fmt: skip
+    return await env.db.grouped(work)
 
 
 async def pending(env: Env, limit: int = 100, *, after: int = 0) -> list[InboxEvent]:

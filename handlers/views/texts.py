@@ -37,6 +37,7 @@ ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=False,
+    auto_reload=False,  # templates ship with the code: no stat() of each file at each render
 )
 ENV.filters.update(pct=pct, vn_datetime=vn_datetime, shorten=shorten)
 ENV.globals.update(channel_names=RESPONSE_CHANNELS)

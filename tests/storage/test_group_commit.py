@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from storage.db import Database
 
@@ -22,13 +25,20 @@ def _committed(path: Path) -> set[int]:
         return {r[0] for r in other.execute("SELECT n FROM t")}
 
 
+def _insert(n: int) -> Callable[[sqlite3.Connection], int]:
+    def work(conn: sqlite3.Connection) -> int:
+        conn.execute("INSERT INTO t(n) VALUES (?)", (n,))
+        return n * 10
+
+    return work
+
+
 async def test_writers_arriving_together_share_one_commit(tmp_path: Path) -> None:
     db = await _db(tmp_path)
     seen: dict[int, bool] = {}
 
     async def write(n: int) -> None:
-        async with db.grouped() as conn:
-            await conn.execute("INSERT INTO t(n) VALUES (?)", (n,))
+        assert await db.grouped(_insert(n)) == n * 10
         seen[n] = n in _committed(tmp_path / "g.db")  # durable when the caller returns
 
     try:
@@ -40,39 +50,64 @@ async def test_writers_arriving_together_share_one_commit(tmp_path: Path) -> Non
         await db.close()
 
 
-async def test_a_failing_writer_undoes_only_its_own_write(tmp_path: Path) -> None:
+async def test_writers_arriving_during_a_commit_go_in_the_next_group(tmp_path: Path) -> None:
     db = await _db(tmp_path)
-
-    async def write(n: int) -> None:
-        async with db.grouped() as conn:
-            await conn.execute("INSERT INTO t(n) VALUES (?)", (n,))
-            if n == 3:
-                raise ValueError("refused")
-
     try:
-        results = await asyncio.gather(*(write(n) for n in range(6)), return_exceptions=True)
-        assert [isinstance(r, ValueError) for r in results] == [False] * 3 + [True] + [False] * 2
-        assert _committed(tmp_path / "g.db") == {0, 1, 2, 4, 5}
+        first = asyncio.create_task(db.grouped(_insert(1)))
+        await asyncio.sleep(0)  # its group is on its way to the database thread
+        later = [asyncio.create_task(db.grouped(_insert(n))) for n in range(2, 30)]
+        await asyncio.gather(first, *later)
+        assert _committed(tmp_path / "g.db") == set(range(1, 30))
+        assert db.commits == 2  # the first alone, then everyone who came during its COMMIT
     finally:
         await db.close()
 
 
-async def test_a_transaction_commits_the_open_group_first(tmp_path: Path) -> None:
+async def test_a_failing_writer_undoes_only_its_own_write(tmp_path: Path) -> None:
     db = await _db(tmp_path)
-    db.GROUP_WINDOW = 3600.0  # only the transaction below can end this group
-    inside = asyncio.Event()
 
-    async def grouped() -> None:
-        async with db.grouped() as conn:
-            await conn.execute("INSERT INTO t(n) VALUES (1)")
-            inside.set()
+    def write_then_fail(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO t(n) VALUES (3)")
+        raise ValueError("refused")
 
     try:
-        task = asyncio.create_task(grouped())
-        await inside.wait()
+        works: list[Callable[[sqlite3.Connection], object]] = (
+            [_insert(n) for n in range(3)] + [write_then_fail] + [_insert(4), _insert(5)]
+        )
+        results = await asyncio.gather(*(db.grouped(w) for w in works), return_exceptions=True)
+        assert [isinstance(r, ValueError) for r in results] == [False] * 3 + [True] + [False] * 2
+        assert _committed(tmp_path / "g.db") == {0, 1, 2, 4, 5}
+        assert db.commits == 1
+    finally:
+        await db.close()
+
+
+async def test_a_failed_commit_fails_every_writer_of_the_group(tmp_path: Path) -> None:
+    db = await _db(tmp_path)
+    other = sqlite3.connect(tmp_path / "g.db", timeout=0)
+    await db.conn.execute("PRAGMA busy_timeout = 0")
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock: BEGIN fails
+    try:
+        results = await asyncio.gather(
+            *(db.grouped(_insert(n)) for n in range(3)), return_exceptions=True
+        )
+        assert all(isinstance(r, sqlite3.OperationalError) for r in results)
+        other.rollback()
+        assert await db.grouped(_insert(9)) == 90
+        assert _committed(tmp_path / "g.db") == {9}
+    finally:
+        other.close()
+        await db.close()
+
+
+async def test_a_transaction_waits_for_the_group_being_written(tmp_path: Path) -> None:
+    db = await _db(tmp_path)
+    try:
+        grouped = asyncio.create_task(db.grouped(_insert(1)))
+        await asyncio.sleep(0)
         async with db.transaction() as conn:
             await conn.execute("INSERT INTO t(n) VALUES (2)")
-        await task  # returned: the group was committed before the transaction began
+        await grouped
         assert _committed(tmp_path / "g.db") == {1, 2} and db.commits == 2
     finally:
         await db.close()
@@ -81,8 +116,59 @@ async def test_a_transaction_commits_the_open_group_first(tmp_path: Path) -> Non
 async def test_one_writer_alone_is_committed(tmp_path: Path) -> None:
     db = await _db(tmp_path)
     try:
-        async with db.grouped() as conn:
-            await conn.execute("INSERT INTO t(n) VALUES (7)")
+        assert await db.grouped(_insert(7)) == 70
         assert _committed(tmp_path / "g.db") == {7} and db.commits == 1
+    finally:
+        await db.close()
+
+
+async def test_write_is_one_transaction_of_its_own(tmp_path: Path) -> None:
+    db = await _db(tmp_path)
+
+    def fail(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO t(n) VALUES (8)")
+        raise ValueError("refused")
+
+    try:
+        assert await db.write(_insert(6)) == 60
+        with pytest.raises(ValueError):
+            await db.write(fail)
+        assert _committed(tmp_path / "g.db") == {6} and db.commits == 2
+    finally:
+        await db.close()
+
+
+async def test_close_waits_for_the_group_in_flight(tmp_path: Path) -> None:
+    db = await _db(tmp_path)
+    pending = asyncio.create_task(db.grouped(_insert(4)))
+    await asyncio.sleep(0)
+    await db.close()
+    assert await pending == 40 and _committed(tmp_path / "g.db") == {4}
+
+
+async def test_reads_waiting_together_share_one_trip(tmp_path: Path) -> None:
+    db = await _db(tmp_path)
+    trips = 0
+    go = db.run
+
+    async def counted(work: Callable[..., object], *args: object) -> object:
+        nonlocal trips
+        trips += 1
+        return await go(work, *args)
+
+    def count(conn: sqlite3.Connection, at_least: int) -> int:
+        if at_least < 0:
+            raise ValueError("refused")
+        return int(conn.execute("SELECT count(*) FROM t WHERE n >= ?", (at_least,)).fetchone()[0])
+
+    try:
+        await db.grouped(_insert(1))
+        await db.grouped(_insert(5))
+        db.run = counted  # type: ignore[method-assign]
+        results = await asyncio.gather(
+            *(db.read(count, n) for n in (0, 2, -1, 6)), return_exceptions=True
+        )
+        assert results[:2] == [2, 1] and isinstance(results[2], ValueError) and results[3] == 0
+        assert trips == 1
     finally:
         await db.close()
