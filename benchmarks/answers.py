@@ -138,6 +138,12 @@ def _ratio(name: str, ykien: list[Run], echo: list[Run]) -> str:
     return f"{name:<36}{statistics.median(ratios):.2f}   (per round: {each})"
 
 
+def _cpu_ratio(name: str, ykien: list[Run], echo: list[Run]) -> str:
+    ratios = [e.cpu_ms / y.cpu_ms for y, e in zip(ykien, echo, strict=True)]
+    each = ", ".join(f"{r:.2f}" for r in ratios)
+    return f"{name:<36}{statistics.median(ratios):.2f}   (per round: {each})"
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=200)
@@ -180,6 +186,10 @@ async def main() -> None:
     print(_ratio("ratio ykien / echo (same client):", ykien, echo) + "   (target >= 0.8)")
     if args.compare is not None:
         print(_ratio(f"ratio {args.compare} / echo:", other, echo))
+    # What the ratio tends to on an idle machine, where each bot's one event loop is the limit.
+    print(_cpu_ratio("CPU ratio echo / ykien per answer:", ykien, echo))
+    if args.compare is not None:
+        print(_cpu_ratio(f"CPU ratio echo / {args.compare}:", other, echo))
     rss = max(r.rss_mb for r in ykien)
     print(
         f"ykien peak RSS, {args.registered:,} registered residents: {rss:.0f} MB (target < 150 MB)"
