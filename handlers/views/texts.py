@@ -32,9 +32,8 @@ def shorten(text: str, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-# Templates ship with the code: compiled once, never re-read. auto_reload=False drops the
-# stat() of the template file that get_template otherwise makes on every message (three per
-# answer, each a syscall that also hands the GIL to the database thread).
+# Templates ship with the code: compiled once, never re-read (no stat() of the file for each
+# message, a syscall that also hands the GIL to the database thread).
 ENV = Environment(
     loader=PackageLoader("handlers.views"),
     auto_reload=False,
@@ -43,7 +42,6 @@ ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     keep_trailing_newline=False,
-    auto_reload=False,  # templates ship with the code: no stat() of each file at each render
 )
 ENV.filters.update(pct=pct, vn_datetime=vn_datetime, shorten=shorten)
 ENV.globals.update(channel_names=RESPONSE_CHANNELS)
