@@ -29,6 +29,7 @@ class BotProcess:
         web_listen: str | None = None,  # the one web server (then the webhook is served there)
         stderr: int | IO[bytes] | None = None,  # where its log goes (None: this process's)
         cwd: Path | None = None,  # run another checkout's code (benchmarks' baselines)
+        profile: Path | None = None,  # cProfile the bot into this file (written at stop())
     ) -> None:
         self.sandbox = sandbox
         self.api_url = api_url
@@ -38,6 +39,7 @@ class BotProcess:
         self.web_listen = web_listen
         self.stderr = stderr
         self.cwd = cwd
+        self.profile = profile
         if cwd is not None:
             self.env["PYTHONPATH"] = str(cwd)
         self.proc: asyncio.subprocess.Process | None = None
@@ -51,8 +53,10 @@ class BotProcess:
             mode += ["--listen", self.webhook[1]]
         if self.web_listen is not None:
             mode += ["--web-listen", self.web_listen]
+        profiling = [] if self.profile is None else ["-m", "cProfile", "-o", str(self.profile)]
         self.proc = proc = await asyncio.create_subprocess_exec(
             sys.executable,
+            *profiling,
             "-m",
             "bot",
             "--db",

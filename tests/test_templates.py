@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from handlers.views.texts import ENV, pct, render, vn_datetime
+import pytest
+from jinja2 import UndefinedError
+
+from handlers.views.texts import ENV, _compiled, pct, render, vn_datetime
 from surveys.answering import AnswerOutcome
 from surveys.residents import SearchOutcome
 
@@ -59,3 +62,27 @@ def test_filters() -> None:
     assert pct(0.9123) == "91,2%"
     assert pct(None) == "—"
     assert vn_datetime(datetime(2026, 11, 23, 12, 0, tzinfo=UTC)) == "19:00 23/11/2026"
+
+
+def test_render_is_jinja_render_without_its_per_message_lookups(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """render() skips get_template's stat() and the globals copy, not what Jinja does: the
+    same text, the environment's globals, escaping, a missing variable still an error; and
+    a template rendered once is not read from its file again."""
+    label = "<b>4</b> · Hài lòng & rất dài " * 10
+    assert render("alert_stored.html", label=label) == (
+        ENV.get_template("alert_stored.html").render(label=label).strip()
+    )
+    assert "&lt;b&gt;" in render("alert_stored.html", label=label)
+    with pytest.raises(UndefinedError):
+        render("alert_stored.html")
+    assert _compiled("alert_stored.html")[1]["channel_names"] is ENV.globals["channel_names"]
+
+    def unreadable(*args: object) -> None:
+        raise AssertionError("the template file was read again")
+
+    assert ENV.loader is not None
+    monkeypatch.setattr(ENV.loader, "get_source", unreadable)
+    monkeypatch.setattr("os.stat", unreadable)
+    assert render("alert_stored.html", label="Có") == "Đã lưu: Có"

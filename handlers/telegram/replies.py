@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from typing import Any
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram._utils.defaultvalue import DEFAULT_NONE
 
 from handlers.views.texts import render
 
@@ -15,6 +18,42 @@ async def reply(
     if chat is None:
         return None
     return await chat.send_message(render(template, **ctx), reply_markup=markup)
+
+
+async def say(
+    update: Update, template: str, markup: InlineKeyboardMarkup | None = None, **ctx: object
+) -> None:
+    """`reply` for a message whose answer nobody reads (the next question, the review): the
+    same sendMessage through the same request (retries, error mapping, the parse mode
+    default), without building a Message from Telegram's answer. That answer's parse was the
+    costliest part of a resident's tap after storing it (~0.5 ms: benchmarks/answers.py)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    params = {"chat_id": chat.id, "text": render(template, **ctx), "reply_markup": markup}
+    await _post_unread(update, "sendMessage", params)
+
+
+async def edit_unread(query: CallbackQuery, text: str) -> None:
+    """The pressed message's text replaced and its buttons removed, the answer not parsed
+    (see `say`); raises what `CallbackQuery.edit_message_text` raises."""
+    message = query.message
+    if message is None:  # an inline message: PTB's own call says why it cannot be edited
+        await query.edit_message_text(text, reply_markup=None)
+        return
+    params = {"chat_id": message.chat.id, "message_id": message.message_id, "text": text}
+    await _post_unread_bot(query.get_bot(), "editMessageText", params)
+
+
+async def _post_unread(update: Update, method: str, params: dict[str, Any]) -> None:
+    await _post_unread_bot(update.get_bot(), method, params)
+
+
+async def _post_unread_bot(bot: Any, method: str, params: dict[str, Any]) -> None:
+    # Bot._post is the call every PTB method makes: it applies the Defaults (a DEFAULT_NONE
+    # parse mode becomes the bot's HTML), drops None values, and maps error answers to
+    # BadRequest, Forbidden, RetryAfter; the public do_api_request warns for known methods.
+    await bot._post(method, {**params, "parse_mode": DEFAULT_NONE})
 
 
 async def alert(update: Update, template: str, **ctx: object) -> None:

@@ -192,10 +192,12 @@ def install(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
     app.add_handler(TypeHandler(Update, common.private_only), group=-2)
     # -1: edited messages are answered and stopped here.
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, common.edited), group=-1)
-    # 0: the first that matches: commands, buttons, typed text, then whatever is left.
+    # 0: the first that matches: buttons, commands, typed text, then whatever is left. Button
+    # presses (most updates) come first: no command or message handler takes one, and each
+    # of the twenty CommandHandlers would otherwise look at the pressed message first.
     group: list[BaseHandler[Any, Any, Any]] = [
-        *COMMANDS,
         CallbackQueryHandler(on_press),
+        *COMMANDS,
         MessageHandler(filters.TEXT & ~filters.COMMAND, on_text),
         # Blocked / unblocked: stopped / subscribed.
         ChatMemberHandler(membership.on_my_member, ChatMemberHandler.MY_CHAT_MEMBER),

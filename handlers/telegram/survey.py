@@ -13,7 +13,7 @@ from telegram.error import BadRequest, TelegramError
 from handlers.telegram import keyboards
 from handlers.telegram.context import BotContext
 from handlers.telegram.people import person_of
-from handlers.telegram.replies import alert, refuse_args, reply
+from handlers.telegram.replies import alert, edit_unread, refuse_args, reply, say
 from handlers.telegram.resident import ask_village
 from handlers.telegram.updates import query_of, text_of, user_of
 from handlers.views import labels
@@ -65,7 +65,7 @@ async def continue_survey(update: Update, context: BotContext) -> None:
 async def show(update: Update, step: Step, *, again: bool = False) -> None:
     """Asks the step's question, or shows the review when every question is answered."""
     if step.index is None:
-        await reply(
+        await say(
             update,
             "resident_review.html",
             keyboards.review(step),
@@ -74,7 +74,7 @@ async def show(update: Update, step: Step, *, again: bool = False) -> None:
             again=again,
         )
         return
-    await reply(
+    await say(
         update,
         "resident_question.html",
         keyboards.question(step, step.index),
@@ -176,7 +176,7 @@ async def _mark(update: Update, result: Result, label: str) -> None:
     )
     # "message is not modified" or too old to edit: the answer is stored either way.
     with contextlib.suppress(BadRequest):
-        await query_of(update).edit_message_text(text, reply_markup=None)
+        await edit_unread(query_of(update), text)
 
 
 async def edited_comment(update: Update, context: BotContext, pending: Pending) -> bool:
