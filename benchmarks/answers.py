@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import statistics
 import sys
@@ -26,6 +25,8 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+
+from process_stats import cpu_seconds, peak_rss_mb
 
 from bot.config import Config
 from bot.process import BotProcess
@@ -64,19 +65,6 @@ async def prepare(db_path: Path, registered: int) -> str:
         await services.close()
     assert token is not None
     return f"j{token}"
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU the process has used so far (from /proc, in clock ticks)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 async def _residents(sandbox: Sandbox, residents: int, payload: str) -> tuple[float, int]:

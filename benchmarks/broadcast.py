@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import tempfile
 import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+
+from process_stats import cpu_seconds, peak_rss_mb
 
 from bot.process import BotProcess
 from bot.sandbox import Sandbox, SandboxServer
@@ -62,19 +63,6 @@ async def network_retries(db_path: Path) -> int:
         return int(next(iter(rows))[0])
     finally:
         await services.close()
-
-
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def delivered(sandbox: Sandbox) -> Counter[int]:

@@ -27,8 +27,8 @@ import time
 from pathlib import Path
 
 from aiohttp.test_utils import TestClient, TestServer
+from summary import prepare
 
-from benchmarks.summary import prepare
 from handlers.web.app import build_web_app
 from surveys.access import Actor, Role
 from surveys.services import Services

@@ -46,7 +46,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
+from process_stats import peak_rss_mb
 
+from bot.web_server import free_port
 from storage.db import Database
 from surveys.access import Actor
 from surveys.env import Settings
@@ -86,21 +88,6 @@ def form_for(survey: Survey, index: int) -> dict[str, str]:
     if question.kind is QuestionKind.CHOICE:
         return {"value": question.choices[0].code}
     return {"value": "4" if question.kind is QuestionKind.SCALE else "1"}
-
-
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 THINK = (0.0, 0.0)  # seconds a person takes between two answers (uniform); set by --think

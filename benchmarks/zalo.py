@@ -30,7 +30,10 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from process_stats import cpu_seconds, peak_rss_mb
+
 from bot.simulate import Persona
+from bot.web_server import free_port
 from bot.zalo_residents import ZaloTally, zalo_journey
 from bot.zalo_sandbox import SentMessage, ZaloSandbox, ZaloSandboxServer
 from surveys.env import Settings
@@ -61,27 +64,6 @@ async def prepare(db_path: Path, zalo: ZaloSandbox) -> str:
         await services.close()
     assert token is not None
     return token
-
-
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time the process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def user_id(n: int) -> str:
