@@ -154,25 +154,7 @@ _ENQUEUE = (
 )
 
 
-async def enqueue(
-    conn: aiosqlite.Connection,
-    *,
-    event_key: str,
-    oa_id: str,
-    kind: str,
-    user_id: str,
-    body: str,
-    sent_at: datetime,
-    now: datetime,
-) -> bool:
-    """Queues an event; False when one with this key is already there (a redelivery)."""
-    cur = await conn.execute(
-        _ENQUEUE, (event_key, oa_id, kind, user_id, body, ts(sent_at), ts(now))
-    )
-    return cur.rowcount == 1
-
-
-def enqueue_in(
+def enqueue(
     conn: sqlite3.Connection,
     *,
     event_key: str,
@@ -183,7 +165,8 @@ def enqueue_in(
     sent_at: datetime,
     now: datetime,
 ) -> bool:
-    """`enqueue` in the database thread, for a group commit (Database.grouped)."""
+    """Queues an event, in the database thread (Database.grouped: the webhook's group commit);
+    False when one with this key is already there (a redelivery)."""
     cur = conn.execute(_ENQUEUE, (event_key, oa_id, kind, user_id, body, ts(sent_at), ts(now)))
     return cur.rowcount == 1
 

@@ -50,7 +50,7 @@ async def queue_event(
     Returns only after the COMMIT; an event whose write fails is undone alone (its savepoint)
     and raises, the others of its group are kept."""
     work = partial(
-        zalo_db.enqueue_in, event_key=key, oa_id=oa_id, kind=kind.value, user_id=user_id,
+        zalo_db.enqueue, event_key=key, oa_id=oa_id, kind=kind.value, user_id=user_id,
         body=body, sent_at=sent_at, now=env.now(),
     )  # fmt: skip
     return await env.db.grouped(work)

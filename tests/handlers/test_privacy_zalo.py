@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from bot.runtime_retention import RetentionJob
 from storage import people as people_db
-from storage import zalo as zalo_db
 from storage.records import ts
 from surveys.people import Address, Channel, zalo_address
 from surveys.privacy import INBOX_DAYS
+from surveys.zalo_inbox import InboxKind, queue_event
 from tests.conftest import COMMUNE, SURVEY, tg_person
 from tests.handlers.test_survey import answer_all
 
@@ -30,18 +30,11 @@ async def inbox(harness) -> list[tuple]:
 
 
 async def queue(harness, user_id: str, kind: str, body: str, key: str) -> None:
-    s = harness.services
-    async with s.db.transaction() as conn:
-        assert await zalo_db.enqueue(
-            conn,
-            event_key=key,
-            oa_id=OA,
-            kind=kind,
-            user_id=user_id,
-            body=body,
-            sent_at=s.env.now(),
-            now=s.env.now(),
-        )
+    env = harness.services.env
+    assert await queue_event(
+        env, key=key, oa_id=OA, kind=InboxKind(kind), user_id=user_id, body=body,
+        sent_at=env.now(),
+    )  # fmt: skip
 
 
 async def handled(harness, key: str, days_ago: float = 0) -> None:

@@ -7,10 +7,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from storage import people as people_db
-from storage import zalo as zalo_db
 from surveys.env import Settings
 from surveys.people import Channel, zalo_address
 from surveys.services import Services
+from surveys.zalo_inbox import InboxKind, queue_event
 from tests.conftest import COMMUNE, SURVEY, FakeClock, tg_person
 
 UID = 912_345_678
@@ -46,16 +46,10 @@ async def test_erased_name_and_comment_leave_the_db_and_wal_files(
         person = await tg_person(services, UID)
         async with services.db.transaction() as conn:  # she also wrote on Zalo: still queued
             await people_db.add_address(conn, person, Channel.ZALO, zalo_address("4318", "7100"))
-            await zalo_db.enqueue(
-                conn,
-                event_key="m1",
-                oa_id="4318",
-                kind="text",
-                user_id="7100",
-                body=ZALO_TEXT,
-                sent_at=clock.now,
-                now=clock.now,
-            )
+        await queue_event(
+            services.env, key="m1", oa_id="4318", kind=InboxKind.TEXT, user_id="7100",
+            body=ZALO_TEXT, sent_at=clock.now,
+        )  # fmt: skip
         needles = [NAME.encode(), COMMENT.encode(), b"001099012345", ZALO_TEXT.encode()]
         assert all(n in stored_bytes(path) for n in needles)  # the test can see them
         assert await services.privacy.erase(UID)
