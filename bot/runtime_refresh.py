@@ -11,12 +11,12 @@ zalo status`) and logged without any token; the next check tries again.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from bot.periodic import Periodic
 from handlers.zalo.clients import ZaloClients
 from surveys.env import Env
 from surveys.zalo_tokens import TokenState, statuses
@@ -43,8 +43,10 @@ class TokenRefresher:
         margin: timedelta = MARGIN,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self.env, self.clients, self.margin, self._sleep = env, clients, margin, sleep
-        self._task: asyncio.Task[None] | None = None
+        self.env, self.clients, self.margin = env, clients, margin
+        self._job = Periodic(
+            "Zalo token refresh", self.check, every=CHECK_EVERY, sleep=sleep, logger=log
+        )
         self._lost: set[str] = set()  # OAs already reported disconnected
 
     async def check(self) -> Pass:
@@ -65,20 +67,10 @@ class TokenRefresher:
 
     async def run(self) -> None:
         """Checks now, then every CHECK_EVERY, until cancelled; a failing check is logged."""
-        while True:
-            try:
-                await self.check()
-            except Exception:  # the next check may work (a locked database, the network)
-                log.exception("Zalo token refresh: the check failed")
-            await self._sleep(CHECK_EVERY.total_seconds())
+        await self._job.run()
 
     def start(self) -> None:
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self.run())
+        self._job.start()
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._job.stop()

@@ -11,11 +11,11 @@ only, never who.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+from bot.periodic import Periodic
 from surveys.privacy import PrivacyService
 
 log = logging.getLogger(__name__)
@@ -30,9 +30,15 @@ class RetentionJob:
         *,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self.privacy, self._sleep = privacy, sleep
-        self._task: asyncio.Task[None] | None = None
-        self.passes = 0  # passes that ended, failed ones included (the log and the tests)
+        self.privacy = privacy
+        self._job = Periodic(
+            "retention", self.run_once, every=EVERY, first=FIRST, sleep=sleep, logger=log
+        )
+
+    @property
+    def passes(self) -> int:
+        """Passes that ended, failed ones included (the tests)."""
+        return self._job.passes
 
     async def run_once(self) -> int:
         """One pass now; returns how many residents lost their identity."""
@@ -41,26 +47,9 @@ class RetentionJob:
             log.info("retention: removed the identity of %d inactive residents", erased)
         return erased
 
-    async def run(self) -> None:
-        """Waits FIRST, then a pass every EVERY, until cancelled."""
-        await self._sleep(FIRST.total_seconds())
-        while True:
-            try:
-                await self.run_once()
-            except Exception:  # a locked or full database: tomorrow's pass may work
-                log.exception("retention: the pass failed; the next one is in a day")
-            self.passes += 1
-            await self._sleep(EVERY.total_seconds())
-
     def start(self) -> None:
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self.run())
+        self._job.start()
 
     async def stop(self) -> None:
-        """Cancels the wait or the pass (its open transaction rolls back; what it committed
-        stays, and the next start's pass does the rest)."""
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        """Cancels the wait or the pass (see Periodic.stop)."""
+        await self._job.stop()
