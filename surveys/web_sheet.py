@@ -59,6 +59,10 @@ class SheetState(StrEnum):
     SET_ASIDE = "set_aside"  # staff counted the household's other sheet: this one is shut
 
 
+# The states that accept nothing: no open round, or a sheet staff set aside (its pages say why).
+SHUT = (SheetState.CLOSED, SheetState.NOT_YET, SheetState.NO_ROUND, SheetState.SET_ASIDE)
+
+
 @dataclass(frozen=True)
 class Sheet:
     """What the household's pages show."""
@@ -187,16 +191,11 @@ class WebSheetService:
 
     async def start(self, token: str) -> Sheet:
         """Starts (or finds) the household's web response in the open round."""
-        household = await self.household(token)
-        if household is None:
-            return Sheet(SheetState.NO_SESSION)
-        if await self.answering.open_round(household.commune_code) is None:
-            return await self.sheet(token)
         found = await self.sheet(token, labelled=True)
-        if found.state is SheetState.SET_ASIDE:
+        if found.household is None or found.state in SHUT:  # as it stands: nothing to start
             return found
         async with self.env.db.transaction() as conn:
-            member = await web_db.web_member(conn, household, self.env.now())
+            member = await web_db.web_member(conn, found.household, self.env.now())
         await self.answering.current(member, channel="web")
         return await self.sheet(token, labelled=True)
 
@@ -274,7 +273,6 @@ class WebSheetService:
 
 def _refusal(sheet: Sheet) -> AnswerOutcome:
     # A set-aside sheet is closed to the household: the pages show why (SheetState.SET_ASIDE).
-    shut = (SheetState.CLOSED, SheetState.NOT_YET, SheetState.NO_ROUND, SheetState.SET_ASIDE)
-    if sheet.state in shut:
+    if sheet.state in SHUT:
         return AnswerOutcome.CLOSED
     return AnswerOutcome.NOT_JOINED if sheet.household is None else AnswerOutcome.NO_ROUND
