@@ -133,10 +133,6 @@ class WebSheetService:
         until = next((u for u in locks if u is not None), None)
         return Entered(Opened.LOCKED if until else Opened.WRONG, until)
 
-    async def household(self, token: str) -> Household | None:
-        found = await self.env.db.read(web_db.browser, bearer.stored(token))
-        return found[0] if found else None
-
     async def sheet(self, token: str, index: int | None = None, *, labelled: bool = False) -> Sheet:
         """Where the browser's household stands in its commune's round; reads only, in one trip
         to the database thread. `labelled`: with the round's "Đợt N năm YYYY" (one more)."""
