@@ -34,11 +34,10 @@ from process_stats import cpu_seconds, peak_rss_mb
 
 from bot.simulate import Persona
 from bot.web_server import free_port
-from bot.zalo_residents import ZaloTally, zalo_journey
+from bot.zalo_residents import ZaloTally, connect_sandbox, zalo_journey
 from bot.zalo_sandbox import SentMessage, ZaloSandbox, ZaloSandboxServer
 from surveys.env import Settings
 from surveys.services import Services
-from surveys.zalo_tokens import connect
 
 COMMUNE = 3598
 SURVEY = "ntm-2026"
@@ -53,12 +52,7 @@ async def prepare(db_path: Path, zalo: ZaloSandbox) -> str:
         await services.rounds.open(
             COMMUNE, SURVEY, closes_at=services.env.now() + timedelta(days=7)
         )
-        access, refresh = zalo.authorise()
-        await connect(
-            services.env, oa_id=zalo.oa_id, app_id=zalo.app_id, app_secret=zalo.app_secret,
-            oa_secret=zalo.oa_secret, access_token=access, refresh_token=refresh,
-            commune_code=COMMUNE,
-        )  # fmt: skip
+        await connect_sandbox(services.env, zalo, COMMUNE)
         token = await services.residents.join_token(COMMUNE)
     finally:
         await services.close()

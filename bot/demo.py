@@ -24,7 +24,7 @@ from bot.sandbox import Sandbox, SandboxServer
 from bot.simulate import Persona, Tally, journey
 from bot.web_households import WebTally, household
 from bot.web_server import free_port
-from bot.zalo_residents import ZaloTally, zalo_journey
+from bot.zalo_residents import ZaloTally, connect_sandbox, zalo_journey
 from bot.zalo_sandbox import ZaloSandbox, ZaloSandboxServer
 from handlers.views.reports import Format, commune_output
 from handlers.views.texts import render
@@ -32,7 +32,6 @@ from surveys.access import Actor
 from surveys.links import web_link
 from surveys.services import Services
 from surveys.summaries import SummaryRefused
-from surveys.zalo_tokens import connect
 
 # Three communes of Lai Châu, each with its villages and a different mood.
 COMMUNES: dict[int, tuple[float, tuple[str, ...]]] = {
@@ -104,17 +103,6 @@ async def _zalo_codes(services: Services) -> list[str]:
     return households + [token] * (ZALO_RESIDENTS - len(households))
 
 
-async def _connect_oa(services: Services, zalo: ZaloSandbox) -> None:
-    """The sandbox's OA tied to the first commune, with its first tokens, as
-    `ykien zalo connect --commune` stores them."""
-    access, refresh = zalo.authorise()
-    await connect(
-        services.env, oa_id=zalo.oa_id, app_id=zalo.app_id, app_secret=zalo.app_secret,
-        oa_secret=zalo.oa_secret, access_token=access, refresh_token=refresh,
-        commune_code=next(iter(COMMUNES)),
-    )  # fmt: skip
-
-
 async def _zalo_residents(
     zalo: ZaloSandbox, codes: list[str], rng: random.Random
 ) -> list[ZaloTally]:
@@ -156,7 +144,7 @@ async def demo(config: Config, *, residents: int, seed: int) -> int:
         )
         token = await services.residents.join_token(code)
         payloads[code] = f"j{token}"
-    await _connect_oa(services, zalo)
+    await connect_sandbox(services.env, zalo, next(iter(COMMUNES)))
 
     try:
         return await _run(config, services, payloads, db_path, residents, seed, started, zalo)

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from bot.simulate import Persona
 from bot.zalo_sandbox import SentMessage, ZaloSandbox
 from handlers.views import labels
+from surveys.env import Env
+from surveys.zalo_tokens import ZaloStatus, connect
 
 _QUESTION = re.compile(r"Câu (\d+)/(\d+)")
 _VILLAGE_LIST = "Gõ số thứ tự thôn"
@@ -156,3 +158,14 @@ async def zalo_journey(
         screen = await resident.press(labels.DONE)
     tally.finished = _THANKS in screen.text
     return tally
+
+
+async def connect_sandbox(env: Env, zalo: ZaloSandbox, commune: int | None = None) -> ZaloStatus:
+    """The sandbox's OA connected as `ykien zalo connect [--commune]` stores it: credentials and
+    first tokens (the demo, the benchmark and the tests)."""
+    access, refresh = zalo.authorise()
+    return await connect(
+        env, oa_id=zalo.oa_id, app_id=zalo.app_id, app_secret=zalo.app_secret,
+        oa_secret=zalo.oa_secret, access_token=access, refresh_token=refresh,
+        commune_code=commune,
+    )  # fmt: skip

@@ -29,11 +29,11 @@ from bot.sandbox import Sandbox, SandboxServer
 from bot.sandbox.webhook import SECRET_HEADER
 from bot.web_server import Server, free_port
 from bot.webhook import TelegramWebhook
+from bot.zalo_residents import connect_sandbox
 from bot.zalo_sandbox import ZaloSandbox, ZaloSandboxServer
 from storage import zalo as zalo_db
 from storage.zalo import ZaloAccount
 from surveys.services import Services
-from surveys.zalo_tokens import connect
 from tests.conftest import COMMUNE, FakeClock
 from tests.handlers.conftest import running_harness
 from tests.test_crash import WAIT, _prepare
@@ -80,15 +80,10 @@ async def reading(stream: asyncio.StreamReader | None) -> AsyncIterator[Log]:
 
 async def connect_stale(db_path: Path, zalo: ZaloSandbox) -> ZaloAccount:
     """`ykien zalo connect` 30 hours ago: the access token ran out 5 hours ago."""
-    access, refresh = zalo.authorise()
     then = datetime.now(UTC) - timedelta(hours=30)
     services = await Services.open(str(db_path), clock=lambda: then)
     try:
-        await connect(
-            services.env, oa_id=zalo.oa_id, app_id=zalo.app_id, app_secret=zalo.app_secret,
-            oa_secret=zalo.oa_secret, access_token=access, refresh_token=refresh,
-            commune_code=COMMUNE,
-        )  # fmt: skip
+        await connect_sandbox(services.env, zalo, COMMUNE)
         account = await zalo_db.get_account(services.db.conn, zalo.oa_id)
     finally:
         await services.close()

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.sandbox import FakeClock
+from bot.zalo_residents import connect_sandbox
 from bot.zalo_sandbox import ZaloSandbox, ZaloSandboxServer
 from handlers.zalo.client import ClientSettings, ZaloClient
 from storage.db import Database
@@ -19,7 +20,6 @@ from surveys.zalo_tokens import ZaloTokens
 from tests.conftest import FakeClock as Clock
 from tests.handlers.conftest import Harness, running_harness
 from tests.zalo.delivery_support import Commune, mixed_commune
-from tests.zalo.oa import connect_sandbox
 
 START = datetime(2026, 11, 23, 3, 0, tzinfo=UTC).timestamp()
 USER = "8801234567890123456"

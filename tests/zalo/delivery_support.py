@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from bot.zalo_residents import connect_sandbox
 from bot.zalo_sandbox import ZaloSandbox, ZaloSandboxServer
 from handlers.zalo import delivery as zalo_delivery
 from handlers.zalo.client import ClientSettings
@@ -21,7 +22,6 @@ from surveys.people import zalo_address
 from surveys.services import Services
 from tests.conftest import COMMUNE, SURVEY, FakeClock
 from tests.handlers.conftest import Harness
-from tests.zalo.oa import connect_sandbox
 
 IN_WINDOW = ("8800000000000000001", "8800000000000000002")
 OUTSIDE = ("8800000000000000009",)

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from bot.zalo_residents import connect_sandbox
 from bot.zalo_sandbox import SentMessage, ZaloSandbox, ZaloSandboxServer
 from handlers.zalo.client import ClientSettings
 from handlers.zalo.clients import ZaloClients
@@ -22,7 +23,6 @@ from storage.responses import list_answers
 from surveys.people import Channel, zalo_address
 from surveys.services import Services
 from tests.conftest import COMMUNE, SURVEY, FakeClock, table_counts
-from tests.zalo.oa import connect_sandbox
 
 LAN = "8801234567890123456"
 BINH = "8809876543210987654"

@@ -11,6 +11,7 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+from bot.zalo_residents import connect_sandbox
 from bot.zalo_sandbox import ZaloSandbox, ZaloSandboxServer
 from storage import deliveries as ddb
 from storage.people import Channel
@@ -18,7 +19,6 @@ from surveys.people import zalo_address
 from surveys.services import Services
 from tests.conftest import COMMUNE, SURVEY
 from tests.zalo.delivery_support import add_person
-from tests.zalo.oa import connect_sandbox
 
 RECIPIENTS = 200
 FIRST = 8_800_000_000_000_000_000

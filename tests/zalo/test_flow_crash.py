@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from bot.zalo_residents import connect_sandbox
 from bot.zalo_sandbox import ZaloSandbox, ZaloSandboxServer
 from handlers.zalo.client import ClientSettings
 from handlers.zalo.clients import ZaloClients
@@ -24,7 +25,6 @@ from storage.responses import list_answers
 from surveys.people import Channel, zalo_address
 from surveys.services import Services
 from tests.conftest import COMMUNE, SURVEY
-from tests.zalo.oa import connect_sandbox
 
 LAN = "8801234567890123456"
 COMMENT = "Cần thêm đèn đường ở thôn"

@@ -21,12 +21,12 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.web_server import free_port
+from bot.zalo_residents import connect_sandbox
 from bot.zalo_sandbox import Event, SentMessage, ZaloSandbox, ZaloSandboxServer
 from handlers.zalo.events import parse
 from storage.db import Database
 from surveys.services import Services
 from tests.conftest import COMMUNE, SURVEY
-from tests.zalo.oa import connect_sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 RESIDENTS = [f"88{i:017d}" for i in range(1, 5)]
