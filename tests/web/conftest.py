@@ -67,6 +67,21 @@ class WebSheet:
         assert status == 200
         return browser
 
+    async def answered(self, household: Household, comment: str | None = None) -> Browser:
+        """A browser of the household that answered every question ("4", yes, the first
+        choice) and typed `comment` (skipped when None); not yet submitted."""
+        browser = await self.opened(household)
+        survey = await self.services.answering.survey(SURVEY)
+        assert survey is not None
+        for index, question in enumerate(survey.questions):
+            if question.kind == "text":
+                form = {"skip": "1"} if comment is None else {"text": comment}
+                await browser.post(f"/s/q/{index}", **form)
+                continue
+            value = {"scale": "4", "yesno": "1"}.get(question.kind) or question.choices[0].code
+            await browser.post(f"/s/q/{index}", value=value)
+        return browser
+
 
 @pytest.fixture
 async def web(services: Services, clock: FakeClock) -> AsyncIterator[WebSheet]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from handlers.views.reports import Format, commune_output
 from handlers.views.texts import VN
 from storage import scores as scores_db
-from storage.households import Household
 from surveys.env import Settings
 from surveys.scoring import Thresholds
 from surveys.services import Services
@@ -37,22 +36,10 @@ async def test_web_sheet_then_paper_sheet_is_listed_as_a_conflict(web: WebSheet)
     assert counted[0][0] == 1  # the latest complete one: the paper sheet staff entered
 
 
-async def _web_sheet(web: WebSheet, household: Household) -> None:
-    browser = await web.opened(household)
-    survey = await web.services.answering.survey("ntm-2026")
-    assert survey is not None
-    for index, question in enumerate(survey.questions):
-        if question.kind == "text":
-            await browser.post(f"/s/q/{index}", skip="1")
-            continue
-        value = {"scale": "4", "yesno": "1"}.get(question.kind) or question.choices[0].code
-        await browser.post(f"/s/q/{index}", value=value)
-
-
 async def test_summaries_count_each_channel_once_per_household(web: WebSheet) -> None:
     """Two households on the web, one on paper: the report says so, where n is shown."""
-    await _web_sheet(web, web.households[0])
-    await _web_sheet(web, web.households[1])
+    await web.answered(web.households[0])
+    await web.answered(web.households[1])
     survey = await web.services.answering.survey("ntm-2026")
     assert survey is not None
     round_id = (await web.services.rounds.list_for_commune(COMMUNE))[0].round.id
