@@ -4,8 +4,10 @@ from another process through its control API."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -15,6 +17,22 @@ from aiohttp import web
 from bot.zalo_sandbox import SentMessage, ZaloSandbox, ZaloSandboxServer
 from handlers.zalo.webhook import WebhookKeys, verify
 from tests.zalo.conftest import USER
+
+
+@contextlib.asynccontextmanager
+async def _webhook_at(
+    hook: Callable[[web.Request], Awaitable[web.Response]],
+) -> AsyncIterator[str]:
+    """A webhook receiver on a free local port, serving `hook`; its URL."""
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    finally:
+        await runner.cleanup()
 
 
 async def _call(
@@ -118,13 +136,7 @@ async def test_the_standalone_process_and_its_control_api() -> None:
             await received.put((await request.read(), request.headers.get("X-ZEvent-Signature")))
             return web.Response()
 
-        app = web.Application()
-        app.router.add_post("/hook", hook)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        try:
-            url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+        async with _webhook_at(hook) as url:
             await _call("POST", f"{base}/sandbox/webhook", json={"url": url})
             await _call("POST", f"{base}/sandbox/write", json={"user_id": USER, "text": "1"})
             keys = WebhookKeys(tokens["app_id"], "sandbox-oa-secret")
@@ -135,8 +147,6 @@ async def test_the_standalone_process_and_its_control_api() -> None:
                 assert isinstance(body, dict)
                 names.append(body["event_name"])
             assert names == ["follow", "user_send_text"] and body["message"]["text"] == "1"
-        finally:
-            await runner.cleanup()
     finally:
         proc.terminate()
         await proc.wait()
@@ -180,27 +190,22 @@ async def test_the_background_pusher_delivers_several_events_at_once(zalo: ZaloS
         await all_three.wait()  # answers only once three requests are open at the same time
         return web.Response()
 
-    app = web.Application()
-    app.router.add_post("/hook", hook)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    try:
-        zalo.webhook.register(f"http://127.0.0.1:{runner.addresses[0][1]}/hook")
+    async with _webhook_at(hook) as url:
+        zalo.webhook.register(url)
         for n in range(3):
             zalo.follow(f"user{n}")
         zalo.webhook.queue.clear()  # only the texts
         zalo.webhook.start(concurrency=3)
-        for n in range(3):
-            zalo.write(f"user{n}", str(n))
-        await asyncio.wait_for(all_three.wait(), 20)
-        assert sorted(in_flight) == ["0", "1", "2"]
-        await zalo.webhook.stop()
-        zalo.write("user0", "3")
-        await zalo.webhook.flush()  # in this task: its acknowledgement is timed like the others
-        assert in_flight[-1] == "3"
-        assert len(zalo.webhook.log.acks) == len(zalo.webhook.log.delivered) >= 1
-        assert all(0 < a < 20 for a in zalo.webhook.log.acks)
-    finally:
-        await zalo.webhook.stop()
-        await runner.cleanup()
+        try:
+            for n in range(3):
+                zalo.write(f"user{n}", str(n))
+            await asyncio.wait_for(all_three.wait(), 20)
+            assert sorted(in_flight) == ["0", "1", "2"]
+            await zalo.webhook.stop()
+            zalo.write("user0", "3")
+            await zalo.webhook.flush()  # in this task: its acknowledgement is timed like the others
+            assert in_flight[-1] == "3"
+            assert len(zalo.webhook.log.acks) == len(zalo.webhook.log.delivered) >= 1
+            assert all(0 < a < 20 for a in zalo.webhook.log.acks)
+        finally:
+            await zalo.webhook.stop()
