@@ -77,6 +77,15 @@ def answer_of(r: sqlite3.Row | aiosqlite.Row) -> Answer:
     )  # fmt: skip
 
 
+def answers_in(conn: sqlite3.Connection, response_id: int) -> list[Answer]:
+    """The response's answers, inside work run in the database thread; read by position (every
+    tap reads them)."""
+    return [
+        Answer(question, value_int, value_text, bool(skipped), dt_req(at))
+        for question, value_int, value_text, skipped, at in conn.execute(_ANSWERS, (response_id,))
+    ]
+
+
 async def list_answers(conn: aiosqlite.Connection, response_id: int) -> list[Answer]:
     return [answer_of(r) for r in await sql.rows(conn, _ANSWERS, (response_id,))]
 
@@ -105,21 +114,34 @@ def store_answer(
     value: int | str | None,
     now: datetime,
     complete: Callable[[dict[str, Answer]], bool],
+    known: dict[str, Answer] | None = None,
 ) -> dict[str, Answer]:
     """One answer (None: skipped) as `upsert_answer` stores it, run in the database thread
     (Database.grouped); marks the response completed when `complete(answers)` says so. Returns
-    the response's answers, read after the write (another browser may have answered too)."""
+    the response's answers: read after the write (another browser may have answered too), or
+    `known` (the answers read in this same transaction) with this one, which saves the read."""
+    stamp = ts(now)
     conn.execute(
         _UPSERT,
         (
             response_id, question_id, value if isinstance(value, int) else None,
-            value if isinstance(value, str) else None, int(value is None), ts(now),
+            value if isinstance(value, str) else None, int(value is None), stamp,
         ),
     )  # fmt: skip
-    conn.execute(_TOUCH, (ts(now), response_id))
-    answers = {a.question_id: a for a in map(answer_of, conn.execute(_ANSWERS, (response_id,)))}
+    conn.execute(_TOUCH, (stamp, response_id))
+    if known is None:
+        answers = {a.question_id: a for a in answers_in(conn, response_id)}
+    else:
+        answers = dict(known)
+        answers[question_id] = Answer(
+            question_id,
+            value if isinstance(value, int) else None,
+            value if isinstance(value, str) else None,
+            value is None,
+            dt_req(stamp),  # as a read gives it back
+        )
     if complete(answers):
-        conn.execute(_COMPLETE, (ts(now), response_id))
+        conn.execute(_COMPLETE, (stamp, response_id))
     return answers
 
 

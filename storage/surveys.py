@@ -29,7 +29,7 @@ def _round(r: aiosqlite.Row | sqlite3.Row) -> Round:
     )
 
 
-def _survey(r: aiosqlite.Row) -> SurveyRow:
+def _survey(r: aiosqlite.Row | sqlite3.Row) -> SurveyRow:
     return SurveyRow(r["id"], r["title"], r["definition"], r["source"], dt_req(r["added_at"]))
 
 
@@ -50,12 +50,17 @@ async def insert_survey(
     return cur.rowcount == 1
 
 
+_SURVEY = "SELECT id, title, definition, source, added_at FROM surveys WHERE id = ?"
+
+
 async def get_survey(conn: aiosqlite.Connection, survey_id: str) -> SurveyRow | None:
-    row = await sql.one(
-        conn,
-        "SELECT id, title, definition, source, added_at FROM surveys WHERE id = ?",
-        (survey_id,),
-    )
+    row = await sql.one(conn, _SURVEY, (survey_id,))
+    return _survey(row) if row else None
+
+
+def get_survey_in(conn: sqlite3.Connection, survey_id: str) -> SurveyRow | None:
+    """`get_survey` inside work run in the database thread (Database.run, read, grouped)."""
+    row = conn.execute(_SURVEY, (survey_id,)).fetchone()
     return _survey(row) if row else None
 
 
@@ -151,10 +156,34 @@ async def current_rounds(
 
 
 def current_round_in(conn: sqlite3.Connection, now: datetime, commune_code: int) -> Round | None:
-    """`current_rounds` of one commune, inside work run in the database thread (Database.run)."""
-    query, args = _current_rounds(now, commune_code, None)
-    row = conn.execute(query, args).fetchone()
+    """`current_rounds` of one commune, inside work run in the database thread (Database.run):
+    the same rule, as one ORDER BY ... LIMIT 1 (half the cost of the window over communes; every
+    answer on the web reads it)."""
+    stamp = ts(now)
+    row = conn.execute(
+        f"{_ROUND_COLUMNS} FROM ({_candidates(' AND r.commune_code = ?')})"
+        f" WHERE {_ENDED_AFTER_OPENING} ORDER BY {_CURRENT_FIRST} LIMIT 1",
+        (stamp, stamp, commune_code),
+    ).fetchone()
     return _round(row) if row else None
+
+
+_ROUND_COLUMNS = (
+    "SELECT id, commune_code, survey_id, opens_at, closes_at, closed_at, created_at, official"
+)
+_ENDED_AFTER_OPENING = "ended IS NULL OR ended > opens_at"  # not a cancelled launch
+_CURRENT_FIRST = "live DESC, CASE WHEN live THEN opens_at ELSE ended END DESC, id DESC"
+
+
+def _candidates(filters: str) -> str:
+    """Rounds opened by a time (args: now, now, then the filters'), with `live` and `ended`."""
+    return (
+        "SELECT r.*, (r.closed_at IS NULL AND (r.closes_at IS NULL OR r.closes_at > ?))"
+        " AS live, CASE WHEN r.closed_at IS NOT NULL AND (r.closes_at IS NULL"
+        " OR r.closed_at < r.closes_at) THEN r.closed_at ELSE r.closes_at END AS ended"
+        " FROM rounds r JOIN communes c ON c.code = r.commune_code"
+        f" WHERE r.opens_at <= ?{filters}"
+    )
 
 
 def _current_rounds(
@@ -170,16 +199,9 @@ def _current_rounds(
         filters += " AND c.province_code = ?"
         args.append(province_code)
     query = (
-        "SELECT id, commune_code, survey_id, opens_at, closes_at, closed_at, created_at, official"
-        " FROM ("
-        " SELECT *, row_number() OVER (PARTITION BY commune_code ORDER BY live DESC,"
-        "  CASE WHEN live THEN opens_at ELSE ended END DESC, id DESC) AS n FROM ("
-        "  SELECT r.*, (r.closed_at IS NULL AND (r.closes_at IS NULL OR r.closes_at > ?))"
-        "   AS live, CASE WHEN r.closed_at IS NOT NULL AND (r.closes_at IS NULL"
-        "   OR r.closed_at < r.closes_at) THEN r.closed_at ELSE r.closes_at END AS ended"
-        "  FROM rounds r JOIN communes c ON c.code = r.commune_code"
-        f"  WHERE r.opens_at <= ?{filters}"
-        " ) WHERE ended IS NULL OR ended > opens_at"
+        f"{_ROUND_COLUMNS} FROM ("
+        f" SELECT *, row_number() OVER (PARTITION BY commune_code ORDER BY {_CURRENT_FIRST})"
+        f" AS n FROM ({_candidates(filters)}) WHERE {_ENDED_AFTER_OPENING}"
         ") WHERE n = 1 ORDER BY commune_code"
     )
     return query, args

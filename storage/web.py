@@ -94,17 +94,15 @@ def visit(
 
 
 def _started(conn: sqlite3.Connection, round_id: int, member: int) -> Started | None:
-    found = conn.execute(
-        "SELECT r.id, r.round_id, r.resident_id, r.started_at, r.updated_at, r.completed_at, "
-        "r.hold, EXISTS (SELECT 1 FROM web_submits w WHERE w.response_id = r.id) AS submitted, "
-        "a.question_id, a.value_int, a.value_text, a.skipped, a.answered_at FROM responses r "
-        "LEFT JOIN answers a ON a.response_id = r.id WHERE r.round_id = ? AND r.resident_id = ?",
+    row = conn.execute(
+        "SELECT id, round_id, resident_id, started_at, updated_at, completed_at, hold, "
+        "EXISTS (SELECT 1 FROM web_submits w WHERE w.response_id = responses.id) AS submitted "
+        "FROM responses WHERE round_id = ? AND resident_id = ?",
         (round_id, member),
-    ).fetchall()
-    if not found:
+    ).fetchone()
+    if row is None:
         return None
-    row = found[0]
-    answers = [responses_db.answer_of(r) for r in found if r["question_id"] is not None]
+    answers = responses_db.answers_in(conn, row["id"])
     return Started(responses_db.response_of(row), answers, bool(row["submitted"]), row["hold"])
 
 

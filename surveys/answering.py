@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
+from functools import partial
 
 from storage import people as people_db
 from storage import privacy as privacy_db
@@ -81,8 +84,14 @@ class AnsweringService:
         self._surveys: dict[str, Survey] = {}  # definitions never change once stored
 
     async def survey(self, survey_id: str) -> Survey | None:
+        if survey_id in self._surveys:
+            return self._surveys[survey_id]
+        return await self.env.db.read(self.survey_in, survey_id)
+
+    def survey_in(self, conn: sqlite3.Connection, survey_id: str) -> Survey | None:
+        """`survey` inside work run in the database thread (a tap's one trip)."""
         if survey_id not in self._surveys:
-            row = await surveys_db.get_survey(self.env.db.conn, survey_id)
+            row = surveys_db.get_survey_in(conn, survey_id)
             if row is None:
                 return None
             self._surveys[survey_id] = survey_from_dict(json.loads(row.definition))
@@ -152,11 +161,46 @@ class AnsweringService:
         refusal, step = await self._owned(person_id, response_id, index)
         return refusal or await self._answer(step, index, raw)
 
-    async def answer_at(self, step: Step, index: int, raw: str) -> Result:
-        """`answer`, on a step the caller has just read for its own resident in an open round
-        (the web e-sheet's page read), so the tap costs no second read."""
-        refusal, reached = _reached(step, index)
-        return refusal or await self._answer(reached, index, raw)
+    async def tap(self, read: StepReader, index: int, raw: str | None) -> Result | None:
+        """A button (`raw`; None: a skip) on the step `read` finds, checked and stored in one
+        grouped trip to the database: the read, the checks and the write share a transaction,
+        so nothing can change between the check and the write (a round closing, a sheet set
+        aside) and the stored answers need no second read. None when `read` finds no step."""
+        now = self.env.now()
+        return await self.env.db.grouped(partial(self._tap_in, read, index, raw, now))
+
+    def _tap_in(
+        self, read: StepReader, index: int, raw: str | None, now: datetime, conn: sqlite3.Connection
+    ) -> Result | None:
+        step = read(conn)
+        if step is None:
+            return None
+        refusal, _ = _reached(step, index)
+        if refusal is not None:
+            return refusal
+        question = step.survey.questions[index]
+        if raw is None:  # a skip: optional questions only
+            if not question.optional:
+                return Result(AnswerOutcome.UNKNOWN)
+            value: int | str | None = None
+        else:
+            value = flow.parse_button_value(question, raw)
+            if value is None:
+                return Result(AnswerOutcome.UNKNOWN)
+        kept = _kept(step, index, value)
+        if kept is not None:
+            return kept
+        survey, response = step.survey, step.response
+        answers = responses_db.store_answer(
+            conn,
+            response.id,
+            question.id,
+            value,
+            now,
+            lambda found: response.completed_at is None and flow.is_complete(survey, found),
+            known=step.answers,
+        )
+        return _moved(step, index, value, answers)
 
     async def _answer(self, step: Step | None, index: int, raw: str) -> Result:
         assert step is not None
@@ -170,11 +214,6 @@ class AnsweringService:
         """Skips an optional (comment) question."""
         refusal, step = await self._owned(person_id, response_id, index)
         return refusal or await self._skip(step, index)
-
-    async def skip_at(self, step: Step, index: int) -> Result:
-        """`skip` on a step the caller has just read (as `answer_at`)."""
-        refusal, reached = _reached(step, index)
-        return refusal or await self._skip(reached, index)
 
     async def _skip(self, step: Step | None, index: int) -> Result:
         assert step is not None
@@ -262,48 +301,55 @@ class AnsweringService:
     async def _store(
         self, step: Step, index: int, value: int | str | None, *, clear_state_for: int | None = None
     ) -> Result:
-        question = step.survey.questions[index]
-        earlier = step.answers.get(question.id)
-        same = earlier is not None and value is not None and flow.same_value(earlier, value)
-        if same and clear_state_for is not None:  # the same comment retyped: the edit is over
-            async with self.env.db.transaction() as conn:
-                await residents_db.clear_chat_state(conn, clear_state_for)
-        if same:
-            return Result(
-                AnswerOutcome.UNCHANGED,
-                step,
-                question,
-                index,
-                {"value": value},
-            )
-        if earlier is not None and value is None and earlier.skipped:
-            return Result(
-                AnswerOutcome.UNCHANGED,
-                step,
-                question,
-                index,
-                {"value": value},
-            )
+        kept = _kept(step, index, value)
+        if kept is not None:
+            if clear_state_for is not None:  # the same comment retyped: the edit is over
+                async with self.env.db.transaction() as conn:
+                    await residents_db.clear_chat_state(conn, clear_state_for)
+            return kept
         now = self.env.now()
         survey, response = step.survey, step.response
+        question_id = survey.questions[index].id
 
         def complete(answers: dict[str, Answer]) -> bool:
             return response.completed_at is None and flow.is_complete(survey, answers)
 
         def work(conn: sqlite3.Connection) -> dict[str, Answer]:
             answers = responses_db.store_answer(
-                conn, response.id, question.id, value, now, complete
+                conn, response.id, question_id, value, now, complete
             )
             if clear_state_for is not None:
                 residents_db.clear_chat_state_in(conn, clear_state_for)
             return answers
 
         answers = await self.env.db.grouped(work)  # group commit: every channel's answers
-        nxt = Step(
-            step.round, step.survey, step.response, answers, flow.next_index(step.survey, answers)
-        )
-        outcome = AnswerOutcome.CHANGED if earlier is not None else AnswerOutcome.STORED
-        return Result(outcome, nxt, question, index, {"value": value})
+        return _moved(step, index, value, answers)
+
+
+StepReader = Callable[[sqlite3.Connection], Step | None]  # run in the database thread
+
+
+def _kept(step: Step, index: int, value: int | str | None) -> Result | None:
+    """UNCHANGED when `value` is what question `index` already holds (a replayed tap, a skip
+    of a skipped question): nothing to store."""
+    question = step.survey.questions[index]
+    earlier = step.answers.get(question.id)
+    if earlier is None:
+        return None
+    same = flow.same_value(earlier, value) if value is not None else earlier.skipped
+    if not same:
+        return None
+    return Result(AnswerOutcome.UNCHANGED, step, question, index, {"value": value})
+
+
+def _moved(step: Step, index: int, value: int | str | None, answers: dict[str, Answer]) -> Result:
+    """The result of a stored answer: what comes next, from the answers after the write."""
+    question = step.survey.questions[index]
+    nxt = Step(
+        step.round, step.survey, step.response, answers, flow.next_index(step.survey, answers)
+    )
+    outcome = AnswerOutcome.CHANGED if question.id in step.answers else AnswerOutcome.STORED
+    return Result(outcome, nxt, question, index, {"value": value})
 
 
 def _reached(step: Step, index: int) -> tuple[Result | None, Step | None]:

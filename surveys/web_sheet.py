@@ -12,10 +12,11 @@ pages say which sheet counts and every answer, comment or submit is refused.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import sqlite3
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
 
 from storage import communes as communes_db
 from storage import conflicts as conflicts_db
@@ -203,37 +204,33 @@ class WebSheetService:
         response = sheet.step.response  # found by the stand-in member: its answerer
         return sheet, response.resident_id, response.id
 
-    async def _tapped(self, token: str) -> Step | None:
-        """The step a tap acts on, in one read shared with other requests (the answer POST is
-        the hot path; answering checks the question against this step and stores)."""
-        now = self.env.now()
-        visit = await self.env.db.read(web_db.visit, bearer.stored(token), now, False)
+    def _tapped(self, key: str, now: datetime, conn: sqlite3.Connection) -> Step | None:
+        """The step a tap acts on, read in the tap's own transaction (AnsweringService.tap);
+        None when there is none to act on (no session, no open round, not started, set aside)."""
+        visit = web_db.visit(conn, key, now, False)
         if visit is None or visit.round is None or not visit.round.is_open(now):
             return None
-        if visit.started is None:
+        if visit.started is None or visit.started.hold == SET_ASIDE:  # staff counted another
             return None
-        if visit.started.hold == SET_ASIDE:  # staff counted another sheet: shut
-            return None
-        survey = await self.answering.survey(visit.round.survey_id)
+        survey = self.answering.survey_in(conn, visit.round.survey_id)
         assert survey is not None
         answers = {a.question_id: a for a in visit.started.answers}
         return Step(
             visit.round, survey, visit.started.response, answers, flow.next_index(survey, answers)
         )
 
-    async def _tap(self, token: str, act: Callable[[Step], Awaitable[Result]]) -> Result:
-        step = await self._tapped(token)
-        if step is None:
-            return Result(_refusal(await self.sheet(token)))
-        return await act(step)
+    async def _tap(self, token: str, index: int, raw: str | None) -> Result:
+        read = partial(self._tapped, bearer.stored(token), self.env.now())
+        result = await self.answering.tap(read, index, raw)
+        return result if result is not None else Result(_refusal(await self.sheet(token)))
 
     async def answer(self, token: str, index: int, raw: str) -> Result:
         """A tapped button: the same checks as the chat (open round, question reached, value
         one of its buttons). The result's step says what comes next."""
-        return await self._tap(token, lambda step: self.answering.answer_at(step, index, raw))
+        return await self._tap(token, index, raw)
 
     async def skip(self, token: str, index: int) -> Result:
-        return await self._tap(token, lambda step: self.answering.skip_at(step, index))
+        return await self._tap(token, index, None)
 
     async def comment(self, token: str, index: int, text: str) -> tuple[Sheet, Result]:
         """The comment box: stored through the chat's comment path (its length and emptiness
