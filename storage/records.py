@@ -1,9 +1,11 @@
-"""Rows as frozen dataclasses: the vocabulary storage hands to the domain."""
+"""Rows as frozen dataclasses (answers as named tuples): the vocabulary storage hands to the
+domain."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,10 @@ class Response:
     completed_at: datetime | None
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
+    """An immutable tuple rather than a frozen dataclass: every tap builds one per answered
+    question, and a tuple costs a quarter of the time to make."""
+
     question_id: str
     value_int: int | None
     value_text: str | None

@@ -40,13 +40,19 @@ async def test_my_data_shows_what_is_stored(flow: Flow, typed: str) -> None:
     assert "→ 5 · Rất hài lòng" in shown
     assert "Gõ «xóa dữ liệu»" in shown and "/deletedata" not in shown
     assert "đang chờ ykien xử lý" not in shown  # the request itself is no stored message
+    assert "chỉ giữ loại tin và thời gian thêm 30 ngày" in shown  # what is kept of messages
 
 
 async def test_my_data_of_a_follower_who_never_joined(flow: Flow) -> None:
     await flow.follow(LAN)
     replies = await flow.send(LAN, "du lieu cua toi")
-    # the message being answered is no stored data: its text goes once it is answered
-    assert replies == [f"ykien không lưu dữ liệu nào về bạn (mã Zalo {flow.zalo.oa_id}:{LAN})."]
+    # the message being answered is not listed: its text goes once it is answered, and what is
+    # kept of it (its kind and time) for a while is said
+    assert replies == [
+        f"ykien không lưu dữ liệu nào về bạn (mã Zalo {flow.zalo.oa_id}:{LAN}).\n"
+        "Tin nhắn Zalo của bạn: sau khi xử lý, ykien xóa nội dung, chỉ giữ loại tin và thời gian "
+        "thêm 30 ngày rồi xóa hẳn."
+    ]
 
 
 async def test_my_data_lists_the_messages_still_queued_after_the_request(flow: Flow) -> None:
@@ -61,7 +67,7 @@ async def test_my_data_lists_the_messages_still_queued_after_the_request(flow: F
     assert shown.startswith("Dữ liệu ykien lưu về bạn")
     assert "Tin nhắn Zalo của bạn đang chờ ykien xử lý" in shown
     assert "Nhà tôi ở xóm Nà Ún" in shown and "dữ liệu của tôi" not in shown
-    assert "sau 30 ngày" in shown
+    assert "chỉ giữ loại tin và thời gian thêm 30 ngày" in shown
 
 
 async def test_delete_data_asks_then_erases_the_zalo_address(flow: Flow) -> None:
