@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime
@@ -77,13 +78,28 @@ def answer_of(r: sqlite3.Row | aiosqlite.Row) -> Answer:
     )  # fmt: skip
 
 
-def answers_in(conn: sqlite3.Connection, response_id: int) -> list[Answer]:
-    """The response's answers, inside work run in the database thread; read by position (every
-    tap reads them)."""
+def answers_json(response_id: str) -> str:
+    """A scalar subquery: the answers of the response `response_id` (an SQL expression) folded
+    into one JSON array, read by `answers_from_json`. The database thread then steps to one row
+    instead of one per answer; it lets go of the GIL at each step and, while the event loop is
+    busy, waits to get it back."""
+    return (
+        "(SELECT json_group_array(json_array(question_id, value_int, value_text, skipped, "
+        f"answered_at)) FROM answers WHERE response_id = {response_id})"
+    )
+
+
+def answers_from_json(folded: str) -> list[Answer]:
     return [
         Answer(question, value_int, value_text, bool(skipped), dt_req(at))
-        for question, value_int, value_text, skipped, at in conn.execute(_ANSWERS, (response_id,))
+        for question, value_int, value_text, skipped, at in json.loads(folded)
     ]
+
+
+def answers_in(conn: sqlite3.Connection, response_id: int) -> list[Answer]:
+    """The response's answers, inside work run in the database thread (every tap reads them)."""
+    (folded,) = conn.execute(f"SELECT {answers_json('?')}", (response_id,)).fetchone()
+    return answers_from_json(folded)
 
 
 async def list_answers(conn: aiosqlite.Connection, response_id: int) -> list[Answer]:

@@ -96,13 +96,14 @@ def visit(
 def _started(conn: sqlite3.Connection, round_id: int, member: int) -> Started | None:
     row = conn.execute(
         "SELECT id, round_id, resident_id, started_at, updated_at, completed_at, hold, "
-        "EXISTS (SELECT 1 FROM web_submits w WHERE w.response_id = responses.id) AS submitted "
+        "EXISTS (SELECT 1 FROM web_submits w WHERE w.response_id = responses.id) AS submitted, "
+        f"{responses_db.answers_json('responses.id')} AS answers "
         "FROM responses WHERE round_id = ? AND resident_id = ?",
         (round_id, member),
     ).fetchone()
     if row is None:
         return None
-    answers = responses_db.answers_in(conn, row["id"])
+    answers = responses_db.answers_from_json(row["answers"])
     return Started(responses_db.response_of(row), answers, bool(row["submitted"]), row["hold"])
 
 
