@@ -5,9 +5,13 @@ same, and nothing in the database moves. Decided the other way, the web sheet st
 
 from __future__ import annotations
 
+import asyncio
+from typing import Literal
+
 from handlers.views.texts import render
 from storage.households import Household
 from surveys.access import Actor
+from surveys.answering import AnswerOutcome
 from surveys.sheet_conflicts import Decided, Keep
 from surveys.web_sheet import Sheet, SheetState
 from tests.conftest import COMMUNE, snapshot, table_counts
@@ -124,3 +128,39 @@ async def test_the_page_names_the_channel_that_counts(web: WebSheet) -> None:
     ):
         sheet = Sheet(SheetState.SET_ASIDE, web.households[0], commune, counted=counted)
         assert named in render("web_set_aside.html", sheet=sheet)
+
+
+class _NoticedLock(asyncio.Lock):
+    """The database's write lock, telling the test when a writer holds it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.taken = asyncio.Event()
+
+    async def acquire(self) -> Literal[True]:
+        await super().acquire()
+        self.taken.set()
+        return True
+
+
+async def test_a_tap_sent_while_staff_set_the_sheet_aside_stores_nothing(web: WebSheet) -> None:
+    """The tap arrives while staff's decision is being written: it is checked in its own
+    transaction, after the decision, so it finds the sheet shut (a tap checked against a read
+    made before the decision would have been stored on a sheet that counts nowhere)."""
+    services, token, household = web.services, "r" * 43, web.households[2]
+    await answered_on_the_web(web, household)
+    assert (await services.web.enter(token, COMMUNE, household.code)).outcome == "ok"
+    round_id = await on_paper_too(web, household)
+    answers = "SELECT * FROM answers ORDER BY response_id, question_id"
+    before = await services.db.conn.execute_fetchall(answers)
+    lock = _NoticedLock()
+    services.db._write_lock = lock
+    deciding = asyncio.create_task(
+        services.conflicts.decide(Actor.operator(), round_id, household.code, Keep.PAPER)
+    )
+    await lock.taken.wait()  # the decision's transaction has begun
+    tapped = asyncio.create_task(services.web.answer(token, 0, "5"))  # was "4"
+    decision = await deciding
+    assert (decision.outcome, decision.decided) == (Decided.DONE, 1)
+    assert (await tapped).outcome is AnswerOutcome.CLOSED
+    assert await services.db.conn.execute_fetchall(answers) == before
