@@ -4,9 +4,13 @@ now, after an erasure or a merge."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from handlers.telegram import keyboards
 from storage import people as people_db
 from surveys.people import Channel
 from tests.conftest import snapshot
@@ -73,3 +77,21 @@ async def test_a_tap_through_a_moved_address_is_checked_for_its_new_person(harne
         await people_db.add_address(conn, 1, Channel.TELEGRAM, str(lan.id))
     await harness.press_raw(lan, data, question.message_id)
     assert (await answers_of(harness))["dien"] == (4, None, False)
+
+
+async def test_a_question_keyboard_is_the_markup_ptb_buttons_would_send(harness, clock) -> None:
+    """Plain-JSON keyboards (keyboards.Keyboard) carry exactly what InlineKeyboardButton's
+    text and callback_data would, in the same rows."""
+    await joined(harness, clock)
+    step = (await harness.services.answering.current(1)).step
+    assert step is not None
+    for markup in (
+        *(keyboards.question(step, i) for i in range(len(step.survey.questions))),
+        keyboards.review(step),
+    ):
+        ptb = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(b["text"], callback_data=b["callback_data"]) for b in row]
+             for row in markup.rows]
+        )  # fmt: skip
+        assert json.loads(markup.json()) == ptb.to_dict()
+        assert keyboards.labels_of(markup) == keyboards.labels_of(ptb)
