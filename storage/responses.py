@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime
@@ -174,7 +175,9 @@ _OWNED = (
     "SELECT r.id, r.round_id, r.resident_id, r.started_at, r.updated_at, r.completed_at, "
     "p.commune_code, o.commune_code, o.survey_id, o.opens_at, o.closes_at, o.closed_at, "
     "o.created_at, o.official, "
-    "(SELECT resident_id FROM addresses WHERE channel = ? AND address = ?) FROM responses r "
+    "(SELECT resident_id FROM addresses WHERE channel = ? AND address = ?), "
+    "(SELECT json_group_array(json_array(question_id, value_int, value_text, skipped, "
+    "answered_at)) FROM answers WHERE response_id = r.id) FROM responses r "
     "JOIN residents p ON p.id = r.resident_id JOIN rounds o ON o.id = r.round_id WHERE r.id = ?"
 )
 
@@ -184,8 +187,9 @@ def get_with_owner(
 ) -> Owned | None:
     """A response, its round, its owner and their current commune, its answers and, given the
     presser's address, the person it belongs to: everything a tap is checked against, in one
-    trip to the database thread (run there: Database.read). Two statements on plain tuples:
-    one joined row per answer, read as named rows, cost twice as much."""
+    trip to the database thread (run there: Database.read). One row, the answers folded into
+    it as JSON: the thread lets go of the GIL for each row it steps to and waits to get it
+    back from the busy event loop, so a row per answer cost a wait per answer."""
     cur = conn.cursor()
     cur.row_factory = None
     channel, address = (presser.channel.value, presser.address) if presser else (None, None)
@@ -194,7 +198,7 @@ def get_with_owner(
         return None
     (
         rid, round_id, owner, started, updated, completed, resident_commune,
-        commune_code, survey_id, opens, closes, closed, created, official, found,
+        commune_code, survey_id, opens, closes, closed, created, official, found, stored,
     ) = row  # fmt: skip
     round_ = Round(
         round_id, commune_code, survey_id, dt_req(opens), dt(closes), dt(closed),
@@ -203,8 +207,6 @@ def get_with_owner(
     response = Response(rid, round_id, owner, dt_req(started), dt_req(updated), dt(completed))
     answers = [
         Answer(question, value_int, value_text, bool(skipped), dt_req(answered_at))
-        for question, value_int, value_text, skipped, answered_at in cur.execute(
-            _ANSWERS, (response_id,)
-        )
+        for question, value_int, value_text, skipped, answered_at in json.loads(stored)
     ]
     return Owned(response, round_, owner, resident_commune, answers, found)
