@@ -188,8 +188,8 @@ def get_with_owner(
     """A response, its round, its owner and their current commune, its answers and, given the
     presser's address, the person it belongs to: everything a tap is checked against, in one
     trip to the database thread (run there: Database.read). One row, the answers folded into
-    it as JSON: the thread lets go of the GIL for each row it steps to and waits to get it
-    back from the busy event loop, so a row per answer cost a wait per answer."""
+    it as JSON: each row SQLite steps to releases the GIL, which the thread then waits to take
+    back from the busy event loop, so a row per answer meant a wait per answer."""
     cur = conn.cursor()
     cur.row_factory = None
     channel, address = (presser.channel.value, presser.address) if presser else (None, None)
