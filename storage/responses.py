@@ -6,10 +6,12 @@ import json
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime
+from typing import NamedTuple
 
 import aiosqlite
 
 from storage import sql
+from storage.people import Address
 from storage.records import Answer, Response, Round, dt, dt_req, ts
 
 _SELECT = "SELECT id, round_id, resident_id, started_at, updated_at, completed_at FROM responses"
@@ -195,32 +197,53 @@ async def count_responses(conn: aiosqlite.Connection, round_id: int) -> tuple[in
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
+class Owned(NamedTuple):
+    """A response with what a tap on it is checked against (`get_with_owner`)."""
+
+    response: Response
+    round: Round
+    owner: int  # the person whose response it is
+    commune_code: int | None  # the owner's commune now
+    answers: list[Answer]
+    presser: int | None  # the person at the presser's address; None: nobody, or none given
+
+
+_OWNED = (
+    "SELECT r.id, r.round_id, r.resident_id, r.started_at, r.updated_at, r.completed_at, "
+    "p.commune_code, o.commune_code, o.survey_id, o.opens_at, o.closes_at, o.closed_at, "
+    "o.created_at, o.official, "
+    "(SELECT resident_id FROM addresses WHERE channel = ? AND address = ?), "
+    "(SELECT json_group_array(json_array(question_id, value_int, value_text, skipped, "
+    "answered_at)) FROM answers WHERE response_id = r.id) FROM responses r "
+    "JOIN residents p ON p.id = r.resident_id JOIN rounds o ON o.id = r.round_id WHERE r.id = ?"
+)
+
+
 def get_with_owner(
-    conn: sqlite3.Connection, response_id: int
-) -> tuple[Response, Round, int, int | None, list[Answer]] | None:
-    """A response, its round, its owner (person id) and current commune, and its answers, in
-    one query, a row per answer (run in the database thread: Database.read)."""
-    found = conn.execute(
-        "SELECT r.id, r.round_id, r.resident_id, r.started_at, r.updated_at, r.completed_at, "
-        "p.id AS owner, p.commune_code AS resident_commune, o.commune_code, o.survey_id, "
-        "o.opens_at, o.closes_at, o.closed_at, o.created_at, o.official, a.question_id, "
-        "a.value_int, a.value_text, a.skipped, a.answered_at FROM responses r "
-        "JOIN residents p ON p.id = r.resident_id JOIN rounds o ON o.id = r.round_id "
-        "LEFT JOIN answers a ON a.response_id = r.id WHERE r.id = ?",
-        (response_id,),
-    ).fetchall()
-    if not found:
+    conn: sqlite3.Connection, response_id: int, presser: Address | None = None
+) -> Owned | None:
+    """A response, its round, its owner and their current commune, its answers and, given the
+    presser's address, the person it belongs to: everything a tap is checked against, in one
+    trip to the database thread (run there: Database.read). One row, the answers folded into
+    it as JSON: each row SQLite steps to releases the GIL, which the thread then waits to take
+    back from the busy event loop, so a row per answer meant a wait per answer."""
+    cur = conn.cursor()
+    cur.row_factory = None
+    channel, address = (presser.channel.value, presser.address) if presser else (None, None)
+    row = cur.execute(_OWNED, (channel, address, response_id)).fetchone()
+    if row is None:
         return None
-    row = found[0]
+    (
+        rid, round_id, owner, started, updated, completed, resident_commune,
+        commune_code, survey_id, opens, closes, closed, created, official, found, stored,
+    ) = row  # fmt: skip
     round_ = Round(
-        row["round_id"],
-        row["commune_code"],
-        row["survey_id"],
-        dt_req(row["opens_at"]),
-        dt(row["closes_at"]),
-        dt(row["closed_at"]),
-        dt_req(row["created_at"]),
-        bool(row["official"]),
-    )
-    answers = [answer_of(r) for r in found if r["question_id"] is not None]
-    return response_of(row), round_, row["owner"], row["resident_commune"], answers
+        round_id, commune_code, survey_id, dt_req(opens), dt(closes), dt(closed),
+        dt_req(created), bool(official),
+    )  # fmt: skip
+    response = Response(rid, round_id, owner, dt_req(started), dt_req(updated), dt(completed))
+    answers = [
+        Answer(question, value_int, value_text, bool(skipped), dt_req(answered_at))
+        for question, value_int, value_text, skipped, answered_at in json.loads(stored)
+    ]
+    return Owned(response, round_, owner, resident_commune, answers, found)

@@ -15,6 +15,7 @@ from storage import privacy as privacy_db
 from storage import residents as residents_db
 from storage import responses as responses_db
 from storage import surveys as surveys_db
+from storage.people import Address, Who
 from storage.records import Answer, ChatState, Resident, Response, Round
 from surveys import flow
 from surveys.definitions import survey_from_dict
@@ -139,26 +140,31 @@ class AnsweringService:
         return Result(AnswerOutcome.UNCHANGED, await self._step(round_, response))
 
     async def _owned(
-        self, person_id: int, response_id: int, index: int
+        self, who: Who, response_id: int, index: int
     ) -> tuple[Result | None, Step | None]:
-        """Checks a tap against the stored state; returns a refusal, or the step it acts on."""
-        found = await self.env.db.read(responses_db.get_with_owner, response_id)
+        """Checks a tap against the stored state; returns a refusal, or the step it acts on.
+        `who` is the presser: their person id, or an address the same read resolves (a
+        channel's tap then costs one trip to the database, not two)."""
+        presser = who if isinstance(who, Address) else None
+        found = await self.env.db.read(responses_db.get_with_owner, response_id, presser)
         if found is None:
             return Result(AnswerOutcome.UNKNOWN), None
-        response, round_, owner, commune_code, stored = found
-        if owner != person_id or commune_code != round_.commune_code:
+        round_ = found.round
+        person = found.presser if isinstance(who, Address) else who
+        if person is None or found.owner != person or found.commune_code != round_.commune_code:
             return Result(AnswerOutcome.NOT_YOURS), None
         if not round_.is_open(self.env.now()):
             return Result(AnswerOutcome.CLOSED), None
         survey = await self.survey(round_.survey_id)
         assert survey is not None
-        answers = {a.question_id: a for a in stored}
-        step = Step(round_, survey, response, answers, flow.next_index(survey, answers))
+        answers = {a.question_id: a for a in found.answers}
+        step = Step(round_, survey, found.response, answers, flow.next_index(survey, answers))
         return _reached(step, index)
 
-    async def answer(self, person_id: int, response_id: int, index: int, raw: str) -> Result:
-        """Stores the value a button stands for; committed before the caller acknowledges it."""
-        refusal, step = await self._owned(person_id, response_id, index)
+    async def answer(self, who: Who, response_id: int, index: int, raw: str) -> Result:
+        """Stores the value a button stands for; committed before the caller acknowledges it.
+        `who`: the presser's person id, or their address (see `_owned`)."""
+        refusal, step = await self._owned(who, response_id, index)
         return refusal or await self._answer(step, index, raw)
 
     async def tap(self, read: StepReader, index: int, raw: str | None) -> Result | None:
@@ -210,9 +216,9 @@ class AnsweringService:
             return Result(AnswerOutcome.UNKNOWN)
         return await self._store(step, index, value)
 
-    async def skip(self, person_id: int, response_id: int, index: int) -> Result:
-        """Skips an optional (comment) question."""
-        refusal, step = await self._owned(person_id, response_id, index)
+    async def skip(self, who: Who, response_id: int, index: int) -> Result:
+        """Skips an optional (comment) question (`who` as for `answer`)."""
+        refusal, step = await self._owned(who, response_id, index)
         return refusal or await self._skip(step, index)
 
     async def _skip(self, step: Step | None, index: int) -> Result:

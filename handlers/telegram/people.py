@@ -32,3 +32,10 @@ async def who_of(update: Update, context: BotContext) -> Who:
     or their Telegram address when they are nobody yet."""
     person = await person_of(update, context)
     return _address(update) if person == NOBODY else person
+
+
+def presser_of(update: Update, context: BotContext) -> Who:
+    """The sender for a read that resolves them itself (a tap on an answer button): their
+    person id if this update already looked it up, else their Telegram address, so the tap
+    reads the person and the response it acts on in one trip to the database."""
+    return _address(update) if context.person_id is None else context.person_id

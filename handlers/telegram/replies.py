@@ -7,6 +7,7 @@ from typing import Any
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
 
+from handlers.telegram.keyboards import Keyboard
 from handlers.views.texts import render
 
 
@@ -21,7 +22,10 @@ async def reply(
 
 
 async def say(
-    update: Update, template: str, markup: InlineKeyboardMarkup | None = None, **ctx: object
+    update: Update,
+    template: str,
+    markup: InlineKeyboardMarkup | Keyboard | None = None,
+    **ctx: object,
 ) -> None:
     """`reply` for a message whose answer nobody reads (the next question, the review): the
     same sendMessage through the same request (retries, error mapping, the parse mode
@@ -30,7 +34,9 @@ async def say(
     chat = update.effective_chat
     if chat is None:
         return
-    params = {"chat_id": chat.id, "text": render(template, **ctx), "reply_markup": markup}
+    # A Keyboard is sent as its JSON (a str parameter goes out unchanged), PTB's as to_dict().
+    shown = markup.json() if isinstance(markup, Keyboard) else markup
+    params = {"chat_id": chat.id, "text": render(template, **ctx), "reply_markup": shown}
     await _post_unread(update, "sendMessage", params)
 
 

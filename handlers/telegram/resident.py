@@ -7,7 +7,7 @@ from telegram import Update
 from handlers.telegram import keyboards
 from handlers.telegram.context import BotContext
 from handlers.telegram.people import person_of, who_of
-from handlers.telegram.replies import alert, reply
+from handlers.telegram.replies import alert, reply, say
 from handlers.telegram.updates import query_of, text_of
 from surveys.pending import Pending
 from surveys.residents import Membership, SearchOutcome, parse_join_payload
@@ -53,8 +53,9 @@ async def start(update: Update, context: BotContext) -> None:
 
 
 async def welcome(update: Update, context: BotContext, membership: Membership) -> None:
-    """Names the commune, says what is collected and why, then asks the village if needed."""
-    await reply(update, "resident_welcome.html", membership=membership)
+    """Names the commune, says what is collected and why, then asks the village if needed.
+    Nothing reads the sent welcome or offer back: `say` leaves Telegram's answer unparsed."""
+    await say(update, "resident_welcome.html", membership=membership)
     if membership.villages and membership.village is None:
         await ask_village(update, membership)
         return
@@ -73,7 +74,7 @@ async def offer_round(update: Update, context: BotContext, membership: Membershi
         await reply(update, "resident_no_round.html", membership=membership)
         return
     survey = await context.services.answering.survey(round_.survey_id)
-    await reply(
+    await say(
         update, "resident_round_offer.html", keyboards.start_survey(), survey=survey, round=round_
     )
 

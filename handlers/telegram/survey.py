@@ -12,7 +12,7 @@ from telegram.error import BadRequest, TelegramError
 
 from handlers.telegram import keyboards
 from handlers.telegram.context import BotContext
-from handlers.telegram.people import person_of
+from handlers.telegram.people import person_of, presser_of
 from handlers.telegram.replies import alert, edit_unread, refuse_args, reply, say
 from handlers.telegram.resident import ask_village
 from handlers.telegram.updates import query_of, text_of, user_of
@@ -93,14 +93,14 @@ async def on_answer_press(update: Update, context: BotContext, press: keyboards.
     """a:, s:, e:: stores the tapped answer (or skips, or re-asks), marks the question with
     it, then asks the next question."""
     answering = context.services.answering
-    user_id = await person_of(update, context)
     response_id, index = press.ids
+    who = presser_of(update, context)  # resolved by the same read as the response
     if press.kind == "a":
-        result = await answering.answer(user_id, response_id, index, press.value)
+        result = await answering.answer(who, response_id, index, press.value)
     elif press.kind == "s":
-        result = await answering.skip(user_id, response_id, index)
+        result = await answering.skip(who, response_id, index)
     else:
-        result = await answering.revisit(user_id, response_id, index)
+        result = await answering.revisit(await person_of(update, context), response_id, index)
         if result.ok and result.step is not None:
             await query_of(update).answer()
             await show(update, result.step)

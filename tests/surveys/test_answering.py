@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from surveys.answering import AnswerOutcome
+from surveys.people import Address, Channel
 from surveys.services import Services
 from tests.conftest import COMMUNE, OTHER_COMMUNE, SURVEY, FakeClock, snapshot, tg_person
 
@@ -128,3 +129,24 @@ async def test_text_while_button_question_waits(services: Services, clock) -> No
     result = await services.answering.comment(LAN, "5")
     assert result.outcome is AnswerOutcome.BUTTON_EXPECTED
     assert await snapshot(services.db) == before
+
+
+async def test_a_tap_by_address_is_checked_against_whoever_holds_it(services: Services, clock):
+    """A channel may name the presser by address (one read resolves it with the response):
+    the same checks as by person id, for the person the address belongs to now."""
+    await _joined_with_round(services, clock)
+    lan = (await services.answering.current(LAN)).step
+    at = {user: Address(Channel.TELEGRAM, str(user)) for user in (LAN, BINH, 7777)}
+    before = await snapshot(services.db)
+    for user in (BINH, 7777):  # someone else's address; an address nobody holds
+        result = await services.answering.answer(at[user], lan.response.id, 0, "4")
+        assert result.outcome is AnswerOutcome.NOT_YOURS
+    assert (await services.answering.answer(at[LAN], 999_999, 0, "4")).outcome is (
+        AnswerOutcome.UNKNOWN
+    )
+    assert await snapshot(services.db) == before
+    result = await services.answering.skip(at[LAN], lan.response.id, 0)  # not optional
+    assert result.outcome is AnswerOutcome.UNKNOWN
+    result = await services.answering.answer(at[LAN], lan.response.id, 0, "4")
+    assert result.outcome is AnswerOutcome.STORED and result.step is not None
+    assert result.step.index == 1
