@@ -213,8 +213,7 @@ _OWNED = (
     "p.commune_code, o.commune_code, o.survey_id, o.opens_at, o.closes_at, o.closed_at, "
     "o.created_at, o.official, "
     "(SELECT resident_id FROM addresses WHERE channel = ? AND address = ?), "
-    "(SELECT json_group_array(json_array(question_id, value_int, value_text, skipped, "
-    "answered_at)) FROM answers WHERE response_id = r.id) FROM responses r "
+    f"{answers_json('r.id')} FROM responses r "
     "JOIN residents p ON p.id = r.resident_id JOIN rounds o ON o.id = r.round_id WHERE r.id = ?"
 )
 
@@ -225,8 +224,7 @@ def get_with_owner(
     """A response, its round, its owner and their current commune, its answers and, given the
     presser's address, the person it belongs to: everything a tap is checked against, in one
     trip to the database thread (run there: Database.read). One row, the answers folded into
-    it as JSON: each row SQLite steps to releases the GIL, which the thread then waits to take
-    back from the busy event loop, so a row per answer meant a wait per answer."""
+    it (answers_json)."""
     cur = conn.cursor()
     cur.row_factory = None
     channel, address = (presser.channel.value, presser.address) if presser else (None, None)
@@ -242,8 +240,5 @@ def get_with_owner(
         dt_req(created), bool(official),
     )  # fmt: skip
     response = Response(rid, round_id, owner, dt_req(started), dt_req(updated), dt(completed))
-    answers = [
-        Answer(question, value_int, value_text, bool(skipped), dt_req(answered_at))
-        for question, value_int, value_text, skipped, answered_at in json.loads(stored)
-    ]
+    answers = answers_from_json(stored)
     return Owned(response, round_, owner, resident_commune, answers, found)

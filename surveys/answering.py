@@ -139,39 +139,50 @@ class AnsweringService:
             await privacy_db.claim_round(conn, response.id, round_.id, keys)
         return Result(AnswerOutcome.UNCHANGED, await self._step(round_, response))
 
-    async def _owned(
-        self, who: Who, response_id: int, index: int
-    ) -> tuple[Result | None, Step | None]:
-        """Checks a tap against the stored state; returns a refusal, or the step it acts on.
-        `who` is the presser: their person id, or an address the same read resolves (a
-        channel's tap then costs one trip to the database, not two)."""
+    def _owned_in(
+        self, who: Who, response_id: int, now: datetime, conn: sqlite3.Connection
+    ) -> Step | Result:
+        """A tap's step, or its refusal, from the stored state (in the database thread).
+        `who` is the presser: their person id, or an address the same read resolves."""
         presser = who if isinstance(who, Address) else None
-        found = await self.env.db.read(responses_db.get_with_owner, response_id, presser)
+        found = responses_db.get_with_owner(conn, response_id, presser)
         if found is None:
-            return Result(AnswerOutcome.UNKNOWN), None
+            return Result(AnswerOutcome.UNKNOWN)
         round_ = found.round
         person = found.presser if isinstance(who, Address) else who
         if person is None or found.owner != person or found.commune_code != round_.commune_code:
-            return Result(AnswerOutcome.NOT_YOURS), None
-        if not round_.is_open(self.env.now()):
-            return Result(AnswerOutcome.CLOSED), None
-        survey = await self.survey(round_.survey_id)
+            return Result(AnswerOutcome.NOT_YOURS)
+        if not round_.is_open(now):
+            return Result(AnswerOutcome.CLOSED)
+        survey = self.survey_in(conn, round_.survey_id)
         assert survey is not None
         answers = {a.question_id: a for a in found.answers}
-        step = Step(round_, survey, found.response, answers, flow.next_index(survey, answers))
-        return _reached(step, index)
+        return Step(round_, survey, found.response, answers, flow.next_index(survey, answers))
+
+    async def _owned(
+        self, who: Who, response_id: int, index: int
+    ) -> tuple[Result | None, Step | None]:
+        """Checks a tap against the stored state; returns a refusal, or the step it acts on."""
+        found = await self.env.db.read(partial(self._owned_in, who, response_id, self.env.now()))
+        if isinstance(found, Result):
+            return found, None
+        return _reached(found, index)
 
     async def answer(self, who: Who, response_id: int, index: int, raw: str) -> Result:
         """Stores the value a button stands for; committed before the caller acknowledges it.
-        `who`: the presser's person id, or their address (see `_owned`)."""
-        refusal, step = await self._owned(who, response_id, index)
-        return refusal or await self._answer(step, index, raw)
+        `who`: the presser's person id, or their address (see `_owned_in`). Checked and stored
+        in one trip (`tap`)."""
+        read = partial(self._owned_in, who, response_id, self.env.now())
+        result = await self.tap(read, index, raw)
+        assert result is not None  # the read refuses with a Result, never None
+        return result
 
     async def tap(self, read: StepReader, index: int, raw: str | None) -> Result | None:
         """A button (`raw`; None: a skip) on the step `read` finds, checked and stored in one
         grouped trip to the database: the read, the checks and the write share a transaction,
         so nothing can change between the check and the write (a round closing, a sheet set
-        aside) and the stored answers need no second read. None when `read` finds no step."""
+        aside) and the stored answers need no second read. `read` returns the step, or a refusal,
+        or None when it finds nothing to act on (the result is then None)."""
         now = self.env.now()
         return await self.env.db.grouped(partial(self._tap_in, read, index, raw, now))
 
@@ -179,8 +190,8 @@ class AnsweringService:
         self, read: StepReader, index: int, raw: str | None, now: datetime, conn: sqlite3.Connection
     ) -> Result | None:
         step = read(conn)
-        if step is None:
-            return None
+        if step is None or isinstance(step, Result):  # nothing to act on, or a refusal
+            return step
         refusal, _ = _reached(step, index)
         if refusal is not None:
             return refusal
@@ -208,24 +219,13 @@ class AnsweringService:
         )
         return _moved(step, index, value, answers)
 
-    async def _answer(self, step: Step | None, index: int, raw: str) -> Result:
-        assert step is not None
-        question = step.survey.questions[index]
-        value = flow.parse_button_value(question, raw)
-        if value is None:
-            return Result(AnswerOutcome.UNKNOWN)
-        return await self._store(step, index, value)
-
     async def skip(self, who: Who, response_id: int, index: int) -> Result:
         """Skips an optional (comment) question (`who` as for `answer`)."""
-        refusal, step = await self._owned(who, response_id, index)
-        return refusal or await self._skip(step, index)
-
-    async def _skip(self, step: Step | None, index: int) -> Result:
-        assert step is not None
-        if not step.survey.questions[index].optional:
-            return Result(AnswerOutcome.UNKNOWN)
-        return await self._store(step, index, None)
+        result = await self.tap(
+            partial(self._owned_in, who, response_id, self.env.now()), index, None
+        )
+        assert result is not None
+        return result
 
     async def revisit(self, person_id: int, response_id: int, index: int) -> Result:
         """Re-asks an answered question so the resident can change it while the round is open."""
@@ -332,7 +332,7 @@ class AnsweringService:
         return _moved(step, index, value, answers)
 
 
-StepReader = Callable[[sqlite3.Connection], Step | None]  # run in the database thread
+StepReader = Callable[[sqlite3.Connection], Step | Result | None]  # in the database thread
 
 
 def _kept(step: Step, index: int, value: int | str | None) -> Result | None:

@@ -72,7 +72,7 @@ async def test_mydata_lists_queued_zalo_messages_of_the_person(harness, clock) -
     assert SECRET in text and f"bấm nút «{BUTTON}»" in text
     assert "Tin của người khác" not in text  # another Zalo user's message
     assert "quan tâm Official Account" not in text  # handled: no longer queued
-    assert f"xóa hẳn bản ghi sau {INBOX_DAYS} ngày" in text
+    assert f"chỉ giữ loại tin và thời gian thêm {INBOX_DAYS} ngày rồi xóa hẳn" in text
     assert f"Mã Zalo: {OA}:{ZALO_USER}" in text
     assert len(await inbox(harness)) == 5  # reading changes nothing
 
