@@ -90,14 +90,18 @@ class Response:
 
 
 class Answer(NamedTuple):
-    """An immutable tuple rather than a frozen dataclass: every tap builds one per answered
-    question, and a tuple costs a quarter of the time to make."""
+    """An immutable tuple rather than a frozen dataclass, its time kept as stored: every tap
+    builds one per answered question, and the checks never read the time."""
 
     question_id: str
     value_int: int | None
     value_text: str | None
     skipped: bool
-    answered_at: datetime
+    stamp: str  # when it was answered, as stored (ts)
+
+    @property
+    def answered_at(self) -> datetime:
+        return dt_req(self.stamp)
 
 
 def ts(value: datetime) -> str:

@@ -75,8 +75,7 @@ _COMPLETE = "UPDATE responses SET completed_at = ? WHERE id = ? AND completed_at
 
 def answer_of(r: sqlite3.Row | aiosqlite.Row) -> Answer:
     return Answer(
-        r["question_id"], r["value_int"], r["value_text"], bool(r["skipped"]),
-        dt_req(r["answered_at"]),
+        r["question_id"], r["value_int"], r["value_text"], bool(r["skipped"]), r["answered_at"]
     )  # fmt: skip
 
 
@@ -93,7 +92,7 @@ def answers_json(response_id: str) -> str:
 
 def answers_from_json(folded: str) -> list[Answer]:
     return [
-        Answer(question, value_int, value_text, bool(skipped), dt_req(at))
+        Answer(question, value_int, value_text, bool(skipped), at)
         for question, value_int, value_text, skipped, at in json.loads(folded)
     ]
 
@@ -156,7 +155,7 @@ def store_answer(
             value if isinstance(value, int) else None,
             value if isinstance(value, str) else None,
             value is None,
-            dt_req(stamp),  # as a read gives it back
+            stamp,  # as a read gives it back
         )
     if complete(answers):
         conn.execute(_COMPLETE, (stamp, response_id))
