@@ -4,6 +4,7 @@ to reach them (a Telegram id, a Zalo id, a web session, a household's paper shee
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -87,14 +88,20 @@ async def add_address(
     )
 
 
+_ADDRESSES = (
+    "SELECT channel, address FROM addresses WHERE resident_id = ? ORDER BY channel, address"
+)
+
+
 async def addresses_of(conn: aiosqlite.Connection, person_id: int) -> list[Address]:
     """Every address of the person, by channel then address."""
-    rows = await sql.rows(
-        conn,
-        "SELECT channel, address FROM addresses WHERE resident_id = ? ORDER BY channel, address",
-        (person_id,),
-    )
+    rows = await sql.rows(conn, _ADDRESSES, (person_id,))
     return [Address(Channel(r[0]), r[1]) for r in rows]
+
+
+def addresses_of_in(conn: sqlite3.Connection, person_id: int) -> list[Address]:
+    """`addresses_of` inside work run in the database thread (Database.grouped)."""
+    return [Address(Channel(c), a) for c, a in conn.execute(_ADDRESSES, (person_id,))]
 
 
 async def telegram_id(conn: aiosqlite.Connection, person_id: int) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -178,25 +179,25 @@ async def mark_voters(conn: aiosqlite.Connection, keys: list[tuple[str, int]]) -
     )
 
 
-async def claim_round(
-    conn: aiosqlite.Connection, response_id: int, round_id: int, voter_keys: list[str]
+def claim_round(
+    conn: sqlite3.Connection, response_id: int, round_id: int, voter_keys: list[str]
 ) -> int:
     """Marks the response as the voter's in its round (with the first key); a detached (erased)
     response in the round carrying any of the voter's keys is deleted first, its answers
-    leaving the counts. Returns how many."""
+    leaving the counts. Returns how many. Run in the database thread (Database.grouped)."""
     if not voter_keys:
         return 0
     marks = ", ".join("?" for _ in voter_keys)
-    cur = await conn.execute(
+    dropped = conn.execute(
         f"DELETE FROM responses WHERE round_id = ? AND voter_key IN ({marks}) AND id != ? "
         "AND resident_id IN (SELECT id FROM residents WHERE erased_at IS NOT NULL)",
         (round_id, *voter_keys, response_id),
-    )
-    await conn.execute(
+    ).rowcount
+    conn.execute(
         "UPDATE responses SET voter_key = ? WHERE id = ? AND voter_key IS NULL",
         (voter_keys[0], response_id),
     )
-    return cur.rowcount
+    return dropped
 
 
 async def inactive_since(conn: aiosqlite.Connection, before: datetime) -> list[int]:

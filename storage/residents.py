@@ -13,7 +13,7 @@ from storage.records import ChatState, Resident, dt, dt_req, ts
 _SELECT = "SELECT id, display_name, commune_code, village_id, joined_at, stopped_at FROM residents"
 
 
-def _resident(r: aiosqlite.Row) -> Resident:
+def _resident(r: aiosqlite.Row | sqlite3.Row) -> Resident:
     return Resident(
         r["id"],
         r["display_name"],
@@ -26,6 +26,12 @@ def _resident(r: aiosqlite.Row) -> Resident:
 
 async def get(conn: aiosqlite.Connection, resident_id: int) -> Resident | None:
     row = await sql.one(conn, f"{_SELECT} WHERE id = ?", (resident_id,))
+    return _resident(row) if row else None
+
+
+def get_in(conn: sqlite3.Connection, resident_id: int) -> Resident | None:
+    """`get` inside work run in the database thread (Database.grouped)."""
+    row = conn.execute(f"{_SELECT} WHERE id = ?", (resident_id,)).fetchone()
     return _resident(row) if row else None
 
 

@@ -40,6 +40,12 @@ async def find(conn: aiosqlite.Connection, round_id: int, resident_id: int) -> R
     return response_of(row) if row else None
 
 
+_START = (
+    "INSERT INTO responses(round_id, resident_id, started_at, updated_at, channel) "
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT(round_id, resident_id) DO NOTHING"
+)
+
+
 async def get_or_create(
     conn: aiosqlite.Connection,
     round_id: int,
@@ -49,14 +55,21 @@ async def get_or_create(
 ) -> Response:
     """The person's response in the round, started through `channel` ('chat', 'web', 'zalo',
     'paper') if new; the survey version is filled in by the database (migration 0018)."""
-    await conn.execute(
-        "INSERT INTO responses(round_id, resident_id, started_at, updated_at, channel) "
-        "VALUES (?, ?, ?, ?, ?) ON CONFLICT(round_id, resident_id) DO NOTHING",
-        (round_id, resident_id, ts(now), ts(now), channel),
-    )
+    await conn.execute(_START, (round_id, resident_id, ts(now), ts(now), channel))
     response = await find(conn, round_id, resident_id)
     assert response is not None
     return response
+
+
+def get_or_create_in(
+    conn: sqlite3.Connection, round_id: int, resident_id: int, now: datetime, channel: str
+) -> Response:
+    """`get_or_create` inside work run in the database thread (Database.grouped)."""
+    conn.execute(_START, (round_id, resident_id, ts(now), ts(now), channel))
+    row = conn.execute(
+        f"{_SELECT} WHERE round_id = ? AND resident_id = ?", (round_id, resident_id)
+    ).fetchone()
+    return response_of(row)
 
 
 _ANSWERS = (

@@ -119,25 +119,32 @@ class AnsweringService:
 
     async def current(self, person_id: int, *, channel: str = "chat") -> Result:
         """The step a resident is at in their commune's open round, starting it if needed
-        (through `channel`: 'chat', 'web', 'zalo'; recorded on a new response)."""
-        resident = await self._resident(person_id)
-        if resident is None:
+        (through `channel`: 'chat', 'web', 'zalo'; recorded on a new response). One trip to
+        the database, in the group commit: every resident's first tap of a round comes here."""
+        now = self.env.now()
+        return await self.env.db.grouped(partial(self._current_in, person_id, channel, now))
+
+    def _current_in(
+        self, person_id: int, channel: str, now: datetime, conn: sqlite3.Connection
+    ) -> Result:
+        resident = residents_db.get_in(conn, person_id)
+        if resident is None or resident.commune_code is None:
             return Result(AnswerOutcome.NOT_JOINED)
-        assert resident.commune_code is not None
-        round_ = await self.open_round(resident.commune_code)
-        if round_ is None:
+        round_ = surveys_db.current_round_in(conn, now, resident.commune_code)
+        if round_ is None or not round_.is_open(now):  # open_round's rule
             return Result(AnswerOutcome.NO_ROUND)
-        async with self.env.db.transaction() as conn:
-            response = await responses_db.get_or_create(
-                conn, round_.id, resident.id, self.env.now(), channel
-            )
-            # one voice per person per round, across /deletedata (storage.privacy.claim_round)
-            addresses = await people_db.addresses_of(conn, person_id)
-            keys = voter_keys(
-                self.env.pseudonym_key, round_.id, [(a.channel, a.address) for a in addresses]
-            )
-            await privacy_db.claim_round(conn, response.id, round_.id, keys)
-        return Result(AnswerOutcome.UNCHANGED, await self._step(round_, response))
+        response = responses_db.get_or_create_in(conn, round_.id, resident.id, now, channel)
+        # one voice per person per round, across /deletedata (storage.privacy.claim_round)
+        addresses = people_db.addresses_of_in(conn, person_id)
+        keys = voter_keys(
+            self.env.pseudonym_key, round_.id, [(a.channel, a.address) for a in addresses]
+        )
+        privacy_db.claim_round(conn, response.id, round_.id, keys)
+        survey = self.survey_in(conn, round_.survey_id)
+        assert survey is not None
+        answers = {a.question_id: a for a in responses_db.answers_in(conn, response.id)}
+        step = Step(round_, survey, response, answers, flow.next_index(survey, answers))
+        return Result(AnswerOutcome.UNCHANGED, step)
 
     def _owned_in(
         self, who: Who, response_id: int, now: datetime, conn: sqlite3.Connection

@@ -5,8 +5,6 @@ now, after an erasure or a merge."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -15,6 +13,7 @@ from storage import people as people_db
 from surveys.people import Channel
 from tests.conftest import snapshot
 from tests.handlers.test_survey import SCALE_4, answers_of, joined
+from tests.trips import trips_of
 
 NOT_YOURS = "Câu hỏi này không thuộc lượt trả lời của bạn nên không được ghi nhận."
 
@@ -31,18 +30,8 @@ async def _question_two(harness, clock):
 async def test_an_answer_tap_takes_one_trip_to_the_database(harness, clock) -> None:
     lan, _ = await _question_two(harness, clock)
     conn = harness.services.db.conn
-    trips: list[str] = []
-    execute = conn._execute
-
-    async def counted(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        trips.append(getattr(fn, "__name__", repr(fn)))
-        return await execute(fn, *args, **kwargs)
-
-    conn._execute = counted  # type: ignore[method-assign]
-    try:
+    with trips_of(conn) as trips:
         replies = await harness.press(lan, SCALE_4)
-    finally:
-        conn._execute = execute  # type: ignore[method-assign]
     assert replies[-1].startswith("Câu 3/13")
     assert (await answers_of(harness))["dien"] == (4, None, False)
     # the group commit: the person with the response, its round and answers read, checked and
@@ -96,3 +85,16 @@ async def test_a_question_keyboard_is_the_markup_ptb_buttons_would_send(harness,
         )  # fmt: skip
         assert json.loads(markup.json()) == ptb.to_dict()
         assert keyboards.labels_of(markup) == keyboards.labels_of(ptb)
+
+
+async def test_starting_the_survey_reads_and_writes_in_one_trip(harness, clock) -> None:
+    """`current` (a resident's first tap of a round: the response started, their voice claimed,
+    the step read) is one trip, in the group commit."""
+    await joined(harness, clock)
+    conn = harness.services.db.conn
+    with trips_of(conn) as trips:
+        started = await harness.services.answering.current(1)
+    assert started.step is not None and started.step.index == 0
+    assert trips == ["_commit_group"]
+    again = await harness.services.answering.current(1)  # the same response, not a second one
+    assert again.step is not None and again.step.response == started.step.response
