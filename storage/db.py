@@ -170,7 +170,7 @@ class Database:
         self._waiting.append((work, done))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.get_running_loop().create_task(self._flush())
-        return await asyncio.shield(done)  # a cancelled caller leaves the group unharmed
+        return await done  # a cancelled caller cancels only `done`: its write stays in the group
 
     async def _flush(self) -> None:
         while self._waiting:
@@ -180,7 +180,8 @@ class Database:
                     outcomes = await self.run(_commit_group, [work for work, _ in group])
                 except BaseException as exc:  # BEGIN or COMMIT failed: none of the group is stored
                     for _, done in group:
-                        done.set_exception(exc)
+                        if not done.done():  # its caller was cancelled
+                            done.set_exception(exc)
                     if not isinstance(exc, Exception):
                         raise
                     continue

@@ -172,3 +172,41 @@ async def test_reads_waiting_together_share_one_trip(tmp_path: Path) -> None:
         assert trips == 1
     finally:
         await db.close()
+
+
+async def test_a_cancelled_writer_leaves_its_group_unharmed(tmp_path: Path) -> None:
+    """A caller cancelled while its write waits (a client gone): the others of the group get
+    their results, and its write, already handed over, is committed with them."""
+    db = await _db(tmp_path)
+    try:
+        writers = [asyncio.create_task(db.grouped(_insert(n))) for n in range(3)]
+        await asyncio.sleep(0)  # every writer has joined the group
+        writers[1].cancel()
+        results = await asyncio.gather(*writers, return_exceptions=True)
+        assert results[0] == 0 and results[2] == 20
+        assert isinstance(results[1], asyncio.CancelledError)
+        assert _committed(tmp_path / "g.db") == {0, 1, 2}
+    finally:
+        await db.close()
+
+
+async def test_a_cancelled_writer_in_a_failed_group_leaves_the_others_their_error(
+    tmp_path: Path,
+) -> None:
+    db = await _db(tmp_path)
+    other = sqlite3.connect(tmp_path / "g.db", timeout=0)
+    await db.conn.execute("PRAGMA busy_timeout = 0")
+    other.execute("BEGIN IMMEDIATE")  # BEGIN fails for the whole group
+    try:
+        writers = [asyncio.create_task(db.grouped(_insert(n))) for n in range(3)]
+        await asyncio.sleep(0)
+        writers[0].cancel()
+        async with asyncio.timeout(10):  # a flusher that died would leave the others waiting
+            results = await asyncio.gather(*writers, return_exceptions=True)
+        assert isinstance(results[0], asyncio.CancelledError)
+        assert all(isinstance(r, sqlite3.OperationalError) for r in results[1:])
+        other.rollback()
+        assert await db.grouped(_insert(9)) == 90  # the flusher carries on
+    finally:
+        other.close()
+        await db.close()
