@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -52,6 +52,14 @@ class Step:
     response: Response
     answers: dict[str, Answer]
     index: int | None
+
+    @classmethod
+    def at(
+        cls, round_: Round, survey: Survey, response: Response, answers: Iterable[Answer]
+    ) -> Step:
+        """The step `answers` leave the response at: the next question to ask."""
+        by_question = {a.question_id: a for a in answers}
+        return cls(round_, survey, response, by_question, flow.next_index(survey, by_question))
 
     @property
     def question(self) -> Question | None:
@@ -142,12 +150,11 @@ class AnsweringService:
         privacy_db.claim_round(conn, response.id, round_.id, keys)
         survey = self.survey_in(conn, round_.survey_id)
         assert survey is not None
-        answers = {a.question_id: a for a in responses_db.answers_in(conn, response.id)}
-        step = Step(round_, survey, response, answers, flow.next_index(survey, answers))
+        step = Step.at(round_, survey, response, responses_db.answers_in(conn, response.id))
         return Result(AnswerOutcome.UNCHANGED, step)
 
     def _owned_in(
-        self, who: Who, response_id: int, now: datetime, conn: sqlite3.Connection
+        self, who: Who, response_id: int, conn: sqlite3.Connection, now: datetime
     ) -> Step | Result:
         """A tap's step, or its refusal, from the stored state (in the database thread).
         `who` is the presser: their person id, or an address the same read resolves."""
@@ -163,14 +170,13 @@ class AnsweringService:
             return Result(AnswerOutcome.CLOSED)
         survey = self.survey_in(conn, round_.survey_id)
         assert survey is not None
-        answers = {a.question_id: a for a in found.answers}
-        return Step(round_, survey, found.response, answers, flow.next_index(survey, answers))
+        return Step.at(round_, survey, found.response, found.answers)
 
     async def _owned(
         self, who: Who, response_id: int, index: int
     ) -> tuple[Result | None, Step | None]:
         """Checks a tap against the stored state; returns a refusal, or the step it acts on."""
-        found = await self.env.db.read(partial(self._owned_in, who, response_id, self.env.now()))
+        found = await self.env.db.read(partial(self._owned_in, who, response_id), self.env.now())
         if isinstance(found, Result):
             return found, None
         return _reached(found, index)
@@ -179,8 +185,14 @@ class AnsweringService:
         """Stores the value a button stands for; committed before the caller acknowledges it.
         `who`: the presser's person id, or their address (see `_owned_in`). Checked and stored
         in one trip (`tap`)."""
-        read = partial(self._owned_in, who, response_id, self.env.now())
-        result = await self.tap(read, index, raw)
+        return await self._tap_owned(who, response_id, index, raw)
+
+    async def skip(self, who: Who, response_id: int, index: int) -> Result:
+        """Skips an optional (comment) question (`who` as for `answer`)."""
+        return await self._tap_owned(who, response_id, index, None)
+
+    async def _tap_owned(self, who: Who, response_id: int, index: int, raw: str | None) -> Result:
+        result = await self.tap(partial(self._owned_in, who, response_id), index, raw)
         assert result is not None  # the read refuses with a Result, never None
         return result
 
@@ -196,7 +208,7 @@ class AnsweringService:
     def _tap_in(
         self, read: StepReader, index: int, raw: str | None, now: datetime, conn: sqlite3.Connection
     ) -> Result | None:
-        step = read(conn)
+        step = read(conn, now)  # the same moment as the write
         if step is None or isinstance(step, Result):  # nothing to act on, or a refusal
             return step
         refusal, _ = _reached(step, index)
@@ -225,14 +237,6 @@ class AnsweringService:
             known=step.answers,
         )
         return _moved(step, index, value, answers)
-
-    async def skip(self, who: Who, response_id: int, index: int) -> Result:
-        """Skips an optional (comment) question (`who` as for `answer`)."""
-        result = await self.tap(
-            partial(self._owned_in, who, response_id, self.env.now()), index, None
-        )
-        assert result is not None
-        return result
 
     async def revisit(self, person_id: int, response_id: int, index: int) -> Result:
         """Re-asks an answered question so the resident can change it while the round is open."""
@@ -339,7 +343,8 @@ class AnsweringService:
         return _moved(step, index, value, answers)
 
 
-StepReader = Callable[[sqlite3.Connection], Step | Result | None]  # in the database thread
+# Reads a tap's step (or its refusal) in the database thread, at the tap's moment.
+StepReader = Callable[[sqlite3.Connection, datetime], Step | Result | None]
 
 
 def _kept(step: Step, index: int, value: int | str | None) -> Result | None:
@@ -358,9 +363,7 @@ def _kept(step: Step, index: int, value: int | str | None) -> Result | None:
 def _moved(step: Step, index: int, value: int | str | None, answers: dict[str, Answer]) -> Result:
     """The result of a stored answer: what comes next, from the answers after the write."""
     question = step.survey.questions[index]
-    nxt = Step(
-        step.round, step.survey, step.response, answers, flow.next_index(step.survey, answers)
-    )
+    nxt = Step.at(step.round, step.survey, step.response, answers.values())
     outcome = AnswerOutcome.CHANGED if question.id in step.answers else AnswerOutcome.STORED
     return Result(outcome, nxt, question, index, {"value": value})
 

@@ -204,7 +204,7 @@ class WebSheetService:
         response = sheet.step.response  # found by the stand-in member: its answerer
         return sheet, response.resident_id, response.id
 
-    def _tapped(self, key: str, now: datetime, conn: sqlite3.Connection) -> Step | None:
+    def _tapped(self, key: str, conn: sqlite3.Connection, now: datetime) -> Step | None:
         """The step a tap acts on, read in the tap's own transaction (AnsweringService.tap);
         None when there is none to act on (no session, no open round, not started, set aside)."""
         visit = web_db.visit(conn, key, now, False)
@@ -214,13 +214,10 @@ class WebSheetService:
             return None
         survey = self.answering.survey_in(conn, visit.round.survey_id)
         assert survey is not None
-        answers = {a.question_id: a for a in visit.started.answers}
-        return Step(
-            visit.round, survey, visit.started.response, answers, flow.next_index(survey, answers)
-        )
+        return Step.at(visit.round, survey, visit.started.response, visit.started.answers)
 
     async def _tap(self, token: str, index: int, raw: str | None) -> Result:
-        read = partial(self._tapped, bearer.stored(token), self.env.now())
+        read = partial(self._tapped, bearer.stored(token))
         result = await self.answering.tap(read, index, raw)
         return result if result is not None else Result(_refusal(await self.sheet(token)))
 
