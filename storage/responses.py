@@ -33,10 +33,11 @@ async def get(conn: aiosqlite.Connection, response_id: int) -> Response | None:
     return response_of(row) if row else None
 
 
+_FIND = f"{_SELECT} WHERE round_id = ? AND resident_id = ?"
+
+
 async def find(conn: aiosqlite.Connection, round_id: int, resident_id: int) -> Response | None:
-    row = await sql.one(
-        conn, f"{_SELECT} WHERE round_id = ? AND resident_id = ?", (round_id, resident_id)
-    )
+    row = await sql.one(conn, _FIND, (round_id, resident_id))
     return response_of(row) if row else None
 
 
@@ -66,10 +67,7 @@ def get_or_create_in(
 ) -> Response:
     """`get_or_create` inside work run in the database thread (Database.grouped)."""
     conn.execute(_START, (round_id, resident_id, ts(now), ts(now), channel))
-    row = conn.execute(
-        f"{_SELECT} WHERE round_id = ? AND resident_id = ?", (round_id, resident_id)
-    ).fetchone()
-    return response_of(row)
+    return response_of(conn.execute(_FIND, (round_id, resident_id)).fetchone())
 
 
 _ANSWERS = (
@@ -150,28 +148,21 @@ def store_answer(
     (Database.grouped); marks the response completed when `complete(answers)` says so. Returns
     the response's answers: read after the write (another browser may have answered too), or
     `known` (the answers read in this same transaction) with this one, which saves the read."""
-    stamp = ts(now)
-    conn.execute(
-        _UPSERT,
-        (
-            response_id, question_id, value if isinstance(value, int) else None,
-            value if isinstance(value, str) else None, int(value is None), stamp,
-        ),
-    )  # fmt: skip
-    conn.execute(_TOUCH, (stamp, response_id))
+    stored = Answer(
+        question_id,
+        value if isinstance(value, int) else None,
+        value if isinstance(value, str) else None,
+        value is None,
+        ts(now),  # as a read gives it back
+    )
+    conn.execute(_UPSERT, (response_id, *stored))
+    conn.execute(_TOUCH, (stored.stamp, response_id))
     if known is None:
         answers = {a.question_id: a for a in answers_in(conn, response_id)}
     else:
-        answers = dict(known)
-        answers[question_id] = Answer(
-            question_id,
-            value if isinstance(value, int) else None,
-            value if isinstance(value, str) else None,
-            value is None,
-            stamp,  # as a read gives it back
-        )
+        answers = {**known, question_id: stored}
     if complete(answers):
-        conn.execute(_COMPLETE, (stamp, response_id))
+        conn.execute(_COMPLETE, (stored.stamp, response_id))
     return answers
 
 
