@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -62,7 +63,10 @@ def parse(data: str | None) -> Press | None:
     return Press(kind, ids) if all(i < _MAX_ID for i in ids) else None
 
 
-def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+B = TypeVar("B")  # a PTB button or a Keyboard's plain one
+
+
+def _rows(buttons: Sequence[B], width: int) -> list[list[B]]:
     return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
 
 
@@ -160,4 +164,4 @@ def review(step: Step) -> Keyboard:
         data_button(labels.EDIT.format(number=i + 1), callback_data=f"e:{rid}:{i}")
         for i in range(len(step.survey.questions))
     ]
-    return Keyboard([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
+    return Keyboard(_rows(buttons, 3))
