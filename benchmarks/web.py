@@ -28,7 +28,8 @@ handler doing one SQLite write per request, and group commit against one transac
    each answer its own COMMIT); committed answers/s of each; and the bare commit path (one
    upsert per answer, nothing else) both ways, which isolates what a COMMIT costs. Each is
    timed `--write-rounds` times (7), alternating; the medians and each round's ratio are
-   printed.
+   printed. This process first freezes its startup objects out of the garbage collector's
+   sight, as `ykien run` does (bot.runtime.freeze_startup_objects).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from pathlib import Path
 import aiohttp
 from process_stats import peak_rss_mb
 
+from bot import runtime
 from bot.web_server import free_port
 from storage.db import Database
 from surveys.access import Actor
@@ -257,6 +259,7 @@ async def main() -> None:
          str(folder / "baseline.db"), str(port)],
         "stdout", port, codes, survey, baseline_household,
     )  # fmt: skip
+    runtime.freeze_startup_objects()  # as `ykien run` does: the write path as it runs there
     pairs: list[tuple[float, float]] = []
     bare_pairs: list[tuple[float, float]] = []
     for n in range(args.write_rounds):  # alternating, so that a busy moment hits both ways

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import NamedTuple
 
 
@@ -104,8 +105,11 @@ class Answer(NamedTuple):
         return dt_req(self.stamp)
 
 
+@lru_cache(maxsize=1024)
 def ts(value: datetime) -> str:
-    """Stored timestamps are ISO 8601 in UTC, so they sort and compare correctly as text."""
+    """Stored timestamps are ISO 8601 in UTC, so they sort and compare correctly as text.
+    Cached: a tap formats its one moment for each statement it binds (isoformat is the slow
+    part), and concurrent taps each have their own."""
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 

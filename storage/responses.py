@@ -4,28 +4,31 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import aiosqlite
 
 from storage import sql
+from storage import surveys as surveys_db
 from storage.people import Address
 from storage.records import Answer, Response, Round, dt, dt_req, ts
 
-_SELECT = "SELECT id, round_id, resident_id, started_at, updated_at, completed_at FROM responses"
+# A response's columns in the order `response_of` reads them (any query selecting one does).
+RESPONSE_FIELDS = ("id", "round_id", "resident_id", "started_at", "updated_at", "completed_at")
+_SELECT = f"SELECT {', '.join(RESPONSE_FIELDS)} FROM responses"
 
 
-def response_of(r: aiosqlite.Row | sqlite3.Row) -> Response:
-    return Response(
-        r["id"],
-        r["round_id"],
-        r["resident_id"],
-        dt_req(r["started_at"]),
-        dt_req(r["updated_at"]),
-        dt(r["completed_at"]),
-    )
+def response_columns(alias: str) -> str:
+    """A response's columns (RESPONSE_FIELDS) of the table aliased `alias`, to join into a query."""
+    return ", ".join(f"{alias}.{name}" for name in RESPONSE_FIELDS)
+
+
+def response_of(r: Sequence[Any]) -> Response:
+    """A response from its columns, in RESPONSE_FIELDS order (a row, or a slice of one)."""
+    rid, round_id, resident_id, started, updated, completed = r
+    return Response(rid, round_id, resident_id, dt_req(started), dt_req(updated), dt(completed))
 
 
 async def get(conn: aiosqlite.Connection, response_id: int) -> Response | None:
@@ -212,9 +215,7 @@ class Owned(NamedTuple):
 
 
 _OWNED = (
-    "SELECT r.id, r.round_id, r.resident_id, r.started_at, r.updated_at, r.completed_at, "
-    "p.commune_code, o.commune_code, o.survey_id, o.opens_at, o.closes_at, o.closed_at, "
-    "o.created_at, o.official, "
+    f"SELECT {response_columns('r')}, p.commune_code, {surveys_db.round_columns('o')}, "
     "(SELECT resident_id FROM addresses WHERE channel = ? AND address = ?), "
     f"{answers_json('r.id')} FROM responses r "
     "JOIN residents p ON p.id = r.resident_id JOIN rounds o ON o.id = r.round_id WHERE r.id = ?"
@@ -234,14 +235,10 @@ def get_with_owner(
     row = cur.execute(_OWNED, (channel, address, response_id)).fetchone()
     if row is None:
         return None
-    (
-        rid, round_id, owner, started, updated, completed, resident_commune,
-        commune_code, survey_id, opens, closes, closed, created, official, found, stored,
-    ) = row  # fmt: skip
-    round_ = Round(
-        round_id, commune_code, survey_id, dt_req(opens), dt(closes), dt(closed),
-        dt_req(created), bool(official),
-    )  # fmt: skip
-    response = Response(rid, round_id, owner, dt_req(started), dt_req(updated), dt(completed))
+    fields = len(RESPONSE_FIELDS)
+    response = response_of(row[:fields])
+    resident_commune = row[fields]
+    round_ = surveys_db.round_of(row[fields + 1 : fields + 1 + len(surveys_db.ROUND_FIELDS)])
+    found, stored = row[-2:]
     answers = answers_from_json(stored)
-    return Owned(response, round_, owner, resident_commune, answers, found)
+    return Owned(response, round_, response.resident_id, resident_commune, answers, found)

@@ -3,30 +3,36 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import aiosqlite
 
 from storage import sql
 from storage.records import Round, SurveyRow, dt, dt_req, ts
 
-_ROUND_SELECT = (
-    "SELECT id, commune_code, survey_id, opens_at, closes_at, closed_at, created_at, official "
-    "FROM rounds"
-)
+# A round's columns in the order `round_of` reads them (any query selecting a round does).
+ROUND_FIELDS = (
+    "id", "commune_code", "survey_id", "opens_at", "closes_at", "closed_at", "created_at",
+    "official",
+)  # fmt: skip
+_ROUND_COLUMNS = f"SELECT {', '.join(ROUND_FIELDS)}"
+_ROUND_SELECT = f"{_ROUND_COLUMNS} FROM rounds"
 
 
-def _round(r: aiosqlite.Row | sqlite3.Row) -> Round:
+def round_columns(alias: str) -> str:
+    """A round's columns (ROUND_FIELDS) of the table aliased `alias`, to join into a query."""
+    return ", ".join(f"{alias}.{name}" for name in ROUND_FIELDS)
+
+
+def round_of(r: Sequence[Any]) -> Round:
+    """A round from its columns, in ROUND_FIELDS order (a row, or a slice of a wider one)."""
+    rid, commune_code, survey_id, opens, closes, closed, created, official = r
     return Round(
-        r["id"],
-        r["commune_code"],
-        r["survey_id"],
-        dt_req(r["opens_at"]),
-        dt(r["closes_at"]),
-        dt(r["closed_at"]),
-        dt_req(r["created_at"]),
-        bool(r["official"]),
-    )
+        rid, commune_code, survey_id, dt_req(opens), dt(closes), dt(closed), dt_req(created),
+        bool(official),
+    )  # fmt: skip
 
 
 def _survey(r: aiosqlite.Row | sqlite3.Row) -> SurveyRow:
@@ -102,7 +108,7 @@ async def insert_round(
 
 async def get_round(conn: aiosqlite.Connection, round_id: int) -> Round | None:
     row = await sql.one(conn, f"{_ROUND_SELECT} WHERE id = ?", (round_id,))
-    return _round(row) if row else None
+    return round_of(row) if row else None
 
 
 async def list_rounds(
@@ -112,7 +118,7 @@ async def list_rounds(
     args: tuple[int, ...] = ()
     if commune_code is not None:
         query, args = f"{query} WHERE commune_code = ?", (commune_code,)
-    return [_round(r) for r in await sql.rows(conn, f"{query} ORDER BY id", args)]
+    return [round_of(r) for r in await sql.rows(conn, f"{query} ORDER BY id", args)]
 
 
 async def communes_of_rounds(conn: aiosqlite.Connection, round_ids: list[int]) -> list[int]:
@@ -130,7 +136,7 @@ async def open_rounds(conn: aiosqlite.Connection, commune_code: int, now: dateti
     """Rounds accepting answers now, newest first."""
     stamp = ts(now)
     return [
-        _round(r)
+        round_of(r)
         for r in await sql.rows(
             conn,
             f"{_ROUND_SELECT} WHERE commune_code = ? AND closed_at IS NULL AND opens_at <= ? "
@@ -152,7 +158,7 @@ async def current_rounds(
     never a round that has not opened yet, nor one closed before it opened (a cancelled launch).
     """
     query, args = _current_rounds(now, commune_code, province_code)
-    return [_round(r) for r in await sql.rows(conn, query, args)]
+    return [round_of(r) for r in await sql.rows(conn, query, args)]
 
 
 def current_round_in(conn: sqlite3.Connection, now: datetime, commune_code: int) -> Round | None:
@@ -161,16 +167,21 @@ def current_round_in(conn: sqlite3.Connection, now: datetime, commune_code: int)
     answer on the web reads it)."""
     stamp = ts(now)
     row = conn.execute(
-        f"{_ROUND_COLUMNS} FROM ({_candidates(' AND r.commune_code = ?')})"
-        f" WHERE {_ENDED_AFTER_OPENING} ORDER BY {_CURRENT_FIRST} LIMIT 1",
-        (stamp, stamp, commune_code),
+        f"{_ROUND_SELECT} WHERE id = ({current_round_id('?')})", (stamp, stamp, commune_code)
     ).fetchone()
-    return _round(row) if row else None
+    return round_of(row) if row else None
 
 
-_ROUND_COLUMNS = (
-    "SELECT id, commune_code, survey_id, opens_at, closes_at, closed_at, created_at, official"
-)
+def current_round_id(commune: str) -> str:
+    """A scalar subquery: the id of the current round (current_rounds' rule) of the commune
+    `commune` (an SQL expression of the outer query), to read it in the same statement as what
+    it goes with (args: now, now)."""
+    return (
+        f"SELECT id FROM ({_candidates(f' AND r.commune_code = {commune}')})"
+        f" WHERE {_ENDED_AFTER_OPENING} ORDER BY {_CURRENT_FIRST} LIMIT 1"
+    )
+
+
 _ENDED_AFTER_OPENING = "ended IS NULL OR ended > opens_at"  # not a cancelled launch
 _CURRENT_FIRST = "live DESC, CASE WHEN live THEN opens_at ELSE ended END DESC, id DESC"
 

@@ -44,19 +44,6 @@ async def web_member(conn: aiosqlite.Connection, household: Household, now: date
     return person
 
 
-def browser(conn: sqlite3.Connection, token_hash: str) -> tuple[Household, int | None] | None:
-    """The household a browser session is bound to and its web answerer (None before its
-    first web sheet), in one query (run in the database thread: Database.run)."""
-    row = conn.execute(
-        "SELECT h.id, h.commune_code, h.village_id, h.code, a.resident_id FROM web_sessions s "
-        "JOIN households h ON h.id = s.household_id "
-        "LEFT JOIN addresses a ON a.channel = ? AND a.address = CAST(h.id AS TEXT) "
-        "WHERE s.token_hash = ?",
-        (Channel.WEB.value, token_hash),
-    ).fetchone()
-    return (Household(row[0], row[1], row[2], row[3]), row[4]) if row else None
-
-
 @dataclass(frozen=True)
 class Started:
     """The web answerer's response in a round, as its pages show it."""
@@ -78,33 +65,44 @@ class Visit:
     started: Started | None  # the answerer's response in that round
 
 
+# The household of a browser session, its web answerer, the commune's current round and the
+# answerer's response in it with its answers: one row, one statement (every tap reads it).
+_ROUND_AT = 5  # where the round's columns start
+_RESPONSE_AT = _ROUND_AT + len(surveys_db.ROUND_FIELDS)
+_VISIT = (
+    "SELECT h.id, h.commune_code, h.village_id, h.code, a.resident_id, "
+    f"{surveys_db.round_columns('o')}, {responses_db.response_columns('r')}, r.hold, "
+    "EXISTS (SELECT 1 FROM web_submits w WHERE w.response_id = r.id), "
+    f"{responses_db.answers_json('r.id')} "
+    "FROM web_sessions s JOIN households h ON h.id = s.household_id "
+    f"LEFT JOIN addresses a ON a.channel = '{Channel.WEB.value}' "
+    "AND a.address = CAST(h.id AS TEXT) "
+    f"LEFT JOIN rounds o ON o.id = ({surveys_db.current_round_id('h.commune_code')}) "
+    "LEFT JOIN responses r ON r.round_id = o.id AND r.resident_id = a.resident_id "
+    "WHERE s.token_hash = ?"
+)
+
+
 def visit(
     conn: sqlite3.Connection, token_hash: str, now: datetime, with_commune: bool = True
 ) -> Visit | None:
     """What the browser's household page shows, in one trip (Database.read); a tap, which
     shows nothing, reads no commune."""
-    found = browser(conn, token_hash)
-    if found is None:
-        return None
-    household, member = found
-    commune = communes_db.get_commune_in(conn, household.commune_code) if with_commune else None
-    round_ = surveys_db.current_round_in(conn, now, household.commune_code)
-    started = None if round_ is None or member is None else _started(conn, round_.id, member)
-    return Visit(household, member, commune, round_, started)
-
-
-def _started(conn: sqlite3.Connection, round_id: int, member: int) -> Started | None:
-    row = conn.execute(
-        "SELECT id, round_id, resident_id, started_at, updated_at, completed_at, hold, "
-        "EXISTS (SELECT 1 FROM web_submits w WHERE w.response_id = responses.id) AS submitted, "
-        f"{responses_db.answers_json('responses.id')} AS answers "
-        "FROM responses WHERE round_id = ? AND resident_id = ?",
-        (round_id, member),
-    ).fetchone()
+    cur = conn.cursor()
+    cur.row_factory = None
+    stamp = ts(now)
+    row = cur.execute(_VISIT, (stamp, stamp, token_hash)).fetchone()
     if row is None:
         return None
-    answers = responses_db.answers_from_json(row["answers"])
-    return Started(responses_db.response_of(row), answers, bool(row["submitted"]), row["hold"])
+    household, member = Household(*row[:4]), row[4]
+    commune = communes_db.get_commune_in(conn, household.commune_code) if with_commune else None
+    round_ = None if row[_ROUND_AT] is None else surveys_db.round_of(row[_ROUND_AT:_RESPONSE_AT])
+    started = None
+    if row[_RESPONSE_AT] is not None:
+        hold, submitted, answers = row[-3:]
+        response = responses_db.response_of(row[_RESPONSE_AT:-3])
+        started = Started(response, responses_db.answers_from_json(answers), bool(submitted), hold)
+    return Visit(household, member, commune, round_, started)
 
 
 async def bind_session(

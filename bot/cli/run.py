@@ -15,7 +15,7 @@ import sys
 
 from telegram.error import InvalidToken, NetworkError
 
-from bot import log_filter, web_server, webhook
+from bot import log_filter, runtime, web_server, webhook
 from bot.app import build_application
 from bot.cli.database import database_failed
 from bot.cli.registry import Commands, Db, Setting
@@ -50,6 +50,7 @@ COMMANDS = Commands()
 def run(config: Config, args: argparse.Namespace) -> int:
     """The bot until stopped; an unreachable Bot API, a refused token or a damaged database
     end it with a message, not a traceback."""
+    runtime.freeze_startup_objects()
     if config.token is None and config.web_listen is not None:
         try:
             return asyncio.run(web_server.serve_alone(config))
