@@ -154,14 +154,12 @@ class WebSheetService:
             return replace(
                 base, state=SheetState.SET_ASIDE, counted=await self._counted(household, round_)
             )
-        response, stored = visit.started.response, visit.started.answers
         survey = await self.answering.survey(round_.survey_id)
         assert survey is not None
-        answers = {a.question_id: a for a in stored}
-        nxt = flow.next_index(survey, answers)
-        step = Step(round_, survey, response, answers, nxt if index is None else index)
+        at = Step.at(round_, survey, visit.started.response, visit.started.answers)
+        step = at if index is None else replace(at, index=index)  # a question to revisit
         return Sheet(
-            SheetState.DONE if nxt is None else SheetState.ANSWERING,
+            SheetState.DONE if at.done else SheetState.ANSWERING,
             household,
             commune,
             round_,
