@@ -1,6 +1,7 @@
 """Background work of `ykien run` not tied to Telegram, in every mode (polling, webhook, the
 web channel alone): the daily retention pass, the Zalo clients, the scheduled token refresh,
-and pluggable workers.
+and pluggable workers; and, before any of it, the freeze of the objects made at start-up
+(`freeze_startup_objects`).
 
 A worker is made from the Services and the Zalo clients and has ``start()`` and ``stop()``
 (coroutines); one that also has ``wake()`` is woken by the Zalo webhook after each new event

@@ -208,10 +208,14 @@ class Owned(NamedTuple):
 
     response: Response
     round: Round
-    owner: int  # the person whose response it is
     commune_code: int | None  # the owner's commune now
     answers: list[Answer]
     presser: int | None  # the person at the presser's address; None: nobody, or none given
+
+    @property
+    def owner(self) -> int:
+        """The person whose response it is."""
+        return self.response.resident_id
 
 
 _OWNED = (
@@ -235,10 +239,7 @@ def get_with_owner(
     row = cur.execute(_OWNED, (channel, address, response_id)).fetchone()
     if row is None:
         return None
-    fields = len(RESPONSE_FIELDS)
-    response = response_of(row[:fields])
-    resident_commune = row[fields]
-    round_ = surveys_db.round_of(row[fields + 1 : fields + 1 + len(surveys_db.ROUND_FIELDS)])
+    at = len(RESPONSE_FIELDS)  # then the owner's commune, the round, the presser, the answers
+    round_ = surveys_db.round_of(row[at + 1 : -2])
     found, stored = row[-2:]
-    answers = answers_from_json(stored)
-    return Owned(response, round_, response.resident_id, resident_commune, answers, found)
+    return Owned(response_of(row[:at]), round_, row[at], answers_from_json(stored), found)

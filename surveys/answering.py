@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from functools import partial
@@ -115,15 +115,11 @@ class AnsweringService:
         round_ = await current_round(self.env, commune_code)
         return round_ if round_ is not None and round_.is_open(self.env.now()) else None
 
-    async def _step(self, round_: Round, response: Response, index: int | None = None) -> Step:
+    async def _step(self, round_: Round, response: Response) -> Step:
         survey = await self.survey(round_.survey_id)
         assert survey is not None
-        answers = {
-            a.question_id: a for a in await responses_db.list_answers(self.env.db.conn, response.id)
-        }
-        if index is None:
-            index = flow.next_index(survey, answers)
-        return Step(round_, survey, response, answers, index)
+        answers = await responses_db.list_answers(self.env.db.conn, response.id)
+        return Step.at(round_, survey, response, answers)
 
     async def current(self, person_id: int, *, channel: str = "chat") -> Result:
         """The step a resident is at in their commune's open round, starting it if needed
@@ -163,7 +159,7 @@ class AnsweringService:
         if found is None:
             return Result(AnswerOutcome.UNKNOWN)
         round_ = found.round
-        person = found.presser if isinstance(who, Address) else who
+        person = who if presser is None else found.presser
         if person is None or found.owner != person or found.commune_code != round_.commune_code:
             return Result(AnswerOutcome.NOT_YOURS)
         if not round_.is_open(now):
@@ -245,12 +241,12 @@ class AnsweringService:
             return refusal
         assert step is not None
         question = step.survey.questions[index]
-        async with self.env.db.transaction() as conn:
-            if question.kind is QuestionKind.TEXT:
+        if question.kind is QuestionKind.TEXT:
+            async with self.env.db.transaction() as conn:
                 state = ChatState(EDIT_COMMENT, response_id, question.id)
                 await residents_db.set_chat_state(conn, person_id, state, self.env.now())
-        shown = await self._step(step.round, step.response, index)
-        return Result(AnswerOutcome.UNCHANGED, shown, question, index)
+        # the step just read, at the question asked again (setting the chat state changes no answer)
+        return Result(AnswerOutcome.UNCHANGED, replace(step, index=index), question, index)
 
     async def edit_comment(self, person_id: int, state: ChatState, text: str) -> Result | None:
         """Typed text as the new answer to the comment question the resident chose to change
